@@ -1,0 +1,113 @@
+/**
+ * Keeps one collection's ANN index in step with SQLite. The index follows the store's change log (new passage
+ * ids, tombstones), so the same `sync()` serves writes from this process, writes from another process (the
+ * CLI indexing while the server runs) and recovery after a crash; a missing or corrupt file means a rebuild.
+ */
+import path from 'node:path';
+import type { DocumentStore } from './document-store.js';
+import { HnswVectorStore } from './hnsw-store.js';
+import type { Logger } from './logger.js';
+import type { CollectionRecord } from './types.js';
+
+export interface CollectionIndexOptions {
+  store: DocumentStore;
+  collection: CollectionRecord;
+  /** Directory for index files; undefined keeps the index in memory only. */
+  indexDir: string | undefined;
+  logger: Logger;
+}
+
+export class CollectionIndex {
+  readonly collection: CollectionRecord;
+  private vectors: HnswVectorStore;
+  private readonly store: DocumentStore;
+  private readonly base: string | undefined;
+  private readonly logger: Logger;
+  private dirty = false;
+
+  private constructor(options: CollectionIndexOptions, vectors: HnswVectorStore, base: string | undefined) {
+    this.collection = options.collection;
+    this.store = options.store;
+    this.logger = options.logger;
+    this.base = base;
+    this.vectors = vectors;
+  }
+
+  static open(options: CollectionIndexOptions): CollectionIndex {
+    const { collection, logger } = options;
+    const base = options.indexDir === undefined ? undefined : path.join(options.indexDir, collection.name);
+    const storeOptions = { base, dim: collection.dim, params: collection.config.hnsw };
+    let vectors: HnswVectorStore | undefined;
+    if (base !== undefined) {
+      const loaded = HnswVectorStore.load({ ...storeOptions, base });
+      vectors = loaded.store;
+      if (!vectors && options.store.counts(collection.id).passages > 0) {
+        logger.warn({ collection: collection.name, reason: loaded.reason }, 'rebuilding vector index from SQLite');
+      }
+    }
+    const index = new CollectionIndex(options, vectors ?? HnswVectorStore.create(storeOptions), base);
+    index.sync();
+    return index;
+  }
+
+  get size(): number {
+    return this.vectors.size;
+  }
+
+  get vectorStore(): HnswVectorStore {
+    return this.vectors;
+  }
+
+  /** Applies every change SQLite has that the index lacks. Cheap when there is none. */
+  sync(): void {
+    const head = this.store.syncHead(this.collection.id);
+    const cursor = this.vectors.cursor;
+    if (head.passageId === cursor.passageId && head.tombstoneSeq === cursor.tombstoneSeq) return;
+    if (head.passageId < cursor.passageId || head.tombstoneSeq < cursor.tombstoneSeq) {
+      // The database went backwards (restored from an older backup): the index is from the future.
+      this.logger.warn({ collection: this.collection.name }, 'index is ahead of the database; rebuilding');
+      this.rebuild();
+      return;
+    }
+    let added = 0;
+    for (const { label, vector } of this.store.vectorsAfter(this.collection.id, cursor.passageId)) {
+      this.vectors.add(label, vector);
+      added++;
+    }
+    const tombstones = this.store.tombstonesAfter(this.collection.id, cursor.tombstoneSeq);
+    for (const t of tombstones) this.vectors.remove(t.passageId);
+    this.vectors.cursor = head;
+    this.dirty = true;
+    this.logger.debug({ collection: this.collection.name, added, removed: tombstones.length }, 'vector index synced');
+    if (this.vectors.needsCompaction()) {
+      this.logger.info({ collection: this.collection.name }, 'compacting vector index (too many deleted slots)');
+      this.rebuild();
+    }
+  }
+
+  /** Builds a fresh index from every vector in SQLite. */
+  rebuild(): void {
+    const started = Date.now();
+    this.vectors = HnswVectorStore.create({ base: this.base, dim: this.collection.dim, params: this.collection.config.hnsw });
+    const head = this.store.syncHead(this.collection.id);
+    for (const { label, vector } of this.store.vectorsAfter(this.collection.id, 0)) this.vectors.add(label, vector);
+    this.vectors.cursor = head;
+    this.dirty = true;
+    this.logger.info({ collection: this.collection.name, vectors: this.vectors.size, ms: Date.now() - started }, 'vector index rebuilt');
+  }
+
+  /** Writes the index to disk if it changed since the last save. */
+  save(): void {
+    if (!this.dirty) return;
+    this.vectors.save();
+    this.dirty = false;
+  }
+
+  get needsSave(): boolean {
+    return this.dirty;
+  }
+
+  static removeFiles(indexDir: string, name: string): void {
+    HnswVectorStore.removeFiles(path.join(indexDir, name));
+  }
+}

@@ -1,0 +1,90 @@
+/** Opens the SQLite database (WAL, foreign keys) and brings its schema up to date. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { searchTextOf } from './search-text.js';
+
+export type Db = Database.Database;
+
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Reads `NNN_description.sql` files in version order. */
+export function readMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
+  return fs
+    .readdirSync(dir)
+    .map((file) => /^(\d+)_(.+)\.sql$/.exec(file))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ version: Number(m[1]), name: m[2]!, sql: fs.readFileSync(path.join(dir, m[0]), 'utf8') }))
+    .sort((a, b) => a.version - b.version);
+}
+
+/**
+ * Data steps that SQL alone cannot do, run in the same transaction right after the migration of that version.
+ * v2 added `search_text`, which only the TypeScript normaliser can compute for existing passages.
+ */
+const BACKFILLS: Record<number, (db: Db) => void> = {
+  2(db) {
+    const rows = db.prepare('SELECT id, text FROM passages').iterate() as IterableIterator<{ id: number; text: string }>;
+    const update = db.prepare('UPDATE passages SET search_text = ? WHERE id = ?');
+    const pending: Array<[string, number]> = [];
+    for (const row of rows) pending.push([searchTextOf(row.text), row.id]);
+    for (const [text, id] of pending) update.run(text, id);
+    db.exec("INSERT INTO passages_fts (passages_fts) VALUES ('rebuild')");
+  },
+};
+
+export function schemaVersion(db: Db): number {
+  const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
+  if (!exists) return 0;
+  const row = db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
+  return row.v ?? 0;
+}
+
+/** Applies every migration newer than the database, each in its own transaction. Returns the versions applied. */
+export function migrate(db: Db, migrations: Migration[] = readMigrations(), upTo = Infinity): number[] {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+  )`);
+  const current = schemaVersion(db);
+  const latestKnown = migrations.at(-1)?.version ?? 0;
+  if (current > latestKnown) {
+    throw new Error(`database schema version ${current} is newer than this tafuta (knows up to ${latestKnown}); upgrade tafuta`);
+  }
+  const applied: number[] = [];
+  for (const migration of migrations) {
+    if (migration.version <= current || migration.version > upTo) continue;
+    db.transaction(() => {
+      db.exec(migration.sql);
+      BACKFILLS[migration.version]?.(db);
+      db.prepare('INSERT INTO schema_migrations (version, name) VALUES (?, ?)').run(migration.version, migration.name);
+    })();
+    applied.push(migration.version);
+  }
+  return applied;
+}
+
+export interface OpenDatabaseOptions {
+  readonly?: boolean;
+  /** Stop at this schema version (tests of upgrades). */
+  migrateUpTo?: number;
+}
+
+export function openDatabase(file: string, options: OpenDatabaseOptions = {}): Db {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  const db = new Database(file, { readonly: options.readonly ?? false });
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL'); // an acknowledged write survives power loss, not only a crash
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  if (!options.readonly) migrate(db, readMigrations(), options.migrateUpTo ?? Infinity);
+  return db;
+}

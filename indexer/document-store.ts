@@ -1,0 +1,355 @@
+/**
+ * The SQLite side of a collection: documents, passages (with their vectors), BM25, and the change log that
+ * vector indexes follow. All SQL lives here.
+ */
+import type { Db } from './database.js';
+import { TafutaError } from './errors.js';
+import type {
+  CollectionConfig,
+  CollectionRecord,
+  DocumentInput,
+  Metadata,
+  PassageView,
+  SearchFilter,
+  StoredDocument,
+} from './types.js';
+
+export interface PassageToStore {
+  text: string;
+  searchText: string;
+  start: number;
+  end: number;
+  embedding: Float32Array;
+}
+
+export interface DocumentToStore {
+  document: DocumentInput;
+  contentHash: string;
+  passages: PassageToStore[];
+}
+
+export interface SyncCursor {
+  /** Highest passage id the index has seen. */
+  passageId: number;
+  /** Highest tombstone sequence number the index has applied. */
+  tombstoneSeq: number;
+}
+
+export interface StoredVector {
+  label: number;
+  vector: Float32Array;
+}
+
+interface CollectionRow {
+  id: number;
+  name: string;
+  encoder: string;
+  dim: number;
+  config: string;
+  created_at: string;
+}
+
+interface PassageViewRow {
+  id: number;
+  text: string;
+  ordinal: number;
+  external_id: string;
+  title: string | null;
+  lang: string | null;
+  metadata: string | null;
+}
+
+function toCollection(row: CollectionRow): CollectionRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    encoder: row.encoder,
+    dim: row.dim,
+    config: JSON.parse(row.config) as CollectionConfig,
+    createdAt: row.created_at,
+  };
+}
+
+function vectorToBlob(v: Float32Array): Buffer {
+  return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+}
+
+function blobToVector(blob: Buffer): Float32Array {
+  // Copy: the Buffer may be a view into a pooled allocation with arbitrary alignment.
+  const out = new Float32Array(blob.byteLength / 4);
+  new Uint8Array(out.buffer).set(blob);
+  return out;
+}
+
+function parseMetadata(json: string | null): Metadata | null {
+  return json === null ? null : (JSON.parse(json) as Metadata);
+}
+
+/** SQL and bound parameters restricting passages (alias p) of documents (alias d) by a search filter. */
+function filterClause(filter: SearchFilter | undefined): { sql: string; params: unknown[] } {
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  if (filter?.lang !== undefined) {
+    const langs = Array.isArray(filter.lang) ? filter.lang : [filter.lang];
+    parts.push(`d.lang IN (${langs.map(() => '?').join(', ')})`);
+    params.push(...langs);
+  }
+  for (const [key, value] of Object.entries(filter?.metadata ?? {})) {
+    // Keys are validated upstream to [A-Za-z0-9_.-]; quoting makes dots literal rather than path steps.
+    const path = `$."${key}"`;
+    if (value === null) {
+      parts.push(`json_type(d.metadata, ?) = 'null'`);
+      params.push(path);
+    } else if (typeof value === 'boolean') {
+      parts.push(`json_type(d.metadata, ?) = ?`);
+      params.push(path, value ? 'true' : 'false');
+    } else {
+      parts.push(`json_extract(d.metadata, ?) = ?`);
+      params.push(path, value);
+    }
+  }
+  return { sql: parts.length ? ` AND ${parts.join(' AND ')}` : '', params };
+}
+
+export function createDocumentStore(db: Db) {
+  const statements = {
+    insertCollection: db.prepare('INSERT INTO collections (name, encoder, dim, config) VALUES (?, ?, ?, ?)'),
+    collectionByName: db.prepare('SELECT * FROM collections WHERE name = ?'),
+    collections: db.prepare('SELECT * FROM collections ORDER BY name'),
+    deleteCollection: db.prepare('DELETE FROM collections WHERE id = ?'),
+    deleteCollectionPassages: db.prepare('DELETE FROM passages WHERE collection_id = ?'),
+    deleteTombstones: db.prepare('DELETE FROM passage_tombstones WHERE collection_id = ?'),
+    insertLanguage: db.prepare('INSERT OR IGNORE INTO languages (code) VALUES (?)'),
+    documentHash: db.prepare('SELECT id, content_hash FROM documents WHERE collection_id = ? AND external_id = ?'),
+    upsertDocument: db.prepare(`
+      INSERT INTO documents (collection_id, external_id, title, text, lang, metadata, content_hash)
+      VALUES (@collectionId, @externalId, @title, @text, @lang, @metadata, @contentHash)
+      ON CONFLICT (collection_id, external_id) DO UPDATE SET
+        title = excluded.title, text = excluded.text, lang = excluded.lang, metadata = excluded.metadata,
+        content_hash = excluded.content_hash, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+      RETURNING id`),
+    updateDocumentFields: db.prepare(`
+      UPDATE documents SET title = @title, lang = @lang, metadata = @metadata,
+        updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+      WHERE id = @id`),
+    deletePassagesOfDocument: db.prepare('DELETE FROM passages WHERE document_id = ?'),
+    insertPassage: db.prepare(`
+      INSERT INTO passages (collection_id, document_id, ordinal, text, search_text, start_offset, end_offset, embedding)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+    document: db.prepare(`
+      SELECT d.*, (SELECT COUNT(*) FROM passages p WHERE p.document_id = d.id) AS passages
+      FROM documents d WHERE d.collection_id = ? AND d.external_id = ?`),
+    deleteDocument: db.prepare('DELETE FROM documents WHERE collection_id = ? AND external_id = ?'),
+    counts: db.prepare(`SELECT
+        (SELECT COUNT(*) FROM documents WHERE collection_id = @id) AS documents,
+        (SELECT COUNT(*) FROM passages WHERE collection_id = @id) AS passages`),
+    languagesOf: db.prepare('SELECT lang, COUNT(*) AS n FROM documents WHERE collection_id = ? GROUP BY lang ORDER BY n DESC'),
+    syncHead: db.prepare(`SELECT
+        (SELECT COALESCE(MAX(id), 0) FROM passages WHERE collection_id = @id) AS passageId,
+        (SELECT COALESCE(MAX(seq), 0) FROM passage_tombstones WHERE collection_id = @id) AS tombstoneSeq`),
+    vectorsAfter: db.prepare('SELECT id, embedding FROM passages WHERE collection_id = ? AND id > ? ORDER BY id LIMIT ?'),
+    tombstonesAfter: db.prepare(
+      'SELECT seq, passage_id AS passageId FROM passage_tombstones WHERE collection_id = ? AND seq > ? ORDER BY seq',
+    ),
+  };
+
+  function requireCollection(name: string): CollectionRecord {
+    const row = statements.collectionByName.get(name) as CollectionRow | undefined;
+    if (!row) throw new TafutaError('COLLECTION_NOT_FOUND', `collection "${name}" does not exist`);
+    return toCollection(row);
+  }
+
+  return {
+    db,
+
+    createCollection(name: string, encoder: string, dim: number, config: CollectionConfig): CollectionRecord {
+      try {
+        statements.insertCollection.run(name, encoder, dim, JSON.stringify(config));
+      } catch (error) {
+        if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+          throw new TafutaError('COLLECTION_EXISTS', `collection "${name}" already exists`);
+        }
+        throw error;
+      }
+      return requireCollection(name);
+    },
+
+    findCollection(name: string): CollectionRecord | undefined {
+      const row = statements.collectionByName.get(name) as CollectionRow | undefined;
+      return row ? toCollection(row) : undefined;
+    },
+
+    requireCollection,
+
+    listCollections(): CollectionRecord[] {
+      return (statements.collections.all() as CollectionRow[]).map(toCollection);
+    },
+
+    /** Removes a collection with its documents, passages and change log, in one transaction. */
+    deleteCollection: db.transaction((collection: CollectionRecord): void => {
+      statements.deleteCollectionPassages.run(collection.id);
+      statements.deleteCollection.run(collection.id);
+      statements.deleteTombstones.run(collection.id);
+    }),
+
+    /** Which documents would be unchanged by an upsert (same content hash), so their encoding can be skipped. */
+    unchangedDocuments(collectionId: number, candidates: ReadonlyArray<{ id: string; contentHash: string }>): Set<string> {
+      const unchanged = new Set<string>();
+      for (const c of candidates) {
+        const row = statements.documentHash.get(collectionId, c.id) as { content_hash: string } | undefined;
+        if (row?.content_hash === c.contentHash) unchanged.add(c.id);
+      }
+      return unchanged;
+    },
+
+    /**
+     * Writes a batch in ONE transaction: documents are inserted or replaced with all their passages; a document
+     * whose content hash is unchanged keeps its passages and only has title/lang/metadata refreshed.
+     */
+    upsertDocuments: db.transaction((collectionId: number, batch: DocumentToStore[], unchanged: ReadonlySet<string>) => {
+      let passages = 0;
+      for (const { document, contentHash, passages: parts } of batch) {
+        if (document.lang !== undefined) statements.insertLanguage.run(document.lang);
+        const fields = {
+          title: document.title ?? null,
+          lang: document.lang ?? null,
+          metadata: document.metadata === undefined ? null : JSON.stringify(document.metadata),
+        };
+        if (unchanged.has(document.id)) {
+          const row = statements.documentHash.get(collectionId, document.id) as { id: number };
+          statements.updateDocumentFields.run({ id: row.id, ...fields });
+          continue;
+        }
+        const { id: documentId } = statements.upsertDocument.get({
+          collectionId,
+          externalId: document.id,
+          text: document.text,
+          contentHash,
+          ...fields,
+        }) as { id: number };
+        statements.deletePassagesOfDocument.run(documentId);
+        parts.forEach((p, ordinal) => {
+          statements.insertPassage.run(collectionId, documentId, ordinal, p.text, p.searchText, p.start, p.end, vectorToBlob(p.embedding));
+        });
+        passages += parts.length;
+      }
+      return passages;
+    }),
+
+    getDocument(collectionId: number, externalId: string): StoredDocument | undefined {
+      const row = statements.document.get(collectionId, externalId) as
+        | { external_id: string; text: string; lang: string | null; title: string | null; metadata: string | null; passages: number; updated_at: string }
+        | undefined;
+      if (!row) return undefined;
+      return {
+        id: row.external_id,
+        text: row.text,
+        lang: row.lang,
+        title: row.title,
+        metadata: parseMetadata(row.metadata),
+        passages: row.passages,
+        updatedAt: row.updated_at,
+      };
+    },
+
+    deleteDocument(collectionId: number, externalId: string): boolean {
+      return statements.deleteDocument.run(collectionId, externalId).changes > 0;
+    },
+
+    counts(collectionId: number): { documents: number; passages: number } {
+      return statements.counts.get({ id: collectionId }) as { documents: number; passages: number };
+    },
+
+    languages(collectionId: number): Array<{ lang: string | null; documents: number }> {
+      return (statements.languagesOf.all(collectionId) as Array<{ lang: string | null; n: number }>).map((r) => ({
+        lang: r.lang,
+        documents: r.n,
+      }));
+    },
+
+    syncHead(collectionId: number): SyncCursor {
+      return statements.syncHead.get({ id: collectionId }) as SyncCursor;
+    },
+
+    /** Passage vectors with id > after, in id order, in pages (for index catch-up and rebuilds). */
+    *vectorsAfter(collectionId: number, after: number, pageSize = 2048): Generator<StoredVector> {
+      let cursor = after;
+      for (;;) {
+        const rows = statements.vectorsAfter.all(collectionId, cursor, pageSize) as Array<{ id: number; embedding: Buffer }>;
+        for (const row of rows) yield { label: row.id, vector: blobToVector(row.embedding) };
+        if (rows.length < pageSize) return;
+        cursor = rows.at(-1)!.id;
+      }
+    },
+
+    tombstonesAfter(collectionId: number, afterSeq: number): Array<{ seq: number; passageId: number }> {
+      return statements.tombstonesAfter.all(collectionId, afterSeq) as Array<{ seq: number; passageId: number }>;
+    },
+
+    /** Passage ids allowed by a filter (for filtered dense search). */
+    filteredLabels(collectionId: number, filter: SearchFilter): Set<number> {
+      const clause = filterClause(filter);
+      const rows = db
+        .prepare(`SELECT p.id FROM passages p JOIN documents d ON d.id = p.document_id WHERE p.collection_id = ?${clause.sql}`)
+        .pluck()
+        .all(collectionId, ...clause.params) as number[];
+      return new Set(rows);
+    },
+
+    vectorsOf(labels: readonly number[]): StoredVector[] {
+      const out: StoredVector[] = [];
+      const chunk = 500;
+      for (let i = 0; i < labels.length; i += chunk) {
+        const ids = labels.slice(i, i + chunk);
+        const rows = db
+          .prepare(`SELECT id, embedding FROM passages WHERE id IN (${ids.map(() => '?').join(', ')})`)
+          .all(...ids) as Array<{ id: number; embedding: Buffer }>;
+        for (const row of rows) out.push({ label: row.id, vector: blobToVector(row.embedding) });
+      }
+      return out;
+    },
+
+    /** BM25 over the collection's passages; higher score is better. `match` is an FTS5 expression. */
+    bm25(collectionId: number, match: string, limit: number, filter?: SearchFilter): Array<{ label: number; score: number }> {
+      const clause = filterClause(filter);
+      return db
+        .prepare(
+          `SELECT p.id AS label, -bm25(passages_fts) AS score
+           FROM passages_fts
+           JOIN passages p ON p.id = passages_fts.rowid
+           JOIN documents d ON d.id = p.document_id
+           WHERE passages_fts MATCH ? AND p.collection_id = ?${clause.sql}
+           ORDER BY bm25(passages_fts) LIMIT ?`,
+        )
+        .all(match, collectionId, ...clause.params, limit) as Array<{ label: number; score: number }>;
+    },
+
+    /** Result rows for passage labels, in the order given (labels that no longer exist are skipped). */
+    passageViews(labels: readonly number[]): PassageView[] {
+      if (labels.length === 0) return [];
+      const rows = db
+        .prepare(
+          `SELECT p.id, p.text, p.ordinal, d.external_id, d.title, d.lang, d.metadata
+           FROM passages p JOIN documents d ON d.id = p.document_id
+           WHERE p.id IN (${labels.map(() => '?').join(', ')})`,
+        )
+        .all(...labels) as PassageViewRow[];
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      return labels.flatMap((label) => {
+        const r = byId.get(label);
+        if (!r) return [];
+        return [{
+          label,
+          documentId: r.external_id,
+          passageId: `${r.external_id}#${r.ordinal}`,
+          text: r.text,
+          lang: r.lang,
+          title: r.title,
+          metadata: parseMetadata(r.metadata),
+        }];
+      });
+    },
+  };
+}
+
+export type DocumentStore = ReturnType<typeof createDocumentStore>;

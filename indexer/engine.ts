@@ -1,0 +1,283 @@
+/**
+ * The orchestrator: collections of documents, each with an encoder, a SQLite document store and an ANN index.
+ * The HTTP server and the CLI call these verbs; nothing here knows about HTTP.
+ */
+import crypto from 'node:crypto';
+import path from 'node:path';
+import type { LanguageIdentifier } from '../models/langid.js';
+import type { EncoderRegistry } from '../models/registry.js';
+import type { Encoder } from '../models/encoder.js';
+import { CollectionIndex } from './collection-index.js';
+import { collectionConfigSchema, collectionNameSchema } from './config.js';
+import { openDatabase, type Db } from './database.js';
+import { createDocumentStore, type DocumentStore, type DocumentToStore } from './document-store.js';
+import { TafutaError } from './errors.js';
+import type { Logger } from './logger.js';
+import { splitPassages } from './passages.js';
+import { searchTextOf } from './search-text.js';
+import { searchCollection, type SearchRequest, type SearchResponse } from './search.js';
+import type { CollectionConfig, CollectionRecord, DocumentInput, StoredDocument } from './types.js';
+
+export interface EngineOptions {
+  /** Directory holding `tafuta.db` and `indexes/`. Undefined = in-memory database and indexes (tests). */
+  dataDir: string | undefined;
+  encoders: EncoderRegistry;
+  languageIdentifier: LanguageIdentifier;
+  logger: Logger;
+  /** How long after a write the ANN index is persisted (ms); writes within the window are saved together. */
+  saveDelayMs?: number;
+}
+
+export interface CollectionInfo {
+  name: string;
+  encoder: string;
+  dim: number;
+  config: CollectionConfig;
+  createdAt: string;
+  documents: number;
+  passages: number;
+  indexedVectors: number;
+  languages: Array<{ lang: string | null; documents: number }>;
+}
+
+export interface UpsertResult {
+  /** Documents written (new or changed). */
+  upserted: number;
+  /** Documents whose content was identical and were not re-encoded. */
+  unchanged: number;
+  passages: number;
+}
+
+export function contentHashOf(document: DocumentInput, config: CollectionConfig): string {
+  // Everything the stored passages and vectors depend on: text and the splitting config (lang routes adapters).
+  return crypto
+    .createHash('sha256')
+    .update(JSON.stringify([document.text, document.lang ?? null, config.passages]))
+    .digest('hex');
+}
+
+export class Engine {
+  readonly store: DocumentStore;
+  readonly encoders: EncoderRegistry;
+  readonly languageIdentifier: LanguageIdentifier;
+  private readonly db: Db;
+  private readonly indexDir: string | undefined;
+  private readonly logger: Logger;
+  private readonly indexes = new Map<string, CollectionIndex>();
+  private readonly saveDelayMs: number;
+  private saveTimer: NodeJS.Timeout | undefined;
+  private dataVersion: number;
+
+  constructor(options: EngineOptions) {
+    this.db = openDatabase(options.dataDir === undefined ? ':memory:' : path.join(options.dataDir, 'tafuta.db'));
+    this.indexDir = options.dataDir === undefined ? undefined : path.join(options.dataDir, 'indexes');
+    this.store = createDocumentStore(this.db);
+    this.encoders = options.encoders;
+    this.languageIdentifier = options.languageIdentifier;
+    this.logger = options.logger;
+    this.saveDelayMs = options.saveDelayMs ?? 2000;
+    this.dataVersion = this.readDataVersion();
+    for (const collection of this.store.listCollections()) this.indexFor(collection);
+  }
+
+  private readDataVersion(): number {
+    return this.db.pragma('data_version', { simple: true }) as number;
+  }
+
+  private encoderFor(collection: CollectionRecord): Encoder {
+    const encoder = this.encoders.get(collection.encoder);
+    if (!encoder) {
+      throw new TafutaError('UNKNOWN_ENCODER', `collection "${collection.name}" uses encoder "${collection.encoder}", which is not loaded`);
+    }
+    return encoder;
+  }
+
+  private indexFor(collection: CollectionRecord): CollectionIndex {
+    let index = this.indexes.get(collection.name);
+    if (!index || index.collection.id !== collection.id) {
+      index = CollectionIndex.open({ store: this.store, collection, indexDir: this.indexDir, logger: this.logger });
+      this.indexes.set(collection.name, index);
+    }
+    return index;
+  }
+
+  /**
+   * Another process (the CLI) may have written to the database; `data_version` changes only then, so
+   * the common case costs one pragma.
+   */
+  private followExternalWrites(): void {
+    const version = this.readDataVersion();
+    if (version === this.dataVersion) return;
+    this.dataVersion = version;
+    const live = new Set(this.store.listCollections().map((c) => `${c.id}:${c.name}`));
+    for (const [name, index] of this.indexes) {
+      if (!live.has(`${index.collection.id}:${name}`)) this.indexes.delete(name);
+      else index.sync();
+    }
+  }
+
+  private requireCollection(name: string): CollectionRecord {
+    this.followExternalWrites();
+    return this.store.requireCollection(name);
+  }
+
+  private scheduleSave(): void {
+    if (this.indexDir === undefined || this.saveTimer) return;
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = undefined;
+      this.saveIndexes();
+    }, this.saveDelayMs);
+    this.saveTimer.unref();
+  }
+
+  saveIndexes(): void {
+    for (const index of this.indexes.values()) {
+      try {
+        index.save();
+      } catch (error) {
+        // SQLite still has everything; the next start rebuilds or catches up.
+        this.logger.error({ err: error, collection: index.collection.name }, 'could not save vector index');
+      }
+    }
+  }
+
+  createCollection(name: string, options: { encoder?: string | undefined; config?: unknown } = {}): CollectionInfo {
+    // Names become file names under indexes/: validated here, not only at the HTTP edge.
+    const validName = collectionNameSchema.safeParse(name);
+    if (!validName.success) throw new TafutaError('INVALID_ARGUMENT', validName.error.issues[0]!.message);
+    const encoderName = options.encoder ?? this.encoders.defaultName;
+    const encoder = this.encoders.get(encoderName);
+    if (!encoder) {
+      throw new TafutaError('UNKNOWN_ENCODER', `encoder "${encoderName}" is not loaded; available: ${this.encoders.list().map((e) => e.name).join(', ')}`);
+    }
+    const parsed = collectionConfigSchema.safeParse(options.config);
+    if (!parsed.success) throw new TafutaError('INVALID_ARGUMENT', `invalid collection config: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    this.followExternalWrites();
+    const collection = this.store.createCollection(name, encoder.info.name, encoder.info.dim, parsed.data);
+    if (this.indexDir !== undefined) CollectionIndex.removeFiles(this.indexDir, name); // leftovers of a dropped namesake
+    this.indexFor(collection);
+    this.logger.info({ collection: name, encoder: encoder.info.name }, 'collection created');
+    return this.describe(collection);
+  }
+
+  private describe(collection: CollectionRecord): CollectionInfo {
+    return {
+      name: collection.name,
+      encoder: collection.encoder,
+      dim: collection.dim,
+      config: collection.config,
+      createdAt: collection.createdAt,
+      ...this.store.counts(collection.id),
+      indexedVectors: this.indexFor(collection).size,
+      languages: this.store.languages(collection.id),
+    };
+  }
+
+  getCollection(name: string): CollectionInfo {
+    return this.describe(this.requireCollection(name));
+  }
+
+  listCollections(): CollectionInfo[] {
+    this.followExternalWrites();
+    return this.store.listCollections().map((c) => this.describe(c));
+  }
+
+  /** Throws COLLECTION_NOT_FOUND, cheaply (no counting). */
+  assertCollectionExists(name: string): void {
+    this.requireCollection(name);
+  }
+
+  deleteCollection(name: string): void {
+    const collection = this.requireCollection(name);
+    this.store.deleteCollection(collection);
+    this.indexes.delete(name);
+    if (this.indexDir !== undefined) CollectionIndex.removeFiles(this.indexDir, name);
+    this.logger.info({ collection: name }, 'collection deleted');
+  }
+
+  /**
+   * Batch upsert: split, encode (skipping documents whose content is unchanged), then write the whole batch in
+   * one SQLite transaction and bring the ANN index up to date. A failure before the commit writes nothing.
+   */
+  async upsertDocuments(name: string, documents: readonly DocumentInput[]): Promise<UpsertResult> {
+    const seen = new Set<string>();
+    for (const d of documents) {
+      if (seen.has(d.id)) throw new TafutaError('INVALID_ARGUMENT', `document id "${d.id}" appears twice in one batch`);
+      seen.add(d.id);
+    }
+    let collection = this.requireCollection(name);
+    const encoder = this.encoderFor(collection);
+    const hashed = documents.map((document) => ({ document, contentHash: contentHashOf(document, collection.config) }));
+    const unchanged = this.store.unchangedDocuments(collection.id, hashed.map((h) => ({ id: h.document.id, contentHash: h.contentHash })));
+
+    const toEncode = hashed.filter((h) => !unchanged.has(h.document.id));
+    const spans = toEncode.map((h) => splitPassages(h.document.text, collection.config.passages));
+    const texts = spans.flat().map((s) => s.text);
+    const langs = toEncode.flatMap((h, i) => spans[i]!.map(() => h.document.lang ?? this.languageIdentifier.identify(h.document.text)?.lang));
+    const vectors = texts.length ? await encoder.embed(texts, { kind: 'passage', lang: langs }) : [];
+
+    let next = 0;
+    const spansOf = new Map(toEncode.map((h, i) => [h.document.id, spans[i]!]));
+    const batch: DocumentToStore[] = hashed.map((h) => {
+      const documentSpans = spansOf.get(h.document.id);
+      if (!documentSpans) return { ...h, passages: [] };
+      const passages = documentSpans.map((s) => ({
+        text: s.text,
+        searchText: searchTextOf(s.text),
+        start: s.start,
+        end: s.end,
+        embedding: vectors[next++]!,
+      }));
+      return { ...h, passages };
+    });
+
+    // The collection may have been dropped (and even recreated) while we were encoding.
+    collection = this.requireCollection(name);
+    if (collection.encoder !== encoder.info.name) throw new TafutaError('COLLECTION_NOT_FOUND', `collection "${name}" changed during the write; retry`);
+    const passages = this.store.upsertDocuments(collection.id, batch, unchanged);
+    this.afterWrite(collection);
+    return { upserted: documents.length - unchanged.size, unchanged: unchanged.size, passages };
+  }
+
+  private afterWrite(collection: CollectionRecord): void {
+    this.indexFor(collection).sync();
+    this.dataVersion = this.readDataVersion();
+    this.scheduleSave();
+  }
+
+  getDocument(name: string, id: string): StoredDocument {
+    const collection = this.requireCollection(name);
+    const document = this.store.getDocument(collection.id, id);
+    if (!document) throw new TafutaError('DOCUMENT_NOT_FOUND', `document "${id}" is not in collection "${name}"`);
+    return document;
+  }
+
+  deleteDocument(name: string, id: string): void {
+    const collection = this.requireCollection(name);
+    if (!this.store.deleteDocument(collection.id, id)) {
+      throw new TafutaError('DOCUMENT_NOT_FOUND', `document "${id}" is not in collection "${name}"`);
+    }
+    this.afterWrite(collection);
+  }
+
+  async search(name: string, request: SearchRequest): Promise<SearchResponse> {
+    const collection = this.requireCollection(name);
+    const index = this.indexFor(collection);
+    return searchCollection(
+      { store: this.store, index, encoder: this.encoderFor(collection), languageIdentifier: this.languageIdentifier },
+      request,
+    );
+  }
+
+  /** Persists every index and closes the database. */
+  close(): void {
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
+    this.saveIndexes();
+    this.db.close();
+  }
+}
+
+export function openEngine(options: EngineOptions): Engine {
+  return new Engine(options);
+}

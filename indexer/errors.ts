@@ -1,0 +1,37 @@
+/**
+ * Every error tafuta raises on purpose carries a code from this one table; callers (the HTTP layer, the CLI)
+ * match the code, never the message. Anything else that escapes is a bug.
+ */
+export const ERROR_CODES = {
+  INVALID_ARGUMENT: 'a request field or option is missing, of the wrong type or out of range',
+  INVALID_JSON: 'the request body is not valid JSON',
+  INVALID_ENCODING: 'the request body is not valid UTF-8',
+  PAYLOAD_TOO_LARGE: 'the request body exceeds the configured limit',
+  UNSUPPORTED_MEDIA_TYPE: 'the request body must be application/json',
+  COLLECTION_NOT_FOUND: 'no collection has that name',
+  COLLECTION_EXISTS: 'a collection with that name already exists',
+  DOCUMENT_NOT_FOUND: 'no document has that id in the collection',
+  UNKNOWN_ENCODER: 'no encoder with that name is loaded',
+  ROUTE_NOT_FOUND: 'no such endpoint',
+  METHOD_NOT_ALLOWED: 'the endpoint does not accept that method',
+  INPUT_FILE: 'an input file is missing or malformed',
+  INTERNAL: 'an unexpected server error',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class TafutaError extends Error {
+  readonly code: ErrorCode;
+  readonly details: unknown;
+
+  constructor(code: ErrorCode, message: string = ERROR_CODES[code], details?: unknown) {
+    super(message);
+    this.name = 'TafutaError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export function isTafutaError(error: unknown): error is TafutaError {
+  return error instanceof TafutaError;
+}

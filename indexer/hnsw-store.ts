@@ -1,0 +1,202 @@
+/**
+ * VectorStore on hnswlib-node, persisted as `<base>.hnsw` + `<base>.manifest.json`.
+ *
+ * The manifest records dimension, parameters, counts, the change-log cursor and the index file's sha256. Both
+ * files are written to a temp file, fsynced and renamed, manifest last: after a crash at any point either the
+ * manifest matches its index file, or the checksum does not match and the index is rebuilt from SQLite.
+ * Deleted slots are reused by later inserts (allowReplaceDeleted), so updates do not grow the index.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import hnswlib from 'hnswlib-node';
+import type { SyncCursor } from './document-store.js';
+import type { HnswParams } from './types.js';
+import type { VectorHit, VectorStore } from './vector-store.js';
+
+const MANIFEST_FORMAT = 'tafuta-hnsw';
+const MANIFEST_VERSION = 1;
+const INITIAL_CAPACITY = 1024;
+/** Rebuild once more than this share of slots is dead (and there are enough to matter). */
+const COMPACTION_DEAD_FRACTION = 0.5;
+const COMPACTION_MIN_DEAD = 1000;
+
+export interface HnswManifest {
+  format: typeof MANIFEST_FORMAT;
+  version: number;
+  dim: number;
+  space: 'cosine';
+  params: Pick<HnswParams, 'M' | 'efConstruction'>;
+  /** Elements in the file including deleted slots, and how many of them are deleted. */
+  elements: number;
+  deleted: number;
+  cursor: SyncCursor;
+  sha256: string;
+  savedAt: string;
+}
+
+export interface HnswStoreOptions {
+  /** Path without extension; files are `<base>.hnsw` and `<base>.manifest.json`. Omit for in-memory only. */
+  base?: string | undefined;
+  dim: number;
+  params: HnswParams;
+  seed?: number;
+}
+
+export type HnswLoadResult =
+  | { store: HnswVectorStore; reason?: undefined }
+  | { store?: undefined; reason: string };
+
+function fsyncWrite(file: string, write: (tmp: string) => void): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  write(tmp);
+  const fd = fs.openSync(tmp, 'r');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
+}
+
+function fsyncDir(dir: string): void {
+  try {
+    const fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+  } catch {
+    // Some filesystems refuse fsync on directories; the rename is still atomic.
+  }
+}
+
+function sha256File(file: string): string {
+  return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+export class HnswVectorStore implements VectorStore {
+  readonly dim: number;
+  cursor: SyncCursor = { passageId: 0, tombstoneSeq: 0 };
+  private readonly index: hnswlib.HierarchicalNSW;
+  private readonly params: HnswParams;
+  private readonly base: string | undefined;
+  private deleted = 0;
+
+  private constructor(options: HnswStoreOptions, index: hnswlib.HierarchicalNSW) {
+    this.dim = options.dim;
+    this.params = options.params;
+    this.base = options.base;
+    this.index = index;
+    this.index.setEf(options.params.ef);
+  }
+
+  /** A new, empty index. */
+  static create(options: HnswStoreOptions): HnswVectorStore {
+    const index = new hnswlib.HierarchicalNSW('cosine', options.dim);
+    index.initIndex({
+      maxElements: INITIAL_CAPACITY,
+      m: options.params.M,
+      efConstruction: options.params.efConstruction,
+      randomSeed: options.seed ?? 100,
+      allowReplaceDeleted: true,
+    });
+    return new HnswVectorStore(options, index);
+  }
+
+  /** Loads a persisted index, or says why it cannot be trusted (missing, corrupt, other dim/params). */
+  static load(options: HnswStoreOptions & { base: string }): HnswLoadResult {
+    const indexFile = `${options.base}.hnsw`;
+    const manifestFile = `${options.base}.manifest.json`;
+    if (!fs.existsSync(manifestFile) || !fs.existsSync(indexFile)) return { reason: 'index file or manifest missing' };
+    let manifest: HnswManifest;
+    try {
+      manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as HnswManifest;
+    } catch {
+      return { reason: 'manifest is not valid JSON' };
+    }
+    if (manifest.format !== MANIFEST_FORMAT || manifest.version !== MANIFEST_VERSION) return { reason: 'unknown manifest format' };
+    if (manifest.dim !== options.dim) return { reason: `dimension changed (${manifest.dim} → ${options.dim})` };
+    if (manifest.params?.M !== options.params.M || manifest.params?.efConstruction !== options.params.efConstruction) {
+      return { reason: 'HNSW build parameters changed' };
+    }
+    if (sha256File(indexFile) !== manifest.sha256) return { reason: 'index file checksum mismatch (corrupt or torn write)' };
+    const index = new hnswlib.HierarchicalNSW('cosine', options.dim);
+    try {
+      index.readIndexSync(indexFile, true);
+    } catch (error) {
+      return { reason: `hnswlib could not read the index: ${(error as Error).message}` };
+    }
+    if (index.getCurrentCount() !== manifest.elements) return { reason: 'element count does not match manifest' };
+    const store = new HnswVectorStore(options, index);
+    store.deleted = manifest.deleted;
+    store.cursor = { ...manifest.cursor };
+    return { store };
+  }
+
+  get size(): number {
+    return this.index.getCurrentCount() - this.deleted;
+  }
+
+  /** Slots in the graph, including deleted ones. */
+  get elements(): number {
+    return this.index.getCurrentCount();
+  }
+
+  add(label: number, vector: Float32Array): void {
+    const point = Array.from(vector);
+    if (this.deleted > 0) {
+      this.index.addPoint(point, label, true);
+      this.deleted--;
+      return;
+    }
+    const capacity = this.index.getMaxElements();
+    if (this.index.getCurrentCount() >= capacity) this.index.resizeIndex(capacity * 2);
+    this.index.addPoint(point, label, false);
+  }
+
+  remove(label: number): void {
+    try {
+      this.index.markDelete(label);
+      this.deleted++;
+    } catch {
+      // Unknown or already deleted label: nothing to remove.
+    }
+  }
+
+  search(query: Float32Array, k: number, filter?: (label: number) => boolean): VectorHit[] {
+    const n = Math.min(k, this.size, this.index.getMaxElements());
+    if (n <= 0) return [];
+    this.index.setEf(Math.max(this.params.ef, n));
+    const result = this.index.searchKnn(Array.from(query), n, filter);
+    return result.neighbors.map((label, i) => ({ label, score: 1 - result.distances[i]! }));
+  }
+
+  needsCompaction(): boolean {
+    return this.deleted >= COMPACTION_MIN_DEAD && this.deleted > COMPACTION_DEAD_FRACTION * this.elements;
+  }
+
+  save(): void {
+    if (!this.base) return;
+    const indexFile = `${this.base}.hnsw`;
+    fs.mkdirSync(path.dirname(indexFile), { recursive: true });
+    fsyncWrite(indexFile, (tmp) => this.index.writeIndexSync(tmp));
+    const manifest: HnswManifest = {
+      format: MANIFEST_FORMAT,
+      version: MANIFEST_VERSION,
+      dim: this.dim,
+      space: 'cosine',
+      params: { M: this.params.M, efConstruction: this.params.efConstruction },
+      elements: this.index.getCurrentCount(),
+      deleted: this.deleted,
+      cursor: { ...this.cursor },
+      sha256: sha256File(indexFile),
+      savedAt: new Date().toISOString(),
+    };
+    fsyncWrite(`${this.base}.manifest.json`, (tmp) => fs.writeFileSync(tmp, `${JSON.stringify(manifest, null, 2)}\n`));
+    fsyncDir(path.dirname(indexFile));
+  }
+
+  /** Deletes the files of a persisted index (when its collection is dropped). */
+  static removeFiles(base: string): void {
+    for (const file of [`${base}.hnsw`, `${base}.manifest.json`]) fs.rmSync(file, { force: true });
+  }
+}

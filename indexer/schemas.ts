@@ -1,0 +1,57 @@
+/** Input schemas (zod) shared by the HTTP API and the CLI; server/openapi.ts describes the same shapes. */
+import { z } from 'zod';
+import { collectionNameSchema } from './config.js';
+
+export const LIMITS = {
+  maxK: 1000,
+  maxQueryChars: 4096,
+  maxDocumentsPerBatch: 1000,
+  maxDocumentChars: 1_000_000,
+  maxIdChars: 512,
+  maxTitleChars: 2048,
+  maxMetadataKeys: 64,
+} as const;
+
+export const langSchema = z
+  .string()
+  .regex(/^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$/, 'lang must be a language code such as "sw", "ha" or "am"');
+
+const nonBlank = (s: string) => s.trim().length > 0;
+
+export const metadataKeySchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'metadata keys are 1-64 characters of A-Z a-z 0-9 _ . -');
+
+export const createCollectionSchema = z.strictObject({
+  name: collectionNameSchema,
+  encoder: z.string().min(1).max(200).optional(),
+  config: z.unknown().optional(),
+});
+
+export const documentSchema = z.strictObject({
+  id: z.string().min(1).max(LIMITS.maxIdChars),
+  text: z.string().max(LIMITS.maxDocumentChars).refine(nonBlank, 'text must not be blank'),
+  lang: langSchema.optional(),
+  title: z.string().max(LIMITS.maxTitleChars).optional(),
+  metadata: z
+    .record(metadataKeySchema, z.json())
+    .refine((m) => Object.keys(m).length <= LIMITS.maxMetadataKeys, `metadata has at most ${LIMITS.maxMetadataKeys} keys`)
+    .optional(),
+});
+
+export const upsertDocumentsSchema = z.strictObject({
+  documents: z.array(documentSchema).min(1).max(LIMITS.maxDocumentsPerBatch),
+});
+
+export const searchFilterSchema = z.strictObject({
+  lang: z.union([langSchema, z.array(langSchema).min(1).max(50)]).optional(),
+  metadata: z.record(metadataKeySchema, z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
+});
+
+export const searchSchema = z.strictObject({
+  query: z.string().max(LIMITS.maxQueryChars).refine(nonBlank, 'query must not be blank'),
+  k: z.int().min(1).max(LIMITS.maxK).default(10),
+  lang: langSchema.optional(),
+  mode: z.enum(['dense', 'bm25', 'hybrid']).default('dense'),
+  filter: searchFilterSchema.optional(),
+});

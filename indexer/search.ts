@@ -1,0 +1,122 @@
+/** One collection's search: dense (ANN), BM25 (FTS5) or hybrid (reciprocal-rank fusion of both). */
+import type { Encoder } from '../models/encoder.js';
+import type { LanguageIdentifier } from '../models/langid.js';
+import type { CollectionIndex } from './collection-index.js';
+import type { DocumentStore } from './document-store.js';
+import { reciprocalRankFusion } from './fusion.js';
+import { ftsQueryOf } from './search-text.js';
+import type { Metadata, SearchFilter, SearchMode } from './types.js';
+import type { VectorHit } from './vector-store.js';
+
+export interface SearchRequest {
+  query: string;
+  k: number;
+  lang?: string | undefined;
+  mode: SearchMode;
+  filter?: SearchFilter | undefined;
+}
+
+export interface SearchResult {
+  id: string;
+  passage_id: string;
+  text: string;
+  score: number;
+  rank: number;
+  lang: string | null;
+  title?: string;
+  metadata?: Metadata;
+}
+
+export interface SearchResponse {
+  results: SearchResult[];
+  query_lang: string | null;
+  mode: SearchMode;
+  took_ms: number;
+}
+
+export interface SearchContext {
+  store: DocumentStore;
+  index: CollectionIndex;
+  encoder: Encoder;
+  languageIdentifier: LanguageIdentifier;
+}
+
+/**
+ * Below this many allowed passages a filtered dense search scores them exactly instead of asking HNSW to skip
+ * everything else (which degrades to a walk over most of the graph when the filter is selective).
+ */
+const EXACT_SEARCH_MAX_CANDIDATES = 4096;
+/** Each list RRF fuses is this much deeper than k, so a passage ranked well by one side still gets in. */
+const HYBRID_DEPTH_FACTOR = 3;
+const HYBRID_MIN_DEPTH = 50;
+
+function dot(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+}
+
+function hasFilter(filter: SearchFilter | undefined): filter is SearchFilter {
+  return filter !== undefined && (filter.lang !== undefined || Object.keys(filter.metadata ?? {}).length > 0);
+}
+
+async function denseHits(ctx: SearchContext, request: SearchRequest, queryLang: string | undefined, depth: number): Promise<VectorHit[]> {
+  const [query] = await ctx.encoder.embed([request.query], { kind: 'query', lang: queryLang });
+  if (!query) return [];
+  ctx.index.sync();
+  if (!hasFilter(request.filter)) return ctx.index.vectorStore.search(query, depth);
+  const allowed = ctx.store.filteredLabels(ctx.index.collection.id, request.filter);
+  if (allowed.size === 0) return [];
+  if (allowed.size <= EXACT_SEARCH_MAX_CANDIDATES) {
+    return ctx.store
+      .vectorsOf([...allowed])
+      .map(({ label, vector }) => ({ label, score: dot(query, vector) }))
+      .sort((a, b) => b.score - a.score || a.label - b.label)
+      .slice(0, depth);
+  }
+  return ctx.index.vectorStore.search(query, depth, (label) => allowed.has(label));
+}
+
+function bm25Hits(ctx: SearchContext, request: SearchRequest, depth: number): VectorHit[] {
+  const match = ftsQueryOf(request.query);
+  if (match === undefined) return [];
+  return ctx.store.bm25(ctx.index.collection.id, match, depth, hasFilter(request.filter) ? request.filter : undefined);
+}
+
+export async function searchCollection(ctx: SearchContext, request: SearchRequest): Promise<SearchResponse> {
+  const started = performance.now();
+  const queryLang = request.lang ?? ctx.languageIdentifier.identify(request.query)?.lang;
+  let hits: Array<{ label: number; score: number }>;
+  switch (request.mode) {
+    case 'dense':
+      hits = await denseHits(ctx, request, queryLang, request.k);
+      break;
+    case 'bm25':
+      hits = bm25Hits(ctx, request, request.k);
+      break;
+    case 'hybrid': {
+      const depth = Math.min(1000, Math.max(HYBRID_MIN_DEPTH, request.k * HYBRID_DEPTH_FACTOR));
+      const dense = await denseHits(ctx, request, queryLang, depth);
+      hits = reciprocalRankFusion([dense, bm25Hits(ctx, request, depth)]).slice(0, request.k);
+      break;
+    }
+  }
+  const views = ctx.store.passageViews(hits.map((h) => h.label));
+  const scoreOf = new Map(hits.map((h) => [h.label, h.score]));
+  const results = views.map((v, i): SearchResult => ({
+    id: v.documentId,
+    passage_id: v.passageId,
+    text: v.text,
+    score: scoreOf.get(v.label)!,
+    rank: i + 1,
+    lang: v.lang,
+    ...(v.title !== null ? { title: v.title } : {}),
+    ...(v.metadata !== null ? { metadata: v.metadata } : {}),
+  }));
+  return {
+    results,
+    query_lang: queryLang ?? null,
+    mode: request.mode,
+    took_ms: Math.round((performance.now() - started) * 1000) / 1000,
+  };
+}

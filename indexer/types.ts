@@ -1,0 +1,63 @@
+/** Shapes that cross the indexer's seams (document store, vector store, engine). */
+import type { PassageSplitConfig } from './passages.js';
+
+export type MetadataValue = string | number | boolean | null;
+export type Metadata = Record<string, unknown>;
+
+export interface DocumentInput {
+  id: string;
+  text: string;
+  lang?: string | undefined;
+  title?: string | undefined;
+  metadata?: Metadata | undefined;
+}
+
+export interface HnswParams {
+  /** Graph degree. */
+  M: number;
+  efConstruction: number;
+  /** Search-time candidate list size (hnswlib's default of 10 is far too low, and it is not saved in the file). */
+  ef: number;
+}
+
+export interface CollectionConfig {
+  hnsw: HnswParams;
+  passages: PassageSplitConfig;
+}
+
+export interface CollectionRecord {
+  id: number;
+  name: string;
+  encoder: string;
+  dim: number;
+  config: CollectionConfig;
+  createdAt: string;
+}
+
+export interface StoredDocument {
+  id: string;
+  text: string;
+  lang: string | null;
+  title: string | null;
+  metadata: Metadata | null;
+  passages: number;
+  updatedAt: string;
+}
+
+/** A passage as results show it. `passageId` is "<document id>#<ordinal>", stable across index rebuilds. */
+export interface PassageView {
+  label: number;
+  documentId: string;
+  passageId: string;
+  text: string;
+  lang: string | null;
+  title: string | null;
+  metadata: Metadata | null;
+}
+
+export interface SearchFilter {
+  lang?: string | string[] | undefined;
+  metadata?: Record<string, MetadataValue> | undefined;
+}
+
+export type SearchMode = 'dense' | 'bm25' | 'hybrid';

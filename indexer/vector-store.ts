@@ -1,0 +1,24 @@
+/** The ANN seam: anything that can hold labelled unit vectors and return nearest neighbours by cosine. */
+import type { SyncCursor } from './document-store.js';
+
+export interface VectorHit {
+  label: number;
+  /** Cosine similarity, higher is closer. */
+  score: number;
+}
+
+export interface VectorStore {
+  readonly dim: number;
+  /** Live (not deleted) vectors. */
+  readonly size: number;
+  /** How far into the document store's change log this index is. */
+  cursor: SyncCursor;
+  add(label: number, vector: Float32Array): void;
+  /** Removes a label; unknown labels are ignored. */
+  remove(label: number): void;
+  search(query: Float32Array, k: number, filter?: (label: number) => boolean): VectorHit[];
+  /** True when deletions have left so many dead slots that a rebuild would pay off. */
+  needsCompaction(): boolean;
+  /** Persists to disk (atomically); a no-op for in-memory stores. */
+  save(): void;
+}

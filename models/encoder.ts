@@ -1,0 +1,41 @@
+/** The seam between text and vectors: every encoder (baseline, CMTP, ONNX) implements this. */
+
+export type EmbedKind = 'query' | 'passage';
+
+export interface EmbedOptions {
+  kind: EmbedKind;
+  /** One language for the whole batch, or one per text (undefined = unknown). Routes language adapters. */
+  lang?: string | readonly (string | undefined)[] | undefined;
+}
+
+export interface EncoderInfo {
+  name: string;
+  dim: number;
+  /** Human-readable: what the encoder is and how it was trained (or that it is untrained). */
+  description: string;
+  /** Languages that have a dedicated adapter, if any. */
+  adapters?: string[];
+}
+
+export interface Encoder {
+  readonly info: EncoderInfo;
+  /** Returns one L2-normalised vector of length `info.dim` per text. */
+  embed(texts: readonly string[], options: EmbedOptions): Promise<Float32Array[]>;
+  close?(): Promise<void>;
+}
+
+/** Language of text i under EmbedOptions.lang. */
+export function langAt(lang: EmbedOptions['lang'], i: number): string | undefined {
+  if (lang === undefined || typeof lang === 'string') return lang;
+  return lang[i];
+}
+
+export function l2NormalizeInPlace(v: Float32Array): Float32Array {
+  let sum = 0;
+  for (let i = 0; i < v.length; i++) sum += v[i]! * v[i]!;
+  if (sum > 0) {
+    const inv = 1 / Math.sqrt(sum);
+    for (let i = 0; i < v.length; i++) v[i]! *= inv;
+  }
+  return v;
+}

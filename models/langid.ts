@@ -1,0 +1,74 @@
+/**
+ * A small, deterministic language guesser for query routing until the trained identifier (CMTP issue)
+ * replaces it: writing system first (Ethiopic, Lao, Tibetan… settle it), then stop-word overlap for
+ * Latin-script languages. It answers `undefined` rather than guess when the evidence is thin, and callers
+ * fall back to "no adapter".
+ */
+import { createRequire } from 'node:module';
+import { tokenize } from './text/normalize.js';
+
+export interface LanguageGuess {
+  lang: string;
+  confidence: number;
+}
+
+export interface LanguageIdentifier {
+  readonly name: string;
+  identify(text: string): LanguageGuess | undefined;
+}
+
+const SCRIPT_LANGUAGES: ReadonlyArray<readonly [RegExp, string]> = [
+  [/\p{Script=Ethiopic}/u, 'am'],
+  [/\p{Script=Lao}/u, 'lo'],
+  [/\p{Script=Tibetan}/u, 'bo'],
+  [/\p{Script=Mongolian}/u, 'mn'],
+];
+
+/** Latin-script languages we have stop-word lists for (stopwords-iso); English is capped to its commonest words. */
+const STOPWORD_LANGUAGES = ['en', 'sw', 'ha', 'yo', 'so', 'zu', 'st'] as const;
+const ENGLISH_CORE = new Set(
+  'the of and to in is it that for on with as was be by this are or from at an not have has but which you all can will your file new open save'.split(' '),
+);
+
+function loadStopwords(): Map<string, Set<string>> {
+  const require = createRequire(import.meta.url);
+  const lists = require('stopwords-iso') as Record<string, string[]>;
+  const table = new Map<string, Set<string>>();
+  for (const lang of STOPWORD_LANGUAGES) {
+    const words = lang === 'en' ? [...ENGLISH_CORE] : (lists[lang] ?? []);
+    // Single letters ("a", "e") are shared by half the list; they are not evidence.
+    table.set(lang, new Set(words.flatMap((w) => tokenize(w)).filter((w) => w.length > 1)));
+  }
+  return table;
+}
+
+export function createHeuristicLanguageIdentifier(): LanguageIdentifier {
+  const stopwords = loadStopwords();
+  return {
+    name: 'heuristic-script-stopwords-v1',
+    identify(text: string): LanguageGuess | undefined {
+      for (const [pattern, lang] of SCRIPT_LANGUAGES) {
+        if (pattern.test(text)) return { lang, confidence: 0.9 };
+      }
+      const words = tokenize(text);
+      if (words.length === 0) return undefined;
+      let best: string | undefined;
+      let bestHits = 0;
+      let secondHits = 0;
+      for (const [lang, set] of stopwords) {
+        let hits = 0;
+        for (const w of words) if (set.has(w)) hits++;
+        if (hits > bestHits) {
+          secondHits = bestHits;
+          bestHits = hits;
+          best = lang;
+        } else if (hits > secondHits) {
+          secondHits = hits;
+        }
+      }
+      if (best === undefined || bestHits === secondHits) return undefined;
+      const confidence = (bestHits - secondHits) / words.length;
+      return confidence >= 0.1 ? { lang: best, confidence: Math.min(1, confidence) } : undefined;
+    },
+  };
+}

@@ -1,0 +1,216 @@
+/**
+ * Exports encoder weights as an ONNX graph (opset 13) and writes the model directory that
+ * createOnnxEncoder loads. Kept free of onnxruntime so the trainer can write models without loading it.
+ *
+ * Graph (the math of reference.ts):
+ *   ids int64 [batch, seq], mask float32 [batch, seq], adapter int64 [batch] (only when there are adapters)
+ *   Gather(table, ids) · mask → ReduceSum / max(ReduceSum(mask), COUNT_EPS)
+ *   → v + U_a (V_aᵀ v) with U, V gathered per row from [nAdapters+1, dim, rank] stacks (row 0 all zero)
+ *   → v / max(|v|, NORM_EPS) → embedding float32 [batch, dim]
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import onnxProto from 'onnx-proto';
+import type { onnx as proto } from 'onnx-proto';
+import { z } from 'zod';
+import type { FeatureConfig } from '../features.js';
+import { COUNT_EPS, NORM_EPS, float32ToFloat16Bits, validateWeights, type EncoderWeights } from './reference.js';
+
+const { onnx } = onnxProto;
+const { DataType } = onnx.TensorProto;
+const { AttributeType } = onnx.AttributeProto;
+
+export const ONNX_OPSET = 13;
+export const ONNX_INPUT_IDS = 'ids';
+export const ONNX_INPUT_MASK = 'mask';
+export const ONNX_INPUT_ADAPTER = 'adapter';
+export const ONNX_OUTPUT = 'embedding';
+
+export type TableDtype = 'float32' | 'float16';
+
+export interface ExportOptions {
+  /** float16 halves the file; the graph casts gathered rows back to float32. Default float32. */
+  tableDtype?: TableDtype;
+}
+
+function bytesOf(view: ArrayBufferView): Uint8Array {
+  return new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+}
+
+function floatTensor(name: string, dims: number[], values: Float32Array): proto.ITensorProto {
+  return { name, dims, dataType: DataType.FLOAT, rawData: bytesOf(values) };
+}
+
+function int64Tensor(name: string, values: number[]): proto.ITensorProto {
+  return { name, dims: [values.length], dataType: DataType.INT64, rawData: bytesOf(BigInt64Array.from(values, BigInt)) };
+}
+
+function node(opType: string, input: string[], output: string, attribute: proto.IAttributeProto[] = []): proto.INodeProto {
+  return { opType, input, output: [output], name: output, attribute };
+}
+
+const intAttr = (name: string, i: number): proto.IAttributeProto => ({ name, type: AttributeType.INT, i });
+const intsAttr = (name: string, ints: number[]): proto.IAttributeProto => ({ name, type: AttributeType.INTS, ints });
+
+function tensorInput(name: string, elemType: number, dims: (string | number)[]): proto.IValueInfoProto {
+  const dim = dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d }));
+  return { name, type: { tensorType: { elemType, shape: { dim } } } };
+}
+
+/** Stacks per-language [n, dim, rank] weights under an all-zero identity block (index 0). */
+function withIdentity(values: Float32Array, blockSize: number): Float32Array {
+  const out = new Float32Array(values.length + blockSize);
+  out.set(values, blockSize);
+  return out;
+}
+
+/** Serialised ONNX ModelProto of the encoder graph for `weights`. */
+export function exportEncoderOnnx(weights: EncoderWeights, options: ExportOptions = {}): Uint8Array {
+  validateWeights(weights);
+  const { buckets, dim, table, adapters } = weights;
+  const fp16 = (options.tableDtype ?? 'float32') === 'float16';
+
+  const initializer: proto.ITensorProto[] = [
+    fp16
+      ? { name: 'table', dims: [buckets, dim], dataType: DataType.FLOAT16, rawData: bytesOf(Uint16Array.from(table, float32ToFloat16Bits)) }
+      : floatTensor('table', [buckets, dim], table),
+    int64Tensor('axis1', [1]),
+    int64Tensor('axis2', [2]),
+    floatTensor('count_eps', [], Float32Array.of(COUNT_EPS)),
+    floatTensor('norm_eps', [], Float32Array.of(NORM_EPS)),
+  ];
+  const nodes: proto.INodeProto[] = fp16
+    ? [node('Gather', ['table', ONNX_INPUT_IDS], 'rows16'), node('Cast', ['rows16'], 'rows', [intAttr('to', DataType.FLOAT)])]
+    : [node('Gather', ['table', ONNX_INPUT_IDS], 'rows')];
+  nodes.push(
+    node('Unsqueeze', [ONNX_INPUT_MASK, 'axis2'], 'mask3'),
+    node('Mul', ['rows', 'mask3'], 'masked'),
+    node('ReduceSum', ['masked', 'axis1'], 'summed', [intAttr('keepdims', 0)]),
+    node('ReduceSum', [ONNX_INPUT_MASK, 'axis1'], 'count', [intAttr('keepdims', 1)]),
+    node('Max', ['count', 'count_eps'], 'count_safe'),
+    node('Div', ['summed', 'count_safe'], 'pooled'),
+  );
+  const inputs = [
+    tensorInput(ONNX_INPUT_IDS, DataType.INT64, ['batch', 'seq']),
+    tensorInput(ONNX_INPUT_MASK, DataType.FLOAT, ['batch', 'seq']),
+  ];
+
+  let vector = 'pooled';
+  if (adapters) {
+    const stackDims = [adapters.langs.length + 1, dim, adapters.rank];
+    initializer.push(
+      floatTensor('adapter_u', stackDims, withIdentity(adapters.U, dim * adapters.rank)),
+      floatTensor('adapter_v', stackDims, withIdentity(adapters.V, dim * adapters.rank)),
+    );
+    inputs.push(tensorInput(ONNX_INPUT_ADAPTER, DataType.INT64, ['batch']));
+    nodes.push(
+      node('Gather', ['adapter_u', ONNX_INPUT_ADAPTER], 'u_rows'), // [batch, dim, rank]
+      node('Gather', ['adapter_v', ONNX_INPUT_ADAPTER], 'v_rows'),
+      node('Unsqueeze', ['pooled', 'axis1'], 'pooled3'), // [batch, 1, dim]
+      node('MatMul', ['pooled3', 'v_rows'], 'proj'), // [batch, 1, rank]
+      node('Transpose', ['u_rows'], 'u_rows_t', [intsAttr('perm', [0, 2, 1])]),
+      node('MatMul', ['proj', 'u_rows_t'], 'delta3'), // [batch, 1, dim]
+      node('Squeeze', ['delta3', 'axis1'], 'delta'),
+      node('Add', ['pooled', 'delta'], 'adapted'),
+    );
+    vector = 'adapted';
+  }
+  nodes.push(
+    node('Mul', [vector, vector], 'squares'),
+    node('ReduceSum', ['squares', 'axis1'], 'sum_sq', [intAttr('keepdims', 1)]),
+    node('Sqrt', ['sum_sq'], 'norm'),
+    node('Max', ['norm', 'norm_eps'], 'norm_safe'),
+    node('Div', [vector, 'norm_safe'], ONNX_OUTPUT),
+  );
+
+  const model: proto.IModelProto = {
+    irVersion: 7,
+    opsetImport: [{ domain: '', version: ONNX_OPSET }],
+    producerName: 'tafuta',
+    graph: {
+      name: 'tafuta_encoder',
+      node: nodes,
+      initializer,
+      input: inputs,
+      output: [tensorInput(ONNX_OUTPUT, DataType.FLOAT, ['batch', dim])],
+    },
+  };
+  return onnx.ModelProto.encode(model).finish();
+}
+
+export const ONNX_ENCODER_FORMAT = 'tafuta-onnx-encoder';
+export const ONNX_ENCODER_MANIFEST = 'model.json';
+
+const featureConfigSchema = z
+  .object({ buckets: z.int().positive(), minN: z.int().positive(), maxN: z.int().positive(), words: z.boolean() })
+  .refine((f) => f.maxN >= f.minN, { message: 'maxN must be >= minN', path: ['maxN'] });
+
+/** model.json. Unknown keys (training provenance and the like) are kept. */
+export const onnxEncoderManifestSchema = z.looseObject({
+  format: z.literal(ONNX_ENCODER_FORMAT),
+  formatVersion: z.literal(1),
+  name: z.string().min(1),
+  description: z.string(),
+  dim: z.int().positive(),
+  features: featureConfigSchema,
+  adapters: z
+    .array(z.string().min(1))
+    .refine((langs) => new Set(langs).size === langs.length, { message: 'adapter languages must be unique' }),
+  onnx: z
+    .string()
+    .min(1)
+    .refine((file) => path.basename(file) === file && file !== '.' && file !== '..', {
+      message: 'must be a file name inside the model directory',
+    }),
+  tableDtype: z.enum(['float32', 'float16']).optional(),
+});
+
+export type OnnxEncoderManifest = z.infer<typeof onnxEncoderManifestSchema>;
+
+export interface WriteOnnxEncoderDirOptions extends ExportOptions {
+  name: string;
+  description: string;
+  features: FeatureConfig;
+  weights: EncoderWeights;
+  /** Extra manifest keys, e.g. training provenance. */
+  extra?: Record<string, unknown>;
+}
+
+/** Writes to a temporary name, then renames, so readers never see a half-written file. */
+async function writeFileAtomic(file: string, data: Uint8Array | string): Promise<void> {
+  const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    await writeFile(tmp, data);
+    await rename(tmp, file);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** Writes `model.onnx` then `model.json` into `dir` (created if needed); returns the manifest. */
+export async function writeOnnxEncoderDir(dir: string, options: WriteOnnxEncoderDirOptions): Promise<OnnxEncoderManifest> {
+  const { weights, features } = options;
+  if (features.buckets !== weights.buckets) {
+    throw new Error(`features.buckets (${features.buckets}) differs from the table's ${weights.buckets} rows`);
+  }
+  const manifest = onnxEncoderManifestSchema.parse({
+    ...options.extra,
+    format: ONNX_ENCODER_FORMAT,
+    formatVersion: 1,
+    name: options.name,
+    description: options.description,
+    dim: weights.dim,
+    features: { buckets: features.buckets, minN: features.minN, maxN: features.maxN, words: features.words },
+    adapters: weights.adapters?.langs ?? [],
+    onnx: 'model.onnx',
+    tableDtype: options.tableDtype ?? 'float32',
+  });
+  const bytes = exportEncoderOnnx(weights, options);
+  await mkdir(dir, { recursive: true });
+  // The manifest goes last: a model.json on disk always points at a complete model.onnx.
+  await writeFileAtomic(path.join(dir, manifest.onnx), bytes);
+  await writeFileAtomic(path.join(dir, ONNX_ENCODER_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+  return manifest;
+}

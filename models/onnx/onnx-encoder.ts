@@ -1,0 +1,168 @@
+/**
+ * The Encoder backed by an exported ONNX graph (see export.ts): featurise in TypeScript, pool, adapt and
+ * normalise in onnxruntime. A model directory is `model.json` (the manifest) + the `.onnx` file it names.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { z } from 'zod';
+import { featurize } from '../features.js';
+import { langAt, type EmbedOptions, type Encoder, type EncoderInfo } from '../encoder.js';
+import {
+  ONNX_ENCODER_MANIFEST,
+  ONNX_INPUT_ADAPTER,
+  ONNX_INPUT_IDS,
+  ONNX_INPUT_MASK,
+  ONNX_OUTPUT,
+  onnxEncoderManifestSchema,
+  type OnnxEncoderManifest,
+} from './export.js';
+
+export interface OnnxEncoderOptions {
+  /** onnxruntime intra-op threads (default 1: the server parallelises across requests, not inside one). */
+  intraOpNumThreads?: number;
+  /** Most texts per session.run (default 256). */
+  maxBatchSize?: number;
+  /**
+   * Most padded feature slots (rows × longest row) per session.run (default 65 536). The graph materialises
+   * [batch, seq, dim] floats, so this bounds memory; a single longer text still runs alone.
+   */
+  maxBatchFeatures?: number;
+}
+
+/** Reads and validates `modelDir/model.json`. */
+export async function readOnnxEncoderManifest(modelDir: string): Promise<OnnxEncoderManifest> {
+  const file = path.join(modelDir, ONNX_ENCODER_MANIFEST);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : String(err);
+    throw new Error(`ONNX encoder manifest ${file}: ${reason}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`ONNX encoder manifest ${file} is not valid JSON: ${(err as Error).message}`);
+  }
+  const parsed = onnxEncoderManifestSchema.safeParse(json);
+  if (!parsed.success) throw new Error(`ONNX encoder manifest ${file} is invalid:\n${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+function checkPositiveInt(value: number, what: string): number {
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${what} must be a positive integer, got ${value}`);
+  return value;
+}
+
+/** Fails early when the graph does not match its manifest (wrong inputs, output or dim). */
+function checkSession(session: ort.InferenceSession, manifest: OnnxEncoderManifest, file: string): void {
+  const expectedInputs = [ONNX_INPUT_IDS, ONNX_INPUT_MASK, ...(manifest.adapters.length > 0 ? [ONNX_INPUT_ADAPTER] : [])];
+  const inputs = [...session.inputNames].sort();
+  if (inputs.join() !== [...expectedInputs].sort().join()) {
+    throw new Error(`${file} has inputs [${inputs.join(', ')}], expected [${expectedInputs.join(', ')}] for ${manifest.adapters.length} adapters`);
+  }
+  const output = session.outputMetadata.find((m) => m.name === ONNX_OUTPUT);
+  if (!output) throw new Error(`${file} has no '${ONNX_OUTPUT}' output`);
+  const lastDim = output.isTensor ? output.shape.at(-1) : undefined;
+  if (typeof lastDim === 'number' && lastDim !== manifest.dim) {
+    throw new Error(`${file} outputs ${lastDim}-dim vectors but model.json says dim ${manifest.dim}`);
+  }
+}
+
+export async function createOnnxEncoder(modelDir: string, options: OnnxEncoderOptions = {}): Promise<Encoder> {
+  const manifest = await readOnnxEncoderManifest(modelDir);
+  const intraOpNumThreads = checkPositiveInt(options.intraOpNumThreads ?? 1, 'intraOpNumThreads');
+  const maxBatchSize = checkPositiveInt(options.maxBatchSize ?? 256, 'maxBatchSize');
+  const maxBatchFeatures = checkPositiveInt(options.maxBatchFeatures ?? 65_536, 'maxBatchFeatures');
+
+  const onnxFile = path.join(modelDir, manifest.onnx);
+  try {
+    await stat(onnxFile);
+  } catch {
+    throw new Error(`ONNX encoder model file ${onnxFile} (named by model.json) not found`);
+  }
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(onnxFile, {
+      executionProviders: ['cpu'],
+      intraOpNumThreads,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+    });
+  } catch (err) {
+    throw new Error(`ONNX encoder model file ${onnxFile} failed to load: ${(err as Error).message}`);
+  }
+  try {
+    checkSession(session, manifest, onnxFile);
+  } catch (err) {
+    await session.release();
+    throw err;
+  }
+
+  const { dim, features } = manifest;
+  const hasAdapters = manifest.adapters.length > 0;
+  const adapterIndex = new Map(manifest.adapters.map((lang, i) => [lang, i + 1]));
+  let closed = false;
+
+  const info: EncoderInfo = { name: manifest.name, dim, description: manifest.description };
+  if (hasAdapters) info.adapters = [...manifest.adapters];
+
+  /** Embeds rows `order[start, end)`, writing into `out`; `order` is sorted by feature count. */
+  async function runChunk(feats: Uint32Array[], adapters: number[], order: number[], start: number, end: number, out: Float32Array[]) {
+    const batch = end - start;
+    const seq = Math.max(1, feats[order[end - 1]!]!.length);
+    const ids = new BigInt64Array(batch * seq);
+    const mask = new Float32Array(batch * seq);
+    const adapter = new BigInt64Array(batch);
+    for (let row = 0; row < batch; row++) {
+      const i = order[start + row]!;
+      const f = feats[i]!;
+      for (let j = 0; j < f.length; j++) {
+        ids[row * seq + j] = BigInt(f[j]!);
+        mask[row * seq + j] = 1;
+      }
+      adapter[row] = BigInt(adapters[i]!);
+    }
+    const feeds: Record<string, ort.Tensor> = {
+      [ONNX_INPUT_IDS]: new ort.Tensor('int64', ids, [batch, seq]),
+      [ONNX_INPUT_MASK]: new ort.Tensor('float32', mask, [batch, seq]),
+    };
+    if (hasAdapters) feeds[ONNX_INPUT_ADAPTER] = new ort.Tensor('int64', adapter, [batch]);
+    const result = (await session.run(feeds))[ONNX_OUTPUT];
+    if (!result || result.type !== 'float32' || result.dims.join() !== `${batch},${dim}`) {
+      throw new Error(`ONNX encoder returned ${result?.type} [${result?.dims.join(', ')}], expected float32 [${batch}, ${dim}]`);
+    }
+    const data = result.data as Float32Array;
+    for (let row = 0; row < batch; row++) out[order[start + row]!] = data.slice(row * dim, (row + 1) * dim);
+  }
+
+  return {
+    info,
+    async embed(texts: readonly string[], options: EmbedOptions): Promise<Float32Array[]> {
+      if (closed) throw new Error(`ONNX encoder ${manifest.name} is closed`);
+      if (Array.isArray(options.lang) && options.lang.length !== texts.length) {
+        throw new Error(`lang has ${options.lang.length} entries for ${texts.length} texts`);
+      }
+      // options.kind is ignored: the graph is symmetric (one tower for queries and passages).
+      const feats = texts.map((t) => featurize(t, features));
+      const adapters = texts.map((_, i) => adapterIndex.get(langAt(options.lang, i) ?? '') ?? 0);
+      // Sorting by length keeps padding small; results go back to their original positions.
+      const order = texts.map((_, i) => i).sort((a, b) => feats[a]!.length - feats[b]!.length);
+      const out = new Array<Float32Array>(texts.length);
+      for (let start = 0; start < order.length; ) {
+        let end = start + 1;
+        while (end < order.length && end - start < maxBatchSize && (end - start + 1) * feats[order[end]!]!.length <= maxBatchFeatures) end++;
+        await runChunk(feats, adapters, order, start, end, out);
+        start = end;
+      }
+      return out;
+    },
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      await session.release();
+    },
+  };
+}

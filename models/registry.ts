@@ -1,0 +1,26 @@
+/** The encoders a process has loaded, by name, with one default for new collections. */
+import type { Encoder, EncoderInfo } from './encoder.js';
+
+export interface EncoderRegistry {
+  readonly defaultName: string;
+  get(name: string): Encoder | undefined;
+  list(): EncoderInfo[];
+  closeAll(): Promise<void>;
+}
+
+export function createEncoderRegistry(encoders: readonly Encoder[], defaultName = encoders[0]?.info.name): EncoderRegistry {
+  const byName = new Map<string, Encoder>();
+  for (const encoder of encoders) {
+    if (byName.has(encoder.info.name)) throw new Error(`two encoders are named "${encoder.info.name}"`);
+    byName.set(encoder.info.name, encoder);
+  }
+  if (defaultName === undefined || !byName.has(defaultName)) throw new Error(`default encoder "${defaultName}" is not loaded`);
+  return {
+    defaultName,
+    get: (name) => byName.get(name),
+    list: () => [...byName.values()].map((e) => e.info),
+    async closeAll() {
+      await Promise.all([...byName.values()].map((e) => e.close?.()));
+    },
+  };
+}

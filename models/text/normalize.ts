@@ -1,0 +1,93 @@
+/**
+ * The one text normaliser shared by training, indexing and querying.
+ *
+ * Software-UI and wiki text (most of our LRL data) is full of markup that carries no meaning:
+ * printf placeholders, MediaWiki templates and links, HTML tags, menu accelerators. Stripping it the
+ * same way everywhere keeps train-time and query-time features identical.
+ */
+
+const HTML_ENTITIES: Record<string, string> = {
+  amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ',
+};
+
+const MARKUP_RULES: ReadonlyArray<readonly [RegExp, string]> = [
+  // MediaWiki templates: {{PLURAL:$1|one page|$1 pages}} keeps the first alternative; {{SITENAME}} goes.
+  [/\{\{[^{}|]*?:[^{}|]*\|([^{}|]*)(\|[^{}]*)?\}\}/gu, '$1'],
+  [/\{\{[^{}]*\}\}/gu, ' '],
+  // [[target|label]] → label, [[target]] → target, [http://x label] → label
+  [/\[\[[^\]|]*\|([^\]]*)\]\]/gu, '$1'],
+  [/\[\[([^\]]*)\]\]/gu, '$1'],
+  [/\[(?:https?:)?\/\/\S+\s+([^\]]*)\]/gu, '$1'],
+  // HTML/XML tags
+  [/<\/?[A-Za-z][^<>]*>/gu, ' '],
+  // printf (%s %d %1$s %(name)s %-5.2f %%), Qt (%1), shell/MediaWiki ($1), ICU/.NET ({0} {name})
+  [/%(?:\d+\$)?[-+ #0]*\d*(?:\.\d+)?(?:hh|h|ll|l|L|z|j|t)?[diouxXeEfFgGcsSpn@]/gu, ' '],
+  [/%\([A-Za-z_]\w*\)[-+ #0]*\d*(?:\.\d+)?[diouxXeEfFgGcsr]/gu, ' '],
+  [/%%|%\d+/gu, ' '],
+  [/\$\d+/gu, ' '],
+  [/\{\d*\}|\{[A-Za-z_][\w.]*\}/gu, ' '],
+  // literal escape sequences left in catalogs
+  [/\\[ntr]/gu, ' '],
+  // menu accelerators: _File, ~Save, &Open (not "rock & roll", not snake_case)
+  [/(^|[^\p{L}\p{N}_])[_~&](?=\p{L})/gu, '$1'],
+];
+
+/** Removes placeholders, templates, links, tags and accelerators; decodes common HTML entities. */
+export function stripMarkup(text: string): string {
+  let out = text.replace(/&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);/gu, (whole, entity: string) => {
+    if (entity.startsWith('#x') || entity.startsWith('#X')) return String.fromCodePoint(parseInt(entity.slice(2), 16));
+    if (entity.startsWith('#')) return String.fromCodePoint(parseInt(entity.slice(1), 10));
+    return HTML_ENTITIES[entity.toLowerCase()] ?? whole;
+  });
+  for (const [pattern, replacement] of MARKUP_RULES) out = out.replace(pattern, replacement);
+  return out;
+}
+
+/**
+ * Drops combining marks from Latin-script letters only (Yoruba tone marks and Hausa hooks vary between
+ * writers; the same word is spelled both ways). Marks on other scripts (Devanagari vowel signs, Lao, Tibetan)
+ * are letters in all but name, so they stay.
+ */
+export function foldLatinDiacritics(text: string): string {
+  return text
+    .normalize('NFD')
+    .replace(/(\p{Script=Latin})\p{Mn}+/gu, '$1')
+    .normalize('NFC');
+}
+
+export interface NormalizeOptions {
+  /** Remove placeholders/markup/accelerators (default true). */
+  stripMarkup?: boolean;
+  /** Fold Latin diacritics (default true). */
+  foldDiacritics?: boolean;
+}
+
+/** NFKC → markup removal → case fold → Latin diacritic folding → whitespace collapse. */
+export function normalizeText(text: string, options: NormalizeOptions = {}): string {
+  let out = text.normalize('NFKC');
+  if (options.stripMarkup !== false) out = stripMarkup(out);
+  out = out.toLowerCase();
+  if (options.foldDiacritics !== false) out = foldLatinDiacritics(out);
+  // Ethiopic word space and full stop are separators, not letters.
+  out = out.replace(/[\u1360-\u1368]/gu, ' ');
+  return out.replace(/\s+/gu, ' ').trim();
+}
+
+const wordSegmenter = new Intl.Segmenter('und', { granularity: 'word' });
+
+/**
+ * Word units of an already-normalised text. Uses ICU word boundaries (dictionary-based for Lao, Thai,
+ * Khmer, Tibetan, CJK), keeping only word-like segments.
+ */
+export function segmentWords(normalized: string): string[] {
+  const words: string[] = [];
+  for (const segment of wordSegmenter.segment(normalized)) {
+    if (segment.isWordLike) words.push(segment.segment);
+  }
+  return words;
+}
+
+/** normalizeText + segmentWords. */
+export function tokenize(text: string, options?: NormalizeOptions): string[] {
+  return segmentWords(normalizeText(text, options));
+}

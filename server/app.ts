@@ -1,0 +1,114 @@
+/** `createApp(deps)`: the Express application with thin routes over the engine. */
+import { isUtf8 } from 'node:buffer';
+import express, { type Request } from 'express';
+import type { Engine } from '../indexer/engine.js';
+import type { Logger } from '../indexer/logger.js';
+import { errorHandler, notFoundHandler, validationError } from './errors.js';
+import { createMetrics } from './metrics.js';
+import { openApiDocument } from './openapi.js';
+import { createCollectionSchema, searchSchema, upsertDocumentsSchema } from '../indexer/schemas.js';
+import type { z } from 'zod';
+
+export interface AppDeps {
+  engine: Engine;
+  logger: Logger;
+  version: string;
+  /** Largest accepted JSON body, e.g. "10mb". */
+  bodyLimit: string;
+}
+
+function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw validationError(result.error);
+  return result.data;
+}
+
+function param(req: Request, name: string): string {
+  return String(req.params[name]);
+}
+
+export function createApp({ engine, logger, version, bodyLimit }: AppDeps): express.Express {
+  const app = express();
+  const metrics = createMetrics(engine);
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(metrics.middleware);
+  app.use(
+    express.json({
+      limit: bodyLimit,
+      strict: true,
+      type: () => true,
+      verify: (_req, _res, buf) => {
+        if (!isUtf8(buf)) throw Object.assign(new Error('body is not UTF-8'), { type: 'entity.verify.failed', status: 400 });
+      },
+    }),
+  );
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  app.get('/v1/info', (_req, res) => {
+    res.json({
+      name: 'tafuta',
+      version,
+      encoders: engine.encoders.list(),
+      default_encoder: engine.encoders.defaultName,
+      language_identifier: engine.languageIdentifier.name,
+      collections: engine.listCollections().map((c) => ({ name: c.name, encoder: c.encoder, documents: c.documents, passages: c.passages })),
+    });
+  });
+
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument(version));
+  });
+
+  app.get('/metrics', async (_req, res) => {
+    res.set('Content-Type', metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  app.post('/v1/collections', (req, res) => {
+    const body = parse(createCollectionSchema, req.body);
+    res.status(201).json(engine.createCollection(body.name, { encoder: body.encoder, config: body.config }));
+  });
+
+  app.get('/v1/collections', (_req, res) => {
+    res.json({ collections: engine.listCollections() });
+  });
+
+  app.get('/v1/collections/:name', (req, res) => {
+    res.json(engine.getCollection(param(req, 'name')));
+  });
+
+  app.delete('/v1/collections/:name', (req, res) => {
+    engine.deleteCollection(param(req, 'name'));
+    res.json({ deleted: param(req, 'name') });
+  });
+
+  app.post('/v1/collections/:name/documents', async (req, res) => {
+    const name = param(req, 'name');
+    engine.assertCollectionExists(name); // 404 before 400: a missing collection is the first thing to fix
+    const body = parse(upsertDocumentsSchema, req.body);
+    res.json(await engine.upsertDocuments(name, body.documents));
+  });
+
+  app.get('/v1/collections/:name/documents/:id', (req, res) => {
+    res.json(engine.getDocument(param(req, 'name'), param(req, 'id')));
+  });
+
+  app.delete('/v1/collections/:name/documents/:id', (req, res) => {
+    engine.deleteDocument(param(req, 'name'), param(req, 'id'));
+    res.json({ deleted: param(req, 'id') });
+  });
+
+  app.post('/v1/collections/:name/search', async (req, res) => {
+    const name = param(req, 'name');
+    engine.assertCollectionExists(name);
+    const body = parse(searchSchema, req.body);
+    res.json(await engine.search(name, body));
+  });
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(logger));
+  return app;
+}

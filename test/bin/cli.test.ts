@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test } from 'node:test';
+import { SAMPLE_DOCUMENTS, tempDir } from '../helpers/engine.js';
+
+const CLI = fileURLToPath(new URL('../../bin/tafuta.js', import.meta.url));
+
+function tafuta(...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, TAFUTA_LOG_LEVEL: 'warn' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('tafuta index then search on a fixture; a re-run is idempotent', () => {
+  const dir = tempDir();
+  const input = path.join(dir, 'docs.jsonl');
+  fs.writeFileSync(input, SAMPLE_DOCUMENTS.map((d) => JSON.stringify(d)).join('\n'));
+  const data = path.join(dir, 'data');
+
+  const first = tafuta('index', '-c', 'fx', '-i', input, '-d', data, '--batch', '2');
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stdout, /indexed 6 documents into "fx": 6 written, 0 unchanged, 6 passages/);
+
+  const second = tafuta('index', '-c', 'fx', '-i', input, '-d', data);
+  assert.equal(second.code, 0, second.stderr);
+  assert.match(second.stdout, /0 written, 6 unchanged, 0 passages/);
+
+  const found = tafuta('search', '-c', 'fx', '-d', data, '--json', '-k', '3', 'Wakulima wanapanda mahindi wakati wa mvua');
+  assert.equal(found.code, 0, found.stderr);
+  const response = JSON.parse(found.stdout) as { results: Array<{ id: string }>; query_lang: string };
+  assert.equal(response.results.length, 3);
+  assert.equal(response.results[0]!.id, 'sw-2');
+
+  const text = tafuta('search', '-c', 'fx', '-d', data, '--mode', 'bm25', 'maize');
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /1\. .*en-2#0/);
+
+  const tsv = path.join(dir, 'docs.tsv');
+  fs.writeFileSync(tsv, 'id\ttext\nt1\tMvua imenyesha leo\n');
+  assert.equal(tafuta('index', '-c', 'fx', '-i', tsv, '-f', 'tsv', '-d', data).code, 0);
+});
+
+test('bad input gets a clear message and exit code 2, and stored data is untouched', () => {
+  const dir = tempDir();
+  const data = path.join(dir, 'data');
+  const good = path.join(dir, 'good.jsonl');
+  fs.writeFileSync(good, JSON.stringify(SAMPLE_DOCUMENTS[0]));
+  assert.equal(tafuta('index', '-c', 'fx', '-i', good, '-d', data).code, 0);
+
+  const bad = path.join(dir, 'bad.jsonl');
+  fs.writeFileSync(bad, '{"id":"ok","text":"fine"}\n{"id":"broken"\n');
+  const r = tafuta('index', '-c', 'fx', '-i', bad, '-d', data, '--batch', '10');
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /bad\.jsonl:2: not valid JSON/);
+
+  const missing = tafuta('index', '-c', 'fx', '-i', path.join(dir, 'nope.jsonl'), '-d', data);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /input file not found/);
+
+  const badName = tafuta('index', '-c', '../escape', '-i', good, '-d', data);
+  assert.equal(badName.code, 2);
+  assert.match(badName.stderr, /collection names/);
+
+  assert.equal(tafuta('search', '-c', 'nope', '-d', data, 'x').code, 2);
+  assert.equal(tafuta('search', '-c', 'fx', '-d', data, '-k', '0', 'x').code, 2, 'usage errors exit 2');
+  assert.equal(tafuta('frobnicate').code, 2);
+  assert.equal(tafuta('--help').code, 0);
+  assert.equal(tafuta('search', '-c', 'fx', '-d', data, '   ').code, 2);
+
+  const after = JSON.parse(tafuta('search', '-c', 'fx', '-d', data, '--json', 'maji').stdout) as { results: Array<{ id: string }> };
+  assert.deepEqual(after.results.map((x) => x.id), ['sw-1'], 'the failed batch wrote nothing');
+});

@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { test } from 'node:test';
+import Database from 'better-sqlite3';
+import { migrate, openDatabase, readMigrations, schemaVersion } from '../../indexer/database.js';
+import { tempDir } from '../helpers/engine.js';
+
+const latest = readMigrations().at(-1)!.version;
+
+test('migrations from empty create every table and record each version', () => {
+  const db = openDatabase(':memory:');
+  assert.equal(schemaVersion(db), latest);
+  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type IN ('table') ORDER BY name").pluck().all() as string[];
+  for (const t of ['collections', 'documents', 'passages', 'languages', 'passages_fts', 'passage_tombstones', 'schema_migrations']) {
+    assert.ok(tables.includes(t), `missing table ${t}`);
+  }
+  assert.deepEqual(db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all(), readMigrations().map((m) => m.version));
+  assert.equal(db.pragma('foreign_keys', { simple: true }), 1);
+  assert.deepEqual(migrate(db), [], 'a second run applies nothing');
+  db.close();
+});
+
+test('a version-1 database with data upgrades in place: search text is backfilled and BM25 finds old passages', () => {
+  const file = path.join(tempDir(), 'old.db');
+  const v1 = openDatabase(file, { migrateUpTo: 1 });
+  assert.equal(schemaVersion(v1), 1);
+  v1.prepare("INSERT INTO collections (id, name, encoder, dim) VALUES (1, 'old', 'hashed-ngram-v1', 4)").run();
+  v1.prepare("INSERT INTO languages (code) VALUES ('sw')").run();
+  v1.prepare("INSERT INTO documents (id, collection_id, external_id, text, lang, content_hash) VALUES (1, 1, 'd1', 'Maji Safi ni muhimu', 'sw', 'h')").run();
+  v1.prepare('INSERT INTO passages (collection_id, document_id, ordinal, text, start_offset, end_offset, embedding) VALUES (1, 1, 0, ?, 0, 19, ?)')
+    .run('Maji Safi ni muhimu', Buffer.alloc(16));
+  v1.close();
+
+  const db = openDatabase(file);
+  assert.equal(schemaVersion(db), latest);
+  assert.equal(db.prepare('SELECT search_text FROM passages').pluck().get(), 'maji safi ni muhimu');
+  const hits = db.prepare(`SELECT rowid FROM passages_fts WHERE passages_fts MATCH '"safi"'`).pluck().all();
+  assert.deepEqual(hits, [1]);
+  assert.equal(db.prepare('SELECT COUNT(*) FROM documents').pluck().get(), 1, 'no data lost');
+  db.close();
+});
+
+test('a database from a newer tafuta is refused, not modified', () => {
+  const file = path.join(tempDir(), 'future.db');
+  openDatabase(file).close();
+  const raw = new Database(file);
+  raw.prepare("INSERT INTO schema_migrations (version, name) VALUES (999, 'future')").run();
+  raw.close();
+  assert.throws(() => openDatabase(file), /newer than this tafuta/);
+});
+
+test('deleting passages logs tombstones and keeps FTS in step', () => {
+  const db = openDatabase(':memory:');
+  db.prepare("INSERT INTO collections (id, name, encoder, dim) VALUES (1, 'c', 'e', 4)").run();
+  db.prepare("INSERT INTO documents (id, collection_id, external_id, text, content_hash) VALUES (1, 1, 'd', 'x', 'h')").run();
+  db.prepare("INSERT INTO passages (collection_id, document_id, ordinal, text, search_text, start_offset, end_offset, embedding) VALUES (1, 1, 0, 'kitabu', 'kitabu', 0, 6, x'00')").run();
+  assert.equal(db.prepare(`SELECT COUNT(*) FROM passages_fts WHERE passages_fts MATCH 'kitabu'`).pluck().get(), 1);
+  db.prepare('DELETE FROM documents WHERE id = 1').run();
+  assert.equal(db.prepare(`SELECT COUNT(*) FROM passages_fts WHERE passages_fts MATCH 'kitabu'`).pluck().get(), 0);
+  assert.deepEqual(db.prepare('SELECT collection_id, passage_id FROM passage_tombstones').all(), [{ collection_id: 1, passage_id: 1 }]);
+});

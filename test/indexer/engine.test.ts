@@ -1,0 +1,208 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import type { Engine } from '../../indexer/engine.js';
+import { HnswVectorStore } from '../../indexer/hnsw-store.js';
+import type { SearchRequest } from '../../indexer/search.js';
+import { SAMPLE_DOCUMENTS, tempDir, testEngine } from '../helpers/engine.js';
+
+const search = (engine: Engine, query: string, extra: Partial<SearchRequest> = {}) =>
+  engine.search('c', { query, k: 10, mode: 'dense', ...extra });
+
+async function seeded(dataDir?: string): Promise<Engine> {
+  const engine = testEngine(dataDir);
+  engine.createCollection('c');
+  await engine.upsertDocuments('c', SAMPLE_DOCUMENTS);
+  return engine;
+}
+
+test('index → search round trip: a near-duplicate query returns the exact document first', async () => {
+  const engine = await seeded();
+  for (const doc of SAMPLE_DOCUMENTS) {
+    const words = doc.text.split(' ');
+    words[1] = 'tofauti';
+    const { results } = await search(engine, words.join(' '));
+    assert.equal(results[0]!.id, doc.id, `query for ${doc.id}`);
+    assert.equal(results[0]!.rank, 1);
+    assert.equal(results[0]!.passage_id, `${doc.id}#0`);
+  }
+  const { results, query_lang } = await search(engine, 'Maji safi ni muhimu kwa afya');
+  assert.equal(query_lang, 'sw');
+  assert.deepEqual(results.map((r) => r.rank), results.map((_, i) => i + 1));
+  for (let i = 1; i < results.length; i++) assert.ok(results[i - 1]!.score >= results[i]!.score);
+  assert.equal(results[0]!.title, 'Maji');
+  assert.deepEqual(results[0]!.metadata, { topic: 'health', year: 2024 });
+  engine.close();
+});
+
+test('update replaces passages; delete is never returned again; unchanged documents are not re-encoded', async () => {
+  const engine = await seeded();
+  const again = await engine.upsertDocuments('c', SAMPLE_DOCUMENTS);
+  assert.deepEqual(again, { upserted: 0, unchanged: SAMPLE_DOCUMENTS.length, passages: 0 });
+
+  await engine.upsertDocuments('c', [{ id: 'sw-1', lang: 'sw', text: 'Shule inafunguliwa kesho asubuhi kwa wanafunzi wote.' }]);
+  const doc = engine.getDocument('c', 'sw-1');
+  assert.match(doc.text, /^Shule/);
+  assert.equal(doc.metadata, null, 'an upsert replaces the whole document');
+  const old = await search(engine, 'Maji safi ni muhimu kwa afya ya watoto na familia nzima.');
+  assert.notEqual(old.results[0]!.text, SAMPLE_DOCUMENTS[0]!.text);
+  assert.ok(!old.results.some((r) => r.text.startsWith('Maji safi')), 'old passage text is gone');
+
+  engine.deleteDocument('c', 'en-1');
+  for (const mode of ['dense', 'bm25', 'hybrid'] as const) {
+    const { results } = await search(engine, SAMPLE_DOCUMENTS[2]!.text, { mode, k: 100 });
+    assert.ok(!results.some((r) => r.id === 'en-1'), `deleted document returned by ${mode}`);
+  }
+  assert.throws(() => engine.getDocument('c', 'en-1'), { code: 'DOCUMENT_NOT_FOUND' });
+  assert.throws(() => engine.deleteDocument('c', 'en-1'), { code: 'DOCUMENT_NOT_FOUND' });
+  assert.equal(engine.getCollection('c').indexedVectors, engine.getCollection('c').passages);
+  engine.close();
+});
+
+test('repeated updates do not grow the HNSW index: deleted slots are reused', async () => {
+  const engine = testEngine(undefined);
+  engine.createCollection('c');
+  for (let round = 0; round < 20; round++) {
+    await engine.upsertDocuments('c', SAMPLE_DOCUMENTS.map((d) => ({ ...d, text: `${d.text} toleo ${round}` })));
+  }
+  const info = engine.getCollection('c');
+  assert.equal(info.passages, SAMPLE_DOCUMENTS.length);
+  assert.equal(info.indexedVectors, SAMPLE_DOCUMENTS.length);
+  const store = (engine as unknown as { indexes: Map<string, { vectorStore: HnswVectorStore }> }).indexes.get('c')!.vectorStore;
+  assert.ok(store.elements <= 2 * SAMPLE_DOCUMENTS.length, `index holds ${store.elements} slots`);
+  engine.close();
+});
+
+test('BM25 and hybrid modes rank by word overlap and fuse both lists', async () => {
+  const engine = await seeded();
+  const bm25 = await search(engine, 'mahindi masika', { mode: 'bm25' });
+  assert.equal(bm25.results[0]!.id, 'sw-2');
+  assert.equal(bm25.results.length, 1, 'BM25 only returns passages containing a query word');
+  const none = await search(engine, '%s', { mode: 'bm25' });
+  assert.deepEqual(none.results, []);
+  const hybrid = await search(engine, 'Farmers plant maize', { mode: 'hybrid' });
+  assert.equal(hybrid.results[0]!.id, 'en-2');
+  assert.equal(hybrid.mode, 'hybrid');
+  assert.ok(hybrid.results.length > 1, 'hybrid includes dense-only hits');
+  engine.close();
+});
+
+test('filters: lang (one or many) and metadata equality, in every mode', async () => {
+  const engine = await seeded();
+  for (const mode of ['dense', 'bm25', 'hybrid'] as const) {
+    const sw = await search(engine, 'maji water ruwa', { mode, filter: { lang: 'sw' } });
+    assert.ok(sw.results.every((r) => r.lang === 'sw'), mode);
+    const many = await search(engine, 'maji water ruwa', { mode, filter: { lang: ['sw', 'ha'] } });
+    assert.ok(many.results.every((r) => r.lang === 'sw' || r.lang === 'ha'), mode);
+  }
+  const health = await search(engine, 'water', { filter: { metadata: { topic: 'health' } } });
+  assert.deepEqual(new Set(health.results.map((r) => r.id)), new Set(['sw-1', 'en-1', 'ha-1', 'am-1']));
+  const year = await search(engine, 'water', { filter: { metadata: { year: 2024 }, lang: 'en' } });
+  assert.deepEqual(year.results.map((r) => r.id), ['en-1']);
+  const reviewed = await search(engine, 'water', { filter: { metadata: { reviewed: true } } });
+  assert.deepEqual(reviewed.results.map((r) => r.id), ['ha-1']);
+  const nothing = await search(engine, 'water', { filter: { metadata: { topic: 'sports' } } });
+  assert.deepEqual(nothing.results, []);
+  engine.close();
+});
+
+test('the HNSW index is rebuilt from SQLite when its file is deleted or corrupted', async () => {
+  const dir = tempDir();
+  const expected = await (async () => {
+    const engine = await seeded(dir);
+    const r = await search(engine, 'Clean water for children');
+    engine.close();
+    return r.results.map((x) => [x.id, x.score.toFixed(5)]);
+  })();
+  const indexFile = path.join(dir, 'indexes', 'c.hnsw');
+  assert.ok(fs.existsSync(indexFile), 'close() saved the index');
+
+  fs.rmSync(indexFile);
+  let engine = testEngine(dir);
+  assert.deepEqual((await search(engine, 'Clean water for children')).results.map((x) => [x.id, x.score.toFixed(5)]), expected);
+  engine.close();
+
+  const bytes = fs.readFileSync(indexFile);
+  const middle = Math.floor(bytes.length / 2);
+  bytes[middle] = bytes[middle]! ^ 0xff;
+  fs.writeFileSync(indexFile, bytes);
+  assert.ok(HnswVectorStore.load({ base: path.join(dir, 'indexes', 'c'), dim: 64, params: { M: 16, efConstruction: 200, ef: 64 } }).reason?.includes('checksum'));
+  engine = testEngine(dir);
+  assert.deepEqual((await search(engine, 'Clean water for children')).results.map((x) => [x.id, x.score.toFixed(5)]), expected);
+  engine.close();
+
+  fs.writeFileSync(path.join(dir, 'indexes', 'c.manifest.json'), '{not json');
+  engine = testEngine(dir);
+  assert.equal(engine.getCollection('c').indexedVectors, SAMPLE_DOCUMENTS.length);
+  engine.close();
+});
+
+test('a stale index (saved before later writes, e.g. after a crash) catches up from the change log', async () => {
+  const dir = tempDir();
+  const engine = await seeded(dir);
+  engine.saveIndexes();
+  const staleManifest = fs.readFileSync(path.join(dir, 'indexes', 'c.manifest.json'), 'utf8');
+  const staleIndex = fs.readFileSync(path.join(dir, 'indexes', 'c.hnsw'));
+  await engine.upsertDocuments('c', [{ id: 'new', lang: 'sw', text: 'Mvua kubwa imenyesha usiku kucha.' }]);
+  engine.deleteDocument('c', 'sw-2');
+  engine.close();
+  // Simulate a crash: put back the index as it was before the last writes.
+  fs.writeFileSync(path.join(dir, 'indexes', 'c.hnsw'), staleIndex);
+  fs.writeFileSync(path.join(dir, 'indexes', 'c.manifest.json'), staleManifest);
+
+  const restarted = testEngine(dir);
+  const { results } = await restarted.search('c', { query: 'Mvua kubwa imenyesha usiku', k: 10, mode: 'dense' });
+  assert.equal(results[0]!.id, 'new');
+  assert.ok(!results.some((r) => r.id === 'sw-2'));
+  assert.equal(restarted.getCollection('c').indexedVectors, restarted.getCollection('c').passages);
+  restarted.close();
+});
+
+test('writes from another process (a second engine on the same data dir) are seen by searches', async () => {
+  const dir = tempDir();
+  const server = await seeded(dir);
+  const cli = testEngine(dir);
+  await cli.upsertDocuments('c', [{ id: 'from-cli', lang: 'en', text: 'Solar lamps help students read at night.' }]);
+  cli.deleteDocument('c', 'en-2');
+  cli.close();
+  const { results } = await search(server, 'Solar lamps help students read at night', { k: 20 });
+  assert.equal(results[0]!.id, 'from-cli');
+  assert.ok(!results.some((r) => r.id === 'en-2'));
+  server.close();
+});
+
+test('a failed batch writes nothing; collections are independent and deletable', async () => {
+  const engine = await seeded();
+  const before = engine.getCollection('c');
+  await assert.rejects(
+    engine.upsertDocuments('c', [{ id: 'x', text: 'moja' }, { id: 'x', text: 'mbili' }]),
+    { code: 'INVALID_ARGUMENT' },
+  );
+  assert.deepEqual(engine.getCollection('c'), before);
+  assert.throws(() => engine.createCollection('c'), { code: 'COLLECTION_EXISTS' });
+  assert.throws(() => engine.createCollection('d', { encoder: 'nope' }), { code: 'UNKNOWN_ENCODER' });
+  assert.throws(() => engine.createCollection('d', { config: { hnsw: { ef: 0 } } }), { code: 'INVALID_ARGUMENT' });
+  engine.createCollection('d', { config: { hnsw: { ef: 128 } } });
+  assert.equal(engine.getCollection('d').config.hnsw.ef, 128);
+  assert.equal(engine.getCollection('d').documents, 0);
+  engine.deleteCollection('c');
+  assert.throws(() => engine.getCollection('c'), { code: 'COLLECTION_NOT_FOUND' });
+  await assert.rejects(engine.search('c', { query: 'x', k: 1, mode: 'dense' }), { code: 'COLLECTION_NOT_FOUND' });
+  engine.createCollection('c');
+  assert.equal(engine.getCollection('c').documents, 0, 'a recreated collection starts empty');
+  engine.close();
+});
+
+test('long documents become several passages that keep their document id', async () => {
+  const engine = testEngine(undefined);
+  engine.createCollection('c', { config: { passages: { maxChars: 120, overlapChars: 30 } } });
+  const text = Array.from({ length: 12 }, (_, i) => `Sentensi ya ${i} inahusu mada ya ${i % 3 === 0 ? 'maji' : 'shule'}.`).join(' ');
+  const result = await engine.upsertDocuments('c', [{ id: 'long', text, lang: 'sw' }]);
+  assert.ok(result.passages > 2);
+  assert.equal(engine.getDocument('c', 'long').passages, result.passages);
+  const { results } = await search(engine, 'Sentensi ya 7 inahusu mada ya shule', { k: 50 });
+  assert.equal(results.length, result.passages);
+  assert.ok(results.every((r) => r.id === 'long' && r.passage_id.startsWith('long#')));
+  engine.close();
+});

@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { DEFAULT_FEATURE_CONFIG, featurize, fnv1a, wordFeatureIds } from '../../models/features.js';
+
+test('fnv1a matches the published FNV-1a 32-bit test vectors', () => {
+  assert.equal(fnv1a(''), 0x811c9dc5);
+  assert.equal(fnv1a('a'), 0xe40c292c);
+  assert.equal(fnv1a('foobar'), 0xbf9cf968);
+  // Non-ASCII is hashed as UTF-8 bytes: "é" = c3 a9.
+  let h = 0x811c9dc5;
+  for (const byte of [0xc3, 0xa9]) h = Math.imul(h ^ byte, 0x01000193) >>> 0;
+  assert.equal(fnv1a('é'), h);
+});
+
+test('a word yields one word feature plus every 3-5-gram of <word>', () => {
+  const ids: number[] = [];
+  wordFeatureIds('penda', DEFAULT_FEATURE_CONFIG, ids);
+  // "<penda>" has 7 symbols: 5 trigrams + 4 four-grams + 3 five-grams, plus the word itself.
+  assert.equal(ids.length, 1 + 5 + 4 + 3);
+  assert.ok(ids.every((id) => Number.isInteger(id) && id >= 0 && id < DEFAULT_FEATURE_CONFIG.buckets));
+});
+
+test('agglutinative forms share n-gram features', () => {
+  const a = new Set(featurize('ninapenda'));
+  const b = new Set(featurize('alipenda'));
+  const shared = [...a].filter((id) => b.has(id));
+  assert.ok(shared.length >= 5, `expected shared n-grams, got ${shared.length}`);
+  assert.equal(new Set(featurize('mti')).has([...featurize('mbuzi')][0]!), false);
+});
+
+test('featurize is deterministic and normalises first', () => {
+  assert.deepEqual(featurize('Ọjọ́ Àìkú'), featurize('ojo aiku'));
+  assert.deepEqual(featurize('_File'), featurize('file'));
+  assert.equal(featurize('   ').length, 0);
+});

@@ -1,0 +1,238 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { featurize, type FeatureConfig } from '../../models/features.js';
+import { exportEncoderOnnx, writeOnnxEncoderDir } from '../../models/onnx/export.js';
+import { createOnnxEncoder } from '../../models/onnx/onnx-encoder.js';
+import {
+  adapterIndexOf,
+  float16BitsToFloat32,
+  float32ToFloat16Bits,
+  referenceForward,
+  roundToFloat16,
+  type EncoderWeights,
+} from '../../models/onnx/reference.js';
+
+const FEATURES: FeatureConfig = { buckets: 4096, minN: 3, maxN: 5, words: true };
+const DIM = 32;
+const RANK = 4;
+const LANGS = ['sw', 'ha'];
+
+/** mulberry32 */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function randomArray(n: number, scale: number, rand: () => number): Float32Array {
+  return Float32Array.from({ length: n }, () => (rand() * 2 - 1) * scale);
+}
+
+function randomWeights(seed: number, withAdapters: boolean): EncoderWeights {
+  const rand = prng(seed);
+  const table = randomArray(FEATURES.buckets * DIM, 1, rand);
+  if (!withAdapters) return { buckets: FEATURES.buckets, dim: DIM, table };
+  const n = LANGS.length * DIM * RANK;
+  const adapters = { langs: LANGS, rank: RANK, U: randomArray(n, 0.5, rand), V: randomArray(n, 0.5, rand) };
+  return { buckets: FEATURES.buckets, dim: DIM, table, adapters };
+}
+
+const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'tafuta-onnx-'));
+after(() => fs.rmSync(tmpRoot, { recursive: true, force: true }));
+
+async function writeModel(name: string, weights: EncoderWeights, tableDtype?: 'float32' | 'float16'): Promise<string> {
+  const dir = path.join(tmpRoot, name);
+  await writeOnnxEncoderDir(dir, { name, description: 'random test model', features: FEATURES, weights, tableDtype });
+  return dir;
+}
+
+function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  assert.equal(a.length, b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
+function norm(v: Float32Array): number {
+  return Math.sqrt(v.reduce((s, x) => s + x * x, 0));
+}
+
+const TEXTS = [
+  'Ninapenda kusoma vitabu',
+  'Habari',
+  'Ina son karanta littattafai da yawa a kowace rana',
+  'The quick brown fox jumps over the lazy dog, again and again, until the dog finally gets up.',
+  'alipenda',
+  'ninapenda alipenda wanapenda tunapenda mnapenda',
+];
+const TEXT_LANGS = ['sw', 'sw', 'ha', undefined, 'xx', 'ha'];
+
+function expected(weights: EncoderWeights, text: string, lang: string | undefined): Float32Array {
+  return referenceForward(weights, featurize(text, FEATURES), adapterIndexOf(weights.adapters, lang));
+}
+
+const weights = randomWeights(42, true);
+const modelDir = await writeModel('with-adapters', weights);
+
+test('writeOnnxEncoderDir writes model.onnx and a valid model.json', () => {
+  assert.deepEqual(fs.readdirSync(modelDir).sort(), ['model.json', 'model.onnx']);
+  const manifest = JSON.parse(fs.readFileSync(path.join(modelDir, 'model.json'), 'utf8'));
+  assert.equal(manifest.format, 'tafuta-onnx-encoder');
+  assert.deepEqual(manifest.adapters, LANGS);
+  assert.equal(manifest.dim, DIM);
+});
+
+test('ONNX output matches referenceForward for mixed languages and lengths', async () => {
+  const encoder = await createOnnxEncoder(modelDir);
+  try {
+    assert.equal(encoder.info.dim, DIM);
+    assert.deepEqual(encoder.info.adapters, LANGS);
+    const vectors = await encoder.embed(TEXTS, { kind: 'passage', lang: TEXT_LANGS });
+    assert.equal(vectors.length, TEXTS.length);
+    TEXTS.forEach((text, i) => {
+      const v = vectors[i]!;
+      assert.equal(v.length, DIM);
+      assert.ok(maxAbsDiff(v, expected(weights, text, TEXT_LANGS[i])) < 1e-5, `text ${i} differs from reference`);
+      assert.ok(Math.abs(norm(v) - 1) < 1e-5, `text ${i} is not unit norm`);
+    });
+    // One language for the whole batch.
+    const sw = await encoder.embed(TEXTS, { kind: 'query', lang: 'sw' });
+    TEXTS.forEach((text, i) => assert.ok(maxAbsDiff(sw[i]!, expected(weights, text, 'sw')) < 1e-5));
+  } finally {
+    await encoder.close?.();
+  }
+});
+
+test('small chunks give the same vectors as one batch', async () => {
+  const encoder = await createOnnxEncoder(modelDir, { maxBatchSize: 2, maxBatchFeatures: 50, intraOpNumThreads: 2 });
+  const whole = await createOnnxEncoder(modelDir);
+  try {
+    const a = await encoder.embed(TEXTS, { kind: 'passage', lang: TEXT_LANGS });
+    const b = await whole.embed(TEXTS, { kind: 'passage', lang: TEXT_LANGS });
+    a.forEach((v, i) => assert.ok(maxAbsDiff(v, b[i]!) < 1e-6));
+  } finally {
+    await encoder.close?.();
+    await whole.close?.();
+  }
+});
+
+test('adapters change only their own language; unknown languages get the identity', async () => {
+  const encoder = await createOnnxEncoder(modelDir);
+  try {
+    const text = 'Ninapenda kusoma vitabu';
+    const [sw, none, ha, unknown] = await encoder.embed([text, text, text, text], { kind: 'query', lang: ['sw', undefined, 'ha', 'xx'] });
+    const plain = referenceForward(weights, featurize(text, FEATURES), 0);
+    assert.ok(maxAbsDiff(none!, plain) < 1e-5, 'no language = no adapter');
+    assert.ok(maxAbsDiff(unknown!, plain) < 1e-5, 'unknown language = identity adapter');
+    assert.ok(maxAbsDiff(sw!, plain) > 1e-3, 'sw adapter changes the vector');
+    assert.ok(maxAbsDiff(ha!, plain) > 1e-3, 'ha adapter changes the vector');
+    assert.ok(maxAbsDiff(sw!, ha!) > 1e-3, 'sw and ha adapters differ');
+    // Routing is per row: a neighbour's language does not leak into another row.
+    const [alone] = await encoder.embed([text], { kind: 'query', lang: 'ha' });
+    assert.ok(maxAbsDiff(alone!, ha!) < 1e-6);
+  } finally {
+    await encoder.close?.();
+  }
+});
+
+test('texts without features give all-zero vectors, also next to real texts', async () => {
+  const encoder = await createOnnxEncoder(modelDir);
+  try {
+    assert.equal(featurize('  ?! ', FEATURES).length, 0);
+    const vectors = await encoder.embed(['', 'Habari yako', '  ?! '], { kind: 'query', lang: ['sw', 'sw', undefined] });
+    for (const i of [0, 2]) assert.deepEqual([...vectors[i]!], new Array(DIM).fill(0));
+    assert.ok(Math.abs(norm(vectors[1]!) - 1) < 1e-5);
+    const [onlyEmpty] = await encoder.embed([''], { kind: 'query' });
+    assert.ok(onlyEmpty!.every((x) => x === 0));
+    assert.deepEqual(await encoder.embed([], { kind: 'query' }), []);
+  } finally {
+    await encoder.close?.();
+  }
+});
+
+test('a model without adapters has no adapter input and ignores languages', async () => {
+  const plainWeights = randomWeights(7, false);
+  const dir = await writeModel('no-adapters', plainWeights);
+  const encoder = await createOnnxEncoder(dir);
+  try {
+    assert.equal(encoder.info.adapters, undefined);
+    const vectors = await encoder.embed(TEXTS, { kind: 'passage', lang: TEXT_LANGS });
+    TEXTS.forEach((text, i) => assert.ok(maxAbsDiff(vectors[i]!, expected(plainWeights, text, undefined)) < 1e-5));
+  } finally {
+    await encoder.close?.();
+  }
+});
+
+test('a float16 table matches the reference on the rounded table', async () => {
+  const dir = await writeModel('fp16', weights, 'float16');
+  assert.ok(fs.statSync(path.join(dir, 'model.onnx')).size < fs.statSync(path.join(modelDir, 'model.onnx')).size * 0.6);
+  const rounded: EncoderWeights = { ...weights, table: roundToFloat16(weights.table) };
+  const encoder = await createOnnxEncoder(dir);
+  try {
+    const vectors = await encoder.embed(TEXTS, { kind: 'passage', lang: TEXT_LANGS });
+    TEXTS.forEach((text, i) => assert.ok(maxAbsDiff(vectors[i]!, expected(rounded, text, TEXT_LANGS[i])) < 1e-5));
+  } finally {
+    await encoder.close?.();
+  }
+});
+
+test('float16 conversion rounds to nearest even and handles the edges', () => {
+  const cases: [number, number][] = [
+    [0, 0x0000],
+    [-0, 0x8000],
+    [1, 0x3c00],
+    [-2, 0xc000],
+    [65504, 0x7bff],
+    [1e6, 0x7c00],
+    [2 ** -24, 0x0001],
+    [2 ** -26, 0x0000],
+    [1 + 2 ** -11, 0x3c00], // halfway, rounds to even
+    [1 + 3 * 2 ** -11, 0x3c02],
+  ];
+  for (const [x, bits] of cases) assert.equal(float32ToFloat16Bits(x), bits, `f16(${x})`);
+  assert.equal(float16BitsToFloat32(0x3555), 0.333251953125);
+  assert.ok(Number.isNaN(float16BitsToFloat32(float32ToFloat16Bits(NaN))));
+});
+
+test('bad model directories fail with clear errors', async () => {
+  await assert.rejects(createOnnxEncoder(path.join(tmpRoot, 'does-not-exist')), /model\.json: not found/);
+
+  const bad = (name: string, manifest: string | object): string => {
+    const dir = path.join(tmpRoot, name);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.copyFileSync(path.join(modelDir, 'model.onnx'), path.join(dir, 'model.onnx'));
+    fs.writeFileSync(path.join(dir, 'model.json'), typeof manifest === 'string' ? manifest : JSON.stringify(manifest));
+    return dir;
+  };
+  const good = JSON.parse(fs.readFileSync(path.join(modelDir, 'model.json'), 'utf8'));
+
+  await assert.rejects(createOnnxEncoder(bad('not-json', '{ nope')), /model\.json is not valid JSON/);
+  await assert.rejects(createOnnxEncoder(bad('wrong-version', { ...good, formatVersion: 2 })), /model\.json is invalid:[\s\S]*formatVersion/);
+  const { dim: _dim, ...noDim } = good;
+  await assert.rejects(createOnnxEncoder(bad('no-dim', noDim)), /model\.json is invalid:[\s\S]*dim/);
+  await assert.rejects(createOnnxEncoder(bad('escape', { ...good, onnx: '../model.onnx' })), /invalid:[\s\S]*onnx/);
+  await assert.rejects(createOnnxEncoder(bad('missing-onnx', { ...good, onnx: 'other.onnx' })), /other\.onnx .*not found/);
+  await assert.rejects(createOnnxEncoder(bad('wrong-dim', { ...good, dim: 64 })), /outputs 32-dim vectors but model\.json says dim 64/);
+  await assert.rejects(createOnnxEncoder(bad('wrong-adapters', { ...good, adapters: [] })), /inputs .*expected/);
+  const garbage = bad('garbage-onnx', good);
+  fs.writeFileSync(path.join(garbage, 'model.onnx'), 'not a model');
+  await assert.rejects(createOnnxEncoder(garbage), /model\.onnx failed to load/);
+});
+
+test('export rejects inconsistent weights; closed encoders refuse to embed', async () => {
+  assert.throws(() => exportEncoderOnnx({ buckets: 10, dim: 4, table: new Float32Array(39) }), /table has 39 values/);
+  const badAdapters = { ...weights, adapters: { langs: LANGS, rank: RANK, U: new Float32Array(3), V: new Float32Array(3) } };
+  assert.throws(() => exportEncoderOnnx(badAdapters), /adapters\.U has 3 values/);
+  const encoder = await createOnnxEncoder(modelDir);
+  await encoder.close?.();
+  await encoder.close?.();
+  await assert.rejects(encoder.embed(['x'], { kind: 'query' }), /closed/);
+});
