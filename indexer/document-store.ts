@@ -216,7 +216,11 @@ export function createDocumentStore(db: Db) {
           metadata: document.metadata === undefined ? null : JSON.stringify(document.metadata),
         };
         if (unchanged.has(document.id)) {
-          const row = statements.documentHash.get(collectionId, document.id) as { id: number };
+          // Re-checked inside the transaction: another process may have changed or deleted it meanwhile.
+          const row = statements.documentHash.get(collectionId, document.id) as { id: number; content_hash: string } | undefined;
+          if (row?.content_hash !== contentHash) {
+            throw new TafutaError('CONFLICT', `document "${document.id}" changed while this batch was being encoded; retry`);
+          }
           statements.updateDocumentFields.run({ id: row.id, ...fields });
           continue;
         }

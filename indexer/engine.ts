@@ -66,6 +66,8 @@ export class Engine {
   private readonly indexes = new Map<string, CollectionIndex>();
   private readonly saveDelayMs: number;
   private saveTimer: NodeJS.Timeout | undefined;
+  /** Per-collection chains: in-process writes to one collection run one at a time (encoding is async). */
+  private readonly writeQueues = new Map<string, Promise<unknown>>();
   private dataVersion: number;
 
   constructor(options: EngineOptions) {
@@ -130,6 +132,16 @@ export class Engine {
     this.saveTimer.unref();
   }
 
+  private serializeWrites<T>(name: string, work: () => Promise<T>): Promise<T> {
+    const run = (this.writeQueues.get(name) ?? Promise.resolve()).then(work, work);
+    const tail = run.catch(() => undefined);
+    this.writeQueues.set(name, tail);
+    void tail.then(() => {
+      if (this.writeQueues.get(name) === tail) this.writeQueues.delete(name);
+    });
+    return run;
+  }
+
   saveIndexes(): void {
     for (const index of this.indexes.values()) {
       try {
@@ -187,7 +199,11 @@ export class Engine {
     this.requireCollection(name);
   }
 
-  deleteCollection(name: string): void {
+  deleteCollection(name: string): Promise<void> {
+    return this.serializeWrites(name, async () => this.deleteCollectionNow(name));
+  }
+
+  private deleteCollectionNow(name: string): void {
     const collection = this.requireCollection(name);
     this.store.deleteCollection(collection);
     this.indexes.delete(name);
@@ -199,13 +215,17 @@ export class Engine {
    * Batch upsert: split, encode (skipping documents whose content is unchanged), then write the whole batch in
    * one SQLite transaction and bring the ANN index up to date. A failure before the commit writes nothing.
    */
-  async upsertDocuments(name: string, documents: readonly DocumentInput[]): Promise<UpsertResult> {
+  upsertDocuments(name: string, documents: readonly DocumentInput[]): Promise<UpsertResult> {
+    return this.serializeWrites(name, () => this.upsertDocumentsNow(name, documents));
+  }
+
+  private async upsertDocumentsNow(name: string, documents: readonly DocumentInput[]): Promise<UpsertResult> {
     const seen = new Set<string>();
     for (const d of documents) {
       if (seen.has(d.id)) throw new TafutaError('INVALID_ARGUMENT', `document id "${d.id}" appears twice in one batch`);
       seen.add(d.id);
     }
-    let collection = this.requireCollection(name);
+    const collection = this.requireCollection(name);
     const encoder = this.encoderFor(collection);
     const hashed = documents.map((document) => ({ document, contentHash: contentHashOf(document, collection.config) }));
     const unchanged = this.store.unchangedDocuments(collection.id, hashed.map((h) => ({ id: h.document.id, contentHash: h.contentHash })));
@@ -231,9 +251,9 @@ export class Engine {
       return { ...h, passages };
     });
 
-    // The collection may have been dropped (and even recreated) while we were encoding.
-    collection = this.requireCollection(name);
-    if (collection.encoder !== encoder.info.name) throw new TafutaError('COLLECTION_NOT_FOUND', `collection "${name}" changed during the write; retry`);
+    // Another process may have dropped (or dropped and recreated) the collection while we were encoding.
+    const current = this.requireCollection(name);
+    if (current.id !== collection.id) throw new TafutaError('CONFLICT', `collection "${name}" was replaced during the write; retry`);
     const passages = this.store.upsertDocuments(collection.id, batch, unchanged);
     this.afterWrite(collection);
     return { upserted: documents.length - unchanged.size, unchanged: unchanged.size, passages };
@@ -252,7 +272,11 @@ export class Engine {
     return document;
   }
 
-  deleteDocument(name: string, id: string): void {
+  deleteDocument(name: string, id: string): Promise<void> {
+    return this.serializeWrites(name, async () => this.deleteDocumentNow(name, id));
+  }
+
+  private deleteDocumentNow(name: string, id: string): void {
     const collection = this.requireCollection(name);
     if (!this.store.deleteDocument(collection.id, id)) {
       throw new TafutaError('DOCUMENT_NOT_FOUND', `document "${id}" is not in collection "${name}"`);

@@ -62,7 +62,8 @@ function hasFilter(filter: SearchFilter | undefined): filter is SearchFilter {
 
 async function denseHits(ctx: SearchContext, request: SearchRequest, queryLang: string | undefined, depth: number): Promise<VectorHit[]> {
   const [query] = await ctx.encoder.embed([request.query], { kind: 'query', lang: queryLang });
-  if (!query) return [];
+  // A query with no features ("!!!") embeds to zero: every passage would tie at score 0, which is no answer.
+  if (!query || query.every((x) => x === 0)) return [];
   ctx.index.sync();
   if (!hasFilter(request.filter)) return ctx.index.vectorStore.search(query, depth);
   const allowed = ctx.store.filteredLabels(ctx.index.collection.id, request.filter);

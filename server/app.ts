@@ -3,7 +3,7 @@ import { isUtf8 } from 'node:buffer';
 import express, { type Request } from 'express';
 import type { Engine } from '../indexer/engine.js';
 import type { Logger } from '../indexer/logger.js';
-import { errorHandler, notFoundHandler, validationError } from './errors.js';
+import { errorHandler, methodNotAllowedHandler, notFoundHandler, validationError } from './errors.js';
 import { createMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
 import { createCollectionSchema, searchSchema, upsertDocumentsSchema } from '../indexer/schemas.js';
@@ -80,8 +80,8 @@ export function createApp({ engine, logger, version, bodyLimit }: AppDeps): expr
     res.json(engine.getCollection(param(req, 'name')));
   });
 
-  app.delete('/v1/collections/:name', (req, res) => {
-    engine.deleteCollection(param(req, 'name'));
+  app.delete('/v1/collections/:name', async (req, res) => {
+    await engine.deleteCollection(param(req, 'name'));
     res.json({ deleted: param(req, 'name') });
   });
 
@@ -96,8 +96,8 @@ export function createApp({ engine, logger, version, bodyLimit }: AppDeps): expr
     res.json(engine.getDocument(param(req, 'name'), param(req, 'id')));
   });
 
-  app.delete('/v1/collections/:name/documents/:id', (req, res) => {
-    engine.deleteDocument(param(req, 'name'), param(req, 'id'));
+  app.delete('/v1/collections/:name/documents/:id', async (req, res) => {
+    await engine.deleteDocument(param(req, 'name'), param(req, 'id'));
     res.json({ deleted: param(req, 'id') });
   });
 
@@ -108,6 +108,7 @@ export function createApp({ engine, logger, version, bodyLimit }: AppDeps): expr
     res.json(await engine.search(name, body));
   });
 
+  app.use(methodNotAllowedHandler);
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
   return app;

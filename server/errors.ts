@@ -14,6 +14,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   COLLECTION_EXISTS: 409,
   DOCUMENT_NOT_FOUND: 404,
   UNKNOWN_ENCODER: 400,
+  CONFLICT: 409,
   ROUTE_NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   INPUT_FILE: 400,
@@ -47,6 +48,21 @@ function fromBodyParser(error: { type?: string; status?: number; message?: strin
       return undefined;
   }
 }
+
+/** Paths the API serves (with some method); a request that reaches here on one of them used the wrong method. */
+const KNOWN_PATHS = [
+  /^\/healthz$/, /^\/metrics$/, /^\/openapi\.json$/, /^\/v1\/info$/, /^\/v1\/collections$/,
+  /^\/v1\/collections\/[^/]+$/, /^\/v1\/collections\/[^/]+\/documents$/,
+  /^\/v1\/collections\/[^/]+\/documents\/[^/]+$/, /^\/v1\/collections\/[^/]+\/search$/,
+];
+
+export const methodNotAllowedHandler: RequestHandler = (req, _res, next) => {
+  if (KNOWN_PATHS.some((pattern) => pattern.test(req.path))) {
+    next(new TafutaError('METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${req.path}`));
+    return;
+  }
+  next();
+};
 
 export const notFoundHandler: RequestHandler = (req, _res, next) => {
   next(new TafutaError('ROUTE_NOT_FOUND', `no endpoint ${req.method} ${req.path}`));

@@ -35,9 +35,11 @@ const MARKUP_RULES: ReadonlyArray<readonly [RegExp, string]> = [
 /** Removes placeholders, templates, links, tags and accelerators; decodes common HTML entities. */
 export function stripMarkup(text: string): string {
   let out = text.replace(/&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);/gu, (whole, entity: string) => {
-    if (entity.startsWith('#x') || entity.startsWith('#X')) return String.fromCodePoint(parseInt(entity.slice(2), 16));
-    if (entity.startsWith('#')) return String.fromCodePoint(parseInt(entity.slice(1), 10));
-    return HTML_ENTITIES[entity.toLowerCase()] ?? whole;
+    if (!entity.startsWith('#')) return HTML_ENTITIES[entity.toLowerCase()] ?? whole;
+    const codePoint = entity[1] === 'x' || entity[1] === 'X' ? parseInt(entity.slice(2), 16) : parseInt(entity.slice(1), 10);
+    // Out-of-range references (&#x110000;) and lone surrogates are not characters: leave them as text.
+    const isCharacter = codePoint <= 0x10ffff && !(codePoint >= 0xd800 && codePoint <= 0xdfff);
+    return isCharacter ? String.fromCodePoint(codePoint) : whole;
   });
   for (const [pattern, replacement] of MARKUP_RULES) out = out.replace(pattern, replacement);
   return out;

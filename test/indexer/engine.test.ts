@@ -5,6 +5,8 @@ import { test } from 'node:test';
 import type { Engine } from '../../indexer/engine.js';
 import { HnswVectorStore } from '../../indexer/hnsw-store.js';
 import type { SearchRequest } from '../../indexer/search.js';
+import { createHashedNgramEncoder } from '../../models/hashed-ngram-encoder.js';
+import type { Encoder } from '../../models/encoder.js';
 import { SAMPLE_DOCUMENTS, tempDir, testEngine } from '../helpers/engine.js';
 
 const search = (engine: Engine, query: string, extra: Partial<SearchRequest> = {}) =>
@@ -49,13 +51,13 @@ test('update replaces passages; delete is never returned again; unchanged docume
   assert.notEqual(old.results[0]!.text, SAMPLE_DOCUMENTS[0]!.text);
   assert.ok(!old.results.some((r) => r.text.startsWith('Maji safi')), 'old passage text is gone');
 
-  engine.deleteDocument('c', 'en-1');
+  await engine.deleteDocument('c', 'en-1');
   for (const mode of ['dense', 'bm25', 'hybrid'] as const) {
     const { results } = await search(engine, SAMPLE_DOCUMENTS[2]!.text, { mode, k: 100 });
     assert.ok(!results.some((r) => r.id === 'en-1'), `deleted document returned by ${mode}`);
   }
   assert.throws(() => engine.getDocument('c', 'en-1'), { code: 'DOCUMENT_NOT_FOUND' });
-  assert.throws(() => engine.deleteDocument('c', 'en-1'), { code: 'DOCUMENT_NOT_FOUND' });
+  await assert.rejects(engine.deleteDocument('c', 'en-1'), { code: 'DOCUMENT_NOT_FOUND' });
   assert.equal(engine.getCollection('c').indexedVectors, engine.getCollection('c').passages);
   engine.close();
 });
@@ -145,7 +147,7 @@ test('a stale index (saved before later writes, e.g. after a crash) catches up f
   const staleManifest = fs.readFileSync(path.join(dir, 'indexes', 'c.manifest.json'), 'utf8');
   const staleIndex = fs.readFileSync(path.join(dir, 'indexes', 'c.hnsw'));
   await engine.upsertDocuments('c', [{ id: 'new', lang: 'sw', text: 'Mvua kubwa imenyesha usiku kucha.' }]);
-  engine.deleteDocument('c', 'sw-2');
+  await engine.deleteDocument('c', 'sw-2');
   engine.close();
   // Simulate a crash: put back the index as it was before the last writes.
   fs.writeFileSync(path.join(dir, 'indexes', 'c.hnsw'), staleIndex);
@@ -164,7 +166,7 @@ test('writes from another process (a second engine on the same data dir) are see
   const server = await seeded(dir);
   const cli = testEngine(dir);
   await cli.upsertDocuments('c', [{ id: 'from-cli', lang: 'en', text: 'Solar lamps help students read at night.' }]);
-  cli.deleteDocument('c', 'en-2');
+  await cli.deleteDocument('c', 'en-2');
   cli.close();
   const { results } = await search(server, 'Solar lamps help students read at night', { k: 20 });
   assert.equal(results[0]!.id, 'from-cli');
@@ -186,7 +188,7 @@ test('a failed batch writes nothing; collections are independent and deletable',
   engine.createCollection('d', { config: { hnsw: { ef: 128 } } });
   assert.equal(engine.getCollection('d').config.hnsw.ef, 128);
   assert.equal(engine.getCollection('d').documents, 0);
-  engine.deleteCollection('c');
+  await engine.deleteCollection('c');
   assert.throws(() => engine.getCollection('c'), { code: 'COLLECTION_NOT_FOUND' });
   await assert.rejects(engine.search('c', { query: 'x', k: 1, mode: 'dense' }), { code: 'COLLECTION_NOT_FOUND' });
   engine.createCollection('c');
@@ -204,5 +206,26 @@ test('long documents become several passages that keep their document id', async
   const { results } = await search(engine, 'Sentensi ya 7 inahusu mada ya shule', { k: 50 });
   assert.equal(results.length, result.passages);
   assert.ok(results.every((r) => r.id === 'long' && r.passage_id.startsWith('long#')));
+  engine.close();
+});
+
+test('a batch whose encoding fails writes nothing', async () => {
+  const base = createHashedNgramEncoder({ dim: 64 });
+  const failing: Encoder = {
+    info: base.info,
+    async embed(texts, options) {
+      if (texts.some((t) => t.includes('FAIL'))) throw new Error('encoder exploded');
+      return base.embed(texts, options);
+    },
+  };
+  const engine = testEngine(undefined, [failing]);
+  engine.createCollection('c');
+  await engine.upsertDocuments('c', SAMPLE_DOCUMENTS);
+  const before = engine.getCollection('c');
+  await assert.rejects(engine.upsertDocuments('c', [{ id: 'ok', text: 'fine' }, { id: 'bad', text: 'FAIL here' }]), /encoder exploded/);
+  assert.deepEqual(engine.getCollection('c'), before);
+  assert.throws(() => engine.getDocument('c', 'ok'), { code: 'DOCUMENT_NOT_FOUND' });
+  await engine.upsertDocuments('c', [{ id: 'ok', text: 'fine' }]);
+  assert.equal(engine.getDocument('c', 'ok').text, 'fine', 'the collection still takes writes after a failed batch');
   engine.close();
 });

@@ -1,0 +1,459 @@
+/**
+ * Client mistakes: every one is a 4xx with `{error: {code, message}}`, never a 500, and a rejected request
+ * changes nothing that is stored.
+ */
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { isUtf8 } from 'node:buffer';
+import request from 'supertest';
+import type { Express } from 'express';
+import { createApp } from '../../server/app.js';
+import { silentLogger } from '../../indexer/logger.js';
+import type { Engine } from '../../indexer/engine.js';
+import { LIMITS } from '../../indexer/schemas.js';
+import { SAMPLE_DOCUMENTS, testEngine } from '../helpers/engine.js';
+
+const C = 'stable';
+const FIXED_QUERY = 'Maji safi ni muhimu kwa afya ya watoto';
+
+interface ErrorBody {
+  error: { code: string; message: string; details?: { issues?: Array<{ path: Array<string | number>; message: string }> } };
+}
+
+/** A 4xx (never 5xx) JSON error of exactly this status and code, with a non-empty message. */
+function assertError(res: request.Response, status: number, code: string): ErrorBody {
+  assert.ok(res.status < 500, `server error ${res.status} ${JSON.stringify(res.body)}`);
+  assert.equal(res.status, status, `expected ${status} ${code}, got ${res.status} ${JSON.stringify(res.body)}`);
+  assert.match(String(res.headers['content-type']), /^application\/json/);
+  const body = res.body as ErrorBody;
+  assert.deepEqual(Object.keys(body), ['error']);
+  assert.equal(body.error.code, code);
+  assert.equal(typeof body.error.message, 'string');
+  assert.ok(body.error.message.length > 0);
+  for (const key of Object.keys(body.error)) assert.ok(['code', 'message', 'details'].includes(key), `unexpected error field ${key}`);
+  return body;
+}
+
+/** The issue paths of an INVALID_ARGUMENT from schema validation, as "a.b.c" strings. */
+function issuePaths(body: ErrorBody): string[] {
+  return (body.error.details?.issues ?? []).map((i) => i.path.join('.'));
+}
+
+/** Bytes of a JSON body with raw, non-UTF-8 bytes inside a string value. */
+function nonUtf8Json(prefix: string, suffix: string): Buffer {
+  return Buffer.concat([Buffer.from(prefix, 'utf8'), Buffer.from([0xff, 0xfe]), Buffer.from(suffix, 'utf8')]);
+}
+
+describe('validation', () => {
+  let engine: Engine;
+  let api: Express;
+  /** Same engine, tiny body limit. */
+  let small: Express;
+  let snapshot: unknown;
+
+  const post = (path: string) => request(api).post(path);
+  const searchC = (body: unknown) => post(`/v1/collections/${C}/search`).send(body as object);
+  const upsertC = (body: unknown) => post(`/v1/collections/${C}/documents`).send(body as object);
+  const rawPost = (app: Express, path: string, body: string | Buffer, type = 'application/json') =>
+    request(app)
+      .post(path)
+      .set('Content-Type', type)
+      .serialize((b: unknown) => b as string)
+      .send(body as string);
+
+  /** Everything a client can see of the stable collection. */
+  async function takeSnapshot(): Promise<unknown> {
+    const collection = (await request(api).get(`/v1/collections/${C}`).expect(200)).body as Record<string, unknown>;
+    const collections = ((await request(api).get('/v1/collections').expect(200)).body as { collections: Array<{ name: string }> }).collections.map(
+      (c) => c.name,
+    );
+    const documents = [];
+    for (const d of SAMPLE_DOCUMENTS) documents.push((await request(api).get(`/v1/collections/${C}/documents/${d.id}`).expect(200)).body);
+    const searches = [];
+    for (const mode of ['dense', 'bm25', 'hybrid']) {
+      const res = await searchC({ query: FIXED_QUERY, mode, k: 100 }).expect(200);
+      const { results } = res.body as { results: unknown[] };
+      searches.push(results);
+    }
+    return { collection, collections, documents, searches };
+  }
+
+  async function counts(): Promise<{ documents: number; passages: number; indexedVectors: number }> {
+    const { documents, passages, indexedVectors } = (await request(api).get(`/v1/collections/${C}`).expect(200)).body as Record<string, number>;
+    return { documents: documents!, passages: passages!, indexedVectors: indexedVectors! };
+  }
+
+  before(async () => {
+    engine = testEngine(undefined);
+    api = createApp({ engine, logger: silentLogger, version: 'test', bodyLimit: '10mb' });
+    small = createApp({ engine, logger: silentLogger, version: 'test', bodyLimit: '1kb' });
+    await request(api).post('/v1/collections').send({ name: C }).expect(201);
+    await upsertC({ documents: SAMPLE_DOCUMENTS }).expect(200);
+    snapshot = await takeSnapshot();
+  });
+
+  after(() => engine.close());
+
+  describe('request bodies', () => {
+    test('invalid JSON is 400 INVALID_JSON on every body-taking endpoint', async () => {
+      for (const path of ['/v1/collections', `/v1/collections/${C}/documents`, `/v1/collections/${C}/search`]) {
+        assertError(await rawPost(api, path, '{"query": "maji", '), 400, 'INVALID_JSON');
+        assertError(await rawPost(api, path, "{'query': 'maji'}"), 400, 'INVALID_JSON');
+      }
+    });
+
+    test('a JSON scalar body (strict mode) is 400 INVALID_JSON', async () => {
+      for (const body of ['null', '"maji"', '42', 'true']) {
+        assertError(await rawPost(api, `/v1/collections/${C}/search`, body), 400, 'INVALID_JSON');
+      }
+    });
+
+    test('a JSON array body is 400 INVALID_ARGUMENT', async () => {
+      assertError(await rawPost(api, `/v1/collections/${C}/search`, '[{"query":"maji"}]'), 400, 'INVALID_ARGUMENT');
+    });
+
+    test('no body at all is 400 INVALID_ARGUMENT', async () => {
+      const body = assertError(await post(`/v1/collections/${C}/search`), 400, 'INVALID_ARGUMENT');
+      assert.ok(issuePaths(body).includes('query'));
+      assertError(await post('/v1/collections'), 400, 'INVALID_ARGUMENT');
+    });
+
+    test('non-UTF-8 bytes in the body are 400 INVALID_ENCODING', async () => {
+      const search = nonUtf8Json('{"query":"maji', '"}');
+      assert.equal(isUtf8(search), false, 'the fixture really is invalid UTF-8');
+      assertError(await rawPost(api, `/v1/collections/${C}/search`, search), 400, 'INVALID_ENCODING');
+      const docs = nonUtf8Json('{"documents":[{"id":"bad-bytes","text":"abc', '"}]}');
+      assertError(await rawPost(api, `/v1/collections/${C}/documents`, docs), 400, 'INVALID_ENCODING');
+      assertError(await request(api).get(`/v1/collections/${C}/documents/bad-bytes`), 404, 'DOCUMENT_NOT_FOUND');
+      assertError(await rawPost(api, '/v1/collections', nonUtf8Json('{"name":"x', '"}')), 400, 'INVALID_ENCODING');
+      assertError(await request(api).get('/v1/collections/x'), 404, 'COLLECTION_NOT_FOUND');
+    });
+
+    test('a body over the configured limit is 413 PAYLOAD_TOO_LARGE and stores nothing', async () => {
+      assertError(await request(small).post(`/v1/collections/${C}/search`).send({ query: 'maji '.repeat(400) }), 413, 'PAYLOAD_TOO_LARGE');
+      const documents = Array.from({ length: 20 }, (_, i) => ({ id: `big-${i}`, text: `Hati ndefu namba ${i} kuhusu maji na kilimo.` }));
+      assertError(await request(small).post(`/v1/collections/${C}/documents`).send({ documents }), 413, 'PAYLOAD_TOO_LARGE');
+      assertError(await request(api).get(`/v1/collections/${C}/documents/big-0`), 404, 'DOCUMENT_NOT_FOUND');
+      // Under the limit the same small app works.
+      const ok = await request(small).post(`/v1/collections/${C}/search`).send({ query: 'maji', k: 1 });
+      assert.equal(ok.status, 200);
+    });
+
+    test('an unsupported charset or content encoding is 415 UNSUPPORTED_MEDIA_TYPE', async () => {
+      assertError(await rawPost(api, `/v1/collections/${C}/search`, '{"query":"maji"}', 'application/json; charset=latin1'), 415, 'UNSUPPORTED_MEDIA_TYPE');
+      const res = await request(api)
+        .post(`/v1/collections/${C}/search`)
+        .set('Content-Type', 'application/json')
+        .set('Content-Encoding', 'x-unknown')
+        .send('{"query":"maji"}');
+      assertError(res, 415, 'UNSUPPORTED_MEDIA_TYPE');
+    });
+
+    test('a corrupt gzip body is a 400, not a 500', async () => {
+      const res = await request(api)
+        .post(`/v1/collections/${C}/search`)
+        .set('Content-Type', 'application/json')
+        .set('Content-Encoding', 'gzip')
+        .send('{"query":"maji"}');
+      assertError(res, 400, 'INVALID_ARGUMENT');
+    });
+  });
+
+  describe('search', () => {
+    const bad: Array<[string, unknown, string?]> = [
+      ['missing query', { k: 5 }, 'query'],
+      ['query as number', { query: 42 }, 'query'],
+      ['query as array', { query: ['maji'] }, 'query'],
+      ['query null', { query: null }, 'query'],
+      ['empty query', { query: '' }, 'query'],
+      ['whitespace-only query', { query: ' \t\n  ' }, 'query'],
+      ['query over the length limit', { query: 'a'.repeat(LIMITS.maxQueryChars + 1) }, 'query'],
+      ['k as string', { query: 'maji', k: '5' }, 'k'],
+      ['k 0', { query: 'maji', k: 0 }, 'k'],
+      ['k negative', { query: 'maji', k: -1 }, 'k'],
+      ['k 1001', { query: 'maji', k: LIMITS.maxK + 1 }, 'k'],
+      ['k 1.5', { query: 'maji', k: 1.5 }, 'k'],
+      ['k null', { query: 'maji', k: null }, 'k'],
+      ['unknown mode', { query: 'maji', mode: 'semantic' }, 'mode'],
+      ['mode in the wrong case', { query: 'maji', mode: 'DENSE' }, 'mode'],
+      ['unknown extra field', { query: 'maji', top_k: 5 }, ''],
+      ['unknown filter field', { query: 'maji', filter: { tag: 'x' } }, 'filter'],
+      ['filter not an object', { query: 'maji', filter: 'sw' }, 'filter'],
+      ['bad lang code (word)', { query: 'maji', lang: 'swahili' }, 'lang'],
+      ['bad lang code (one letter)', { query: 'maji', lang: 's' }, 'lang'],
+      ['bad lang code (empty)', { query: 'maji', lang: '' }, 'lang'],
+      ['bad lang code (number)', { query: 'maji', lang: 1 }, 'lang'],
+      ['bad filter lang', { query: 'maji', filter: { lang: 'sw!' } }, 'filter.lang'],
+      ['bad filter lang in array', { query: 'maji', filter: { lang: ['sw', 'x'] } }, 'filter.lang.1'],
+      ['empty filter lang array', { query: 'maji', filter: { lang: [] } }, 'filter.lang'],
+      ['bad metadata key', { query: 'maji', filter: { metadata: { 'a b': 1 } } }, 'filter.metadata.a b'],
+      ['metadata value array', { query: 'maji', filter: { metadata: { topic: ['health'] } } }, 'filter.metadata.topic'],
+      ['metadata value object', { query: 'maji', filter: { metadata: { topic: { $ne: 'x' } } } }, 'filter.metadata.topic'],
+    ];
+    for (const [name, body, path] of bad) {
+      test(`${name} → 400 INVALID_ARGUMENT`, async () => {
+        const error = assertError(await searchC(body), 400, 'INVALID_ARGUMENT');
+        if (path !== undefined) assert.ok(issuePaths(error).includes(path), `issue at "${path}" in ${JSON.stringify(issuePaths(error))}`);
+      });
+    }
+
+    test('the unknown field is named in the message', async () => {
+      const error = assertError(await searchC({ query: 'maji', top_k: 5 }), 400, 'INVALID_ARGUMENT');
+      assert.match(error.error.message, /top_k/);
+    });
+
+    test('the limits themselves are accepted (k 1 and 1000, query of 4096 characters)', async () => {
+      const one = await searchC({ query: 'maji', k: 1 });
+      assert.equal(one.status, 200);
+      assert.equal((one.body as { results: unknown[] }).results.length, 1);
+      assert.equal((await searchC({ query: 'maji', k: LIMITS.maxK })).status, 200);
+      assert.equal((await searchC({ query: 'maji '.repeat(1000).slice(0, LIMITS.maxQueryChars) })).status, 200);
+    });
+
+    test('unknown collection is 404 COLLECTION_NOT_FOUND, even with an invalid body', async () => {
+      assertError(await post('/v1/collections/nowhere/search').send({ query: 'maji' }), 404, 'COLLECTION_NOT_FOUND');
+      assertError(await post('/v1/collections/nowhere/search').send({ query: '' }), 404, 'COLLECTION_NOT_FOUND');
+    });
+
+    test(
+      'an out-of-range numeric character reference in the query is a 4xx, not a 500',
+      async () => {
+        for (const query of ['&#x110000;', 'maji &#99999999; safi']) {
+          for (const mode of ['dense', 'bm25']) {
+            const res = await searchC({ query, mode });
+            assert.ok(res.status < 500, `${mode} "${query}": ${res.status} ${JSON.stringify(res.body)}`);
+          }
+        }
+      },
+    );
+
+    test(
+      'a filter on the metadata key "__proto__" is rejected or applied, never silently dropped',
+      async () => {
+        const res = await rawPost(api, `/v1/collections/${C}/search`, '{"query":"maji","k":100,"filter":{"metadata":{"__proto__":"x"}}}');
+        if (res.status === 400) {
+          assertError(res, 400, 'INVALID_ARGUMENT');
+          return;
+        }
+        assert.equal(res.status, 200);
+        assert.deepEqual((res.body as { results: unknown[] }).results, [], 'no document has metadata.__proto__ = "x"');
+      },
+    );
+  });
+
+  describe('collections', () => {
+    const badNames: Array<[string, unknown]> = [
+      ['path traversal', '../etc'],
+      ['space', 'a b'],
+      ['65 characters', 'a'.repeat(65)],
+      ['empty', ''],
+      ['leading dash', '-abc'],
+      ['leading underscore', '_abc'],
+      ['slash', 'a/b'],
+      ['dot', 'a.b'],
+      ['non-ASCII', 'maktaba-ü'],
+      ['number', 42],
+      ['null', null],
+    ];
+    for (const [label, name] of badNames) {
+      test(`bad collection name (${label}) → 400 INVALID_ARGUMENT and nothing created`, async () => {
+        const error = assertError(await post('/v1/collections').send({ name }), 400, 'INVALID_ARGUMENT');
+        assert.ok(issuePaths(error).includes('name'));
+      });
+    }
+
+    test('a 64-character name is the longest accepted', async () => {
+      const name = `a${'b'.repeat(63)}`;
+      assert.equal((await post('/v1/collections').send({ name })).status, 201);
+      assert.equal((await request(api).delete(`/v1/collections/${name}`)).status, 200);
+    });
+
+    test('missing name, wrong field types and unknown fields → 400 INVALID_ARGUMENT', async () => {
+      assertError(await post('/v1/collections').send({}), 400, 'INVALID_ARGUMENT');
+      assertError(await post('/v1/collections').send({ name: 'x1', encoder: 7 }), 400, 'INVALID_ARGUMENT');
+      assertError(await post('/v1/collections').send({ name: 'x1', encoder: '' }), 400, 'INVALID_ARGUMENT');
+      const error = assertError(await post('/v1/collections').send({ name: 'x1', dim: 64 }), 400, 'INVALID_ARGUMENT');
+      assert.match(error.error.message, /dim/);
+      assertError(await request(api).get('/v1/collections/x1'), 404, 'COLLECTION_NOT_FOUND');
+    });
+
+    test('unknown encoder → 400 UNKNOWN_ENCODER and nothing created', async () => {
+      const error = assertError(await post('/v1/collections').send({ name: 'enc', encoder: 'labse-xl' }), 400, 'UNKNOWN_ENCODER');
+      assert.match(error.error.message, /labse-xl/);
+      assertError(await request(api).get('/v1/collections/enc'), 404, 'COLLECTION_NOT_FOUND');
+    });
+
+    const badConfigs: Array<[string, unknown]> = [
+      ['ef 0', { hnsw: { ef: 0 } }],
+      ['M too small', { hnsw: { M: 2 } }],
+      ['M as string', { hnsw: { M: '16' } }],
+      ['efConstruction fractional', { hnsw: { efConstruction: 100.5 } }],
+      ['overlapChars = maxChars', { passages: { maxChars: 100, overlapChars: 100 } }],
+      ['overlapChars > maxChars', { passages: { maxChars: 100, overlapChars: 150 } }],
+      ['overlapChars ≥ default maxChars', { passages: { overlapChars: 1000 } }],
+      ['maxChars below minimum', { passages: { maxChars: 10, overlapChars: 0 } }],
+      ['negative overlap', { passages: { overlapChars: -1 } }],
+      ['unknown config key', { shards: 2 }],
+      ['unknown hnsw key', { hnsw: { space: 'l2' } }],
+      ['config null', null],
+      ['config array', []],
+      ['config string', 'fast'],
+    ];
+    for (const [label, config] of badConfigs) {
+      test(`invalid collection config (${label}) → 400 INVALID_ARGUMENT and nothing created`, async () => {
+        assertError(await post('/v1/collections').send({ name: 'cfg', config }), 400, 'INVALID_ARGUMENT');
+        assertError(await request(api).get('/v1/collections/cfg'), 404, 'COLLECTION_NOT_FOUND');
+      });
+    }
+
+    test('unknown collection on GET/DELETE is 404 COLLECTION_NOT_FOUND; a bad name in the URL too', async () => {
+      assertError(await request(api).get('/v1/collections/nowhere'), 404, 'COLLECTION_NOT_FOUND');
+      assertError(await request(api).delete('/v1/collections/nowhere'), 404, 'COLLECTION_NOT_FOUND');
+      assertError(await request(api).get('/v1/collections/..%2Fetc'), 404, 'COLLECTION_NOT_FOUND');
+      assertError(await request(api).get('/v1/collections/a%20b'), 404, 'COLLECTION_NOT_FOUND');
+    });
+
+    test('a malformed percent-escape in the URL is 400, not 500', async () => {
+      assertError(await request(api).get('/v1/collections/%E0%A4'), 400, 'INVALID_ARGUMENT');
+      assertError(await request(api).get(`/v1/collections/${C}/documents/%ZZ`), 400, 'INVALID_ARGUMENT');
+    });
+  });
+
+  describe('documents', () => {
+    const doc = (over: Record<string, unknown> = {}) => ({ id: 'new-1', text: 'Hati mpya kuhusu maji.', ...over });
+    const bad: Array<[string, unknown, string?]> = [
+      ['empty body object', {}, 'documents'],
+      ['documents not an array', { documents: doc() }, 'documents'],
+      ['empty documents array', { documents: [] }, 'documents'],
+      ['missing id', { documents: [{ text: 'maji' }] }, 'documents.0.id'],
+      ['empty id', { documents: [doc({ id: '' })] }, 'documents.0.id'],
+      ['numeric id', { documents: [doc({ id: 7 })] }, 'documents.0.id'],
+      ['id over the length limit', { documents: [doc({ id: 'x'.repeat(LIMITS.maxIdChars + 1) })] }, 'documents.0.id'],
+      ['missing text', { documents: [{ id: 'new-1' }] }, 'documents.0.text'],
+      ['empty text', { documents: [doc({ text: '' })] }, 'documents.0.text'],
+      ['blank text', { documents: [doc({ text: ' \n\t ' })] }, 'documents.0.text'],
+      ['text not a string', { documents: [doc({ text: ['maji'] })] }, 'documents.0.text'],
+      ['bad lang', { documents: [doc({ lang: 'swahili' })] }, 'documents.0.lang'],
+      ['title over the length limit', { documents: [doc({ title: 't'.repeat(LIMITS.maxTitleChars + 1) })] }, 'documents.0.title'],
+      ['metadata not an object', { documents: [doc({ metadata: 'health' })] }, 'documents.0.metadata'],
+      ['bad metadata key', { documents: [doc({ metadata: { 'a b': 1 } })] }, 'documents.0.metadata.a b'],
+      [
+        'too many metadata keys',
+        { documents: [doc({ metadata: Object.fromEntries(Array.from({ length: LIMITS.maxMetadataKeys + 1 }, (_, i) => [`k${i}`, i])) })] },
+        'documents.0.metadata',
+      ],
+      ['unknown document field', { documents: [doc({ body: 'x' })] }, 'documents.0'],
+      ['unknown top-level field', { documents: [doc()], upsert: true }, ''],
+      ['bad document in the middle', { documents: [doc(), doc({ id: 'new-2', text: '   ' }), doc({ id: 'new-3' })] }, 'documents.1.text'],
+    ];
+    for (const [name, body, path] of bad) {
+      test(`${name} → 400 INVALID_ARGUMENT and nothing stored`, async () => {
+        const before = await counts();
+        const error = assertError(await upsertC(body), 400, 'INVALID_ARGUMENT');
+        if (path !== undefined) assert.ok(issuePaths(error).includes(path), `issue at "${path}" in ${JSON.stringify(issuePaths(error))}`);
+        assert.deepEqual(await counts(), before);
+        assertError(await request(api).get(`/v1/collections/${C}/documents/new-1`), 404, 'DOCUMENT_NOT_FOUND');
+      });
+    }
+
+    test(`more than ${LIMITS.maxDocumentsPerBatch} documents → 400 INVALID_ARGUMENT and nothing stored`, async () => {
+      const before = await counts();
+      const documents = Array.from({ length: LIMITS.maxDocumentsPerBatch + 1 }, (_, i) => ({ id: `bulk-${i}`, text: `hati ${i}` }));
+      const error = assertError(await upsertC({ documents }), 400, 'INVALID_ARGUMENT');
+      assert.ok(issuePaths(error).includes('documents'));
+      assert.deepEqual(await counts(), before);
+      assertError(await request(api).get(`/v1/collections/${C}/documents/bulk-0`), 404, 'DOCUMENT_NOT_FOUND');
+    });
+
+    test('a duplicate id in one batch → 400 INVALID_ARGUMENT and NOTHING from the batch is stored', async () => {
+      const before = await counts();
+      const documents = [
+        { id: 'dup-ok', text: 'Hati halali ambayo haipaswi kuhifadhiwa.' },
+        { ...SAMPLE_DOCUMENTS[0]!, text: 'A changed text for sw-1 that must not be stored.' },
+        { id: 'dup', text: 'first' },
+        { id: 'dup', text: 'second' },
+      ];
+      const error = assertError(await upsertC({ documents }), 400, 'INVALID_ARGUMENT');
+      assert.match(error.error.message, /"dup"/);
+      assert.deepEqual(await counts(), before);
+      assertError(await request(api).get(`/v1/collections/${C}/documents/dup-ok`), 404, 'DOCUMENT_NOT_FOUND');
+      assertError(await request(api).get(`/v1/collections/${C}/documents/dup`), 404, 'DOCUMENT_NOT_FOUND');
+      const sw1 = (await request(api).get(`/v1/collections/${C}/documents/sw-1`).expect(200)).body as { text: string };
+      assert.equal(sw1.text, SAMPLE_DOCUMENTS[0]!.text);
+    });
+
+    test('unknown collection is 404 COLLECTION_NOT_FOUND, even with an invalid body', async () => {
+      assertError(await post('/v1/collections/nowhere/documents').send({ documents: [doc()] }), 404, 'COLLECTION_NOT_FOUND');
+      assertError(await post('/v1/collections/nowhere/documents').send({ documents: [] }), 404, 'COLLECTION_NOT_FOUND');
+      assertError(await request(api).get('/v1/collections/nowhere/documents/sw-1'), 404, 'COLLECTION_NOT_FOUND');
+      assertError(await request(api).delete('/v1/collections/nowhere/documents/sw-1'), 404, 'COLLECTION_NOT_FOUND');
+    });
+
+    test(
+      'an out-of-range numeric character reference in document text is a 4xx, not a 500',
+      async () => {
+        const res = await upsertC({ documents: [doc({ id: 'ncr', text: 'maji &#x110000; safi' })] });
+        assert.ok(res.status < 500, `${res.status} ${JSON.stringify(res.body)}`);
+        if (res.status === 200) await request(api).delete(`/v1/collections/${C}/documents/ncr`).expect(200); // keep the snapshot intact
+      },
+    );
+
+    test(
+      'deeply nested metadata is a 4xx, not a 500',
+      async () => {
+        const depth = 5000;
+        const body = `{"documents":[{"id":"deep","text":"maji","metadata":{"k":${'['.repeat(depth)}${']'.repeat(depth)}}}]}`;
+        const res = await rawPost(api, `/v1/collections/${C}/documents`, body);
+        assert.ok(res.status < 500, `${res.status} ${JSON.stringify(res.body)}`);
+      },
+    );
+
+    test(
+      'the metadata key "__proto__" is rejected or stored intact, never silently dropped',
+      async () => {
+        const res = await rawPost(
+          api,
+          `/v1/collections/${C}/documents`,
+          '{"documents":[{"id":"proto","text":"Hati ya majaribio.","metadata":{"__proto__":"x","a":1}}]}',
+        );
+        try {
+          if (res.status === 400) {
+            assertError(res, 400, 'INVALID_ARGUMENT');
+            return;
+          }
+          assert.equal(res.status, 200);
+          const stored = (await request(api).get(`/v1/collections/${C}/documents/proto`).expect(200)).body as { metadata: unknown };
+          assert.equal(JSON.stringify(stored.metadata), '{"__proto__":"x","a":1}');
+        } finally {
+          await request(api).delete(`/v1/collections/${C}/documents/proto`);
+        }
+      },
+    );
+  });
+
+  describe('routes', () => {
+    test('unknown routes are 404 ROUTE_NOT_FOUND', async () => {
+      assertError(await request(api).get('/nope'), 404, 'ROUTE_NOT_FOUND');
+      assertError(await request(api).get('/v2/collections'), 404, 'ROUTE_NOT_FOUND');
+      assertError(await post(`/v1/collections/${C}/query`).send({ query: 'maji' }), 404, 'ROUTE_NOT_FOUND');
+      assertError(await request(api).get(`/v1/collections/${C}/documents`), 405, 'METHOD_NOT_ALLOWED');
+      assertError(await request(api).get(`/v1/collections/${C}/documents/sw-1/passages`), 404, 'ROUTE_NOT_FOUND');
+      const error = assertError(await request(api).delete('/v1/nothing/here'), 404, 'ROUTE_NOT_FOUND');
+      assert.match(error.error.message, /DELETE \/v1\/nothing\/here/);
+    });
+
+    test(
+      'a known path with an unsupported method is 405 METHOD_NOT_ALLOWED',
+      async () => {
+        assertError(await request(api).put('/v1/collections').send({ name: 'x' }), 405, 'METHOD_NOT_ALLOWED');
+        assertError(await request(api).patch(`/v1/collections/${C}`).send({}), 405, 'METHOD_NOT_ALLOWED');
+      },
+    );
+  });
+
+  describe('after every rejected request above', () => {
+    test('the stored collection, its documents and search results are exactly as before', async () => {
+      assert.deepEqual(await takeSnapshot(), snapshot);
+    });
+  });
+});
