@@ -1,16 +1,19 @@
 #!/usr/bin/env node
 /** The `tafuta` command: index | serve | search | demo. Each verb calls functions owned by the folders. */
+import fs from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import type { Engine } from '../indexer/engine.js';
 import { buildData } from '../corpora/build.js';
+import { evalCommand } from '../eval/cli.js';
 import { SOURCE_NAMES, type SourceName } from '../corpora/config.js';
-import { isTafutaError } from '../indexer/errors.js';
+import { TafutaError, isTafutaError } from '../indexer/errors.js';
 import type { Logger } from '../indexer/logger.js';
 import { indexFile } from '../indexer/pipeline.js';
 import { searchSchema } from '../indexer/schemas.js';
-import { startWebServer } from '../server/start.js';
+import { createSnapshot, restoreSnapshot } from '../indexer/snapshot.js';
+import { assertSafeBinding, resolveSecurityConfig, type SecurityConfig } from '../server/config.js';
 import { PACKAGE_ROOT, createEngine, createLogger, packageVersion } from './runtime.js';
 
 const DEFAULT_DATA_DIR = process.env.TAFUTA_DATA_DIR ?? '.tafuta/data';
@@ -28,6 +31,14 @@ function positiveInt(max: number) {
   return (value: string): number => {
     const n = Number(value);
     if (!Number.isInteger(n) || n < 1 || n > max) throw new InvalidArgumentError(`expected an integer from 1 to ${max}`);
+    return n;
+  };
+}
+
+function nonNegativeInt(max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0 || n > max) throw new InvalidArgumentError(`expected an integer from 0 to ${max}`);
     return n;
   };
 }
@@ -93,27 +104,117 @@ async function runIndex(engine: Engine, options: IndexOptions, logger: Logger): 
   );
 }
 
-async function serveUntilSignal(engine: Engine, logger: Logger, options: { host: string; port: number; bodyLimit: string }): Promise<void> {
-  const running = await startWebServer({ engine, logger, version: packageVersion(), ...options });
-  process.stdout.write(`tafuta serving on ${running.url}\n`);
-  await new Promise<void>((resolve) => {
-    const shutdown = (signal: string) => {
-      logger.info({ signal }, 'shutting down');
-      running.stop().then(resolve, (error: unknown) => {
-        logger.error({ err: error }, 'error while stopping');
-        resolve();
-      });
-    };
-    process.once('SIGINT', shutdown);
-    process.once('SIGTERM', shutdown);
+interface ServeCliOptions {
+  host: string;
+  port: number;
+  bodyLimit: string;
+  dataDir: string;
+  adminKey?: string;
+  readKey?: string;
+  corsOrigin?: string;
+  rateLimit?: number;
+  rateLimitWindow?: number;
+  trustProxy?: number;
+  insecure?: boolean;
+  shutdownGrace: number;
+}
+
+interface ServeConfig {
+  host: string;
+  port: number;
+  bodyLimit: string;
+  security: SecurityConfig;
+  insecure: boolean;
+  shutdownGraceMs: number;
+}
+
+function envInt(name: string): number | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n)) throw new TafutaError('INVALID_ARGUMENT', `${name} must be an integer (got "${raw}")`);
+  return n;
+}
+
+/**
+ * Validated serve configuration: options win over the environment. Keys are read from the environment here,
+ * not as option defaults, so that `--help` never prints them. Refuses an open API on a non-loopback host.
+ */
+function serveConfig(options: ServeCliOptions): ServeConfig {
+  const security = resolveSecurityConfig({
+    adminKey: options.adminKey ?? process.env.TAFUTA_ADMIN_KEY,
+    readKey: options.readKey ?? process.env.TAFUTA_READ_KEY,
+    corsOrigins: options.corsOrigin ?? process.env.TAFUTA_CORS_ORIGINS,
+    rateLimit: options.rateLimit ?? envInt('TAFUTA_RATE_LIMIT'),
+    rateLimitWindowSeconds: options.rateLimitWindow ?? envInt('TAFUTA_RATE_LIMIT_WINDOW'),
+    trustProxy: options.trustProxy ?? envInt('TAFUTA_TRUST_PROXY'),
   });
+  const insecure = options.insecure ?? false;
+  assertSafeBinding(options.host, security, insecure);
+  return { host: options.host, port: options.port, bodyLimit: options.bodyLimit, security, insecure, shutdownGraceMs: options.shutdownGrace * 1000 };
+}
+
+/**
+ * Serves until SIGTERM or SIGINT, then shuts down gracefully: stop accepting, finish in-flight requests and
+ * queued writes, persist the indexes (the caller then closes the database). A second signal exits at once
+ * (SQLite has every acknowledged write; the indexes catch up at the next start).
+ */
+async function serveUntilSignal(engine: Engine, logger: Logger, config: ServeConfig): Promise<void> {
+  // Loaded here, not at the top: the HTTP stack (express, helmet, pino-http, prom-client…) costs every other verb start-up time.
+  const [{ startWebServer }, { createRequestLogger }] = await Promise.all([import('../server/start.js'), import('../server/request-log.js')]);
+  const requestLogger = createRequestLogger({ level: process.env.TAFUTA_LOG_LEVEL ?? 'info' });
+  const running = await startWebServer({ engine, logger, version: packageVersion(), requestLogger, ...config });
+  let shutdown: ((signal: NodeJS.Signals) => void) | undefined;
+  try {
+    await new Promise<void>((resolve) => {
+      let signalled = false;
+      shutdown = (signal) => {
+        if (signalled) {
+          logger.warn({ signal }, 'second signal: exiting without waiting for in-flight requests');
+          process.exit(signal === 'SIGINT' ? 130 : 143);
+        }
+        signalled = true;
+        logger.info({ signal }, 'shutting down: finishing in-flight requests');
+        running.stop().then(resolve, (error: unknown) => {
+          logger.error({ err: error }, 'error while stopping');
+          resolve();
+        });
+      };
+      process.on('SIGINT', shutdown);
+      process.on('SIGTERM', shutdown);
+      // Announced only once the handlers are in place: whoever reads this line may signal at once.
+      process.stdout.write(`tafuta serving on ${running.url}\n`);
+    });
+  } finally {
+    if (shutdown) {
+      process.off('SIGINT', shutdown);
+      process.off('SIGTERM', shutdown);
+    }
+  }
+  logger.info({}, 'stopped: indexes saved');
 }
 
 function serveOptions(command: Command): Command {
   return command
     .addOption(new Option('--host <host>', 'address to bind').default(process.env.TAFUTA_HOST ?? '127.0.0.1'))
     .addOption(new Option('--port <port>', 'port to listen on (0 = any free port)').argParser(port).default(Number(process.env.TAFUTA_PORT ?? 8080)))
-    .option('--body-limit <size>', 'largest accepted request body', process.env.TAFUTA_BODY_LIMIT ?? '10mb');
+    .option('--body-limit <size>', 'largest accepted request body', process.env.TAFUTA_BODY_LIMIT ?? '10mb')
+    .option('--admin-key <key>', 'API key for writes and reads (default $TAFUTA_ADMIN_KEY; prefer the variable: arguments are visible in ps)')
+    .option('--read-key <key>', 'read-only API key: searches and GETs (default $TAFUTA_READ_KEY)')
+    .option('--cors-origin <origins>', 'comma-separated origins allowed by CORS, or "*" (default $TAFUTA_CORS_ORIGINS, else none)')
+    .option('--rate-limit <n>', 'requests per window per key or client address, 0 = off (default $TAFUTA_RATE_LIMIT, else 6000)', nonNegativeInt(10_000_000))
+    .option('--rate-limit-window <seconds>', 'rate-limit window (default $TAFUTA_RATE_LIMIT_WINDOW, else 60)', positiveInt(86_400))
+    .option('--trust-proxy <hops>', 'reverse proxies whose X-Forwarded-For is trusted for client addresses (default 0)', nonNegativeInt(10))
+    .option('--insecure', 'allow a non-loopback --host without an admin key (an open API)')
+    .option('--shutdown-grace <seconds>', 'how long a shutdown waits for in-flight requests', nonNegativeInt(3600), 10);
+}
+
+/** Cached English teacher vectors, if the teacher cache has been built (`tafuta teacher build`). */
+async function loadTeacherVectors(cacheDir: string, logger: Logger) {
+  const { loadTeacherLookup } = await import('../models/train/teacher-lookup.js');
+  const teacher = await loadTeacherLookup(cacheDir);
+  if (!teacher) logger.warn({ cacheDir }, 'no teacher cache: training without the cross-lingual alignment objective');
+  return teacher;
 }
 
 export function buildProgram(logger: Logger = createLogger()): Command {
@@ -138,16 +239,18 @@ export function buildProgram(logger: Logger = createLogger()): Command {
 
   serveOptions(program.command('serve').description('serve the HTTP API'))
     .option('-d, --data-dir <dir>', 'data directory', DEFAULT_DATA_DIR)
-    .action(async (options: { host: string; port: number; bodyLimit: string; dataDir: string }) => {
-      await withEngine(options.dataDir, logger, (engine) => serveUntilSignal(engine, logger, options));
+    .action(async (options: ServeCliOptions) => {
+      const config = serveConfig(options); // before opening anything: bad settings exit 2 at once
+      await withEngine(options.dataDir, logger, (engine) => serveUntilSignal(engine, logger, config));
     });
 
   serveOptions(program.command('demo').description(`index the shipped demo corpus (if needed) and serve it`))
     .option('-d, --data-dir <dir>', 'data directory for the demo', '.tafuta/demo')
-    .action(async (options: { host: string; port: number; bodyLimit: string; dataDir: string }) => {
+    .action(async (options: ServeCliOptions) => {
+      const config = serveConfig(options);
       await withEngine(options.dataDir, logger, async (engine) => {
         await runIndex(engine, { collection: DEMO_COLLECTION, input: DEMO_CORPUS, format: 'jsonl', batch: 256, dataDir: options.dataDir }, logger);
-        await serveUntilSignal(engine, logger, options);
+        await serveUntilSignal(engine, logger, config);
       });
     });
 
@@ -178,6 +281,77 @@ export function buildProgram(logger: Logger = createLogger()): Command {
       });
     });
 
+  const snapshot = program.command('snapshot').description('consistent backups of a data directory (safe while a server runs)');
+  snapshot
+    .command('create')
+    .description('write a snapshot (SQLite online backup + index files + snapshot.json with sha256 checksums) into a new or empty directory')
+    .requiredOption('-o, --out <dir>', 'snapshot directory (created; must be empty if it exists)')
+    .option('-d, --data-dir <dir>', 'data directory to snapshot', DEFAULT_DATA_DIR)
+    .action(async (options: { out: string; dataDir: string }) => {
+      if (!fs.existsSync(path.join(options.dataDir, 'tafuta.db'))) throw new CliError(`no tafuta database in ${options.dataDir}`);
+      await withEngine(options.dataDir, logger, async (engine) => {
+        const manifest = await createSnapshot(engine, options.out);
+        const bytes = manifest.files.reduce((n, f) => n + f.bytes, 0);
+        process.stdout.write(
+          `snapshot of ${options.dataDir} written to ${options.out}: ${manifest.collections.length} collection(s), ` +
+            `${manifest.files.length} files, ${(bytes / 1e6).toFixed(1)} MB\n`,
+        );
+      });
+    });
+  snapshot
+    .command('restore')
+    .description('restore a snapshot into an empty or new data directory, after verifying every checksum')
+    .requiredOption('--from <dir>', 'snapshot directory')
+    .requiredOption('-d, --data-dir <dir>', 'data directory to restore into (must be empty or missing)')
+    .action(async (options: { from: string; dataDir: string }) => {
+      const manifest = await restoreSnapshot(options.from, options.dataDir);
+      process.stdout.write(
+        `restored ${options.from} into ${options.dataDir}: ${manifest.collections.map((c) => `${c.name} (${c.documents} documents)`).join(', ') || 'no collections'}\n`,
+      );
+    });
+
+  program
+    .command('train')
+    .description('pre-train a CMTP encoder from a config file into a model directory (ONNX + model.json)')
+    .requiredOption('--config <file>', 'training config (see configs/)')
+    .requiredOption('--out <dir>', 'model directory to write')
+    .option('--epochs <n>', 'override train.epochs', Number)
+    .option('--threads <n>', 'override train.threads (1 = reproducible single thread)', Number)
+    .option('--no-teacher', 'train without the English teacher (no cross-lingual alignment objective)')
+    .action(async (options: { config: string; out: string; epochs?: number; threads?: number; teacher: boolean }) => {
+      const { readTrainConfig, runTraining } = await import('../models/train/run.js');
+      let config;
+      try {
+        config = readTrainConfig(options.config);
+      } catch (error) {
+        throw new CliError((error as Error).message);
+      }
+      if (options.epochs !== undefined) config.train.epochs = options.epochs;
+      if (options.threads !== undefined) config.train.threads = options.threads;
+      const vectors = options.teacher && config.train.tasks.cla ? await loadTeacherVectors(config.teacher.cacheDir, logger) : undefined;
+      const teacher = vectors ? { vectors, cacheDir: config.teacher.cacheDir } : undefined;
+      await runTraining({ config, outDir: options.out, teacher, log: (message) => logger.info(message) });
+    });
+
+  program
+    .command('teacher')
+    .description('the English teacher (USE-lite) for cross-lingual alignment')
+    .command('build')
+    .description('embed every unique English string of the training data once and cache the vectors on disk')
+    .option('--train <dir>', 'training data directory', 'data/train')
+    .option('--cache <dir>', 'teacher cache directory', '.cache/teacher')
+    .option('--skip-short', 'skip English strings of fewer than two words')
+    .action(async (options: { train: string; cache: string; skipShort?: boolean }) => {
+      const { buildTeacherCache, createTeacherProgress } = await import('../models/teacher/build.js');
+      const progress = createTeacherProgress();
+      try {
+        const result = await buildTeacherCache({ trainDir: options.train, cacheDir: options.cache, skipShort: options.skipShort ?? false, onProgress: progress.update });
+        process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      } finally {
+        progress.stop();
+      }
+    });
+
   const list = (value: string): string[] => value.split(',').map((s) => s.trim()).filter(Boolean);
   program
     .command('data')
@@ -200,6 +374,7 @@ export function buildProgram(logger: Logger = createLogger()): Command {
       if (manifest.errors.length) throw new CliError(`data build finished with ${manifest.errors.length} error(s); see data/manifest.json`, 1);
     });
 
+  program.addCommand(evalCommand(logger));
   return program;
 }
 

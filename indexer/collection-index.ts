@@ -77,7 +77,8 @@ export class CollectionIndex {
     const tombstones = this.store.tombstonesAfter(this.collection.id, cursor.tombstoneSeq);
     for (const t of tombstones) this.vectors.remove(t.passageId);
     this.vectors.cursor = head;
-    this.dirty = true;
+    // A head that moved only because another collection was written changes nothing here worth a save.
+    if (added > 0 || tombstones.length > 0) this.dirty = true;
     this.logger.debug({ collection: this.collection.name, added, removed: tombstones.length }, 'vector index synced');
     if (this.vectors.needsCompaction()) {
       this.logger.info({ collection: this.collection.name }, 'compacting vector index (too many deleted slots)');

@@ -111,6 +111,15 @@ function filterClause(filter: SearchFilter | undefined): { sql: string; params: 
   return { sql: parts.length ? ` AND ${parts.join(' AND ')}` : '', params };
 }
 
+/**
+ * Where a collection's change log stands: the AUTOINCREMENT high-water mark of passage ids (not MAX(id) of live
+ * rows: deleting the newest passage must not make the head look older than an index that has seen it) and the
+ * collection's last tombstone. Shared with snapshots, which judge index files against a backup copy.
+ */
+export const SYNC_HEAD_SQL = `SELECT
+    (SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = 'passages') AS passageId,
+    (SELECT COALESCE(MAX(seq), 0) FROM passage_tombstones WHERE collection_id = @id) AS tombstoneSeq`;
+
 export function createDocumentStore(db: Db) {
   const statements = {
     insertCollection: db.prepare('INSERT INTO collections (name, encoder, dim, config) VALUES (?, ?, ?, ?)'),
@@ -144,9 +153,7 @@ export function createDocumentStore(db: Db) {
         (SELECT COUNT(*) FROM documents WHERE collection_id = @id) AS documents,
         (SELECT COUNT(*) FROM passages WHERE collection_id = @id) AS passages`),
     languagesOf: db.prepare('SELECT lang, COUNT(*) AS n FROM documents WHERE collection_id = ? GROUP BY lang ORDER BY n DESC'),
-    syncHead: db.prepare(`SELECT
-        (SELECT COALESCE(MAX(id), 0) FROM passages WHERE collection_id = @id) AS passageId,
-        (SELECT COALESCE(MAX(seq), 0) FROM passage_tombstones WHERE collection_id = @id) AS tombstoneSeq`),
+    syncHead: db.prepare(SYNC_HEAD_SQL),
     vectorsAfter: db.prepare('SELECT id, embedding FROM passages WHERE collection_id = ? AND id > ? ORDER BY id LIMIT ?'),
     tombstonesAfter: db.prepare(
       'SELECT seq, passage_id AS passageId FROM passage_tombstones WHERE collection_id = ? AND seq > ? ORDER BY seq',

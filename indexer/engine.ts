@@ -60,6 +60,8 @@ export class Engine {
   readonly store: DocumentStore;
   readonly encoders: EncoderRegistry;
   readonly languageIdentifier: LanguageIdentifier;
+  /** The data directory (undefined = in memory). */
+  readonly dataDir: string | undefined;
   private readonly db: Db;
   private readonly indexDir: string | undefined;
   private readonly logger: Logger;
@@ -72,6 +74,7 @@ export class Engine {
 
   constructor(options: EngineOptions) {
     this.db = openDatabase(options.dataDir === undefined ? ':memory:' : path.join(options.dataDir, 'tafuta.db'));
+    this.dataDir = options.dataDir;
     this.indexDir = options.dataDir === undefined ? undefined : path.join(options.dataDir, 'indexes');
     this.store = createDocumentStore(this.db);
     this.encoders = options.encoders;
@@ -291,6 +294,20 @@ export class Engine {
       { store: this.store, index, encoder: this.encoderFor(collection), languageIdentifier: this.languageIdentifier },
       request,
     );
+  }
+
+  /** Resolves once no write is queued or running (graceful shutdown waits for writes whose client went away). */
+  async whenIdle(): Promise<void> {
+    while (this.writeQueues.size > 0) await Promise.all(this.writeQueues.values());
+  }
+
+  /**
+   * A consistent copy of the database at `file` through SQLite's online backup API: other connections (this
+   * process or others) may keep reading and writing meanwhile.
+   */
+  async backupDatabase(file: string): Promise<void> {
+    if (this.dataDir === undefined) throw new TafutaError('INVALID_ARGUMENT', 'an in-memory engine has no database to back up');
+    await this.db.backup(file);
   }
 
   /** Persists every index and closes the database. */

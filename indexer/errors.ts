@@ -15,6 +15,9 @@ export const ERROR_CODES = {
   CONFLICT: 'a concurrent write changed what this request was based on; retry it',
   ROUTE_NOT_FOUND: 'no such endpoint',
   METHOD_NOT_ALLOWED: 'the endpoint does not accept that method',
+  UNAUTHORIZED: 'an API key is required and was missing or not valid',
+  FORBIDDEN: 'the API key is valid but does not allow this operation (writes need the admin key)',
+  RATE_LIMITED: 'too many requests from this key or address; retry after the Retry-After interval',
   INPUT_FILE: 'an input file is missing or malformed',
   INTERNAL: 'an unexpected server error',
 } as const;

@@ -1,11 +1,19 @@
-/** `createApp(deps)`: the Express application with thin routes over the engine. */
+/**
+ * `createApp(deps)`: the Express application with thin routes over the engine. Layers, in order: metrics,
+ * request log, security headers + CORS, /healthz (open), authentication + rate limit, JSON body, routes (writes
+ * also require the admin key), then 405/404 and the one error handler.
+ */
 import { isUtf8 } from 'node:buffer';
-import express, { type Request } from 'express';
+import express, { type Request, type RequestHandler } from 'express';
 import type { Engine } from '../indexer/engine.js';
+import { TafutaError } from '../indexer/errors.js';
 import type { Logger } from '../indexer/logger.js';
+import { OPEN_SECURITY, type SecurityConfig } from './config.js';
 import { errorHandler, methodNotAllowedHandler, notFoundHandler, validationError } from './errors.js';
 import { createMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
+import { requestLogging, type RequestLogger } from './request-log.js';
+import { securityLayers } from './security.js';
 import { createCollectionSchema, searchSchema, upsertDocumentsSchema } from '../indexer/schemas.js';
 import type { z } from 'zod';
 
@@ -15,7 +23,31 @@ export interface AppDeps {
   version: string;
   /** Largest accepted JSON body, e.g. "10mb". */
   bodyLimit: string;
+  /** Keys, CORS, rate limit (validated by `resolveSecurityConfig`). Default: open, no CORS, no rate limit. */
+  security?: SecurityConfig;
+  /** Where request lines go; none = no request log. */
+  requestLogger?: RequestLogger;
 }
+
+/** A lone UTF-16 surrogate (JSON allows "\ud800"): it cannot be stored as UTF-8 without being changed. */
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+/** Rejects parsed bodies holding strings (values or keys) that are not well-formed Unicode. Iterative: bodies may nest deeply. */
+const wellFormedStrings: RequestHandler = (req, _res, next) => {
+  const stack: unknown[] = [req.body];
+  while (stack.length) {
+    const value = stack.pop();
+    if (typeof value === 'string') {
+      if (LONE_SURROGATE.test(value)) {
+        next(new TafutaError('INVALID_ENCODING', 'request body contains a lone UTF-16 surrogate (e.g. "\\ud800"); strings must be well-formed Unicode'));
+        return;
+      }
+    } else if (value !== null && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) stack.push(k, v);
+    }
+  }
+  next();
+};
 
 function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
   const result = schema.safeParse(value);
@@ -27,12 +59,24 @@ function param(req: Request, name: string): string {
   return String(req.params[name]);
 }
 
-export function createApp({ engine, logger, version, bodyLimit }: AppDeps): express.Express {
+export function createApp({ engine, logger, version, bodyLimit, security = OPEN_SECURITY, requestLogger }: AppDeps): express.Express {
   const app = express();
   const metrics = createMetrics(engine);
+  const { headers, guard, requireAdmin } = securityLayers(security);
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  if (security.trustProxy > 0) app.set('trust proxy', security.trustProxy);
   app.use(metrics.middleware);
+  if (requestLogger) app.use(requestLogging(requestLogger));
+  app.use(headers);
+
+  // Liveness stays open (load balancers, orchestrators) and is not rate limited.
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  // Everything below needs a key when keys are configured; bodies are parsed only for authenticated requests.
+  app.use(guard);
   app.use(
     express.json({
       limit: bodyLimit,
@@ -42,11 +86,8 @@ export function createApp({ engine, logger, version, bodyLimit }: AppDeps): expr
         if (!isUtf8(buf)) throw Object.assign(new Error('body is not UTF-8'), { type: 'entity.verify.failed', status: 400 });
       },
     }),
+    wellFormedStrings,
   );
-
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
 
   app.get('/v1/info', (_req, res) => {
     res.json({
@@ -67,7 +108,7 @@ export function createApp({ engine, logger, version, bodyLimit }: AppDeps): expr
     res.set('Content-Type', metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
-  app.post('/v1/collections', (req, res) => {
+  app.post('/v1/collections', requireAdmin, (req, res) => {
     const body = parse(createCollectionSchema, req.body);
     res.status(201).json(engine.createCollection(body.name, { encoder: body.encoder, config: body.config }));
   });
@@ -80,12 +121,12 @@ export function createApp({ engine, logger, version, bodyLimit }: AppDeps): expr
     res.json(engine.getCollection(param(req, 'name')));
   });
 
-  app.delete('/v1/collections/:name', async (req, res) => {
+  app.delete('/v1/collections/:name', requireAdmin, async (req, res) => {
     await engine.deleteCollection(param(req, 'name'));
     res.json({ deleted: param(req, 'name') });
   });
 
-  app.post('/v1/collections/:name/documents', async (req, res) => {
+  app.post('/v1/collections/:name/documents', requireAdmin, async (req, res) => {
     const name = param(req, 'name');
     engine.assertCollectionExists(name); // 404 before 400: a missing collection is the first thing to fix
     const body = parse(upsertDocumentsSchema, req.body);
@@ -96,7 +137,7 @@ export function createApp({ engine, logger, version, bodyLimit }: AppDeps): expr
     res.json(engine.getDocument(param(req, 'name'), param(req, 'id')));
   });
 
-  app.delete('/v1/collections/:name/documents/:id', async (req, res) => {
+  app.delete('/v1/collections/:name/documents/:id', requireAdmin, async (req, res) => {
     await engine.deleteDocument(param(req, 'name'), param(req, 'id'));
     res.json({ deleted: param(req, 'id') });
   });

@@ -17,6 +17,9 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   CONFLICT: 409,
   ROUTE_NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  RATE_LIMITED: 429,
   INPUT_FILE: 400,
   INTERNAL: 500,
 };
@@ -78,6 +81,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       known = new TafutaError('INTERNAL', 'internal error');
     }
     const status = HTTP_STATUS[known.code];
+    if (known.code === 'UNAUTHORIZED') res.set('WWW-Authenticate', 'Bearer realm="tafuta"');
+    if (known.code === 'RATE_LIMITED') {
+      const retryAfter = (known.details as { retry_after_seconds?: unknown } | undefined)?.retry_after_seconds;
+      res.set('Retry-After', String(typeof retryAfter === 'number' ? retryAfter : 60));
+    }
     const body: { error: { code: ErrorCode; message: string; details?: unknown } } = { error: { code: known.code, message: known.message } };
     if (known.details !== undefined && status < 500) body.error.details = known.details;
     res.status(status).json(body);

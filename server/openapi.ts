@@ -5,6 +5,14 @@ const json = (schema: object) => ({ content: { 'application/json': { schema } } 
 const errorResponse = (description: string) => ({ description, ...json(ref('Error')) });
 const nameParam = { name: 'name', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$' } };
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', maxLength: 512 } };
+/** Responses every key-protected operation can give (only when the server has keys configured / a rate limit). */
+const guarded = (responses: Record<string, object>) => ({
+  ...responses,
+  401: errorResponse('missing or invalid API key (when keys are configured)'),
+  429: { ...errorResponse('rate limited; retry after the Retry-After header (seconds)'), headers: { 'Retry-After': { schema: { type: 'integer' } } } },
+});
+/** Writes and collection management: the read-only key gets 403. */
+const adminOnly = (responses: Record<string, object>) => ({ ...guarded(responses), 403: errorResponse('the read-only key cannot write; use the admin key') });
 const langCode = { type: 'string', pattern: '^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$', example: 'sw' };
 
 export function openApiDocument(version: string) {
@@ -13,54 +21,69 @@ export function openApiDocument(version: string) {
     info: {
       title: 'tafuta',
       version,
-      description: 'Dense semantic retrieval for low-resource languages: monolingual and cross-lingual search over passages.',
+      description:
+        'Dense semantic retrieval for low-resource languages: monolingual and cross-lingual search over passages. ' +
+        'When the server is started with API keys, every operation except /healthz needs one, sent as ' +
+        '"Authorization: Bearer <key>" or "x-api-key: <key>": the admin key for everything, the read-only key for ' +
+        'searches and GETs (writes answer 403). Without keys the API is open.',
     },
+    security: [{ bearerAuth: [] }, { apiKeyHeader: [] }],
     paths: {
-      '/healthz': { get: { summary: 'Liveness', responses: { 200: { description: 'up', ...json({ type: 'object', properties: { status: { type: 'string' } } }) } } } },
-      '/v1/info': { get: { summary: 'Version, encoders, collections', responses: { 200: { description: 'server info', ...json(ref('Info')) } } } },
-      '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
-      '/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3 document', ...json({ type: 'object' }) } } } },
+      '/healthz': { get: { summary: 'Liveness (never needs a key)', security: [], responses: { 200: { description: 'up', ...json({ type: 'object', properties: { status: { type: 'string' } } }) } } } },
+      '/v1/info': { get: { summary: 'Version, encoders, collections', responses: guarded({ 200: { description: 'server info', ...json(ref('Info')) } }) } },
+      '/metrics': { get: { summary: 'Prometheus metrics', responses: guarded({ 200: { description: 'text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } }) } },
+      '/openapi.json': { get: { summary: 'This document', responses: guarded({ 200: { description: 'OpenAPI 3 document', ...json({ type: 'object' }) } }) } },
       '/v1/collections': {
-        get: { summary: 'List collections', responses: { 200: { description: 'collections', ...json({ type: 'object', properties: { collections: { type: 'array', items: ref('Collection') } } }) } } },
+        get: { summary: 'List collections', responses: guarded({ 200: { description: 'collections', ...json({ type: 'object', properties: { collections: { type: 'array', items: ref('Collection') } } }) } }) },
         post: {
           summary: 'Create a collection',
           requestBody: { required: true, ...json(ref('CreateCollection')) },
-          responses: { 201: { description: 'created', ...json(ref('Collection')) }, 400: errorResponse('invalid request'), 409: errorResponse('name taken') },
+          responses: adminOnly({ 201: { description: 'created', ...json(ref('Collection')) }, 400: errorResponse('invalid request'), 409: errorResponse('name taken') }),
         },
       },
       '/v1/collections/{name}': {
         parameters: [nameParam],
-        get: { summary: 'Describe a collection', responses: { 200: { description: 'collection', ...json(ref('Collection')) }, 404: errorResponse('no such collection') } },
-        delete: { summary: 'Delete a collection and all its documents', responses: { 200: { description: 'deleted', ...json({ type: 'object', properties: { deleted: { type: 'string' } } }) }, 404: errorResponse('no such collection') } },
+        get: { summary: 'Describe a collection', responses: guarded({ 200: { description: 'collection', ...json(ref('Collection')) }, 404: errorResponse('no such collection') }) },
+        delete: {
+          summary: 'Delete a collection and all its documents',
+          responses: adminOnly({ 200: { description: 'deleted', ...json({ type: 'object', properties: { deleted: { type: 'string' } } }) }, 404: errorResponse('no such collection') }),
+        },
       },
       '/v1/collections/{name}/documents': {
         parameters: [nameParam],
         post: {
           summary: 'Upsert documents (one transaction: all or nothing)',
           requestBody: { required: true, ...json(ref('UpsertDocuments')) },
-          responses: {
+          responses: adminOnly({
             200: { description: 'written', ...json(ref('UpsertResult')) },
             400: errorResponse('invalid request'),
             404: errorResponse('no such collection'),
             413: errorResponse('body too large'),
-          },
+          }),
         },
       },
       '/v1/collections/{name}/documents/{id}': {
         parameters: [nameParam, idParam],
-        get: { summary: 'Get a document', responses: { 200: { description: 'document', ...json(ref('StoredDocument')) }, 404: errorResponse('no such collection or document') } },
-        delete: { summary: 'Delete a document', responses: { 200: { description: 'deleted', ...json({ type: 'object', properties: { deleted: { type: 'string' } } }) }, 404: errorResponse('no such collection or document') } },
+        get: { summary: 'Get a document', responses: guarded({ 200: { description: 'document', ...json(ref('StoredDocument')) }, 404: errorResponse('no such collection or document') }) },
+        delete: {
+          summary: 'Delete a document',
+          responses: adminOnly({ 200: { description: 'deleted', ...json({ type: 'object', properties: { deleted: { type: 'string' } } }) }, 404: errorResponse('no such collection or document') }),
+        },
       },
       '/v1/collections/{name}/search': {
         parameters: [nameParam],
         post: {
           summary: 'Search passages (dense, BM25 or hybrid)',
           requestBody: { required: true, ...json(ref('SearchRequest')) },
-          responses: { 200: { description: 'ranked passages', ...json(ref('SearchResponse')) }, 400: errorResponse('invalid request'), 404: errorResponse('no such collection') },
+          responses: guarded({ 200: { description: 'ranked passages', ...json(ref('SearchResponse')) }, 400: errorResponse('invalid request'), 404: errorResponse('no such collection') }),
         },
       },
     },
     components: {
+      securitySchemes: {
+        bearerAuth: { type: 'http', scheme: 'bearer', description: 'the admin key or the read-only key' },
+        apiKeyHeader: { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'the same keys, in an x-api-key header' },
+      },
       schemas: {
         Error: {
           type: 'object',

@@ -15,7 +15,7 @@ import onnxProto from 'onnx-proto';
 import type { onnx as proto } from 'onnx-proto';
 import { z } from 'zod';
 import type { FeatureConfig } from '../features.js';
-import { COUNT_EPS, NORM_EPS, float32ToFloat16Bits, validateWeights, type EncoderWeights } from './reference.js';
+import { COUNT_EPS, NORM_EPS, float32ToFloat16Bits, quantizeRowsInt8, validateWeights, type EncoderWeights } from './reference.js';
 
 const { onnx } = onnxProto;
 const { DataType } = onnx.TensorProto;
@@ -27,10 +27,13 @@ export const ONNX_INPUT_MASK = 'mask';
 export const ONNX_INPUT_ADAPTER = 'adapter';
 export const ONNX_OUTPUT = 'embedding';
 
-export type TableDtype = 'float32' | 'float16';
+export type TableDtype = 'float32' | 'float16' | 'int8';
 
 export interface ExportOptions {
-  /** float16 halves the file; the graph casts gathered rows back to float32. Default float32. */
+  /**
+   * float16 halves the file; int8 (symmetric, one scale per row) quarters it. The graph casts gathered rows back
+   * to float32 (and rescales int8 rows). Default float32.
+   */
   tableDtype?: TableDtype;
 }
 
@@ -69,20 +72,35 @@ function withIdentity(values: Float32Array, blockSize: number): Float32Array {
 export function exportEncoderOnnx(weights: EncoderWeights, options: ExportOptions = {}): Uint8Array {
   validateWeights(weights);
   const { buckets, dim, table, adapters } = weights;
-  const fp16 = (options.tableDtype ?? 'float32') === 'float16';
+  const dtype = options.tableDtype ?? 'float32';
 
   const initializer: proto.ITensorProto[] = [
-    fp16
-      ? { name: 'table', dims: [buckets, dim], dataType: DataType.FLOAT16, rawData: bytesOf(Uint16Array.from(table, float32ToFloat16Bits)) }
-      : floatTensor('table', [buckets, dim], table),
     int64Tensor('axis1', [1]),
     int64Tensor('axis2', [2]),
     floatTensor('count_eps', [], Float32Array.of(COUNT_EPS)),
     floatTensor('norm_eps', [], Float32Array.of(NORM_EPS)),
   ];
-  const nodes: proto.INodeProto[] = fp16
-    ? [node('Gather', ['table', ONNX_INPUT_IDS], 'rows16'), node('Cast', ['rows16'], 'rows', [intAttr('to', DataType.FLOAT)])]
-    : [node('Gather', ['table', ONNX_INPUT_IDS], 'rows')];
+  const nodes: proto.INodeProto[] = [];
+  if (dtype === 'float16') {
+    initializer.push({ name: 'table', dims: [buckets, dim], dataType: DataType.FLOAT16, rawData: bytesOf(Uint16Array.from(table, float32ToFloat16Bits)) });
+    nodes.push(node('Gather', ['table', ONNX_INPUT_IDS], 'rows16'), node('Cast', ['rows16'], 'rows', [intAttr('to', DataType.FLOAT)]));
+  } else if (dtype === 'int8') {
+    const { q, scales } = quantizeRowsInt8(table, dim);
+    initializer.push(
+      { name: 'table', dims: [buckets, dim], dataType: DataType.INT8, rawData: bytesOf(q) },
+      floatTensor('table_scale', [buckets], scales),
+    );
+    nodes.push(
+      node('Gather', ['table', ONNX_INPUT_IDS], 'rows8'),
+      node('Cast', ['rows8'], 'rows_unscaled', [intAttr('to', DataType.FLOAT)]),
+      node('Gather', ['table_scale', ONNX_INPUT_IDS], 'row_scale'),
+      node('Unsqueeze', ['row_scale', 'axis2'], 'row_scale3'),
+      node('Mul', ['rows_unscaled', 'row_scale3'], 'rows'),
+    );
+  } else {
+    initializer.push(floatTensor('table', [buckets, dim], table));
+    nodes.push(node('Gather', ['table', ONNX_INPUT_IDS], 'rows'));
+  }
   nodes.push(
     node('Unsqueeze', [ONNX_INPUT_MASK, 'axis2'], 'mask3'),
     node('Mul', ['rows', 'mask3'], 'masked'),
@@ -163,7 +181,7 @@ export const onnxEncoderManifestSchema = z.looseObject({
     .refine((file) => path.basename(file) === file && file !== '.' && file !== '..', {
       message: 'must be a file name inside the model directory',
     }),
-  tableDtype: z.enum(['float32', 'float16']).optional(),
+  tableDtype: z.enum(['float32', 'float16', 'int8']).optional(),
 });
 
 export type OnnxEncoderManifest = z.infer<typeof onnxEncoderManifestSchema>;

@@ -136,3 +136,27 @@ export function float16BitsToFloat32(h: number): number {
 export function roundToFloat16(values: Float32Array): Float32Array {
   return values.map((x) => float16BitsToFloat32(float32ToFloat16Bits(x)));
 }
+
+/**
+ * Symmetric int8 quantisation with one scale per row (row i ≈ q[i] × scales[i]). Per-row scales keep rare rows,
+ * which are small, from being crushed by the large ones.
+ */
+export function quantizeRowsInt8(table: Float32Array, dim: number): { q: Int8Array; scales: Float32Array } {
+  const rows = table.length / dim;
+  const q = new Int8Array(table.length);
+  const scales = new Float32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let max = 0;
+    for (let d = 0; d < dim; d++) max = Math.max(max, Math.abs(table[r * dim + d]!));
+    const scale = max > 0 ? max / 127 : 1;
+    scales[r] = scale;
+    for (let d = 0; d < dim; d++) q[r * dim + d] = Math.round(table[r * dim + d]! / scale);
+  }
+  return { q, scales };
+}
+
+/** The float table an int8 export actually serves (for parity tests and quantisation-loss measurements). */
+export function roundToInt8Rows(table: Float32Array, dim: number): Float32Array {
+  const { q, scales } = quantizeRowsInt8(table, dim);
+  return Float32Array.from(q, (v, i) => v * scales[Math.floor(i / dim)]!);
+}

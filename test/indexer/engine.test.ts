@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import type { Engine } from '../../indexer/engine.js';
+import { Engine } from '../../indexer/engine.js';
+import { silentLogger } from '../../indexer/logger.js';
+import { createHeuristicLanguageIdentifier } from '../../models/langid.js';
+import { createEncoderRegistry } from '../../models/registry.js';
 import { HnswVectorStore } from '../../indexer/hnsw-store.js';
 import type { SearchRequest } from '../../indexer/search.js';
 import { createHashedNgramEncoder } from '../../models/hashed-ngram-encoder.js';
@@ -228,4 +231,23 @@ test('a batch whose encoding fails writes nothing', async () => {
   await engine.upsertDocuments('c', [{ id: 'ok', text: 'fine' }]);
   assert.equal(engine.getDocument('c', 'ok').text, 'fine', 'the collection still takes writes after a failed batch');
   engine.close();
+});
+
+test('deleting the newest passage does not make the index look ahead of the database (no rebuild)', async () => {
+  const dir = tempDir();
+  const engine = await seeded(dir);
+  const last = SAMPLE_DOCUMENTS.at(-1)!.id;
+  await engine.deleteDocument('c', last);
+  engine.close();
+  const warnings: string[] = [];
+  const logger = { ...silentLogger, warn: (_: object | string, msg?: string) => void warnings.push(msg ?? '') };
+  const restarted = new Engine({
+    dataDir: dir,
+    encoders: createEncoderRegistry([createHashedNgramEncoder({ dim: 64 })]),
+    languageIdentifier: createHeuristicLanguageIdentifier(),
+    logger,
+  });
+  assert.deepEqual(warnings, []);
+  assert.equal(restarted.getCollection('c').indexedVectors, SAMPLE_DOCUMENTS.length - 1);
+  restarted.close();
 });

@@ -9,6 +9,7 @@ import { createOnnxEncoder } from '../../models/onnx/onnx-encoder.js';
 import {
   adapterIndexOf,
   float16BitsToFloat32,
+  roundToInt8Rows,
   float32ToFloat16Bits,
   referenceForward,
   roundToFloat16,
@@ -48,7 +49,7 @@ function randomWeights(seed: number, withAdapters: boolean): EncoderWeights {
 const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'tafuta-onnx-'));
 after(() => fs.rmSync(tmpRoot, { recursive: true, force: true }));
 
-async function writeModel(name: string, weights: EncoderWeights, tableDtype?: 'float32' | 'float16'): Promise<string> {
+async function writeModel(name: string, weights: EncoderWeights, tableDtype?: 'float32' | 'float16' | 'int8'): Promise<string> {
   const dir = path.join(tmpRoot, name);
   await writeOnnxEncoderDir(dir, { name, description: 'random test model', features: FEATURES, weights, tableDtype });
   return dir;
@@ -182,6 +183,29 @@ test('a float16 table matches the reference on the rounded table', async () => {
   } finally {
     await encoder.close?.();
   }
+});
+
+test('an int8 table (one scale per row) matches the reference on the dequantised table', async () => {
+  const dir = await writeModel('int8', weights, 'int8');
+  assert.ok(fs.statSync(path.join(dir, 'model.onnx')).size < fs.statSync(path.join(modelDir, 'model.onnx')).size * 0.35);
+  const dequantised: EncoderWeights = { ...weights, table: roundToInt8Rows(weights.table, weights.dim) };
+  const encoder = await createOnnxEncoder(dir);
+  try {
+    const vectors = await encoder.embed(TEXTS, { kind: 'passage', lang: TEXT_LANGS });
+    TEXTS.forEach((text, i) => assert.ok(maxAbsDiff(vectors[i]!, expected(dequantised, text, TEXT_LANGS[i])) < 1e-5));
+  } finally {
+    await encoder.close?.();
+  }
+});
+
+test('int8 row quantisation keeps every value within half a step of its row scale', () => {
+  const table = Float32Array.from([0.5, -1, 0.25, 0, 0, 0, 3, 2.9, -0.01]);
+  const dq = roundToInt8Rows(table, 3);
+  for (let r = 0; r < 3; r++) {
+    const scale = Math.max(...Array.from(table.subarray(r * 3, r * 3 + 3), Math.abs)) / 127 || 1;
+    for (let d = 0; d < 3; d++) assert.ok(Math.abs(dq[r * 3 + d]! - table[r * 3 + d]!) <= scale / 2 + 1e-7);
+  }
+  assert.deepEqual(Array.from(dq.subarray(3, 6)), [0, 0, 0]);
 });
 
 test('float16 conversion rounds to nearest even and handles the edges', () => {

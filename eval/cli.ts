@@ -1,0 +1,160 @@
+/** `tafuta eval`: run a benchmark (`--bench`), compare two reports (`--compare`), or correlate graded pairs (`--pairs`). */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { createEngine } from '../bin/runtime.js';
+import type { Engine } from '../indexer/engine.js';
+import { TafutaError } from '../indexer/errors.js';
+import type { Logger } from '../indexer/logger.js';
+import type { SearchMode } from '../indexer/types.js';
+import { compareReports, formatComparison } from './compare.js';
+import { METRIC_NAMES, type MetricName } from './metrics.js';
+import { correlatePairs, readPairs } from './pairs.js';
+import { formatMarkdown, readReport, writeEvalOutputs } from './report.js';
+import { runEval } from './run.js';
+
+interface EvalCliOptions {
+  bench?: string;
+  corpus?: string;
+  queries?: string;
+  qrels?: string;
+  split: string;
+  encoder?: string;
+  mode: SearchMode;
+  k: number;
+  langs?: string[];
+  maxQueries?: number;
+  seed: number;
+  out?: string;
+  compare?: string[];
+  metrics: MetricName[];
+  resamples: number;
+  pairs?: string;
+}
+
+function integer(min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
+    return n;
+  };
+}
+
+const list = (value: string): string[] => value.split(',').map((s) => s.trim()).filter(Boolean);
+
+function metricList(value: string): MetricName[] {
+  const names = list(value);
+  const unknown = names.filter((n) => !(METRIC_NAMES as readonly string[]).includes(n));
+  if (unknown.length) throw new InvalidArgumentError(`unknown metric(s) ${unknown.join(', ')}; known: ${METRIC_NAMES.join(', ')}`);
+  return names as MetricName[];
+}
+
+/** An engine on a fresh temp directory, removed afterwards: an eval never touches a user's data. */
+async function withTempEngine<T>(logger: Logger, work: (engine: Engine) => Promise<T>): Promise<T> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tafuta-eval-'));
+  try {
+    const engine = await createEngine({ dataDir, logger });
+    try {
+      return await work(engine);
+    } finally {
+      engine.close();
+      await engine.encoders.closeAll();
+    }
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** The canonical command line for a run, recorded in its report so the results page can show it. */
+function reproduceCommand(o: EvalCliOptions, encoder: string): string {
+  const parts = ['npx tafuta eval'];
+  if (o.bench) parts.push(`--bench ${o.bench}`);
+  for (const key of ['corpus', 'queries', 'qrels'] as const) if (o[key]) parts.push(`--${key} ${o[key]}`);
+  if (o.split !== 'dev') parts.push(`--split ${o.split}`);
+  parts.push(`--encoder ${encoder}`, `--mode ${o.mode}`, `--k ${o.k}`);
+  if (o.langs) parts.push(`--langs ${o.langs.join(',')}`);
+  if (o.maxQueries) parts.push(`--max-queries ${o.maxQueries}`, `--seed ${o.seed}`);
+  if (o.out) parts.push(`--out ${o.out}`);
+  return parts.join(' ');
+}
+
+async function runBenchmark(o: EvalCliOptions, logger: Logger): Promise<void> {
+  if (!o.bench && !(o.corpus && o.queries && o.qrels)) {
+    throw new TafutaError('INVALID_ARGUMENT', 'give --bench DIR, or all of --corpus, --queries and --qrels (or --compare A B, or --pairs FILE)');
+  }
+  await withTempEngine(logger, async (engine) => {
+    const encoder = o.encoder ?? engine.encoders.defaultName;
+    const result = await runEval({
+      engine,
+      benchDir: o.bench,
+      files: { corpus: o.corpus, queries: o.queries, qrels: o.qrels },
+      split: o.split,
+      encoder,
+      mode: o.mode,
+      k: o.k,
+      langs: o.langs,
+      maxQueriesPerLang: o.maxQueries,
+      seed: o.seed,
+      onProgress: ({ phase, done, total }) => logger.info({ phase, done, total }, 'eval progress'),
+    });
+    result.report.config.command = reproduceCommand(o, encoder);
+    process.stdout.write(formatMarkdown(result.report));
+    if (o.out) for (const file of writeEvalOutputs(result, o.out)) process.stdout.write(`wrote ${file}\n`);
+  });
+}
+
+async function runPairs(o: EvalCliOptions, logger: Logger): Promise<void> {
+  const pairs = readPairs(o.pairs!);
+  await withTempEngine(logger, async (engine) => {
+    const name = o.encoder ?? engine.encoders.defaultName;
+    const encoder = engine.encoders.get(name);
+    if (!encoder) {
+      throw new TafutaError('UNKNOWN_ENCODER', `encoder "${name}" is not loaded; available: ${engine.encoders.list().map((e) => e.name).join(', ')}`);
+    }
+    const result = await correlatePairs(encoder, pairs);
+    process.stdout.write(`Spearman ρ = ${result.spearman.toFixed(4)} over ${result.pairs} pairs (${result.encoder})\n`);
+    if (o.out) {
+      fs.mkdirSync(path.dirname(path.resolve(o.out)), { recursive: true });
+      fs.writeFileSync(`${o.out}.json`, `${JSON.stringify({ ...result, file: o.pairs, date: new Date().toISOString() }, null, 2)}\n`);
+      process.stdout.write(`wrote ${o.out}.json\n`);
+    }
+  });
+}
+
+function runCompare(o: EvalCliOptions): void {
+  const files = o.compare!;
+  if (files.length !== 2) throw new TafutaError('INVALID_ARGUMENT', `--compare takes exactly two reports, got ${files.length}`);
+  const [a, b] = files.map(readReport) as [ReturnType<typeof readReport>, ReturnType<typeof readReport>];
+  const comparisons = compareReports(a, b, { metrics: o.metrics, resamples: o.resamples });
+  if (comparisons.every((c) => c.rows.length === 0)) throw new TafutaError('INPUT_FILE', 'the two reports share no query ids');
+  process.stdout.write(formatComparison(a, b, comparisons));
+}
+
+export function evalCommand(logger: Logger): Command {
+  return new Command('eval')
+    .description('evaluate retrieval on a BEIR benchmark; compare two reports; correlate graded pairs')
+    .option('--bench <dir>', 'BEIR directory: corpus.jsonl, queries.jsonl, qrels/<split>.tsv')
+    .option('--corpus <file>', 'corpus.jsonl (overrides the benchmark directory)')
+    .option('--queries <file>', 'queries.jsonl {_id, text, lang?}')
+    .option('--qrels <file>', 'qrels TSV: query-id, corpus-id, score')
+    .option('--split <name>', 'qrels split', 'dev')
+    .option('-e, --encoder <name>', 'encoder (default: the server default)')
+    .addOption(new Option('-m, --mode <mode>', 'retrieval mode').choices(['dense', 'bm25', 'hybrid']).default('dense'))
+    .option('-k, --k <n>', 'passages retrieved per query', integer(1, 1000), 100)
+    .option('--langs <list>', 'only these query languages (comma-separated)', list)
+    .option('--max-queries <n>', 'at most N queries per language (seeded sample)', integer(1, 1e9))
+    .option('--seed <n>', 'seed for --max-queries sampling', integer(0, 2 ** 32 - 1), 42)
+    .option('-o, --out <base>', 'write <base>.json (report), <base>.run (TREC run) and <base>.md')
+    .option('--compare <reports...>', 'compare two JSON reports (A B): deltas B − A with p-values')
+    .addOption(new Option('--metrics <list>', 'metrics shown by --compare').argParser(metricList).default(['MRR@10', 'nDCG@10', 'MAP'], 'MRR@10,nDCG@10,MAP'))
+    .option('--resamples <n>', 'bootstrap resamples / sign flips for --compare', integer(100, 1_000_000), 10_000)
+    .option('--pairs <file>', "graded pairs TSV (text1, text2, score): Spearman's ρ of cosine vs score")
+    .showHelpAfterError()
+    .exitOverride()
+    .action(async (options: EvalCliOptions) => {
+      if (options.compare) return runCompare(options);
+      if (options.pairs) return runPairs(options, logger);
+      return runBenchmark(options, logger);
+    });
+}

@@ -1,0 +1,92 @@
+/** Training configuration (configs/*.json), validated with defaults; recorded inside every trained model. */
+import { z } from 'zod';
+
+export const trainConfigSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9_.-]+$/),
+  seed: z.int().default(1),
+  data: z
+    .strictObject({
+      trainDir: z.string().default('data/train'),
+      monoDir: z.string().default('data/mono'),
+      morphDir: z.string().default('data/morph'),
+      /** Languages to train on (default: every file in trainDir). */
+      langs: z.array(z.string()).optional(),
+      /** Languages never trained on (zero-shot experiments). */
+      excludeLangs: z.array(z.string()).default([]),
+      /** Cap on pairs per language (tiny runs). */
+      maxPairsPerLang: z.int().positive().optional(),
+      /** Weight of pairs whose English side has < 2 words ("Cancel"). */
+      shortPairWeight: z.number().min(0).max(1).default(0.5),
+      /** Language sampling p_l ∝ n_l^T: T < 1 up-samples low-resource languages. */
+      langTemperature: z.number().min(0).max(1).default(0.5),
+      /** Pairs per language held out for validation (by English string, so no leakage). */
+      validationPerLang: z.int().min(0).default(100),
+    })
+    .prefault({}),
+  model: z
+    .strictObject({
+      buckets: z.int().min(16).default(1 << 17),
+      dim: z.int().min(8).default(256),
+      minN: z.int().min(1).default(3),
+      maxN: z.int().min(1).default(5),
+      words: z.boolean().default(true),
+      adapterRank: z.int().min(1).default(8),
+      /** Languages with at least this many pairs get an adapter. */
+      adapterMinPairs: z.int().min(0).default(1000),
+      adapters: z.boolean().default(true),
+      initScale: z.number().positive().default(1),
+    })
+    .prefault({}),
+  train: z
+    .strictObject({
+      epochs: z.number().positive().default(4),
+      batchSize: z.int().min(2).default(256),
+      lr: z.number().positive().default(0.5),
+      denseLr: z.number().positive().default(1e-3),
+      tau: z.number().positive().default(0.05),
+      maxGradNorm: z.number().min(0).default(5),
+      /** Feature dropout for monolingual views. */
+      dropout: z.number().min(0).max(0.9).default(0.15),
+      hardNegatives: z
+        .strictObject({
+          enabled: z.boolean().default(true),
+          /** Re-mine every this many epochs, starting after the first. */
+          every: z.number().positive().default(1),
+          topM: z.int().min(1).default(8),
+          /** Extra negatives appended per CL batch. */
+          perBatch: z.int().min(0).default(64),
+          /** Sampling temperature over neighbour similarities (weighted negative sampling). */
+          temperature: z.number().positive().default(0.1),
+        })
+        .prefault({}),
+      tasks: z
+        .strictObject({
+          cl: z.boolean().default(true),
+          mono: z.boolean().default(true),
+          morph: z.boolean().default(true),
+          lang: z.boolean().default(true),
+          cla: z.boolean().default(true),
+        })
+        .prefault({}),
+      auxBatchSize: z.int().min(2).default(64),
+      /** Pairs of each CL batch that are also distilled to the teacher (the loss is costly). */
+      claBatchSize: z.int().min(1).default(64),
+      weighting: z.enum(['dynamic', 'static']).default('dynamic'),
+      /** Worker threads (Hogwild); 1 = single-threaded and bit-for-bit reproducible. */
+      threads: z.int().min(1).max(16).default(2),
+      evalEvery: z.int().positive().default(200),
+    })
+    .prefault({}),
+  teacher: z
+    .strictObject({
+      cacheDir: z.string().default('.cache/teacher'),
+    })
+    .prefault({}),
+  export: z
+    .strictObject({
+      tableDtype: z.enum(['float32', 'float16', 'int8']).default('int8'),
+    })
+    .prefault({}),
+});
+
+export type TrainConfig = z.output<typeof trainConfigSchema>;

@@ -1,0 +1,171 @@
+/**
+ * Training data in memory, featurised once: parallel pairs (LRL ↔ English), monolingual sentences, morphology
+ * groups, and a validation split held out by English string (so a held-out meaning never appears in training).
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { featurize, type FeatureConfig } from '../features.js';
+
+export interface Pair {
+  lang: number;
+  /** Index into Dataset.english. */
+  en: number;
+  lrl: Uint32Array;
+  lrlText: string;
+  weight: number;
+}
+
+export interface EnglishText {
+  text: string;
+  ids: Uint32Array;
+}
+
+export interface MonoText {
+  lang: number;
+  ids: Uint32Array;
+}
+
+export interface Dataset {
+  langs: string[];
+  english: EnglishText[];
+  train: Pair[];
+  validation: Pair[];
+  /** Training pair indices per language. */
+  byLang: number[][];
+  /** Groups of ≥ 2 training pairs sharing one English string (several translations: monolingual positives). */
+  translationGroups: number[][];
+  mono: MonoText[];
+  morph: Array<{ lang: number; forms: Uint32Array[] }>;
+  /** What was read, for the model card. */
+  manifest: { files: Array<{ path: string; sha256: string; records: number }>; pairs: Record<string, number>; validation: Record<string, number> };
+}
+
+export interface DatasetOptions {
+  trainDir: string;
+  monoDir: string;
+  morphDir: string;
+  langs?: string[] | undefined;
+  excludeLangs: string[];
+  maxPairsPerLang?: number | undefined;
+  shortPairWeight: number;
+  validationPerLang: number;
+  features: FeatureConfig;
+}
+
+async function* jsonLines<T>(file: string): AsyncGenerator<T> {
+  const lines = readline.createInterface({ input: fs.createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+  for await (const line of lines) if (line.trim()) yield JSON.parse(line) as T;
+}
+
+function sha256File(file: string): string {
+  return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+/** Deterministic pseudo-random fraction of a string (for splits that do not depend on file order). */
+function hashFraction(text: string): number {
+  return crypto.createHash('sha1').update(text).digest().readUInt32BE(0) / 2 ** 32;
+}
+
+export async function loadDataset(options: DatasetOptions): Promise<Dataset> {
+  const available = fs.existsSync(options.trainDir)
+    ? fs.readdirSync(options.trainDir).filter((f) => f.endsWith('.jsonl')).map((f) => f.slice(0, -'.jsonl'.length)).sort()
+    : [];
+  if (available.length === 0) throw new Error(`no training data in ${options.trainDir}; run \`tafuta data build\` first`);
+  const langs = (options.langs ?? available).filter((l) => !options.excludeLangs.includes(l));
+  const missing = langs.filter((l) => !available.includes(l));
+  if (missing.length) throw new Error(`no training file for: ${missing.join(', ')} (in ${options.trainDir})`);
+
+  const english: EnglishText[] = [];
+  const englishIndex = new Map<string, number>();
+  const englishId = (text: string): number => {
+    let i = englishIndex.get(text);
+    if (i === undefined) {
+      i = english.length;
+      english.push({ text, ids: featurize(text, options.features) });
+      englishIndex.set(text, i);
+    }
+    return i;
+  };
+
+  const train: Pair[] = [];
+  const validation: Pair[] = [];
+  const manifest: Dataset['manifest'] = { files: [], pairs: {}, validation: {} };
+  for (const [lang, code] of langs.entries()) {
+    const file = path.join(options.trainDir, `${code}.jsonl`);
+    const records: Array<{ en: string; text: string; short?: boolean }> = [];
+    for await (const r of jsonLines<{ en: string; text: string; short?: boolean }>(file)) records.push(r);
+    manifest.files.push({ path: file, sha256: sha256File(file), records: records.length });
+    // Hold out whole English strings with the lowest hash fractions until the validation quota is met.
+    const fraction = new Map([...new Set(records.map((r) => r.en))].map((en) => [en, hashFraction(en)]));
+    const byFraction = [...fraction.keys()].sort((a, b) => fraction.get(a)! - fraction.get(b)!);
+    const heldOut = new Set<string>();
+    let heldPairs = 0;
+    const pairsPerEnglish = new Map<string, number>();
+    for (const r of records) pairsPerEnglish.set(r.en, (pairsPerEnglish.get(r.en) ?? 0) + 1);
+    for (const en of byFraction) {
+      if (heldPairs >= options.validationPerLang || heldOut.size >= byFraction.length / 10) break;
+      if (en.split(/\s+/).length < 2) continue; // validate on real phrases, not "Cancel"
+      heldOut.add(en);
+      heldPairs += pairsPerEnglish.get(en)!;
+    }
+    let kept = 0;
+    for (const r of records) {
+      const pair: Pair = {
+        lang,
+        en: englishId(r.en),
+        lrl: featurize(r.text, options.features),
+        lrlText: r.text,
+        weight: r.short ? options.shortPairWeight : 1,
+      };
+      if (pair.lrl.length === 0 || english[pair.en]!.ids.length === 0) continue;
+      if (heldOut.has(r.en)) {
+        validation.push(pair);
+      } else if (options.maxPairsPerLang === undefined || kept < options.maxPairsPerLang) {
+        train.push(pair);
+        kept++;
+      }
+    }
+    manifest.pairs[code] = kept;
+    manifest.validation[code] = validation.filter((p) => p.lang === lang).length;
+  }
+
+  const byLang: number[][] = langs.map(() => []);
+  train.forEach((p, i) => byLang[p.lang]!.push(i));
+  const byEnglish = new Map<number, number[]>();
+  train.forEach((p, i) => {
+    const group = byEnglish.get(p.en);
+    if (group) group.push(i);
+    else byEnglish.set(p.en, [i]);
+  });
+  const translationGroups = [...byEnglish.values()].filter((g) => g.length >= 2);
+
+  const langIndex = new Map(langs.map((l, i) => [l, i]));
+  const mono: MonoText[] = [];
+  const morph: Dataset['morph'] = [];
+  for (const [dir, kind] of [[options.monoDir, 'mono'], [options.morphDir, 'morph']] as const) {
+    if (!fs.existsSync(dir)) continue;
+    for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort()) {
+      const lang = langIndex.get(file.slice(0, -'.jsonl'.length));
+      if (lang === undefined) continue;
+      const full = path.join(dir, file);
+      let records = 0;
+      if (kind === 'mono') {
+        for await (const r of jsonLines<{ text: string }>(full)) {
+          const ids = featurize(r.text, options.features);
+          if (ids.length) mono.push({ lang, ids });
+          records++;
+        }
+      } else {
+        for await (const r of jsonLines<{ forms: string[] }>(full)) {
+          const forms = r.forms.map((f) => featurize(f, options.features)).filter((ids) => ids.length > 0);
+          if (forms.length >= 2) morph.push({ lang, forms });
+          records++;
+        }
+      }
+      manifest.files.push({ path: full, sha256: sha256File(full), records });
+    }
+  }
+  return { langs, english, train, validation, byLang, translationGroups, mono, morph, manifest };
+}

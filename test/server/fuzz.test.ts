@@ -1,0 +1,470 @@
+/**
+ * Property-based fuzzing of the real HTTP server (fast-check, bounded: ~750 requests, a few seconds). Malformed,
+ * oversized, wrongly typed, deeply nested, non-UTF-8 and unicode-edge requests (lone surrogates, NUL, RTL,
+ * combining marks, emoji) and path traversal (`..%2F..`, encoded slashes, `%00`) to every route:
+ *   - the answer is always 2xx or a 4xx JSON `{error: {code, message}}` without stack traces, never a 5xx;
+ *   - the server stays up;
+ *   - requests that must not write leave a byte-level dump of every table, and the HNSW counts, unchanged;
+ *   - valid unicode-edge documents round-trip exactly and are searchable.
+ * Raw paths go through http.request (fetch would normalise `..` away). Seeds are random; a failure prints the
+ * seed and path to replay (TAFUTA_FUZZ_SEED=<seed>); TAFUTA_FUZZ_SCALE multiplies the run counts;
+ * TAFUTA_FUZZ_STATS=1 prints how often each status/code was seen.
+ */
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import fc from 'fast-check';
+import { COLLECTION_NAME_PATTERN } from '../../indexer/config.js';
+import type { Engine } from '../../indexer/engine.js';
+import { silentLogger } from '../../indexer/logger.js';
+import { resolveSecurityConfig } from '../../server/config.js';
+import { startWebServer, type RunningServer } from '../../server/start.js';
+import { SAMPLE_DOCUMENTS, tempDir, testEngine } from '../helpers/engine.js';
+
+const SCALE = Number(process.env.TAFUTA_FUZZ_SCALE ?? 1);
+const SEED = process.env.TAFUTA_FUZZ_SEED === undefined ? undefined : Number(process.env.TAFUTA_FUZZ_SEED);
+const runs = (n: number) => ({ numRuns: Math.max(1, Math.round(n * SCALE)), ...(SEED === undefined ? {} : { seed: SEED }), endOnFailure: true });
+
+const BODY_LIMIT = 64 * 1024;
+const STABLE = 'stable';
+const SCRATCH = 'scratch';
+const ADMIN = 'fuzz-admin-key-0123456789';
+
+// ---------------------------------------------------------------------------------------------- HTTP client
+
+interface Sent {
+  method: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: Buffer | undefined;
+}
+interface Received {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  text: string;
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 2 });
+
+function send(base: string, r: Sent): Promise<Received> {
+  const url = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: url.hostname,
+        port: url.port,
+        method: r.method,
+        path: r.path,
+        agent,
+        headers: { ...(r.body ? { 'content-length': String(r.body.length) } : {}), ...r.headers },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(r.body);
+  });
+}
+
+/** 2xx, or a 4xx JSON error of the documented shape; never 5xx; never a stack trace. */
+const statusSeen = new Map<string, number>();
+function assertWellFormed(sent: Sent, res: Received): void {
+  if (process.env.TAFUTA_FUZZ_STATS) {
+    let code = String(res.status);
+    try { code += ` ${(JSON.parse(res.text) as { error?: { code?: string } }).error?.code ?? ''}`; } catch { /* not JSON */ }
+    statusSeen.set(code, (statusSeen.get(code) ?? 0) + 1);
+  }
+  const what = `${sent.method} ${sent.path} → ${res.status} ${res.text.slice(0, 300)}`;
+  assert.ok(res.status >= 200 && res.status < 500, what);
+  assert.ok(!/\n\s+at |node_modules|\.js:\d+/.test(res.text), `stack trace or source path in the response: ${what}`);
+  if (sent.method === 'HEAD' || res.status === 204) return;
+  if (res.status >= 400) {
+    assert.match(String(res.headers['content-type']), /^application\/json/, what);
+    const body = JSON.parse(res.text) as { error?: { code?: unknown; message?: unknown } };
+    assert.deepEqual(Object.keys(body), ['error'], what);
+    assert.equal(typeof body.error?.code, 'string', what);
+    assert.equal(typeof body.error?.message, 'string', what);
+  } else if (!sent.path.startsWith('/metrics')) {
+    assert.match(String(res.headers['content-type']), /^application\/json/, what);
+    JSON.parse(res.text);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- generators
+
+/** Characters that break naive text handling. */
+const EDGE = [
+  '\u0000', '\u0001', '\u202E', '\u200F', '\u061C', '\u0301', '\u0364', '\uFEFF', '\u200D', '\u200B', '\u00AD', '\u3000',
+  '\uD800', '\uDFFF', '\uDBFF\uDFFF', '\uFFFF', '\uFFFE', '\uFFFD', '👩‍👩‍👧', '🇹🇿', '🏽', '𝔘', 'ẞ', 'İ', 'ǅ', 'ﷺ', 'ꦲ', 'ا',
+  'ሰላም', 'ཀ', 'ລາວ', 'e\u0301', '\n', '\r\n', '\t', '"', '\\', "'", '*', '%', '?', '#', '/', '..', 'NEAR(', ' AND ', ' OR ',
+  ' NOT ', '(', ')', ':', '^', '-', '+', '{', '}', '[', ']', 'maji', 'safi', 'water', ' ',
+];
+const edgeString = fc.array(fc.constantFrom(...EDGE), { maxLength: 12 }).map((parts) => parts.join(''));
+const anyString = fc.oneof(edgeString, fc.string({ unit: 'binary', maxLength: 40 }), fc.string({ maxLength: 20 }));
+const hasLoneSurrogate = (s: string) => /\p{Surrogate}/u.test(s);
+
+/** Percent-encodes a path segment; lone surrogates become their (invalid) 3-byte UTF-8 forms. */
+function encodeSegment(s: string): string {
+  let out = '';
+  for (const ch of s) {
+    const code = ch.codePointAt(0)!;
+    if (code >= 0xd800 && code <= 0xdfff) {
+      out += [0xe0 | (code >> 12), 0x80 | ((code >> 6) & 0x3f), 0x80 | (code & 0x3f)].map((b) => `%${b.toString(16).toUpperCase()}`).join('');
+    } else {
+      out += encodeURIComponent(ch);
+    }
+  }
+  return out;
+}
+
+/** Raw (already encoded) segments aimed at traversal and decoding bugs. */
+const HOSTILE_SEGMENTS = [
+  '..', '.', '%2e%2e', '%2E%2E%2F', '..%2F..', '..%2f..%2f..%2fetc%2fpasswd', '..%5C..%5C', '%00', 'stable%00', `${STABLE}%2F..%2F${SCRATCH}`,
+  '%2F', '%252e%252e%252f', '%C0%AE%C0%AE', '%ED%A0%80', '%FF%FE', '%', '%zz', '%E2%80%AE', '..;', `${STABLE}/..`, '.%2e',
+  encodeURIComponent('../../tafuta.db'), encodeURIComponent('../indexes/stable.hnsw'), 'indexes', 'tafuta.db', 'CON', 'x'.repeat(300),
+  'sw-1%00', 'sw-1%2F..', '%20', '~', '-', '_',
+];
+const segment = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom(...HOSTILE_SEGMENTS) },
+  { weight: 2, arbitrary: anyString.map(encodeSegment) },
+  { weight: 1, arbitrary: fc.constantFrom(STABLE, SCRATCH, 'sw-1', 'en-1') },
+);
+const queryString = fc.oneof(
+  fc.constant(''),
+  fc.array(fc.tuple(anyString.map(encodeSegment), anyString.map(encodeSegment)), { maxLength: 4 }).map((kv) => `?${kv.map(([k, v]) => `${k}=${v}`).join('&')}`),
+  fc.constantFrom('?a[b][c][d]=1', '?k=1&k=2&k=3', '?%ZZ', `?${'q='.repeat(500)}`, '?__proto__[x]=1'),
+);
+
+const templates: Array<(s: [string, string]) => string> = [
+  () => '/healthz',
+  () => '/v1/info',
+  () => '/metrics',
+  () => '/openapi.json',
+  () => '/v1/collections',
+  ([n]) => `/v1/collections/${n}`,
+  ([n]) => `/v1/collections/${n}/documents`,
+  ([n, id]) => `/v1/collections/${n}/documents/${id}`,
+  ([n]) => `/v1/collections/${n}/search`,
+  ([n, id]) => `/v1/${n}/${id}`,
+  ([n]) => `/${n}`,
+  () => '//v1//collections//',
+  () => '/v1/collections/',
+];
+const anyPath = fc
+  .tuple(fc.integer({ min: 0, max: templates.length - 1 }), segment, segment, queryString)
+  .map(([t, a, b, q]) => templates[t]!([a, b]) + q);
+
+const deep = (n: number, open: string, close: string, inner = '1') => open.repeat(n) + inner + close.repeat(n);
+const json = (v: unknown) => Buffer.from(JSON.stringify(v) ?? 'null', 'utf8');
+
+/** Bodies that are wrong in every way the wire allows. */
+const hostileBody: fc.Arbitrary<Buffer | undefined> = fc.oneof(
+  fc.constant(undefined),
+  fc.jsonValue({ maxDepth: 4 }).map(json),
+  fc.anything({ maxDepth: 3, withNullPrototype: true, withBigInt: false }).map((v) => Buffer.from(String(JSON.stringify(v) ?? 'undefined'))),
+  fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a)),
+  fc.integer({ min: 50, max: 20_000 }).map((n) => Buffer.from(deep(n, '[', ']'))),
+  fc.integer({ min: 50, max: 10_000 }).map((n) => Buffer.from(deep(n, '{"a":', '}'))),
+  fc.integer({ min: 1, max: 3000 }).map((n) => Buffer.from(`{"query":${deep(n, '[', ']')}}`)),
+  fc.integer({ min: BODY_LIMIT + 1, max: 3 * BODY_LIMIT }).map((n) => Buffer.from(JSON.stringify({ query: 'a'.repeat(n) }))),
+  fc.jsonValue({ maxDepth: 3 }).map((v) => {
+    const s = JSON.stringify({ query: 'maji', v });
+    return Buffer.from(s.slice(0, Math.max(1, Math.floor(s.length / 2)))); // truncated
+  }),
+  fc.tuple(anyString, fc.uint8Array({ minLength: 1, maxLength: 4 })).map(([s, bytes]) =>
+    Buffer.concat([Buffer.from(`{"query":"${s.replace(/["\\]/g, '')}`), Buffer.from([0xff, ...bytes]), Buffer.from('"}')]),
+  ),
+);
+
+const kValue = fc.oneof(fc.integer({ min: -5, max: 2000 }), fc.double(), fc.string({ maxLength: 5 }), fc.constantFrom(1e309, -0, 1.5, '10', null, [], {}, true));
+const searchBody = fc
+  .record(
+    {
+      query: fc.oneof({ weight: 4, arbitrary: anyString }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) }, { weight: 1, arbitrary: fc.constant('x'.repeat(4097)) }),
+      k: kValue,
+      mode: fc.oneof(fc.constantFrom('dense', 'bm25', 'hybrid'), anyString),
+      lang: fc.oneof(fc.constantFrom('sw', 'en', 'am', 'zz', 'sw-TZ'), anyString),
+      filter: fc.oneof(
+        fc.record({ lang: fc.oneof(fc.constantFrom('sw', 'en'), fc.array(fc.constantFrom('sw', 'ha', 'xx', '!'), { maxLength: 60 })), metadata: fc.dictionary(anyString, fc.oneof(anyString, fc.integer(), fc.boolean(), fc.constant(null), fc.jsonValue({ maxDepth: 2 })), { maxKeys: 4 }) }, { requiredKeys: [] }),
+        fc.jsonValue({ maxDepth: 3 }),
+      ),
+      extra: fc.jsonValue({ maxDepth: 2 }),
+    },
+    { requiredKeys: ['query'] },
+  )
+  .map(json);
+
+const contentType = fc.constantFrom(undefined, 'application/json', 'text/plain', 'application/json; charset=latin1', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', '');
+const encodingHeader = fc.constantFrom(undefined, undefined, undefined, 'gzip', 'br', 'identity', 'x-bogus');
+
+function headersOf(type: string | undefined, encoding: string | undefined): Record<string, string> {
+  return { ...(type !== undefined ? { 'content-type': type } : {}), ...(encoding !== undefined ? { 'content-encoding': encoding } : {}) };
+}
+
+/** Requests that must never write: GET/HEAD anywhere, searches, and wrong methods. */
+const readOnlyRequest: fc.Arbitrary<Sent> = fc.oneof(
+  fc.record({ method: fc.constantFrom('GET', 'HEAD'), path: anyPath, body: hostileBody, type: contentType, enc: encodingHeader }),
+  fc.record({
+    method: fc.constant('POST'),
+    path: fc.tuple(fc.oneof(fc.constant(STABLE), segment), queryString).map(([n, q]) => `/v1/collections/${n}/search${q}`),
+    body: fc.oneof({ weight: 3, arbitrary: searchBody }, { weight: 1, arbitrary: hostileBody }),
+    type: contentType,
+    enc: encodingHeader,
+  }),
+  fc.record({ method: fc.constantFrom('PUT', 'PATCH', 'OPTIONS', 'TRACE'), path: anyPath, body: hostileBody, type: contentType, enc: encodingHeader }),
+  fc.record({ method: fc.constantFrom('POST', 'DELETE'), path: fc.constantFrom('/healthz', '/v1/info', '/metrics', '/openapi.json', `/v1/collections/${STABLE}/search`), body: hostileBody, type: contentType, enc: fc.constant(undefined) }),
+).map(({ method, path, body, type, enc }) => ({ method, path, body, headers: headersOf(type, enc) }));
+
+/** Documents that are invalid, each in at least one way. */
+const invalidDocument: fc.Arbitrary<unknown> = fc.oneof(
+  fc.constant({ id: '', text: 'maji' }),
+  fc.constant({ id: 'x'.repeat(513), text: 'maji' }),
+  fc.constant({ text: 'hakuna id' }),
+  fc.constant({ id: 'no-text' }),
+  fc.record({ id: fc.oneof(fc.integer(), fc.constant(null), fc.array(fc.string())), text: fc.constant('maji') }),
+  fc.record({ id: fc.constant('t'), text: fc.oneof(fc.constantFrom('', '   ', '\u3000\uFEFF\n'), fc.integer(), fc.constant(null)) }),
+  fc.record({ id: fc.constant('l'), text: fc.constant('maji'), lang: fc.constantFrom('english!', 's', '', 'sw_', 'x'.repeat(30)) }),
+  fc.record({ id: fc.constant('m'), text: fc.constant('maji'), metadata: fc.oneof(fc.constant('string'), fc.constant([1, 2]), fc.constant({ 'bad key': 1 }), fc.constant({ '': 1 })) }),
+  fc.constant(JSON.parse('{"id":"p","text":"maji","metadata":{"__proto__":{"polluted":true}}}') as unknown),
+  fc.constant({ id: 'c', text: 'maji', metadata: { constructor: 1 } }),
+  fc.integer({ min: 9, max: 40 }).map((n) => ({ id: 'd', text: 'maji', metadata: { a: JSON.parse(deep(n, '{"a":', '}')) as unknown } })),
+  fc.constant({ id: 'k', text: 'maji', metadata: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, i])) }),
+  fc.constant({ id: 'e', text: 'maji', extra: true }),
+  fc.constant({ id: 't2', text: 'maji', title: 5 }),
+  fc.constant({ id: 't3', text: 'maji', title: 'x'.repeat(2049) }),
+  fc.constant({ id: 'x\uD800', text: 'maji' }),
+  fc.constant({ id: 'y', text: 'maji \uDFFF' }),
+  fc.constant({ id: 'z', text: 'maji', metadata: { 'a\uD83D': 1 } }),
+  fc.anything({ maxDepth: 2 }).filter((v) => v === null || typeof v !== 'object' || Array.isArray(v)),
+);
+/** Valid replacements for stored documents: if a batch holding them were wrongly accepted, stored data would change. */
+const changingDocument = fc.record({ id: fc.constantFrom(...SAMPLE_DOCUMENTS.map((d) => d.id)), text: edgeString.filter((t) => t.trim() !== '' && !hasLoneSurrogate(t)) });
+
+const existingIds = new Set<string>([STABLE, SCRATCH, ...SAMPLE_DOCUMENTS.map((d) => d.id)]);
+function decodesToExisting(raw: string): boolean {
+  try {
+    return existingIds.has(decodeURIComponent(raw));
+  } catch {
+    return false;
+  }
+}
+const nonExisting = segment.filter((s) => !decodesToExisting(s) && !s.includes('/') && s !== '' && s !== '.' && s !== '..');
+
+/** Write requests that must be rejected and change nothing. */
+const rejectedWrite: fc.Arbitrary<Sent> = fc.oneof(
+  fc
+    .tuple(fc.array(changingDocument, { maxLength: 4 }), fc.array(invalidDocument, { minLength: 1, maxLength: 3 }), fc.integer({ min: 0, max: 6 }))
+    .map(([valid, invalid, at]) => {
+      const documents: unknown[] = [...valid];
+      for (const d of invalid) documents.splice(Math.min(at, documents.length), 0, d);
+      return { method: 'POST', path: `/v1/collections/${STABLE}/documents`, body: json({ documents }) };
+    }),
+  fc.array(changingDocument, { minLength: 1, maxLength: 3 }).map((docs) => {
+    // A valid batch with raw non-UTF-8 bytes spliced into the last text.
+    const s = JSON.stringify({ documents: docs });
+    const at = s.lastIndexOf('"}');
+    return { method: 'POST', path: `/v1/collections/${STABLE}/documents`, body: Buffer.concat([Buffer.from(s.slice(0, at)), Buffer.from([0xc3, 0x28]), Buffer.from(s.slice(at))]) };
+  }),
+  fc.array(changingDocument, { minLength: 1, maxLength: 2 }).map((docs) => ({
+    method: 'POST',
+    path: `/v1/collections/${STABLE}/documents`,
+    body: json({ documents: docs.map((d) => ({ ...d, text: `${d.text} ${'maji '.repeat(BODY_LIMIT / 4)}` })) }), // over the body limit
+  })),
+  fc.constant({ method: 'POST', path: `/v1/collections/${STABLE}/documents`, body: json({ documents: Array.from({ length: 1001 }, (_, i) => ({ id: `n${i}`, text: 'x' })) }) }),
+  fc.constant({ method: 'POST', path: `/v1/collections/${STABLE}/documents`, body: json({ documents: [{ id: 'sw-1', text: 'a' }, { id: 'sw-1', text: 'b' }] }) }),
+  fc.tuple(hostileBody, contentType).map(([body, type]) => ({ method: 'POST', path: `/v1/collections/${STABLE}/documents`, body, headers: headersOf(type, undefined) })).filter((r) => {
+    // Anything hostileBody makes is invalid for an upsert, except by freak chance a valid batch.
+    try {
+      return !Array.isArray((JSON.parse(r.body?.toString('utf8') ?? 'null') as { documents?: unknown } | null)?.documents);
+    } catch {
+      return true;
+    }
+  }),
+  fc.tuple(nonExisting, queryString).map(([n, q]) => ({ method: 'DELETE', path: `/v1/collections/${n}${q}` })),
+  fc.tuple(nonExisting, queryString).map(([id, q]) => ({ method: 'DELETE', path: `/v1/collections/${STABLE}/documents/${id}${q}` })),
+  fc.tuple(nonExisting, nonExisting).map(([n, id]) => ({ method: 'DELETE', path: `/v1/collections/${n}/documents/${id}` })),
+  fc.tuple(nonExisting, fc.array(changingDocument, { minLength: 1, maxLength: 2 })).map(([n, documents]) => ({ method: 'POST', path: `/v1/collections/${n}/documents`, body: json({ documents }) })),
+  fc
+    .oneof(anyString, fc.constantFrom('../../etc', '..', '.', 'a/b', 'a\u0000', 'x'.repeat(65), '-lead', '_lead', 'con\\x'), fc.jsonValue({ maxDepth: 2 }))
+    .filter((name) => typeof name !== 'string' || !COLLECTION_NAME_PATTERN.test(name))
+    .chain((name) => fc.record({ name: fc.constant(name), config: fc.oneof(fc.constant(undefined), fc.jsonValue({ maxDepth: 3 })) }))
+    .map((body) => ({ method: 'POST', path: '/v1/collections', body: json(body) })),
+  fc.record({ name: fc.constantFrom('new-ok'), config: fc.oneof(fc.jsonValue({ maxDepth: 3 }).filter((c) => c !== null && typeof c !== 'object'), fc.constant({ hnsw: { M: 1 } }), fc.constant({ passages: { maxChars: 100, overlapChars: 100 } }), fc.constant({ hnsw: { ef: '64' } }), fc.constant({ bogus: 1 })) }).map((body) => ({ method: 'POST', path: '/v1/collections', body: json(body) })),
+  fc.constant({ method: 'POST', path: '/v1/collections', body: json({ name: STABLE }) }),
+);
+
+// ---------------------------------------------------------------------------------------------- state
+
+/** Every row of every table, BLOBs as hex, in rowid order. */
+function dumpDatabase(file: string): string {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const tables = ['collections', 'languages', 'documents', 'passages', 'passage_tombstones', 'passages_fts'];
+    const out: Record<string, unknown[]> = {};
+    for (const table of tables) {
+      out[table] = (db.prepare(`SELECT rowid, * FROM ${table} ORDER BY rowid`).raw().all() as unknown[][]).map((row) =>
+        row.map((v) => (Buffer.isBuffer(v) ? v.toString('hex') : v)),
+      );
+    }
+    return JSON.stringify(out);
+  } finally {
+    db.close();
+  }
+}
+
+function listTree(dir: string): string[] {
+  return (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => !/tafuta\.db-(wal|shm)$/.test(f)).sort();
+}
+
+describe('HTTP fuzzing', () => {
+  let root: string;
+  let dataDir: string;
+  let engine: Engine;
+  let server: RunningServer;
+  let keyed: RunningServer;
+
+  const dbFile = () => path.join(dataDir, 'tafuta.db');
+  const counts = () => {
+    const c = engine.getCollection(STABLE);
+    return { documents: c.documents, passages: c.passages, indexedVectors: c.indexedVectors };
+  };
+  const stateOf = () => ({ db: dumpDatabase(dbFile()), counts: counts(), tree: listTree(root) });
+
+  before(async () => {
+    root = tempDir('tafuta-fuzz-');
+    dataDir = path.join(root, 'data');
+    engine = testEngine(dataDir);
+    engine.createCollection(STABLE);
+    engine.createCollection(SCRATCH);
+    await engine.upsertDocuments(STABLE, SAMPLE_DOCUMENTS);
+    engine.saveIndexes();
+    fs.writeFileSync(path.join(root, 'victim.txt'), 'must survive');
+    const common = { engine, logger: silentLogger, version: 'fuzz', host: '127.0.0.1', port: 0, bodyLimit: `${BODY_LIMIT}b` };
+    server = await startWebServer(common);
+    keyed = await startWebServer({ ...common, security: resolveSecurityConfig({ adminKey: ADMIN, rateLimit: 0 }) });
+  });
+
+  after(async () => {
+    await server.stop();
+    await keyed.stop();
+    agent.destroy();
+    engine.close();
+    if (process.env.TAFUTA_FUZZ_STATS) console.log([...statusSeen].sort().map(([k, v]) => `${k}: ${v}`).join('\n'));
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  test('read-only requests of every shape: never 5xx, and stored data is byte-for-byte unchanged', async () => {
+    const before = stateOf();
+    await fc.assert(
+      fc.asyncProperty(readOnlyRequest, async (sent) => {
+        assertWellFormed(sent, await send(server.url, sent));
+      }),
+      runs(300),
+    );
+    assert.deepEqual(stateOf(), before);
+    assert.equal((await send(server.url, { method: 'GET', path: '/healthz' })).status, 200, 'still up');
+  });
+
+  test('invalid writes and path traversal: always 4xx, nothing written, nothing deleted, no file touched', async () => {
+    const before = stateOf();
+    await fc.assert(
+      fc.asyncProperty(rejectedWrite, async (sent) => {
+        const res = await send(server.url, sent);
+        assertWellFormed(sent, res);
+        assert.ok(res.status >= 400, `a write that must be rejected was accepted: ${sent.method} ${sent.path} → ${res.status} ${res.text.slice(0, 200)}`);
+      }),
+      runs(250),
+    );
+    assert.deepEqual(stateOf(), before);
+    assert.equal(fs.readFileSync(path.join(root, 'victim.txt'), 'utf8'), 'must survive');
+    assert.equal((await send(server.url, { method: 'GET', path: '/healthz' })).status, 200, 'still up');
+  });
+
+  test('fixed traversal and encoding cases answer as specified', async () => {
+    const cases: Array<[string, string, number]> = [
+      ['DELETE', `/v1/collections/..%2F..%2F${STABLE}`, 404],
+      ['DELETE', `/v1/collections/${STABLE}%00`, 404],
+      ['DELETE', `/v1/collections/${STABLE}/documents/..%2Fsw-1`, 404],
+      ['DELETE', `/v1/collections/${STABLE}/documents/sw-1%00`, 404],
+      ['GET', `/v1/collections/${STABLE}/documents/%2E%2E%2F%2E%2E%2Ftafuta.db`, 404],
+      ['GET', `/v1/collections/%ED%A0%80`, 400], // a surrogate in UTF-8: not decodable
+      ['GET', `/v1/collections/%FF`, 400],
+      ['GET', `/v1/collections/%zz`, 400],
+      ['GET', `/v1/collections/${STABLE}/documents/%C0%AE%C0%AE`, 400], // overlong "..": not decodable
+    ];
+    for (const [method, p, status] of cases) {
+      const res = await send(server.url, { method, path: p });
+      assertWellFormed({ method, path: p }, res);
+      assert.equal(res.status, status, `${method} ${p}: ${res.text}`);
+    }
+    const lone = await send(server.url, { method: 'POST', path: `/v1/collections/${STABLE}/search`, body: Buffer.from('{"query":"maji \\ud800"}') });
+    assert.equal(lone.status, 400);
+    assert.equal((JSON.parse(lone.text) as { error: { code: string } }).error.code, 'INVALID_ENCODING');
+    assert.equal(engine.getCollection(STABLE).documents, SAMPLE_DOCUMENTS.length);
+  });
+
+  test('valid unicode-edge documents (NUL, RTL, combining marks, emoji, traversal-like ids) round-trip exactly and are searchable', async () => {
+    const stableBefore = dumpDatabase(dbFile()).length;
+    const text = edgeString.filter((t) => t.trim() !== '' && !hasLoneSurrogate(t) && t.length <= 500);
+    const id = fc.oneof(edgeString, fc.constantFrom('../../etc/passwd', '..', '.', 'a/b', '%2F', 'x\u0000y', '\u202Eevil')).filter((s) => s !== '' && s.length <= 512 && !hasLoneSurrogate(s));
+    const documents = fc.uniqueArray(fc.record({ id, text, title: fc.option(text, { nil: undefined }) }, { requiredKeys: ['id', 'text'] }), { selector: (d) => d.id, minLength: 1, maxLength: 4 });
+    const stored = new Map<string, { id: string; text: string; title?: string }>();
+    await fc.assert(
+      fc.asyncProperty(documents, fc.constantFrom('dense', 'bm25', 'hybrid'), async (docs, mode) => {
+        const up = { method: 'POST', path: `/v1/collections/${SCRATCH}/documents`, body: json({ documents: docs }) };
+        const res = await send(server.url, up);
+        assertWellFormed(up, res);
+        assert.equal(res.status, 200, res.text);
+        for (const d of docs) {
+          stored.set(d.id, d);
+          const got = await send(server.url, { method: 'GET', path: `/v1/collections/${SCRATCH}/documents/${encodeSegment(d.id)}` });
+          assert.equal(got.status, 200, `GET ${JSON.stringify(d.id)}: ${got.text}`);
+          const body = JSON.parse(got.text) as { id: string; text: string; title: string | null };
+          assert.equal(body.id, d.id);
+          assert.equal(body.text, d.text, 'text round-trips exactly');
+          assert.equal(body.title, d.title ?? null);
+          const search = { method: 'POST', path: `/v1/collections/${SCRATCH}/search`, body: json({ query: d.text, mode, k: 5 }) };
+          const found = await send(server.url, search);
+          assertWellFormed(search, found);
+          assert.equal(found.status, 200, found.text);
+        }
+      }),
+      runs(100),
+    );
+    const scratch = engine.getCollection(SCRATCH);
+    assert.equal(scratch.documents, stored.size);
+    assert.equal(scratch.indexedVectors, scratch.passages, 'HNSW agrees with SQLite');
+    assert.ok(stableBefore > 0);
+    assert.deepEqual(counts(), { documents: SAMPLE_DOCUMENTS.length, passages: SAMPLE_DOCUMENTS.length, indexedVectors: SAMPLE_DOCUMENTS.length });
+  });
+
+  test('arbitrary credentials on a keyed server: always 401 JSON, never a 5xx, never through', async () => {
+    const before = stateOf();
+    const headerValue = fc.string({ unit: fc.integer({ min: 0x21, max: 0xff }).filter((c) => c !== 0x7f).map((c) => String.fromCharCode(c)), maxLength: 80 });
+    const credentials: fc.Arbitrary<Record<string, string>> = fc.oneof(
+      headerValue.map((v) => ({ authorization: v })),
+      headerValue.map((v) => ({ authorization: `Bearer ${v}` })),
+      headerValue.filter((v) => v !== '').map((v) => ({ 'x-api-key': v })),
+      fc.constant<Record<string, string>>({}),
+      fc.constantFrom<Record<string, string>>({ authorization: `Bearer ${ADMIN.slice(0, -1)}` }, { 'x-api-key': ADMIN.toUpperCase() }, { authorization: `Basic ${ADMIN}` }),
+    );
+    await fc.assert(
+      fc.asyncProperty(credentials, fc.constantFrom('GET /v1/info', 'GET /metrics', 'GET /openapi.json', `POST /v1/collections/${STABLE}/search`, `DELETE /v1/collections/${STABLE}`, `POST /v1/collections/${STABLE}/documents`), async (headers, route) => {
+        const [method, p] = route.split(' ') as [string, string];
+        const sent = { method, path: p, headers, body: method === 'POST' ? json({ query: 'maji', documents: [{ id: 'sw-1', text: 'changed' }] }) : undefined };
+        const res = await send(keyed.url, sent);
+        assertWellFormed(sent, res);
+        assert.equal(res.status, 401, `${route} with ${JSON.stringify(headers)}: ${res.text}`);
+      }),
+      runs(100),
+    );
+    assert.deepEqual(stateOf(), before);
+  });
+});
