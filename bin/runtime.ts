@@ -39,12 +39,14 @@ export function findModelDirs(dir: string): string[] {
 export interface RuntimeOptions {
   dataDir: string | undefined;
   modelsDir?: string;
+  /** Model directories to load besides the shipped ones (evaluating a fresh training run). */
+  extraModelDirs?: readonly string[];
   logger: Logger;
 }
 
 export async function createEngine(options: RuntimeOptions): Promise<Engine> {
   const encoders: Encoder[] = [createHashedNgramEncoder()];
-  for (const dir of findModelDirs(options.modelsDir ?? SHIPPED_MODELS_DIR)) {
+  for (const dir of [...findModelDirs(options.modelsDir ?? SHIPPED_MODELS_DIR), ...(options.extraModelDirs ?? [])]) {
     try {
       encoders.push(await createOnnxEncoder(dir));
     } catch (error) {

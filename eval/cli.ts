@@ -21,6 +21,7 @@ interface EvalCliOptions {
   qrels?: string;
   split: string;
   encoder?: string;
+  model?: string[];
   mode: SearchMode;
   k: number;
   langs?: string[];
@@ -51,10 +52,13 @@ function metricList(value: string): MetricName[] {
 }
 
 /** An engine on a fresh temp directory, removed afterwards: an eval never touches a user's data. */
-async function withTempEngine<T>(logger: Logger, work: (engine: Engine) => Promise<T>): Promise<T> {
+async function withTempEngine<T>(logger: Logger, work: (engine: Engine) => Promise<T>, modelDirs: string[] = []): Promise<T> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tafuta-eval-'));
   try {
-    const engine = await createEngine({ dataDir, logger });
+    for (const dir of modelDirs) {
+      if (!fs.existsSync(path.join(dir, 'model.json'))) throw new TafutaError('INPUT_FILE', `--model ${dir}: no model.json there`);
+    }
+    const engine = await createEngine({ dataDir, logger, extraModelDirs: modelDirs });
     try {
       return await work(engine);
     } finally {
@@ -72,6 +76,7 @@ function reproduceCommand(o: EvalCliOptions, encoder: string): string {
   if (o.bench) parts.push(`--bench ${o.bench}`);
   for (const key of ['corpus', 'queries', 'qrels'] as const) if (o[key]) parts.push(`--${key} ${o[key]}`);
   if (o.split !== 'dev') parts.push(`--split ${o.split}`);
+  for (const dir of o.model ?? []) parts.push(`--model ${dir}`);
   parts.push(`--encoder ${encoder}`, `--mode ${o.mode}`, `--k ${o.k}`);
   if (o.langs) parts.push(`--langs ${o.langs.join(',')}`);
   if (o.maxQueries) parts.push(`--max-queries ${o.maxQueries}`, `--seed ${o.seed}`);
@@ -101,7 +106,7 @@ async function runBenchmark(o: EvalCliOptions, logger: Logger): Promise<void> {
     result.report.config.command = reproduceCommand(o, encoder);
     process.stdout.write(formatMarkdown(result.report));
     if (o.out) for (const file of writeEvalOutputs(result, o.out)) process.stdout.write(`wrote ${file}\n`);
-  });
+  }, o.model);
 }
 
 async function runPairs(o: EvalCliOptions, logger: Logger): Promise<void> {
@@ -119,7 +124,7 @@ async function runPairs(o: EvalCliOptions, logger: Logger): Promise<void> {
       fs.writeFileSync(`${o.out}.json`, `${JSON.stringify({ ...result, file: o.pairs, date: new Date().toISOString() }, null, 2)}\n`);
       process.stdout.write(`wrote ${o.out}.json\n`);
     }
-  });
+  }, o.model);
 }
 
 function runCompare(o: EvalCliOptions): void {
@@ -140,6 +145,7 @@ export function evalCommand(logger: Logger): Command {
     .option('--qrels <file>', 'qrels TSV: query-id, corpus-id, score')
     .option('--split <name>', 'qrels split', 'dev')
     .option('-e, --encoder <name>', 'encoder (default: the server default)')
+    .option('--model <dir...>', 'also load these model directories (model.json + model.onnx), e.g. a fresh training run')
     .addOption(new Option('-m, --mode <mode>', 'retrieval mode').choices(['dense', 'bm25', 'hybrid']).default('dense'))
     .option('-k, --k <n>', 'passages retrieved per query', integer(1, 1000), 100)
     .option('--langs <list>', 'only these query languages (comma-separated)', list)

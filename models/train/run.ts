@@ -72,6 +72,18 @@ export async function runTraining({ config, outDir, teacher, log = () => {} }: R
     },
   });
   fs.writeFileSync(path.join(outDir, 'training-log.json'), `${JSON.stringify(result.history, null, 2)}\n`);
+  if (config.export.tableDtype !== 'float32') {
+    // An unquantised twin beside the model (not shipped), so the cost of quantisation can be measured.
+    const twin = `${outDir.replace(/\/+$/, '')}-float32`;
+    await writeOnnxEncoderDir(twin, {
+      name: `${config.name}-float32`,
+      description: `float32 twin of ${config.name}, for measuring quantisation loss`,
+      features,
+      weights: toEncoderWeights(result.params),
+      tableDtype: 'float32',
+    });
+    log(`wrote ${twin} (float32 twin for quantisation measurements)`);
+  }
   log(`wrote ${outDir}: validation MRR@10 ${result.validation.average.toFixed(3)} in ${result.seconds.toFixed(0)} s`);
   return { manifest, result };
 }

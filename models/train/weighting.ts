@@ -1,10 +1,12 @@
 /**
- * Dynamic task weighting: w_k = prior_k × balance_k × schedule_k.
- *  - prior: tasks with less data weigh more (∝ (N_max / N_k)^¼), so small auxiliary sets are not drowned out;
- *  - balance: gradient-norm balancing on the shared output vectors (GradNorm-style): a task whose gradient is
- *    persistently larger than the others' is scaled down, an EMA keeps it smooth;
- *  - schedule: the contrastive (CL) weight rises over training while the auxiliaries fade, so they shape the
- *    space early and CL decides the end state.
+ * Dynamic task weighting, anchored on the main contrastive task (CL):
+ *   w_cl = schedule_cl,   w_k = share × prior_k × schedule_k × |g_cl| / |g_k|   for every auxiliary task k
+ *  - gradient-norm balancing (GradNorm-style, on the shared output vectors, EMA-smoothed): each auxiliary's
+ *    gradient is scaled to a fixed share of CL's, so a task with tiny gradients (the language loss) is heard and
+ *    one with large gradients cannot take over — balancing to *equal* norms let regularisers drown CL;
+ *  - prior: tasks with less data weigh more (∝ (N_max / N_k)^¼, at most 4×), so small sets are not ignored;
+ *  - schedule: CL rises over training (0.5 → 1.5) while the auxiliaries fade (1.5 → 0.5): they shape the space
+ *    early, CL decides the end state.
  * "static" gives every task weight 1, for the ablation.
  */
 export type TaskName = 'cl' | 'lang' | 'cla' | 'mono' | 'morph';
@@ -16,6 +18,8 @@ export interface TaskWeighting {
 }
 
 const EMA = 0.95;
+/** Target size of an auxiliary task's gradient relative to CL's, before prior and schedule. */
+const AUX_SHARE = 0.25;
 
 export function createTaskWeighting(mode: 'dynamic' | 'static', dataSizes: Partial<Record<TaskName, number>>, tasks: TaskName[]): TaskWeighting {
   const norms = new Map<TaskName, number>();
@@ -33,13 +37,16 @@ export function createTaskWeighting(mode: 'dynamic' | 'static', dataSizes: Parti
         for (const t of tasks) out[t] = 1;
         return out;
       }
-      const known = tasks.filter((t) => norms.has(t));
-      const meanNorm = known.length ? known.reduce((s, t) => s + norms.get(t)!, 0) / known.length : 1;
       const p = Math.min(1, Math.max(0, progress));
+      const clNorm = norms.get('cl');
       for (const t of tasks) {
-        const balance = norms.has(t) ? Math.min(10, Math.max(0.1, meanNorm / norms.get(t)!)) : 1;
-        const schedule = t === 'cl' ? 0.5 + p : 1.5 - p;
-        out[t] = prior.get(t)! * balance * schedule;
+        if (t === 'cl') {
+          out.cl = 0.5 + p;
+          continue;
+        }
+        const own = norms.get(t);
+        const balance = clNorm !== undefined && own !== undefined ? AUX_SHARE * (clNorm / own) : AUX_SHARE;
+        out[t] = Math.min(20, Math.max(0.01, prior.get(t)! * (1.5 - p) * balance));
       }
       return out;
     },
