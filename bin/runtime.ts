@@ -46,15 +46,21 @@ export interface RuntimeOptions {
 
 export async function createEngine(options: RuntimeOptions): Promise<Engine> {
   const encoders: Encoder[] = [createHashedNgramEncoder()];
-  for (const dir of [...findModelDirs(options.modelsDir ?? SHIPPED_MODELS_DIR), ...(options.extraModelDirs ?? [])]) {
+  const dirs = new Set([...findModelDirs(options.modelsDir ?? SHIPPED_MODELS_DIR), ...(options.extraModelDirs ?? [])].map((d) => path.resolve(d)));
+  for (const dir of dirs) {
     try {
       encoders.push(await createOnnxEncoder(dir));
     } catch (error) {
       options.logger.error({ err: error, dir }, 'could not load model; skipping it');
     }
   }
-  const preferred = encoders.find((e) => e.info.name === PREFERRED_DEFAULT_ENCODER) ?? encoders[0]!;
-  const registry = createEncoderRegistry(encoders, preferred.info.name);
+  // TAFUTA_DEFAULT_ENCODER picks the default for new collections; otherwise the shipped CMTP model when present.
+  const requested = process.env.TAFUTA_DEFAULT_ENCODER || undefined;
+  if (requested !== undefined && !encoders.some((e) => e.info.name === requested)) {
+    throw new Error(`TAFUTA_DEFAULT_ENCODER=${requested} is not loaded; available: ${encoders.map((e) => e.info.name).join(', ')}`);
+  }
+  const preferred = requested ?? (encoders.find((e) => e.info.name === PREFERRED_DEFAULT_ENCODER) ?? encoders[0]!).info.name;
+  const registry = createEncoderRegistry(encoders, preferred);
   options.logger.info({ encoders: registry.list().map((e) => e.name), default: registry.defaultName }, 'encoders loaded');
   return new Engine({
     dataDir: options.dataDir,

@@ -73,8 +73,8 @@ export async function runTraining({ config, outDir, teacher, log = () => {} }: R
   });
   fs.writeFileSync(path.join(outDir, 'training-log.json'), `${JSON.stringify(result.history, null, 2)}\n`);
   if (config.export.tableDtype !== 'float32') {
-    // An unquantised twin beside the model (not shipped), so the cost of quantisation can be measured.
-    const twin = `${outDir.replace(/\/+$/, '')}-float32`;
+    // An unquantised twin (kept out of models/, never shipped), so the cost of quantisation can be measured.
+    const twin = path.join('.cache', 'float32-twins', path.basename(path.resolve(outDir)));
     await writeOnnxEncoderDir(twin, {
       name: `${config.name}-float32`,
       description: `float32 twin of ${config.name}, for measuring quantisation loss`,

@@ -9,7 +9,7 @@ import { SAMPLE_DOCUMENTS, tempDir } from '../helpers/engine.js';
 const CLI = fileURLToPath(new URL('../../bin/tafuta.js', import.meta.url));
 
 function tafuta(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, TAFUTA_LOG_LEVEL: 'warn' } });
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, TAFUTA_LOG_LEVEL: 'warn', TAFUTA_DEFAULT_ENCODER: 'hashed-ngram-v1' } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

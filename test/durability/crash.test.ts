@@ -106,7 +106,7 @@ test(`tafuta index killed at random points resumes to a complete, consistent ind
     // At most 4 × (50 + 250) = 1200 documents in: the last kill still leaves several batches to go.
     const target = Math.min(N - 4 * BATCH, killedAt + BATCH + Math.floor(random() * (N / 6)));
     const delayMs = Math.floor(random() * 40);
-    const child = spawn(process.execPath, args, { env: { ...childEnv(), TAFUTA_LOG_LEVEL: 'info' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, args, { env: { ...childEnv(), TAFUTA_LOG_LEVEL: 'info', TAFUTA_DEFAULT_ENCODER: 'hashed-ngram-v1' }, stdio: ['ignore', 'ignore', 'pipe'] });
     let buffered = '';
     let killed = false;
     child.stderr!.on('data', (chunk: Buffer) => {
@@ -134,7 +134,7 @@ test(`tafuta index killed at random points resumes to a complete, consistent ind
     assert.equal(passageCount(dataDir), ids.length);
   }
 
-  const final = spawn(process.execPath, args, { env: { ...childEnv(), TAFUTA_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const final = spawn(process.execPath, args, { env: { ...childEnv(), TAFUTA_LOG_LEVEL: 'warn', TAFUTA_DEFAULT_ENCODER: 'hashed-ngram-v1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   final.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -174,7 +174,7 @@ interface Server {
 
 function serve(dataDir: string): Promise<Server> {
   const child = spawn(process.execPath, [CLI, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir], {
-    env: { ...childEnv(), TAFUTA_LOG_LEVEL: 'warn' },
+    env: { ...childEnv(), TAFUTA_LOG_LEVEL: 'warn', TAFUTA_DEFAULT_ENCODER: 'hashed-ngram-v1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

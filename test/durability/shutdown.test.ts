@@ -25,7 +25,7 @@ interface Child {
 }
 
 function serve(dataDir: string, ...args: string[]): Promise<Child> {
-  const env: NodeJS.ProcessEnv = { ...process.env, TAFUTA_LOG_LEVEL: 'warn', TAFUTA_ADMIN_KEY: '', TAFUTA_READ_KEY: '' };
+  const env: NodeJS.ProcessEnv = { ...process.env, TAFUTA_LOG_LEVEL: 'warn', TAFUTA_DEFAULT_ENCODER: 'hashed-ngram-v1', TAFUTA_ADMIN_KEY: '', TAFUTA_READ_KEY: '' };
   delete env.TAFUTA_HOST;
   delete env.TAFUTA_PORT;
   const child = spawn(process.execPath, [CLI, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });

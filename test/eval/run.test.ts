@@ -130,7 +130,7 @@ test('selectQueries samples per language with a fixed seed, keeping file order',
 test('tafuta eval CLI: bad input exits 2 with a clear message', () => {
   const r = spawnSync(process.execPath, [CLI, 'eval', '--bench', path.join(tempDir(), 'nope')], {
     encoding: 'utf8',
-    env: { ...process.env, TAFUTA_LOG_LEVEL: 'warn' },
+    env: { ...process.env, TAFUTA_LOG_LEVEL: 'warn', TAFUTA_DEFAULT_ENCODER: 'hashed-ngram-v1' },
   });
   assert.equal(r.status, 2);
   assert.match(r.stderr, /benchmark directory not found/);

@@ -240,7 +240,7 @@ describe('snapshot', () => {
     fs.writeFileSync(input, SAMPLE_DOCUMENTS.map((d) => JSON.stringify(d)).join('\n'));
     const run = (...args: string[]) =>
       new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-        execFile(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, TAFUTA_LOG_LEVEL: 'warn' } }, (error, stdout, stderr) =>
+        execFile(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, TAFUTA_LOG_LEVEL: 'warn', TAFUTA_DEFAULT_ENCODER: 'hashed-ngram-v1' } }, (error, stdout, stderr) =>
           resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
         );
       });

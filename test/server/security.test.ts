@@ -139,7 +139,7 @@ describe('security configuration', () => {
   });
 
   test('CLI: serve on a non-loopback host without an admin key exits 2 with a clear message; --help never shows keys', async () => {
-    const env = { ...process.env, TAFUTA_LOG_LEVEL: 'warn', TAFUTA_ADMIN_KEY: '', TAFUTA_READ_KEY: '' };
+    const env = { ...process.env, TAFUTA_LOG_LEVEL: 'warn', TAFUTA_DEFAULT_ENCODER: 'hashed-ngram-v1', TAFUTA_ADMIN_KEY: '', TAFUTA_READ_KEY: '' };
     const noData = '/nonexistent/never-created';
     // In parallel: each run pays the CLI's start-up.
     const [refused, badKey, help] = await Promise.all([
