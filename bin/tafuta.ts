@@ -334,6 +334,27 @@ export function buildProgram(logger: Logger = createLogger()): Command {
     });
 
   program
+    .command('adapt')
+    .description("few-shot: train one language's adapter (everything else frozen) from a few hundred pairs, into a new model directory")
+    .requiredOption('--lang <code>', 'language of the pairs')
+    .requiredOption('--pairs <file>', 'JSONL {en, text} or TSV english<TAB>translation')
+    .requiredOption('--out <dir>', 'model directory to write (the source is not modified)')
+    .option('--model <dir>', 'model to adapt', path.join(PACKAGE_ROOT, 'models', 'cmtp-base'))
+    .option('--epochs <n>', 'passes over the pairs', Number, 30)
+    .option('--name <name>', 'name of the adapted model (default: <source>+<lang>)')
+    .action(async (options: { lang: string; pairs: string; out: string; model: string; epochs: number; name?: string }) => {
+      const { adaptLanguage } = await import('../models/train/adapt.js');
+      if (path.resolve(options.out) === path.resolve(options.model)) throw new CliError('--out must differ from --model');
+      let result;
+      try {
+        result = await adaptLanguage({ modelDir: options.model, outDir: options.out, lang: options.lang, pairsFile: options.pairs, epochs: options.epochs, name: options.name });
+      } catch (error) {
+        throw new CliError((error as Error).message);
+      }
+      process.stdout.write(`adapter for "${options.lang}" trained on ${result.pairs} pairs in ${result.seconds.toFixed(1)} s (final loss ${result.loss.toFixed(3)}); wrote ${options.out}\n`);
+    });
+
+  program
     .command('teacher')
     .description('the English teacher (USE-lite) for cross-lingual alignment')
     .command('build')
