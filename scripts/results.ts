@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { METRIC_NAMES, type MetricName } from '../eval/metrics.js';
 import { fmt, readReport } from '../eval/report.js';
 import type { EvalReport } from '../eval/run.js';
+import { compareReports } from '../eval/compare.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const REPORTS_DIR = path.join(ROOT, 'docs', 'eval');
@@ -110,6 +111,48 @@ function benchSection(bench: string, reports: EvalReport[]): string[] {
   return lines;
 }
 
+/** What each ablation run (configs/ablations/<name>.json, 1 epoch each) changes. */
+const ABLATIONS: Record<string, string> = {
+  'abl-1-cl': '+CL: contrastive only (in-batch negatives), no adapters, static weights',
+  'abl-2-cl-mtl': '+MTL: CL + monolingual + morphology + language loss, static',
+  'abl-3-cl-mtl-cla': '+CLA: the above + teacher distillation, static',
+  'abl-4-full': 'full: + hard negatives + adapters + dynamic weighting',
+  'abl-5-no-morph': 'full − morphology task',
+  'abl-6-no-lang': 'full − language-contrastive loss',
+  'abl-7-no-hardneg': 'full − hard negatives',
+  'abl-8-no-adapters': 'full − language adapters',
+  'abl-9-static': 'full with static (equal) task weights instead of dynamic',
+};
+const ABLATION_REFERENCE = 'abl-4-full';
+
+/** The seed paper's ablation table on our data: every run against the full model, MRR@10 with paired p-values. */
+function ablationSection(reports: EvalReport[]): string[] {
+  const runs = reports.filter((r) => r.config.bench === 'mediawiki-xling' && r.config.mode === 'dense' && r.config.encoder.name in ABLATIONS);
+  const full = runs.find((r) => r.config.encoder.name === ABLATION_REFERENCE);
+  if (!runs.length || !full) return [];
+  const rows = runs
+    .sort((a, b) => a.config.encoder.name.localeCompare(b.config.encoder.name))
+    .map((r) => {
+      const name = r.config.encoder.name;
+      const avg = compareReports(full, r, { metrics: ['MRR@10'] })[0]!.rows.find((row) => row.lang === 'avg')!;
+      const same = name === ABLATION_REFERENCE;
+      return [name, ABLATIONS[name]!, fmt(avg.b), same ? '—' : `${avg.delta >= 0 ? '+' : ''}${fmt(avg.delta)}`, same ? '—' : fmt(avg.pBootstrap), same ? '—' : fmt(avg.pRandomization)];
+    });
+  const missing = Object.keys(ABLATIONS).filter((n) => !runs.some((r) => r.config.encoder.name === n));
+  return [
+    '## Ablations (mediawiki-xling dev, dense)',
+    '',
+    'Each run trains 1 epoch from `configs/ablations/<name>.json` (same data, seed and model shape as `cmtp-base`, which',
+    'trains 3 epochs) and is evaluated like the rows above: `bash scripts/ablations.sh [name ...]`. Δ is the run minus',
+    `the full model (\`${ABLATION_REFERENCE}\`) in macro MRR@10 over the 20 languages; p-values are paired over queries`,
+    '(bootstrap / approximate randomisation, two-sided, seeded, resampling within languages).',
+    '',
+    ...table(['run', 'what it changes', 'MRR@10', 'Δ vs full', 'p (boot)', 'p (rand)'], rows, 2),
+    '',
+    ...(missing.length ? [`Not run yet: ${missing.map((n) => `\`${n}\``).join(', ')}.`, ''] : []),
+  ];
+}
+
 export function renderResults(reports: EvalReport[]): string {
   const byBench = new Map<string, EvalReport[]>();
   for (const r of reports) byBench.set(r.config.bench, [...(byBench.get(r.config.bench) ?? []), r]);
@@ -136,7 +179,9 @@ export function renderResults(reports: EvalReport[]): string {
     '',
   ];
   if (!benches.length) lines.push('No reports yet: run `tafuta eval --bench DIR --out docs/eval/NAME`.', '');
-  for (const bench of benches) lines.push(...benchSection(bench, byBench.get(bench)!));
+  const ablationNames = new Set(Object.keys(ABLATIONS));
+  for (const bench of benches) lines.push(...benchSection(bench, byBench.get(bench)!.filter((r) => !ablationNames.has(r.config.encoder.name))));
+  lines.push(...ablationSection(reports));
   lines.push(
     '## Regenerate this page',
     '',
