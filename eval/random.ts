@@ -1,16 +1,11 @@
-/** A small seeded generator (mulberry32) for reproducible sampling and resampling: same seed, same stream. */
+/** Seeded sampling and resampling helpers for evaluation: same seed, same stream. */
+import { createRng } from '../models/train/rng.js';
+
 export type Random = () => number;
 
-/** Uniform floats in [0, 1) from a 32-bit seed. */
+/** Uniform floats in [0, 1) from a 32-bit seed: the trainer's generator (models/train/rng.ts), so one algorithm serves both. */
 export function seededRandom(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return createRng(seed).next;
 }
 
 /** Uniform integer in [0, n). */

@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import hnswlib from 'hnswlib-node';
 import type { SyncCursor } from './document-store.js';
+import { fsyncDir, writeDurably } from './durable-fs.js';
 import type { HnswParams } from './types.js';
 import type { VectorHit, VectorStore } from './vector-store.js';
 
@@ -46,28 +47,6 @@ export interface HnswStoreOptions {
 export type HnswLoadResult =
   | { store: HnswVectorStore; reason?: undefined }
   | { store?: undefined; reason: string };
-
-function fsyncWrite(file: string, write: (tmp: string) => void): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  write(tmp);
-  const fd = fs.openSync(tmp, 'r');
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
-}
-
-function fsyncDir(dir: string): void {
-  try {
-    const fd = fs.openSync(dir, 'r');
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
-  } catch {
-    // Some filesystems refuse fsync on directories; the rename is still atomic.
-  }
-}
 
 function sha256File(file: string): string {
   return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
@@ -178,7 +157,7 @@ export class HnswVectorStore implements VectorStore {
     if (!this.base) return;
     const indexFile = `${this.base}.hnsw`;
     fs.mkdirSync(path.dirname(indexFile), { recursive: true });
-    fsyncWrite(indexFile, (tmp) => this.index.writeIndexSync(tmp));
+    writeDurably(indexFile, (tmp) => this.index.writeIndexSync(tmp));
     const manifest: HnswManifest = {
       format: MANIFEST_FORMAT,
       version: MANIFEST_VERSION,
@@ -191,7 +170,7 @@ export class HnswVectorStore implements VectorStore {
       sha256: sha256File(indexFile),
       savedAt: new Date().toISOString(),
     };
-    fsyncWrite(`${this.base}.manifest.json`, (tmp) => fs.writeFileSync(tmp, `${JSON.stringify(manifest, null, 2)}\n`));
+    writeDurably(`${this.base}.manifest.json`, (tmp) => fs.writeFileSync(tmp, `${JSON.stringify(manifest, null, 2)}\n`));
     fsyncDir(path.dirname(indexFile));
   }
 

@@ -18,6 +18,7 @@ import { schemaVersion } from './database.js';
 import type { Engine } from './engine.js';
 import { TafutaError } from './errors.js';
 import { SYNC_HEAD_SQL, type SyncCursor } from './document-store.js';
+import { fsyncDir, fsyncFile } from './durable-fs.js';
 import type { HnswManifest } from './hnsw-store.js';
 
 export const SNAPSHOT_MANIFEST = 'snapshot.json';
@@ -53,23 +54,6 @@ export async function sha256File(file: string): Promise<string> {
   const hash = crypto.createHash('sha256');
   await pipeline(fs.createReadStream(file), hash);
   return hash.digest('hex');
-}
-
-function fsyncFile(file: string): void {
-  const fd = fs.openSync(file, 'r');
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-function fsyncDir(dir: string): void {
-  try {
-    fsyncFile(dir);
-  } catch {
-    // Some filesystems refuse fsync on directories; renames are still atomic.
-  }
 }
 
 function isEmptyDir(dir: string): boolean {
