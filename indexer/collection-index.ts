@@ -9,6 +9,9 @@ import { HnswVectorStore } from './hnsw-store.js';
 import type { Logger } from './logger.js';
 import type { CollectionRecord } from './types.js';
 
+/** Vectors added per event-loop turn during a gradual catch-up. */
+const SYNC_SLICE = 32;
+
 export interface CollectionIndexOptions {
   store: DocumentStore;
   collection: CollectionRecord;
@@ -24,6 +27,7 @@ export class CollectionIndex {
   private readonly base: string | undefined;
   private readonly logger: Logger;
   private dirty = false;
+  private catchingUp = false;
 
   private constructor(options: CollectionIndexOptions, vectors: HnswVectorStore, base: string | undefined) {
     this.collection = options.collection;
@@ -58,8 +62,37 @@ export class CollectionIndex {
     return this.vectors;
   }
 
+  /**
+   * Catches up with this process's own write in slices of `slice` vectors, yielding to the event loop between
+   * slices: a large batch enters the graph without stalling concurrent searches (they see it progressively for a
+   * few milliseconds; BM25 sees it at once). Resolves when the index is complete.
+   */
+  async syncGradually(slice = SYNC_SLICE): Promise<void> {
+    if (this.catchingUp) return;
+    this.catchingUp = true;
+    try {
+      for (;;) {
+        let last = -1;
+        for (const { label, vector } of this.store.vectorsAfter(this.collection.id, this.vectors.cursor.passageId, slice)) {
+          this.vectors.add(label, vector);
+          last = label;
+          if (last >= 0 && --slice === 0) break;
+        }
+        if (last < 0) break;
+        this.vectors.cursor = { passageId: last, tombstoneSeq: this.vectors.cursor.tombstoneSeq };
+        this.dirty = true;
+        slice = SYNC_SLICE;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      this.catchingUp = false;
+    }
+    this.sync(); // tombstones, the head mark, compaction
+  }
+
   /** Applies every change SQLite has that the index lacks. Cheap when there is none. */
   sync(): void {
+    if (this.catchingUp) return; // a gradual catch-up is under way; searches use the index as it stands
     const head = this.store.syncHead(this.collection.id);
     const cursor = this.vectors.cursor;
     if (head.passageId === cursor.passageId && head.tombstoneSeq === cursor.tombstoneSeq) return;

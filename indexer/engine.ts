@@ -258,12 +258,13 @@ export class Engine {
     const current = this.requireCollection(name);
     if (current.id !== collection.id) throw new TafutaError('CONFLICT', `collection "${name}" was replaced during the write; retry`);
     const passages = this.store.upsertDocuments(collection.id, batch, unchanged);
-    this.afterWrite(collection);
+    await this.afterWrite(collection);
     return { upserted: documents.length - unchanged.size, unchanged: unchanged.size, passages };
   }
 
-  private afterWrite(collection: CollectionRecord): void {
-    this.indexFor(collection).sync();
+  /** Brings the ANN index up to date without stalling searches; the write is acknowledged after that. */
+  private async afterWrite(collection: CollectionRecord): Promise<void> {
+    await this.indexFor(collection).syncGradually();
     this.dataVersion = this.readDataVersion();
     this.scheduleSave();
   }
@@ -276,15 +277,15 @@ export class Engine {
   }
 
   deleteDocument(name: string, id: string): Promise<void> {
-    return this.serializeWrites(name, async () => this.deleteDocumentNow(name, id));
+    return this.serializeWrites(name, () => this.deleteDocumentNow(name, id));
   }
 
-  private deleteDocumentNow(name: string, id: string): void {
+  private async deleteDocumentNow(name: string, id: string): Promise<void> {
     const collection = this.requireCollection(name);
     if (!this.store.deleteDocument(collection.id, id)) {
       throw new TafutaError('DOCUMENT_NOT_FOUND', `document "${id}" is not in collection "${name}"`);
     }
-    this.afterWrite(collection);
+    await this.afterWrite(collection);
   }
 
   async search(name: string, request: SearchRequest): Promise<SearchResponse> {

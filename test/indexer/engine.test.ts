@@ -251,3 +251,24 @@ test('deleting the newest passage does not make the index look ahead of the data
   assert.equal(restarted.getCollection('c').indexedVectors, SAMPLE_DOCUMENTS.length - 1);
   restarted.close();
 });
+
+test('searches are answered while a large batch enters the HNSW graph; the write resolves once it is complete', async () => {
+  const engine = testEngine(undefined);
+  engine.createCollection('c');
+  const many = Array.from({ length: 400 }, (_, i) => ({ id: `d${i}`, text: `hati ya majaribio namba ${i} kuhusu ${i % 7 === 0 ? 'maji' : 'shule'}` }));
+  let done = false;
+  const write = engine.upsertDocuments('c', many).then((r) => {
+    done = true;
+    return r;
+  });
+  let answeredDuringWrite = 0;
+  while (!done) {
+    await engine.search('c', { query: 'maji', k: 5, mode: 'dense' });
+    if (!done) answeredDuringWrite++;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  assert.equal((await write).passages, 400);
+  assert.ok(answeredDuringWrite >= 3, `only ${answeredDuringWrite} searches were answered during the write`);
+  assert.equal(engine.getCollection('c').indexedVectors, 400);
+  engine.close();
+});
