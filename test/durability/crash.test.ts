@@ -15,23 +15,15 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { createHashedNgramEncoder } from '../../models/hashed-ngram-encoder.js';
 import { tempDir, testEngine } from '../helpers/engine.js';
+import { createRng } from '../../models/train/rng.js';
 
 const CLI = fileURLToPath(new URL('../../bin/tafuta.js', import.meta.url));
 const SEED = Number(process.env.TAFUTA_CRASH_SEED ?? 20240611);
 const BATCH = 50;
 const WORDS = ['maji', 'safi', 'kilimo', 'mvua', 'elimu', 'haki', 'afya', 'watoto', 'shule', 'soko', 'barabara', 'mti', 'ndege', 'samaki', 'mlima'];
 
-/** mulberry32: a small seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's seeded generator (mulberry32), as a function. */
+const prng = (seed: number): (() => number) => createRng(seed).next;
 
 const SYLLABLES = ['ka', 'mi', 'to', 'ze', 'lu', 'po', 'ra', 've', 'ni', 'so', 'du', 'fe', 'gi', 'ho', 'ja', 'ku', 'be', 'ty', 'wo', 'qa'];
 

@@ -1,3 +1,4 @@
+import { createRng } from '../../models/train/rng.js';
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -21,17 +22,8 @@ const DIM = 32;
 const RANK = 4;
 const LANGS = ['sw', 'ha'];
 
-/** mulberry32 */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's seeded generator (mulberry32), as a function. */
+const prng = (seed: number): (() => number) => createRng(seed).next;
 
 function randomArray(n: number, scale: number, rand: () => number): Float32Array {
   return Float32Array.from({ length: n }, () => (rand() * 2 - 1) * scale);
