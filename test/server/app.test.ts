@@ -2,6 +2,7 @@
  * The HTTP API end to end, in process: collections, documents, the three search modes, filters, info, metrics,
  * and the real server on an ephemeral port. Engines are in memory with the real 64-d baseline encoder.
  */
+import type { SearchResult } from '../../indexer/search.js';
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
@@ -20,16 +21,8 @@ const DEFAULT_CONFIG = { hnsw: { M: 16, efConstruction: 200, ef: 64 }, passages:
 const MODES = ['dense', 'bm25', 'hybrid'] as const;
 type Mode = (typeof MODES)[number];
 
-interface SearchHit {
-  id: string;
-  passage_id: string;
-  text: string;
-  score: number;
-  rank: number;
-  lang: string | null;
-  title?: string;
-  metadata?: Record<string, unknown>;
-}
+/** What the API returns per hit: the engine's own result type, so the test cannot drift from it. */
+type SearchHit = SearchResult;
 interface SearchBody {
   results: SearchHit[];
   query_lang: string | null;
