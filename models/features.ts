@@ -60,19 +60,80 @@ export function fnv1a(text: string): number {
 const BOW = '<'.codePointAt(0)!;
 const EOW = '>'.codePointAt(0)!;
 
-/** Feature ids (bucket indices, repeats kept) of one already-segmented word. */
-export function wordFeatureIds(word: string, config: FeatureConfig, out: number[]): void {
-  const cps: number[] = [BOW];
-  for (const ch of word) cps.push(ch.codePointAt(0)!);
-  cps.push(EOW);
-  if (config.words) out.push(fnv1aCodePoints(cps, 1, cps.length - 1, WORD_SEED) % config.buckets);
-  for (let n = config.minN; n <= config.maxN; n++) {
-    if (n > cps.length) break;
-    for (let i = 0; i + n <= cps.length; i++) {
-      // The full "<word>" n-gram duplicates the word feature; fastText skips it the same way.
-      if (config.words && n === cps.length) continue;
-      out.push(fnv1aCodePoints(cps, i, i + n, NGRAM_SEED) % config.buckets);
+// Scratch buffers reused across words: the UTF-8 bytes of "<word>", where each code point starts, and the
+// n-gram hashes by start position (one row per n). Featurisation is synchronous, so sharing them is safe.
+let wordBytes = new Uint8Array(256);
+let cpStarts = new Int32Array(128);
+let gramHashes = new Uint32Array(128 * 8);
+
+function encodeMarkedWord(word: string): number {
+  if (wordBytes.length < 4 * word.length + 8) wordBytes = new Uint8Array(8 * word.length + 16);
+  if (cpStarts.length < word.length + 3) cpStarts = new Int32Array(2 * word.length + 8);
+  let bytes = 0;
+  let cps = 0;
+  cpStarts[cps++] = bytes;
+  wordBytes[bytes++] = BOW;
+  for (let i = 0; i < word.length; i++) {
+    let cp = word.charCodeAt(i);
+    if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < word.length) {
+      const low = word.charCodeAt(i + 1);
+      if (low >= 0xdc00 && low <= 0xdfff) {
+        cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
+        i++;
+      }
     }
+    cpStarts[cps++] = bytes;
+    if (cp < 0x80) {
+      wordBytes[bytes++] = cp;
+    } else if (cp < 0x800) {
+      wordBytes[bytes++] = 0xc0 | (cp >> 6);
+      wordBytes[bytes++] = 0x80 | (cp & 0x3f);
+    } else if (cp < 0x10000) {
+      wordBytes[bytes++] = 0xe0 | (cp >> 12);
+      wordBytes[bytes++] = 0x80 | ((cp >> 6) & 0x3f);
+      wordBytes[bytes++] = 0x80 | (cp & 0x3f);
+    } else {
+      wordBytes[bytes++] = 0xf0 | (cp >> 18);
+      wordBytes[bytes++] = 0x80 | ((cp >> 12) & 0x3f);
+      wordBytes[bytes++] = 0x80 | ((cp >> 6) & 0x3f);
+      wordBytes[bytes++] = 0x80 | (cp & 0x3f);
+    }
+  }
+  cpStarts[cps++] = bytes;
+  wordBytes[bytes++] = EOW;
+  cpStarts[cps] = bytes; // sentinel: the end of the last code point
+  return cps;
+}
+
+/**
+ * Feature ids (bucket indices, repeats kept) of one already-segmented word: the word itself, then its
+ * character n-grams of "<word>" by length and position. FNV-1a runs over UTF-8 bytes; n-grams starting at the
+ * same position share their prefix hash, so each start is hashed once up to maxN code points.
+ */
+export function wordFeatureIds(word: string, config: FeatureConfig, out: number[]): void {
+  const { minN, maxN, buckets } = config;
+  const cps = encodeMarkedWord(word); // code points including the two marks
+  if (config.words) {
+    let h = WORD_SEED;
+    for (let b = cpStarts[1]!; b < cpStarts[cps - 1]!; b++) h = fnv1aByte(h, wordBytes[b]!);
+    out.push(h % buckets);
+  }
+  const rows = maxN - minN + 1;
+  if (gramHashes.length < rows * cps) gramHashes = new Uint32Array(2 * rows * cps);
+  for (let i = 0; i + minN <= cps; i++) {
+    let h = NGRAM_SEED;
+    let b = cpStarts[i]!;
+    for (let n = 1; n <= maxN && i + n <= cps; n++) {
+      for (const end = cpStarts[i + n]!; b < end; b++) h = fnv1aByte(h, wordBytes[b]!);
+      if (n >= minN) gramHashes[(n - minN) * cps + i] = h;
+    }
+  }
+  for (let n = minN; n <= maxN; n++) {
+    if (n > cps) break;
+    // The full "<word>" n-gram duplicates the word feature; fastText skips it the same way.
+    if (config.words && n === cps) continue;
+    const row = (n - minN) * cps;
+    for (let i = 0; i + n <= cps; i++) out.push(gramHashes[row + i]! % buckets);
   }
 }
 

@@ -1,12 +1,15 @@
 /**
- * Exports encoder weights as an ONNX graph (opset 13) and writes the model directory that
- * createOnnxEncoder loads. Kept free of onnxruntime so the trainer can write models without loading it.
+ * Exports encoder weights as an ONNX graph and writes the model directory that createOnnxEncoder loads.
+ * Kept free of onnxruntime so the trainer can write models without loading it.
  *
- * Graph (the math of reference.ts):
- *   ids int64 [batch, seq], mask float32 [batch, seq], adapter int64 [batch] (only when there are adapters)
- *   Gather(table, ids) · mask → ReduceSum / max(ReduceSum(mask), COUNT_EPS)
+ * Graph (the math of reference.ts), format version 2 — a bag of features, no padding:
+ *   ids int32 [n] (every text's feature ids, concatenated), rows int64 [n] (the text each id belongs to),
+ *   counts float32 [batch] (features per text), adapter int64 [batch] (only when there are adapters)
+ *   ScatterND-add(zeros[batch, dim], rows, Gather(table, ids)) / max(counts, COUNT_EPS)
  *   → v + U_a (V_aᵀ v) with U, V gathered per row from [nAdapters+1, dim, rank] stacks (row 0 all zero)
  *   → v / max(|v|, NORM_EPS) → embedding float32 [batch, dim]
+ * Work is proportional to the number of features. Version 1 graphs (ids/mask padded to [batch, seq], see
+ * onnx-encoder.ts) spent most of their time on padding and are still loaded.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
@@ -21,10 +24,14 @@ const { onnx } = onnxProto;
 const { DataType } = onnx.TensorProto;
 const { AttributeType } = onnx.AttributeProto;
 
-export const ONNX_OPSET = 13;
+/** ScatterND's `reduction` attribute needs opset 16. */
+export const ONNX_OPSET = 16;
 export const ONNX_INPUT_IDS = 'ids';
-export const ONNX_INPUT_MASK = 'mask';
+export const ONNX_INPUT_ROWS = 'rows';
+export const ONNX_INPUT_COUNTS = 'counts';
 export const ONNX_INPUT_ADAPTER = 'adapter';
+/** Version 1 graphs only: the padding mask that sat next to [batch, seq] ids. */
+export const ONNX_INPUT_MASK = 'mask';
 export const ONNX_OUTPUT = 'embedding';
 
 export type TableDtype = 'float32' | 'float16' | 'int8';
@@ -54,6 +61,8 @@ function node(opType: string, input: string[], output: string, attribute: proto.
 }
 
 const intAttr = (name: string, i: number): proto.IAttributeProto => ({ name, type: AttributeType.INT, i });
+const stringAttr = (name: string, text: string): proto.IAttributeProto => ({ name, type: AttributeType.STRING, s: new TextEncoder().encode(text) });
+const tensorAttr = (name: string, t: proto.ITensorProto): proto.IAttributeProto => ({ name, type: AttributeType.TENSOR, t });
 const intsAttr = (name: string, ints: number[]): proto.IAttributeProto => ({ name, type: AttributeType.INTS, ints });
 
 function tensorInput(name: string, elemType: number, dims: (string | number)[]): proto.IValueInfoProto {
@@ -76,14 +85,15 @@ export function exportEncoderOnnx(weights: EncoderWeights, options: ExportOption
 
   const initializer: proto.ITensorProto[] = [
     int64Tensor('axis1', [1]),
-    int64Tensor('axis2', [2]),
+    int64Tensor('dim_shape', [dim]),
     floatTensor('count_eps', [], Float32Array.of(COUNT_EPS)),
     floatTensor('norm_eps', [], Float32Array.of(NORM_EPS)),
   ];
+  // 'feature_vectors' [n, dim]: one table row per feature id, as float32.
   const nodes: proto.INodeProto[] = [];
   if (dtype === 'float16') {
     initializer.push({ name: 'table', dims: [buckets, dim], dataType: DataType.FLOAT16, rawData: bytesOf(Uint16Array.from(table, float32ToFloat16Bits)) });
-    nodes.push(node('Gather', ['table', ONNX_INPUT_IDS], 'rows16'), node('Cast', ['rows16'], 'rows', [intAttr('to', DataType.FLOAT)]));
+    nodes.push(node('Gather', ['table', ONNX_INPUT_IDS], 'rows16'), node('Cast', ['rows16'], 'feature_vectors', [intAttr('to', DataType.FLOAT)]));
   } else if (dtype === 'int8') {
     const { q, scales } = quantizeRowsInt8(table, dim);
     initializer.push(
@@ -92,26 +102,28 @@ export function exportEncoderOnnx(weights: EncoderWeights, options: ExportOption
     );
     nodes.push(
       node('Gather', ['table', ONNX_INPUT_IDS], 'rows8'),
-      node('Cast', ['rows8'], 'rows_unscaled', [intAttr('to', DataType.FLOAT)]),
       node('Gather', ['table_scale', ONNX_INPUT_IDS], 'row_scale'),
-      node('Unsqueeze', ['row_scale', 'axis2'], 'row_scale3'),
-      node('Mul', ['rows_unscaled', 'row_scale3'], 'rows'),
+      // One scale per gathered row: per-axis dequantisation along axis 0 (zero point 0).
+      node('DequantizeLinear', ['rows8', 'row_scale'], 'feature_vectors', [intAttr('axis', 0)]),
     );
   } else {
     initializer.push(floatTensor('table', [buckets, dim], table));
-    nodes.push(node('Gather', ['table', ONNX_INPUT_IDS], 'rows'));
+    nodes.push(node('Gather', ['table', ONNX_INPUT_IDS], 'feature_vectors'));
   }
   nodes.push(
-    node('Unsqueeze', [ONNX_INPUT_MASK, 'axis2'], 'mask3'),
-    node('Mul', ['rows', 'mask3'], 'masked'),
-    node('ReduceSum', ['masked', 'axis1'], 'summed', [intAttr('keepdims', 0)]),
-    node('ReduceSum', [ONNX_INPUT_MASK, 'axis1'], 'count', [intAttr('keepdims', 1)]),
+    node('Shape', [ONNX_INPUT_COUNTS], 'batch_shape'),
+    node('Concat', ['batch_shape', 'dim_shape'], 'sum_shape', [intAttr('axis', 0)]),
+    node('ConstantOfShape', ['sum_shape'], 'zeros', [tensorAttr('value', floatTensor('zero', [1], Float32Array.of(0)))]),
+    node('Unsqueeze', [ONNX_INPUT_ROWS, 'axis1'], 'scatter_index'), // [n, 1]
+    node('ScatterND', ['zeros', 'scatter_index', 'feature_vectors'], 'summed', [stringAttr('reduction', 'add')]),
+    node('Unsqueeze', [ONNX_INPUT_COUNTS, 'axis1'], 'count'),
     node('Max', ['count', 'count_eps'], 'count_safe'),
     node('Div', ['summed', 'count_safe'], 'pooled'),
   );
   const inputs = [
-    tensorInput(ONNX_INPUT_IDS, DataType.INT64, ['batch', 'seq']),
-    tensorInput(ONNX_INPUT_MASK, DataType.FLOAT, ['batch', 'seq']),
+    tensorInput(ONNX_INPUT_IDS, DataType.INT32, ['features']),
+    tensorInput(ONNX_INPUT_ROWS, DataType.INT64, ['features']),
+    tensorInput(ONNX_INPUT_COUNTS, DataType.FLOAT, ['batch']),
   ];
 
   let vector = 'pooled';
@@ -167,7 +179,8 @@ const featureConfigSchema = z
 /** model.json. Unknown keys (training provenance and the like) are kept. */
 export const onnxEncoderManifestSchema = z.looseObject({
   format: z.literal(ONNX_ENCODER_FORMAT),
-  formatVersion: z.literal(1),
+  /** 1: padded ids + mask inputs (still loaded); 2: the bag-of-features graph written now. */
+  formatVersion: z.union([z.literal(1), z.literal(2)]),
   name: z.string().min(1),
   description: z.string(),
   dim: z.int().positive(),
@@ -216,7 +229,7 @@ export async function writeOnnxEncoderDir(dir: string, options: WriteOnnxEncoder
   const manifest = onnxEncoderManifestSchema.parse({
     ...options.extra,
     format: ONNX_ENCODER_FORMAT,
-    formatVersion: 1,
+    formatVersion: 2,
     name: options.name,
     description: options.description,
     dim: weights.dim,

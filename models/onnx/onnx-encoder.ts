@@ -11,8 +11,10 @@ import { langAt, type EmbedOptions, type Encoder, type EncoderInfo } from '../en
 import {
   ONNX_ENCODER_MANIFEST,
   ONNX_INPUT_ADAPTER,
+  ONNX_INPUT_COUNTS,
   ONNX_INPUT_IDS,
   ONNX_INPUT_MASK,
+  ONNX_INPUT_ROWS,
   ONNX_OUTPUT,
   onnxEncoderManifestSchema,
   type OnnxEncoderManifest,
@@ -24,8 +26,9 @@ export interface OnnxEncoderOptions {
   /** Most texts per session.run (default 256). */
   maxBatchSize?: number;
   /**
-   * Most padded feature slots (rows × longest row) per session.run (default 65 536). The graph materialises
-   * [batch, seq, dim] floats, so this bounds memory; a single longer text still runs alone.
+   * Most feature slots per session.run (default 65 536): the graph materialises one float row of `dim` per slot,
+   * so this bounds memory; a single longer text still runs alone. Version 1 graphs count padded slots
+   * (rows × longest row).
    */
   maxBatchFeatures?: number;
 }
@@ -58,7 +61,8 @@ function checkPositiveInt(value: number, what: string): number {
 
 /** Fails early when the graph does not match its manifest (wrong inputs, output or dim). */
 function checkSession(session: ort.InferenceSession, manifest: OnnxEncoderManifest, file: string): void {
-  const expectedInputs = [ONNX_INPUT_IDS, ONNX_INPUT_MASK, ...(manifest.adapters.length > 0 ? [ONNX_INPUT_ADAPTER] : [])];
+  const featureInputs = manifest.formatVersion === 1 ? [ONNX_INPUT_IDS, ONNX_INPUT_MASK] : [ONNX_INPUT_IDS, ONNX_INPUT_ROWS, ONNX_INPUT_COUNTS];
+  const expectedInputs = [...featureInputs, ...(manifest.adapters.length > 0 ? [ONNX_INPUT_ADAPTER] : [])];
   const inputs = [...session.inputNames].sort();
   if (inputs.join() !== [...expectedInputs].sort().join()) {
     throw new Error(`${file} has inputs [${inputs.join(', ')}], expected [${expectedInputs.join(', ')}] for ${manifest.adapters.length} adapters`);
@@ -109,27 +113,63 @@ export async function createOnnxEncoder(modelDir: string, options: OnnxEncoderOp
   const info: EncoderInfo = { name: manifest.name, dim, description: manifest.description };
   if (hasAdapters) info.adapters = [...manifest.adapters];
 
+  /** int64 tensor data without a BigInt per value: the low 32-bit word of each little-endian slot. */
+  function int64From(values: ArrayLike<number>, length = values.length): BigInt64Array {
+    const out = new BigInt64Array(length);
+    const words = new Int32Array(out.buffer);
+    for (let i = 0; i < length; i++) words[2 * i] = values[i]!;
+    return out;
+  }
+
+  /** Inputs of a version 2 (bag of features) graph for rows `order[start, end)`. */
+  function bagFeeds(feats: Uint32Array[], order: number[], start: number, end: number): Record<string, ort.Tensor> {
+    const batch = end - start;
+    let n = 0;
+    for (let row = 0; row < batch; row++) n += feats[order[start + row]!]!.length;
+    const ids = new Int32Array(n);
+    const rows = new Int32Array(n);
+    const counts = new Float32Array(batch);
+    for (let row = 0, at = 0; row < batch; row++) {
+      const f = feats[order[start + row]!]!;
+      ids.set(f, at);
+      rows.fill(row, at, at + f.length);
+      counts[row] = f.length;
+      at += f.length;
+    }
+    return {
+      [ONNX_INPUT_IDS]: new ort.Tensor('int32', ids, [n]),
+      [ONNX_INPUT_ROWS]: new ort.Tensor('int64', int64From(rows), [n]),
+      [ONNX_INPUT_COUNTS]: new ort.Tensor('float32', counts, [batch]),
+    };
+  }
+
+  /** Inputs of a version 1 graph: ids and mask padded to the longest row (the last: `order` is sorted). */
+  function paddedFeeds(feats: Uint32Array[], order: number[], start: number, end: number): Record<string, ort.Tensor> {
+    const batch = end - start;
+    const seq = Math.max(1, feats[order[end - 1]!]!.length);
+    const ids = new Int32Array(batch * seq);
+    const mask = new Float32Array(batch * seq);
+    for (let row = 0; row < batch; row++) {
+      const f = feats[order[start + row]!]!;
+      ids.set(f, row * seq);
+      mask.fill(1, row * seq, row * seq + f.length);
+    }
+    return {
+      [ONNX_INPUT_IDS]: new ort.Tensor('int64', int64From(ids), [batch, seq]),
+      [ONNX_INPUT_MASK]: new ort.Tensor('float32', mask, [batch, seq]),
+    };
+  }
+
+  const padded = manifest.formatVersion === 1;
+  /** Feature slots rows `order[start, end)` occupy in one session.run. */
+  const slots = (feats: Uint32Array[], order: number[], start: number, end: number, added: number): number =>
+    padded ? (end - start + 1) * feats[order[end]!]!.length : added + feats[order[end]!]!.length;
+
   /** Embeds rows `order[start, end)`, writing into `out`; `order` is sorted by feature count. */
   async function runChunk(feats: Uint32Array[], adapters: number[], order: number[], start: number, end: number, out: Float32Array[]) {
     const batch = end - start;
-    const seq = Math.max(1, feats[order[end - 1]!]!.length);
-    const ids = new BigInt64Array(batch * seq);
-    const mask = new Float32Array(batch * seq);
-    const adapter = new BigInt64Array(batch);
-    for (let row = 0; row < batch; row++) {
-      const i = order[start + row]!;
-      const f = feats[i]!;
-      for (let j = 0; j < f.length; j++) {
-        ids[row * seq + j] = BigInt(f[j]!);
-        mask[row * seq + j] = 1;
-      }
-      adapter[row] = BigInt(adapters[i]!);
-    }
-    const feeds: Record<string, ort.Tensor> = {
-      [ONNX_INPUT_IDS]: new ort.Tensor('int64', ids, [batch, seq]),
-      [ONNX_INPUT_MASK]: new ort.Tensor('float32', mask, [batch, seq]),
-    };
-    if (hasAdapters) feeds[ONNX_INPUT_ADAPTER] = new ort.Tensor('int64', adapter, [batch]);
+    const feeds = padded ? paddedFeeds(feats, order, start, end) : bagFeeds(feats, order, start, end);
+    if (hasAdapters) feeds[ONNX_INPUT_ADAPTER] = new ort.Tensor('int64', int64From(order.slice(start, end).map((i) => adapters[i]!)), [batch]);
     const result = (await session.run(feeds))[ONNX_OUTPUT];
     if (!result || result.type !== 'float32' || result.dims.join() !== `${batch},${dim}`) {
       throw new Error(`ONNX encoder returned ${result?.type} [${result?.dims.join(', ')}], expected float32 [${batch}, ${dim}]`);
@@ -153,7 +193,13 @@ export async function createOnnxEncoder(modelDir: string, options: OnnxEncoderOp
       const out = new Array<Float32Array>(texts.length);
       for (let start = 0; start < order.length; ) {
         let end = start + 1;
-        while (end < order.length && end - start < maxBatchSize && (end - start + 1) * feats[order[end]!]!.length <= maxBatchFeatures) end++;
+        let used = feats[order[start]!]!.length;
+        while (end < order.length && end - start < maxBatchSize) {
+          const next = slots(feats, order, start, end, used);
+          if (next > maxBatchFeatures) break;
+          used = next;
+          end++;
+        }
         await runChunk(feats, adapters, order, start, end, out);
         start = end;
       }

@@ -6,6 +6,8 @@
  * same way everywhere keeps train-time and query-time features identical.
  */
 
+import { fastWordSegments } from './word-break.js';
+
 const HTML_ENTITIES: Record<string, string> = {
   amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ',
 };
@@ -79,9 +81,12 @@ const wordSegmenter = new Intl.Segmenter('und', { granularity: 'word' });
 
 /**
  * Word units of an already-normalised text. Uses ICU word boundaries (dictionary-based for Lao, Thai,
- * Khmer, Tibetan, CJK), keeping only word-like segments.
+ * Khmer, Tibetan, CJK), keeping only word-like segments; texts in space-delimited scripts take an exact
+ * fast path (word-break.ts).
  */
 export function segmentWords(normalized: string): string[] {
+  const fast = fastWordSegments(normalized);
+  if (fast) return fast;
   const words: string[] = [];
   for (const segment of wordSegmenter.segment(normalized)) {
     if (segment.isWordLike) words.push(segment.segment);

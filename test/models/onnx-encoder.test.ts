@@ -4,9 +4,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { featurize, type FeatureConfig } from '../../models/features.js';
 import { exportEncoderOnnx, writeOnnxEncoderDir } from '../../models/onnx/export.js';
 import { createOnnxEncoder } from '../../models/onnx/onnx-encoder.js';
+import { readEncoderModel } from '../../models/onnx/import.js';
 import {
   adapterIndexOf,
   float16BitsToFloat32,
@@ -79,6 +81,7 @@ test('writeOnnxEncoderDir writes model.onnx and a valid model.json', () => {
   assert.deepEqual(fs.readdirSync(modelDir).sort(), ['model.json', 'model.onnx']);
   const manifest = JSON.parse(fs.readFileSync(path.join(modelDir, 'model.json'), 'utf8'));
   assert.equal(manifest.format, 'tafuta-onnx-encoder');
+  assert.equal(manifest.formatVersion, 2);
   assert.deepEqual(manifest.adapters, LANGS);
   assert.equal(manifest.dim, DIM);
 });
@@ -114,6 +117,23 @@ test('small chunks give the same vectors as one batch', async () => {
   } finally {
     await encoder.close?.();
     await whole.close?.();
+  }
+});
+
+test('format version 1 models (padded ids + mask) still load and match the reference', async () => {
+  const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'test', 'fixtures', 'onnx-encoder-v1');
+  const { manifest, weights: v1Weights } = await readEncoderModel(dir);
+  assert.equal(manifest.formatVersion, 1);
+  const encoder = await createOnnxEncoder(dir, { maxBatchFeatures: 40 });
+  try {
+    const langs = TEXTS.map((_, i) => (i % 2 ? 'sw' : undefined));
+    const vectors = await encoder.embed(TEXTS, { kind: 'passage', lang: langs });
+    TEXTS.forEach((text, i) => {
+      const want = referenceForward(v1Weights, featurize(text, manifest.features), adapterIndexOf(v1Weights.adapters, langs[i]));
+      assert.ok(maxAbsDiff(vectors[i]!, want) < 1e-5, `text ${i} differs from reference`);
+    });
+  } finally {
+    await encoder.close?.();
   }
 });
 
@@ -231,7 +251,8 @@ test('bad model directories fail with clear errors', async () => {
   const good = JSON.parse(fs.readFileSync(path.join(modelDir, 'model.json'), 'utf8'));
 
   await assert.rejects(createOnnxEncoder(bad('not-json', '{ nope')), /model\.json is not valid JSON/);
-  await assert.rejects(createOnnxEncoder(bad('wrong-version', { ...good, formatVersion: 2 })), /model\.json is invalid:[\s\S]*formatVersion/);
+  await assert.rejects(createOnnxEncoder(bad('wrong-version', { ...good, formatVersion: 3 })), /model\.json is invalid:[\s\S]*formatVersion/);
+  await assert.rejects(createOnnxEncoder(bad('v2-graph-called-v1', { ...good, formatVersion: 1 })), /inputs \[.*\], expected \[ids, mask, adapter\]/);
   const { dim: _dim, ...noDim } = good;
   await assert.rejects(createOnnxEncoder(bad('no-dim', noDim)), /model\.json is invalid:[\s\S]*dim/);
   await assert.rejects(createOnnxEncoder(bad('escape', { ...good, onnx: '../model.onnx' })), /invalid:[\s\S]*onnx/);

@@ -1,0 +1,112 @@
+/**
+ * Word boundaries (Unicode UAX #29) for the common case, without ICU.
+ *
+ * Intl.Segmenter was most of the encoder's featurisation time. Almost all of our text is in scripts whose
+ * words are delimited by spaces and punctuation (Latin, Cyrillic, Ethiopic), where UAX #29 reduces to a few rules:
+ * letters, digits and '_' stick together (WB5, WB8–WB10, WB13a/b); a single ':' '·' '.' ''' '’' '‘' between
+ * letters stays inside the word (WB6/7: "k:a", "e.g", "don't"); a single ',' ';' '.' ''' '’' '‘' between digits
+ * stays inside the number (WB11/12: "1,000.5"); everything else breaks. `fastWordSegments` answers only for
+ * texts made entirely of characters whose word-break class it knows and returns undefined otherwise, so the
+ * caller falls back to ICU. It must agree with Intl.Segmenter exactly (the features of a trained model depend
+ * on it): test/models/word-break.test.ts checks that on fuzzed strings and real text.
+ */
+
+const Cls = {
+  Other: 0,
+  Letter: 1,
+  Digit: 2,
+  ExtendNumLet: 3,
+  /** Joins letters only. */
+  MidLetter: 4,
+  /** Joins digits only. */
+  MidNum: 5,
+  /** Joins letters or digits (MidNumLet and Single_Quote). */
+  MidNumLet: 6,
+} as const;
+
+/** Letters of the blocks we handle (other letters, marks and unassigned code points are not known). */
+const KNOWN_LETTER = /^[\p{L}]$/u;
+
+function isKnownLetterBlock(cp: number): boolean {
+  return (
+    (cp >= 0x00c0 && cp <= 0x02af && cp !== 0x00d7 && cp !== 0x00f7) || // Latin-1 letters, Latin Extended-A/B, IPA
+    (cp >= 0x1e00 && cp <= 0x1eff) || // Latin Extended Additional (ẹ ọ ṣ …)
+    (cp >= 0x0400 && cp <= 0x0481) || // Cyrillic, before the combining titlo marks
+    (cp >= 0x048a && cp <= 0x052f) ||
+    (cp >= 0x1200 && cp <= 0x135a) // Ethiopic syllables
+  );
+}
+
+/** Word-break class, or -1 when this character needs ICU. */
+function classOf(cp: number): number {
+  if (cp < 0x80) {
+    if ((cp >= 0x61 && cp <= 0x7a) || (cp >= 0x41 && cp <= 0x5a)) return Cls.Letter;
+    if (cp >= 0x30 && cp <= 0x39) return Cls.Digit;
+    switch (cp) {
+      case 0x5f: return Cls.ExtendNumLet; // _
+      case 0x3a: return Cls.MidLetter; // :
+      case 0x2c: case 0x3b: return Cls.MidNum; // , ;
+      case 0x2e: case 0x27: return Cls.MidNumLet; // . '
+      case 0x20: return Cls.Other;
+    }
+    // Other printable ASCII punctuation and symbols break on both sides; control characters go to ICU.
+    return cp > 0x20 && cp < 0x7f ? Cls.Other : -1;
+  }
+  if (cp === 0x00b7) return Cls.MidLetter; // ·
+  if (cp === 0x2018 || cp === 0x2019) return Cls.MidNumLet; // ‘ ’
+  if (isKnownLetterBlock(cp)) return KNOWN_LETTER.test(String.fromCodePoint(cp)) ? Cls.Letter : -1;
+  return -1;
+}
+
+const isWordChar = (c: number) => c === Cls.Letter || c === Cls.Digit || c === Cls.ExtendNumLet;
+
+/**
+ * The word-like segments of `text` as Intl.Segmenter('und', { granularity: 'word' }) finds them, or undefined
+ * when the text contains a character this fast path does not classify.
+ */
+export function fastWordSegments(text: string): string[] | undefined {
+  const n = text.length;
+  const classes = new Int8Array(n);
+  for (let i = 0; i < n; i++) {
+    const unit = text.charCodeAt(i);
+    // Everything we classify is in the BMP and not a surrogate.
+    if (unit >= 0xd800 && unit <= 0xdfff) return undefined;
+    const c = classOf(unit);
+    if (c < 0) return undefined;
+    classes[i] = c;
+  }
+  const words: string[] = [];
+  let i = 0;
+  while (i < n) {
+    if (!isWordChar(classes[i]!)) {
+      i++;
+      continue;
+    }
+    const start = i;
+    let hasLetterOrDigit = false;
+    for (;;) {
+      const c = classes[i]!;
+      if (c !== Cls.ExtendNumLet) hasLetterOrDigit = true;
+      i++;
+      if (i >= n) break;
+      const next = classes[i]!;
+      if (isWordChar(next)) continue;
+      // A single middle character joins two letters (WB6/7) or two digits (WB11/12).
+      if (i + 1 < n) {
+        const after = classes[i + 1]!;
+        if (c === Cls.Letter && after === Cls.Letter && (next === Cls.MidLetter || next === Cls.MidNumLet)) {
+          i++;
+          continue;
+        }
+        if (c === Cls.Digit && after === Cls.Digit && (next === Cls.MidNum || next === Cls.MidNumLet)) {
+          i++;
+          continue;
+        }
+      }
+      break;
+    }
+    // ICU gives a lone '_' no word status, but a run of two or more of them counts as a word.
+    if (hasLetterOrDigit || i - start >= 2) words.push(text.slice(start, i));
+  }
+  return words;
+}

@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { fastWordSegments } from '../../models/text/word-break.js';
+import { segmentWords } from '../../models/text/normalize.js';
+
+const icu = new Intl.Segmenter('und', { granularity: 'word' });
+const icuWords = (text: string) => [...icu.segment(text)].filter((s) => s.isWordLike).map((s) => s.segment);
+
+/** Characters from every class the fast path knows, weighted towards the joiners where the rules live. */
+const ALPHABET = [
+  'a', 'b', 'Z', 'é', 'ẹ', 'ŋ', 'ɗ', 'ж', 'ї', 'ሰ', 'ላ', '1', '9', '_', ':', '·', '.', "'", '’', '‘', ',', ';',
+  ' ', '-', '!', '?', '(', ')', '"', '/', '&', '%', '@', '#',
+];
+
+test('the fast path agrees with Intl.Segmenter on fuzzed strings of the characters it knows', () => {
+  fc.assert(
+    fc.property(fc.array(fc.constantFrom(...ALPHABET), { maxLength: 16 }), (chars) => {
+      const text = chars.join('');
+      assert.deepEqual(fastWordSegments(text), icuWords(text), JSON.stringify(text));
+    }),
+    { numRuns: 20_000, seed: 42 },
+  );
+});
+
+test('the fast path agrees with Intl.Segmenter on hand-picked UAX #29 cases', () => {
+  const cases = [
+    "k:a e.g. don't it’s snake_case _foo __ _ 1,000.5 a1b x-y a.b.c 3. a..b a''b a.1 1.a 1'2 a:1 1:2 1;2 a;b",
+    'ninapenda alipenda ሰላም ዓለም привет мир',
+    "'quoted' ‘single’ ...dots... __init__ 1_000 a_.b a._b",
+  ];
+  for (const text of cases) assert.deepEqual(fastWordSegments(text), icuWords(text), text);
+});
+
+test('texts with characters the fast path does not classify go to ICU', () => {
+  for (const text of ['ສະບາຍດີ', 'བོད་ཡིག', '日本語', 'a\u0301', 'e\u200db', 'tab\there', '😀 smile', 'ᠮᠣᠩᠭᠣᠯ']) {
+    assert.equal(fastWordSegments(text), undefined, text);
+    assert.deepEqual(segmentWords(text), icuWords(text), text);
+  }
+});
