@@ -9,8 +9,14 @@ import { HnswVectorStore } from './hnsw-store.js';
 import type { Logger } from './logger.js';
 import type { CollectionRecord } from './types.js';
 
-/** Vectors added per event-loop turn during a gradual catch-up. */
-const SYNC_SLICE = 32;
+/**
+ * During a gradual catch-up, vectors are added for at most this long per event-loop turn: an HNSW insert costs
+ * from ~0.1 ms (small graph) to several ms (large graph, high efConstruction, busy machine), so a time budget
+ * bounds the stall a search can see where a fixed count did not.
+ */
+const SYNC_SLICE_MS = 4;
+/** Rows read from SQLite per slice (more than a slice ever adds; the rest are read again next turn). */
+const SYNC_PAGE = 256;
 
 export interface CollectionIndexOptions {
   store: DocumentStore;
@@ -28,6 +34,10 @@ export class CollectionIndex {
   private readonly logger: Logger;
   private dirty = false;
   private catchingUp = false;
+  /** A background save in progress: the graph must not change until it settles. */
+  private saving: Promise<void> | undefined;
+  /** Dropped or closing: a background save must not put its files in place any more. */
+  private abandoned = false;
 
   private constructor(options: CollectionIndexOptions, vectors: HnswVectorStore, base: string | undefined) {
     this.collection = options.collection;
@@ -63,25 +73,26 @@ export class CollectionIndex {
   }
 
   /**
-   * Catches up with this process's own write in slices of `slice` vectors, yielding to the event loop between
-   * slices: a large batch enters the graph without stalling concurrent searches (they see it progressively for a
-   * few milliseconds; BM25 sees it at once). Resolves when the index is complete.
+   * Catches up with this process's own write in time-bounded slices (SYNC_SLICE_MS), yielding to the event loop
+   * between slices: a large batch enters the graph without stalling concurrent searches (they see it
+   * progressively; BM25 sees it at once). Resolves when the index is complete.
    */
-  async syncGradually(slice = SYNC_SLICE): Promise<void> {
+  async syncGradually(sliceMs = SYNC_SLICE_MS): Promise<void> {
+    while (this.saving) await this.saving.catch(() => undefined);
     if (this.catchingUp) return;
     this.catchingUp = true;
     try {
       for (;;) {
+        const started = performance.now();
         let last = -1;
-        for (const { label, vector } of this.store.vectorsAfter(this.collection.id, this.vectors.cursor.passageId, slice)) {
+        for (const { label, vector } of this.store.vectorsAfter(this.collection.id, this.vectors.cursor.passageId, SYNC_PAGE, SYNC_PAGE)) {
           this.vectors.add(label, vector);
           last = label;
-          if (last >= 0 && --slice === 0) break;
+          if (performance.now() - started >= sliceMs) break;
         }
         if (last < 0) break;
         this.vectors.cursor = { passageId: last, tombstoneSeq: this.vectors.cursor.tombstoneSeq };
         this.dirty = true;
-        slice = SYNC_SLICE;
         await new Promise((resolve) => setImmediate(resolve));
       }
     } finally {
@@ -92,7 +103,9 @@ export class CollectionIndex {
 
   /** Applies every change SQLite has that the index lacks. Cheap when there is none. */
   sync(): void {
-    if (this.catchingUp) return; // a gradual catch-up is under way; searches use the index as it stands
+    // A gradual catch-up or a background save is under way: searches use the index as it stands (another
+    // process's writes show up on the first search after it).
+    if (this.catchingUp || this.saving) return;
     const head = this.store.syncHead(this.collection.id);
     const cursor = this.vectors.cursor;
     if (head.passageId === cursor.passageId && head.tombstoneSeq === cursor.tombstoneSeq) return;
@@ -135,6 +148,34 @@ export class CollectionIndex {
     if (!this.dirty) return;
     this.vectors.save();
     this.dirty = false;
+  }
+
+  /**
+   * Writes the index to disk without blocking searches (see HnswVectorStore.saveInBackground). Skipped while a
+   * catch-up is under way; the write that caused it schedules another save.
+   */
+  async saveInBackground(): Promise<void> {
+    if (!this.dirty || this.saving || this.catchingUp || this.abandoned) return;
+    this.dirty = false;
+    const saving = this.vectors.saveInBackground(() => !this.abandoned).then(
+      (committed) => {
+        if (!committed) this.dirty = true;
+      },
+      (error: unknown) => {
+        this.dirty = true;
+        throw error;
+      },
+    );
+    this.saving = saving.finally(() => {
+      this.saving = undefined;
+    });
+    await this.saving;
+  }
+
+  /** Stops a background save from committing (collection dropped, or a synchronous save at shutdown follows). */
+  abandonBackgroundSave(): void {
+    if (this.saving) this.dirty = true;
+    this.abandoned = true;
   }
 
   get needsSave(): boolean {

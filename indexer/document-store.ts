@@ -2,6 +2,7 @@
  * The SQLite side of a collection: documents, passages (with their vectors), BM25, and the change log that
  * vector indexes follow. All SQL lives here.
  */
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './database.js';
 import { TafutaError } from './errors.js';
 import type {
@@ -154,11 +155,32 @@ export function createDocumentStore(db: Db) {
         (SELECT COUNT(*) FROM passages WHERE collection_id = @id) AS passages`),
     languagesOf: db.prepare('SELECT lang, COUNT(*) AS n FROM documents WHERE collection_id = ? GROUP BY lang ORDER BY n DESC'),
     syncHead: db.prepare(SYNC_HEAD_SQL),
+    // Label lists travel as one JSON array parameter, so each of these is prepared once whatever the list length.
+    passageViews: db.prepare(`
+      SELECT p.id, p.text, p.ordinal, d.external_id, d.title, d.lang, d.metadata
+      FROM passages p JOIN documents d ON d.id = p.document_id
+      WHERE p.id IN (SELECT value FROM json_each(?))`),
+    vectorsOf: db.prepare('SELECT id, embedding FROM passages WHERE id IN (SELECT value FROM json_each(?))'),
     vectorsAfter: db.prepare('SELECT id, embedding FROM passages WHERE collection_id = ? AND id > ? ORDER BY id LIMIT ?'),
     tombstonesAfter: db.prepare(
       'SELECT seq, passage_id AS passageId FROM passage_tombstones WHERE collection_id = ? AND seq > ? ORDER BY seq',
     ),
   };
+
+  // Statements whose SQL depends on the shape of a filter (which metadata keys, whether a language): one per shape,
+  // kept so a repeated search does not compile its SQL again. Bounded in case clients send many shapes.
+  const shapedStatements = new Map<string, Statement>();
+  function prepareCached(sql: string): Statement {
+    let statement = shapedStatements.get(sql);
+    if (statement) {
+      shapedStatements.delete(sql); // re-inserted below: most recently used last
+    } else {
+      statement = db.prepare(sql);
+      if (shapedStatements.size >= 128) shapedStatements.delete(shapedStatements.keys().next().value!);
+    }
+    shapedStatements.set(sql, statement);
+    return statement;
+  }
 
   function requireCollection(name: string): CollectionRecord {
     const row = statements.collectionByName.get(name) as CollectionRow | undefined;
@@ -283,10 +305,14 @@ export function createDocumentStore(db: Db) {
     },
 
     /** Passage vectors with id > after, in id order, in pages (for index catch-up and rebuilds). */
-    *vectorsAfter(collectionId: number, after: number, pageSize = 2048): Generator<StoredVector> {
+    /** Vectors of passages with id > `after`, in id order, read `pageSize` rows at a time; at most `limit`. */
+    *vectorsAfter(collectionId: number, after: number, pageSize = 2048, limit = Infinity): Generator<StoredVector> {
       let cursor = after;
+      let left = limit;
       for (;;) {
-        const rows = statements.vectorsAfter.all(collectionId, cursor, pageSize) as Array<{ id: number; embedding: Buffer }>;
+        if (left <= 0) return;
+        const rows = statements.vectorsAfter.all(collectionId, cursor, Math.min(pageSize, left)) as Array<{ id: number; embedding: Buffer }>;
+        left -= rows.length;
         for (const row of rows) yield { label: row.id, vector: blobToVector(row.embedding) };
         if (rows.length < pageSize) return;
         cursor = rows.at(-1)!.id;
@@ -300,31 +326,22 @@ export function createDocumentStore(db: Db) {
     /** Passage ids allowed by a filter (for filtered dense search). */
     filteredLabels(collectionId: number, filter: SearchFilter): Set<number> {
       const clause = filterClause(filter);
-      const rows = db
-        .prepare(`SELECT p.id FROM passages p JOIN documents d ON d.id = p.document_id WHERE p.collection_id = ?${clause.sql}`)
+      const rows = prepareCached(`SELECT p.id FROM passages p JOIN documents d ON d.id = p.document_id WHERE p.collection_id = ?${clause.sql}`)
         .pluck()
         .all(collectionId, ...clause.params) as number[];
       return new Set(rows);
     },
 
     vectorsOf(labels: readonly number[]): StoredVector[] {
-      const out: StoredVector[] = [];
-      const chunk = 500;
-      for (let i = 0; i < labels.length; i += chunk) {
-        const ids = labels.slice(i, i + chunk);
-        const rows = db
-          .prepare(`SELECT id, embedding FROM passages WHERE id IN (${ids.map(() => '?').join(', ')})`)
-          .all(...ids) as Array<{ id: number; embedding: Buffer }>;
-        for (const row of rows) out.push({ label: row.id, vector: blobToVector(row.embedding) });
-      }
-      return out;
+      if (labels.length === 0) return [];
+      const rows = statements.vectorsOf.all(JSON.stringify(labels)) as Array<{ id: number; embedding: Buffer }>;
+      return rows.map((row) => ({ label: row.id, vector: blobToVector(row.embedding) }));
     },
 
     /** BM25 over the collection's passages; higher score is better. `match` is an FTS5 expression. */
     bm25(collectionId: number, match: string, limit: number, filter?: SearchFilter): Array<{ label: number; score: number }> {
       const clause = filterClause(filter);
-      return db
-        .prepare(
+      return prepareCached(
           `SELECT p.id AS label, -bm25(passages_fts) AS score
            FROM passages_fts
            JOIN passages p ON p.id = passages_fts.rowid
@@ -338,13 +355,7 @@ export function createDocumentStore(db: Db) {
     /** Result rows for passage labels, in the order given (labels that no longer exist are skipped). */
     passageViews(labels: readonly number[]): PassageView[] {
       if (labels.length === 0) return [];
-      const rows = db
-        .prepare(
-          `SELECT p.id, p.text, p.ordinal, d.external_id, d.title, d.lang, d.metadata
-           FROM passages p JOIN documents d ON d.id = p.document_id
-           WHERE p.id IN (${labels.map(() => '?').join(', ')})`,
-        )
-        .all(...labels) as PassageViewRow[];
+      const rows = statements.passageViews.all(JSON.stringify(labels)) as PassageViewRow[];
       const byId = new Map(rows.map((r) => [r.id, r]));
       return labels.flatMap((label) => {
         const r = byId.get(label);

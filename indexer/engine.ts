@@ -100,6 +100,7 @@ export class Engine {
   private indexFor(collection: CollectionRecord): CollectionIndex {
     let index = this.indexes.get(collection.name);
     if (!index || index.collection.id !== collection.id) {
+      index?.abandonBackgroundSave();
       index = CollectionIndex.open({ store: this.store, collection, indexDir: this.indexDir, logger: this.logger });
       this.indexes.set(collection.name, index);
     }
@@ -116,8 +117,12 @@ export class Engine {
     this.dataVersion = version;
     const live = new Set(this.store.listCollections().map((c) => `${c.id}:${c.name}`));
     for (const [name, index] of this.indexes) {
-      if (!live.has(`${index.collection.id}:${name}`)) this.indexes.delete(name);
-      else index.sync();
+      if (!live.has(`${index.collection.id}:${name}`)) {
+        index.abandonBackgroundSave();
+        this.indexes.delete(name);
+      } else {
+        index.sync();
+      }
     }
   }
 
@@ -130,7 +135,7 @@ export class Engine {
     if (this.indexDir === undefined || this.saveTimer) return;
     this.saveTimer = setTimeout(() => {
       this.saveTimer = undefined;
-      this.saveIndexes();
+      void this.saveIndexesInBackground();
     }, this.saveDelayMs);
     this.saveTimer.unref();
   }
@@ -143,6 +148,18 @@ export class Engine {
       if (this.writeQueues.get(name) === tail) this.writeQueues.delete(name);
     });
     return run;
+  }
+
+  /** The periodic save: graph files are written off the main thread, so searches keep being answered. */
+  async saveIndexesInBackground(): Promise<void> {
+    for (const index of [...this.indexes.values()]) {
+      try {
+        await index.saveInBackground();
+      } catch (error) {
+        // SQLite still has everything; the next save retries, the next start rebuilds or catches up.
+        this.logger.error({ err: error, collection: index.collection.name }, 'could not save vector index');
+      }
+    }
   }
 
   saveIndexes(): void {
@@ -169,6 +186,7 @@ export class Engine {
     if (!parsed.success) throw new TafutaError('INVALID_ARGUMENT', `invalid collection config: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     this.followExternalWrites();
     const collection = this.store.createCollection(name, encoder.info.name, encoder.info.dim, parsed.data);
+    this.indexes.get(name)?.abandonBackgroundSave();
     if (this.indexDir !== undefined) CollectionIndex.removeFiles(this.indexDir, name); // leftovers of a dropped namesake
     this.indexFor(collection);
     this.logger.info({ collection: name, encoder: encoder.info.name }, 'collection created');
@@ -209,6 +227,7 @@ export class Engine {
   private deleteCollectionNow(name: string): void {
     const collection = this.requireCollection(name);
     this.store.deleteCollection(collection);
+    this.indexes.get(name)?.abandonBackgroundSave();
     this.indexes.delete(name);
     if (this.indexDir !== undefined) CollectionIndex.removeFiles(this.indexDir, name);
     this.logger.info({ collection: name }, 'collection deleted');
@@ -315,6 +334,7 @@ export class Engine {
   close(): void {
     if (this.saveTimer) clearTimeout(this.saveTimer);
     this.saveTimer = undefined;
+    for (const index of this.indexes.values()) index.abandonBackgroundSave();
     this.saveIndexes();
     this.db.close();
   }

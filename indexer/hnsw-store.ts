@@ -8,6 +8,7 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import fsp from 'node:fs/promises';
 import path from 'node:path';
 import hnswlib from 'hnswlib-node';
 import type { SyncCursor } from './document-store.js';
@@ -50,6 +51,13 @@ export type HnswLoadResult =
 
 function sha256File(file: string): string {
   return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+/** sha256 of a file read in chunks, yielding to the event loop between them. */
+async function sha256FileAsync(file: string): Promise<string> {
+  const hash = crypto.createHash('sha256');
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 export class HnswVectorStore implements VectorStore {
@@ -153,25 +161,72 @@ export class HnswVectorStore implements VectorStore {
     return this.deleted >= COMPACTION_MIN_DEAD && this.deleted > COMPACTION_DEAD_FRACTION * this.elements;
   }
 
-  save(): void {
-    if (!this.base) return;
-    const indexFile = `${this.base}.hnsw`;
-    fs.mkdirSync(path.dirname(indexFile), { recursive: true });
-    writeDurably(indexFile, (tmp) => this.index.writeIndexSync(tmp));
-    const manifest: HnswManifest = {
+  private manifestOf(sha256: string, snapshot: { elements: number; deleted: number; cursor: SyncCursor }): HnswManifest {
+    return {
       format: MANIFEST_FORMAT,
       version: MANIFEST_VERSION,
       dim: this.dim,
       space: 'cosine',
       params: { M: this.params.M, efConstruction: this.params.efConstruction },
-      elements: this.index.getCurrentCount(),
-      deleted: this.deleted,
-      cursor: { ...this.cursor },
-      sha256: sha256File(indexFile),
+      elements: snapshot.elements,
+      deleted: snapshot.deleted,
+      cursor: { ...snapshot.cursor },
+      sha256,
       savedAt: new Date().toISOString(),
     };
+  }
+
+  private snapshot(): { elements: number; deleted: number; cursor: SyncCursor } {
+    return { elements: this.index.getCurrentCount(), deleted: this.deleted, cursor: { ...this.cursor } };
+  }
+
+  save(): void {
+    if (!this.base) return;
+    const indexFile = `${this.base}.hnsw`;
+    fs.mkdirSync(path.dirname(indexFile), { recursive: true });
+    writeDurably(indexFile, (tmp) => this.index.writeIndexSync(tmp));
+    const manifest = this.manifestOf(sha256File(indexFile), this.snapshot());
     writeDurably(`${this.base}.manifest.json`, (tmp) => fs.writeFileSync(tmp, `${JSON.stringify(manifest, null, 2)}\n`));
     fsyncDir(path.dirname(indexFile));
+  }
+
+  /**
+   * `save()` without blocking the event loop: hnswlib writes the graph on a worker thread, fsync and the checksum
+   * run asynchronously, and only the rename and the small manifest happen on this thread. The caller must not
+   * change the index until the promise settles. `shouldCommit` is asked once the file is ready; when it says no
+   * (the collection was dropped, the engine is closing) the temporary file is removed and the old files stay.
+   * Resolves true when the new files are in place.
+   */
+  async saveInBackground(shouldCommit: () => boolean): Promise<boolean> {
+    if (!this.base) return false;
+    const indexFile = `${this.base}.hnsw`;
+    // Not the name save() uses: a synchronous save at shutdown may run while this one is still writing.
+    const tmp = `${indexFile}.tmp-${process.pid}-background`;
+    const snapshot = this.snapshot();
+    try {
+      await fsp.mkdir(path.dirname(indexFile), { recursive: true });
+      await this.index.writeIndex(tmp);
+      const handle = await fsp.open(tmp, 'r');
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      const sha256 = await sha256FileAsync(tmp);
+      if (!shouldCommit()) {
+        await fsp.rm(tmp, { force: true });
+        return false;
+      }
+      // From here on synchronous: nothing can interleave between the rename and the manifest that describes it.
+      fs.renameSync(tmp, indexFile);
+      const manifest = this.manifestOf(sha256, snapshot);
+      writeDurably(`${this.base}.manifest.json`, (t) => fs.writeFileSync(t, `${JSON.stringify(manifest, null, 2)}\n`));
+      fsyncDir(path.dirname(indexFile));
+      return true;
+    } catch (error) {
+      await fsp.rm(tmp, { force: true });
+      throw error;
+    }
   }
 
   /** Deletes the files of a persisted index (when its collection is dropped). */

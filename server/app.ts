@@ -64,6 +64,8 @@ export function createApp({ engine, logger, version, bodyLimit, security = OPEN_
   const metrics = createMetrics(engine);
   const { headers, guard, requireAdmin } = securityLayers(security);
   app.disable('x-powered-by');
+  // Search responses are fresh computations; hashing every body for an ETag costs time and buys nothing.
+  app.set('etag', false);
   app.set('query parser', 'simple');
   if (security.trustProxy > 0) app.set('trust proxy', security.trustProxy);
   app.use(metrics.middleware);

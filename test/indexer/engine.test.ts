@@ -272,3 +272,29 @@ test('searches are answered while a large batch enters the HNSW graph; the write
   assert.equal(engine.getCollection('c').indexedVectors, 400);
   engine.close();
 });
+
+test('background saves write loadable files; a write during a save waits for it; a dropped collection leaves no files', async () => {
+  const dir = tempDir();
+  const base = path.join(dir, 'indexes', 'c');
+  const params = { M: 16, efConstruction: 200, ef: 64 };
+  const engine = await seeded(dir);
+  const more = Array.from({ length: 50 }, (_, i) => ({ id: `m${i}`, text: `hati ya ziada namba ${i} kuhusu maji na shule` }));
+  const saving = engine.saveIndexesInBackground();
+  const write = engine.upsertDocuments('c', more);
+  await Promise.all([saving, write]);
+  assert.equal(engine.getCollection('c').indexedVectors, SAMPLE_DOCUMENTS.length + more.length);
+  // The save that ran during the write holds the state from before it, consistently.
+  const saved = HnswVectorStore.load({ base, dim: 64, params });
+  assert.equal(saved.store?.size, SAMPLE_DOCUMENTS.length, saved.reason);
+  await engine.saveIndexesInBackground();
+  assert.equal(HnswVectorStore.load({ base, dim: 64, params }).store?.size, SAMPLE_DOCUMENTS.length + more.length);
+  assert.deepEqual(fs.readdirSync(path.join(dir, 'indexes')).sort(), ['c.hnsw', 'c.manifest.json']);
+
+  const dropSaving = engine.saveIndexesInBackground();
+  await engine.upsertDocuments('c', [{ id: 'last', text: 'hati ya mwisho' }]);
+  const again = engine.saveIndexesInBackground();
+  await engine.deleteCollection('c');
+  await Promise.all([dropSaving, again]);
+  assert.deepEqual(fs.readdirSync(path.join(dir, 'indexes')), [], 'no index file, temporary or not, survives the drop');
+  engine.close();
+});
