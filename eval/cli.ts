@@ -7,7 +7,7 @@ import { createEngine } from '../bin/runtime.js';
 import type { Engine } from '../indexer/engine.js';
 import { TafutaError } from '../indexer/errors.js';
 import type { Logger } from '../indexer/logger.js';
-import type { SearchMode } from '../indexer/types.js';
+import { SEARCH_MODES, type RequestedSearchMode } from '../indexer/types.js';
 import { compareReports, formatComparison } from './compare.js';
 import { METRIC_NAMES, type MetricName } from './metrics.js';
 import { correlatePairs, readPairs } from './pairs.js';
@@ -22,7 +22,7 @@ interface EvalCliOptions {
   split: string;
   encoder?: string;
   model?: string[];
-  mode: SearchMode;
+  mode: RequestedSearchMode;
   k: number;
   langs?: string[];
   maxQueries?: number;
@@ -146,7 +146,7 @@ export function evalCommand(logger: Logger): Command {
     .option('--split <name>', 'qrels split', 'dev')
     .option('-e, --encoder <name>', 'encoder (default: the server default)')
     .option('--model <dir...>', 'also load these model directories (model.json + model.onnx), e.g. a fresh training run')
-    .addOption(new Option('-m, --mode <mode>', 'retrieval mode').choices(['dense', 'bm25', 'hybrid']).default('dense'))
+    .addOption(new Option('-m, --mode <mode>', 'retrieval mode').choices([...SEARCH_MODES]).default('dense'))
     .option('-k, --k <n>', 'passages retrieved per query', integer(1, 1000), 100)
     .option('--langs <list>', 'only these query languages (comma-separated)', list)
     .option('--max-queries <n>', 'at most N queries per language (seeded sample)', integer(1, 1e9))

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { Engine } from '../indexer/engine.js';
 import { TafutaError } from '../indexer/errors.js';
 import { indexFile } from '../indexer/pipeline.js';
-import type { SearchMode } from '../indexer/types.js';
+import type { RequestedSearchMode } from '../indexer/types.js';
 import { benchFiles, readQrels, readQueries, type BenchFiles, type BenchQuery } from './bench.js';
 import { meanMetrics, queryMetrics, relevantCount, type MetricValues, type Qrels } from './metrics.js';
 import { sampleInOrder, seededRandom, seedOf } from './random.js';
@@ -30,7 +30,7 @@ export interface RunEvalOptions {
   split?: string | undefined;
   /** Encoder name (default: the engine's default); must be loaded in the engine. */
   encoder?: string | undefined;
-  mode?: SearchMode | undefined;
+  mode?: RequestedSearchMode | undefined;
   k?: number | undefined;
   langs?: readonly string[] | undefined;
   /** At most this many judged queries per language, a seeded sample (for quick runs). */
@@ -65,7 +65,7 @@ export interface EvalReport {
     split: string;
     files: BenchFiles;
     encoder: { name: string; dim: number; description: string };
-    mode: SearchMode;
+    mode: RequestedSearchMode;
     k: number;
     langs: string[] | null;
     maxQueriesPerLang: number | null;

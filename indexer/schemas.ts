@@ -1,6 +1,7 @@
 /** Input schemas (zod) shared by the HTTP API and the CLI; server/openapi.ts describes the same shapes. */
 import { z } from 'zod';
 import { collectionNameSchema } from './config.js';
+import { SEARCH_MODES } from './types.js';
 
 export const LIMITS = {
   maxK: 1000,
@@ -90,6 +91,6 @@ export const searchSchema = z.strictObject({
   query: z.string().max(LIMITS.maxQueryChars).refine(nonBlank, 'query must not be blank'),
   k: z.int().min(1).max(LIMITS.maxK).default(10),
   lang: langSchema.optional(),
-  mode: z.enum(['dense', 'bm25', 'hybrid']).default('dense'),
+  mode: z.enum(SEARCH_MODES).default('dense'),
   filter: searchFilterSchema.optional(),
 });

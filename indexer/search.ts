@@ -5,14 +5,14 @@ import type { CollectionIndex } from './collection-index.js';
 import type { DocumentStore } from './document-store.js';
 import { reciprocalRankFusion } from './fusion.js';
 import { ftsQueryOf } from './search-text.js';
-import type { Metadata, SearchFilter, SearchMode } from './types.js';
+import type { Metadata, RequestedSearchMode, SearchFilter, SearchMode } from './types.js';
 import type { VectorHit } from './vector-store.js';
 
 export interface SearchRequest {
   query: string;
   k: number;
   lang?: string | undefined;
-  mode: SearchMode;
+  mode: RequestedSearchMode;
   filter?: SearchFilter | undefined;
 }
 
@@ -30,6 +30,7 @@ export interface SearchResult {
 export interface SearchResponse {
   results: SearchResult[];
   query_lang: string | null;
+  /** The mode used ('auto' resolved). */
   mode: SearchMode;
   took_ms: number;
 }
@@ -84,11 +85,18 @@ function bm25Hits(ctx: SearchContext, request: SearchRequest, depth: number): Ve
   return ctx.store.bm25(ctx.index.collection.id, match, depth, hasFilter(request.filter) ? request.filter : undefined);
 }
 
+/** 'auto' → dense for languages the encoder has an adapter for, hybrid for the rest (and unknown languages). */
+export function resolveMode(mode: RequestedSearchMode, encoder: Encoder, queryLang: string | undefined): SearchMode {
+  if (mode !== 'auto') return mode;
+  return queryLang !== undefined && encoder.info.adapters?.includes(queryLang) ? 'dense' : 'hybrid';
+}
+
 export async function searchCollection(ctx: SearchContext, request: SearchRequest): Promise<SearchResponse> {
   const started = performance.now();
   const queryLang = request.lang ?? ctx.languageIdentifier.identify(request.query)?.lang;
+  const mode = resolveMode(request.mode, ctx.encoder, queryLang);
   let hits: Array<{ label: number; score: number }>;
-  switch (request.mode) {
+  switch (mode) {
     case 'dense':
       hits = await denseHits(ctx, request, queryLang, request.k);
       break;
@@ -117,7 +125,7 @@ export async function searchCollection(ctx: SearchContext, request: SearchReques
   return {
     results,
     query_lang: queryLang ?? null,
-    mode: request.mode,
+    mode,
     took_ms: Math.round((performance.now() - started) * 1000) / 1000,
   };
 }

@@ -61,3 +61,10 @@ export interface SearchFilter {
 }
 
 export type SearchMode = 'dense' | 'bm25' | 'hybrid';
+/**
+ * What a request may ask for: a mode, or 'auto' — dense when the encoder has an adapter for the query's language
+ * (it was trained on enough pairs of it), hybrid otherwise, where lexical evidence makes up for what the encoder
+ * never learnt (names, loanwords, numbers).
+ */
+export type RequestedSearchMode = SearchMode | 'auto';
+export const SEARCH_MODES = ['dense', 'bm25', 'hybrid', 'auto'] as const satisfies readonly RequestedSearchMode[];

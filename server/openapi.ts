@@ -1,4 +1,5 @@
 /** The OpenAPI 3 description of the HTTP API, served at /openapi.json. A test checks it against the routes. */
+import { SEARCH_MODES } from '../indexer/types.js';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
@@ -162,7 +163,7 @@ export function openApiDocument(version: string) {
             query: { type: 'string', minLength: 1, maxLength: 4096 },
             k: { type: 'integer', minimum: 1, maximum: 1000, default: 10 },
             lang: langCode,
-            mode: { type: 'string', enum: ['dense', 'bm25', 'hybrid'], default: 'dense' },
+            mode: { type: 'string', enum: [...SEARCH_MODES], default: 'dense', description: "'auto': dense when the encoder has an adapter for the query language, hybrid otherwise" },
             filter: {
               type: 'object',
               additionalProperties: false,

@@ -298,3 +298,19 @@ test('background saves write loadable files; a write during a save waits for it;
   assert.deepEqual(fs.readdirSync(path.join(dir, 'indexes')), [], 'no index file, temporary or not, survives the drop');
   engine.close();
 });
+
+test("mode 'auto' is dense for languages the encoder has an adapter for and hybrid for the rest", async () => {
+  const base = createHashedNgramEncoder({ dim: 64 });
+  const withSwAdapter: Encoder = { ...base, info: { ...base.info, adapters: ['sw'] } };
+  const engine = testEngine(undefined, [withSwAdapter]);
+  engine.createCollection('c');
+  await engine.upsertDocuments('c', SAMPLE_DOCUMENTS);
+  const ranked = (r: { results: Array<{ id: string; score: number }> }) => r.results.map((x) => [x.id, x.score]);
+  const query = 'Maji safi kwa watoto';
+  for (const [lang, expected] of [['sw', 'dense'], ['qu', 'hybrid'], ['en', 'hybrid']] as const) {
+    const auto = await search(engine, query, { mode: 'auto', lang });
+    assert.equal(auto.mode, expected, lang);
+    assert.deepEqual(ranked(auto), ranked(await search(engine, query, { mode: expected, lang })), lang);
+  }
+  engine.close();
+});
