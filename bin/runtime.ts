@@ -1,11 +1,12 @@
-/** Wires a process together: logger, encoders (baseline + shipped ONNX models), language identifier, engine. */
+/** Wires a process together: logger, encoders (baseline + shipped ONNX models), language identifier (trained or heuristic), engine. */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import type { Encoder } from '../models/encoder.js';
 import { createHashedNgramEncoder } from '../models/hashed-ngram-encoder.js';
-import { createHeuristicLanguageIdentifier } from '../models/langid.js';
+import { createHeuristicLanguageIdentifier, type LanguageIdentifier } from '../models/langid.js';
+import { hasLangIdModel, loadLanguageIdentifier } from '../models/langid/io.js';
 import { createOnnxEncoder } from '../models/onnx/onnx-encoder.js';
 import { createEncoderRegistry } from '../models/registry.js';
 import { Engine } from '../indexer/engine.js';
@@ -16,6 +17,8 @@ export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const SHIPPED_MODELS_DIR = path.join(PACKAGE_ROOT, 'models');
 /** Preferred default encoder once it has been trained and shipped. */
 export const PREFERRED_DEFAULT_ENCODER = 'cmtp-base';
+/** The trained language identifier ships as `models/langid-base/` (langid.json + weights.bin). */
+export const SHIPPED_LANGID = 'langid-base';
 
 export function packageVersion(): string {
   return (JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -39,9 +42,25 @@ export function findModelDirs(dir: string): string[] {
 export interface RuntimeOptions {
   dataDir: string | undefined;
   modelsDir?: string;
+  /** Language-identifier directory (default: `<modelsDir>/langid-base`); the heuristic when it is missing. */
+  langidDir?: string;
   /** Model directories to load besides the shipped ones (evaluating a fresh training run). */
   extraModelDirs?: readonly string[];
   logger: Logger;
+}
+
+/**
+ * The trained identifier in `dir` when there is one, else the heuristic (script + stop words). A model that
+ * fails to load is logged and replaced by the heuristic: query routing degrades, serving goes on.
+ */
+export function createLanguageIdentifier(dir: string, logger: Logger): LanguageIdentifier {
+  if (!hasLangIdModel(dir)) return createHeuristicLanguageIdentifier();
+  try {
+    return loadLanguageIdentifier(dir);
+  } catch (error) {
+    logger.error({ err: error, dir }, 'could not load the language identifier; using the heuristic');
+    return createHeuristicLanguageIdentifier();
+  }
 }
 
 export async function createEngine(options: RuntimeOptions): Promise<Engine> {
@@ -62,10 +81,12 @@ export async function createEngine(options: RuntimeOptions): Promise<Engine> {
   const preferred = requested ?? (encoders.find((e) => e.info.name === PREFERRED_DEFAULT_ENCODER) ?? encoders[0]!).info.name;
   const registry = createEncoderRegistry(encoders, preferred);
   options.logger.info({ encoders: registry.list().map((e) => e.name), default: registry.defaultName }, 'encoders loaded');
+  const languageIdentifier = createLanguageIdentifier(options.langidDir ?? path.join(options.modelsDir ?? SHIPPED_MODELS_DIR, SHIPPED_LANGID), options.logger);
+  options.logger.info({ languageIdentifier: languageIdentifier.name }, 'language identifier loaded');
   return new Engine({
     dataDir: options.dataDir,
     encoders: registry,
-    languageIdentifier: createHeuristicLanguageIdentifier(),
+    languageIdentifier,
     logger: options.logger,
   });
 }

@@ -7,6 +7,7 @@ import cliProgress from 'cli-progress';
 import type { Engine } from '../indexer/engine.js';
 import { buildData } from '../corpora/build.js';
 import { evalCommand } from '../eval/cli.js';
+import { langidCommand } from '../models/langid/cli.js';
 import { SOURCE_NAMES, type SourceName } from '../corpora/config.js';
 import { TafutaError, isTafutaError } from '../indexer/errors.js';
 import type { Logger } from '../indexer/logger.js';
@@ -15,6 +16,7 @@ import { searchSchema } from '../indexer/schemas.js';
 import { createSnapshot, restoreSnapshot } from '../indexer/snapshot.js';
 import { assertSafeBinding, resolveSecurityConfig, type SecurityConfig } from '../server/config.js';
 import { PACKAGE_ROOT, createEngine, createLogger, packageVersion } from './runtime.js';
+import { SEARCH_MODES } from '../indexer/types.js';
 
 const DEFAULT_DATA_DIR = process.env.TAFUTA_DATA_DIR ?? '.tafuta/data';
 const DEMO_CORPUS = path.join(PACKAGE_ROOT, 'demo', 'corpus.jsonl');
@@ -261,7 +263,7 @@ export function buildProgram(logger: Logger = createLogger()): Command {
     .requiredOption('-c, --collection <name>', 'collection name')
     .option('-k, --k <n>', 'number of results', positiveInt(1000), 10)
     .option('-l, --lang <code>', 'query language (default: detected)')
-    .addOption(new Option('-m, --mode <mode>', 'retrieval mode').choices(['dense', 'bm25', 'hybrid']).default('dense'))
+    .addOption(new Option('-m, --mode <mode>', 'retrieval mode').choices([...SEARCH_MODES]).default('dense'))
     .option('--json', 'print the raw JSON response')
     .option('-d, --data-dir <dir>', 'data directory', DEFAULT_DATA_DIR)
     .action(async (query: string, options: { collection: string; k: number; lang?: string; mode: string; json?: boolean; dataDir: string }) => {
@@ -396,6 +398,7 @@ export function buildProgram(logger: Logger = createLogger()): Command {
     });
 
   program.addCommand(evalCommand(logger));
+  program.addCommand(langidCommand(logger));
   return program;
 }
 

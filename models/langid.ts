@@ -1,8 +1,8 @@
 /**
- * A small, deterministic language guesser for query routing until the trained identifier (CMTP issue)
- * replaces it: writing system first (Ethiopic, Lao, Tibetan… settle it), then stop-word overlap for
- * Latin-script languages. It answers `undefined` rather than guess when the evidence is thin, and callers
- * fall back to "no adapter".
+ * The language-identifier seam, and a small deterministic heuristic behind it: writing system first (Ethiopic,
+ * Lao, Tibetan… settle it), then stop-word overlap for Latin-script languages. It answers `undefined` rather
+ * than guess when the evidence is thin, and callers fall back to "no adapter". The trained identifier
+ * (models/langid/, shipped as models/langid-base/) replaces it at run time when present; see docs/langid.md.
  */
 import { createRequire } from 'node:module';
 import { tokenize } from './text/normalize.js';
