@@ -17,7 +17,7 @@ const OUT = path.join(ROOT, 'docs', 'results.md');
 /** Metrics shown per language; the summary shows all of them. */
 const PER_LANGUAGE: MetricName[] = ['MRR@10', 'nDCG@10', 'MAP', 'R@10', 'P@5'];
 const BENCH_ORDER = ['mediawiki-xling', 'udhr', 'cldr-emoji'];
-const MODE_ORDER = ['bm25', 'dense', 'hybrid'];
+const MODE_ORDER = ['bm25', 'dense', 'hybrid', 'auto'];
 
 const BENCH_NOTES: Record<string, string> = {
   'mediawiki-xling':
@@ -373,6 +373,9 @@ export function renderResults(reports: EvalReport[]): string {
     'rows are the floor a trained encoder must clear: on MediaWiki, 3× the BM25 MRR@10.',
     'Wall times are end to end (index the corpus into a fresh collection, then run each query through',
     '`engine.search` one at a time) on a shared 2-core machine with other jobs running: treat them as rough.',
+    'Modes: `dense` (the encoder alone), `bm25`, `hybrid` (reciprocal-rank fusion of both) and `auto` (dense for',
+    'query languages the encoder has an adapter for, i.e. was trained on ≥ 1,000 pairs of; hybrid for the others —',
+    'here Quechua and Somali). Queries carry their language, as the benchmark gives it.',
     '',
   ];
   if (!benches.length) lines.push('No reports yet: run `tafuta eval --bench DIR --out docs/eval/NAME`.', '');
