@@ -15,8 +15,11 @@ import type { CollectionRecord } from './types.js';
  * bounds the stall a search can see where a fixed count did not.
  */
 const SYNC_SLICE_MS = 4;
-/** Rows read from SQLite per slice (more than a slice ever adds; the rest are read again next turn). */
-const SYNC_PAGE = 256;
+/**
+ * Rows read from SQLite per page during a catch-up. Small: a slice on a large graph adds only a few vectors, and rows
+ * read but not added are read again next turn.
+ */
+const SYNC_PAGE = 16;
 
 export interface CollectionIndexOptions {
   store: DocumentStore;
@@ -85,7 +88,7 @@ export class CollectionIndex {
       for (;;) {
         const started = performance.now();
         let last = -1;
-        for (const { label, vector } of this.store.vectorsAfter(this.collection.id, this.vectors.cursor.passageId, SYNC_PAGE, SYNC_PAGE)) {
+        for (const { label, vector } of this.store.vectorsAfter(this.collection.id, this.vectors.cursor.passageId, SYNC_PAGE)) {
           this.vectors.add(label, vector);
           last = label;
           if (performance.now() - started >= sliceMs) break;
