@@ -320,7 +320,12 @@ export function buildProgram(logger: Logger = createLogger()): Command {
     .option('--epochs <n>', 'override train.epochs', Number)
     .option('--threads <n>', 'override train.threads (1 = reproducible single thread)', Number)
     .option('--no-teacher', 'train without the English teacher (no cross-lingual alignment objective)')
-    .action(async (options: { config: string; out: string; epochs?: number; threads?: number; teacher: boolean }) => {
+    .option('--resume', 'continue an interrupted run from <out>/checkpoint (same config, data and teacher)')
+    .option('--stop-after <step>', 'stop after this global step, leaving a checkpoint to --resume from', positiveInt(100_000_000))
+    .option('--keep-checkpoint [dir]', 'keep the last checkpoint once the model is written (default .cache/checkpoints/<out name>; never inside <out>)')
+    .action(async (options: {
+      config: string; out: string; epochs?: number; threads?: number; teacher: boolean; resume?: boolean; stopAfter?: number; keepCheckpoint?: string | true;
+    }) => {
       const { readTrainConfig, runTraining } = await import('../models/train/run.js');
       let config;
       try {
@@ -330,9 +335,16 @@ export function buildProgram(logger: Logger = createLogger()): Command {
       }
       if (options.epochs !== undefined) config.train.epochs = options.epochs;
       if (options.threads !== undefined) config.train.threads = options.threads;
+      const keepCheckpointIn =
+        options.keepCheckpoint === true ? path.join('.cache', 'checkpoints', path.basename(path.resolve(options.out))) : options.keepCheckpoint;
+      if (keepCheckpointIn && path.resolve(keepCheckpointIn).startsWith(path.resolve(options.out) + path.sep)) {
+        throw new CliError('--keep-checkpoint must be outside the model directory (a model ships without its checkpoint)');
+      }
       const vectors = options.teacher && config.train.tasks.cla ? await loadTeacherVectors(config.teacher.cacheDir, logger) : undefined;
       const teacher = vectors ? { vectors, cacheDir: config.teacher.cacheDir } : undefined;
-      await runTraining({ config, outDir: options.out, teacher, log: (message) => logger.info(message) });
+      await runTraining({
+        config, outDir: options.out, teacher, log: (message) => logger.info(message), resume: options.resume ?? false, stopAfter: options.stopAfter, keepCheckpointIn,
+      });
     });
 
   program

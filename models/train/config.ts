@@ -75,6 +75,20 @@ export const trainConfigSchema = z.strictObject({
       /** Worker threads (Hogwild); 1 = single-threaded and bit-for-bit reproducible. */
       threads: z.int().min(1).max(16).default(2),
       evalEvery: z.int().positive().default(200),
+      /**
+       * Checkpoints into `<out>/checkpoint/` for `tafuta train --resume`: whichever comes first. They never change
+       * what is learnt, so these settings are not part of the config a resumed run must match.
+       */
+      checkpoint: z
+        .strictObject({
+          /** Every this many steps (0 = not by step count). */
+          everySteps: z.int().min(0).default(0),
+          /** After this many minutes of training since the last one (0 = not by time). */
+          everyMinutes: z.number().min(0).default(10),
+          /** At the end of every epoch. */
+          epochEnd: z.boolean().default(true),
+        })
+        .prefault({}),
     })
     .prefault({}),
   teacher: z

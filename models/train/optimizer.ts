@@ -27,6 +27,13 @@ export class RowAdagrad {
   }
 }
 
+/** AdamW's moving state: step count and first/second moments. */
+export interface AdamWState {
+  t: number;
+  m: Float32Array;
+  v: Float32Array;
+}
+
 export class AdamW {
   private readonly m: Float32Array;
   private readonly v: Float32Array;
@@ -47,6 +54,20 @@ export class AdamW {
       this.v[i] = this.beta2 * this.v[i]! + (1 - this.beta2) * g * g;
       params[i]! -= this.lr * ((this.m[i]! / c1) / (Math.sqrt(this.v[i]! / c2) + this.eps) + this.weightDecay * params[i]!);
     }
+  }
+
+  /** The live state (views, not copies): serialise or clone it before the next step. */
+  get state(): AdamWState {
+    return { t: this.t, m: this.m, v: this.v };
+  }
+
+  restore(state: AdamWState): void {
+    if (state.m.length !== this.m.length || state.v.length !== this.v.length) {
+      throw new Error(`AdamW state of ${state.m.length} values does not fit ${this.m.length} parameters`);
+    }
+    this.t = state.t;
+    this.m.set(state.m);
+    this.v.set(state.v);
   }
 }
 

@@ -7,6 +7,9 @@ export interface Rng {
   int(n: number): number;
   /** Standard normal (Box–Muller). */
   normal(): number;
+  /** The whole generator state (for checkpoints): `restore(state())` later continues the same stream. */
+  state(): number;
+  restore(state: number): void;
 }
 
 /** mulberry32: 32-bit state, passes BigCrush for this use (sampling, init); not for cryptography. */
@@ -25,6 +28,10 @@ export function createRng(seed: number): Rng {
     normal: () => {
       const u = Math.max(next(), 1e-12);
       return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * next());
+    },
+    state: () => state,
+    restore: (saved) => {
+      state = saved >>> 0;
     },
   };
 }

@@ -1,16 +1,31 @@
 /**
  * `tafuta train`: config file → dataset → joint training → an ONNX model directory whose model.json records the
  * config, the data manifest (files + sha256), training time, validation scores and the loss/weight history.
+ * While it trains, checkpoints go to `<out>/checkpoint/` (see checkpoint.ts); `resume` continues from there, and
+ * the checkpoint is removed (or moved elsewhere) once the model is written, so it never ships with the model.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeOnnxEncoderDir } from '../onnx/export.js';
+import {
+  CHECKPOINT_DIR,
+  assertSameConfig,
+  assertSameData,
+  checkpointFile,
+  createCheckpointSchedule,
+  hasCheckpoint,
+  readCheckpoint,
+  readCheckpointHeader,
+  writeCheckpoint,
+  type CheckpointMeta,
+} from './checkpoint.js';
+import { TafutaError } from '../../indexer/errors.js';
 import { trainConfigSchema, type TrainConfig } from './config.js';
-import { loadDataset } from './dataset.js';
+import { loadDataset, type Dataset } from './dataset.js';
 import { toEncoderWeights } from './encoder-params.js';
 import { trainParallel } from './parallel.js';
-import { train, type TeacherVectors, type TrainLogEntry } from './trainer.js';
+import { runLength, train, type CheckpointHook, type TeacherVectors, type TrainLogEntry } from './trainer.js';
 
 export interface RunTrainingOptions {
   config: TrainConfig;
@@ -18,6 +33,12 @@ export interface RunTrainingOptions {
   /** The teacher's vectors, and where its cache lives (worker threads open it themselves). */
   teacher?: { vectors: TeacherVectors; cacheDir: string } | undefined;
   log?: (message: string) => void;
+  /** Continue from `<outDir>/checkpoint/` (same config, data and teacher, or a TafutaError says what differs). */
+  resume?: boolean;
+  /** Stop after this global step, leaving a checkpoint to resume from (time-sliced training). */
+  stopAfter?: number | undefined;
+  /** Move the checkpoint here once the model is written, instead of deleting it. */
+  keepCheckpointIn?: string | undefined;
 }
 
 export function readTrainConfig(file: string, overrides: Record<string, unknown> = {}): TrainConfig {
@@ -40,18 +61,71 @@ function formatLog(entry: TrainLogEntry): string {
   return `step ${entry.step} epoch ${entry.epoch.toFixed(2)} ${losses} acc=${entry.clAccuracy.toFixed(3)} w[${weights}] ${entry.pairsPerSecond.toFixed(0)} pairs/s${val}`;
 }
 
-export async function runTraining({ config, outDir, teacher, log = () => {} }: RunTrainingOptions) {
+/** The sha256 recorded in model.json (and checked on resume) for the files a dataset was read from. */
+export function dataManifestSha256(manifest: Dataset['manifest']): string {
+  return crypto.createHash('sha256').update(JSON.stringify(manifest.files)).digest('hex');
+}
+
+export async function runTraining({ config, outDir, teacher, log = () => {}, resume = false, stopAfter, keepCheckpointIn }: RunTrainingOptions) {
   const started = performance.now();
+  const ckptFile = checkpointFile(outDir);
+  if (resume && !hasCheckpoint(outDir)) {
+    throw new TafutaError('INVALID_ARGUMENT', `nothing to resume: no checkpoint at ${ckptFile}`, { checkpoint: ckptFile });
+  }
+  if (!resume && hasCheckpoint(outDir)) {
+    throw new TafutaError('INVALID_ARGUMENT', `${ckptFile} holds the checkpoint of an unfinished run: continue it with --resume, or delete it to start over`, {
+      checkpoint: ckptFile,
+    });
+  }
+  const header = resume ? readCheckpointHeader(ckptFile) : undefined;
+  if (header) assertSameConfig(header, config, ckptFile); // before the (slow) data load
+
   const features = { buckets: config.model.buckets, minN: config.model.minN, maxN: config.model.maxN, words: config.model.words };
   const dataset = await loadDataset({ ...config.data, features });
   log(`data: ${dataset.train.length} training pairs, ${dataset.validation.length} validation pairs, ${dataset.langs.length} languages, ` +
     `${dataset.translationGroups.length} translation groups, ${dataset.mono.length} monolingual texts, ${dataset.morph.length} morphology groups`);
-  const hooks = { onLog: (entry: TrainLogEntry) => log(formatLog(entry)) };
+  const dataManifestHash = dataManifestSha256(dataset.manifest);
+  const meta: CheckpointMeta = {
+    config,
+    data: { manifestSha256: dataManifestHash, files: dataset.manifest.files },
+    teacher: teacher ? { dim: teacher.vectors.dim } : null,
+    trainingSeconds: 0,
+    resumes: [],
+  };
+  if (header) assertSameData(header, meta.data, meta.teacher, ckptFile);
+  const checkpoint = header ? readCheckpoint(ckptFile) : undefined;
+  if (checkpoint) {
+    meta.trainingSeconds = checkpoint.header.trainingSeconds;
+    meta.resumes = [...checkpoint.header.resumes, { step: checkpoint.snapshot.step, at: new Date().toISOString() }];
+    if (stopAfter !== undefined && stopAfter <= checkpoint.snapshot.step) {
+      throw new TafutaError('INVALID_ARGUMENT', `cannot stop after step ${stopAfter}: the checkpoint is already at step ${checkpoint.snapshot.step}`);
+    }
+    log(`resuming from ${ckptFile} at step ${checkpoint.snapshot.step} (epoch ${checkpoint.header.epoch.toFixed(2)})`);
+  }
+
+  const { stepsPerEpoch, totalSteps } = runLength(config, dataset);
+  const schedule = createCheckpointSchedule(config.train.checkpoint, { stepsPerEpoch, totalSteps });
+  const checkpointHook: CheckpointHook = {
+    due: (step) => schedule.stepDue(step) || schedule.msUntilDue() <= 0,
+    nextStep: (step) => schedule.nextStep(step),
+    msUntilDue: () => schedule.msUntilDue(),
+    save(snapshot) {
+      const t = performance.now();
+      writeCheckpoint(outDir, snapshot, { ...meta, trainingSeconds: meta.trainingSeconds + (t - started) / 1000 }, stepsPerEpoch);
+      schedule.saved();
+      log(`checkpoint at step ${snapshot.step} (epoch ${(snapshot.step / stepsPerEpoch).toFixed(2)}) in ${((performance.now() - t) / 1000).toFixed(1)} s: ${ckptFile}`);
+    },
+  };
+  const hooks = { onLog: (entry: TrainLogEntry) => log(formatLog(entry)), checkpoint: checkpointHook };
+  const options = { resume: checkpoint?.snapshot, stopAfter };
   const result =
     config.train.threads > 1
-      ? await trainParallel(config, dataset, teacher ? { dim: teacher.vectors.dim, cacheDir: teacher.cacheDir } : undefined, config.train.threads, hooks)
-      : train(config, dataset, teacher?.vectors, hooks);
-  const dataManifestHash = crypto.createHash('sha256').update(JSON.stringify(dataset.manifest.files)).digest('hex');
+      ? await trainParallel(config, dataset, teacher ? { dim: teacher.vectors.dim, cacheDir: teacher.cacheDir } : undefined, config.train.threads, hooks, options)
+      : train(config, dataset, teacher?.vectors, hooks, options);
+  if (result.stopped) {
+    log(`stopped after step ${result.steps} of ${totalSteps}; continue with --resume (checkpoint ${ckptFile})`);
+    return { manifest: undefined, result };
+  }
   const manifest = await writeOnnxEncoderDir(outDir, {
     name: config.name,
     description:
@@ -62,8 +136,9 @@ export async function runTraining({ config, outDir, teacher, log = () => {} }: R
     tableDtype: config.export.tableDtype,
     extra: {
       trainedAt: new Date().toISOString(),
-      trainingSeconds: Math.round((performance.now() - started) / 100) / 10,
+      trainingSeconds: Math.round((meta.trainingSeconds + (performance.now() - started) / 1000) * 10) / 10,
       steps: result.steps,
+      ...(meta.resumes.length ? { resumes: meta.resumes } : {}),
       config,
       data: { manifestSha256: dataManifestHash, ...dataset.manifest },
       teacher: teacher ? { dim: teacher.vectors.dim, cacheDir: teacher.cacheDir } : null,
@@ -84,6 +159,20 @@ export async function runTraining({ config, outDir, teacher, log = () => {} }: R
     });
     log(`wrote ${twin} (float32 twin for quantisation measurements)`);
   }
+  // The model is complete: the checkpoint must not ship with it.
+  const ckptDir = path.join(outDir, CHECKPOINT_DIR);
+  if (keepCheckpointIn && hasCheckpoint(outDir)) {
+    fs.mkdirSync(path.dirname(path.resolve(keepCheckpointIn)), { recursive: true });
+    fs.rmSync(keepCheckpointIn, { recursive: true, force: true });
+    try {
+      fs.renameSync(ckptDir, keepCheckpointIn);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+      fs.cpSync(ckptDir, keepCheckpointIn, { recursive: true }); // another filesystem
+    }
+    log(`kept the last checkpoint in ${keepCheckpointIn}`);
+  }
+  fs.rmSync(ckptDir, { recursive: true, force: true });
   log(`wrote ${outDir}: validation MRR@10 ${result.validation.average.toFixed(3)} in ${result.seconds.toFixed(0)} s`);
   return { manifest, result };
 }

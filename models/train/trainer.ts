@@ -13,7 +13,7 @@ import { mineHardNegatives, sampleNegative, type HardNegatives } from './hard-ne
 import { distillLoss } from './losses/distill.js';
 import { infoNce } from './losses/infonce.js';
 import { languageLoss } from './losses/language.js';
-import { AdamW, RowAdagrad, clipFactor } from './optimizer.js';
+import { AdamW, RowAdagrad, clipFactor, type AdamWState } from './optimizer.js';
 import { createRng, type Rng } from './rng.js';
 import type { TrainConfig } from './config.js';
 import { validate, type ValidationScores } from './validate.js';
@@ -39,12 +39,64 @@ export interface TrainResult {
   params: EncoderParams;
   history: TrainLogEntry[];
   validation: ValidationScores;
+  /** Global steps done (all of them, unless the run stopped early at `stopAfter`). */
   steps: number;
   seconds: number;
+  /** True when the run stopped at `stopAfter`, leaving a checkpoint instead of a finished model. */
+  stopped: boolean;
+}
+
+/** Everything one thread's Trainer holds besides the shared parameters. */
+export interface TrainerState {
+  rng: number;
+  weighting: Partial<Record<TaskName, number>>;
+  running: Partial<Record<TaskName, number>>;
+  runningAccuracy: number;
+  lastWeights: Record<TaskName, number>;
+  adapterU: AdamWState;
+  adapterV: AdamWState;
+  head: AdamWState;
+}
+
+/** One thread's part of a snapshot; worker threads add where they are in their mining/logging schedule. */
+export interface WorkerSnapshot {
+  trainer: TrainerState;
+  schedule?: { nextLog: number; nextMining: number | null };
+}
+
+/** A run between two steps: enough to continue it exactly (single thread) or as if uninterrupted (Hogwild). */
+export interface TrainSnapshot {
+  /** Global steps completed. */
+  step: number;
+  shared: SharedState;
+  /** One per thread, in thread order. */
+  workers: WorkerSnapshot[];
+  negatives: HardNegatives | undefined;
+  history: TrainLogEntry[];
+}
+
+/** When to take snapshots and what to do with them (run.ts writes them to disk). */
+export interface CheckpointHook {
+  /** Whether a checkpoint is due after completed step `step`. */
+  due(step: number): boolean;
+  /** The first step after `step` at which one is due by step count (Infinity if none). */
+  nextStep(step: number): number;
+  /** Milliseconds until one is due by training time (Infinity if never). */
+  msUntilDue(): number;
+  /** Must not keep references into the snapshot: training goes on as soon as it returns. */
+  save(snapshot: TrainSnapshot): void;
 }
 
 export interface TrainHooks {
   onLog?: (entry: TrainLogEntry) => void;
+  checkpoint?: CheckpointHook;
+}
+
+export interface TrainRunOptions {
+  /** Continue from this snapshot instead of a fresh initialisation. */
+  resume?: TrainSnapshot | undefined;
+  /** Stop after this global step with a checkpoint (as an interruption would), unless the run ends first. */
+  stopAfter?: number | undefined;
 }
 
 /** Anchor sentences per batch for the language-contrastive loss (an unbiased subsample of all n). */
@@ -100,6 +152,12 @@ export function initSharedState(config: TrainConfig, dataset: Dataset, teacherDi
   const head = allocate(config.train.tasks.cla && teacherDim !== undefined ? model.dim * teacherDim : 0);
   for (let i = 0; i < head.length; i++) head[i] = rng.normal() / Math.sqrt(model.dim);
   return { params, head, adagrad: allocate(model.buckets) };
+}
+
+/** How long a run is: steps per epoch (one pass over the pairs in batches) and in all. */
+export function runLength(config: TrainConfig, dataset: Dataset): { stepsPerEpoch: number; totalSteps: number } {
+  const stepsPerEpoch = Math.max(1, Math.ceil(dataset.train.length / config.train.batchSize));
+  return { stepsPerEpoch, totalSteps: Math.max(1, Math.round(stepsPerEpoch * config.train.epochs)) };
 }
 
 /** One thread's view of a training run: its own sampler, dense-optimiser moments and scratch, shared parameters. */
@@ -158,8 +216,32 @@ export class Trainer {
     );
     this.grads = new EncoderGrads(model.dim, this.params.U.length, model.buckets);
     this.sampleLang = languageSampler(dataset.byLang.map((b) => b.length), config.data.langTemperature, this.rng);
-    this.stepsPerEpoch = Math.max(1, Math.ceil(pairs / t.batchSize));
-    this.totalSteps = Math.max(1, Math.round(this.stepsPerEpoch * t.epochs));
+    ({ stepsPerEpoch: this.stepsPerEpoch, totalSteps: this.totalSteps } = runLength(config, dataset));
+  }
+
+  saveState(): TrainerState {
+    return {
+      rng: this.rng.state(),
+      weighting: this.weighting.state(),
+      running: { ...this.running },
+      runningAccuracy: this.runningAccuracy,
+      lastWeights: { ...this.lastWeights },
+      adapterU: this.adapterOptimizerU.state,
+      adapterV: this.adapterOptimizerV.state,
+      head: this.headOptimizer.state,
+    };
+  }
+
+  restoreState(state: TrainerState): void {
+    this.rng.restore(state.rng);
+    this.weighting.restore(state.weighting);
+    for (const key of Object.keys(this.running) as TaskName[]) delete this.running[key];
+    Object.assign(this.running, state.running);
+    this.runningAccuracy = state.runningAccuracy;
+    this.lastWeights = { ...state.lastWeights };
+    this.adapterOptimizerU.restore(state.adapterU);
+    this.adapterOptimizerV.restore(state.adapterV);
+    this.headOptimizer.restore(state.head);
   }
 
   get hardNegatives(): HardNegatives | undefined {
@@ -368,12 +450,31 @@ export class Trainer {
   }
 }
 
-/** Single-threaded training: deterministic for a given seed and data. */
-export function train(config: TrainConfig, dataset: Dataset, teacher: TeacherVectors | undefined, hooks: TrainHooks = {}): TrainResult {
+/**
+ * Single-threaded training: deterministic for a given seed and data, and a run resumed from a snapshot ends with
+ * exactly the weights of an uninterrupted one.
+ */
+export function train(
+  config: TrainConfig,
+  dataset: Dataset,
+  teacher: TeacherVectors | undefined,
+  hooks: TrainHooks = {},
+  { resume, stopAfter }: TrainRunOptions = {},
+): TrainResult {
   const started = performance.now();
-  const trainer = new Trainer(config, dataset, teacher, initSharedState(config, dataset, teacher?.dim, localAllocator));
-  const history: TrainLogEntry[] = [];
-  for (let step = 1; step <= trainer.totalSteps; step++) {
+  const shared = resume?.shared ?? initSharedState(config, dataset, teacher?.dim, localAllocator);
+  const trainer = new Trainer(config, dataset, teacher, shared);
+  if (resume) {
+    if (resume.workers.length !== 1) throw new Error(`a snapshot of ${resume.workers.length} threads cannot resume a single-threaded run`);
+    trainer.restoreState(resume.workers[0]!.trainer);
+    trainer.hardNegatives = resume.negatives;
+  }
+  const history: TrainLogEntry[] = [...(resume?.history ?? [])];
+  const stopAt = Math.min(stopAfter ?? Infinity, trainer.totalSteps);
+  const result = (steps: number, stopped: boolean): TrainResult => ({
+    params: trainer.params, history, validation: trainer.validate(), steps, seconds: (performance.now() - started) / 1000, stopped,
+  });
+  for (let step = (resume?.step ?? 0) + 1; step <= trainer.totalSteps; step++) {
     if (trainer.isMiningStep(step)) trainer.mine();
     trainer.step(step);
     if (step % config.train.evalEvery === 0 || step === trainer.totalSteps) {
@@ -381,6 +482,11 @@ export function train(config: TrainConfig, dataset: Dataset, teacher: TeacherVec
       history.push(entry);
       hooks.onLog?.(entry);
     }
+    if (step === trainer.totalSteps) break;
+    if (step >= stopAt || hooks.checkpoint?.due(step)) {
+      hooks.checkpoint?.save({ step, shared, workers: [{ trainer: trainer.saveState() }], negatives: trainer.hardNegatives, history });
+    }
+    if (step >= stopAt) return result(step, true);
   }
-  return { params: trainer.params, history, validation: trainer.validate(), steps: trainer.totalSteps, seconds: (performance.now() - started) / 1000 };
+  return result(trainer.totalSteps, false);
 }

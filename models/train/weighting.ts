@@ -15,6 +15,9 @@ export interface TaskWeighting {
   weights(progress: number): Record<TaskName, number>;
   /** Report the norm of a task's gradient w.r.t. the output vectors this step. */
   observe(task: TaskName, gradNorm: number): void;
+  /** The smoothed gradient norms, all the state there is (for checkpoints). */
+  state(): Partial<Record<TaskName, number>>;
+  restore(state: Partial<Record<TaskName, number>>): void;
 }
 
 const EMA = 0.95;
@@ -30,6 +33,11 @@ export function createTaskWeighting(mode: 'dynamic' | 'static', dataSizes: Parti
       if (!Number.isFinite(gradNorm) || gradNorm <= 0) return;
       const previous = norms.get(task);
       norms.set(task, previous === undefined ? gradNorm : EMA * previous + (1 - EMA) * gradNorm);
+    },
+    state: () => Object.fromEntries(norms),
+    restore(state) {
+      norms.clear();
+      for (const [task, norm] of Object.entries(state) as Array<[TaskName, number]>) norms.set(task, norm);
     },
     weights(progress) {
       const out = { cl: 0, lang: 0, cla: 0, mono: 0, morph: 0 } as Record<TaskName, number>;

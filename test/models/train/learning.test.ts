@@ -10,30 +10,7 @@ import { initEncoderParams } from '../../../models/train/encoder-params.js';
 import { createRng } from '../../../models/train/rng.js';
 import { train } from '../../../models/train/trainer.js';
 import { validate } from '../../../models/train/validate.js';
-
-const ENGLISH = 'water house child mother father school book road tree sun moon rain fire bread milk river mountain city village market friend teacher doctor money work food night day morning song'.split(' ');
-
-/** A cipher language: every English word maps to an unrelated pseudo-word, so only learning can align them. */
-function cipherWord(word: string, rng: ReturnType<typeof createRng>): string {
-  const syllables = ['ka', 'zu', 'mbe', 'tso', 'nyi', 'gwa', 'hla', 'pho', 'ndi', 'qe'];
-  return Array.from({ length: 2 + (word.length % 2) }, () => syllables[rng.int(syllables.length)]).join('');
-}
-
-function writeSyntheticData(dir: string): void {
-  const rng = createRng(7);
-  const lexicon = new Map(ENGLISH.map((w) => [w, cipherWord(w, rng)]));
-  const lines: string[] = [];
-  const seen = new Set<string>();
-  while (lines.length < 600) {
-    const words = Array.from({ length: 2 + rng.int(3) }, () => ENGLISH[rng.int(ENGLISH.length)]!);
-    const en = words.join(' ');
-    if (seen.has(en)) continue;
-    seen.add(en);
-    lines.push(JSON.stringify({ en, text: words.map((w) => lexicon.get(w)).join(' '), lang: 'xx', source: 'synthetic', pkg: 'test' }));
-  }
-  fs.mkdirSync(path.join(dir, 'train'), { recursive: true });
-  fs.writeFileSync(path.join(dir, 'train', 'xx.jsonl'), `${lines.join('\n')}\n`);
-}
+import { writeSyntheticData } from './synthetic-data.js';
 
 test('a tiny model learns a synthetic alignment (validation MRR@10 rises far above the untrained encoder)', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tafuta-train-'));
