@@ -14,6 +14,7 @@ test('downsample keeps the first and last points and at most max points', () => 
 test('linear ticks are round numbers covering the range', () => {
   assert.deepEqual(linearTicks(0, 1), [0, 0.2, 0.4, 0.6, 0.8, 1]);
   assert.deepEqual(linearTicks(0, 2400), [0, 500, 1000, 1500, 2000]);
+  assert.equal(linearTicks(0.7, 0.95)[0], 0.7, 'a tick on the lower end despite floating-point division');
 });
 
 test('a figure draws one path per series per panel, with escaped labels', () => {
