@@ -37,6 +37,11 @@ export class CollectionIndex {
   private readonly logger: Logger;
   private dirty = false;
   private catchingUp = false;
+  /**
+   * SQLite may hold changes the index lacks. Set by the engine after its own writes and when another process
+   * wrote (data_version moved); cleared by a completed sync. Lets the sync on every search skip its query.
+   */
+  private stale = true;
   /** A background save in progress: the graph must not change until it settles. */
   private saving: Promise<void> | undefined;
   /** Dropped or closing: a background save must not put its files in place any more. */
@@ -104,11 +109,18 @@ export class CollectionIndex {
     this.sync(); // tombstones, the head mark, compaction
   }
 
-  /** Applies every change SQLite has that the index lacks. Cheap when there is none. */
+  /** The database changed (a write here or in another process): the next sync must look. */
+  markStale(): void {
+    this.stale = true;
+  }
+
+  /** Applies every change SQLite has that the index lacks. Free when nothing was written since the last one. */
   sync(): void {
+    if (!this.stale) return;
     // A gradual catch-up or a background save is under way: searches use the index as it stands (another
     // process's writes show up on the first search after it).
     if (this.catchingUp || this.saving) return;
+    this.stale = false;
     const head = this.store.syncHead(this.collection.id);
     const cursor = this.vectors.cursor;
     if (head.passageId === cursor.passageId && head.tombstoneSeq === cursor.tombstoneSeq) return;

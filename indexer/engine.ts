@@ -4,6 +4,7 @@
  */
 import crypto from 'node:crypto';
 import path from 'node:path';
+import type { Statement } from 'better-sqlite3';
 import type { LanguageIdentifier } from '../models/langid.js';
 import type { EncoderRegistry } from '../models/registry.js';
 import type { Encoder } from '../models/encoder.js';
@@ -71,12 +72,14 @@ export class Engine {
   /** Per-collection chains: in-process writes to one collection run one at a time (encoding is async). */
   private readonly writeQueues = new Map<string, Promise<unknown>>();
   private dataVersion: number;
+  private readonly dataVersionStatement: Statement;
 
   constructor(options: EngineOptions) {
     this.db = openDatabase(options.dataDir === undefined ? ':memory:' : path.join(options.dataDir, 'tafuta.db'));
     this.dataDir = options.dataDir;
     this.indexDir = options.dataDir === undefined ? undefined : path.join(options.dataDir, 'indexes');
     this.store = createDocumentStore(this.db);
+    this.dataVersionStatement = this.db.prepare('PRAGMA data_version').pluck();
     this.encoders = options.encoders;
     this.languageIdentifier = options.languageIdentifier;
     this.logger = options.logger;
@@ -86,7 +89,7 @@ export class Engine {
   }
 
   private readDataVersion(): number {
-    return this.db.pragma('data_version', { simple: true }) as number;
+    return this.dataVersionStatement.get() as number;
   }
 
   private encoderFor(collection: CollectionRecord): Encoder {
@@ -121,6 +124,7 @@ export class Engine {
         index.abandonBackgroundSave();
         this.indexes.delete(name);
       } else {
+        index.markStale();
         index.sync();
       }
     }
@@ -128,7 +132,8 @@ export class Engine {
 
   private requireCollection(name: string): CollectionRecord {
     this.followExternalWrites();
-    return this.store.requireCollection(name);
+    // Open indexes hold the live record of their collection (followExternalWrites drops replaced ones).
+    return this.indexes.get(name)?.collection ?? this.store.requireCollection(name);
   }
 
   private scheduleSave(): void {
@@ -283,7 +288,9 @@ export class Engine {
 
   /** Brings the ANN index up to date without stalling searches; the write is acknowledged after that. */
   private async afterWrite(collection: CollectionRecord): Promise<void> {
-    await this.indexFor(collection).syncGradually();
+    const index = this.indexFor(collection);
+    index.markStale();
+    await index.syncGradually();
     this.dataVersion = this.readDataVersion();
     this.scheduleSave();
   }
