@@ -14,6 +14,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,16 +88,44 @@ function chromaClient(url: string): ChromaClient {
   return new ChromaClient({ host: u.hostname, port: Number(u.port), ssl: false });
 }
 
+/**
+ * The one HTTP client both systems are measured with: node:http over a keep-alive agent (one socket per request
+ * in flight), JSON in and out. The Chroma JS client and `fetch` each cost more per request than either server
+ * spends answering it, so measuring through them would mostly measure the client.
+ */
+function jsonPoster(baseUrl: string, sockets: number): (route: string, body: unknown) => Promise<unknown> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: sockets });
+  const { hostname, port } = new URL(baseUrl);
+  return (route, body) =>
+    new Promise((resolve, reject) => {
+      const payload = Buffer.from(JSON.stringify(body));
+      const req = http.request(
+        { agent, hostname, port, path: route, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': payload.length } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            if (res.statusCode === undefined || res.statusCode < 200 || res.statusCode > 299) reject(new Error(`HTTP ${res.statusCode} on ${route}: ${text.slice(0, 200)}`));
+            else resolve(JSON.parse(text) as unknown);
+          });
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(payload);
+    });
+}
+
+/** Chroma's REST route for one collection verb (the routes its JS client calls). */
+function chromaRoute(collectionId: string, verb: 'add' | 'query'): string {
+  return `/api/v2/tenants/default_tenant/databases/default_database/collections/${collectionId}/${verb}`;
+}
+
 async function clientMain(job: ClientJob): Promise<InsertResult | QueryResult> {
   const { base, queries } = clusteredVectors(CLUSTERED_DEFAULT, job.mode === 'insert' ? N : 1, QUERIES);
-  const chroma = job.system === 'chroma' ? chromaClient(job.url) : undefined;
-  const collection = chroma ? await chroma.getCollection({ name: 'bench' }) : undefined;
-  const post = async (route: string, body: unknown): Promise<unknown> => {
-    const response = await fetch(`${job.url}${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    const json = (await response.json()) as unknown;
-    if (response.status !== 200) throw new Error(`HTTP ${response.status}: ${JSON.stringify(json).slice(0, 200)}`);
-    return json;
-  };
+  const collectionId = job.system === 'chroma' ? (await chromaClient(job.url).getCollection({ name: 'bench' })).id : undefined;
+  const post = jsonPoster(job.url, CONCURRENCY);
 
   if (job.mode === 'insert') {
     const times: number[] = [];
@@ -104,14 +133,14 @@ async function clientMain(job: ClientJob): Promise<InsertResult | QueryResult> {
     for (let i = 0; i < base.n; i += INSERT_BATCH) {
       const end = Math.min(base.n, i + INSERT_BATCH);
       const t = performance.now();
-      if (collection) {
+      if (collectionId !== undefined) {
         const ids: string[] = [];
         const embeddings: number[][] = [];
         for (let j = i; j < end; j++) {
           ids.push(String(j));
           embeddings.push(Array.from(row(base, j)));
         }
-        await collection.add({ ids, embeddings });
+        await post(chromaRoute(collectionId, 'add'), { ids, embeddings });
       } else {
         const documents = [];
         for (let j = i; j < end; j++) documents.push({ id: `d${j}`, text: `v:${j}`, lang: 'en' });
@@ -123,13 +152,15 @@ async function clientMain(job: ClientJob): Promise<InsertResult | QueryResult> {
     return { seconds: round(seconds, 2), vectorsPerSecond: round(base.n / seconds, 0), batchMs: percentiles(times) };
   }
 
+  // Request bodies are built before timing starts, for both systems.
+  const bodies = Array.from({ length: QUERIES }, (_, q) =>
+    collectionId !== undefined ? { query_embeddings: [Array.from(row(queries, q))], n_results: K, include: ['distances'] } : { query: `q:${q}`, k: K },
+  );
+  const route = collectionId !== undefined ? chromaRoute(collectionId, 'query') : '/v1/collections/bench/search';
   const ask = async (q: number): Promise<number[]> => {
-    if (collection) {
-      const result = await collection.query({ queryEmbeddings: [Array.from(row(queries, q))], nResults: K, include: ['distances'] as never });
-      return (result.ids[0] ?? []).map(Number);
-    }
-    const result = (await post('/v1/collections/bench/search', { query: `q:${q}`, k: K })) as { results: Array<{ id: string }> };
-    return result.results.map((r) => Number(r.id.slice(1)));
+    const result = await post(route, bodies[q]);
+    if (collectionId !== undefined) return ((result as { ids: string[][] }).ids[0] ?? []).map(Number);
+    return (result as { results: Array<{ id: string }> }).results.map((r) => Number(r.id.slice(1)));
   };
   for (let q = 0; q < 100; q++) await ask(q); // warm-up
   const ids: number[][] = [];
