@@ -65,12 +65,18 @@ export function migrate(db: Db, migrations: Migration[] = readMigrations(), upTo
   const applied: number[] = [];
   for (const migration of migrations) {
     if (migration.version <= current || migration.version > upTo) continue;
-    db.transaction(() => {
-      db.exec(migration.sql);
-      BACKFILLS[migration.version]?.(db);
-      db.prepare('INSERT INTO schema_migrations (version, name) VALUES (?, ?)').run(migration.version, migration.name);
-    })();
-    applied.push(migration.version);
+    // IMMEDIATE takes the write lock before the version is re-read: another process opening the same new
+    // database at the same moment (server workers, the CLI) waits, then finds the migration done.
+    const ran = db
+      .transaction(() => {
+        if (schemaVersion(db) >= migration.version) return false;
+        db.exec(migration.sql);
+        BACKFILLS[migration.version]?.(db);
+        db.prepare('INSERT INTO schema_migrations (version, name) VALUES (?, ?)').run(migration.version, migration.name);
+        return true;
+      })
+      .immediate();
+    if (ran) applied.push(migration.version);
   }
   return applied;
 }
