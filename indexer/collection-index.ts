@@ -20,12 +20,19 @@ const SYNC_SLICE_MS = 4;
  * read but not added are read again next turn.
  */
 const SYNC_PAGE = 16;
+/**
+ * How long a search waits for another process's writes (the CLI, another server worker) to enter the index. Small
+ * writes are visible to the very next search; the rest of a large batch enters in the background (see syncGradually).
+ */
+export const FOREGROUND_SYNC_MS = 10;
 
 export interface CollectionIndexOptions {
   store: DocumentStore;
   collection: CollectionRecord;
   /** Directory for index files; undefined keeps the index in memory only. */
   indexDir: string | undefined;
+  /** Load the index file but never write it (another process owns the files). */
+  readOnlyFiles?: boolean;
   logger: Logger;
 }
 
@@ -34,6 +41,7 @@ export class CollectionIndex {
   private vectors: HnswVectorStore;
   private readonly store: DocumentStore;
   private readonly base: string | undefined;
+  private readonly readOnlyFiles: boolean;
   private readonly logger: Logger;
   private dirty = false;
   private catchingUp = false;
@@ -52,13 +60,14 @@ export class CollectionIndex {
     this.store = options.store;
     this.logger = options.logger;
     this.base = base;
+    this.readOnlyFiles = options.readOnlyFiles ?? false;
     this.vectors = vectors;
   }
 
   static open(options: CollectionIndexOptions): CollectionIndex {
     const { collection, logger } = options;
     const base = options.indexDir === undefined ? undefined : path.join(options.indexDir, collection.name);
-    const storeOptions = { base, dim: collection.dim, params: collection.config.hnsw };
+    const storeOptions = { base, dim: collection.dim, params: collection.config.hnsw, collectionId: collection.id };
     let vectors: HnswVectorStore | undefined;
     if (base !== undefined) {
       const loaded = HnswVectorStore.load({ ...storeOptions, base });
@@ -114,8 +123,12 @@ export class CollectionIndex {
     this.stale = true;
   }
 
-  /** Applies every change SQLite has that the index lacks. Free when nothing was written since the last one. */
-  sync(): void {
+  /**
+   * Applies every change SQLite has that the index lacks; free when nothing was written since the last sync. With
+   * a budget, vectors are added for at most `budgetMs` and the rest continues in the background (tombstones wait
+   * for it, so a deletion can never be applied before the insert it undoes).
+   */
+  sync(budgetMs = Infinity): void {
     if (!this.stale) return;
     // A gradual catch-up or a background save is under way: searches use the index as it stands (another
     // process's writes show up on the first search after it).
@@ -130,10 +143,25 @@ export class CollectionIndex {
       this.rebuild();
       return;
     }
+    const started = performance.now();
     let added = 0;
+    let last = -1;
+    let cut = false;
     for (const { label, vector } of this.store.vectorsAfter(this.collection.id, cursor.passageId)) {
+      if (performance.now() - started >= budgetMs) {
+        cut = true;
+        break;
+      }
       this.vectors.add(label, vector);
       added++;
+      last = label;
+    }
+    if (cut) {
+      if (last >= 0) this.vectors.cursor = { passageId: last, tombstoneSeq: cursor.tombstoneSeq };
+      this.dirty = true;
+      this.stale = true;
+      this.syncGradually().catch((error: unknown) => this.logger.error({ err: error, collection: this.collection.name }, 'background index catch-up failed'));
+      return;
     }
     const tombstones = this.store.tombstonesAfter(this.collection.id, cursor.tombstoneSeq);
     for (const t of tombstones) this.vectors.remove(t.passageId);
@@ -150,7 +178,7 @@ export class CollectionIndex {
   /** Builds a fresh index from every vector in SQLite. */
   rebuild(): void {
     const started = Date.now();
-    this.vectors = HnswVectorStore.create({ base: this.base, dim: this.collection.dim, params: this.collection.config.hnsw });
+    this.vectors = HnswVectorStore.create({ base: this.base, dim: this.collection.dim, params: this.collection.config.hnsw, collectionId: this.collection.id });
     const head = this.store.syncHead(this.collection.id);
     for (const { label, vector } of this.store.vectorsAfter(this.collection.id, 0)) this.vectors.add(label, vector);
     this.vectors.cursor = head;
@@ -160,7 +188,7 @@ export class CollectionIndex {
 
   /** Writes the index to disk if it changed since the last save. */
   save(): void {
-    if (!this.dirty) return;
+    if (!this.dirty || this.readOnlyFiles) return;
     this.vectors.save();
     this.dirty = false;
   }
@@ -170,7 +198,7 @@ export class CollectionIndex {
    * catch-up is under way; the write that caused it schedules another save.
    */
   async saveInBackground(): Promise<void> {
-    if (!this.dirty || this.saving || this.catchingUp || this.abandoned) return;
+    if (!this.dirty || this.readOnlyFiles || this.saving || this.catchingUp || this.abandoned) return;
     this.dirty = false;
     const saving = this.vectors.saveInBackground(() => !this.abandoned).then(
       (committed) => {
@@ -194,7 +222,7 @@ export class CollectionIndex {
   }
 
   get needsSave(): boolean {
-    return this.dirty;
+    return this.dirty && !this.readOnlyFiles;
   }
 
   static removeFiles(indexDir: string, name: string): void {

@@ -8,7 +8,7 @@ import type { Statement } from 'better-sqlite3';
 import type { LanguageIdentifier } from '../models/langid.js';
 import type { EncoderRegistry } from '../models/registry.js';
 import type { Encoder } from '../models/encoder.js';
-import { CollectionIndex } from './collection-index.js';
+import { CollectionIndex, FOREGROUND_SYNC_MS } from './collection-index.js';
 import { collectionConfigSchema, collectionNameSchema } from './config.js';
 import { openDatabase, type Db } from './database.js';
 import { createDocumentStore, type DocumentStore, type DocumentToStore } from './document-store.js';
@@ -27,6 +27,11 @@ export interface EngineOptions {
   logger: Logger;
   /** How long after a write the ANN index is persisted (ms); writes within the window are saved together. */
   saveDelayMs?: number;
+  /**
+   * 'read-only': load index files but never write or remove them. For all but one of several server processes
+   * sharing a data directory (one writer of index files); each keeps its own in-memory index in step with SQLite.
+   */
+  indexFiles?: 'read-write' | 'read-only';
 }
 
 export interface CollectionInfo {
@@ -69,6 +74,8 @@ export class Engine {
   private readonly indexes = new Map<string, CollectionIndex>();
   private readonly saveDelayMs: number;
   private saveTimer: NodeJS.Timeout | undefined;
+  private followTimer: NodeJS.Timeout | undefined;
+  private readonly writesIndexFiles: boolean;
   /** Per-collection chains: in-process writes to one collection run one at a time (encoding is async). */
   private readonly writeQueues = new Map<string, Promise<unknown>>();
   private dataVersion: number;
@@ -84,6 +91,7 @@ export class Engine {
     this.languageIdentifier = options.languageIdentifier;
     this.logger = options.logger;
     this.saveDelayMs = options.saveDelayMs ?? 2000;
+    this.writesIndexFiles = options.indexFiles !== 'read-only';
     this.dataVersion = this.readDataVersion();
     for (const collection of this.store.listCollections()) this.indexFor(collection);
   }
@@ -104,7 +112,7 @@ export class Engine {
     let index = this.indexes.get(collection.name);
     if (!index || index.collection.id !== collection.id) {
       index?.abandonBackgroundSave();
-      index = CollectionIndex.open({ store: this.store, collection, indexDir: this.indexDir, logger: this.logger });
+      index = CollectionIndex.open({ store: this.store, collection, indexDir: this.indexDir, readOnlyFiles: !this.writesIndexFiles, logger: this.logger });
       this.indexes.set(collection.name, index);
     }
     return index;
@@ -121,13 +129,32 @@ export class Engine {
     const live = new Set(this.store.listCollections().map((c) => `${c.id}:${c.name}`));
     for (const [name, index] of this.indexes) {
       if (!live.has(`${index.collection.id}:${name}`)) {
+        // Dropped (or replaced) by another process. Its files are left alone: they may already be the
+        // namesake's, and a file recorded for another collection id is never loaded.
         index.abandonBackgroundSave();
         this.indexes.delete(name);
       } else {
         index.markStale();
-        index.sync();
+        index.sync(FOREGROUND_SYNC_MS);
+        if (index.needsSave) this.scheduleSave();
       }
     }
+  }
+
+  /**
+   * Checks for other processes' writes every `intervalMs` even when no request comes, so an idle server's
+   * indexes (and their files) keep up with them. Stopped by close().
+   */
+  followExternalWritesEvery(intervalMs: number): void {
+    if (this.followTimer) clearInterval(this.followTimer);
+    this.followTimer = setInterval(() => {
+      try {
+        this.followExternalWrites();
+      } catch (error) {
+        this.logger.error({ err: error }, 'could not follow external writes');
+      }
+    }, intervalMs);
+    this.followTimer.unref();
   }
 
   private requireCollection(name: string): CollectionRecord {
@@ -137,7 +164,7 @@ export class Engine {
   }
 
   private scheduleSave(): void {
-    if (this.indexDir === undefined || this.saveTimer) return;
+    if (this.indexDir === undefined || !this.writesIndexFiles || this.saveTimer) return;
     this.saveTimer = setTimeout(() => {
       this.saveTimer = undefined;
       void this.saveIndexesInBackground();
@@ -192,7 +219,7 @@ export class Engine {
     this.followExternalWrites();
     const collection = this.store.createCollection(name, encoder.info.name, encoder.info.dim, parsed.data);
     this.indexes.get(name)?.abandonBackgroundSave();
-    if (this.indexDir !== undefined) CollectionIndex.removeFiles(this.indexDir, name); // leftovers of a dropped namesake
+    if (this.indexDir !== undefined && this.writesIndexFiles) CollectionIndex.removeFiles(this.indexDir, name); // leftovers of a dropped namesake
     this.indexFor(collection);
     this.logger.info({ collection: name, encoder: encoder.info.name }, 'collection created');
     return this.describe(collection);
@@ -234,7 +261,7 @@ export class Engine {
     this.store.deleteCollection(collection);
     this.indexes.get(name)?.abandonBackgroundSave();
     this.indexes.delete(name);
-    if (this.indexDir !== undefined) CollectionIndex.removeFiles(this.indexDir, name);
+    if (this.indexDir !== undefined && this.writesIndexFiles) CollectionIndex.removeFiles(this.indexDir, name);
     this.logger.info({ collection: name }, 'collection deleted');
   }
 
@@ -340,8 +367,17 @@ export class Engine {
   /** Persists every index and closes the database. */
   close(): void {
     if (this.saveTimer) clearTimeout(this.saveTimer);
+    if (this.followTimer) clearInterval(this.followTimer);
     this.saveTimer = undefined;
-    for (const index of this.indexes.values()) index.abandonBackgroundSave();
+    this.followTimer = undefined;
+    for (const index of this.indexes.values()) {
+      index.abandonBackgroundSave();
+      // Other processes' last writes, so that the saved file is as fresh as it can be (the next start catches up anyway).
+      if (this.writesIndexFiles) {
+        index.markStale();
+        index.sync();
+      }
+    }
     this.saveIndexes();
     this.db.close();
   }

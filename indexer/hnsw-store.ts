@@ -33,6 +33,8 @@ export interface HnswManifest {
   elements: number;
   deleted: number;
   cursor: SyncCursor;
+  /** The SQLite id of the collection the index belongs to (absent in files written before it was recorded). */
+  collectionId?: number;
   sha256: string;
   savedAt: string;
 }
@@ -43,6 +45,8 @@ export interface HnswStoreOptions {
   dim: number;
   params: HnswParams;
   seed?: number;
+  /** Recorded in the manifest; a file recorded for another collection (a dropped namesake) is not loaded. */
+  collectionId?: number;
 }
 
 export type HnswLoadResult =
@@ -66,12 +70,14 @@ export class HnswVectorStore implements VectorStore {
   private readonly index: hnswlib.HierarchicalNSW;
   private readonly params: HnswParams;
   private readonly base: string | undefined;
+  private readonly collectionId: number | undefined;
   private deleted = 0;
 
   private constructor(options: HnswStoreOptions, index: hnswlib.HierarchicalNSW) {
     this.dim = options.dim;
     this.params = options.params;
     this.base = options.base;
+    this.collectionId = options.collectionId;
     this.index = index;
     this.index.setEf(options.params.ef);
   }
@@ -101,6 +107,9 @@ export class HnswVectorStore implements VectorStore {
       return { reason: 'manifest is not valid JSON' };
     }
     if (manifest.format !== MANIFEST_FORMAT || manifest.version !== MANIFEST_VERSION) return { reason: 'unknown manifest format' };
+    if (manifest.collectionId !== undefined && options.collectionId !== undefined && manifest.collectionId !== options.collectionId) {
+      return { reason: `index file belongs to another collection (id ${manifest.collectionId}, a dropped namesake)` };
+    }
     if (manifest.dim !== options.dim) return { reason: `dimension changed (${manifest.dim} → ${options.dim})` };
     if (manifest.params?.M !== options.params.M || manifest.params?.efConstruction !== options.params.efConstruction) {
       return { reason: 'HNSW build parameters changed' };
@@ -171,6 +180,7 @@ export class HnswVectorStore implements VectorStore {
       elements: snapshot.elements,
       deleted: snapshot.deleted,
       cursor: { ...snapshot.cursor },
+      ...(this.collectionId !== undefined ? { collectionId: this.collectionId } : {}),
       sha256,
       savedAt: new Date().toISOString(),
     };

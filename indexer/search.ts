@@ -1,7 +1,7 @@
 /** One collection's search: dense (ANN), BM25 (FTS5) or hybrid (reciprocal-rank fusion of both). */
 import type { Encoder } from '../models/encoder.js';
 import type { LanguageIdentifier } from '../models/langid.js';
-import type { CollectionIndex } from './collection-index.js';
+import { FOREGROUND_SYNC_MS, type CollectionIndex } from './collection-index.js';
 import type { DocumentStore } from './document-store.js';
 import { reciprocalRankFusion } from './fusion.js';
 import { ftsQueryOf } from './search-text.js';
@@ -65,7 +65,7 @@ async function denseHits(ctx: SearchContext, request: SearchRequest, queryLang: 
   const [query] = await ctx.encoder.embed([request.query], { kind: 'query', lang: queryLang });
   // A query with no features ("!!!") embeds to zero: every passage would tie at score 0, which is no answer.
   if (!query || query.every((x) => x === 0)) return [];
-  ctx.index.sync();
+  ctx.index.sync(FOREGROUND_SYNC_MS);
   if (!hasFilter(request.filter)) return ctx.index.vectorStore.search(query, depth);
   const allowed = ctx.store.filteredLabels(ctx.index.collection.id, request.filter);
   if (allowed.size === 0) return [];
