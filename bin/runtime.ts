@@ -47,6 +47,8 @@ export interface RuntimeOptions {
   /** Model directories to load besides the shipped ones (evaluating a fresh training run). */
   extraModelDirs?: readonly string[];
   logger: Logger;
+  /** 'read-only' for the server workers that do not own the index files (see EngineOptions.indexFiles). */
+  indexFiles?: 'read-write' | 'read-only';
 }
 
 /**
@@ -88,5 +90,6 @@ export async function createEngine(options: RuntimeOptions): Promise<Engine> {
     encoders: registry,
     languageIdentifier,
     logger: options.logger,
+    ...(options.indexFiles !== undefined ? { indexFiles: options.indexFiles } : {}),
   });
 }

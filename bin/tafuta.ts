@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** The `tafuta` command: index | serve | search | demo. Each verb calls functions owned by the folders. */
+import cluster from 'node:cluster';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
@@ -21,6 +22,7 @@ import { SEARCH_MODES } from '../indexer/types.js';
 const DEFAULT_DATA_DIR = process.env.TAFUTA_DATA_DIR ?? '.tafuta/data';
 const DEMO_CORPUS = path.join(PACKAGE_ROOT, 'demo', 'corpus.jsonl');
 const DEMO_COLLECTION = 'demo';
+const MAX_WORKERS = 64;
 
 /** Exit codes: 1 = failure, 2 = bad input (usage, file, arguments). */
 class CliError extends Error {
@@ -119,6 +121,7 @@ interface ServeCliOptions {
   trustProxy?: number;
   insecure?: boolean;
   shutdownGrace: number;
+  workers?: number;
 }
 
 interface ServeConfig {
@@ -128,6 +131,7 @@ interface ServeConfig {
   security: SecurityConfig;
   insecure: boolean;
   shutdownGraceMs: number;
+  workers: number;
 }
 
 function envInt(name: string): number | undefined {
@@ -153,7 +157,17 @@ function serveConfig(options: ServeCliOptions): ServeConfig {
   });
   const insecure = options.insecure ?? false;
   assertSafeBinding(options.host, security, insecure);
-  return { host: options.host, port: options.port, bodyLimit: options.bodyLimit, security, insecure, shutdownGraceMs: options.shutdownGrace * 1000 };
+  const workers = options.workers ?? envInt('TAFUTA_WORKERS') ?? 1;
+  if (workers < 1 || workers > MAX_WORKERS) throw new TafutaError('INVALID_ARGUMENT', `TAFUTA_WORKERS must be from 1 to ${MAX_WORKERS} (got ${workers})`);
+  return {
+    host: options.host,
+    port: options.port,
+    bodyLimit: options.bodyLimit,
+    security,
+    insecure,
+    shutdownGraceMs: options.shutdownGrace * 1000,
+    workers,
+  };
 }
 
 /**
@@ -208,7 +222,53 @@ function serveOptions(command: Command): Command {
     .option('--rate-limit-window <seconds>', 'rate-limit window (default $TAFUTA_RATE_LIMIT_WINDOW, else 60)', positiveInt(86_400))
     .option('--trust-proxy <hops>', 'reverse proxies whose X-Forwarded-For is trusted for client addresses (default 0)', nonNegativeInt(10))
     .option('--insecure', 'allow a non-loopback --host without an admin key (an open API)')
-    .option('--shutdown-grace <seconds>', 'how long a shutdown waits for in-flight requests', nonNegativeInt(3600), 10);
+    .option('--shutdown-grace <seconds>', 'how long a shutdown waits for in-flight requests', nonNegativeInt(3600), 10)
+    .option('--workers <n>', 'server processes sharing the port and data directory: Node answers HTTP on one core per process (default $TAFUTA_WORKERS, else 1)', positiveInt(MAX_WORKERS));
+}
+
+/** How often each worker of a multi-process server looks for the other workers' writes when it gets no requests. */
+const FOLLOW_INTERVAL_MS = 1000;
+
+/**
+ * `--workers N` (N > 1): a primary process forks N servers on one port over the same data directory (see
+ * server/cluster.ts). Each worker opens its own engine; worker 0 alone writes index files. Returns once all
+ * workers have stopped; a primary that gave up on crashing workers sets exit code 1.
+ */
+async function serveWithWorkers(dataDir: string, logger: Logger, config: ServeConfig): Promise<void> {
+  const [{ runCluster }, { startWebServer }, { createRequestLogger }] = await Promise.all([
+    import('../server/cluster.js'),
+    import('../server/start.js'),
+    import('../server/request-log.js'),
+  ]);
+  const code = await runCluster({
+    workers: config.workers,
+    logger,
+    async startWorker(context) {
+      const engine = await createEngine({ dataDir, logger, indexFiles: context.ownsIndexFiles ? 'read-write' : 'read-only' });
+      try {
+        engine.followExternalWritesEvery(FOLLOW_INTERVAL_MS);
+        const requestLogger = createRequestLogger({ level: process.env.TAFUTA_LOG_LEVEL ?? 'info' });
+        const running = await startWebServer({ engine, logger, version: packageVersion(), requestLogger, ...config });
+        return {
+          url: running.url,
+          async stop() {
+            try {
+              await running.stop();
+            } finally {
+              engine.close();
+            }
+          },
+        };
+      } catch (error) {
+        engine.close();
+        throw error;
+      }
+    },
+    onListening(url) {
+      process.stdout.write(`tafuta serving on ${url} (${config.workers} workers)\n`);
+    },
+  });
+  if (code !== 0) throw new CliError('the server workers stopped after failures (see the log above)', code);
 }
 
 /** Cached English teacher vectors, if the teacher cache has been built (`tafuta teacher build`). */
@@ -243,15 +303,23 @@ export function buildProgram(logger: Logger = createLogger()): Command {
     .option('-d, --data-dir <dir>', 'data directory', DEFAULT_DATA_DIR)
     .action(async (options: ServeCliOptions) => {
       const config = serveConfig(options); // before opening anything: bad settings exit 2 at once
-      await withEngine(options.dataDir, logger, (engine) => serveUntilSignal(engine, logger, config));
+      if (config.workers > 1) await serveWithWorkers(options.dataDir, logger, config);
+      else await withEngine(options.dataDir, logger, (engine) => serveUntilSignal(engine, logger, config));
     });
 
   serveOptions(program.command('demo').description(`index the shipped demo corpus (if needed) and serve it`))
     .option('-d, --data-dir <dir>', 'data directory for the demo', '.tafuta/demo')
     .action(async (options: ServeCliOptions) => {
       const config = serveConfig(options);
+      const demo = { collection: DEMO_COLLECTION, input: DEMO_CORPUS, format: 'jsonl', batch: 256, dataDir: options.dataDir } as const;
+      if (config.workers > 1) {
+        // The primary indexes once, before forking; workers (which run this action again) only serve.
+        if (cluster.isPrimary) await withEngine(options.dataDir, logger, (engine) => runIndex(engine, demo, logger));
+        await serveWithWorkers(options.dataDir, logger, config);
+        return;
+      }
       await withEngine(options.dataDir, logger, async (engine) => {
-        await runIndex(engine, { collection: DEMO_COLLECTION, input: DEMO_CORPUS, format: 'jsonl', batch: 256, dataDir: options.dataDir }, logger);
+        await runIndex(engine, demo, logger);
         await serveUntilSignal(engine, logger, config);
       });
     });

@@ -1,0 +1,171 @@
+/**
+ * Several server processes on one port (node:cluster). Node answers HTTP on one thread, so one process uses one
+ * core however many requests are in flight; workers use the others. The primary forks the workers, restarts one
+ * that crashes, and relays shutdown; it serves nothing itself.
+ *
+ * Every worker opens its own engine over the same data directory: SQLite (WAL) is the shared truth, and each
+ * worker's ANN index follows SQLite's change log, as it already does for the CLI writing while a server runs.
+ * Exactly one worker (index 0) writes the index files, the others only read them at start.
+ */
+import cluster, { type Worker } from 'node:cluster';
+import type { Logger } from '../indexer/logger.js';
+
+export interface WorkerContext {
+  /** 0 … workers-1; a restarted worker keeps the index of the one it replaces. */
+  index: number;
+  workers: number;
+  /** True for exactly one worker: it alone writes index files. */
+  ownsIndexFiles: boolean;
+}
+
+export interface ServingWorker {
+  url: string;
+  /** Graceful stop (stop accepting, finish in-flight requests and writes, persist); then the engine is closed. */
+  stop(): Promise<void>;
+}
+
+export interface ClusterOptions {
+  workers: number;
+  logger: Logger;
+  /** Runs in each worker process: open the engine, start the HTTP server. */
+  startWorker(context: WorkerContext): Promise<ServingWorker>;
+  /** Runs in the primary once every worker listens. */
+  onListening(url: string): void;
+  /** Crashes tolerated within RESTART_WINDOW_MS before the primary gives up and stops (default 5). */
+  maxRestarts?: number;
+}
+
+const RESTART_WINDOW_MS = 60_000;
+const RESTART_DELAY_MS = 500;
+
+type WorkerMessage = { type: 'listening'; url: string } | { type: 'failed'; message: string };
+
+/**
+ * Runs the cluster: in the primary, resolves with the exit code once every worker has exited after a shutdown
+ * (0) or after the primary gave up (1); in a worker, resolves once the worker has stopped.
+ */
+export async function runCluster(options: ClusterOptions): Promise<number> {
+  return cluster.isPrimary ? runPrimary(options) : runWorker(options);
+}
+
+function contextOf(index: number, workers: number): WorkerContext {
+  return { index, workers, ownsIndexFiles: index === 0 };
+}
+
+async function runWorker(options: ClusterOptions): Promise<number> {
+  const index = Number(process.env.TAFUTA_WORKER_INDEX);
+  const context = contextOf(index, options.workers);
+  let serving: ServingWorker;
+  try {
+    serving = await options.startWorker(context);
+  } catch (error) {
+    process.send?.({ type: 'failed', message: error instanceof Error ? error.message : String(error) } satisfies WorkerMessage);
+    process.disconnect(); // an open IPC channel would keep this process alive
+    throw error;
+  }
+  process.send?.({ type: 'listening', url: serving.url } satisfies WorkerMessage);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    // The primary relays Ctrl-C (the terminal sends SIGINT to the whole process group: acting on it here too
+    // would count as a second signal). SIGTERM sent to this worker alone stops it.
+    process.on('SIGINT', () => undefined);
+    process.once('SIGTERM', stop);
+    process.on('message', (message) => {
+      if (message === 'shutdown') stop();
+    });
+    // The primary is gone (killed): nobody routes connections here any more.
+    process.once('disconnect', stop);
+  });
+  options.logger.info({ worker: index }, 'worker shutting down');
+  try {
+    await serving.stop();
+  } finally {
+    if (process.connected) process.disconnect();
+  }
+  return 0;
+}
+
+function runPrimary(options: ClusterOptions): Promise<number> {
+  const { logger, workers } = options;
+  const maxRestarts = options.maxRestarts ?? 5;
+  const live = new Map<Worker, number>(); // worker → index
+  const ready = new Set<number>();
+  const crashes: number[] = [];
+  let shuttingDown = false;
+  let exitCode = 0;
+  let announced = false;
+
+  return new Promise<number>((resolve) => {
+    const finishIfDone = () => {
+      if (shuttingDown && live.size === 0) {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        resolve(exitCode);
+      }
+    };
+
+    const shutdown = (code: number) => {
+      exitCode = Math.max(exitCode, code);
+      if (shuttingDown) return;
+      shuttingDown = true;
+      for (const worker of live.keys()) if (worker.isConnected()) worker.send('shutdown');
+      finishIfDone();
+    };
+
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (shuttingDown) {
+        logger.warn({ signal }, 'second signal: killing workers without waiting for in-flight requests');
+        for (const worker of live.keys()) worker.process.kill('SIGKILL');
+        return;
+      }
+      logger.info({ signal, workers: live.size }, 'shutting down: workers finish in-flight requests');
+      shutdown(0);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+
+    const fork = (index: number) => {
+      const worker = cluster.fork({ TAFUTA_WORKER_INDEX: String(index) });
+      live.set(worker, index);
+      worker.on('message', (message: WorkerMessage) => {
+        if (message.type === 'listening') {
+          ready.add(index);
+          if (!announced && ready.size === workers) {
+            announced = true;
+            logger.info({ url: message.url, workers }, 'all workers listening');
+            options.onListening(message.url);
+          }
+        } else if (message.type === 'failed') {
+          logger.error({ worker: index, message: message.message }, 'worker could not start');
+        }
+      });
+      worker.on('exit', (code, signal) => {
+        live.delete(worker);
+        if (shuttingDown) {
+          if (code !== 0) logger.warn({ worker: index, code, signal }, 'worker exited uncleanly during shutdown');
+          finishIfDone();
+          return;
+        }
+        logger.error({ worker: index, code, signal }, 'worker died');
+        if (!ready.has(index)) {
+          // It never came up (bad port, unreadable data): restarting would fail the same way.
+          shutdown(1);
+          return;
+        }
+        const now = Date.now();
+        crashes.push(now);
+        while (crashes.length > 0 && crashes[0]! < now - RESTART_WINDOW_MS) crashes.shift();
+        if (crashes.length > maxRestarts) {
+          logger.error({ crashes: crashes.length, windowMs: RESTART_WINDOW_MS }, 'workers keep crashing; stopping');
+          shutdown(1);
+          return;
+        }
+        ready.delete(index);
+        setTimeout(() => {
+          if (!shuttingDown) fork(index);
+        }, RESTART_DELAY_MS);
+      });
+    };
+    for (let i = 0; i < workers; i++) fork(i);
+  });
+}

@@ -1,0 +1,129 @@
+/**
+ * `tafuta serve --workers 2`: two server processes on one port over one data directory. A write acknowledged by
+ * one worker is seen by searches on either (each follows SQLite's change log); a deleted document disappears from
+ * both; a worker killed with SIGKILL is replaced; SIGTERM to the primary stops both gracefully, and the index file
+ * (written by worker 0 only) agrees with SQLite.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { tempDir } from '../helpers/engine.js';
+
+const CLI = fileURLToPath(new URL('../../bin/tafuta.js', import.meta.url));
+
+interface Cluster {
+  child: ChildProcess;
+  url: string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  stderr(): string;
+}
+
+function serveWorkers(dataDir: string, workers: number): Promise<Cluster> {
+  const env: NodeJS.ProcessEnv = { ...process.env, TAFUTA_LOG_LEVEL: 'warn', TAFUTA_DEFAULT_ENCODER: 'hashed-ngram-v1', TAFUTA_ADMIN_KEY: '', TAFUTA_READ_KEY: '' };
+  delete env.TAFUTA_HOST;
+  delete env.TAFUTA_PORT;
+  const args = [CLI, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--workers', String(workers)];
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`cluster did not start: ${stderr}`));
+    }, 30_000);
+    child.stdout!.on('data', (c: Buffer) => {
+      stdout += c.toString();
+      const m = /tafuta serving on (\S+) \((\d+) workers\)/.exec(stdout);
+      if (m) {
+        clearTimeout(timer);
+        assert.equal(Number(m[2]), workers);
+        resolve({ child, url: m[1]!, exited, stderr: () => stderr });
+      }
+    });
+    void exited.then(({ code }) => reject(new Error(`cluster exited (${code}) before serving: ${stderr}`)));
+  });
+}
+
+/** Worker processes of the primary (Linux /proc). */
+function childPids(pid: number): number[] {
+  const file = `/proc/${pid}/task/${pid}/children`;
+  return fs.readFileSync(file, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function call(url: string, method: string, route: string, body?: unknown): Promise<{ status: number; json: any }> {
+  // A fresh connection per call (no agent): the cluster hands connections to the workers in turn.
+  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${url}${route}`, { method, agent: false, headers: payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {} }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) }));
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+async function searchIds(url: string, query: string): Promise<string[]> {
+  const { status, json } = await call(url, 'POST', '/v1/collections/c/search', { query, k: 5, mode: 'hybrid' });
+  assert.equal(status, 200, JSON.stringify(json));
+  return (json.results as Array<{ id: string }>).map((r) => r.id);
+}
+
+test('two workers: writes on one are searchable on both, deletions too; a killed worker is replaced; SIGTERM saves', { timeout: 90_000 }, async () => {
+  const dataDir = tempDir('tafuta-workers-');
+  const cluster = await serveWorkers(dataDir, 2);
+  try {
+    assert.equal(childPids(cluster.child.pid!).length, 2);
+    assert.equal((await call(cluster.url, 'POST', '/v1/collections', { name: 'c' })).status, 201);
+    const documents = Array.from({ length: 60 }, (_, i) => ({ id: `d${i}`, text: `Hati ya majaribio ${i}: maji safi, kilimo na elimu kijiji${i}.`, lang: 'sw' }));
+    const written = await call(cluster.url, 'POST', '/v1/collections/c/documents', { documents });
+    assert.equal(written.status, 200, JSON.stringify(written.json));
+
+    // Read-your-writes on every worker: 12 searches over fresh connections, each must find its document first.
+    for (let i = 0; i < 12; i++) {
+      assert.equal((await searchIds(cluster.url, `kijiji${i * 5}`))[0], `d${i * 5}`);
+    }
+
+    // A deletion acknowledged by one worker is gone from the other's results.
+    assert.equal((await call(cluster.url, 'DELETE', '/v1/collections/c/documents/d7')).status, 200);
+    for (let i = 0; i < 6; i++) assert.ok(!(await searchIds(cluster.url, 'kijiji7')).includes('d7'));
+
+    // SIGKILL one worker: the primary forks a replacement and the cluster keeps answering.
+    const [victim] = childPids(cluster.child.pid!);
+    process.kill(victim!, 'SIGKILL');
+    const deadline = Date.now() + 20_000;
+    let pids = childPids(cluster.child.pid!);
+    while ((pids.length < 2 || pids.includes(victim!)) && Date.now() < deadline) {
+      await sleep(100);
+      pids = childPids(cluster.child.pid!);
+    }
+    assert.equal(pids.length, 2, 'a replacement worker runs');
+    assert.ok(!pids.includes(victim!));
+    await sleep(1000); // the replacement opens its engine and listens
+    for (let i = 0; i < 6; i++) assert.equal((await searchIds(cluster.url, 'kijiji12'))[0], 'd12');
+
+    cluster.child.kill('SIGTERM');
+    const exit = await cluster.exited;
+    assert.deepEqual(exit, { code: 0, signal: null }, cluster.stderr());
+  } finally {
+    if (cluster.child.exitCode === null) cluster.child.kill('SIGKILL');
+  }
+
+  // Worker 0 saved the index; it holds every live passage and no deleted one.
+  const manifest = JSON.parse(fs.readFileSync(path.join(dataDir, 'indexes', 'c.manifest.json'), 'utf8')) as { elements: number; deleted: number };
+  const db = new Database(path.join(dataDir, 'tafuta.db'), { readonly: true });
+  const { passages } = db.prepare('SELECT COUNT(*) AS passages FROM passages').get() as { passages: number };
+  db.close();
+  assert.equal(passages, 59);
+  assert.equal(manifest.elements - manifest.deleted, passages);
+});
