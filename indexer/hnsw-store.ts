@@ -158,10 +158,10 @@ export class HnswVectorStore implements VectorStore {
     }
   }
 
-  search(query: Float32Array, k: number, filter?: (label: number) => boolean): VectorHit[] {
+  search(query: Float32Array, k: number, filter?: (label: number) => boolean, ef = this.params.ef): VectorHit[] {
     const n = Math.min(k, this.size, this.index.getMaxElements());
     if (n <= 0) return [];
-    this.index.setEf(Math.max(this.params.ef, n));
+    this.index.setEf(Math.max(ef, n));
     const result = this.index.searchKnn(Array.from(query), n, filter);
     return result.neighbors.map((label, i) => ({ label, score: 1 - result.distances[i]! }));
   }

@@ -5,6 +5,7 @@ import { SEARCH_MODES } from './types.js';
 
 export const LIMITS = {
   maxK: 1000,
+  maxEf: 4096,
   maxQueryChars: 4096,
   maxDocumentsPerBatch: 1000,
   maxDocumentChars: 1_000_000,
@@ -90,6 +91,8 @@ export const searchFilterSchema = z.strictObject({
 export const searchSchema = z.strictObject({
   query: z.string().max(LIMITS.maxQueryChars).refine(nonBlank, 'query must not be blank'),
   k: z.int().min(1).max(LIMITS.maxK).default(10),
+  /** HNSW search breadth for this request (recall vs speed); default: the collection's config. */
+  ef: z.int().min(1).max(LIMITS.maxEf).optional(),
   lang: langSchema.optional(),
   mode: z.enum(SEARCH_MODES).default('dense'),
   filter: searchFilterSchema.optional(),

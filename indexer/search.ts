@@ -11,6 +11,8 @@ import type { VectorHit } from './vector-store.js';
 export interface SearchRequest {
   query: string;
   k: number;
+  /** Overrides the collection's HNSW ef for this search. */
+  ef?: number | undefined;
   lang?: string | undefined;
   mode: RequestedSearchMode;
   filter?: SearchFilter | undefined;
@@ -66,7 +68,7 @@ async function denseHits(ctx: SearchContext, request: SearchRequest, queryLang: 
   // A query with no features ("!!!") embeds to zero: every passage would tie at score 0, which is no answer.
   if (!query || query.every((x) => x === 0)) return [];
   ctx.index.sync(FOREGROUND_SYNC_MS);
-  if (!hasFilter(request.filter)) return ctx.index.vectorStore.search(query, depth);
+  if (!hasFilter(request.filter)) return ctx.index.vectorStore.search(query, depth, undefined, request.ef);
   const allowed = ctx.store.filteredLabels(ctx.index.collection.id, request.filter);
   if (allowed.size === 0) return [];
   if (allowed.size <= EXACT_SEARCH_MAX_CANDIDATES) {
@@ -76,7 +78,7 @@ async function denseHits(ctx: SearchContext, request: SearchRequest, queryLang: 
       .sort((a, b) => b.score - a.score || a.label - b.label)
       .slice(0, depth);
   }
-  return ctx.index.vectorStore.search(query, depth, (label) => allowed.has(label));
+  return ctx.index.vectorStore.search(query, depth, (label) => allowed.has(label), request.ef);
 }
 
 function bm25Hits(ctx: SearchContext, request: SearchRequest, depth: number): VectorHit[] {

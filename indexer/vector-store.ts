@@ -16,7 +16,8 @@ export interface VectorStore {
   add(label: number, vector: Float32Array): void;
   /** Removes a label; unknown labels are ignored. */
   remove(label: number): void;
-  search(query: Float32Array, k: number, filter?: (label: number) => boolean): VectorHit[];
+  /** `ef`: search breadth where the store has one (HNSW); default: its configured value. */
+  search(query: Float32Array, k: number, filter?: (label: number) => boolean, ef?: number): VectorHit[];
   /** True when deletions have left so many dead slots that a rebuild would pay off. */
   needsCompaction(): boolean;
   /** Persists to disk (atomically); a no-op for in-memory stores. */

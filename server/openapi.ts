@@ -162,6 +162,7 @@ export function openApiDocument(version: string) {
           properties: {
             query: { type: 'string', minLength: 1, maxLength: 4096 },
             k: { type: 'integer', minimum: 1, maximum: 1000, default: 10 },
+            ef: { type: 'integer', minimum: 1, maximum: 4096, description: "HNSW search breadth for this request (higher: better recall, slower); default: the collection's hnsw.ef" },
             lang: langCode,
             mode: { type: 'string', enum: [...SEARCH_MODES], default: 'dense', description: "'auto': dense when the encoder has an adapter for the query language, hybrid otherwise" },
             filter: {

@@ -174,6 +174,9 @@ describe('validation', () => {
       ['k 1001', { query: 'maji', k: LIMITS.maxK + 1 }, 'k'],
       ['k 1.5', { query: 'maji', k: 1.5 }, 'k'],
       ['k null', { query: 'maji', k: null }, 'k'],
+      ['ef 0', { query: 'maji', ef: 0 }, 'ef'],
+      ['ef over the limit', { query: 'maji', ef: LIMITS.maxEf + 1 }, 'ef'],
+      ['ef as string', { query: 'maji', ef: '64' }, 'ef'],
       ['unknown mode', { query: 'maji', mode: 'semantic' }, 'mode'],
       ['mode in the wrong case', { query: 'maji', mode: 'DENSE' }, 'mode'],
       ['unknown extra field', { query: 'maji', top_k: 5 }, ''],
@@ -208,6 +211,13 @@ describe('validation', () => {
       assert.equal((one.body as { results: unknown[] }).results.length, 1);
       assert.equal((await searchC({ query: 'maji', k: LIMITS.maxK })).status, 200);
       assert.equal((await searchC({ query: 'maji '.repeat(1000).slice(0, LIMITS.maxQueryChars) })).status, 200);
+    });
+
+    test('a per-request ef is accepted and, on a small collection, gives the exact answer like the default', async () => {
+      const byDefault = await searchC({ query: 'maji', k: 3 });
+      const wide = await searchC({ query: 'maji', k: 3, ef: LIMITS.maxEf });
+      assert.equal(wide.status, 200);
+      assert.deepEqual(wide.body.results, byDefault.body.results);
     });
 
     test('unknown collection is 404 COLLECTION_NOT_FOUND, even with an invalid body', async () => {
