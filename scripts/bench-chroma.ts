@@ -13,6 +13,7 @@
  * for both systems, so neither server shares its thread with the load generator.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import cluster from 'node:cluster';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -20,9 +21,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ChromaClient } from 'chromadb';
 import { PACKAGE_ROOT, packageVersion } from '../bin/runtime.js';
-import type { CollectionIndex } from '../indexer/collection-index.js';
-import type { Engine } from '../indexer/engine.js';
-import type { HnswParams } from '../indexer/types.js';
+import { runCluster } from '../server/cluster.js';
 import { startWebServer } from '../server/start.js';
 import {
   CLUSTERED_DEFAULT,
@@ -56,17 +55,23 @@ const CONCURRENCY = 8;
 const INSERT_BATCH = 1000;
 const CHROMA_HNSW = { space: 'cosine', max_neighbors: 16, ef_construction: 100, ef_search: 100 } as const;
 const TAFUTA_EFS = [32, 48, 64, 100, 128];
+/** `tafuta serve --workers` equivalent: the same data directory served by this many processes, at these ef. */
+const WORKERS = Number(process.env.BENCH_CHROMA_WORKERS ?? 2);
+const WORKER_EFS = [64, 100];
 const ROUNDS = Number(process.env.BENCH_CHROMA_ROUNDS ?? 3);
 /** Recall differences below this (10 of 10,000 neighbour slots) count as equal when matching ef to Chroma's recall. */
 const RECALL_TOLERANCE = 0.001;
 
 type System = 'tafuta' | 'chroma';
+/** A row of the report: 'tafuta' (one process), `tafuta×N` (N worker processes) or 'chroma'. */
+type Setup = string;
 
 interface ClientJob {
   mode: 'insert' | 'query';
   system: System;
   url: string;
-  collectionId?: string;
+  /** tafuta only: HNSW ef sent with each search. */
+  ef?: number;
 }
 
 interface InsertResult {
@@ -154,7 +159,7 @@ async function clientMain(job: ClientJob): Promise<InsertResult | QueryResult> {
 
   // Request bodies are built before timing starts, for both systems.
   const bodies = Array.from({ length: QUERIES }, (_, q) =>
-    collectionId !== undefined ? { query_embeddings: [Array.from(row(queries, q))], n_results: K, include: ['distances'] } : { query: `q:${q}`, k: K },
+    collectionId !== undefined ? { query_embeddings: [Array.from(row(queries, q))], n_results: K, include: ['distances'] } : { query: `q:${q}`, k: K, ef: job.ef },
   );
   const route = collectionId !== undefined ? chromaRoute(collectionId, 'query') : '/v1/collections/bench/search';
   const ask = async (q: number): Promise<number[]> => {
@@ -197,6 +202,23 @@ async function clientMain(job: ClientJob): Promise<InsertResult | QueryResult> {
 if (process.argv[2] === '--client') {
   const result = await clientMain(JSON.parse(process.argv[3]!) as ClientJob);
   process.stdout.write(`${JSON.stringify(result)}\n`);
+  process.exit(0);
+}
+
+// A worker of the multi-process tafuta (forked by runCluster below; it re-runs this file): the engine over the
+// data directory the single-process server filled, read-only index files, the fake encoder for the queries.
+if (cluster.isWorker) {
+  const { queries } = clusteredVectors(CLUSTERED_DEFAULT, 1, QUERIES);
+  await runCluster({
+    workers: WORKERS,
+    logger: silent,
+    async startWorker() {
+      const engine = fakeEngine(process.env.BENCH_TAFUTA_DIR!, fakeEncoder(queries.dim, { q: queries }), 'read-only');
+      const running = await startWebServer({ engine, logger: silent, version: packageVersion(), host: '127.0.0.1', port: 0, bodyLimit: '50mb' });
+      return { url: running.url, stop: async () => { await running.stop(); engine.close(); } };
+    },
+    onListening() {},
+  });
   process.exit(0);
 }
 
@@ -294,16 +316,24 @@ async function startChroma(): Promise<{ url: string; pid: number; stop(): void }
   };
 }
 
-function setTafutaEf(engine: Engine, ef: number): void {
-  // Benchmark-only reach into the engine: sweeping ef on one built index instead of rebuilding per ef.
-  // HnswVectorStore.search applies params.ef on every call.
-  const index = (engine as unknown as { indexes: Map<string, CollectionIndex> }).indexes.get('bench');
-  if (!index) throw new Error('no index for collection bench');
-  (index.vectorStore as unknown as { params: HnswParams }).params.ef = ef;
+/** The same data directory served by `workers` processes (what `tafuta serve --workers N` runs). */
+async function startTafutaWorkers(dataDir: string, workers: number): Promise<{ url: string; stop(): Promise<void> }> {
+  process.env.BENCH_TAFUTA_DIR = dataDir;
+  const abort = new AbortController();
+  let listening: (url: string) => void = () => undefined;
+  const url = new Promise<string>((resolve) => (listening = resolve));
+  const done = runCluster({ workers, logger: silent, startWorker: () => Promise.reject(new Error('primary')), onListening: listening, signal: abort.signal });
+  return {
+    url: await Promise.race([url, done.then((code) => Promise.reject(new Error(`tafuta workers exited (${code}) before listening`)))]),
+    async stop() {
+      abort.abort();
+      await done;
+    },
+  };
 }
 
 interface Setting {
-  system: System;
+  system: Setup;
   ef: number;
   recallAt10: number;
   sequential: QueryResult['sequential'];
@@ -373,17 +403,24 @@ const record = (setting: Setting) => {
   runs.set(key, [...(runs.get(key) ?? []), setting]);
   log(`round ${runs.get(key)!.length} ${key}: recall ${setting.recallAt10}, seq ${setting.sequential.qps} QPS, conc ${setting.concurrent.qps} QPS`);
 };
+const workersSetup = `tafuta×${WORKERS}`;
+const workerServer = WORKERS > 1 ? await startTafutaWorkers(tafutaDir, WORKERS) : undefined;
+if (workerServer) log(`${workersSetup}: ${WORKERS} worker processes on ${workerServer.url}`);
+const tafutaRuns: Array<{ setup: Setup; url: string; ef: number }> = [
+  ...TAFUTA_EFS.map((ef) => ({ setup: 'tafuta', url: server.url, ef })),
+  ...(workerServer ? WORKER_EFS.map((ef) => ({ setup: workersSetup, url: workerServer.url, ef })) : []),
+];
 for (let round_ = 0; round_ < ROUNDS; round_++) {
-  for (const ef of TAFUTA_EFS) {
-    setTafutaEf(engine, ef);
-    const r = await runClient<QueryResult>({ mode: 'query', system: 'tafuta', url: server.url }, 300);
-    record({ system: 'tafuta', ef, recallAt10: round(recallAt(gt, base, queries, r.ids), 4), sequential: r.sequential, concurrent: r.concurrent, load: loadSample() });
+  for (const { setup, url, ef } of tafutaRuns) {
+    const r = await runClient<QueryResult>({ mode: 'query', system: 'tafuta', url, ef }, 300);
+    record({ system: setup, ef, recallAt10: round(recallAt(gt, base, queries, r.ids), 4), sequential: r.sequential, concurrent: r.concurrent, load: loadSample() });
     // Chroma after every tafuta setting: its rows get as many samples of the drifting load as tafuta's.
     const c = await runClient<QueryResult>({ mode: 'query', system: 'chroma', url: chroma.url }, 300);
     record({ system: 'chroma', ef: CHROMA_HNSW.ef_search, recallAt10: round(recallAt(gt, base, queries, c.ids), 4), sequential: c.sequential, concurrent: c.concurrent, load: loadSample() });
   }
 }
 chroma.stop();
+await workerServer?.stop();
 await server.stop();
 
 /** Per setting: median sequential and concurrent QPS over the runs; latencies of the run with the median sequential QPS. */
@@ -406,9 +443,11 @@ for (const list of runs.values()) {
 
 // ---- ratios: tafuta at the smallest ef whose recall ≥ Chroma's (default ef_search) vs Chroma default
 const chromaDefault = settings.find((s) => s.system === 'chroma' && s.ef === CHROMA_HNSW.ef_search);
-const tafutaRows = settings.filter((s) => s.system === 'tafuta');
-const matched = chromaDefault ? tafutaRows.find((s) => s.recallAt10 >= chromaDefault.recallAt10 - RECALL_TOLERANCE) : undefined;
-const sameEf = tafutaRows.find((s) => s.ef === CHROMA_HNSW.ef_search);
+const rowsOf = (setup: Setup) => settings.filter((s) => s.system === setup).sort((a, b) => a.ef - b.ef);
+const matchedOf = (setup: Setup) => (chromaDefault ? rowsOf(setup).find((s) => s.recallAt10 >= chromaDefault.recallAt10 - RECALL_TOLERANCE) : undefined);
+const matched = matchedOf('tafuta');
+const sameEf = rowsOf('tafuta').find((s) => s.ef === CHROMA_HNSW.ef_search);
+const matchedWorkers = WORKERS > 1 ? matchedOf(workersSetup) : undefined;
 const ratio = (a: Setting | undefined, b: Setting | undefined) =>
   a && b
     ? {
@@ -422,6 +461,7 @@ const ratio = (a: Setting | undefined, b: Setting | undefined) =>
     : undefined;
 const ratios = {
   matchedRecall: ratio(matched, chromaDefault),
+  matchedRecallWorkers: matchedWorkers ? { workers: WORKERS, ...ratio(matchedWorkers, chromaDefault)! } : undefined,
   sameEf: ratio(sameEf, chromaDefault),
   insertSeconds: inserts.tafuta && inserts.chroma ? round(inserts.tafuta.seconds / inserts.chroma.seconds, 2) : undefined,
 };
@@ -437,7 +477,7 @@ const report = {
   concurrency: CONCURRENCY,
   insertBatch: INSERT_BATCH,
   chroma: { npm: chromaVersion, hnsw: CHROMA_HNSW, serverRssAfterInsertMiB: chromaRss, note: chromaNote },
-  tafuta: { hnsw: { M: CHROMA_HNSW.max_neighbors, efConstruction: CHROMA_HNSW.ef_construction }, efs: TAFUTA_EFS },
+  tafuta: { hnsw: { M: CHROMA_HNSW.max_neighbors, efConstruction: CHROMA_HNSW.ef_construction }, efs: TAFUTA_EFS, workers: WORKERS, workerEfs: WORKER_EFS },
   rounds: ROUNDS,
   exactSeconds: round(gt.seconds, 1),
   inserts,
@@ -455,10 +495,13 @@ loopback HTTP, clients in a separate process (same code for both). Chroma: npm \
 persistent server), HNSW space cosine, max_neighbors (M) ${CHROMA_HNSW.max_neighbors}, ef_construction ${CHROMA_HNSW.ef_construction}, ef_search ${CHROMA_HNSW.ef_search} (its defaults, set explicitly);
 query \`include: ["distances"]\`, embeddings only (no documents). tafuta: \`POST /v1/collections/bench/search\` (dense; response
 carries id, passage id, text, score), fake encoder mapping the query text to the same query vector, HNSW M ${CHROMA_HNSW.max_neighbors},
-efConstruction ${CHROMA_HNSW.ef_construction} (matching Chroma; tafuta's default is 200), ef swept. Sequential = one client, one request at a time;
+efConstruction ${CHROMA_HNSW.ef_construction} (matching Chroma; tafuta's default is 200), ef swept (the request's \`ef\`). ${workersSetup}: the
+same data directory served by ${WORKERS} processes (node:cluster, as \`tafuta serve --workers ${WORKERS}\`), at ef ${WORKER_EFS.join(' and ')}.
+Both use one node:http keep-alive client (Chroma through its REST routes \`…/collections/{id}/add|query\`, not its JS client, whose
+per-request cost exceeded either server's). Sequential = one client, one request at a time;
 concurrent = ${CONCURRENCY} requests in flight, ${QUERIES * 2} requests. Latencies in ms. Recall@10 against exact brute force.
 Both servers stay up together and query runs are interleaved (${ROUNDS} rounds of: tafuta ef ${TAFUTA_EFS[0]}, Chroma, tafuta ef ${TAFUTA_EFS[1]}, Chroma, …),
-so Chroma has ${ROUNDS * TAFUTA_EFS.length} runs and each tafuta ef ${ROUNDS}; QPS is the median run. Chroma's ef_search is left at its default:
+so Chroma has ${ROUNDS * (TAFUTA_EFS.length + (WORKERS > 1 ? WORKER_EFS.length : 0))} runs and each tafuta setting ${ROUNDS}; QPS is the median run. Chroma's ef_search is left at its default:
 changing it with \`collection.modify\` had no effect on results in an earlier run (identical recall at 64 and 100).
 
 ## Insert (${N} vectors, batches of ${INSERT_BATCH}, one client)
@@ -482,6 +525,7 @@ ${table(
 ## Ratios (tafuta / Chroma; target ≥ 2× QPS at equal or better recall)
 
 ${m ? `- At matched recall (the smallest tafuta ef within ${RECALL_TOLERANCE} of Chroma's recall or above it: tafuta ef ${m.tafutaEf}, recall ${m.recall.tafuta} vs Chroma ef_search ${m.chromaEf}, recall ${m.recall.chroma}): sequential QPS **${m.sequentialQps}×**, concurrent QPS **${m.concurrentQps}×**, sequential p50 latency ${m.sequentialP50}× → target ${m.sequentialQps >= 2 && m.concurrentQps >= 2 ? 'met' : m.sequentialQps >= 2 || m.concurrentQps >= 2 ? 'met for one access pattern only' : '**not met**'}.` : '- No tafuta ef reached Chroma\'s recall.'}
+${ratios.matchedRecallWorkers ? `- ${workersSetup} (the same server as ${WORKERS} processes over the same data directory, \`--workers ${WORKERS}\`) at matched recall (ef ${ratios.matchedRecallWorkers.tafutaEf}, recall ${ratios.matchedRecallWorkers.recall.tafuta}): sequential QPS **${ratios.matchedRecallWorkers.sequentialQps}×**, concurrent QPS **${ratios.matchedRecallWorkers.concurrentQps}×**.` : ''}
 ${ratios.sameEf ? `- At the same ef (${ratios.sameEf.tafutaEf}): recall ${ratios.sameEf.recall.tafuta} vs ${ratios.sameEf.recall.chroma}, sequential QPS ${ratios.sameEf.sequentialQps}×, concurrent QPS ${ratios.sameEf.concurrentQps}×.` : ''}
 - Insert time: ${ratios.insertSeconds ?? 'n/a'}× Chroma's (lower is better for tafuta).
 `;

@@ -325,9 +325,10 @@ export function fakeEncoder(dim: number, tables: Record<string, VectorSet> = {})
 }
 
 /** An engine whose only encoder is the fake (no shipped models loaded, nothing else in the way). */
-export function fakeEngine(dataDir: string, encoder: Encoder): Engine {
+export function fakeEngine(dataDir: string, encoder: Encoder, indexFiles: 'read-write' | 'read-only' = 'read-write'): Engine {
   return new Engine({
     dataDir,
+    indexFiles,
     encoders: createEncoderRegistry([encoder], encoder.info.name),
     languageIdentifier: createHeuristicLanguageIdentifier(),
     logger: silent,

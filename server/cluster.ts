@@ -33,6 +33,8 @@ export interface ClusterOptions {
   onListening(url: string): void;
   /** Crashes tolerated within RESTART_WINDOW_MS before the primary gives up and stops (default 5). */
   maxRestarts?: number;
+  /** Primary: aborting it shuts the workers down like a signal (for embedding the cluster in a program). */
+  signal?: AbortSignal;
 }
 
 const RESTART_WINDOW_MS = 60_000;
@@ -123,6 +125,7 @@ function runPrimary(options: ClusterOptions): Promise<number> {
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    options.signal?.addEventListener('abort', () => shutdown(0), { once: true });
 
     const fork = (index: number) => {
       const worker = cluster.fork({ TAFUTA_WORKER_INDEX: String(index) });
