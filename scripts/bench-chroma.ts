@@ -13,7 +13,6 @@
  * for both systems, so neither server shares its thread with the load generator.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import cluster from 'node:cluster';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -21,7 +20,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ChromaClient } from 'chromadb';
 import { PACKAGE_ROOT, packageVersion } from '../bin/runtime.js';
-import { runCluster } from '../server/cluster.js';
 import { startWebServer } from '../server/start.js';
 import {
   CLUSTERED_DEFAULT,
@@ -40,6 +38,8 @@ import {
   round,
   row,
   rssMiB,
+  runBenchWorkerIfForked,
+  startTafutaWorkers,
   silent,
   table,
   tempDir,
@@ -205,22 +205,7 @@ if (process.argv[2] === '--client') {
   process.exit(0);
 }
 
-// A worker of the multi-process tafuta (forked by runCluster below; it re-runs this file): the engine over the
-// data directory the single-process server filled, read-only index files, the fake encoder for the queries.
-if (cluster.isWorker) {
-  const { queries } = clusteredVectors(CLUSTERED_DEFAULT, 1, QUERIES);
-  await runCluster({
-    workers: WORKERS,
-    logger: silent,
-    async startWorker() {
-      const engine = fakeEngine(process.env.BENCH_TAFUTA_DIR!, fakeEncoder(queries.dim, { q: queries }), 'read-only');
-      const running = await startWebServer({ engine, logger: silent, version: packageVersion(), host: '127.0.0.1', port: 0, bodyLimit: '50mb' });
-      return { url: running.url, stop: async () => { await running.stop(); engine.close(); } };
-    },
-    onListening() {},
-  });
-  process.exit(0);
-}
+await runBenchWorkerIfForked(QUERIES, WORKERS);
 
 // ------------------------------------------------------------------------------------------------ orchestration
 
@@ -312,22 +297,6 @@ async function startChroma(): Promise<{ url: string; pid: number; stop(): void }
           // gone
         }
       }, 2000).unref();
-    },
-  };
-}
-
-/** The same data directory served by `workers` processes (what `tafuta serve --workers N` runs). */
-async function startTafutaWorkers(dataDir: string, workers: number): Promise<{ url: string; stop(): Promise<void> }> {
-  process.env.BENCH_TAFUTA_DIR = dataDir;
-  const abort = new AbortController();
-  let listening: (url: string) => void = () => undefined;
-  const url = new Promise<string>((resolve) => (listening = resolve));
-  const done = runCluster({ workers, logger: silent, startWorker: () => Promise.reject(new Error('primary')), onListening: listening, signal: abort.signal });
-  return {
-    url: await Promise.race([url, done.then((code) => Promise.reject(new Error(`tafuta workers exited (${code}) before listening`)))]),
-    async stop() {
-      abort.abort();
-      await done;
     },
   };
 }

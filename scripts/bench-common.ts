@@ -3,6 +3,7 @@
  * exact top-k by brute force, recall, percentiles, a fake encoder that serves precomputed vectors, temp-dir and
  * child-process cleanup, and the JSON/Markdown writers. Not a benchmark itself.
  */
+import cluster from 'node:cluster';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +13,8 @@ import { silentLogger, type Logger } from '../indexer/logger.js';
 import type { EmbedOptions, Encoder } from '../models/encoder.js';
 import { createHeuristicLanguageIdentifier } from '../models/langid.js';
 import { createEncoderRegistry } from '../models/registry.js';
+import { runCluster } from '../server/cluster.js';
+import { startWebServer } from '../server/start.js';
 
 export const OUT_DIR = path.join(PACKAGE_ROOT, 'docs', 'benchmarks');
 export const DEMO_CORPUS = path.join(PACKAGE_ROOT, 'demo', 'corpus.jsonl');
@@ -431,4 +434,52 @@ export function writeReport(name: string, report: object, markdown: string): voi
 
 export function table(head: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number>>): string {
   return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------- worker processes
+
+/** Where forked benchmark workers find the data directory they serve. */
+const WORKER_DIR_ENV = 'BENCH_TAFUTA_DIR';
+
+/**
+ * In a benchmark script forked as a cluster worker (by startTafutaWorkers; the worker re-runs the script): serves
+ * the data directory with a fake encoder for the benchmark's queries, read-only index files, until the primary
+ * stops it, then exits. Does nothing in the primary. Call it at the top of the script, before any benchmark work.
+ */
+export async function runBenchWorkerIfForked(queryCount: number, workers: number): Promise<void> {
+  if (!cluster.isWorker) return;
+  const { queries } = clusteredVectors(CLUSTERED_DEFAULT, 1, queryCount);
+  await runCluster({
+    workers,
+    logger: silent,
+    async startWorker() {
+      const engine = fakeEngine(process.env[WORKER_DIR_ENV]!, fakeEncoder(queries.dim, { q: queries }), 'read-only');
+      const running = await startWebServer({ engine, logger: silent, version: 'bench', host: '127.0.0.1', port: 0, bodyLimit: '50mb' });
+      return {
+        url: running.url,
+        async stop() {
+          await running.stop();
+          engine.close();
+        },
+      };
+    },
+    onListening() {},
+  });
+  process.exit(0);
+}
+
+/** The data directory served by `workers` processes on one port, as `tafuta serve --workers N` does. */
+export async function startTafutaWorkers(dataDir: string, workers: number): Promise<{ url: string; stop(): Promise<void> }> {
+  process.env[WORKER_DIR_ENV] = dataDir;
+  const abort = new AbortController();
+  let listening: (url: string) => void = () => undefined;
+  const url = new Promise<string>((resolve) => (listening = resolve));
+  const done = runCluster({ workers, logger: silent, startWorker: () => Promise.reject(new Error('primary')), onListening: listening, signal: abort.signal });
+  return {
+    url: await Promise.race([url, done.then((code) => Promise.reject(new Error(`tafuta workers exited (${code}) before listening`)))]),
+    async stop() {
+      abort.abort();
+      await done;
+    },
+  };
 }

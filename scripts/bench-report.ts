@@ -76,7 +76,7 @@ ${table(
 )}
 
 ${ins ? `During the bulk insert (${ins.batches} batches of 500, batch p50 ${ins.batchMs.p50} ms, max ${ins.batchMs.max} ms, ${ins.errors} failed) the worst search latency was **${http.phases[2].result.latencyMs.max} ms**.` : ''}
-Targets p50 ≤ ${http.target.p50} ms / p99 ≤ ${http.target.p99} ms: with 10 connections p50 ${http.targetMet.tenConnections.p50 ? 'met' : '**not met**'}, p99 ${http.targetMet.tenConnections.p99 ? 'met' : '**not met**'}; with 1 connection p50 ${http.targetMet.oneConnection.p50 ? 'met' : '**not met**'}, p99 ${http.targetMet.oneConnection.p99 ? 'met' : '**not met**'}.
+Targets p50 ≤ ${http.target.p50} ms / p99 ≤ ${http.target.p99} ms: with 10 connections p50 ${http.targetMet.tenConnections.p50 ? 'met' : '**not met**'}, p99 ${http.targetMet.tenConnections.p99 ? 'met' : '**not met**'}; with 1 connection p50 ${http.targetMet.oneConnection.p50 ? 'met' : '**not met**'}, p99 ${http.targetMet.oneConnection.p99 ? 'met' : '**not met**'}.${http.targetMet.tenConnectionsWorkers ? ` With 10 connections on ${http.workers} worker processes (\`--workers ${http.workers}\`): p50 ${http.targetMet.tenConnectionsWorkers.p50 ? 'met' : '**not met**'}, p99 ${http.targetMet.tenConnectionsWorkers.p99 ? 'met' : '**not met**'}.` : ''}
 `);
 }
 
@@ -86,7 +86,7 @@ if (chroma) {
 
 ${provenance(chroma)}
 
-${chroma.n} × ${chroma.dim} clustered vectors, ${chroma.queries} queries, k = ${chroma.k}, both over loopback HTTP with clients in a separate process. Chroma npm ${chroma.chroma.npm}, HNSW cosine, M ${chroma.chroma.hnsw.max_neighbors}, ef_construction ${chroma.chroma.hnsw.ef_construction}, ef_search ${chroma.chroma.hnsw.ef_search}; tafuta M ${chroma.tafuta.hnsw.M}, efConstruction ${chroma.tafuta.hnsw.efConstruction}, ef swept. Concurrent = ${chroma.concurrency} requests in flight. Both servers up together, query runs interleaved over ${chroma.rounds ?? 1} rounds (tafuta ef, Chroma, next ef, Chroma, …); QPS = median run (all runs in parentheses).
+${chroma.n} × ${chroma.dim} clustered vectors, ${chroma.queries} queries, k = ${chroma.k}, both over loopback HTTP with clients in a separate process. Chroma npm ${chroma.chroma.npm}, HNSW cosine, M ${chroma.chroma.hnsw.max_neighbors}, ef_construction ${chroma.chroma.hnsw.ef_construction}, ef_search ${chroma.chroma.hnsw.ef_search}; tafuta M ${chroma.tafuta.hnsw.M}, efConstruction ${chroma.tafuta.hnsw.efConstruction}, ef swept (per request)${chroma.tafuta.workers > 1 ? `; tafuta×${chroma.tafuta.workers} = the same data directory served by ${chroma.tafuta.workers} worker processes (\`--workers ${chroma.tafuta.workers}\`)` : ''}. One node:http keep-alive client for both (Chroma via its REST routes). Concurrent = ${chroma.concurrency} requests in flight. Both servers up together, query runs interleaved over ${chroma.rounds ?? 1} rounds (tafuta ef, Chroma, next ef, Chroma, …); QPS = median run (all runs in parentheses).
 
 ${table(
   ['system', 'insert s', 'vectors/s', 'load (1 min)'],
@@ -98,7 +98,8 @@ ${table(
   (chroma.settings as Json[]).map((s) => [s.system, s.ef, s.recallAt10.toFixed(4), `${s.sequential.qps} (${(s.sequentialQpsRuns ?? []).join(', ')})`, `${s.sequential.latencyMs.p50} / ${s.sequential.latencyMs.p99}`, `${s.concurrent.qps} (${(s.concurrentQpsRuns ?? []).join(', ')})`, `${s.concurrent.latencyMs.p50} / ${s.concurrent.latencyMs.p99}`, (s.loadRange ?? [s.load.loadavg[0]]).join(' – ')]),
 )}
 
-${r.matchedRecall ? `Ratios tafuta / Chroma at matched recall (smallest tafuta ef within ${chroma.recallTolerance ?? 0} of Chroma's recall: tafuta ef ${r.matchedRecall.tafutaEf}: ${r.matchedRecall.recall.tafuta}; Chroma ef_search ${r.matchedRecall.chromaEf}: ${r.matchedRecall.recall.chroma}): sequential QPS **${r.matchedRecall.sequentialQps}×**, concurrent QPS **${r.matchedRecall.concurrentQps}×** (target ≥ 2×: ${r.matchedRecall.sequentialQps >= 2 && r.matchedRecall.concurrentQps >= 2 ? 'met' : '**not met**'}).` : 'No tafuta ef reached Chroma\'s recall.'}
+${r.matchedRecall ? `Ratios tafuta / Chroma at matched recall (smallest tafuta ef within ${chroma.recallTolerance ?? 0} of Chroma's recall: tafuta ef ${r.matchedRecall.tafutaEf}: ${r.matchedRecall.recall.tafuta}; Chroma ef_search ${r.matchedRecall.chromaEf}: ${r.matchedRecall.recall.chroma}): sequential QPS **${r.matchedRecall.sequentialQps}×**, concurrent QPS **${r.matchedRecall.concurrentQps}×** (target ≥ 2×: ${r.matchedRecall.sequentialQps >= 2 && r.matchedRecall.concurrentQps >= 2 ? 'met' : r.matchedRecall.concurrentQps >= 2 ? 'met for throughput under concurrency, **not met** for one request at a time' : '**not met**'}).` : 'No tafuta ef reached Chroma\'s recall.'}
+${r.matchedRecallWorkers ? `With ${r.matchedRecallWorkers.workers} workers at matched recall (ef ${r.matchedRecallWorkers.tafutaEf}: ${r.matchedRecallWorkers.recall.tafuta}): sequential QPS **${r.matchedRecallWorkers.sequentialQps}×**, concurrent QPS **${r.matchedRecallWorkers.concurrentQps}×**.` : ''}
 ${r.sameEf ? `At the same ef ${r.sameEf.tafutaEf}: sequential ${r.sameEf.sequentialQps}×, concurrent ${r.sameEf.concurrentQps}×.` : ''} Insert time ratio ${r.insertSeconds}× (tafuta / Chroma). ${chroma.chroma.note} Chroma's ef_search stays at its default (changing it with \`collection.modify\` did not change results in a trial run).
 `);
 }
@@ -118,7 +119,7 @@ function observations(): string[] {
   const c100 = ann?.datasets?.[0]?.curve?.find((p: Json) => p.ef === 64);
   const one = http?.phases?.[0]?.result;
   if (c100 && one) {
-    out.push(`- Search time is mostly outside the ANN: at ef 64 on 100k, \`HnswVectorStore.search\` takes p50 ${c100.latencyMs.p50} ms in process, while an HTTP search with one connection takes p50 ${one.latencyMs.p50} ms (request parsing, validation, SQLite passage lookup, JSON, loopback; a CPU profile spreads it over Express, the HTTP stack, SQLite and hnswlib with no single hot spot). With 10 connections the single-threaded server is saturated and latency is queueing (Little's law: 10 / QPS).`);
+    out.push(`- Search time is mostly outside the ANN: at ef 64 on 100k, \`HnswVectorStore.search\` takes p50 ${c100.latencyMs.p50} ms in process, while an HTTP search with one connection takes p50 ${one.latencyMs.p50} ms (request parsing, validation, SQLite passage lookup, JSON, loopback; a CPU profile spreads it over Express, the HTTP stack, SQLite and hnswlib with no single hot spot). With 10 connections one server process is saturated and latency is queueing (Little's law: 10 / QPS); \`--workers N\` spreads connections over N processes.`);
   }
   const ins = http?.phases?.[2]?.result;
   if (ins?.insert) {
@@ -148,7 +149,6 @@ ${observations().join('\n')}
 
 - No int8 HNSW (hnswlib-node stores float32 only); int8 is measured as exact-scan accuracy only (section 1).
 - 1M-passage indexing is run only with \`BENCH_INDEX_1M=1\` and a projection under 10 minutes; otherwise extrapolated (section 2).
-- Multi-process / clustered tafuta serving (the server is one Node process).
 - A Chroma ef_search sweep (\`collection.modify\` of ef_search did not change its results) and a library-level Chroma
   comparison (Chroma's HNSW runs inside its Rust server; both systems are compared over HTTP only).
 - Real-encoder vectors at 100k: the real-vector ANN curve uses the hashed-ngram-v1 baseline on the demo corpus × 30
