@@ -57,6 +57,20 @@ function contextOf(index: number, workers: number): WorkerContext {
 async function runWorker(options: ClusterOptions): Promise<number> {
   const index = Number(process.env.TAFUTA_WORKER_INDEX);
   const context = contextOf(index, options.workers);
+  // Listening from the first moment: a shutdown sent while this worker is still starting (a replacement opening
+  // its engine) must not be lost, or the primary would wait for it forever.
+  let requestStop: () => void = () => undefined;
+  const stopRequested = new Promise<void>((resolve) => (requestStop = resolve));
+  // The primary relays Ctrl-C (the terminal sends SIGINT to the whole process group: acting on it here too
+  // would count as a second signal). SIGTERM sent to this worker alone stops it.
+  process.on('SIGINT', () => undefined);
+  process.once('SIGTERM', () => requestStop());
+  process.on('message', (message) => {
+    if (message === 'shutdown') requestStop();
+  });
+  // The primary is gone (killed): nobody routes connections here any more.
+  process.once('disconnect', () => requestStop());
+
   let serving: ServingWorker;
   try {
     serving = await options.startWorker(context);
@@ -65,19 +79,8 @@ async function runWorker(options: ClusterOptions): Promise<number> {
     process.disconnect(); // an open IPC channel would keep this process alive
     throw error;
   }
-  process.send?.({ type: 'listening', url: serving.url } satisfies WorkerMessage);
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    // The primary relays Ctrl-C (the terminal sends SIGINT to the whole process group: acting on it here too
-    // would count as a second signal). SIGTERM sent to this worker alone stops it.
-    process.on('SIGINT', () => undefined);
-    process.once('SIGTERM', stop);
-    process.on('message', (message) => {
-      if (message === 'shutdown') stop();
-    });
-    // The primary is gone (killed): nobody routes connections here any more.
-    process.once('disconnect', stop);
-  });
+  if (process.connected) process.send?.({ type: 'listening', url: serving.url } satisfies WorkerMessage);
+  await stopRequested;
   options.logger.info({ worker: index }, 'worker shutting down');
   try {
     await serving.stop();
@@ -110,7 +113,12 @@ function runPrimary(options: ClusterOptions): Promise<number> {
       exitCode = Math.max(exitCode, code);
       if (shuttingDown) return;
       shuttingDown = true;
-      for (const worker of live.keys()) if (worker.isConnected()) worker.send('shutdown');
+      for (const [worker, index] of live) {
+        // A worker still starting may not listen for messages yet (a message would be lost): SIGTERM reaches it
+        // either way, and it has nothing in flight.
+        if (ready.has(index) && worker.isConnected()) worker.send('shutdown');
+        else worker.process.kill('SIGTERM');
+      }
       finishIfDone();
     };
 

@@ -79,7 +79,7 @@ async function searchIds(url: string, query: string): Promise<string[]> {
   return (json.results as Array<{ id: string }>).map((r) => r.id);
 }
 
-test('two workers: writes on one are searchable on both, deletions too; a killed worker is replaced; SIGTERM saves', { timeout: 90_000 }, async () => {
+test('two workers: writes on one are searchable on both, deletions too; a killed worker is replaced; SIGTERM (even mid-restart) saves', { timeout: 90_000 }, async () => {
   const dataDir = tempDir('tafuta-workers-');
   const cluster = await serveWorkers(dataDir, 2);
   try {
@@ -112,6 +112,10 @@ test('two workers: writes on one are searchable on both, deletions too; a killed
     await sleep(1000); // the replacement opens its engine and listens
     for (let i = 0; i < 6; i++) assert.equal((await searchIds(cluster.url, 'kijiji12'))[0], 'd12');
 
+    // A shutdown that arrives while a replacement is still starting must still stop it.
+    const [second] = childPids(cluster.child.pid!);
+    process.kill(second!, 'SIGKILL');
+    while (!childPids(cluster.child.pid!).some((pid) => pid !== second && !pids.includes(pid)) && Date.now() < deadline + 20_000) await sleep(20);
     cluster.child.kill('SIGTERM');
     const exit = await cluster.exited;
     assert.deepEqual(exit, { code: 0, signal: null }, cluster.stderr());
