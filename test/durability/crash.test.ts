@@ -11,13 +11,12 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { createHashedNgramEncoder } from '../../models/hashed-ngram-encoder.js';
+import { CLI, startCliServer } from '../helpers/cli-server.js';
 import { tempDir, testEngine } from '../helpers/engine.js';
 import { createRng } from '../../models/train/rng.js';
 
-const CLI = fileURLToPath(new URL('../../bin/tafuta.js', import.meta.url));
 const SEED = Number(process.env.TAFUTA_CRASH_SEED ?? 20240611);
 const BATCH = 50;
 const WORDS = ['maji', 'safi', 'kilimo', 'mvua', 'elimu', 'haki', 'afya', 'watoto', 'shule', 'soko', 'barabara', 'mti', 'ndege', 'samaki', 'mlima'];
@@ -159,37 +158,10 @@ test(`tafuta index killed at random points resumes to a complete, consistent ind
   }
 });
 
-interface Server {
-  child: ChildProcess;
-  url: string;
-}
-
-function serve(dataDir: string): Promise<Server> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir], {
-    env: { ...childEnv(), TAFUTA_LOG_LEVEL: 'warn', TAFUTA_DEFAULT_ENCODER: 'hashed-ngram-v1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 20_000);
-    child.stdout!.on('data', (c: Buffer) => {
-      stdout += c.toString();
-      const m = /tafuta serving on (\S+)/.exec(stdout);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, url: m[1]! });
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`server exited (${code}): ${stderr}`)));
-  });
-}
-
 test(`tafuta serve killed during POST …/documents: acknowledged batches are durable, none is partial (seed ${SEED})`, { timeout: 60_000 }, async () => {
   const random = prng(SEED ^ 0x5eed);
   const dataDir = path.join(tempDir('tafuta-crash-serve-'), 'data');
-  const server = await serve(dataDir);
+  const server = await startCliServer(dataDir, { env: { TAFUTA_RATE_LIMIT: '0' } });
   const batches = Array.from({ length: 60 }, (_, b) => Array.from({ length: BATCH }, (_, i) => makeDocument(b * BATCH + i, `b${b}`)));
   const acknowledged = new Set<number>();
   const attempted = new Set<number>();
@@ -230,7 +202,7 @@ test(`tafuta serve killed during POST …/documents: acknowledged batches are du
     if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
   }
 
-  const restarted = await serve(dataDir);
+  const restarted = await startCliServer(dataDir, { env: { TAFUTA_RATE_LIMIT: '0' } });
   try {
     const info = (await (await fetch(`${restarted.url}/v1/collections/live`)).json()) as { documents: number; passages: number; indexedVectors: number };
     assert.equal(info.indexedVectors, info.passages, 'the index caught up with SQLite after the crash');

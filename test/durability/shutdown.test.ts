@@ -5,47 +5,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { createHashedNgramEncoder } from '../../models/hashed-ngram-encoder.js';
+import { startCliServer } from '../helpers/cli-server.js';
 import { tempDir, testEngine } from '../helpers/engine.js';
 
-const CLI = fileURLToPath(new URL('../../bin/tafuta.js', import.meta.url));
-
-interface Child {
-  child: ChildProcess;
-  url: string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  stderr(): string;
-}
-
-function serve(dataDir: string, ...args: string[]): Promise<Child> {
-  const env: NodeJS.ProcessEnv = { ...process.env, TAFUTA_LOG_LEVEL: 'warn', TAFUTA_DEFAULT_ENCODER: 'hashed-ngram-v1', TAFUTA_ADMIN_KEY: '', TAFUTA_READ_KEY: '' };
-  delete env.TAFUTA_HOST;
-  delete env.TAFUTA_PORT;
-  const child = spawn(process.execPath, [CLI, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 20_000);
-    child.stdout!.on('data', (c: Buffer) => {
-      stdout += c.toString();
-      const m = /tafuta serving on (\S+)/.exec(stdout);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, url: m[1]!, exited, stderr: () => stderr });
-      }
-    });
-    void exited.then(({ code }) => reject(new Error(`server exited (${code}) before serving: ${stderr}`)));
-  });
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -63,7 +31,7 @@ function connects(url: string): Promise<boolean> {
 
 test('SIGTERM: stop accepting, finish the in-flight write, save the index, exit 0', { timeout: 60_000 }, async () => {
   const dataDir = tempDir('tafuta-shutdown-');
-  const server = await serve(dataDir);
+  const server = await startCliServer(dataDir);
   try {
     const created = await fetch(`${server.url}/v1/collections`, { method: 'POST', body: JSON.stringify({ name: 'c' }) });
     assert.equal(created.status, 201);
@@ -136,7 +104,7 @@ test('SIGTERM: stop accepting, finish the in-flight write, save the index, exit 
 });
 
 test('SIGINT on an idle server exits 0 promptly', { timeout: 30_000 }, async () => {
-  const server = await serve(tempDir('tafuta-shutdown-'));
+  const server = await startCliServer(tempDir('tafuta-shutdown-'));
   try {
     const started = Date.now();
     server.child.kill('SIGINT');

@@ -6,49 +6,17 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { startCliServer, type CliServer } from '../helpers/cli-server.js';
 import { tempDir } from '../helpers/engine.js';
 
-const CLI = fileURLToPath(new URL('../../bin/tafuta.js', import.meta.url));
-
-interface Cluster {
-  child: ChildProcess;
-  url: string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  stderr(): string;
-}
-
-function serveWorkers(dataDir: string, workers: number): Promise<Cluster> {
-  const env: NodeJS.ProcessEnv = { ...process.env, TAFUTA_LOG_LEVEL: 'warn', TAFUTA_DEFAULT_ENCODER: 'hashed-ngram-v1', TAFUTA_ADMIN_KEY: '', TAFUTA_READ_KEY: '' };
-  delete env.TAFUTA_HOST;
-  delete env.TAFUTA_PORT;
-  const args = [CLI, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--workers', String(workers)];
-  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`cluster did not start: ${stderr}`));
-    }, 30_000);
-    child.stdout!.on('data', (c: Buffer) => {
-      stdout += c.toString();
-      const m = /tafuta serving on (\S+) \((\d+) workers\)/.exec(stdout);
-      if (m) {
-        clearTimeout(timer);
-        assert.equal(Number(m[2]), workers);
-        resolve({ child, url: m[1]!, exited, stderr: () => stderr });
-      }
-    });
-    void exited.then(({ code }) => reject(new Error(`cluster exited (${code}) before serving: ${stderr}`)));
-  });
+async function serveWorkers(dataDir: string, workers: number): Promise<CliServer> {
+  const server = await startCliServer(dataDir, { args: ['--workers', String(workers)], startTimeoutMs: 30_000 });
+  assert.match(server.announcement, new RegExp(`\\(${workers} workers\\)$`));
+  return server;
 }
 
 /** Worker processes of the primary (Linux /proc). */
