@@ -170,16 +170,21 @@ function serveConfig(options: ServeCliOptions): ServeConfig {
   };
 }
 
+/** The HTTP server over `engine`, with its request log. */
+async function startServer(engine: Engine, logger: Logger, config: ServeConfig) {
+  // Loaded here, not at the top: the HTTP stack (express, helmet, pino-http, prom-client…) costs every other verb start-up time.
+  const [{ startWebServer }, { createRequestLogger }] = await Promise.all([import('../server/start.js'), import('../server/request-log.js')]);
+  const requestLogger = createRequestLogger({ level: process.env.TAFUTA_LOG_LEVEL ?? 'info' });
+  return startWebServer({ engine, logger, version: packageVersion(), requestLogger, ...config });
+}
+
 /**
  * Serves until SIGTERM or SIGINT, then shuts down gracefully: stop accepting, finish in-flight requests and
  * queued writes, persist the indexes (the caller then closes the database). A second signal exits at once
  * (SQLite has every acknowledged write; the indexes catch up at the next start).
  */
 async function serveUntilSignal(engine: Engine, logger: Logger, config: ServeConfig): Promise<void> {
-  // Loaded here, not at the top: the HTTP stack (express, helmet, pino-http, prom-client…) costs every other verb start-up time.
-  const [{ startWebServer }, { createRequestLogger }] = await Promise.all([import('../server/start.js'), import('../server/request-log.js')]);
-  const requestLogger = createRequestLogger({ level: process.env.TAFUTA_LOG_LEVEL ?? 'info' });
-  const running = await startWebServer({ engine, logger, version: packageVersion(), requestLogger, ...config });
+  const running = await startServer(engine, logger, config);
   let shutdown: ((signal: NodeJS.Signals) => void) | undefined;
   try {
     await new Promise<void>((resolve) => {
@@ -235,11 +240,7 @@ const FOLLOW_INTERVAL_MS = 1000;
  * workers have stopped; a primary that gave up on crashing workers sets exit code 1.
  */
 async function serveWithWorkers(dataDir: string, logger: Logger, config: ServeConfig): Promise<void> {
-  const [{ runCluster }, { startWebServer }, { createRequestLogger }] = await Promise.all([
-    import('../server/cluster.js'),
-    import('../server/start.js'),
-    import('../server/request-log.js'),
-  ]);
+  const { runCluster } = await import('../server/cluster.js');
   const code = await runCluster({
     workers: config.workers,
     logger,
@@ -247,8 +248,7 @@ async function serveWithWorkers(dataDir: string, logger: Logger, config: ServeCo
       const engine = await createEngine({ dataDir, logger, indexFiles: context.ownsIndexFiles ? 'read-write' : 'read-only' });
       try {
         engine.followExternalWritesEvery(FOLLOW_INTERVAL_MS);
-        const requestLogger = createRequestLogger({ level: process.env.TAFUTA_LOG_LEVEL ?? 'info' });
-        const running = await startWebServer({ engine, logger, version: packageVersion(), requestLogger, ...config });
+        const running = await startServer(engine, logger, config);
         return {
           url: running.url,
           async stop() {
