@@ -122,6 +122,8 @@ const ABLATIONS: Record<string, string> = {
   'abl-7-no-hardneg': 'full − hard negatives',
   'abl-8-no-adapters': 'full − language adapters',
   'abl-9-static': 'full with static (equal) task weights instead of dynamic',
+  'abl-10-sif': 'full with SIF-weighted pooling (a/(a + p(feature)), a = 1e-3) instead of the mean',
+  'abl-11-attention': 'full with attention pooling (a learned weight per feature, softmax over the text) instead of the mean',
 };
 const ABLATION_REFERENCE = 'abl-4-full';
 
@@ -145,7 +147,7 @@ function ablationSection(reports: EvalReport[]): string[] {
   const full = runs.find((r) => r.config.encoder.name === ABLATION_REFERENCE);
   if (!runs.length || !full) return [];
   const rows = runs
-    .sort((a, b) => a.config.encoder.name.localeCompare(b.config.encoder.name))
+    .sort((a, b) => a.config.encoder.name.localeCompare(b.config.encoder.name, 'en', { numeric: true }))
     .map((r) => {
       const name = r.config.encoder.name;
       const avg = compareReports(full, r, { metrics: ['MRR@10'] })[0]!.rows.find((row) => row.lang === 'avg')!;

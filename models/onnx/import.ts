@@ -51,6 +51,8 @@ export async function readEncoderModel(modelDir: string): Promise<{ manifest: On
     table = floats(tableTensor);
   }
   const weights: EncoderWeights = { buckets, dim, table };
+  const featureWeights = byName.get('feature_weight');
+  if (featureWeights) weights.featureWeights = floats(featureWeights);
   if (manifest.adapters.length) {
     const u = get('adapter_u');
     const rank = Number(u.dims![2]);

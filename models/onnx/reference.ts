@@ -3,6 +3,7 @@
  * The trainer uses it for its forward pass and the parity test holds the exported graph to it.
  *
  *   v   = sum_f table[f] / max(#features, COUNT_EPS)      (masked mean; 0 for a text with no features)
+ *         or sum_f w[f] table[f] / max(sum_f w[f], COUNT_EPS) with per-feature pooling weights w (SIF / attention)
  *   v  += U_l (V_lᵀ v)                                    (low-rank language adapter; none for adapter 0)
  *   out = v / max(|v|, NORM_EPS)
  */
@@ -22,6 +23,8 @@ export interface EncoderWeights {
   dim: number;
   /** Row-major [buckets, dim]. */
   table: Float32Array;
+  /** [buckets] positive pooling weight per feature; absent = plain mean pooling. */
+  featureWeights?: Float32Array | undefined;
   adapters?: EncoderAdapters | undefined;
 }
 
@@ -38,6 +41,11 @@ export function validateWeights(weights: EncoderWeights): void {
   positiveInt(buckets, 'buckets');
   positiveInt(dim, 'dim');
   if (table.length !== buckets * dim) throw new Error(`table has ${table.length} values, expected buckets*dim = ${buckets * dim}`);
+  const { featureWeights } = weights;
+  if (featureWeights) {
+    if (featureWeights.length !== buckets) throw new Error(`featureWeights has ${featureWeights.length} values, expected buckets = ${buckets}`);
+    if (!featureWeights.every((w) => Number.isFinite(w) && w > 0)) throw new Error('featureWeights must be finite and positive');
+  }
   if (!adapters) return;
   positiveInt(adapters.rank, 'adapter rank');
   if (adapters.langs.length === 0) throw new Error('adapters.langs is empty; omit adapters instead');
@@ -57,15 +65,18 @@ export function adapterIndexOf(adapters: EncoderAdapters | undefined, lang: stri
 
 /** One text's embedding from its feature ids (bucket indices, repeats counted) and adapter index. */
 export function referenceForward(weights: EncoderWeights, ids: ArrayLike<number>, adapterIndex = 0): Float32Array {
-  const { buckets, dim, table, adapters } = weights;
+  const { buckets, dim, table, adapters, featureWeights } = weights;
   const v = new Float64Array(dim);
+  let total = 0;
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i]!;
     if (!Number.isInteger(id) || id < 0 || id >= buckets) throw new Error(`feature id ${id} outside [0, ${buckets})`);
     const row = id * dim;
-    for (let d = 0; d < dim; d++) v[d]! += table[row + d]!;
+    const w = featureWeights ? featureWeights[id]! : 1;
+    total += w;
+    for (let d = 0; d < dim; d++) v[d]! += w * table[row + d]!;
   }
-  const count = Math.max(ids.length, COUNT_EPS);
+  const count = Math.max(total, COUNT_EPS);
   for (let d = 0; d < dim; d++) v[d]! /= count;
 
   if (adapterIndex !== 0) {

@@ -81,7 +81,8 @@ export async function adaptLanguage(options: AdaptOptions) {
   U.fill(0, index * block, (index + 1) * block);
   for (let i = index * block; i < (index + 1) * block; i++) V[i] = rng.normal() / Math.sqrt(dim);
 
-  const params: EncoderParams = { buckets: weights.buckets, dim, adapterLangs: langs, adapterRank: rank, table: weights.table, U, V };
+  const logits = weights.featureWeights ? Float32Array.from(weights.featureWeights, Math.log) : undefined;
+  const params: EncoderParams = { buckets: weights.buckets, dim, adapterLangs: langs, adapterRank: rank, table: weights.table, U, V, logits };
   const pairs = readPairsFile(options.pairsFile)
     .map((p) => ({ en: featurize(p.en, features), lrl: featurize(p.text, features) }))
     .filter((p) => p.en.length > 0 && p.lrl.length > 0);

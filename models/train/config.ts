@@ -35,6 +35,10 @@ export const trainConfigSchema = z.strictObject({
       adapterMinPairs: z.int().min(0).default(1000),
       adapters: z.boolean().default(true),
       initScale: z.number().positive().default(1),
+      /** mean | sif (fixed a/(a+p(feature)) weights from training-data frequencies) | attention (learned weights). */
+      pooling: z.enum(['mean', 'sif', 'attention']).default('mean'),
+      /** SIF's smoothing constant a. */
+      sifA: z.number().positive().default(1e-3),
     })
     .prefault({}),
   train: z
@@ -43,6 +47,8 @@ export const trainConfigSchema = z.strictObject({
       batchSize: z.int().min(2).default(256),
       lr: z.number().positive().default(0.5),
       denseLr: z.number().positive().default(1e-3),
+      /** Adagrad rate of the attention-pooling logits. */
+      poolingLr: z.number().positive().default(0.05),
       tau: z.number().positive().default(0.05),
       maxGradNorm: z.number().min(0).default(5),
       /** Feature dropout for monolingual views. */

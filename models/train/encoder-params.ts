@@ -2,6 +2,7 @@
  * Trainable parameters of the CMTP encoder and its batched forward/backward pass.
  *
  *   m   = mean of table rows of the text's feature ids          (bag of hashed words + char n-grams)
+ *         or, with pooling logits b, Σ_k w_k e_k / Σ_k w_k with w_k = exp(b[id_k])  (SIF-weighted or learned)
  *   u   = m + U_l (V_lᵀ m)                                      (low-rank adapter of language l; U_l = 0 at start)
  *   out = u / |u|
  *
@@ -18,9 +19,20 @@ export interface EncoderShape {
   adapterRank: number;
 }
 
+/**
+ * How a text's feature rows are pooled: a plain mean; SIF weights a/(a + p(feature)) from feature frequencies in
+ * the training data (fixed); or attention pooling, a learned weight per feature (softmax over the text's features).
+ */
+export type Pooling = 'mean' | 'sif' | 'attention';
+
+/** Learned pooling logits stay within ±POOLING_LOGIT_LIMIT, so exp() never over- or underflows in float32. */
+export const POOLING_LOGIT_LIMIT = 8;
+
 export interface EncoderParams extends EncoderShape {
   /** [buckets, dim] */
   table: Float32Array;
+  /** [buckets] pooling logits (weight = exp(logit)); absent for mean pooling. */
+  logits?: Float32Array | undefined;
   /** [langs, dim, rank] each; U starts at zero so every adapter starts as the identity. */
   U: Float32Array;
   V: Float32Array;
@@ -44,12 +56,25 @@ export function initEncoderParams(
   return { ...shape, table, U: allocate(adapterSize), V };
 }
 
+/**
+ * SIF pooling logits (Arora et al. 2017, without common-component removal): log(a / (a + p_f)), p_f the frequency
+ * of feature f in the training texts. Frequent n-grams ("<th", "ing>") weigh less; unseen features weigh 1.
+ */
+export function sifLogits(counts: ArrayLike<number>, a: number, allocate: (length: number) => Float32Array = (n) => new Float32Array(n)): Float32Array {
+  let total = 0;
+  for (let i = 0; i < counts.length; i++) total += counts[i]!;
+  const logits = allocate(counts.length);
+  for (let i = 0; i < counts.length; i++) logits[i] = total > 0 ? Math.log(a / (a + counts[i]! / total)) : 0;
+  return logits;
+}
+
 export function toEncoderWeights(params: EncoderParams): EncoderWeights {
-  const { buckets, dim, table, adapterLangs, adapterRank, U, V } = params;
+  const { buckets, dim, table, adapterLangs, adapterRank, U, V, logits } = params;
   return {
     buckets,
     dim,
     table,
+    ...(logits ? { featureWeights: Float32Array.from(logits, Math.exp) } : {}),
     ...(adapterLangs.length ? { adapters: { langs: adapterLangs, rank: adapterRank, U, V } } : {}),
   };
 }
@@ -62,8 +87,10 @@ export interface EncoderInput {
 
 export interface ForwardCache {
   inputs: readonly EncoderInput[];
-  /** [n, dim] mean of rows (before the adapter). */
+  /** [n, dim] pooled rows (before the adapter). */
   mean: Float32Array;
+  /** [n] Σ_k w_k per text (pooling logits only). */
+  weightSums: Float32Array;
   /** [n, rank] Vᵀ m per text (0 when no adapter). */
   proj: Float32Array;
   /** [n] |u|. */
@@ -73,9 +100,10 @@ export interface ForwardCache {
 }
 
 export function forwardBatch(params: EncoderParams, inputs: readonly EncoderInput[]): ForwardCache {
-  const { dim, table, adapterRank: rank, U, V } = params;
+  const { dim, table, adapterRank: rank, U, V, logits } = params;
   const n = inputs.length;
   const mean = new Float32Array(n * dim);
+  const weightSums = new Float32Array(logits ? n : 0);
   const proj = new Float32Array(n * Math.max(rank, 1));
   const norms = new Float32Array(n);
   const out = new Float32Array(n * dim);
@@ -84,11 +112,23 @@ export function forwardBatch(params: EncoderParams, inputs: readonly EncoderInpu
     const { ids, adapter } = inputs[i]!;
     const base = i * dim;
     u.fill(0);
-    for (let k = 0; k < ids.length; k++) {
-      const row = ids[k]! * dim;
-      for (let d = 0; d < dim; d++) u[d]! += table[row + d]!;
+    let total = ids.length;
+    if (logits) {
+      total = 0;
+      for (let k = 0; k < ids.length; k++) {
+        const row = ids[k]! * dim;
+        const w = Math.exp(logits[ids[k]!]!);
+        total += w;
+        for (let d = 0; d < dim; d++) u[d]! += w * table[row + d]!;
+      }
+      weightSums[i] = total;
+    } else {
+      for (let k = 0; k < ids.length; k++) {
+        const row = ids[k]! * dim;
+        for (let d = 0; d < dim; d++) u[d]! += table[row + d]!;
+      }
     }
-    const inv = ids.length > 0 ? 1 / ids.length : 0;
+    const inv = ids.length > 0 ? 1 / total : 0;
     for (let d = 0; d < dim; d++) mean[base + d] = u[d]! * inv;
     for (let d = 0; d < dim; d++) u[d] = mean[base + d]!;
     if (adapter >= 0) {
@@ -110,7 +150,7 @@ export function forwardBatch(params: EncoderParams, inputs: readonly EncoderInpu
     norms[i] = norm;
     for (let d = 0; d < dim; d++) out[base + d] = u[d]! / norm;
   }
-  return { inputs, mean, proj, norms, out };
+  return { inputs, mean, weightSums, proj, norms, out };
 }
 
 /**
@@ -120,13 +160,16 @@ export function forwardBatch(params: EncoderParams, inputs: readonly EncoderInpu
 export class EncoderGrads {
   readonly U: Float32Array;
   readonly V: Float32Array;
+  /** [buckets] gradient of the pooling logits, when they are learned (non-zero only at touched rows). */
+  readonly logits: Float32Array | undefined;
   private readonly buffer: Float32Array;
   private readonly slot: Int32Array;
   private touchedRows: number[] = [];
 
-  constructor(readonly dim: number, adapterSize: number, buckets: number, maxRows = 65536) {
+  constructor(readonly dim: number, adapterSize: number, buckets: number, maxRows = 65536, learnLogits = false) {
     this.U = new Float32Array(adapterSize);
     this.V = new Float32Array(adapterSize);
+    this.logits = learnLogits ? new Float32Array(buckets) : undefined;
     this.buffer = new Float32Array(maxRows * dim);
     this.slot = new Int32Array(buckets).fill(-1);
   }
@@ -153,6 +196,7 @@ export class EncoderGrads {
 
   reset(): void {
     for (const id of this.touchedRows) this.slot[id] = -1;
+    if (this.logits) for (const id of this.touchedRows) this.logits[id] = 0;
     this.buffer.fill(0, 0, this.touchedRows.length * this.dim);
     this.touchedRows = [];
     this.U.fill(0);
@@ -195,10 +239,30 @@ export function backwardBatch(params: EncoderParams, cache: ForwardCache, dOut: 
       }
     }
     if (ids.length === 0) continue;
-    const inv = 1 / ids.length;
+    if (!params.logits) {
+      const inv = 1 / ids.length;
+      for (let k = 0; k < ids.length; k++) {
+        const g = grads.row(ids[k]!);
+        for (let d = 0; d < dim; d++) g[d]! += dm[d]! * inv;
+      }
+      continue;
+    }
+    // m = Σ w_k e_k / W:  dm/de_k = w_k / W;  dm/db_k = (w_k / W)(e_k − m)
+    const { logits } = params;
+    const invTotal = 1 / cache.weightSums[i]!;
+    let dmDotM = 0;
+    if (grads.logits) for (let d = 0; d < dim; d++) dmDotM += dm[d]! * mean[base + d]!;
     for (let k = 0; k < ids.length; k++) {
-      const g = grads.row(ids[k]!);
-      for (let d = 0; d < dim; d++) g[d]! += dm[d]! * inv;
+      const id = ids[k]!;
+      const share = Math.exp(logits[id]!) * invTotal;
+      const g = grads.row(id);
+      for (let d = 0; d < dim; d++) g[d]! += dm[d]! * share;
+      if (grads.logits) {
+        const row = id * dim;
+        let dmDotE = 0;
+        for (let d = 0; d < dim; d++) dmDotE += dm[d]! * params.table[row + d]!;
+        grads.logits[id]! += share * (dmDotE - dmDotM);
+      }
     }
   }
 }

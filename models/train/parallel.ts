@@ -59,7 +59,13 @@ function toShared(state: SharedState): SharedState {
     b.set(a);
     return b;
   };
-  return { params: { ...state.params, table: copy(state.params.table), U: copy(state.params.U), V: copy(state.params.V) }, head: copy(state.head), adagrad: copy(state.adagrad) };
+  const { params } = state;
+  return {
+    params: { ...params, table: copy(params.table), U: copy(params.U), V: copy(params.V), ...(params.logits ? { logits: copy(params.logits) } : {}) },
+    head: copy(state.head),
+    adagrad: copy(state.adagrad),
+    poolingAdagrad: copy(state.poolingAdagrad),
+  };
 }
 
 export async function trainParallel(

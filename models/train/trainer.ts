@@ -8,7 +8,9 @@
  * Task weights come from weighting.ts; the table is updated sparsely (row Adagrad), dense parts with AdamW.
  */
 import type { Dataset, Pair } from './dataset.js';
-import { EncoderGrads, backwardBatch, forwardBatch, initEncoderParams, type EncoderInput, type EncoderParams } from './encoder-params.js';
+import {
+  EncoderGrads, POOLING_LOGIT_LIMIT, backwardBatch, forwardBatch, initEncoderParams, sifLogits, type EncoderInput, type EncoderParams,
+} from './encoder-params.js';
 import { mineHardNegatives, sampleNegative, type HardNegatives } from './hard-negatives.js';
 import { distillLoss } from './losses/distill.js';
 import { infoNce } from './losses/infonce.js';
@@ -142,6 +144,20 @@ export interface SharedState {
   params: EncoderParams;
   head: Float32Array;
   adagrad: Float32Array;
+  /** Adagrad accumulators of learned pooling logits ([buckets]; empty unless pooling is 'attention'). */
+  poolingAdagrad: Float32Array;
+}
+
+/** How often each feature id occurs in the training texts (both sides of every pair, monolingual text). */
+function featureCounts(dataset: Dataset, buckets: number): Float64Array {
+  const counts = new Float64Array(buckets);
+  const add = (ids: Uint32Array) => {
+    for (let k = 0; k < ids.length; k++) counts[ids[k]!]!++;
+  };
+  for (const pair of dataset.train) add(pair.lrl);
+  for (const english of dataset.english) add(english.ids);
+  for (const text of dataset.mono) add(text.ids);
+  return counts;
 }
 
 export function initSharedState(config: TrainConfig, dataset: Dataset, teacherDim: number | undefined, allocate: Allocator): SharedState {
@@ -151,7 +167,9 @@ export function initSharedState(config: TrainConfig, dataset: Dataset, teacherDi
   const params = initEncoderParams({ buckets: model.buckets, dim: model.dim, adapterLangs, adapterRank: model.adapterRank }, rng, model.initScale, allocate);
   const head = allocate(config.train.tasks.cla && teacherDim !== undefined ? model.dim * teacherDim : 0);
   for (let i = 0; i < head.length; i++) head[i] = rng.normal() / Math.sqrt(model.dim);
-  return { params, head, adagrad: allocate(model.buckets) };
+  if (model.pooling === 'sif') params.logits = sifLogits(featureCounts(dataset, model.buckets), model.sifA, allocate);
+  if (model.pooling === 'attention') params.logits = allocate(model.buckets); // all 0: starts as mean pooling
+  return { params, head, adagrad: allocate(model.buckets), poolingAdagrad: allocate(model.pooling === 'attention' ? model.buckets : 0) };
 }
 
 /** How long a run is: steps per epoch (one pass over the pairs in batches) and in all. */
@@ -169,6 +187,7 @@ export class Trainer {
   private readonly rng: Rng;
   private readonly head: Float32Array;
   private readonly tableOptimizer: RowAdagrad;
+  private readonly poolingAdagrad: Float32Array;
   private readonly adapterOptimizerU: AdamW;
   private readonly adapterOptimizerV: AdamW;
   private readonly headOptimizer: AdamW;
@@ -198,6 +217,7 @@ export class Trainer {
     const adapterIndex = new Map(this.params.adapterLangs.map((l, i) => [dataset.langs.indexOf(l), i]));
     this.adapterOf = (lang) => adapterIndex.get(lang) ?? -1;
     this.tableOptimizer = new RowAdagrad(model.buckets, model.dim, t.lr, 1e-8, shared.adagrad);
+    this.poolingAdagrad = shared.poolingAdagrad;
     this.adapterOptimizerU = new AdamW(this.params.U.length, t.denseLr);
     this.adapterOptimizerV = new AdamW(this.params.V.length, t.denseLr);
     this.headOptimizer = new AdamW(this.head.length, t.denseLr);
@@ -214,7 +234,7 @@ export class Trainer {
       { cl: pairs, lang: pairs, cla: pairs, mono: dataset.translationGroups.length + dataset.mono.length, morph: dataset.morph.length },
       this.tasks,
     );
-    this.grads = new EncoderGrads(model.dim, this.params.U.length, model.buckets);
+    this.grads = new EncoderGrads(model.dim, this.params.U.length, model.buckets, undefined, model.pooling === 'attention');
     this.sampleLang = languageSampler(dataset.byLang.map((b) => b.length), config.data.langTemperature, this.rng);
     ({ stepsPerEpoch: this.stepsPerEpoch, totalSteps: this.totalSteps } = runLength(config, dataset));
   }
@@ -435,12 +455,21 @@ export class Trainer {
   private update(headGrad: Float32Array): void {
     const { grads, params } = this;
     let sq = 0;
-    for (const [, g] of grads.rows()) sq += norm(g) ** 2;
+    const logitGrads = grads.logits;
+    for (const [row, g] of grads.rows()) sq += norm(g) ** 2 + (logitGrads ? logitGrads[row]! ** 2 : 0);
     sq += norm(grads.U) ** 2 + norm(grads.V) ** 2 + norm(headGrad) ** 2;
     const clip = clipFactor(Math.sqrt(sq), this.config.train.maxGradNorm);
+    const poolingLr = this.config.train.poolingLr;
     for (const [row, g] of grads.rows()) {
       if (clip !== 1) for (let d = 0; d < g.length; d++) g[d]! *= clip;
       this.tableOptimizer.step(params.table, row, g);
+      if (logitGrads && params.logits) {
+        // Scalar Adagrad per feature, kept inside ±POOLING_LOGIT_LIMIT.
+        const g1 = logitGrads[row]! * clip;
+        const acc = (this.poolingAdagrad[row]! += g1 * g1);
+        const next = params.logits[row]! - (poolingLr * g1) / (Math.sqrt(acc) + 1e-8);
+        params.logits[row] = Math.min(POOLING_LOGIT_LIMIT, Math.max(-POOLING_LOGIT_LIMIT, next));
+      }
     }
     if (params.U.length) {
       this.adapterOptimizerU.step(params.U, grads.U, clip);

@@ -210,6 +210,27 @@ test('an int8 table (one scale per row) matches the reference on the dequantised
   }
 });
 
+test('pooling weights (SIF / attention) in float32 and int8 graphs match the reference and survive re-import', async () => {
+  const rand = prng(11);
+  const pooled: EncoderWeights = { ...weights, featureWeights: Float32Array.from({ length: FEATURES.buckets }, () => Math.exp((rand() * 2 - 1) * 3)) };
+  for (const dtype of ['float32', 'int8'] as const) {
+    const dir = await writeModel(`pooled-${dtype}`, pooled, dtype);
+    const served: EncoderWeights = dtype === 'int8' ? { ...pooled, table: roundToInt8Rows(pooled.table, pooled.dim) } : pooled;
+    const encoder = await createOnnxEncoder(dir);
+    try {
+      const vectors = await encoder.embed(['', ...TEXTS], { kind: 'passage', lang: [undefined, ...TEXT_LANGS] });
+      assert.ok(vectors[0]!.every((x) => x === 0), 'a text without features stays all-zero');
+      TEXTS.forEach((text, i) => assert.ok(maxAbsDiff(vectors[i + 1]!, expected(served, text, TEXT_LANGS[i])) < 1e-5, `${dtype} text ${i}`));
+      // Not the mean-pooled vectors: the weights are in the graph.
+      assert.ok(maxAbsDiff(vectors[4]!, expected({ ...served, featureWeights: undefined }, TEXTS[3]!, TEXT_LANGS[3])) > 1e-3);
+    } finally {
+      await encoder.close?.();
+    }
+    const { weights: back } = await readEncoderModel(dir);
+    assert.deepEqual(back.featureWeights, pooled.featureWeights);
+  }
+});
+
 test('int8 row quantisation keeps every value within half a step of its row scale', () => {
   const table = Float32Array.from([0.5, -1, 0.25, 0, 0, 0, 3, 2.9, -0.01]);
   const dq = roundToInt8Rows(table, 3);
@@ -268,6 +289,9 @@ test('export rejects inconsistent weights; closed encoders refuse to embed', asy
   assert.throws(() => exportEncoderOnnx({ buckets: 10, dim: 4, table: new Float32Array(39) }), /table has 39 values/);
   const badAdapters = { ...weights, adapters: { langs: LANGS, rank: RANK, U: new Float32Array(3), V: new Float32Array(3) } };
   assert.throws(() => exportEncoderOnnx(badAdapters), /adapters\.U has 3 values/);
+  const table = new Float32Array(40);
+  assert.throws(() => exportEncoderOnnx({ buckets: 10, dim: 4, table, featureWeights: new Float32Array(9).fill(1) }), /featureWeights has 9 values/);
+  assert.throws(() => exportEncoderOnnx({ buckets: 10, dim: 4, table, featureWeights: new Float32Array(10) }), /finite and positive/);
   const encoder = await createOnnxEncoder(modelDir);
   await encoder.close?.();
   await encoder.close?.();

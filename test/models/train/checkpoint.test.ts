@@ -22,13 +22,13 @@ import { writeSyntheticData } from './synthetic-data.js';
 const DATA = fs.mkdtempSync(path.join(os.tmpdir(), 'tafuta-ckpt-data-'));
 writeSyntheticData(DATA, { auxiliary: true });
 
-function tinyConfig(overrides: { epochs?: number; threads?: number; everySteps?: number; data?: string } = {}): TrainConfig {
+function tinyConfig(overrides: { epochs?: number; threads?: number; everySteps?: number; data?: string; pooling?: 'mean' | 'attention' } = {}): TrainConfig {
   const data = overrides.data ?? DATA;
   return trainConfigSchema.parse({
     name: 'tiny-ckpt',
     seed: 5,
     data: { trainDir: path.join(data, 'train'), monoDir: path.join(data, 'mono'), morphDir: path.join(data, 'morph'), validationPerLang: 60 },
-    model: { buckets: 2048, dim: 16, adapterMinPairs: 100, adapterRank: 2 },
+    model: { buckets: 2048, dim: 16, adapterMinPairs: 100, adapterRank: 2, pooling: overrides.pooling ?? 'mean' },
     train: {
       epochs: overrides.epochs ?? 3,
       batchSize: 32,
@@ -108,6 +108,18 @@ test('a run stopped at checkpoints and resumed twice ends with exactly the weigh
   const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as { resumes: Array<{ step: number }>; steps: number };
   assert.deepEqual(manifest.resumes.map((r) => r.step), [11, 30]);
   assert.ok(!fs.existsSync(path.join(dir, 'checkpoint')), 'the checkpoint does not ship with the model');
+});
+
+test('attention pooling: logits and their optimiser state are checkpointed; a resumed run ends bit-identical', async () => {
+  const config = tinyConfig({ epochs: 1, pooling: 'attention' });
+  const straight = await runTraining({ config, outDir: outDir('attn-straight'), teacher });
+  const dir = outDir('attn-resumed');
+  await runTraining({ config, outDir: dir, teacher, stopAfter: 5 });
+  const last = await runTraining({ config, outDir: dir, teacher, resume: true });
+  const logits = straight.result.params.logits!;
+  assert.ok(logits.some((x) => x !== 0), 'the pooling logits were learnt');
+  assert.ok(same(last.result.params.logits!, logits), 'logits are bit-identical');
+  assert.ok(same(last.result.params.table, straight.result.params.table), 'table is bit-identical');
 });
 
 test('resume is refused with the reason when the config, the data or the teacher differ, or there is nothing to resume', async () => {

@@ -7,7 +7,7 @@ import { infoNce } from '../../../models/train/losses/infonce.js';
 import { languageLoss } from '../../../models/train/losses/language.js';
 import { createRng } from '../../../models/train/rng.js';
 import { referenceForward } from '../../../models/onnx/reference.js';
-import { toEncoderWeights } from '../../../models/train/encoder-params.js';
+import { sifLogits, toEncoderWeights } from '../../../models/train/encoder-params.js';
 
 const EPS = 1e-3;
 
@@ -120,4 +120,54 @@ test('encoder forward equals the ONNX reference; backward matches finite differe
   grads.reset();
   assert.equal([...grads.rows()].length, 0);
   assert.ok(grads.U.every((x) => x === 0));
+});
+
+test('weighted (SIF / attention) pooling: forward equals the ONNX reference; backward matches finite differences for table, logits and adapters', () => {
+  const rng = createRng(5);
+  const dim = 6;
+  const params = initEncoderParams({ buckets: 20, dim, adapterLangs: ['sw'], adapterRank: 2 }, rng);
+  for (let i = 0; i < params.U.length; i++) params.U[i] = rng.normal() * 0.3;
+  params.logits = randomArray(20, rng, 0.8);
+  const inputs: EncoderInput[] = [
+    { ids: Uint32Array.from([1, 2, 3, 3]), adapter: -1 },
+    { ids: Uint32Array.from([2, 5, 7]), adapter: 0 },
+    { ids: Uint32Array.from([9]), adapter: 0 },
+    { ids: new Uint32Array(0), adapter: -1 },
+  ];
+  const cache = forwardBatch(params, inputs);
+  const weights = toEncoderWeights(params);
+  assert.ok(weights.featureWeights, 'pooling weights are exported');
+  inputs.forEach((input, i) => {
+    const expected = referenceForward(weights, input.ids, input.adapter + 1);
+    for (let d = 0; d < dim; d++) assert.ok(Math.abs(expected[d]! - cache.out[i * dim + d]!) < 1e-6);
+  });
+  // A single feature's weight cancels out: the vector is its row, whatever its logit.
+  const single = referenceForward({ ...weights, adapters: undefined }, [9]);
+  const row = params.table.subarray(9 * dim, 10 * dim);
+  const rowNorm = Math.hypot(...row);
+  for (let d = 0; d < dim; d++) assert.ok(Math.abs(single[d]! - row[d]! / rowNorm) < 1e-6);
+
+  const c = randomArray(inputs.length * dim, rng);
+  const loss = () => forwardBatch(params, inputs).out.reduce((s, x, i) => s + x * c[i]!, 0);
+  const grads = new EncoderGrads(dim, params.U.length, params.buckets, 64, true);
+  backwardBatch(params, cache, c, grads);
+  const dTable = new Float32Array(params.table.length);
+  for (const [id, g] of grads.rows()) dTable.set(g, id * dim);
+  const ids = [1, 2, 3, 5, 7, 9];
+  checkGradient('table', params.table, dTable, loss, ids.flatMap((id) => Array.from({ length: dim }, (_, d) => id * dim + d)));
+  checkGradient('logits', params.logits, grads.logits!, loss, ids);
+  assert.ok(Math.abs(grads.logits![9]!) < 1e-9, 'the logit of a lone feature has no gradient');
+  checkGradient('U', params.U, grads.U, loss);
+  checkGradient('V', params.V, grads.V, loss);
+  grads.reset();
+  assert.ok(grads.logits!.every((x) => x === 0));
+});
+
+test('SIF logits: log(a / (a + p)), frequent features weigh less, unseen ones weigh 1', () => {
+  const counts = Float64Array.from([0, 1, 9, 90]);
+  const a = 0.01;
+  const logits = sifLogits(counts, a);
+  assert.equal(logits[0], 0);
+  for (let i = 0; i < 4; i++) assert.ok(Math.abs(Math.exp(logits[i]!) - a / (a + counts[i]! / 100)) < 1e-6);
+  assert.ok(logits[3]! < logits[2]! && logits[2]! < logits[1]!);
 });

@@ -39,3 +39,29 @@ test('a tiny model learns a synthetic alignment (validation MRR@10 rises far abo
   const again = train(config, dataset, undefined);
   assert.equal(again.validation.average, result.validation.average, 'same seed, same model');
 });
+
+test('SIF and attention pooling train on the same task; SIF weights stay fixed, attention weights are learnt', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tafuta-train-pool-'));
+  writeSyntheticData(dir);
+  const features = { buckets: 4096, minN: 3, maxN: 5, words: true };
+  for (const pooling of ['sif', 'attention'] as const) {
+    const config = trainConfigSchema.parse({
+      name: `tiny-${pooling}`,
+      seed: 3,
+      data: { trainDir: path.join(dir, 'train'), monoDir: path.join(dir, 'none'), morphDir: path.join(dir, 'none'), validationPerLang: 60 },
+      model: { buckets: 4096, dim: 32, adapterMinPairs: 100, adapterRank: 4, pooling },
+      train: { epochs: 5, batchSize: 32, lr: 0.3, tau: 0.1, evalEvery: 1000, hardNegatives: { perBatch: 8 } },
+    });
+    const dataset = await loadDataset({ ...config.data, features });
+    const result = train(config, dataset, undefined);
+    assert.ok(result.validation.average > 0.6, `${pooling}: trained ${result.validation.average}`);
+    const logits = result.params.logits!;
+    const distinct = new Set(logits).size;
+    assert.ok(distinct > 10, `${pooling}: per-feature weights (${distinct} distinct)`);
+    if (pooling === 'sif') {
+      const untrained = train({ ...config, train: { ...config.train, epochs: 0.01 } }, dataset, undefined).params.logits!;
+      assert.deepEqual(logits, untrained, 'SIF weights come from frequencies, not gradients');
+      assert.ok(logits.every((x) => x <= 0), 'SIF weights are at most 1');
+    }
+  }
+});
