@@ -71,6 +71,19 @@ interface IndexOptions {
   dataDir: string;
 }
 
+/**
+ * The demo collection is rebuilt from the shipped corpus when the shipped model changed since it was indexed
+ * (a newer tafuta with retrained weights): it holds nothing that cannot be indexed again.
+ */
+async function indexDemo(engine: Engine, options: IndexOptions, logger: Logger): Promise<void> {
+  const existing = engine.listCollections().find((c) => c.name === options.collection);
+  if (existing?.encoderChanged) {
+    logger.warn({ collection: options.collection, reason: existing.encoderChanged }, 'the demo collection was indexed with another model; re-indexing it');
+    await engine.deleteCollection(options.collection);
+  }
+  await runIndex(engine, options, logger);
+}
+
 async function runIndex(engine: Engine, options: IndexOptions, logger: Logger): Promise<void> {
   if (!engine.listCollections().some((c) => c.name === options.collection)) {
     engine.createCollection(options.collection, { encoder: options.encoder });
@@ -314,12 +327,12 @@ export function buildProgram(logger: Logger = createLogger()): Command {
       const demo = { collection: DEMO_COLLECTION, input: DEMO_CORPUS, format: 'jsonl', batch: 256, dataDir: options.dataDir } as const;
       if (config.workers > 1) {
         // The primary indexes once, before forking; workers (which run this action again) only serve.
-        if (cluster.isPrimary) await withEngine(options.dataDir, logger, (engine) => runIndex(engine, demo, logger));
+        if (cluster.isPrimary) await withEngine(options.dataDir, logger, (engine) => indexDemo(engine, demo, logger));
         await serveWithWorkers(options.dataDir, logger, config);
         return;
       }
       await withEngine(options.dataDir, logger, async (engine) => {
-        await runIndex(engine, demo, logger);
+        await indexDemo(engine, demo, logger);
         await serveUntilSignal(engine, logger, config);
       });
     });

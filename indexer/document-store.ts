@@ -46,6 +46,7 @@ interface CollectionRow {
   name: string;
   encoder: string;
   dim: number;
+  encoder_version: string | null;
   config: string;
   created_at: string;
 }
@@ -66,6 +67,7 @@ function toCollection(row: CollectionRow): CollectionRecord {
     name: row.name,
     encoder: row.encoder,
     dim: row.dim,
+    encoderVersion: row.encoder_version,
     config: JSON.parse(row.config) as CollectionConfig,
     createdAt: row.created_at,
   };
@@ -123,7 +125,7 @@ export const SYNC_HEAD_SQL = `SELECT
 
 export function createDocumentStore(db: Db) {
   const statements = {
-    insertCollection: db.prepare('INSERT INTO collections (name, encoder, dim, config) VALUES (?, ?, ?, ?)'),
+    insertCollection: db.prepare('INSERT INTO collections (name, encoder, dim, encoder_version, config) VALUES (?, ?, ?, ?, ?)'),
     collectionByName: db.prepare('SELECT * FROM collections WHERE name = ?'),
     collections: db.prepare('SELECT * FROM collections ORDER BY name'),
     deleteCollection: db.prepare('DELETE FROM collections WHERE id = ?'),
@@ -191,9 +193,9 @@ export function createDocumentStore(db: Db) {
   return {
     db,
 
-    createCollection(name: string, encoder: string, dim: number, config: CollectionConfig): CollectionRecord {
+    createCollection(name: string, encoder: { name: string; dim: number; version?: string | undefined }, config: CollectionConfig): CollectionRecord {
       try {
-        statements.insertCollection.run(name, encoder, dim, JSON.stringify(config));
+        statements.insertCollection.run(name, encoder.name, encoder.dim, encoder.version ?? null, JSON.stringify(config));
       } catch (error) {
         if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
           throw new TafutaError('COLLECTION_EXISTS', `collection "${name}" already exists`);

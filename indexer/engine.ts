@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Statement } from 'better-sqlite3';
 import type { LanguageIdentifier } from '../models/langid.js';
 import type { EncoderRegistry } from '../models/registry.js';
-import type { Encoder } from '../models/encoder.js';
+import type { Encoder, EncoderInfo } from '../models/encoder.js';
 import { CollectionIndex, FOREGROUND_SYNC_MS } from './collection-index.js';
 import { collectionConfigSchema, collectionNameSchema } from './config.js';
 import { openDatabase, type Db } from './database.js';
@@ -38,6 +38,10 @@ export interface CollectionInfo {
   name: string;
   encoder: string;
   dim: number;
+  /** The encoder version the vectors came from (null: created before versions were recorded). */
+  encoderVersion: string | null;
+  /** Present when the loaded encoder no longer matches the vectors (searches and writes answer ENCODER_CHANGED). */
+  encoderChanged?: string;
   config: CollectionConfig;
   createdAt: string;
   documents: number;
@@ -60,6 +64,15 @@ export function contentHashOf(document: DocumentInput, config: CollectionConfig)
     .createHash('sha256')
     .update(JSON.stringify([document.text, document.lang ?? null, config.passages]))
     .digest('hex');
+}
+
+/** How a collection's recorded encoder differs from the loaded one, in words; undefined when they match. */
+function encoderChange(collection: CollectionRecord, info: EncoderInfo): string | undefined {
+  if (collection.dim !== info.dim) return `a ${collection.dim}-d "${collection.encoder}", and the loaded one is ${info.dim}-d`;
+  if (collection.encoderVersion !== null && info.version !== undefined && collection.encoderVersion !== info.version) {
+    return `"${collection.encoder}" version ${collection.encoderVersion}, and the loaded one is version ${info.version}`;
+  }
+  return undefined;
 }
 
 export class Engine {
@@ -104,6 +117,14 @@ export class Engine {
     const encoder = this.encoders.get(collection.encoder);
     if (!encoder) {
       throw new TafutaError('UNKNOWN_ENCODER', `collection "${collection.name}" uses encoder "${collection.encoder}", which is not loaded`);
+    }
+    const changed = encoderChange(collection, encoder.info);
+    if (changed) {
+      throw new TafutaError(
+        'ENCODER_CHANGED',
+        `collection "${collection.name}" was indexed with ${changed}: its vectors cannot be compared with the loaded encoder's; delete the collection and index its documents again (or load the old model)`,
+        { collection: collection.name, encoder: collection.encoder },
+      );
     }
     return encoder;
   }
@@ -217,7 +238,7 @@ export class Engine {
     const parsed = collectionConfigSchema.safeParse(options.config);
     if (!parsed.success) throw new TafutaError('INVALID_ARGUMENT', `invalid collection config: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     this.followExternalWrites();
-    const collection = this.store.createCollection(name, encoder.info.name, encoder.info.dim, parsed.data);
+    const collection = this.store.createCollection(name, encoder.info, parsed.data);
     this.indexes.get(name)?.abandonBackgroundSave();
     if (this.indexDir !== undefined && this.writesIndexFiles) CollectionIndex.removeFiles(this.indexDir, name); // leftovers of a dropped namesake
     this.indexFor(collection);
@@ -226,10 +247,14 @@ export class Engine {
   }
 
   private describe(collection: CollectionRecord): CollectionInfo {
+    const encoder = this.encoders.get(collection.encoder);
+    const changed = encoder ? encoderChange(collection, encoder.info) : undefined;
     return {
       name: collection.name,
       encoder: collection.encoder,
       dim: collection.dim,
+      encoderVersion: collection.encoderVersion,
+      ...(changed ? { encoderChanged: changed } : {}),
       config: collection.config,
       createdAt: collection.createdAt,
       ...this.store.counts(collection.id),

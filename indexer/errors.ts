@@ -12,6 +12,7 @@ export const ERROR_CODES = {
   COLLECTION_EXISTS: 'a collection with that name already exists',
   DOCUMENT_NOT_FOUND: 'no document has that id in the collection',
   UNKNOWN_ENCODER: 'no encoder with that name is loaded',
+  ENCODER_CHANGED: 'the collection was indexed with other weights (or another dim) of its encoder; re-index it',
   CONFLICT: 'a concurrent write changed what this request was based on; retry it',
   ROUTE_NOT_FOUND: 'no such endpoint',
   METHOD_NOT_ALLOWED: 'the endpoint does not accept that method',

@@ -30,6 +30,8 @@ export interface CollectionRecord {
   name: string;
   encoder: string;
   dim: number;
+  /** EncoderInfo.version at creation; null for collections made before versions were recorded. */
+  encoderVersion: string | null;
   config: CollectionConfig;
   createdAt: string;
 }

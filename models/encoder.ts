@@ -15,6 +15,11 @@ export interface EncoderInfo {
   description: string;
   /** Languages that have a dedicated adapter, if any. */
   adapters?: string[];
+  /**
+   * Identifies the weights (e.g. a hash of the model file): vectors of two versions of one encoder name are not
+   * comparable, so collections remember the version they were indexed with.
+   */
+  version?: string;
 }
 
 export interface Encoder {

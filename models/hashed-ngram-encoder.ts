@@ -39,6 +39,8 @@ export function createHashedNgramEncoder(options: HashedNgramEncoderOptions = {}
       `Untrained baseline: hashed words + character ${features.minN}-${features.maxN}-grams ` +
       `(${features.buckets} buckets), random ±1 projection to ${dim} dims, mean-pooled, L2-normalised. ` +
       'Matches surface overlap only; not a trained model.',
+    // Its vectors are a function of these settings alone.
+    version: `dim${dim}-b${features.buckets}-n${features.minN}-${features.maxN}${features.words ? '-w' : ''}-s${seed}`,
   };
 
   function embedOne(text: string): Float32Array {

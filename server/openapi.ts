@@ -121,6 +121,8 @@ export function openApiDocument(version: string) {
             name: { type: 'string' },
             encoder: { type: 'string' },
             dim: { type: 'integer' },
+            encoderVersion: { type: 'string', nullable: true, description: 'the weights the vectors came from (null: created before versions were recorded)' },
+            encoderChanged: { type: 'string', description: 'present when the loaded encoder no longer matches the stored vectors: re-index (searches and writes answer 409 ENCODER_CHANGED)' },
             config: ref('CollectionConfig'),
             createdAt: { type: 'string' },
             documents: { type: 'integer' },

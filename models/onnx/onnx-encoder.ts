@@ -2,6 +2,7 @@
  * The Encoder backed by an exported ONNX graph (see export.ts): featurise in TypeScript, pool, adapt and
  * normalise in onnxruntime. A model directory is `model.json` (the manifest) + the `.onnx` file it names.
  */
+import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -110,7 +111,9 @@ export async function createOnnxEncoder(modelDir: string, options: OnnxEncoderOp
   const adapterIndex = new Map(manifest.adapters.map((lang, i) => [lang, i + 1]));
   let closed = false;
 
-  const info: EncoderInfo = { name: manifest.name, dim, description: manifest.description };
+  // The model file's hash names the weights: a retrained model under the same name gets another version.
+  const version = createHash('sha256').update(await readFile(onnxFile)).digest('hex').slice(0, 16);
+  const info: EncoderInfo = { name: manifest.name, dim, description: manifest.description, version };
   if (hasAdapters) info.adapters = [...manifest.adapters];
 
   /** int64 tensor data without a BigInt per value: the low 32-bit word of each little-endian slot. */

@@ -37,6 +37,7 @@ test('a version-1 database with data upgrades in place: search text is backfille
   const hits = db.prepare(`SELECT rowid FROM passages_fts WHERE passages_fts MATCH '"safi"'`).pluck().all();
   assert.deepEqual(hits, [1]);
   assert.equal(db.prepare('SELECT COUNT(*) FROM documents').pluck().get(), 1, 'no data lost');
+  assert.equal(db.prepare('SELECT encoder_version FROM collections').pluck().get(), null, 'old collections have no recorded encoder version');
   db.close();
 });
 

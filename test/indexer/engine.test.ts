@@ -314,3 +314,39 @@ test("mode 'auto' is dense for languages the encoder has an adapter for and hybr
   }
   engine.close();
 });
+
+test('a collection whose encoder changed (other dim, other weights) is refused with ENCODER_CHANGED and keeps its data', async () => {
+  const dir = tempDir();
+  const original = createHashedNgramEncoder({ dim: 64 });
+  const first = testEngine(dir, [original]);
+  first.createCollection('c');
+  await first.upsertDocuments('c', SAMPLE_DOCUMENTS);
+  assert.equal(first.getCollection('c').encoderVersion, original.info.version);
+  assert.equal(first.getCollection('c').encoderChanged, undefined);
+  first.close();
+
+  // Same name, other weights (seed) and same dim; then same name and another dim.
+  const retrained = createHashedNgramEncoder({ dim: 64, seed: 99 });
+  const resized = createHashedNgramEncoder({ dim: 96 });
+  for (const [encoder, reason] of [[retrained, /version dim64.*-s31263, and the loaded one is version dim64.*-s99/], [resized, /64-d .*96-d/]] as const) {
+    const engine = testEngine(dir, [encoder]);
+    try {
+      const info = engine.getCollection('c');
+      assert.match(info.encoderChanged ?? '', reason);
+      assert.equal(info.documents, SAMPLE_DOCUMENTS.length, 'nothing is lost');
+      await assert.rejects(search(engine, 'maji safi'), (e: Error & { code?: string }) => e.code === 'ENCODER_CHANGED' && /delete the collection and index/.test(e.message));
+      await assert.rejects(engine.upsertDocuments('c', [{ id: 'x', text: 'mpya' }]), (e: Error & { code?: string }) => e.code === 'ENCODER_CHANGED');
+      assert.equal(engine.getCollection('c').documents, SAMPLE_DOCUMENTS.length, 'a refused write stores nothing');
+    } finally {
+      engine.close();
+    }
+  }
+
+  // The original weights serve it again, unchanged.
+  const again = testEngine(dir, [original]);
+  try {
+    assert.equal((await search(again, SAMPLE_DOCUMENTS[0]!.text)).results[0]!.id, SAMPLE_DOCUMENTS[0]!.id);
+  } finally {
+    again.close();
+  }
+});
