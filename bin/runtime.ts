@@ -10,6 +10,7 @@ import { hasLangIdModel, loadLanguageIdentifier } from '../models/langid/io.js';
 import { createOnnxEncoder } from '../models/onnx/onnx-encoder.js';
 import { createEncoderRegistry } from '../models/registry.js';
 import { Engine } from '../indexer/engine.js';
+import { TafutaError } from '../indexer/errors.js';
 import type { Logger } from '../indexer/logger.js';
 
 export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -49,6 +50,24 @@ export interface RuntimeOptions {
   logger: Logger;
   /** 'read-only' for the server workers that do not own the index files (see EngineOptions.indexFiles). */
   indexFiles?: 'read-write' | 'read-only';
+  /** onnxruntime threads per ONNX encoder (default $TAFUTA_ENCODER_THREADS, else 1). */
+  encoderThreads?: number;
+}
+
+export const MAX_ENCODER_THREADS = 64;
+
+/**
+ * Threads per encoder session. 1 suits a server (requests already run in parallel across workers); a bulk
+ * `tafuta index` on an otherwise idle machine gains from more (docs/benchmarks/encoder.md).
+ */
+export function encoderThreadsFromEnv(): number {
+  const raw = process.env.TAFUTA_ENCODER_THREADS;
+  if (raw === undefined || raw.trim() === '') return 1;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_ENCODER_THREADS) {
+    throw new TafutaError('INVALID_ARGUMENT', `TAFUTA_ENCODER_THREADS must be an integer from 1 to ${MAX_ENCODER_THREADS} (got "${raw}")`);
+  }
+  return n;
 }
 
 /**
@@ -67,10 +86,11 @@ export function createLanguageIdentifier(dir: string, logger: Logger): LanguageI
 
 export async function createEngine(options: RuntimeOptions): Promise<Engine> {
   const encoders: Encoder[] = [createHashedNgramEncoder()];
+  const intraOpNumThreads = options.encoderThreads ?? encoderThreadsFromEnv();
   const dirs = new Set([...findModelDirs(options.modelsDir ?? SHIPPED_MODELS_DIR), ...(options.extraModelDirs ?? [])].map((d) => path.resolve(d)));
   for (const dir of dirs) {
     try {
-      encoders.push(await createOnnxEncoder(dir));
+      encoders.push(await createOnnxEncoder(dir, { intraOpNumThreads }));
     } catch (error) {
       options.logger.error({ err: error, dir }, 'could not load model; skipping it');
     }

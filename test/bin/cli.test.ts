@@ -9,7 +9,11 @@ import { SAMPLE_DOCUMENTS, tempDir } from '../helpers/engine.js';
 const CLI = fileURLToPath(new URL('../../bin/tafuta.js', import.meta.url));
 
 function tafuta(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, TAFUTA_LOG_LEVEL: 'warn', TAFUTA_DEFAULT_ENCODER: 'hashed-ngram-v1' } });
+  return tafutaWithEnv({}, ...args);
+}
+
+function tafutaWithEnv(env: Record<string, string>, ...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, TAFUTA_LOG_LEVEL: 'warn', TAFUTA_DEFAULT_ENCODER: 'hashed-ngram-v1', ...env } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -68,6 +72,10 @@ test('bad input gets a clear message and exit code 2, and stored data is untouch
   assert.equal(tafuta('frobnicate').code, 2);
   assert.equal(tafuta('--help').code, 0);
   assert.equal(tafuta('search', '-c', 'fx', '-d', data, '   ').code, 2);
+  const threads = tafutaWithEnv({ TAFUTA_ENCODER_THREADS: '0' }, 'search', '-c', 'fx', '-d', data, 'maji');
+  assert.equal(threads.code, 2);
+  assert.match(threads.stderr, /TAFUTA_ENCODER_THREADS must be an integer from 1 to 64 \(got "0"\)/);
+  assert.equal(tafutaWithEnv({ TAFUTA_ENCODER_THREADS: '2' }, 'search', '-c', 'fx', '-d', data, 'maji').code, 0);
 
   const after = JSON.parse(tafuta('search', '-c', 'fx', '-d', data, '--json', 'maji').stdout) as { results: Array<{ id: string }> };
   assert.deepEqual(after.results.map((x) => x.id), ['sw-1'], 'the failed batch wrote nothing');
