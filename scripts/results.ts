@@ -122,8 +122,6 @@ const ABLATIONS: Record<string, string> = {
   'abl-7-no-hardneg': 'full − hard negatives',
   'abl-8-no-adapters': 'full − language adapters',
   'abl-9-static': 'full with static (equal) task weights instead of dynamic',
-  'abl-10-sif': 'full with SIF-weighted pooling (a/(a + p(feature)), a = 1e-3) instead of the mean',
-  'abl-11-attention': 'full with attention pooling (a learned weight per feature, softmax over the text) instead of the mean',
 };
 const ABLATION_REFERENCE = 'abl-4-full';
 
@@ -167,6 +165,107 @@ function ablationSection(reports: EvalReport[]): string[] {
     '',
     ...(missing.length ? [`Not run yet: ${missing.map((n) => `\`${n}\``).join(', ')}.`, ''] : []),
     ...seedNoiseNote(reports, full),
+  ];
+}
+
+/** The embedding-size comparison: configs/dims/<name>.json, the shipped recipe (3 epochs) at each dim. */
+const DIMS = {
+  runs: {
+    'cmtp-128': '128-d, 131,072 buckets (the shipped model until 2026-12-04)',
+    'cmtp-256': '256-d, 65,536 buckets (the settings of `configs/cmtp-base.json`)',
+    'cmtp-512': '512-d, 32,768 buckets',
+  } as Record<string, string>,
+  reference: 'cmtp-256',
+  /** The shipped model: the cmtp-256 settings trained again, so its row shows run-to-run noise too. */
+  shipped: 'cmtp-base',
+};
+
+function dimsSection(reports: EvalReport[]): string[] {
+  const find = (name: string) => reports.find((r) => r.config.bench === 'mediawiki-xling' && r.config.mode === 'dense' && r.config.encoder.name === name);
+  const reference = find(DIMS.reference);
+  if (!reference) return [];
+  const five = ['sw', 'yo', 'ig', 'am', 'ha'];
+  const names = [...Object.keys(DIMS.runs), DIMS.shipped].filter((n) => find(n));
+  const rows = names.map((name) => {
+    const r = find(name)!;
+    const fiveAvg = five.reduce((sum, l) => sum + (r.languages[l]?.metrics['MRR@10'] ?? 0), 0) / five.length;
+    const cmp = name === DIMS.reference ? undefined : compareReports(reference, r, { metrics: ['MRR@10'] })[0]!.rows.find((row) => row.lang === 'avg')!;
+    const what = DIMS.runs[name] ?? 'the shipped model: the cmtp-256 settings, trained again (Hogwild runs differ)';
+    return [`${name}: ${what}`, fmt(r.average.macro['MRR@10']), fmt(fiveAvg), cmp ? signed(cmp.delta) : '—', cmp ? `${pCell(cmp.pBootstrap)} / ${pCell(cmp.pRandomization)}` : '—'];
+  });
+  return [
+    '## Embedding size (mediawiki-xling dev, dense)',
+    '',
+    'The shipped recipe (3 epochs, same data and seed) at three sizes. The int8 model must stay within 25 MB, so the',
+    'hash table shrinks as the dim grows (buckets × dim is constant). Configs: `configs/dims/<name>.json`. Δ and p',
+    '(paired bootstrap / randomisation over queries) are against `cmtp-256`, for macro MRR@10 over 20 languages.',
+    '',
+    ...table(['model', 'MRR@10 (20 langs)', 'MRR@10 (sw yo ig am ha)', 'Δ vs cmtp-256', 'p'], rows, 1),
+    '',
+  ];
+}
+
+/** The pooling comparison: configs/pooling/pool-<method>-s<seed>.json, the full 1-epoch model with each pooling. */
+const POOLING = {
+  methods: {
+    mean: 'mean of the feature rows (cmtp-base)',
+    sif: 'SIF: fixed weights a/(a + p(feature)), a = 1e-3, p from training-text frequencies',
+    attention: 'attention: a learned weight per feature (softmax over the text, starts at the mean)',
+  } as Record<string, string>,
+  reference: 'mean',
+  seeds: [1, 2, 3],
+};
+const poolingRun = (method: string, seed: number) => `pool-${method}-s${seed}`;
+
+/** One report whose per-query metrics are the average over `reports` (same queries): a method's expected model. */
+function averageOver(reports: EvalReport[]): EvalReport {
+  const [first] = reports;
+  const byId = reports.map((r) => new Map(r.perQuery.map((q) => [q.id, q.metrics])));
+  const perQuery = first!.perQuery
+    .filter((q) => byId.every((m) => m.has(q.id)))
+    .map((q) => ({
+      ...q,
+      metrics: Object.fromEntries(METRIC_NAMES.map((name) => [name, byId.reduce((sum, m) => sum + m.get(q.id)![name], 0) / byId.length])) as typeof q.metrics,
+    }));
+  return { ...first!, perQuery };
+}
+
+function poolingSection(reports: EvalReport[]): string[] {
+  const find = (name: string) => reports.find((r) => r.config.bench === 'mediawiki-xling' && r.config.mode === 'dense' && r.config.encoder.name === name);
+  const runs = Object.fromEntries(
+    Object.keys(POOLING.methods).map((m) => [m, POOLING.seeds.map((seed) => find(poolingRun(m, seed))).filter((r): r is EvalReport => r !== undefined)]),
+  );
+  const reference = runs[POOLING.reference]!;
+  if (!reference.length) return [];
+  const referenceAverage = averageOver(reference);
+  const macro = (r: EvalReport) => r.average.macro['MRR@10'];
+  const rows = Object.entries(runs)
+    .filter(([, list]) => list.length > 0)
+    .map(([method, list]) => {
+      const values = list.map(macro);
+      const mean = values.reduce((a, b) => a + b, 0) / values.length;
+      const sd = values.length > 1 ? Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / (values.length - 1)) : NaN;
+      const isReference = method === POOLING.reference;
+      const cmp = isReference ? undefined : compareReports(referenceAverage, averageOver(list), { metrics: ['MRR@10'] })[0]!.rows.find((row) => row.lang === 'avg')!;
+      return [
+        `${method}: ${POOLING.methods[method]}`,
+        values.map(fmt).join(' / '),
+        fmt(mean),
+        Number.isNaN(sd) ? '—' : fmt(sd),
+        cmp ? signed(cmp.delta) : '—',
+        cmp ? `${pCell(cmp.pBootstrap)} / ${pCell(cmp.pRandomization)}` : '—',
+      ];
+    });
+  return [
+    '## Pooling: mean vs SIF vs attention (mediawiki-xling dev, dense)',
+    '',
+    'The full 1-epoch ablation model (`abl-4-full`) trained with each pooling and three seeds',
+    '(`configs/pooling/pool-<method>-s<seed>.json`; `bash scripts/ablations.sh --configs configs/pooling`). MRR@10 is',
+    'the macro average over the 20 languages; sd is across seeds. Δ and the paired p-values (bootstrap / randomisation,',
+    'over queries, resampling within languages) compare each method\'s seed-averaged per-query scores with mean pooling\'s.',
+    '',
+    ...table(['pooling', `MRR@10 per seed (${POOLING.seeds.join(', ')})`, 'mean', 'sd', 'Δ vs mean', 'p'], rows, 1),
+    '',
   ];
 }
 
@@ -382,9 +481,15 @@ export function renderResults(reports: EvalReport[]): string {
   ];
   if (!benches.length) lines.push('No reports yet: run `tafuta eval --bench DIR --out docs/eval/NAME`.', '');
   // Ablation and zero-shot runs get their own sections, not rows in the benchmark tables.
-  const ownSection = new Set([...Object.keys(ABLATIONS), ZERO_SHOT.run, ZERO_SHOT.replicate]);
+  const ownSection = new Set([
+    ...Object.keys(ABLATIONS), ZERO_SHOT.run, ZERO_SHOT.replicate,
+    ...Object.keys(POOLING.methods).flatMap((m) => POOLING.seeds.map((seed) => poolingRun(m, seed))),
+    ...Object.keys(DIMS.runs),
+  ]);
   for (const bench of benches) lines.push(...benchSection(bench, byBench.get(bench)!.filter((r) => !ownSection.has(r.config.encoder.name))));
+  lines.push(...dimsSection(reports));
   lines.push(...ablationSection(reports));
+  lines.push(...poolingSection(reports));
   lines.push(...zeroShotSection(reports));
   lines.push(
     '## Regenerate this page',
