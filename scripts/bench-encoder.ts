@@ -24,7 +24,7 @@ if (fs.existsSync(mediawiki)) sets['short UI strings (MediaWiki English)'] = rea
 sets['demo passages (UDHR, ~500 chars)'] = readJsonl<{ text: string }>(path.join(PACKAGE_ROOT, 'demo', 'corpus.jsonl'))
   .flatMap((d) => splitPassages(d.text).map((p) => p.text));
 
-const ROUNDS = 3;
+const ROUNDS = 5;
 const THREADS = [1, 2];
 const load = os.loadavg().map((x) => x.toFixed(2));
 const rows: Array<{ encoder: string; dim: number; threads: number; set: string; texts: number; meanChars: number; passagesPerSecond: number }> = [];

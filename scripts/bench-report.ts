@@ -107,10 +107,11 @@ ${r.sameEf ? `At the same ef ${r.sameEf.tafutaEf}: sequential ${r.sameEf.sequent
 if (encoder) {
   sections.push(`## 5. Encoder throughput
 
-Command: \`${encoder.command}\`, ${encoder.date.slice(0, 16).replace('T', ' ')} UTC; load average at start ${encoder.loadAverageAtStart.join(' / ')}; one process, one
-thread, batches of ${encoder.batch}, featurisation (normalise, segment, hash) included. Details: [\`docs/benchmarks/encoder.md\`](benchmarks/encoder.md).
+Command: \`${encoder.command}\`, ${encoder.date.slice(0, 16).replace('T', ' ')} UTC; load average at start ${encoder.loadAverageAtStart.join(' / ')}; one process,
+batches of ${encoder.batch}, featurisation (normalise, segment, hash) included, median of ${encoder.rounds ?? 1} round(s); "threads" = onnxruntime
+intra-op threads (\`TAFUTA_ENCODER_THREADS\`, default 1). Target: ≥ 20,000 passages/s. Details: [\`docs/benchmarks/encoder.md\`](benchmarks/encoder.md).
 
-${table(['encoder', 'texts', 'mean chars', 'passages/s'], (encoder.rows as Json[]).map((r) => [r.encoder, `${r.set}: ${r.texts}`, r.meanChars, r.passagesPerSecond]))}
+${table(['encoder', 'dim', 'threads', 'texts', 'mean chars', 'passages/s'], (encoder.rows as Json[]).map((r) => [r.encoder, r.dim ?? '', r.threads ?? 1, `${r.set}: ${r.texts}`, r.meanChars, r.passagesPerSecond]))}
 `);
 }
 
