@@ -1,7 +1,8 @@
 /**
  * Encoder throughput: passages/s of every loaded encoder, one process, on two kinds of text — short UI strings
  * (English MediaWiki messages from data/bench, if built) and demo-corpus passages (UDHR articles, ~500 chars).
- * Writes docs/benchmarks/encoder.json and .md. Run: `npm run build && node dist/scripts/bench-encoder.js`.
+ * Writes docs/benchmarks/encoder.json and .md. Run: `npm run build && node dist/scripts/bench-encoder.js [--model DIR ...]`
+ * (--model adds trained model directories besides the shipped ones, e.g. to compare sizes or pooling).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -25,12 +26,13 @@ sets['demo passages (UDHR, ~500 chars)'] = readJsonl<{ text: string }>(path.join
   .flatMap((d) => splitPassages(d.text).map((p) => p.text));
 
 const ROUNDS = 5;
+const extraModelDirs = process.argv.flatMap((arg, i, all) => (arg === '--model' && all[i + 1] ? [all[i + 1]!] : []));
 const THREADS = [1, 2];
 const load = os.loadavg().map((x) => x.toFixed(2));
 const rows: Array<{ encoder: string; dim: number; threads: number; set: string; texts: number; meanChars: number; passagesPerSecond: number }> = [];
 for (const threads of THREADS) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tafuta-bench-enc-'));
-  const engine = await createEngine({ dataDir, logger: silentLogger, encoderThreads: threads });
+  const engine = await createEngine({ dataDir, logger: silentLogger, encoderThreads: threads, extraModelDirs });
   for (const info of engine.encoders.list()) {
     // The untrained baseline is plain TypeScript: onnxruntime threads do not apply to it.
     if (threads > 1 && info.name === HASHED_NGRAM_ENCODER_NAME) continue;
@@ -58,7 +60,7 @@ for (const threads of THREADS) {
   fs.rmSync(dataDir, { recursive: true, force: true });
 }
 
-const report = { command: 'node dist/scripts/bench-encoder.js', date: new Date().toISOString(), cpu: os.cpus()[0]?.model, cores: os.cpus().length, loadAverageAtStart: load, batch: BATCH, rounds: ROUNDS, rows };
+const report = { command: ['node dist/scripts/bench-encoder.js', ...extraModelDirs.map((d) => `--model ${d}`)].join(' '), date: new Date().toISOString(), cpu: os.cpus()[0]?.model, cores: os.cpus().length, loadAverageAtStart: load, batch: BATCH, rounds: ROUNDS, rows };
 fs.mkdirSync(OUT_DIR, { recursive: true });
 fs.writeFileSync(path.join(OUT_DIR, 'encoder.json'), `${JSON.stringify(report, null, 2)}\n`);
 const md = `# Encoder throughput
