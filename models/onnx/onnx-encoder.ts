@@ -3,7 +3,7 @@
  * normalise in onnxruntime. A model directory is `model.json` (the manifest) + the `.onnx` file it names.
  */
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { z } from 'zod';
@@ -83,14 +83,18 @@ export async function createOnnxEncoder(modelDir: string, options: OnnxEncoderOp
   const maxBatchFeatures = checkPositiveInt(options.maxBatchFeatures ?? 65_536, 'maxBatchFeatures');
 
   const onnxFile = path.join(modelDir, manifest.onnx);
+  // Read once: the bytes are hashed for the version and handed to onnxruntime.
+  let onnxBytes: Uint8Array;
   try {
-    await stat(onnxFile);
+    onnxBytes = await readFile(onnxFile);
   } catch {
     throw new Error(`ONNX encoder model file ${onnxFile} (named by model.json) not found`);
   }
+  // The model file's hash names the weights: a retrained model under the same name gets another version.
+  const version = createHash('sha256').update(onnxBytes).digest('hex').slice(0, 16);
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(onnxFile, {
+    session = await ort.InferenceSession.create(onnxBytes, {
       executionProviders: ['cpu'],
       intraOpNumThreads,
       interOpNumThreads: 1,
@@ -111,8 +115,6 @@ export async function createOnnxEncoder(modelDir: string, options: OnnxEncoderOp
   const adapterIndex = new Map(manifest.adapters.map((lang, i) => [lang, i + 1]));
   let closed = false;
 
-  // The model file's hash names the weights: a retrained model under the same name gets another version.
-  const version = createHash('sha256').update(await readFile(onnxFile)).digest('hex').slice(0, 16);
   const info: EncoderInfo = { name: manifest.name, dim, description: manifest.description, version };
   if (hasAdapters) info.adapters = [...manifest.adapters];
 
