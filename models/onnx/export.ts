@@ -127,20 +127,17 @@ export function exportEncoderOnnx(weights: EncoderWeights, options: ExportOption
     node('Concat', ['batch_shape', 'dim_shape'], 'sum_shape', [intAttr('axis', 0)]),
     node('ConstantOfShape', ['sum_shape'], 'zeros', [tensorAttr('value', floatTensor('zero', [1], Float32Array.of(0)))]),
     node('Unsqueeze', [ONNX_INPUT_ROWS, 'axis1'], 'scatter_index'), // [n, 1]
+    node('ScatterND', ['zeros', 'scatter_index', featureVectors], 'summed', [stringAttr('reduction', 'add')]),
   );
   if (weights.featureWeights) {
-    // feature_vectors already carry their weight; the denominator is the sum of the weights.
+    // feature_vectors already carry their weight; the denominator is the sum of the weights, not the count.
     nodes.push(
-      node('ScatterND', ['zeros', 'scatter_index', featureVectors], 'summed', [stringAttr('reduction', 'add')]),
       node('ConstantOfShape', ['batch_shape'], 'zero_weights', [tensorAttr('value', floatTensor('zero', [1], Float32Array.of(0)))]),
       node('ScatterND', ['zero_weights', 'scatter_index', 'weight'], 'weight_sum', [stringAttr('reduction', 'add')]), // [batch]
       node('Unsqueeze', ['weight_sum', 'axis1'], 'count'),
     );
   } else {
-    nodes.push(
-      node('ScatterND', ['zeros', 'scatter_index', featureVectors], 'summed', [stringAttr('reduction', 'add')]),
-      node('Unsqueeze', [ONNX_INPUT_COUNTS, 'axis1'], 'count'),
-    );
+    nodes.push(node('Unsqueeze', [ONNX_INPUT_COUNTS, 'axis1'], 'count'));
   }
   nodes.push(
     node('Max', ['count', 'count_eps'], 'count_safe'),
