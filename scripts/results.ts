@@ -111,6 +111,21 @@ function benchSection(bench: string, reports: EvalReport[]): string[] {
   return lines;
 }
 
+/** The dense mediawiki-xling report of the encoder `name`: what the ablation, size and pooling sections compare. */
+function denseMediawiki(reports: EvalReport[], name: string): EvalReport | undefined {
+  return reports.find((r) => r.config.bench === 'mediawiki-xling' && r.config.mode === 'dense' && r.config.encoder.name === name);
+}
+
+/** b against a in macro MRR@10 over languages, with paired p-values. */
+function macroMrrVersus(a: EvalReport, b: EvalReport) {
+  return compareReports(a, b, { metrics: ['MRR@10'] })[0]!.rows.find((row) => row.lang === 'avg')!;
+}
+
+/** "Δ" and "p (boot / rand)" cells of a comparison; dashes for the reference row itself. */
+function deltaCells(cmp: ReturnType<typeof macroMrrVersus> | undefined): [string, string] {
+  return cmp ? [signed(cmp.delta), `${pCell(cmp.pBootstrap)} / ${pCell(cmp.pRandomization)}`] : ['—', '—'];
+}
+
 /** What each ablation run (configs/ablations/<name>.json, 1 epoch each) changes. */
 const ABLATIONS: Record<string, string> = {
   'abl-1-cl': '+CL: contrastive only (in-batch negatives), no adapters, static weights',
@@ -127,9 +142,9 @@ const ABLATION_REFERENCE = 'abl-4-full';
 
 /** How far the full model moves with another seed: the yardstick for the ablation deltas. */
 function seedNoiseNote(reports: EvalReport[], full: EvalReport): string[] {
-  const seed2 = reports.find((r) => r.config.bench === 'mediawiki-xling' && r.config.mode === 'dense' && r.config.encoder.name === ZERO_SHOT.replicate);
+  const seed2 = denseMediawiki(reports, ZERO_SHOT.replicate);
   if (!seed2) return [];
-  const avg = compareReports(full, seed2, { metrics: ['MRR@10'] })[0]!.rows.find((row) => row.lang === 'avg')!;
+  const avg = macroMrrVersus(full, seed2);
   return [
     `**Seed noise.** \`${ABLATION_REFERENCE}\` trained again with seed 2 (\`configs/zero-shot/${ZERO_SHOT.replicate}.json\`) scores`,
     `${fmt(avg.b)} (Δ ${signed(avg.delta)}, p ${pCell(avg.pBootstrap)} / ${pCell(avg.pRandomization)}). The p-values above are over queries with the`,
@@ -148,9 +163,9 @@ function ablationSection(reports: EvalReport[]): string[] {
     .sort((a, b) => a.config.encoder.name.localeCompare(b.config.encoder.name, 'en', { numeric: true }))
     .map((r) => {
       const name = r.config.encoder.name;
-      const avg = compareReports(full, r, { metrics: ['MRR@10'] })[0]!.rows.find((row) => row.lang === 'avg')!;
+      const avg = macroMrrVersus(full, r);
       const same = name === ABLATION_REFERENCE;
-      return [name, ABLATIONS[name]!, fmt(avg.b), same ? '—' : `${avg.delta >= 0 ? '+' : ''}${fmt(avg.delta)}`, same ? '—' : pCell(avg.pBootstrap), same ? '—' : pCell(avg.pRandomization)];
+      return [name, ABLATIONS[name]!, fmt(avg.b), same ? '—' : signed(avg.delta), same ? '—' : pCell(avg.pBootstrap), same ? '—' : pCell(avg.pRandomization)];
     });
   const missing = Object.keys(ABLATIONS).filter((n) => !runs.some((r) => r.config.encoder.name === n));
   return [
@@ -180,7 +195,7 @@ const DIMS = {
 };
 
 function dimsSection(reports: EvalReport[]): string[] {
-  const find = (name: string) => reports.find((r) => r.config.bench === 'mediawiki-xling' && r.config.mode === 'dense' && r.config.encoder.name === name);
+  const find = (name: string) => denseMediawiki(reports, name);
   const reference = find(DIMS.reference);
   if (!reference) return [];
   const five = ['sw', 'yo', 'ig', 'am', 'ha'];
@@ -188,8 +203,8 @@ function dimsSection(reports: EvalReport[]): string[] {
   const rows = names.map((name) => {
     const r = find(name)!;
     const fiveAvg = five.reduce((sum, l) => sum + (r.languages[l]?.metrics['MRR@10'] ?? 0), 0) / five.length;
-    const cmp = name === DIMS.reference ? undefined : compareReports(reference, r, { metrics: ['MRR@10'] })[0]!.rows.find((row) => row.lang === 'avg')!;
-    return [`${name}: ${DIMS.runs[name]}`, fmt(r.average.macro['MRR@10']), fmt(fiveAvg), cmp ? signed(cmp.delta) : '—', cmp ? `${pCell(cmp.pBootstrap)} / ${pCell(cmp.pRandomization)}` : '—'];
+    const cmp = name === DIMS.reference ? undefined : macroMrrVersus(reference, r);
+    return [`${name}: ${DIMS.runs[name]}`, fmt(r.average.macro['MRR@10']), fmt(fiveAvg), ...deltaCells(cmp)];
   });
   return [
     '## Embedding size (mediawiki-xling dev, dense)',
@@ -235,7 +250,7 @@ function averageOver(reports: EvalReport[]): EvalReport {
 }
 
 function poolingSection(reports: EvalReport[]): string[] {
-  const find = (name: string) => reports.find((r) => r.config.bench === 'mediawiki-xling' && r.config.mode === 'dense' && r.config.encoder.name === name);
+  const find = (name: string) => denseMediawiki(reports, name);
   const runs = Object.fromEntries(
     Object.keys(POOLING.methods).map((m) => [m, POOLING.seeds.map((seed) => find(poolingRun(m, seed))).filter((r): r is EvalReport => r !== undefined)]),
   );
@@ -250,15 +265,8 @@ function poolingSection(reports: EvalReport[]): string[] {
       const mean = values.reduce((a, b) => a + b, 0) / values.length;
       const sd = values.length > 1 ? Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / (values.length - 1)) : NaN;
       const isReference = method === POOLING.reference;
-      const cmp = isReference ? undefined : compareReports(referenceAverage, averageOver(list), { metrics: ['MRR@10'] })[0]!.rows.find((row) => row.lang === 'avg')!;
-      return [
-        `${method}: ${POOLING.methods[method]}`,
-        values.map(fmt).join(' / '),
-        fmt(mean),
-        Number.isNaN(sd) ? '—' : fmt(sd),
-        cmp ? signed(cmp.delta) : '—',
-        cmp ? `${pCell(cmp.pBootstrap)} / ${pCell(cmp.pRandomization)}` : '—',
-      ];
+      const cmp = isReference ? undefined : macroMrrVersus(referenceAverage, averageOver(list));
+      return [`${method}: ${POOLING.methods[method]}`, values.map(fmt).join(' / '), fmt(mean), Number.isNaN(sd) ? '—' : fmt(sd), ...deltaCells(cmp)];
     });
   return [
     '## Pooling: mean vs SIF vs attention (mediawiki-xling dev, dense)',
@@ -282,8 +290,8 @@ function poolingFullLength(find: (name: string) => EvalReport | undefined): stri
     .filter(([name]) => find(name))
     .map(([name, what]) => {
       const r = find(name)!;
-      const cmp = name === referenceName ? undefined : compareReports(reference, r, { metrics: ['MRR@10'] })[0]!.rows.find((row) => row.lang === 'avg')!;
-      return [`${name}: ${what}`, fmt(r.average.macro['MRR@10']), cmp ? signed(cmp.delta) : '—', cmp ? `${pCell(cmp.pBootstrap)} / ${pCell(cmp.pRandomization)}` : '—'];
+      const cmp = name === referenceName ? undefined : macroMrrVersus(reference, r);
+      return [`${name}: ${what}`, fmt(r.average.macro['MRR@10']), ...deltaCells(cmp)];
     });
   return [
     `At full length (3 epochs, seed 1, 256-d; one run each, so Hogwild run-to-run noise is not covered), against ${referenceName}:`,
