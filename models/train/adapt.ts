@@ -90,7 +90,7 @@ export async function adaptLanguage(options: AdaptOptions) {
   const optU = new AdamW(block, options.lr ?? 5e-3);
   const optV = new AdamW(block, options.lr ?? 5e-3);
   const batchSize = Math.min(options.batchSize ?? 64, pairs.length);
-  const grads = new EncoderGrads(dim, U.length, weights.buckets, 8192);
+  const grads = new EncoderGrads(dim, U.length, weights.buckets, { maxRows: 8192 });
   const order = pairs.map((_, i) => i);
   let loss = 0;
   for (let epoch = 0; epoch < (options.epochs ?? 30); epoch++) {

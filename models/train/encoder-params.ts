@@ -166,7 +166,8 @@ export class EncoderGrads {
   private readonly slot: Int32Array;
   private touchedRows: number[] = [];
 
-  constructor(readonly dim: number, adapterSize: number, buckets: number, maxRows = 65536, learnLogits = false) {
+  /** `maxRows`: distinct table rows one step may touch; `learnLogits`: also collect pooling-logit gradients. */
+  constructor(readonly dim: number, adapterSize: number, buckets: number, { maxRows = 65536, learnLogits = false }: { maxRows?: number; learnLogits?: boolean } = {}) {
     this.U = new Float32Array(adapterSize);
     this.V = new Float32Array(adapterSize);
     this.logits = learnLogits ? new Float32Array(buckets) : undefined;

@@ -234,7 +234,7 @@ export class Trainer {
       { cl: pairs, lang: pairs, cla: pairs, mono: dataset.translationGroups.length + dataset.mono.length, morph: dataset.morph.length },
       this.tasks,
     );
-    this.grads = new EncoderGrads(model.dim, this.params.U.length, model.buckets, undefined, model.pooling === 'attention');
+    this.grads = new EncoderGrads(model.dim, this.params.U.length, model.buckets, { learnLogits: model.pooling === 'attention' });
     this.sampleLang = languageSampler(dataset.byLang.map((b) => b.length), config.data.langTemperature, this.rng);
     ({ stepsPerEpoch: this.stepsPerEpoch, totalSteps: this.totalSteps } = runLength(config, dataset));
   }

@@ -149,7 +149,7 @@ test('weighted (SIF / attention) pooling: forward equals the ONNX reference; bac
 
   const c = randomArray(inputs.length * dim, rng);
   const loss = () => forwardBatch(params, inputs).out.reduce((s, x, i) => s + x * c[i]!, 0);
-  const grads = new EncoderGrads(dim, params.U.length, params.buckets, 64, true);
+  const grads = new EncoderGrads(dim, params.U.length, params.buckets, { maxRows: 64, learnLogits: true });
   backwardBatch(params, cache, c, grads);
   const dTable = new Float32Array(params.table.length);
   for (const [id, g] of grads.rows()) dTable.set(g, id * dim);
