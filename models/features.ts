@@ -105,18 +105,29 @@ function encodeMarkedWord(word: string): number {
   return cps;
 }
 
-/**
- * Feature ids (bucket indices, repeats kept) of one already-segmented word: the word itself, then its
- * character n-grams of "<word>" by length and position. FNV-1a runs over UTF-8 bytes; n-grams starting at the
- * same position share their prefix hash, so each start is hashed once up to maxN code points.
- */
-export function wordFeatureIds(word: string, config: FeatureConfig, out: number[]): void {
+/** A growable id buffer: featurisation appends here instead of to a number[] (about twice as fast). */
+interface IdBuffer {
+  ids: Uint32Array;
+  length: number;
+}
+
+function reserve(buf: IdBuffer, more: number): void {
+  if (buf.length + more <= buf.ids.length) return;
+  const grown = new Uint32Array(Math.max(2 * buf.ids.length, buf.length + more));
+  grown.set(buf.ids.subarray(0, buf.length));
+  buf.ids = grown;
+}
+
+function appendWordFeatures(word: string, config: FeatureConfig, buf: IdBuffer): void {
   const { minN, maxN, buckets } = config;
   const cps = encodeMarkedWord(word); // code points including the two marks
+  reserve(buf, 1 + (maxN - minN + 1) * cps);
+  const out = buf.ids;
+  let at = buf.length;
   if (config.words) {
     let h = WORD_SEED;
     for (let b = cpStarts[1]!; b < cpStarts[cps - 1]!; b++) h = fnv1aByte(h, wordBytes[b]!);
-    out.push(h % buckets);
+    out[at++] = h % buckets;
   }
   const rows = maxN - minN + 1;
   if (gramHashes.length < rows * cps) gramHashes = new Uint32Array(2 * rows * cps);
@@ -133,13 +144,77 @@ export function wordFeatureIds(word: string, config: FeatureConfig, out: number[
     // The full "<word>" n-gram duplicates the word feature; fastText skips it the same way.
     if (config.words && n === cps) continue;
     const row = (n - minN) * cps;
-    for (let i = 0; i + n <= cps; i++) out.push(gramHashes[row + i]! % buckets);
+    for (let i = 0; i + n <= cps; i++) out[at++] = gramHashes[row + i]! % buckets;
   }
+  buf.length = at;
 }
 
-/** Normalises, segments and hashes a text into feature ids. Empty when the text has no words. */
+/**
+ * Feature ids (bucket indices, repeats kept) of one already-segmented word: the word itself, then its
+ * character n-grams of "<word>" by length and position. FNV-1a runs over UTF-8 bytes; n-grams starting at the
+ * same position share their prefix hash, so each start is hashed once up to maxN code points.
+ */
+export function wordFeatureIds(word: string, config: FeatureConfig, out: number[]): void {
+  wordScratch.length = 0;
+  appendWordFeatures(word, config, wordScratch);
+  for (let i = 0; i < wordScratch.length; i++) out.push(wordScratch.ids[i]!);
+}
+
+// Shared by the synchronous functions here and copied out before they return.
+const wordScratch: IdBuffer = { ids: new Uint32Array(256), length: 0 };
+const scratch: IdBuffer = { ids: new Uint32Array(4096), length: 0 };
+
+function featurizeIntoScratch(text: string, config: FeatureConfig): void {
+  scratch.length = 0;
+  for (const word of segmentWords(normalizeText(text))) appendWordFeatures(word, config, scratch);
+}
+
+/** Normalises, segments and hashes a text into feature ids (repeats kept, in order). Empty when the text has no words. */
 export function featurize(text: string, config: FeatureConfig = DEFAULT_FEATURE_CONFIG): Uint32Array {
-  const ids: number[] = [];
-  for (const word of segmentWords(normalizeText(text))) wordFeatureIds(word, config, ids);
-  return Uint32Array.from(ids);
+  featurizeIntoScratch(text, config);
+  return scratch.ids.slice(0, scratch.length);
+}
+
+/** A text's features as a bag: each distinct id once, with how often it occurs. */
+export interface FeatureBag {
+  /** Distinct feature ids in order of first occurrence. */
+  ids: Uint32Array;
+  /** multiplicity[i]: occurrences of ids[i]; the multiplicities sum to `count`. */
+  multiplicity: Float32Array;
+  /** Features including repeats (`featurize(text).length`). */
+  count: number;
+}
+
+// Where each bucket sits in the bag being built: slot[id] is valid when stamp[id] === generation. One pair of
+// arrays per bucket count, so deduplication is O(features) with no clearing between texts.
+const dedupTables = new Map<number, { slot: Int32Array; stamp: Uint32Array; generation: number }>();
+
+/** featurize(), with repeated ids merged: the pooled mean is the same and the encoder does ~30% less work on passages. */
+export function featureBag(text: string, config: FeatureConfig = DEFAULT_FEATURE_CONFIG): FeatureBag {
+  featurizeIntoScratch(text, config);
+  let table = dedupTables.get(config.buckets);
+  if (!table) {
+    table = { slot: new Int32Array(config.buckets), stamp: new Uint32Array(config.buckets), generation: 0 };
+    dedupTables.set(config.buckets, table);
+  }
+  if (++table.generation > 0xfffffffe) {
+    table.stamp.fill(0);
+    table.generation = 1;
+  }
+  const { slot, stamp, generation } = table;
+  const ids = new Uint32Array(scratch.length);
+  const counts = new Float32Array(scratch.length);
+  let distinct = 0;
+  for (let i = 0; i < scratch.length; i++) {
+    const id = scratch.ids[i]!;
+    if (stamp[id] === generation) {
+      counts[slot[id]!]! += 1;
+    } else {
+      stamp[id] = generation;
+      slot[id] = distinct;
+      ids[distinct] = id;
+      counts[distinct++] = 1;
+    }
+  }
+  return { ids: ids.slice(0, distinct), multiplicity: counts.slice(0, distinct), count: scratch.length };
 }

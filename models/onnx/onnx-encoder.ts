@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { z } from 'zod';
-import { featurize } from '../features.js';
+import { featureBag, featurize, type FeatureBag } from '../features.js';
 import { langAt, type EmbedOptions, type Encoder, type EncoderInfo } from '../encoder.js';
 import {
   ONNX_ENCODER_MANIFEST,
@@ -15,6 +15,7 @@ import {
   ONNX_INPUT_COUNTS,
   ONNX_INPUT_IDS,
   ONNX_INPUT_MASK,
+  ONNX_INPUT_MULTIPLICITY,
   ONNX_INPUT_ROWS,
   ONNX_OUTPUT,
   onnxEncoderManifestSchema,
@@ -62,7 +63,11 @@ function checkPositiveInt(value: number, what: string): number {
 
 /** Fails early when the graph does not match its manifest (wrong inputs, output or dim). */
 function checkSession(session: ort.InferenceSession, manifest: OnnxEncoderManifest, file: string): void {
-  const featureInputs = manifest.formatVersion === 1 ? [ONNX_INPUT_IDS, ONNX_INPUT_MASK] : [ONNX_INPUT_IDS, ONNX_INPUT_ROWS, ONNX_INPUT_COUNTS];
+  const featureInputs = {
+    1: [ONNX_INPUT_IDS, ONNX_INPUT_MASK],
+    2: [ONNX_INPUT_IDS, ONNX_INPUT_ROWS, ONNX_INPUT_COUNTS],
+    3: [ONNX_INPUT_IDS, ONNX_INPUT_ROWS, ONNX_INPUT_MULTIPLICITY, ONNX_INPUT_COUNTS],
+  }[manifest.formatVersion];
   const expectedInputs = [...featureInputs, ...(manifest.adapters.length > 0 ? [ONNX_INPUT_ADAPTER] : [])];
   const inputs = [...session.inputNames].sort();
   if (inputs.join() !== [...expectedInputs].sort().join()) {
@@ -126,36 +131,43 @@ export async function createOnnxEncoder(modelDir: string, options: OnnxEncoderOp
     return out;
   }
 
-  /** Inputs of a version 2 (bag of features) graph for rows `order[start, end)`. */
-  function bagFeeds(feats: Uint32Array[], order: number[], start: number, end: number): Record<string, ort.Tensor> {
+  /**
+   * Inputs of a bag-of-features graph for rows `order[start, end)`: version 3 takes each text's distinct ids with
+   * their multiplicities, version 2 every id with its repeats (then `bag.multiplicity` is all ones).
+   */
+  function bagFeeds(bags: FeatureBag[], order: number[], start: number, end: number): Record<string, ort.Tensor> {
     const batch = end - start;
     let n = 0;
-    for (let row = 0; row < batch; row++) n += feats[order[start + row]!]!.length;
+    for (let row = 0; row < batch; row++) n += bags[order[start + row]!]!.ids.length;
     const ids = new Int32Array(n);
     const rows = new Int32Array(n);
+    const multiplicity = new Float32Array(n);
     const counts = new Float32Array(batch);
     for (let row = 0, at = 0; row < batch; row++) {
-      const f = feats[order[start + row]!]!;
-      ids.set(f, at);
-      rows.fill(row, at, at + f.length);
-      counts[row] = f.length;
-      at += f.length;
+      const bag = bags[order[start + row]!]!;
+      ids.set(bag.ids, at);
+      multiplicity.set(bag.multiplicity, at);
+      rows.fill(row, at, at + bag.ids.length);
+      counts[row] = bag.count;
+      at += bag.ids.length;
     }
-    return {
+    const feeds: Record<string, ort.Tensor> = {
       [ONNX_INPUT_IDS]: new ort.Tensor('int32', ids, [n]),
       [ONNX_INPUT_ROWS]: new ort.Tensor('int64', int64From(rows), [n]),
       [ONNX_INPUT_COUNTS]: new ort.Tensor('float32', counts, [batch]),
     };
+    if (withMultiplicity) feeds[ONNX_INPUT_MULTIPLICITY] = new ort.Tensor('float32', multiplicity, [n]);
+    return feeds;
   }
 
   /** Inputs of a version 1 graph: ids and mask padded to the longest row (the last: `order` is sorted). */
-  function paddedFeeds(feats: Uint32Array[], order: number[], start: number, end: number): Record<string, ort.Tensor> {
+  function paddedFeeds(bags: FeatureBag[], order: number[], start: number, end: number): Record<string, ort.Tensor> {
     const batch = end - start;
-    const seq = Math.max(1, feats[order[end - 1]!]!.length);
+    const seq = Math.max(1, bags[order[end - 1]!]!.ids.length);
     const ids = new Int32Array(batch * seq);
     const mask = new Float32Array(batch * seq);
     for (let row = 0; row < batch; row++) {
-      const f = feats[order[start + row]!]!;
+      const f = bags[order[start + row]!]!.ids;
       ids.set(f, row * seq);
       mask.fill(1, row * seq, row * seq + f.length);
     }
@@ -166,14 +178,21 @@ export async function createOnnxEncoder(modelDir: string, options: OnnxEncoderOp
   }
 
   const padded = manifest.formatVersion === 1;
+  const withMultiplicity = manifest.formatVersion === 3;
+  /** A text's features in the form this graph takes (older graphs: every id, each once per occurrence). */
+  const toBag = (text: string): FeatureBag => {
+    if (withMultiplicity) return featureBag(text, features);
+    const ids = featurize(text, features);
+    return { ids, multiplicity: new Float32Array(ids.length).fill(1), count: ids.length };
+  };
   /** Feature slots rows `order[start, end)` occupy in one session.run. */
-  const slots = (feats: Uint32Array[], order: number[], start: number, end: number, added: number): number =>
-    padded ? (end - start + 1) * feats[order[end]!]!.length : added + feats[order[end]!]!.length;
+  const slots = (bags: FeatureBag[], order: number[], start: number, end: number, added: number): number =>
+    padded ? (end - start + 1) * bags[order[end]!]!.ids.length : added + bags[order[end]!]!.ids.length;
 
   /** Embeds rows `order[start, end)`, writing into `out`; `order` is sorted by feature count. */
-  async function runChunk(feats: Uint32Array[], adapters: number[], order: number[], start: number, end: number, out: Float32Array[]) {
+  async function runChunk(bags: FeatureBag[], adapters: number[], order: number[], start: number, end: number, out: Float32Array[]) {
     const batch = end - start;
-    const feeds = padded ? paddedFeeds(feats, order, start, end) : bagFeeds(feats, order, start, end);
+    const feeds = padded ? paddedFeeds(bags, order, start, end) : bagFeeds(bags, order, start, end);
     if (hasAdapters) feeds[ONNX_INPUT_ADAPTER] = new ort.Tensor('int64', int64From(order.slice(start, end).map((i) => adapters[i]!)), [batch]);
     const result = (await session.run(feeds))[ONNX_OUTPUT];
     if (!result || result.type !== 'float32' || result.dims.join() !== `${batch},${dim}`) {
@@ -191,21 +210,21 @@ export async function createOnnxEncoder(modelDir: string, options: OnnxEncoderOp
         throw new Error(`lang has ${options.lang.length} entries for ${texts.length} texts`);
       }
       // options.kind is ignored: the graph is symmetric (one tower for queries and passages).
-      const feats = texts.map((t) => featurize(t, features));
+      const bags = texts.map(toBag);
       const adapters = texts.map((_, i) => adapterIndex.get(langAt(options.lang, i) ?? '') ?? 0);
       // Sorting by length keeps padding small; results go back to their original positions.
-      const order = texts.map((_, i) => i).sort((a, b) => feats[a]!.length - feats[b]!.length);
+      const order = texts.map((_, i) => i).sort((a, b) => bags[a]!.ids.length - bags[b]!.ids.length);
       const out = new Array<Float32Array>(texts.length);
       for (let start = 0; start < order.length; ) {
         let end = start + 1;
-        let used = feats[order[start]!]!.length;
+        let used = bags[order[start]!]!.ids.length;
         while (end < order.length && end - start < maxBatchSize) {
-          const next = slots(feats, order, start, end, used);
+          const next = slots(bags, order, start, end, used);
           if (next > maxBatchFeatures) break;
           used = next;
           end++;
         }
-        await runChunk(feats, adapters, order, start, end, out);
+        await runChunk(bags, adapters, order, start, end, out);
         start = end;
       }
       return out;

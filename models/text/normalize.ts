@@ -34,8 +34,12 @@ const MARKUP_RULES: ReadonlyArray<readonly [RegExp, string]> = [
   [/(^|[^\p{L}\p{N}_])[_~&](?=\p{L})/gu, '$1'],
 ];
 
+const MARKUP_TRIGGER = /[&{[<%$\\_~]/u;
+
 /** Removes placeholders, templates, links, tags and accelerators; decodes common HTML entities. */
 export function stripMarkup(text: string): string {
+  // Every rule below starts at one of these characters; most passages have none, and 13 regex passes cost.
+  if (!MARKUP_TRIGGER.test(text)) return text;
   let out = text.replace(/&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);/gu, (whole, entity: string) => {
     if (!entity.startsWith('#')) return HTML_ENTITIES[entity.toLowerCase()] ?? whole;
     const codePoint = entity[1] === 'x' || entity[1] === 'X' ? parseInt(entity.slice(2), 16) : parseInt(entity.slice(1), 10);
@@ -47,12 +51,15 @@ export function stripMarkup(text: string): string {
   return out;
 }
 
+const ASCII_ONLY = /^[\x00-\x7f]*$/u;
+
 /**
  * Drops combining marks from Latin-script letters only (Yoruba tone marks and Hausa hooks vary between
  * writers; the same word is spelled both ways). Marks on other scripts (Devanagari vowel signs, Lao, Tibetan)
  * are letters in all but name, so they stay.
  */
 export function foldLatinDiacritics(text: string): string {
+  if (ASCII_ONLY.test(text)) return text; // nothing to decompose
   return text
     .normalize('NFD')
     .replace(/(\p{Script=Latin})\p{Mn}+/gu, '$1')

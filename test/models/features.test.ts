@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DEFAULT_FEATURE_CONFIG, featurize, fnv1a, wordFeatureIds } from '../../models/features.js';
+import { DEFAULT_FEATURE_CONFIG, featureBag, featurize, fnv1a, wordFeatureIds } from '../../models/features.js';
 
 test('fnv1a matches the published FNV-1a 32-bit test vectors', () => {
   assert.equal(fnv1a(''), 0x811c9dc5);
@@ -32,4 +32,22 @@ test('featurize is deterministic and normalises first', () => {
   assert.deepEqual(featurize('Ọjọ́ Àìkú'), featurize('ojo aiku'));
   assert.deepEqual(featurize('_File'), featurize('file'));
   assert.equal(featurize('   ').length, 0);
+});
+
+test('featureBag merges repeats: distinct ids in first-occurrence order, multiplicities summing to the count', () => {
+  const text = 'ninapenda alipenda, ninapenda tena na tena';
+  const ids = featurize(text);
+  const bag = featureBag(text);
+  assert.equal(bag.count, ids.length);
+  assert.equal(bag.multiplicity.reduce((s, m) => s + m, 0), ids.length);
+  assert.deepEqual([...bag.ids], [...new Set(ids)]);
+  const occurrences = new Map<number, number>();
+  for (const id of ids) occurrences.set(id, (occurrences.get(id) ?? 0) + 1);
+  bag.ids.forEach((id, i) => assert.equal(bag.multiplicity[i], occurrences.get(id)));
+  assert.ok(bag.ids.length < ids.length, 'the repeated words repeat their features');
+  // Back to back (the dedup table is reused between texts) and for another bucket count.
+  const small = { ...DEFAULT_FEATURE_CONFIG, buckets: 97 };
+  assert.deepEqual([...featureBag('tena tena', small).multiplicity].reduce((s, m) => s + m, 0), featurize('tena tena', small).length);
+  assert.deepEqual(featureBag('  ').ids.length, 0);
+  assert.deepEqual([...featureBag(text).ids], [...bag.ids]);
 });

@@ -81,7 +81,7 @@ test('writeOnnxEncoderDir writes model.onnx and a valid model.json', () => {
   assert.deepEqual(fs.readdirSync(modelDir).sort(), ['model.json', 'model.onnx']);
   const manifest = JSON.parse(fs.readFileSync(path.join(modelDir, 'model.json'), 'utf8'));
   assert.equal(manifest.format, 'tafuta-onnx-encoder');
-  assert.equal(manifest.formatVersion, 2);
+  assert.equal(manifest.formatVersion, 3);
   assert.deepEqual(manifest.adapters, LANGS);
   assert.equal(manifest.dim, DIM);
 });
@@ -120,22 +120,29 @@ test('small chunks give the same vectors as one batch', async () => {
   }
 });
 
-test('format version 1 models (padded ids + mask) still load and match the reference', async () => {
-  const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'test', 'fixtures', 'onnx-encoder-v1');
-  const { manifest, weights: v1Weights } = await readEncoderModel(dir);
-  assert.equal(manifest.formatVersion, 1);
-  const encoder = await createOnnxEncoder(dir, { maxBatchFeatures: 40 });
-  try {
-    const langs = TEXTS.map((_, i) => (i % 2 ? 'sw' : undefined));
-    const vectors = await encoder.embed(TEXTS, { kind: 'passage', lang: langs });
-    TEXTS.forEach((text, i) => {
-      const want = referenceForward(v1Weights, featurize(text, manifest.features), adapterIndexOf(v1Weights.adapters, langs[i]));
-      assert.ok(maxAbsDiff(vectors[i]!, want) < 1e-5, `text ${i} differs from reference`);
-    });
-  } finally {
-    await encoder.close?.();
-  }
-});
+const fixtureDir = (name: string) => path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'test', 'fixtures', name);
+
+for (const [version, name, description] of [
+  [1, 'onnx-encoder-v1', 'padded ids + mask'],
+  [2, 'onnx-encoder-v2', 'every feature with its repeats, attention weights'],
+] as const) {
+  test(`format version ${version} models (${description}) still load and match the reference`, async () => {
+    const dir = fixtureDir(name);
+    const { manifest, weights: oldWeights } = await readEncoderModel(dir);
+    assert.equal(manifest.formatVersion, version);
+    const encoder = await createOnnxEncoder(dir, { maxBatchFeatures: 40 });
+    try {
+      const langs = TEXTS.map((_, i) => (i % 2 ? 'sw' : undefined));
+      const vectors = await encoder.embed(TEXTS, { kind: 'passage', lang: langs });
+      TEXTS.forEach((text, i) => {
+        const want = referenceForward(oldWeights, featurize(text, manifest.features), adapterIndexOf(oldWeights.adapters, langs[i]));
+        assert.ok(maxAbsDiff(vectors[i]!, want) < 1e-5, `text ${i} differs from reference`);
+      });
+    } finally {
+      await encoder.close?.();
+    }
+  });
+}
 
 test('adapters change only their own language; unknown languages get the identity', async () => {
   const encoder = await createOnnxEncoder(modelDir);
@@ -272,8 +279,9 @@ test('bad model directories fail with clear errors', async () => {
   const good = JSON.parse(fs.readFileSync(path.join(modelDir, 'model.json'), 'utf8'));
 
   await assert.rejects(createOnnxEncoder(bad('not-json', '{ nope')), /model\.json is not valid JSON/);
-  await assert.rejects(createOnnxEncoder(bad('wrong-version', { ...good, formatVersion: 3 })), /model\.json is invalid:[\s\S]*formatVersion/);
-  await assert.rejects(createOnnxEncoder(bad('v2-graph-called-v1', { ...good, formatVersion: 1 })), /inputs \[.*\], expected \[ids, mask, adapter\]/);
+  await assert.rejects(createOnnxEncoder(bad('wrong-version', { ...good, formatVersion: 4 })), /model\.json is invalid:[\s\S]*formatVersion/);
+  await assert.rejects(createOnnxEncoder(bad('v3-graph-called-v1', { ...good, formatVersion: 1 })), /inputs \[.*\], expected \[ids, mask, adapter\]/);
+  await assert.rejects(createOnnxEncoder(bad('v3-graph-called-v2', { ...good, formatVersion: 2 })), /inputs \[.*\], expected \[ids, rows, counts, adapter\]/);
   const { dim: _dim, ...noDim } = good;
   await assert.rejects(createOnnxEncoder(bad('no-dim', noDim)), /model\.json is invalid:[\s\S]*dim/);
   await assert.rejects(createOnnxEncoder(bad('escape', { ...good, onnx: '../model.onnx' })), /invalid:[\s\S]*onnx/);

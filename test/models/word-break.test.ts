@@ -10,7 +10,7 @@ const icuWords = (text: string) => [...icu.segment(text)].filter((s) => s.isWord
 /** Characters from every class the fast path knows, weighted towards the joiners where the rules live. */
 const ALPHABET = [
   'a', 'b', 'Z', 'é', 'ẹ', 'ŋ', 'ɗ', 'ж', 'ї', 'ሰ', 'ላ', '1', '9', '_', ':', '·', '.', "'", '’', '‘', ',', ';',
-  ' ', '-', '!', '?', '(', ')', '"', '/', '&', '%', '@', '#',
+  ' ', '-', '!', '?', '(', ')', '"', '/', '&', '%', '@', '#', '‐', '–', '—', '“', '”', '„', '«', '»', '¿', '¡', '…', '§', '°', '×',
 ];
 
 test('the fast path agrees with Intl.Segmenter on fuzzed strings of the characters it knows', () => {
@@ -21,6 +21,21 @@ test('the fast path agrees with Intl.Segmenter on fuzzed strings of the characte
     }),
     { numRuns: 20_000, seed: 42 },
   );
+});
+
+test('every punctuation mark the fast path calls a separator is one for ICU, in every joining context', () => {
+  const marks = [];
+  for (let cp = 0xa1; cp <= 0x205e; cp++) {
+    const c = String.fromCodePoint(cp);
+    if (cp > 0xbf && cp < 0x2000 && cp !== 0xd7 && cp !== 0xf7) continue;
+    if (fastWordSegments(`a${c}b`) !== undefined) marks.push(c);
+  }
+  assert.ok(marks.length > 50, `expected the dash, quote and symbol blocks, got ${marks.length}`);
+  for (const c of marks) {
+    for (const text of [`ab${c}cd`, `12${c}34`, `a${c}1`, `${c}ab`, `ab${c}`, `a${c}${c}b`, `a'${c}b`, `a:${c}b`, `1.${c}2`, `a_${c}_b`, c]) {
+      assert.deepEqual(fastWordSegments(text), icuWords(text), JSON.stringify(text));
+    }
+  }
 });
 
 test('the fast path agrees with Intl.Segmenter on hand-picked UAX #29 cases', () => {
