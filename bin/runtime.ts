@@ -1,5 +1,6 @@
 /** Wires a process together: logger, encoders (baseline + shipped ONNX models), language identifier (trained or heuristic), engine. */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
@@ -7,7 +8,7 @@ import type { Encoder } from '../models/encoder.js';
 import { createHashedNgramEncoder } from '../models/hashed-ngram-encoder.js';
 import { createHeuristicLanguageIdentifier, type LanguageIdentifier } from '../models/langid.js';
 import { hasLangIdModel, loadLanguageIdentifier } from '../models/langid/io.js';
-import { createOnnxEncoder } from '../models/onnx/onnx-encoder.js';
+import { createParallelOnnxEncoder } from '../models/onnx/parallel-encoder.js';
 import { createEncoderRegistry } from '../models/registry.js';
 import { Engine } from '../indexer/engine.js';
 import { TafutaError } from '../indexer/errors.js';
@@ -50,8 +51,10 @@ export interface RuntimeOptions {
   logger: Logger;
   /** 'read-only' for the server workers that do not own the index files (see EngineOptions.indexFiles). */
   indexFiles?: 'read-write' | 'read-only';
-  /** onnxruntime threads per ONNX encoder (default $TAFUTA_ENCODER_THREADS, else 1). */
+  /** onnxruntime threads per ONNX encoder session (default $TAFUTA_ENCODER_THREADS, else 1). */
   encoderThreads?: number;
+  /** Worker threads per ONNX encoder for large batches (default $TAFUTA_ENCODER_WORKERS, else one per core, at most 8). */
+  encoderWorkers?: number;
 }
 
 export const MAX_ENCODER_THREADS = 64;
@@ -66,6 +69,22 @@ export function encoderThreadsFromEnv(): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > MAX_ENCODER_THREADS) {
     throw new TafutaError('INVALID_ARGUMENT', `TAFUTA_ENCODER_THREADS must be an integer from 1 to ${MAX_ENCODER_THREADS} (got "${raw}")`);
+  }
+  return n;
+}
+
+export const MAX_ENCODER_WORKERS = 64;
+
+/**
+ * Encoder worker threads: indexing batches are split across them (queries stay on the main thread). They start
+ * on the first large batch, so a query-only process never runs them. 0 encodes everything on the main thread.
+ */
+export function encoderWorkersFromEnv(): number {
+  const raw = process.env.TAFUTA_ENCODER_WORKERS;
+  if (raw === undefined || raw.trim() === '') return Math.min(os.availableParallelism(), 8);
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > MAX_ENCODER_WORKERS) {
+    throw new TafutaError('INVALID_ARGUMENT', `TAFUTA_ENCODER_WORKERS must be an integer from 0 to ${MAX_ENCODER_WORKERS} (got "${raw}")`);
   }
   return n;
 }
@@ -87,10 +106,11 @@ export function createLanguageIdentifier(dir: string, logger: Logger): LanguageI
 export async function createEngine(options: RuntimeOptions): Promise<Engine> {
   const encoders: Encoder[] = [createHashedNgramEncoder()];
   const intraOpNumThreads = options.encoderThreads ?? encoderThreadsFromEnv();
+  const workers = options.encoderWorkers ?? encoderWorkersFromEnv();
   const dirs = new Set([...findModelDirs(options.modelsDir ?? SHIPPED_MODELS_DIR), ...(options.extraModelDirs ?? [])].map((d) => path.resolve(d)));
   for (const dir of dirs) {
     try {
-      encoders.push(await createOnnxEncoder(dir, { intraOpNumThreads }));
+      encoders.push(await createParallelOnnxEncoder(dir, { intraOpNumThreads, workers }));
     } catch (error) {
       options.logger.error({ err: error, dir }, 'could not load model; skipping it');
     }

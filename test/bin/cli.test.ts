@@ -76,6 +76,12 @@ test('bad input gets a clear message and exit code 2, and stored data is untouch
   assert.equal(threads.code, 2);
   assert.match(threads.stderr, /TAFUTA_ENCODER_THREADS must be an integer from 1 to 64 \(got "0"\)/);
   assert.equal(tafutaWithEnv({ TAFUTA_ENCODER_THREADS: '2' }, 'search', '-c', 'fx', '-d', data, 'maji').code, 0);
+  for (const bad of ['-1', 'two', '65']) {
+    const workers = tafutaWithEnv({ TAFUTA_ENCODER_WORKERS: bad }, 'search', '-c', 'fx', '-d', data, 'maji');
+    assert.equal(workers.code, 2, bad);
+    assert.match(workers.stderr, new RegExp(`TAFUTA_ENCODER_WORKERS must be an integer from 0 to 64 \\(got "${bad}"\\)`));
+  }
+  assert.equal(tafutaWithEnv({ TAFUTA_ENCODER_WORKERS: '0' }, 'search', '-c', 'fx', '-d', data, 'maji').code, 0);
 
   const after = JSON.parse(tafuta('search', '-c', 'fx', '-d', data, '--json', 'maji').stdout) as { results: Array<{ id: string }> };
   assert.deepEqual(after.results.map((x) => x.id), ['sw-1'], 'the failed batch wrote nothing');

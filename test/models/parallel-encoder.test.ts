@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import type { FeatureConfig } from '../../models/features.js';
+import { writeOnnxEncoderDir } from '../../models/onnx/export.js';
+import { createOnnxEncoder } from '../../models/onnx/onnx-encoder.js';
+import { balancedRanges, createParallelOnnxEncoder } from '../../models/onnx/parallel-encoder.js';
+import { createRng } from '../../models/train/rng.js';
+
+const FEATURES: FeatureConfig = { buckets: 2048, minN: 3, maxN: 5, words: true };
+const DIM = 16;
+const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'tafuta-parallel-'));
+after(() => fs.rmSync(tmpRoot, { recursive: true, force: true }));
+
+async function writeModel(name: string, seed = 99): Promise<string> {
+  const rng = createRng(seed);
+  const r = (n: number, s: number) => Float32Array.from({ length: n }, () => (rng.next() * 2 - 1) * s);
+  const dir = path.join(tmpRoot, name);
+  await writeOnnxEncoderDir(dir, {
+    name,
+    description: 'random test model',
+    features: FEATURES,
+    weights: { buckets: FEATURES.buckets, dim: DIM, table: r(FEATURES.buckets * DIM, 1), adapters: { langs: ['sw', 'ha'], rank: 2, U: r(2 * DIM * 2, 0.5), V: r(2 * DIM * 2, 0.5) } },
+    tableDtype: 'int8',
+  });
+  return dir;
+}
+
+const WORDS = ['ninapenda', 'kusoma', 'vitabu', 'ina', 'son', 'karanta', 'the', 'quick', 'brown', 'fox', 'habari', 'yako'];
+const TEXTS = Array.from({ length: 150 }, (_, i) => Array.from({ length: 1 + (i % 17) }, (_, j) => WORDS[(i * 7 + j * 3) % WORDS.length]).join(' '));
+const LANGS = TEXTS.map((_, i) => [undefined, 'sw', 'ha', 'xx'][i % 4]);
+
+test('balancedRanges covers every index once, in order, with about equal total length', () => {
+  assert.deepEqual(balancedRanges([], 2), []);
+  assert.deepEqual(balancedRanges([5], 3), [[0, 1]]);
+  assert.deepEqual(balancedRanges([1, 1, 1, 1], 2), [[0, 2], [2, 4]]);
+  const lengths = TEXTS.map((t) => t.length);
+  for (const parts of [1, 2, 3, 7]) {
+    const ranges = balancedRanges(lengths, parts);
+    assert.ok(ranges.length <= parts);
+    assert.equal(ranges[0]![0], 0);
+    assert.equal(ranges.at(-1)![1], lengths.length);
+    ranges.forEach(([start, end], i) => {
+      assert.ok(end > start);
+      if (i > 0) assert.equal(start, ranges[i - 1]![1]);
+    });
+    const sums = ranges.map(([s, e]) => lengths.slice(s, e).reduce((a, b) => a + b + 1, 0));
+    const share = sums.reduce((a, b) => a + b, 0) / parts;
+    // Greedy cuts land within one text of the ideal share.
+    const longest = Math.max(...lengths) + 1;
+    for (const sum of sums) assert.ok(Math.abs(sum - share) <= longest, `${parts} parts: ${sums.join(', ')}`);
+  }
+});
+
+test('the worker pool gives the vectors of the single-thread encoder, with per-text adapter routing', async () => {
+  const dir = await writeModel('pool');
+  const single = await createOnnxEncoder(dir);
+  const pooled = await createParallelOnnxEncoder(dir, { workers: 2, inlineMaxTexts: 4 });
+  try {
+    assert.deepEqual(pooled.info, single.info);
+    const want = await single.embed(TEXTS, { kind: 'passage', lang: LANGS });
+    // Large batches go through the workers (one language per text, one for all, none); small ones stay inline.
+    const got = await pooled.embed(TEXTS, { kind: 'passage', lang: LANGS });
+    assert.equal(got.length, TEXTS.length);
+    got.forEach((v, i) => assert.deepEqual([...v], [...want[i]!], `text ${i}`));
+    const allSw = await pooled.embed(TEXTS, { kind: 'passage', lang: 'sw' });
+    const wantSw = await single.embed(TEXTS, { kind: 'passage', lang: 'sw' });
+    allSw.forEach((v, i) => assert.deepEqual([...v], [...wantSw[i]!]));
+    const small = await pooled.embed(TEXTS.slice(0, 3), { kind: 'query', lang: LANGS.slice(0, 3) });
+    small.forEach((v, i) => assert.deepEqual([...v], [...want[i]!]));
+    // Concurrent batches share the workers and each gets its own answers back.
+    const [a, b] = await Promise.all([
+      pooled.embed(TEXTS.slice(0, 60), { kind: 'passage', lang: LANGS.slice(0, 60) }),
+      pooled.embed(TEXTS.slice(60), { kind: 'passage', lang: LANGS.slice(60) }),
+    ]);
+    [...a, ...b].forEach((v, i) => assert.deepEqual([...v], [...want[i]!]));
+    await assert.rejects(pooled.embed(TEXTS, { kind: 'passage', lang: ['sw'] }), /lang has 1 entries for 150 texts/);
+  } finally {
+    await single.close?.();
+    await pooled.close?.();
+  }
+  await assert.rejects(pooled.embed(TEXTS, { kind: 'passage' }), /is closed/);
+});
+
+test('a worker that cannot load fails the batch with a clear error; the next batch gets a fresh worker', async () => {
+  const dir = await writeModel('flaky');
+  const pooled = await createParallelOnnxEncoder(dir, { workers: 1, inlineMaxTexts: 4 });
+  const onnx = path.join(dir, 'model.onnx');
+  const bytes = fs.readFileSync(onnx);
+  try {
+    // Workers start on the first large batch: replace the model file before that happens.
+    fs.writeFileSync(onnx, 'not a model');
+    await assert.rejects(pooled.embed(TEXTS, { kind: 'passage' }), /encoder worker could not load .*flaky/);
+    // Queries still work on the calling thread meanwhile.
+    assert.equal((await pooled.embed(['habari'], { kind: 'query' })).length, 1);
+    fs.writeFileSync(onnx, bytes);
+    const vectors = await pooled.embed(TEXTS, { kind: 'passage' });
+    assert.equal(vectors.length, TEXTS.length);
+    // A different model under the same directory is refused rather than mixed into one collection's vectors.
+    const other = await writeModel('other', 7);
+    fs.copyFileSync(path.join(other, 'model.onnx'), onnx);
+    const fresh = await createParallelOnnxEncoder(dir, { workers: 1, inlineMaxTexts: 4 });
+    try {
+      fs.writeFileSync(onnx, bytes);
+      await assert.rejects(fresh.embed(TEXTS, { kind: 'passage' }), /the model changed on disk/);
+    } finally {
+      await fresh.close?.();
+    }
+  } finally {
+    fs.writeFileSync(onnx, bytes);
+    await pooled.close?.();
+  }
+});
+
+test('workers: 0 is the plain single-thread encoder; bad counts are refused', async () => {
+  const dir = await writeModel('inline');
+  const encoder = await createParallelOnnxEncoder(dir, { workers: 0 });
+  try {
+    assert.equal((await encoder.embed(TEXTS, { kind: 'passage' })).length, TEXTS.length);
+  } finally {
+    await encoder.close?.();
+  }
+  await assert.rejects(createParallelOnnxEncoder(dir, { workers: -1 }), /workers must be a non-negative integer/);
+  await assert.rejects(createParallelOnnxEncoder(dir, { workers: 1.5 }), /workers must be a non-negative integer/);
+});
