@@ -188,6 +188,8 @@ export interface FeatureBag {
 // Where each bucket sits in the bag being built: slot[id] is valid when stamp[id] === generation. One pair of
 // arrays per bucket count, so deduplication is O(features) with no clearing between texts.
 const dedupTables = new Map<number, { slot: Int32Array; stamp: Uint32Array; generation: number }>();
+let bagIds = new Uint32Array(4096);
+let bagCounts = new Float32Array(4096);
 
 /** featurize(), with repeated ids merged: the pooled mean is the same and the encoder does ~30% less work on passages. */
 export function featureBag(text: string, config: FeatureConfig = DEFAULT_FEATURE_CONFIG): FeatureBag {
@@ -202,8 +204,12 @@ export function featureBag(text: string, config: FeatureConfig = DEFAULT_FEATURE
     table.generation = 1;
   }
   const { slot, stamp, generation } = table;
-  const ids = new Uint32Array(scratch.length);
-  const counts = new Float32Array(scratch.length);
+  if (bagIds.length < scratch.length) {
+    bagIds = new Uint32Array(2 * scratch.length);
+    bagCounts = new Float32Array(2 * scratch.length);
+  }
+  const ids = bagIds;
+  const counts = bagCounts;
   let distinct = 0;
   for (let i = 0; i < scratch.length; i++) {
     const id = scratch.ids[i]!;

@@ -1,12 +1,14 @@
 /**
- * The ONNX encoder on several cores: large batches are split across worker threads (encoder-worker.ts), each with
- * its own onnxruntime session; small batches (search queries) run on the calling thread, where a round trip to a
- * worker would cost more than the work. Workers start on the first large batch, so a process that only answers
- * queries never pays for them, and a worker that dies is replaced on the next batch.
+ * The ONNX encoder on several cores: large batches are cut into chunks that worker threads (encoder-worker.ts),
+ * each with its own onnxruntime session, take from one queue; small batches (search queries) run on the calling
+ * thread, where a round trip to a worker would cost more than the work. Workers start on the first large batch,
+ * so a process that only answers queries never pays for them, and a worker that dies is replaced on the next batch.
  *
  * Why threads and not onnxruntime's own intra-op threads: featurisation (normalise, segment, hash) is a third of
  * the time and runs in JavaScript, and onnxruntime-node runs sessions on the JS thread, so only separate threads
- * put both cores to work on both halves (docs/benchmarks/encoder.md).
+ * put both cores to work on both halves (docs/benchmarks/encoder.md). Why a queue of small chunks and not one
+ * slice per worker: texts of equal length differ in feature count (script, word length), and with one slice each
+ * the batch waits for the slowest worker.
  */
 import { Worker } from 'node:worker_threads';
 import { langAt, type EmbedOptions, type Encoder } from '../encoder.js';
@@ -20,37 +22,31 @@ export interface ParallelOnnxEncoderOptions extends OnnxEncoderOptions {
   inlineMaxTexts?: number;
 }
 
-interface Job {
+interface Chunk {
+  texts: string[];
+  options: EmbedOptions;
   resolve(vectors: Float32Array): void;
   reject(err: Error): void;
-  texts: number;
 }
 
 interface PoolWorker {
   worker: Worker;
-  ready: Promise<void>;
-  jobs: Map<number, Job>;
-  /** Texts sent and not answered yet: the next slice goes to the least loaded worker. */
-  pendingTexts: number;
+  ready: boolean;
+  /** Chunks sent and not answered yet, by request id. */
+  inFlight: Map<number, Chunk>;
 }
 
 const WORKER_URL = new URL('./encoder-worker.js', import.meta.url);
+/** Chunks a worker holds at once: one running, one waiting, so it never idles for a round trip. */
+const IN_FLIGHT_PER_WORKER = 2;
+/** Chunks per worker a batch is cut into: enough to even out uneven chunks, few enough that messages stay cheap. */
+const CHUNKS_PER_WORKER = 2;
+const MIN_CHUNK_TEXTS = 32;
 
-/** Splits [0, lengths.length) into at most `parts` contiguous ranges of roughly equal total length. */
-export function balancedRanges(lengths: readonly number[], parts: number): Array<[number, number]> {
-  const total = lengths.reduce((s, n) => s + n + 1, 0);
+/** Cuts [0, n) into contiguous ranges of `size` (the last one shorter). */
+export function chunkRanges(n: number, size: number): Array<[number, number]> {
   const ranges: Array<[number, number]> = [];
-  let start = 0;
-  let acc = 0;
-  for (let i = 0; i < lengths.length; i++) {
-    acc += lengths[i]! + 1;
-    const left = lengths.length - (i + 1);
-    if (ranges.length < parts - 1 && left > 0 && acc >= (total * (ranges.length + 1)) / parts) {
-      ranges.push([start, i + 1]);
-      start = i + 1;
-    }
-  }
-  if (start < lengths.length) ranges.push([start, lengths.length]);
+  for (let start = 0; start < n; start += size) ranges.push([start, Math.min(n, start + size)]);
   return ranges;
 }
 
@@ -62,81 +58,84 @@ export async function createParallelOnnxEncoder(modelDir: string, options: Paral
   const { dim, version } = inline.info;
 
   const pool: PoolWorker[] = [];
-  let nextJobId = 1;
+  const queue: Chunk[] = [];
+  let nextRequestId = 1;
   let closed = false;
 
-  /** Takes a worker out of the pool at once (the next batch spawns a replacement) and fails what it still owed. */
+  /** Takes a worker out of the pool (the next batch spawns a replacement) and fails the chunks it held. */
   function retire(entry: PoolWorker, err: Error): void {
     const at = pool.indexOf(entry);
-    if (at >= 0) pool.splice(at, 1);
-    for (const job of entry.jobs.values()) job.reject(err);
-    entry.jobs.clear();
-    entry.pendingTexts = 0;
+    if (at < 0) return;
+    pool.splice(at, 1);
+    for (const chunk of entry.inFlight.values()) chunk.reject(err);
+    entry.inFlight.clear();
     void entry.worker.terminate();
+    // A worker that could not even start says the model cannot load: fail what waits rather than retry forever.
+    if (!entry.ready) for (const chunk of queue.splice(0)) chunk.reject(err);
+    pump();
   }
 
-  function spawn(): PoolWorker {
+  function spawn(): void {
     const data: EncoderWorkerData = { modelDir, options: sessionOptions };
     const worker = new Worker(WORKER_URL, { workerData: data });
-    worker.unref(); // an idle pool does not keep the process alive (embedOn refs it while jobs are out)
-    let markReady: () => void;
-    let rejectReady: (err: Error) => void;
-    const entry: PoolWorker = {
-      worker,
-      jobs: new Map(),
-      pendingTexts: 0,
-      ready: new Promise<void>((resolve, reject) => {
-        markReady = resolve;
-        rejectReady = reject;
-      }),
-    };
-    entry.ready.catch(() => {}); // observed by whoever awaits it; a failed start must not be unhandled here
-    const fail = (err: Error) => {
-      rejectReady(err);
-      retire(entry, err);
-    };
+    worker.unref(); // an idle pool does not keep the process alive (pump refs a worker while it holds chunks)
+    const entry: PoolWorker = { worker, ready: false, inFlight: new Map() };
     worker.on('message', (message: EncoderWorkerMessage) => {
       switch (message.type) {
         case 'ready':
-          if (message.version === version) markReady();
-          else fail(new Error(`encoder worker loaded ${modelDir} as version ${message.version}, the main thread as ${version}: the model changed on disk`));
+          if (message.version !== version) {
+            retire(entry, new Error(`encoder worker loaded ${modelDir} as version ${message.version}, the main thread as ${version}: the model changed on disk`));
+          } else {
+            entry.ready = true;
+            pump();
+          }
           return;
         case 'load-failed':
-          fail(new Error(`encoder worker could not load ${modelDir}: ${message.message}`));
+          retire(entry, new Error(`encoder worker could not load ${modelDir}: ${message.message}`));
           return;
         case 'done':
         case 'failed': {
-          const job = entry.jobs.get(message.id);
-          if (!job) return;
-          entry.jobs.delete(message.id);
-          entry.pendingTexts -= job.texts;
-          if (entry.jobs.size === 0) worker.unref();
-          if (message.type === 'done') job.resolve(message.vectors);
-          else job.reject(new Error(message.message));
+          const chunk = entry.inFlight.get(message.id);
+          if (!chunk) return;
+          entry.inFlight.delete(message.id);
+          if (message.type === 'done') chunk.resolve(message.vectors);
+          else chunk.reject(new Error(message.message));
+          if (entry.inFlight.size === 0) worker.unref();
+          pump();
         }
       }
     });
-    worker.on('error', (err) => fail(new Error(`encoder worker failed: ${err.message}`)));
-    worker.on('exit', (code) => fail(new Error(`encoder worker exited (code ${code})`)));
+    worker.on('error', (err) => retire(entry, new Error(`encoder worker failed: ${err.message}`)));
+    worker.on('exit', (code) => retire(entry, new Error(`encoder worker exited (code ${code})`)));
     pool.push(entry);
-    return entry;
   }
 
-  function leastLoaded(): PoolWorker {
+  /** Hands queued chunks to ready workers with room, least loaded first; starts missing workers. */
+  function pump(): void {
+    if (closed || queue.length === 0) return;
     while (pool.length < workerCount) spawn();
-    return pool.reduce((best, w) => (w.pendingTexts < best.pendingTexts ? w : best));
+    for (;;) {
+      const chunk = queue[0];
+      if (!chunk) return;
+      let target: PoolWorker | undefined;
+      for (const entry of pool) {
+        if (entry.ready && entry.inFlight.size < IN_FLIGHT_PER_WORKER && (!target || entry.inFlight.size < target.inFlight.size)) target = entry;
+      }
+      if (!target) return;
+      queue.shift();
+      const id = nextRequestId++;
+      target.inFlight.set(id, chunk);
+      target.worker.ref();
+      const request: EncoderWorkerRequest = { id, texts: chunk.texts, options: chunk.options };
+      target.worker.postMessage(request);
+    }
   }
 
-  async function embedOn(entry: PoolWorker, texts: string[], embedOptions: EmbedOptions): Promise<Float32Array> {
-    entry.pendingTexts += texts.length; // queued here while it starts: balancing counts it already
-    await entry.ready; // a failed start has retired the worker and reset its counts
-    if (!pool.includes(entry)) throw new Error('encoder worker stopped before the batch was sent');
-    const id = nextJobId++;
-    const result = new Promise<Float32Array>((resolve, reject) => entry.jobs.set(id, { resolve, reject, texts: texts.length }));
-    entry.worker.ref();
-    const request: EncoderWorkerRequest = { id, texts, options: embedOptions };
-    entry.worker.postMessage(request);
-    return result;
+  function enqueue(texts: string[], chunkOptions: EmbedOptions): Promise<Float32Array> {
+    return new Promise((resolve, reject) => {
+      queue.push({ texts, options: chunkOptions, resolve, reject });
+      pump();
+    });
   }
 
   return {
@@ -147,12 +146,12 @@ export async function createParallelOnnxEncoder(modelDir: string, options: Paral
       if (Array.isArray(embedOptions.lang) && embedOptions.lang.length !== texts.length) {
         throw new Error(`lang has ${embedOptions.lang.length} entries for ${texts.length} texts`);
       }
-      const ranges = balancedRanges(texts.map((t) => t.length), workerCount);
+      const size = Math.max(MIN_CHUNK_TEXTS, Math.ceil(texts.length / (workerCount * CHUNKS_PER_WORKER)));
       const parts = await Promise.all(
-        ranges.map(([start, end]) => {
+        chunkRanges(texts.length, size).map(([start, end]) => {
           const slice = texts.slice(start, end);
           const lang = typeof embedOptions.lang === 'object' ? slice.map((_, i) => langAt(embedOptions.lang, start + i)) : embedOptions.lang;
-          return embedOn(leastLoaded(), slice, { kind: embedOptions.kind, lang });
+          return enqueue(slice, { kind: embedOptions.kind, lang });
         }),
       );
       const out: Float32Array[] = [];
@@ -162,8 +161,10 @@ export async function createParallelOnnxEncoder(modelDir: string, options: Paral
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
+      const err = new Error(`ONNX encoder ${inline.info.name} is closed`);
+      for (const chunk of queue.splice(0)) chunk.reject(err);
       const closing = [...pool];
-      for (const entry of closing) retire(entry, new Error(`ONNX encoder ${inline.info.name} is closed`));
+      for (const entry of closing) retire(entry, err);
       await Promise.all(closing.map((entry) => entry.worker.terminate()));
       await inline.close?.();
     },

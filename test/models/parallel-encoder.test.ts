@@ -6,7 +6,7 @@ import { after, test } from 'node:test';
 import type { FeatureConfig } from '../../models/features.js';
 import { writeOnnxEncoderDir } from '../../models/onnx/export.js';
 import { createOnnxEncoder } from '../../models/onnx/onnx-encoder.js';
-import { balancedRanges, createParallelOnnxEncoder } from '../../models/onnx/parallel-encoder.js';
+import { chunkRanges, createParallelOnnxEncoder } from '../../models/onnx/parallel-encoder.js';
 import { createRng } from '../../models/train/rng.js';
 
 const FEATURES: FeatureConfig = { buckets: 2048, minN: 3, maxN: 5, words: true };
@@ -32,26 +32,10 @@ const WORDS = ['ninapenda', 'kusoma', 'vitabu', 'ina', 'son', 'karanta', 'the', 
 const TEXTS = Array.from({ length: 150 }, (_, i) => Array.from({ length: 1 + (i % 17) }, (_, j) => WORDS[(i * 7 + j * 3) % WORDS.length]).join(' '));
 const LANGS = TEXTS.map((_, i) => [undefined, 'sw', 'ha', 'xx'][i % 4]);
 
-test('balancedRanges covers every index once, in order, with about equal total length', () => {
-  assert.deepEqual(balancedRanges([], 2), []);
-  assert.deepEqual(balancedRanges([5], 3), [[0, 1]]);
-  assert.deepEqual(balancedRanges([1, 1, 1, 1], 2), [[0, 2], [2, 4]]);
-  const lengths = TEXTS.map((t) => t.length);
-  for (const parts of [1, 2, 3, 7]) {
-    const ranges = balancedRanges(lengths, parts);
-    assert.ok(ranges.length <= parts);
-    assert.equal(ranges[0]![0], 0);
-    assert.equal(ranges.at(-1)![1], lengths.length);
-    ranges.forEach(([start, end], i) => {
-      assert.ok(end > start);
-      if (i > 0) assert.equal(start, ranges[i - 1]![1]);
-    });
-    const sums = ranges.map(([s, e]) => lengths.slice(s, e).reduce((a, b) => a + b + 1, 0));
-    const share = sums.reduce((a, b) => a + b, 0) / parts;
-    // Greedy cuts land within one text of the ideal share.
-    const longest = Math.max(...lengths) + 1;
-    for (const sum of sums) assert.ok(Math.abs(sum - share) <= longest, `${parts} parts: ${sums.join(', ')}`);
-  }
+test('chunkRanges cuts a batch into contiguous ranges of one size', () => {
+  assert.deepEqual(chunkRanges(0, 4), []);
+  assert.deepEqual(chunkRanges(3, 4), [[0, 3]]);
+  assert.deepEqual(chunkRanges(10, 4), [[0, 4], [4, 8], [8, 10]]);
 });
 
 test('the worker pool gives the vectors of the single-thread encoder, with per-text adapter routing', async () => {
