@@ -109,9 +109,10 @@ if (encoder) {
 
 Command: \`${encoder.command}\`, ${encoder.date.slice(0, 16).replace('T', ' ')} UTC; load average at start ${encoder.loadAverageAtStart.join(' / ')}; one process,
 batches of ${encoder.batch}, featurisation (normalise, segment, hash) included, median of ${encoder.rounds ?? 1} round(s); "threads" = onnxruntime
-intra-op threads (\`TAFUTA_ENCODER_THREADS\`, default 1). Target: ≥ 20,000 passages/s. Details: [\`docs/benchmarks/encoder.md\`](benchmarks/encoder.md).
+intra-op threads (\`TAFUTA_ENCODER_THREADS\`, default 1), "workers" = encoder worker threads sharing each batch (\`TAFUTA_ENCODER_WORKERS\`,
+default one per core; 0 = the main thread). Target: ≥ 20,000 passages/s. Details: [\`docs/benchmarks/encoder.md\`](benchmarks/encoder.md).
 
-${table(['encoder', 'dim', 'threads', 'texts', 'mean chars', 'passages/s'], (encoder.rows as Json[]).map((r) => [r.encoder, r.dim ?? '', r.threads ?? 1, `${r.set}: ${r.texts}`, r.meanChars, r.passagesPerSecond]))}
+${table(['encoder', 'dim', 'threads', 'workers', 'texts', 'mean chars', 'passages/s'], (encoder.rows as Json[]).map((r) => [r.encoder, r.dim ?? '', r.threads ?? 1, r.workers ?? 0, `${r.set}: ${r.texts}`, r.meanChars, r.passagesPerSecond]))}
 `);
 }
 

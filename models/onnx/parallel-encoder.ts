@@ -40,8 +40,8 @@ const WORKER_URL = new URL('./encoder-worker.js', import.meta.url);
 /** Chunks a worker holds at once: one running, one waiting, so it never idles for a round trip. */
 const IN_FLIGHT_PER_WORKER = 2;
 /** Chunks per worker a batch is cut into: enough to even out uneven chunks, few enough that messages stay cheap. */
-const CHUNKS_PER_WORKER = 2;
-const MIN_CHUNK_TEXTS = 32;
+const CHUNKS_PER_WORKER = 4;
+const MIN_CHUNK_TEXTS = 16;
 
 /** Cuts [0, n) into contiguous ranges of `size` (the last one shorter). */
 export function chunkRanges(n: number, size: number): Array<[number, number]> {
