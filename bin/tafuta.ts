@@ -121,6 +121,33 @@ async function runIndex(engine: Engine, options: IndexOptions, logger: Logger): 
   );
 }
 
+interface ReindexOptions {
+  collection: string;
+  batch: number;
+  dataDir: string;
+}
+
+async function runReindex(engine: Engine, options: ReindexOptions, logger: Logger): Promise<void> {
+  const bar = process.stderr.isTTY
+    ? new cliProgress.SingleBar({ format: 're-indexing |{bar}| {value}/{total} docs | ETA {eta_formatted}', stream: process.stderr }, cliProgress.Presets.shades_classic)
+    : undefined;
+  const result = await engine.reindexCollection(options.collection, {
+    batchSize: options.batch,
+    onProgress: (done, total) => {
+      if (!bar) return logger.info({ documents: done, total }, 're-indexing');
+      if (bar.getTotal() !== total) bar.start(total, 0);
+      bar.update(done);
+    },
+  });
+  bar?.stop();
+  engine.saveIndexes();
+  const info = engine.getCollection(options.collection);
+  process.stdout.write(
+    `re-indexed "${options.collection}" with ${info.encoder} (version ${info.encoderVersion ?? 'unversioned'}): ` +
+      `${result.documents} documents, ${result.passages} passages in ${result.seconds.toFixed(1)} s\n`,
+  );
+}
+
 interface ServeCliOptions {
   host: string;
   port: number;
@@ -310,6 +337,16 @@ export function buildProgram(logger: Logger = createLogger()): Command {
     .option('-d, --data-dir <dir>', 'data directory', DEFAULT_DATA_DIR)
     .action(async (options: IndexOptions) => {
       await withEngine(options.dataDir, logger, (engine) => runIndex(engine, options, logger));
+    });
+
+  program
+    .command('reindex')
+    .description("encode a collection's documents again with the loaded version of its encoder (after a model update: ENCODER_CHANGED)")
+    .requiredOption('-c, --collection <name>', 'collection name')
+    .option('-b, --batch <n>', 'documents per transaction', positiveInt(1000), 256)
+    .option('-d, --data-dir <dir>', 'data directory', DEFAULT_DATA_DIR)
+    .action(async (options: ReindexOptions) => {
+      await withEngine(options.dataDir, logger, (engine) => runReindex(engine, options, logger));
     });
 
   serveOptions(program.command('serve').description('serve the HTTP API'))

@@ -152,6 +152,10 @@ export function createDocumentStore(db: Db) {
       SELECT d.*, (SELECT COUNT(*) FROM passages p WHERE p.document_id = d.id) AS passages
       FROM documents d WHERE d.collection_id = ? AND d.external_id = ?`),
     deleteDocument: db.prepare('DELETE FROM documents WHERE collection_id = ? AND external_id = ?'),
+    documentsAfter: db.prepare(
+      'SELECT id, external_id, title, text, lang, metadata FROM documents WHERE collection_id = ? AND id > ? ORDER BY id LIMIT ?',
+    ),
+    renameCollection: db.prepare('UPDATE collections SET name = ? WHERE id = ?'),
     counts: db.prepare(`SELECT
         (SELECT COUNT(*) FROM documents WHERE collection_id = @id) AS documents,
         (SELECT COUNT(*) FROM passages WHERE collection_id = @id) AS passages`),
@@ -222,6 +226,40 @@ export function createDocumentStore(db: Db) {
       statements.deleteCollection.run(collection.id);
       statements.deleteTombstones.run(collection.id);
     }),
+
+    /**
+     * Puts `replacement` in the place of `collection` in one transaction: the old collection's rows go, the
+     * replacement takes its name (re-indexing builds the replacement under a temporary name first).
+     */
+    replaceCollection: db.transaction((collection: CollectionRecord, replacement: CollectionRecord): CollectionRecord => {
+      statements.deleteCollectionPassages.run(collection.id);
+      statements.deleteCollection.run(collection.id);
+      statements.deleteTombstones.run(collection.id);
+      statements.renameCollection.run(collection.name, replacement.id);
+      return requireCollection(collection.name);
+    }),
+
+    /** A page of a collection's documents as they were given (by internal id, after `afterRowId`). */
+    documentsAfter(collectionId: number, afterRowId: number, limit: number): Array<{ rowId: number; document: DocumentInput }> {
+      const rows = statements.documentsAfter.all(collectionId, afterRowId, limit) as Array<{
+        id: number;
+        external_id: string;
+        title: string | null;
+        text: string;
+        lang: string | null;
+        metadata: string | null;
+      }>;
+      return rows.map((r) => ({
+        rowId: r.id,
+        document: {
+          id: r.external_id,
+          text: r.text,
+          ...(r.lang !== null ? { lang: r.lang } : {}),
+          ...(r.title !== null ? { title: r.title } : {}),
+          ...(r.metadata !== null ? { metadata: JSON.parse(r.metadata) as Metadata } : {}),
+        },
+      }));
+    },
 
     /** Which documents would be unchanged by an upsert (same content hash), so their encoding can be skipped. */
     unchangedDocuments(collectionId: number, candidates: ReadonlyArray<{ id: string; contentHash: string }>): Set<string> {

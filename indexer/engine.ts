@@ -58,6 +58,15 @@ export interface UpsertResult {
   passages: number;
 }
 
+export interface ReindexResult {
+  documents: number;
+  passages: number;
+  seconds: number;
+}
+
+/** Temporary collections of reindexCollection; user names must start with a letter or digit, so none can clash. */
+export const REINDEX_PREFIX = '_reindex_';
+
 export function contentHashOf(document: DocumentInput, config: CollectionConfig): string {
   // Everything the stored passages and vectors depend on: text and the splitting config (lang routes adapters).
   return crypto
@@ -122,7 +131,7 @@ export class Engine {
     if (changed) {
       throw new TafutaError(
         'ENCODER_CHANGED',
-        `collection "${collection.name}" was indexed with ${changed}: its vectors cannot be compared with the loaded encoder's; delete the collection and index its documents again (or load the old model)`,
+        `collection "${collection.name}" was indexed with ${changed}: its vectors cannot be compared with the loaded encoder's; run "tafuta reindex -c ${collection.name}" (or load the old model)`,
         { collection: collection.name, encoder: collection.encoder },
       );
     }
@@ -269,7 +278,7 @@ export class Engine {
 
   listCollections(): CollectionInfo[] {
     this.followExternalWrites();
-    return this.store.listCollections().map((c) => this.describe(c));
+    return this.store.listCollections().filter((c) => !c.name.startsWith(REINDEX_PREFIX)).map((c) => this.describe(c));
   }
 
   /** Throws COLLECTION_NOT_FOUND, cheaply (no counting). */
@@ -288,6 +297,56 @@ export class Engine {
     this.indexes.delete(name);
     if (this.indexDir !== undefined && this.writesIndexFiles) CollectionIndex.removeFiles(this.indexDir, name);
     this.logger.info({ collection: name }, 'collection deleted');
+  }
+
+  /**
+   * Encodes every document of a collection again with the loaded version of its encoder: the way out of
+   * ENCODER_CHANGED after a model update. The documents are copied, batch by batch, into a new collection under a
+   * reserved temporary name (`_reindex_<name>`, which no user can create), and one transaction then puts it in the
+   * old one's place. Until that commit the old collection is untouched; an interrupted run leaves only the
+   * temporary collection, which the next run discards. Other writes to the collection wait until it is done.
+   */
+  reindexCollection(name: string, options: { batchSize?: number; onProgress?: (done: number, total: number) => void } = {}): Promise<ReindexResult> {
+    return this.serializeWrites(name, () => this.reindexCollectionNow(name, options));
+  }
+
+  private async reindexCollectionNow(name: string, options: { batchSize?: number; onProgress?: (done: number, total: number) => void }): Promise<ReindexResult> {
+    const batchSize = options.batchSize ?? 256;
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new TafutaError('INVALID_ARGUMENT', `batchSize must be a positive integer, got ${batchSize}`);
+    const old = this.requireCollection(name);
+    const encoder = this.encoders.get(old.encoder);
+    if (!encoder) throw new TafutaError('UNKNOWN_ENCODER', `collection "${name}" uses encoder "${old.encoder}", which is not loaded`);
+    const tempName = `${REINDEX_PREFIX}${name}`;
+    if (this.store.findCollection(tempName)) this.deleteCollectionNow(tempName); // left by an interrupted run
+    const started = performance.now();
+    const total = this.store.counts(old.id).documents;
+    const temp = this.store.createCollection(tempName, encoder.info, old.config);
+    let documents = 0;
+    let passages = 0;
+    try {
+      for (let after = 0; ; ) {
+        const page = this.store.documentsAfter(old.id, after, batchSize);
+        if (page.length === 0) break;
+        passages += (await this.upsertDocumentsNow(tempName, page.map((p) => p.document))).passages;
+        documents += page.length;
+        after = page.at(-1)!.rowId;
+        options.onProgress?.(documents, total);
+      }
+      if (this.requireCollection(name).id !== old.id) throw new TafutaError('CONFLICT', `collection "${name}" was replaced during the re-index; run it again`);
+    } catch (err) {
+      this.deleteCollectionNow(tempName);
+      throw err;
+    }
+    const replaced = this.store.replaceCollection(old, temp);
+    for (const stale of [name, tempName]) {
+      this.indexes.get(stale)?.abandonBackgroundSave();
+      this.indexes.delete(stale);
+      if (this.indexDir !== undefined && this.writesIndexFiles) CollectionIndex.removeFiles(this.indexDir, stale);
+    }
+    await this.afterWrite(replaced); // the index under the real name is built from SQLite
+    const seconds = (performance.now() - started) / 1000;
+    this.logger.info({ collection: name, documents, passages, seconds, encoder: encoder.info.name, version: encoder.info.version }, 'collection re-indexed');
+    return { documents, passages, seconds };
   }
 
   /**

@@ -82,6 +82,10 @@ test('bad input gets a clear message and exit code 2, and stored data is untouch
     assert.match(workers.stderr, new RegExp(`TAFUTA_ENCODER_WORKERS must be an integer from 0 to 64 \\(got "${bad}"\\)`));
   }
   assert.equal(tafutaWithEnv({ TAFUTA_ENCODER_WORKERS: '0' }, 'search', '-c', 'fx', '-d', data, 'maji').code, 0);
+  const reindexed = tafuta('reindex', '-c', 'fx', '-d', data);
+  assert.equal(reindexed.code, 0, reindexed.stderr);
+  assert.match(reindexed.stdout, /re-indexed "fx" with .*: 1 documents, 1 passages/);
+  assert.equal(tafuta('reindex', '-c', 'nope', '-d', data).code, 2);
 
   const after = JSON.parse(tafuta('search', '-c', 'fx', '-d', data, '--json', 'maji').stdout) as { results: Array<{ id: string }> };
   assert.deepEqual(after.results.map((x) => x.id), ['sw-1'], 'the failed batch wrote nothing');

@@ -334,7 +334,7 @@ test('a collection whose encoder changed (other dim, other weights) is refused w
       const info = engine.getCollection('c');
       assert.match(info.encoderChanged ?? '', reason);
       assert.equal(info.documents, SAMPLE_DOCUMENTS.length, 'nothing is lost');
-      await assert.rejects(search(engine, 'maji safi'), (e: Error & { code?: string }) => e.code === 'ENCODER_CHANGED' && /delete the collection and index/.test(e.message));
+      await assert.rejects(search(engine, 'maji safi'), (e: Error & { code?: string }) => e.code === 'ENCODER_CHANGED' && /tafuta reindex -c c/.test(e.message));
       await assert.rejects(engine.upsertDocuments('c', [{ id: 'x', text: 'mpya' }]), (e: Error & { code?: string }) => e.code === 'ENCODER_CHANGED');
       assert.equal(engine.getCollection('c').documents, SAMPLE_DOCUMENTS.length, 'a refused write stores nothing');
     } finally {
@@ -348,5 +348,68 @@ test('a collection whose encoder changed (other dim, other weights) is refused w
     assert.equal((await search(again, SAMPLE_DOCUMENTS[0]!.text)).results[0]!.id, SAMPLE_DOCUMENTS[0]!.id);
   } finally {
     again.close();
+  }
+});
+
+test('reindexCollection re-encodes a collection whose encoder changed, keeps every document, and an interrupted run changes nothing', async () => {
+  const dir = tempDir();
+  const first = testEngine(dir, [createHashedNgramEncoder({ dim: 64 })]);
+  first.createCollection('c', { config: { passages: { maxChars: 50, overlapChars: 10 } } });
+  await first.upsertDocuments('c', SAMPLE_DOCUMENTS);
+  const before = first.getCollection('c');
+  first.close();
+
+  const resized = createHashedNgramEncoder({ dim: 96 });
+  let calls = 0;
+  const failsOnSecondBatch: Encoder = {
+    info: resized.info,
+    embed: async (texts, options) => {
+      if (++calls === 2) throw new Error('encoder crashed');
+      return resized.embed(texts, options);
+    },
+  };
+  const broken = testEngine(dir, [failsOnSecondBatch]);
+  try {
+    await assert.rejects(broken.reindexCollection('c', { batchSize: 2 }), /encoder crashed/);
+    const info = broken.getCollection('c');
+    assert.match(info.encoderChanged ?? '', /64-d .*96-d/, 'still the old vectors');
+    assert.equal(info.documents, SAMPLE_DOCUMENTS.length);
+    assert.deepEqual(broken.listCollections().map((c) => c.name), ['c'], 'the temporary collection is gone');
+    await assert.rejects(broken.reindexCollection('nope'), (e: Error & { code?: string }) => e.code === 'COLLECTION_NOT_FOUND');
+  } finally {
+    broken.close();
+  }
+
+  const engine = testEngine(dir, [resized]);
+  try {
+    const progress: Array<[number, number]> = [];
+    const result = await engine.reindexCollection('c', { batchSize: 4, onProgress: (done, total) => progress.push([done, total]) });
+    assert.equal(result.documents, SAMPLE_DOCUMENTS.length);
+    assert.equal(result.passages, before.passages, 'the same passage split');
+    assert.deepEqual(progress, [[4, 6], [6, 6]]);
+    const info = engine.getCollection('c');
+    assert.equal(info.encoderChanged, undefined);
+    assert.equal(info.dim, 96);
+    assert.equal(info.encoderVersion, resized.info.version);
+    assert.deepEqual(info.config, before.config);
+    assert.equal(info.indexedVectors, before.passages);
+    assert.deepEqual(engine.listCollections().map((c) => c.name), ['c']);
+    for (const doc of SAMPLE_DOCUMENTS) {
+      const stored = engine.getDocument('c', doc.id);
+      assert.deepEqual({ text: stored.text, lang: stored.lang, title: stored.title, metadata: stored.metadata }, { text: doc.text, lang: doc.lang, title: doc.title, metadata: doc.metadata });
+      assert.equal((await search(engine, doc.text)).results[0]!.id, doc.id);
+    }
+    await engine.upsertDocuments('c', [{ id: 'new', text: 'hati mpya kabisa' }]);
+    assert.equal(engine.getCollection('c').documents, SAMPLE_DOCUMENTS.length + 1);
+  } finally {
+    engine.close();
+  }
+  // A fresh process finds the re-indexed collection and its saved index.
+  const reopened = testEngine(dir, [resized]);
+  try {
+    assert.equal((await search(reopened, SAMPLE_DOCUMENTS[2]!.text)).results[0]!.id, SAMPLE_DOCUMENTS[2]!.id);
+    assert.equal(reopened.getCollection('c').indexedVectors, before.passages + 1);
+  } finally {
+    reopened.close();
   }
 });
