@@ -2,7 +2,8 @@
 # The ablation table of docs/results.md: train each configs/ablations/*.json (1 epoch, same data and seed) and
 # evaluate it on the MediaWiki dev benchmark. Models go to .cache/ablations/ (not shipped). ~4-10 min per run on
 # 2 cores. Usage: bash scripts/ablations.sh [--configs DIR] [name ...]   (default: configs/ablations, every config)
-# `--configs configs/pooling` runs the pooling comparison (mean / SIF / attention, 3 seeds each).
+# `--configs configs/pooling` runs the pooling comparison (mean / SIF / attention, 3 seeds each);
+# `--configs configs/ablations-shipped` the ablations at the shipped recipe (attention pooling, 3-4-grams).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=configs/ablations

@@ -126,27 +126,71 @@ function deltaCells(cmp: ReturnType<typeof macroMrrVersus> | undefined): [string
   return cmp ? [signed(cmp.delta), `${pCell(cmp.pBootstrap)} / ${pCell(cmp.pRandomization)}`] : ['—', '—'];
 }
 
-/** What each ablation run (configs/ablations/<name>.json, 1 epoch each) changes. */
-const ABLATIONS: Record<string, string> = {
-  'abl-1-cl': '+CL: contrastive only (in-batch negatives), no adapters, static weights',
-  'abl-2-cl-mtl': '+MTL: CL + monolingual + morphology + language loss, static',
-  'abl-3-cl-mtl-cla': '+CLA: the above + teacher distillation, static',
-  'abl-4-full': 'full: + hard negatives + adapters + dynamic weighting',
-  'abl-5-no-morph': 'full − morphology task',
-  'abl-6-no-lang': 'full − language-contrastive loss',
-  'abl-7-no-hardneg': 'full − hard negatives',
-  'abl-8-no-adapters': 'full − language adapters',
-  'abl-9-static': 'full with static (equal) task weights instead of dynamic',
-};
-const ABLATION_REFERENCE = 'abl-4-full';
+/** One ablation protocol: 1-epoch runs of `configs/<dir>/<name>.json`, each against a reference run. */
+interface AblationSet {
+  title: string;
+  dir: string;
+  /** What each run changes. */
+  runs: Record<string, string>;
+  reference: string;
+  /** The reference trained again with another seed, and the config that did it: the noise yardstick. */
+  replicate: { name: string; config: string };
+  intro: string[];
+}
 
-/** How far the full model moves with another seed: the yardstick for the ablation deltas. */
-function seedNoiseNote(reports: EvalReport[], full: EvalReport): string[] {
-  const seed2 = denseMediawiki(reports, ZERO_SHOT.replicate);
+const ABLATION_SETS: AblationSet[] = [
+  {
+    title: 'Ablations (mediawiki-xling dev, dense)',
+    dir: 'configs/ablations',
+    runs: {
+      'abl-1-cl': '+CL: contrastive only (in-batch negatives), no adapters, static weights',
+      'abl-2-cl-mtl': '+MTL: CL + monolingual + morphology + language loss, static',
+      'abl-3-cl-mtl-cla': '+CLA: the above + teacher distillation, static',
+      'abl-4-full': 'full: + hard negatives + adapters + dynamic weighting',
+      'abl-5-no-morph': 'full − morphology task',
+      'abl-6-no-lang': 'full − language-contrastive loss',
+      'abl-7-no-hardneg': 'full − hard negatives',
+      'abl-8-no-adapters': 'full − language adapters',
+      'abl-9-static': 'full with static (equal) task weights instead of dynamic',
+    },
+    reference: 'abl-4-full',
+    replicate: { name: 'abl-4-full-seed2', config: 'configs/zero-shot/abl-4-full-seed2.json' },
+    intro: [
+      'Each run trains 1 epoch from `configs/ablations/<name>.json` (same data, seed, dim and buckets as `cmtp-base`, which',
+      'trains 3 epochs; mean pooling and character 3–5-grams, where cmtp-base uses attention pooling and 3–4-grams) and is',
+      'evaluated like the rows above: `bash scripts/ablations.sh [name ...]`.',
+    ],
+  },
+  {
+    title: 'Ablations at the shipped recipe (mediawiki-xling dev, dense)',
+    dir: 'configs/ablations-shipped',
+    runs: {
+      'shp-full': 'the shipped recipe (attention pooling, 3–4-grams, no morphology task), 1 epoch',
+      'shp-cl': 'contrastive only: no monolingual, language or distillation task, no adapters, no hard negatives, static weights',
+      'shp-no-mono': 'full − monolingual positives',
+      'shp-no-lang': 'full − language-contrastive loss',
+      'shp-no-cla': 'full − distillation into the teacher space',
+      'shp-no-adapters': 'full − language adapters',
+      'shp-static': 'full with static (equal) task weights instead of dynamic',
+    },
+    reference: 'shp-full',
+    replicate: { name: 'shp-full-seed2', config: 'configs/ablations-shipped/shp-full-seed2.json' },
+    intro: [
+      'The same protocol on the recipe `configs/cmtp-base.json` ships (attention pooling, character 3–4-grams, no',
+      'morphology task), 1 epoch instead of 3: `bash scripts/ablations.sh --configs configs/ablations-shipped`. Hard',
+      'negatives are not ablated here: 1-epoch runs mine them only at their last step (the full-length comparison is in',
+      'docs/cmtp.md).',
+    ],
+  },
+];
+
+/** How far the reference moves with another seed: the yardstick for the ablation deltas. */
+function seedNoiseNote(reports: EvalReport[], set: AblationSet, full: EvalReport): string[] {
+  const seed2 = denseMediawiki(reports, set.replicate.name);
   if (!seed2) return [];
   const avg = macroMrrVersus(full, seed2);
   return [
-    `**Seed noise.** \`${ABLATION_REFERENCE}\` trained again with seed 2 (\`configs/zero-shot/${ZERO_SHOT.replicate}.json\`) scores`,
+    `**Seed noise.** \`${set.reference}\` trained again with seed 2 (\`${set.replicate.config}\`) scores`,
     `${fmt(avg.b)} (Δ ${signed(avg.delta)}, p ${pCell(avg.pBootstrap)} / ${pCell(avg.pRandomization)}). The p-values above are over queries with the`,
     'trained models held fixed, so they do not cover training variance: a Δ no larger than the seed-to-seed difference',
     'is not evidence about the ablated component, however small its p-value. Every run here is a single seed.',
@@ -155,32 +199,31 @@ function seedNoiseNote(reports: EvalReport[], full: EvalReport): string[] {
 }
 
 /** The seed paper's ablation table on our data: every run against the full model, MRR@10 with paired p-values. */
-function ablationSection(reports: EvalReport[]): string[] {
-  const runs = reports.filter((r) => r.config.bench === 'mediawiki-xling' && r.config.mode === 'dense' && r.config.encoder.name in ABLATIONS);
-  const full = runs.find((r) => r.config.encoder.name === ABLATION_REFERENCE);
+function ablationSection(reports: EvalReport[], set: AblationSet): string[] {
+  const runs = reports.filter((r) => r.config.bench === 'mediawiki-xling' && r.config.mode === 'dense' && r.config.encoder.name in set.runs);
+  const full = runs.find((r) => r.config.encoder.name === set.reference);
   if (!runs.length || !full) return [];
+  const order = Object.keys(set.runs);
   const rows = runs
-    .sort((a, b) => a.config.encoder.name.localeCompare(b.config.encoder.name, 'en', { numeric: true }))
+    .sort((a, b) => order.indexOf(a.config.encoder.name) - order.indexOf(b.config.encoder.name))
     .map((r) => {
       const name = r.config.encoder.name;
       const avg = macroMrrVersus(full, r);
-      const same = name === ABLATION_REFERENCE;
-      return [name, ABLATIONS[name]!, fmt(avg.b), same ? '—' : signed(avg.delta), same ? '—' : pCell(avg.pBootstrap), same ? '—' : pCell(avg.pRandomization)];
+      const same = name === set.reference;
+      return [name, set.runs[name]!, fmt(avg.b), same ? '—' : signed(avg.delta), same ? '—' : pCell(avg.pBootstrap), same ? '—' : pCell(avg.pRandomization)];
     });
-  const missing = Object.keys(ABLATIONS).filter((n) => !runs.some((r) => r.config.encoder.name === n));
+  const missing = order.filter((n) => !runs.some((r) => r.config.encoder.name === n));
   return [
-    '## Ablations (mediawiki-xling dev, dense)',
+    `## ${set.title}`,
     '',
-    'Each run trains 1 epoch from `configs/ablations/<name>.json` (same data, seed and model shape as `cmtp-base`, which',
-    'trains 3 epochs; mean pooling, where cmtp-base uses attention pooling) and is evaluated like the rows above:',
-    '`bash scripts/ablations.sh [name ...]`. Δ is the run minus',
-    `the full model (\`${ABLATION_REFERENCE}\`) in macro MRR@10 over the 20 languages; p-values are paired over queries`,
-    '(bootstrap / approximate randomisation, two-sided, seeded, resampling within languages).',
+    ...set.intro,
+    `Δ is the run minus the full model (\`${set.reference}\`) in macro MRR@10 over the 20 languages; p-values are paired over`,
+    'queries (bootstrap / approximate randomisation, two-sided, seeded, resampling within languages).',
     '',
     ...table(['run', 'what it changes', 'MRR@10', 'Δ vs full', 'p (boot)', 'p (rand)'], rows, 2),
     '',
     ...(missing.length ? [`Not run yet: ${missing.map((n) => `\`${n}\``).join(', ')}.`, ''] : []),
-    ...seedNoiseNote(reports, full),
+    ...seedNoiseNote(reports, set, full),
   ];
 }
 
@@ -304,7 +347,7 @@ function poolingFullLength(find: (name: string) => EvalReport | undefined): stri
 /** The held-out-language experiment: `configs/zero-shot/<run>.json` = the full 1-epoch model minus some languages. */
 const ZERO_SHOT = {
   run: 'zs-no-xh-qu',
-  supervised: ABLATION_REFERENCE,
+  supervised: 'abl-4-full',
   heldOut: ['xh', 'qu'],
   /** Languages still in training that are close to a held-out one (zu and xh are both Nguni languages). */
   related: ['zu'],
@@ -510,14 +553,14 @@ export function renderResults(reports: EvalReport[]): string {
   if (!benches.length) lines.push('No reports yet: run `tafuta eval --bench DIR --out docs/eval/NAME`.', '');
   // Ablation and zero-shot runs get their own sections, not rows in the benchmark tables.
   const ownSection = new Set([
-    ...Object.keys(ABLATIONS), ZERO_SHOT.run, ZERO_SHOT.replicate,
+    ...ABLATION_SETS.flatMap((set) => [...Object.keys(set.runs), set.replicate.name]), ZERO_SHOT.run, ZERO_SHOT.replicate,
     ...Object.keys(POOLING.methods).flatMap((m) => POOLING.seeds.map((seed) => poolingRun(m, seed))),
     ...Object.keys(DIMS.runs),
     ...Object.keys(POOLING.fullLength).filter((n) => n !== 'cmtp-base'),
   ]);
   for (const bench of benches) lines.push(...benchSection(bench, byBench.get(bench)!.filter((r) => !ownSection.has(r.config.encoder.name))));
   lines.push(...dimsSection(reports));
-  lines.push(...ablationSection(reports));
+  for (const set of ABLATION_SETS) lines.push(...ablationSection(reports, set));
   lines.push(...poolingSection(reports));
   lines.push(...zeroShotSection(reports));
   lines.push(
