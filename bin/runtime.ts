@@ -9,6 +9,7 @@ import { createHashedNgramEncoder } from '../models/hashed-ngram-encoder.js';
 import { createHeuristicLanguageIdentifier, type LanguageIdentifier } from '../models/langid.js';
 import { hasLangIdModel, loadLanguageIdentifier } from '../models/langid/io.js';
 import { createParallelOnnxEncoder } from '../models/onnx/parallel-encoder.js';
+import { DEFAULT_WORD_CACHE } from '../models/onnx/onnx-encoder.js';
 import { createEncoderRegistry } from '../models/registry.js';
 import { Engine } from '../indexer/engine.js';
 import { TafutaError } from '../indexer/errors.js';
@@ -55,6 +56,19 @@ export interface RuntimeOptions {
   encoderThreads?: number;
   /** Worker threads per ONNX encoder for large batches (default $TAFUTA_ENCODER_WORKERS, else one per core, at most 8). */
   encoderWorkers?: number;
+  /** Words whose pooled sums each ONNX encoder thread caches (default $TAFUTA_ENCODER_WORD_CACHE, else 32,768). */
+  encoderWordCache?: number;
+}
+
+/** An integer setting from the environment: `fallback` when unset or blank, an INVALID_ARGUMENT error when out of range. */
+function intFromEnv(name: string, min: number, max: number, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new TafutaError('INVALID_ARGUMENT', `${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+  }
+  return n;
 }
 
 export const MAX_ENCODER_THREADS = 64;
@@ -64,13 +78,7 @@ export const MAX_ENCODER_THREADS = 64;
  * `tafuta index` on an otherwise idle machine gains from more (docs/benchmarks/encoder.md).
  */
 export function encoderThreadsFromEnv(): number {
-  const raw = process.env.TAFUTA_ENCODER_THREADS;
-  if (raw === undefined || raw.trim() === '') return 1;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_ENCODER_THREADS) {
-    throw new TafutaError('INVALID_ARGUMENT', `TAFUTA_ENCODER_THREADS must be an integer from 1 to ${MAX_ENCODER_THREADS} (got "${raw}")`);
-  }
-  return n;
+  return intFromEnv('TAFUTA_ENCODER_THREADS', 1, MAX_ENCODER_THREADS, 1);
 }
 
 export const MAX_ENCODER_WORKERS = 64;
@@ -80,13 +88,18 @@ export const MAX_ENCODER_WORKERS = 64;
  * on the first large batch, so a query-only process never runs them. 0 encodes everything on the main thread.
  */
 export function encoderWorkersFromEnv(): number {
-  const raw = process.env.TAFUTA_ENCODER_WORKERS;
-  if (raw === undefined || raw.trim() === '') return Math.min(os.availableParallelism(), 8);
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0 || n > MAX_ENCODER_WORKERS) {
-    throw new TafutaError('INVALID_ARGUMENT', `TAFUTA_ENCODER_WORKERS must be an integer from 0 to ${MAX_ENCODER_WORKERS} (got "${raw}")`);
-  }
-  return n;
+  return intFromEnv('TAFUTA_ENCODER_WORKERS', 0, MAX_ENCODER_WORKERS, Math.min(os.availableParallelism(), 8));
+}
+
+/** 16M words of 256 floats would be 16 GiB: beyond that a typo, not a setting. */
+export const MAX_ENCODER_WORD_CACHE = 1 << 24;
+
+/**
+ * Words per encoder thread whose pooled sums are cached (models/onnx/word-pooling.ts): about 1 KB each at 256-d,
+ * allocated as they fill. 0 runs the whole graph for every text.
+ */
+export function encoderWordCacheFromEnv(): number {
+  return intFromEnv('TAFUTA_ENCODER_WORD_CACHE', 0, MAX_ENCODER_WORD_CACHE, DEFAULT_WORD_CACHE);
 }
 
 /**
@@ -107,10 +120,11 @@ export async function createEngine(options: RuntimeOptions): Promise<Engine> {
   const encoders: Encoder[] = [createHashedNgramEncoder()];
   const intraOpNumThreads = options.encoderThreads ?? encoderThreadsFromEnv();
   const workers = options.encoderWorkers ?? encoderWorkersFromEnv();
+  const wordCache = options.encoderWordCache ?? encoderWordCacheFromEnv();
   const dirs = new Set([...findModelDirs(options.modelsDir ?? SHIPPED_MODELS_DIR), ...(options.extraModelDirs ?? [])].map((d) => path.resolve(d)));
   for (const dir of dirs) {
     try {
-      encoders.push(await createParallelOnnxEncoder(dir, { intraOpNumThreads, workers }));
+      encoders.push(await createParallelOnnxEncoder(dir, { intraOpNumThreads, workers, wordCache }));
     } catch (error) {
       options.logger.error({ err: error, dir }, 'could not load model; skipping it');
     }

@@ -175,6 +175,21 @@ export function featurize(text: string, config: FeatureConfig = DEFAULT_FEATURE_
   return scratch.ids.slice(0, scratch.length);
 }
 
+/**
+ * Features of each word in `words` (repeats kept), laid out back to back: word i's ids are
+ * `ids[offsets[i], offsets[i + 1])`. Every feature belongs to one word, so a text's features are the
+ * concatenation of its words' features; this is what lets an encoder cache per-word sums.
+ */
+export function featurizeWords(words: readonly string[], config: FeatureConfig): { ids: Uint32Array; offsets: Uint32Array } {
+  scratch.length = 0;
+  const offsets = new Uint32Array(words.length + 1);
+  for (let i = 0; i < words.length; i++) {
+    appendWordFeatures(words[i]!, config, scratch);
+    offsets[i + 1] = scratch.length;
+  }
+  return { ids: scratch.ids.slice(0, scratch.length), offsets };
+}
+
 /** A text's features as a bag: each distinct id once, with how often it occurs. */
 export interface FeatureBag {
   /** Distinct feature ids in order of first occurrence. */

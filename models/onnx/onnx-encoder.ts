@@ -9,6 +9,8 @@ import * as ort from 'onnxruntime-node';
 import { z } from 'zod';
 import { featureBag, featurize, type FeatureBag } from '../features.js';
 import { langAt, type EmbedOptions, type Encoder, type EncoderInfo } from '../encoder.js';
+import { int64From } from './tensors.js';
+import { WordPoolingRunner, wordPoolingGraphs } from './word-pooling.js';
 import {
   ONNX_ENCODER_MANIFEST,
   ONNX_INPUT_ADAPTER,
@@ -34,7 +36,14 @@ export interface OnnxEncoderOptions {
    * Version 1 graphs count padded slots (rows × longest row).
    */
   maxBatchFeatures?: number;
+  /**
+   * Most words whose pooled sums are cached (default 32,768, about 32 MB at 256-d; 0 runs the whole graph per
+   * text). Only format-3 graphs, whose pooled sum is additive over words, use the cache (word-pooling.ts).
+   */
+  wordCache?: number;
 }
+
+export const DEFAULT_WORD_CACHE = 32_768;
 
 /** Reads and validates `modelDir/model.json`. */
 export async function readOnnxEncoderManifest(modelDir: string): Promise<OnnxEncoderManifest> {
@@ -62,17 +71,28 @@ function checkPositiveInt(value: number, what: string): number {
   return value;
 }
 
-/** Fails early when the graph does not match its manifest (wrong inputs, output or dim). */
-function checkSession(session: ort.InferenceSession, manifest: OnnxEncoderManifest, file: string): void {
+function checkNonNegativeInt(value: number, what: string): number {
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${what} must be a non-negative integer, got ${value}`);
+  return value;
+}
+
+/** The inputs a graph of `manifest` takes, adapter included. */
+function expectedInputs(manifest: OnnxEncoderManifest): string[] {
   const featureInputs = {
     1: [ONNX_INPUT_IDS, ONNX_INPUT_MASK],
     2: [ONNX_INPUT_IDS, ONNX_INPUT_ROWS, ONNX_INPUT_COUNTS],
     3: [ONNX_INPUT_IDS, ONNX_INPUT_ROWS, ONNX_INPUT_MULTIPLICITY, ONNX_INPUT_COUNTS],
   }[manifest.formatVersion];
-  const expectedInputs = [...featureInputs, ...(manifest.adapters.length > 0 ? [ONNX_INPUT_ADAPTER] : [])];
-  const inputs = [...session.inputNames].sort();
-  if (inputs.join() !== [...expectedInputs].sort().join()) {
-    throw new Error(`${file} has inputs [${inputs.join(', ')}], expected [${expectedInputs.join(', ')}] for ${manifest.adapters.length} adapters`);
+  return [...featureInputs, ...(manifest.adapters.length > 0 ? [ONNX_INPUT_ADAPTER] : [])];
+}
+
+const sameNames = (a: readonly string[], b: readonly string[]) => [...a].sort().join() === [...b].sort().join();
+
+/** Fails early when the graph does not match its manifest (wrong inputs, output or dim). */
+function checkSession(session: ort.InferenceSession, manifest: OnnxEncoderManifest, file: string, inputs: readonly string[] = session.inputNames): void {
+  const expected = expectedInputs(manifest);
+  if (!sameNames(inputs, expected)) {
+    throw new Error(`${file} has inputs [${[...inputs].sort().join(', ')}], expected [${expected.join(', ')}] for ${manifest.adapters.length} adapters`);
   }
   const output = session.outputMetadata.find((m) => m.name === ONNX_OUTPUT);
   if (!output) throw new Error(`${file} has no '${ONNX_OUTPUT}' output`);
@@ -87,6 +107,7 @@ export async function createOnnxEncoder(modelDir: string, options: OnnxEncoderOp
   const intraOpNumThreads = checkPositiveInt(options.intraOpNumThreads ?? 1, 'intraOpNumThreads');
   const maxBatchSize = checkPositiveInt(options.maxBatchSize ?? 256, 'maxBatchSize');
   const maxBatchFeatures = checkPositiveInt(options.maxBatchFeatures ?? 8192, 'maxBatchFeatures');
+  const wordCache = checkNonNegativeInt(options.wordCache ?? DEFAULT_WORD_CACHE, 'wordCache');
 
   const onnxFile = path.join(modelDir, manifest.onnx);
   // Read once: the bytes are hashed for the version and handed to onnxruntime.
@@ -98,39 +119,57 @@ export async function createOnnxEncoder(modelDir: string, options: OnnxEncoderOp
   }
   // The model file's hash names the weights: a retrained model under the same name gets another version.
   const version = createHash('sha256').update(onnxBytes).digest('hex').slice(0, 16);
-  let session: ort.InferenceSession;
-  try {
-    session = await ort.InferenceSession.create(onnxBytes, {
-      executionProviders: ['cpu'],
-      intraOpNumThreads,
-      interOpNumThreads: 1,
-      graphOptimizationLevel: 'all',
-    });
-  } catch (err) {
-    throw new Error(`ONNX encoder model file ${onnxFile} failed to load: ${(err as Error).message}`);
-  }
-  try {
-    checkSession(session, manifest, onnxFile);
-  } catch (err) {
-    await session.release();
-    throw err;
-  }
+  const sessionOptions: ort.InferenceSession.SessionOptions = {
+    executionProviders: ['cpu'],
+    intraOpNumThreads,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+  };
+  const load = async (bytes: Uint8Array): Promise<ort.InferenceSession> => {
+    try {
+      return await ort.InferenceSession.create(bytes, sessionOptions);
+    } catch (err) {
+      throw new Error(`ONNX encoder model file ${onnxFile} failed to load: ${(err as Error).message}`);
+    }
+  };
 
   const { dim, features } = manifest;
   const hasAdapters = manifest.adapters.length > 0;
+  // Format 3 with a cache: two sessions, the graph cut at the pooled sum (word-pooling.ts); otherwise one session.
+  let sessions: ort.InferenceSession[];
+  let words: WordPoolingRunner | undefined;
+  let whole: ort.InferenceSession | undefined;
+  if (manifest.formatVersion === 3 && wordCache > 0) {
+    let split: ReturnType<typeof wordPoolingGraphs>;
+    try {
+      split = wordPoolingGraphs(onnxBytes);
+    } catch (err) {
+      throw new Error(`ONNX encoder model file ${onnxFile} failed to load: ${(err as Error).message}`);
+    }
+    sessions = [await load(split.head)];
+    sessions.push(await load(split.tail));
+    try {
+      checkSession(sessions[1]!, manifest, onnxFile, split.inputs);
+    } catch (err) {
+      await Promise.all(sessions.map((s) => s.release()));
+      throw err;
+    }
+    words = new WordPoolingRunner(sessions[0]!, sessions[1]!, { dim, features, hasAdapters, maxBatchSize, maxBatchFeatures, cacheWords: wordCache });
+  } else {
+    whole = await load(onnxBytes);
+    sessions = [whole];
+    try {
+      checkSession(whole, manifest, onnxFile);
+    } catch (err) {
+      await whole.release();
+      throw err;
+    }
+  }
   const adapterIndex = new Map(manifest.adapters.map((lang, i) => [lang, i + 1]));
   let closed = false;
 
   const info: EncoderInfo = { name: manifest.name, dim, description: manifest.description, version };
   if (hasAdapters) info.adapters = [...manifest.adapters];
-
-  /** int64 tensor data without a BigInt per value: the low 32-bit word of each little-endian slot. */
-  function int64From(values: ArrayLike<number>, length = values.length): BigInt64Array {
-    const out = new BigInt64Array(length);
-    const words = new Int32Array(out.buffer);
-    for (let i = 0; i < length; i++) words[2 * i] = values[i]!;
-    return out;
-  }
 
   /**
    * Inputs of a bag-of-features graph for rows `order[start, end)`: version 3 takes each text's distinct ids with
@@ -195,7 +234,7 @@ export async function createOnnxEncoder(modelDir: string, options: OnnxEncoderOp
     const batch = end - start;
     const feeds = padded ? paddedFeeds(bags, order, start, end) : bagFeeds(bags, order, start, end);
     if (hasAdapters) feeds[ONNX_INPUT_ADAPTER] = new ort.Tensor('int64', int64From(order.slice(start, end).map((i) => adapters[i]!)), [batch]);
-    const result = (await session.run(feeds))[ONNX_OUTPUT];
+    const result = (await whole!.run(feeds))[ONNX_OUTPUT];
     if (!result || result.type !== 'float32' || result.dims.join() !== `${batch},${dim}`) {
       throw new Error(`ONNX encoder returned ${result?.type} [${result?.dims.join(', ')}], expected float32 [${batch}, ${dim}]`);
     }
@@ -211,8 +250,9 @@ export async function createOnnxEncoder(modelDir: string, options: OnnxEncoderOp
         throw new Error(`lang has ${options.lang.length} entries for ${texts.length} texts`);
       }
       // options.kind is ignored: the graph is symmetric (one tower for queries and passages).
-      const bags = texts.map(toBag);
       const adapters = texts.map((_, i) => adapterIndex.get(langAt(options.lang, i) ?? '') ?? 0);
+      if (words) return words.embed(texts, adapters);
+      const bags = texts.map(toBag);
       // Sorting by length keeps padding small; results go back to their original positions.
       const order = texts.map((_, i) => i).sort((a, b) => bags[a]!.ids.length - bags[b]!.ids.length);
       const out = new Array<Float32Array>(texts.length);
@@ -233,7 +273,7 @@ export async function createOnnxEncoder(modelDir: string, options: OnnxEncoderOp
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
-      await session.release();
+      await Promise.all(sessions.map((s) => s.release()));
     },
   };
 }

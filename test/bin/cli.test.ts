@@ -82,6 +82,10 @@ test('bad input gets a clear message and exit code 2, and stored data is untouch
     assert.match(workers.stderr, new RegExp(`TAFUTA_ENCODER_WORKERS must be an integer from 0 to 64 \\(got "${bad}"\\)`));
   }
   assert.equal(tafutaWithEnv({ TAFUTA_ENCODER_WORKERS: '0' }, 'search', '-c', 'fx', '-d', data, 'maji').code, 0);
+  const cache = tafutaWithEnv({ TAFUTA_ENCODER_WORD_CACHE: '-5' }, 'search', '-c', 'fx', '-d', data, 'maji');
+  assert.equal(cache.code, 2);
+  assert.match(cache.stderr, /TAFUTA_ENCODER_WORD_CACHE must be an integer from 0 to 16777216 \(got "-5"\)/);
+  assert.equal(tafutaWithEnv({ TAFUTA_ENCODER_WORD_CACHE: '0' }, 'search', '-c', 'fx', '-d', data, 'maji').code, 0);
   const reindexed = tafuta('reindex', '-c', 'fx', '-d', data);
   assert.equal(reindexed.code, 0, reindexed.stderr);
   assert.match(reindexed.stdout, /re-indexed "fx" with .*: 1 documents, 1 passages/);

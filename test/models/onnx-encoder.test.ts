@@ -144,6 +144,39 @@ for (const [version, name, description] of [
   });
 }
 
+test('cached word sums give the whole graph\'s vectors, warm or cold, with evictions and oversized texts', async () => {
+  const rand = prng(5);
+  const pooled: EncoderWeights = { ...weights, featureWeights: Float32Array.from({ length: FEATURES.buckets }, () => Math.exp((rand() * 2 - 1) * 3)) };
+  const long = Array.from({ length: 40 }, (_, i) => `neno${i}`).join(' '); // 40 distinct words
+  const texts = ['', ...TEXTS, long, TEXTS[0]!, 'ninapenda ninapenda ninapenda'];
+  const langs = [undefined, ...TEXT_LANGS, 'sw', 'ha', 'sw'];
+  for (const dtype of ['float32', 'int8'] as const) {
+    const dir = await writeModel(`cached-${dtype}`, pooled, dtype);
+    const whole = await createOnnxEncoder(dir, { wordCache: 0 });
+    // A cache of 8 words: every batch evicts, and the 40-word text does not fit at all.
+    const small = await createOnnxEncoder(dir, { wordCache: 8, maxBatchSize: 3, maxBatchFeatures: 40 });
+    const big = await createOnnxEncoder(dir);
+    try {
+      const want = await whole.embed(texts, { kind: 'passage', lang: langs });
+      for (const [name, encoder] of [['small cache', small], ['default cache', big]] as const) {
+        for (const pass of ['cold', 'warm']) {
+          const got = await encoder.embed(texts, { kind: 'passage', lang: langs });
+          got.forEach((v, i) => assert.ok(maxAbsDiff(v, want[i]!) < 1e-6, `${dtype} ${name} ${pass} text ${i}`));
+        }
+        const reversed = await encoder.embed([...texts].reverse(), { kind: 'passage', lang: [...langs].reverse() });
+        reversed.reverse().forEach((v, i) => assert.ok(maxAbsDiff(v, want[i]!) < 1e-6, `${dtype} ${name} reversed text ${i}`));
+      }
+      assert.ok(want[0]!.every((x) => x === 0));
+      // Concurrent calls share one cache: each still gets its own texts' vectors.
+      const singles = await Promise.all(texts.map((t, i) => small.embed([t], { kind: 'query', lang: langs[i] })));
+      singles.forEach(([v], i) => assert.ok(maxAbsDiff(v!, want[i]!) < 1e-6, `${dtype} concurrent text ${i}`));
+    } finally {
+      await Promise.all([whole, small, big].map((e) => e.close?.()));
+    }
+  }
+  await assert.rejects(createOnnxEncoder(modelDir, { wordCache: -1 }), /wordCache must be a non-negative integer/);
+});
+
 test('adapters change only their own language; unknown languages get the identity', async () => {
   const encoder = await createOnnxEncoder(modelDir);
   try {
