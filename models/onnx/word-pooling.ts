@@ -139,37 +139,40 @@ export class WordPoolingRunner {
   private async embedChunk(texts: readonly string[], adapters: readonly number[], cache: WordVectorCache): Promise<Float32Array[] | undefined> {
     const { dim, hasAdapters } = this.options;
     cache.beginBatch();
+    // The chunk's distinct words, and each token as (its text, its word). A small map of this chunk's words
+    // first, so that the cache's big map is asked once per distinct word rather than once per token.
     const tokenTexts = texts.map((text) => tokenize(text));
     const tokenCount = tokenTexts.reduce((n, tokens) => n + tokens.length, 0);
-    // Each token as (its text, its word's cache slot); a word not cached yet is numbered -1, -2, … until pooled.
+    const wordIndex = new Map<string, number>();
+    const words: string[] = [];
     const tokenSlots = new Int32Array(tokenCount);
     const tokenRows = new Int32Array(tokenCount);
-    const pendingIndex = new Map<string, number>();
-    const pending: string[] = [];
     for (let t = 0, k = 0; t < texts.length; t++) {
       for (const word of tokenTexts[t]!) {
-        let slot = cache.lookup(word);
-        if (slot < 0) {
-          let j = pendingIndex.get(word);
-          if (j === undefined) {
-            j = pending.length;
-            pendingIndex.set(word, j);
-            pending.push(word);
-          }
-          slot = -1 - j;
+        let i = wordIndex.get(word);
+        if (i === undefined) {
+          i = words.length;
+          wordIndex.set(word, i);
+          words.push(word);
         }
-        tokenSlots[k] = slot;
+        tokenSlots[k] = i;
         tokenRows[k++] = t;
       }
     }
-    const pooled = await this.poolWords(pending);
-    const pendingSlots = new Int32Array(pending.length);
-    for (let j = 0; j < pending.length; j++) {
-      const slot = cache.insert(pending[j]!, pooled, j * dim);
-      if (slot < 0) return undefined;
-      pendingSlots[j] = slot;
+    // Each distinct word's cache slot; the ones not cached yet are pooled by the head and inserted.
+    const wordSlots = new Int32Array(words.length);
+    const missing: number[] = [];
+    for (let i = 0; i < words.length; i++) {
+      wordSlots[i] = cache.lookup(words[i]!);
+      if (wordSlots[i]! < 0) missing.push(i);
     }
-    for (let k = 0; k < tokenCount; k++) if (tokenSlots[k]! < 0) tokenSlots[k] = pendingSlots[-1 - tokenSlots[k]!]!;
+    const pooled = await this.poolWords(missing.map((i) => words[i]!));
+    for (let j = 0; j < missing.length; j++) {
+      const slot = cache.insert(words[missing[j]!]!, pooled, j * dim);
+      if (slot < 0) return undefined;
+      wordSlots[missing[j]!] = slot;
+    }
+    for (let k = 0; k < tokenCount; k++) tokenSlots[k] = wordSlots[tokenSlots[k]!]!;
 
     // The tail reads the cache's slab in place (onnxruntime-node does not copy inputs); it has at least one row,
     // so that a chunk of texts without words still has a valid Gather source.
