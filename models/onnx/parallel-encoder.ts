@@ -20,6 +20,8 @@ export interface ParallelOnnxEncoderOptions extends OnnxEncoderOptions {
   workers: number;
   /** Batches of at most this many texts run on the calling thread (default 32). */
   inlineMaxTexts?: number;
+  /** Least characters per chunk sent to a worker (default 8,000). */
+  minChunkChars?: number;
 }
 
 interface Chunk {
@@ -41,17 +43,34 @@ const WORKER_URL = new URL('./encoder-worker.js', import.meta.url);
 const IN_FLIGHT_PER_WORKER = 2;
 /** Chunks per worker a batch is cut into: enough to even out uneven chunks, few enough that messages stay cheap. */
 const CHUNKS_PER_WORKER = 4;
-const MIN_CHUNK_TEXTS = 16;
+/**
+ * Least characters per chunk: a chunk pays a message each way and two onnxruntime runs, which with the word cache
+ * cost as much as ~100 short strings; 8,000 characters is about 30 passages or 150 UI strings.
+ */
+const DEFAULT_MIN_CHUNK_CHARS = 8000;
 
-/** Cuts [0, n) into contiguous ranges of `size` (the last one shorter). */
-export function chunkRanges(n: number, size: number): Array<[number, number]> {
+/**
+ * Cuts texts into contiguous ranges of about `target` characters each (text length stands in for work): a range
+ * ends at the first text that brings it to `target` or more, so every range but the last reaches it.
+ */
+export function chunkRangesByLength(lengths: readonly number[], target: number): Array<[number, number]> {
   const ranges: Array<[number, number]> = [];
-  for (let start = 0; start < n; start += size) ranges.push([start, Math.min(n, start + size)]);
+  let start = 0;
+  let chars = 0;
+  for (let i = 0; i < lengths.length; i++) {
+    chars += lengths[i]!;
+    if (chars >= target) {
+      ranges.push([start, i + 1]);
+      start = i + 1;
+      chars = 0;
+    }
+  }
+  if (start < lengths.length) ranges.push([start, lengths.length]);
   return ranges;
 }
 
 export async function createParallelOnnxEncoder(modelDir: string, options: ParallelOnnxEncoderOptions): Promise<Encoder> {
-  const { workers: workerCount, inlineMaxTexts = 32, ...sessionOptions } = options;
+  const { workers: workerCount, inlineMaxTexts = 32, minChunkChars = DEFAULT_MIN_CHUNK_CHARS, ...sessionOptions } = options;
   if (!Number.isInteger(workerCount) || workerCount < 0) throw new Error(`workers must be a non-negative integer, got ${workerCount}`);
   const inline = await createOnnxEncoder(modelDir, sessionOptions);
   if (workerCount === 0) return inline;
@@ -146,9 +165,11 @@ export async function createParallelOnnxEncoder(modelDir: string, options: Paral
       if (Array.isArray(embedOptions.lang) && embedOptions.lang.length !== texts.length) {
         throw new Error(`lang has ${embedOptions.lang.length} entries for ${texts.length} texts`);
       }
-      const size = Math.max(MIN_CHUNK_TEXTS, Math.ceil(texts.length / (workerCount * CHUNKS_PER_WORKER)));
+      const lengths = texts.map((t) => t.length);
+      const total = lengths.reduce((a, b) => a + b, 0);
+      const target = Math.max(minChunkChars, Math.ceil(total / (workerCount * CHUNKS_PER_WORKER)));
       const parts = await Promise.all(
-        chunkRanges(texts.length, size).map(([start, end]) => {
+        chunkRangesByLength(lengths, target).map(([start, end]) => {
           const slice = texts.slice(start, end);
           const lang = typeof embedOptions.lang === 'object' ? slice.map((_, i) => langAt(embedOptions.lang, start + i)) : embedOptions.lang;
           return enqueue(slice, { kind: embedOptions.kind, lang });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DEFAULT_FEATURE_CONFIG, featureBag, featurize, fnv1a, wordFeatureIds } from '../../models/features.js';
+import { DEFAULT_FEATURE_CONFIG, featureBag, featurize, featurizeWords, fnv1a, wordFeatureIds } from '../../models/features.js';
+import { tokenize } from '../../models/text/normalize.js';
 
 test('fnv1a matches the published FNV-1a 32-bit test vectors', () => {
   assert.equal(fnv1a(''), 0x811c9dc5);
@@ -50,4 +51,19 @@ test('featureBag merges repeats: distinct ids in first-occurrence order, multipl
   assert.deepEqual([...featureBag('tena tena', small).multiplicity].reduce((s, m) => s + m, 0), featurize('tena tena', small).length);
   assert.deepEqual(featureBag('  ').ids.length, 0);
   assert.deepEqual([...featureBag(text).ids], [...bag.ids]);
+});
+
+test('featurizeWords lays out each word\'s features; together they are the text\'s features', () => {
+  const config = { buckets: 1 << 16, minN: 3, maxN: 4, words: true };
+  for (const text of ['Ninapenda kusoma vitabu, ninapenda!', 'ኢትዮጵያ ሀገሬ', 'a', '', 'Ọmọ náà ń jẹun — “rárá”']) {
+    const words = tokenize(text);
+    const { ids, offsets } = featurizeWords(words, config);
+    assert.equal(offsets.length, words.length + 1);
+    assert.deepEqual([...ids], [...featurize(text, config)], text);
+    words.forEach((word, i) => {
+      const own: number[] = [];
+      wordFeatureIds(word, config, own);
+      assert.deepEqual([...ids.subarray(offsets[i]!, offsets[i + 1]!)], own, word);
+    });
+  }
 });

@@ -6,7 +6,7 @@ import { after, test } from 'node:test';
 import type { FeatureConfig } from '../../models/features.js';
 import { writeOnnxEncoderDir } from '../../models/onnx/export.js';
 import { createOnnxEncoder } from '../../models/onnx/onnx-encoder.js';
-import { chunkRanges, createParallelOnnxEncoder } from '../../models/onnx/parallel-encoder.js';
+import { chunkRangesByLength, createParallelOnnxEncoder } from '../../models/onnx/parallel-encoder.js';
 import { createRng } from '../../models/train/rng.js';
 
 const FEATURES: FeatureConfig = { buckets: 2048, minN: 3, maxN: 5, words: true };
@@ -32,16 +32,20 @@ const WORDS = ['ninapenda', 'kusoma', 'vitabu', 'ina', 'son', 'karanta', 'the', 
 const TEXTS = Array.from({ length: 150 }, (_, i) => Array.from({ length: 1 + (i % 17) }, (_, j) => WORDS[(i * 7 + j * 3) % WORDS.length]).join(' '));
 const LANGS = TEXTS.map((_, i) => [undefined, 'sw', 'ha', 'xx'][i % 4]);
 
-test('chunkRanges cuts a batch into contiguous ranges of one size', () => {
-  assert.deepEqual(chunkRanges(0, 4), []);
-  assert.deepEqual(chunkRanges(3, 4), [[0, 3]]);
-  assert.deepEqual(chunkRanges(10, 4), [[0, 4], [4, 8], [8, 10]]);
+test('chunkRangesByLength cuts a batch into contiguous ranges of about one length', () => {
+  assert.deepEqual(chunkRangesByLength([], 10), []);
+  assert.deepEqual(chunkRangesByLength([3, 3], 10), [[0, 2]]);
+  assert.deepEqual(chunkRangesByLength([5, 5, 5, 5, 5], 10), [[0, 2], [2, 4], [4, 5]]);
+  // a long text closes its range at once; one longer than the target is a range of its own
+  assert.deepEqual(chunkRangesByLength([1, 30, 2, 2, 40], 10), [[0, 2], [2, 5]]);
+  assert.deepEqual(chunkRangesByLength([30, 1], 10), [[0, 1], [1, 2]]);
 });
 
 test('the worker pool gives the vectors of the single-thread encoder, with per-text adapter routing', async () => {
   const dir = await writeModel('pool');
   const single = await createOnnxEncoder(dir);
-  const pooled = await createParallelOnnxEncoder(dir, { workers: 2, inlineMaxTexts: 4 });
+  // Small chunks, so that every batch is spread over both workers in several pieces.
+  const pooled = await createParallelOnnxEncoder(dir, { workers: 2, inlineMaxTexts: 4, minChunkChars: 100 });
   try {
     assert.deepEqual(pooled.info, single.info);
     const want = await single.embed(TEXTS, { kind: 'passage', lang: LANGS });
