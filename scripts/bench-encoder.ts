@@ -14,6 +14,7 @@
  * median of the rounds. Set-ups: the main thread or the worker pool the server uses (TAFUTA_ENCODER_WORKERS, one per
  * core), each with the word cache (TAFUTA_ENCODER_WORD_CACHE, default) and without it (0: the whole graph per text).
  * Writes docs/benchmarks/encoder.json and .md. Run: `npm run build && node dist/scripts/bench-encoder.js [--model DIR ...]`
+ * `--export-middle FILE` writes the middle set as JSONL documents (`id`, `text`, `lang`) for `tafuta index`, and exits.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -63,25 +64,37 @@ const sets: Record<string, string[]> = {};
 const udhr = udhrPassages();
 if (udhr) sets[`UDHR passages, ${udhr.languages} languages, distinct (cold)`] = udhr.texts;
 /** Consecutive strings of each data/train/<lang>.jsonl joined into passages of at least 280 characters. */
-function trainingPassages(perLanguage: number): { texts: string[]; languages: number } | undefined {
+function trainingPassages(perLanguage: number): { texts: string[]; languages: number; docs: Array<{ id: string; text: string; lang: string }> } | undefined {
   const dir = path.join(PACKAGE_ROOT, 'data', 'train');
   if (!fs.existsSync(dir)) return undefined;
   const files = fs.readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort();
-  const texts: string[] = [];
+  const docs: Array<{ id: string; text: string; lang: string }> = [];
   for (const file of files) {
+    const lang = path.basename(file, '.jsonl');
     let passage = '';
     let made = 0;
     for (const { text } of readJsonl<{ text: string }>(path.join(dir, file))) {
       passage = passage ? `${passage} ${text}` : text;
       if (passage.length < 280) continue;
-      texts.push(passage);
+      docs.push({ id: `${lang}-${made}`, text: passage, lang });
       passage = '';
       if (++made === perLanguage) break;
     }
   }
-  return { texts: [...new Set(texts)], languages: files.length };
+  return { texts: [...new Set(docs.map((d) => d.text))], languages: files.length, docs };
 }
 const training = trainingPassages(1000);
+const exportTo = process.argv.indexOf('--export-middle');
+if (exportTo >= 0) {
+  const file = process.argv[exportTo + 1];
+  if (!file || !training) {
+    process.stderr.write(file ? 'no data/train: run `tafuta data build` first\n' : 'usage: bench-encoder --export-middle FILE\n');
+    process.exit(2);
+  }
+  fs.writeFileSync(file, training.docs.map((d) => JSON.stringify(d)).join('\n') + '\n');
+  process.stdout.write(`wrote ${training.docs.length} documents to ${file}\n`);
+  process.exit(0);
+}
 if (training) sets[`training-data text, ${training.languages} languages, distinct (middle)`] = training.texts;
 const demoPassages = readJsonl<{ text: string }>(path.join(PACKAGE_ROOT, 'demo', 'corpus.jsonl')).flatMap((d) => splitPassages(d.text).map((p) => p.text));
 sets['demo passages (UDHR, 11 languages) × 40 (warm)'] = Array.from({ length: 40 }, () => demoPassages).flat();
