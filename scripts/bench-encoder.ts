@@ -102,12 +102,14 @@ const mediawiki = path.join(PACKAGE_ROOT, 'data', 'bench', 'mediawiki-xling', 'c
 if (fs.existsSync(mediawiki)) sets['short UI strings (MediaWiki English)'] = readJsonl<{ text: string }>(mediawiki).map((d) => d.text).slice(0, 8000);
 
 /**
- * Made-up words for the warm-up, so that it starts the workers and the JIT without filling the cache with real
- * ones. Sets are long (≥ 8,000 texts) because each round's workers are new threads whose code starts cold.
+ * The warm-up: made-up words, so that it starts the workers and compiles the code (each round's workers are new
+ * threads whose code starts cold) without filling the cache with real ones. Texts of 5–60 words drawn from a
+ * made-up vocabulary of 5,000 words with Zipf-like frequencies, so that both the cached and the uncached path run.
  */
 const rng = createRng(7);
-const warmUp = Array.from({ length: 4 * BATCH }, () =>
-  Array.from({ length: 40 }, () => `zq${Math.floor(rng.next() * 1e9).toString(36)}`).join(' '),
+const madeUp = Array.from({ length: 5000 }, () => `zq${Math.floor(rng.next() * 1e9).toString(36)}`);
+const warmUp = Array.from({ length: 16 * BATCH }, () =>
+  Array.from({ length: 5 + Math.floor(rng.next() * 56) }, () => madeUp[Math.floor(madeUp.length * rng.next() ** 3)]!).join(' '),
 );
 
 const extraModelDirs = process.argv.flatMap((arg, i, all) => (arg === '--model' && all[i + 1] ? [all[i + 1]!] : []));
