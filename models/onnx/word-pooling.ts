@@ -23,7 +23,7 @@ const { DataType } = onnx.TensorProto;
 
 /** The tensor of a format-3 graph that holds each text's pooled sum, before the adapter. */
 export const POOLED_TENSOR = 'pooled';
-/** Inputs of the summing tail: the word vectors (the cache's slab, read in place), and per token its row there and its text. */
+/** Inputs of the summing tail: the word vectors (the cache's slab, read in place), and per token its row and its text. */
 export const WORD_VECTORS = 'word_vectors';
 export const TOKEN_WORDS = 'token_words';
 export const TOKEN_ROWS = 'token_rows';
