@@ -9,7 +9,7 @@ import * as ort from 'onnxruntime-node';
 import { z } from 'zod';
 import { featureBag, featurize, type FeatureBag } from '../features.js';
 import { langAt, type EmbedOptions, type Encoder, type EncoderInfo } from '../encoder.js';
-import { int64From } from './tensors.js';
+import { checkedOutput, int64From, int64Tensor } from './tensors.js';
 import { WordPoolingRunner, wordPoolingGraphs } from './word-pooling.js';
 import {
   ONNX_ENCODER_MANIFEST,
@@ -193,7 +193,7 @@ export async function createOnnxEncoder(modelDir: string, options: OnnxEncoderOp
     }
     const feeds: Record<string, ort.Tensor> = {
       [ONNX_INPUT_IDS]: new ort.Tensor('int32', ids, [n]),
-      [ONNX_INPUT_ROWS]: new ort.Tensor('int64', int64From(rows), [n]),
+      [ONNX_INPUT_ROWS]: int64Tensor(rows),
       [ONNX_INPUT_COUNTS]: new ort.Tensor('float32', counts, [batch]),
     };
     if (withMultiplicity) feeds[ONNX_INPUT_MULTIPLICITY] = new ort.Tensor('float32', multiplicity, [n]);
@@ -233,12 +233,8 @@ export async function createOnnxEncoder(modelDir: string, options: OnnxEncoderOp
   async function runChunk(bags: FeatureBag[], adapters: number[], order: number[], start: number, end: number, out: Float32Array[]) {
     const batch = end - start;
     const feeds = padded ? paddedFeeds(bags, order, start, end) : bagFeeds(bags, order, start, end);
-    if (hasAdapters) feeds[ONNX_INPUT_ADAPTER] = new ort.Tensor('int64', int64From(order.slice(start, end).map((i) => adapters[i]!)), [batch]);
-    const result = (await whole!.run(feeds))[ONNX_OUTPUT];
-    if (!result || result.type !== 'float32' || result.dims.join() !== `${batch},${dim}`) {
-      throw new Error(`ONNX encoder returned ${result?.type} [${result?.dims.join(', ')}], expected float32 [${batch}, ${dim}]`);
-    }
-    const data = result.data as Float32Array;
+    if (hasAdapters) feeds[ONNX_INPUT_ADAPTER] = int64Tensor(order.slice(start, end).map((i) => adapters[i]!));
+    const data = checkedOutput((await whole!.run(feeds))[ONNX_OUTPUT], batch, dim);
     for (let row = 0; row < batch; row++) out[order[start + row]!] = data.slice(row * dim, (row + 1) * dim);
   }
 

@@ -15,7 +15,7 @@ import { featurizeWords, type FeatureConfig } from '../features.js';
 import { tokenize } from '../text/normalize.js';
 import { ONNX_INPUT_ADAPTER, ONNX_INPUT_COUNTS, ONNX_INPUT_IDS, ONNX_INPUT_MULTIPLICITY, ONNX_INPUT_ROWS, ONNX_OUTPUT } from './export.js';
 import { encodeOnnxModel, splitOnnxModel } from './split-graph.js';
-import { int64From, int64Tensor } from './tensors.js';
+import { checkedOutput, int64Tensor } from './tensors.js';
 import { WordVectorCache } from './word-vector-cache.js';
 
 const { onnx } = onnxProto;
@@ -176,7 +176,7 @@ export class WordPoolingRunner {
     const feeds: Record<string, ort.Tensor> = {
       [WORD_VECTORS]: new ort.Tensor('float32', slab, [slab.length / dim, dim]),
       [TOKEN_WORDS]: new ort.Tensor('int32', tokenSlots, [tokenCount]),
-      [TOKEN_ROWS]: new ort.Tensor('int64', int64From(tokenRows), [tokenCount]),
+      [TOKEN_ROWS]: int64Tensor(tokenRows),
       [ONNX_INPUT_COUNTS]: new ort.Tensor('float32', new Float32Array(texts.length), [texts.length]),
     };
     if (hasAdapters) feeds[ONNX_INPUT_ADAPTER] = int64Tensor(adapters);
@@ -199,7 +199,7 @@ export class WordPoolingRunner {
       for (let w = start; w < end; w++) rows.fill(w - start, offsets[w]! - from, offsets[w + 1]! - from);
       const result = await this.head.run({
         [ONNX_INPUT_IDS]: new ort.Tensor('int32', Int32Array.from(ids.subarray(from, from + n)), [n]),
-        [ONNX_INPUT_ROWS]: new ort.Tensor('int64', int64From(rows), [n]),
+        [ONNX_INPUT_ROWS]: int64Tensor(rows),
         [ONNX_INPUT_MULTIPLICITY]: new ort.Tensor('float32', new Float32Array(n).fill(1), [n]),
         [ONNX_INPUT_COUNTS]: new ort.Tensor('float32', new Float32Array(end - start), [end - start]),
       });
@@ -208,11 +208,4 @@ export class WordPoolingRunner {
     }
     return out;
   }
-}
-
-function checkedOutput(result: ort.OnnxValue | undefined, rows: number, dim: number): Float32Array {
-  if (!result || result.type !== 'float32' || result.dims.join() !== `${rows},${dim}`) {
-    throw new Error(`ONNX encoder returned ${result?.type} [${result?.dims.join(', ')}], expected float32 [${rows}, ${dim}]`);
-  }
-  return result.data as Float32Array;
 }
