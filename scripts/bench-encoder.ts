@@ -20,6 +20,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { findModelDirs, PACKAGE_ROOT, SHIPPED_MODELS_DIR } from '../bin/runtime.js';
+import { parseUdhrArticles } from '../corpora/bench/udhr.js';
 import { splitPassages } from '../indexer/passages.js';
 import type { Encoder } from '../models/encoder.js';
 import { createHashedNgramEncoder } from '../models/hashed-ngram-encoder.js';
@@ -35,13 +36,6 @@ function readJsonl<T>(file: string): T[] {
   return fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as T);
 }
 
-function decodeEntities(text: string): string {
-  return text
-    .replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(parseInt(h, 16)))
-    .replace(/&#(\d+);/g, (_, d: string) => String.fromCodePoint(Number(d)))
-    .replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-}
-
 /** Every article of every declaration in the unpacked `udhr` package, split into passages; distinct texts only. */
 function udhrPassages(): { texts: string[]; languages: number } | undefined {
   const extracted = path.join(PACKAGE_ROOT, '.cache', 'data', 'extracted', 'npm');
@@ -51,20 +45,15 @@ function udhrPassages(): { texts: string[]; languages: number } | undefined {
   const files = fs.readdirSync(dir).filter((f) => f.endsWith('.html')).sort();
   const texts = new Set<string>();
   for (const file of files) {
-    const html = fs.readFileSync(path.join(dir, file), 'utf8');
-    for (const article of html.matchAll(/<article data-number="\d+">([\s\S]*?)<\/article>/g)) {
-      const paragraphs = [...article[1]!.matchAll(/<p>([\s\S]*?)<\/p>/g)].map((p) => decodeEntities(p[1]!.replace(/<[^>]+>/g, '')).trim());
-      for (const passage of splitPassages(paragraphs.filter(Boolean).join('\n'))) texts.add(passage.text);
+    for (const article of parseUdhrArticles(fs.readFileSync(path.join(dir, file), 'utf8')).values()) {
+      for (const passage of splitPassages(article)) texts.add(passage.text);
     }
   }
   return { texts: [...texts], languages: files.length };
 }
 
-const sets: Record<string, string[]> = {};
-const udhr = udhrPassages();
-if (udhr) sets[`UDHR passages, ${udhr.languages} languages, distinct (cold)`] = udhr.texts;
 /** Consecutive strings of each data/train/<lang>.jsonl joined into passages of at least 280 characters. */
-function trainingPassages(perLanguage: number): { texts: string[]; languages: number; docs: Array<{ id: string; text: string; lang: string }> } | undefined {
+function trainingPassages(perLanguage: number): { languages: number; docs: Array<{ id: string; text: string; lang: string }> } | undefined {
   const dir = path.join(PACKAGE_ROOT, 'data', 'train');
   if (!fs.existsSync(dir)) return undefined;
   const files = fs.readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort();
@@ -81,7 +70,7 @@ function trainingPassages(perLanguage: number): { texts: string[]; languages: nu
       if (++made === perLanguage) break;
     }
   }
-  return { texts: [...new Set(docs.map((d) => d.text))], languages: files.length, docs };
+  return { languages: files.length, docs };
 }
 const training = trainingPassages(1000);
 const exportTo = process.argv.indexOf('--export-middle');
@@ -95,7 +84,10 @@ if (exportTo >= 0) {
   process.stdout.write(`wrote ${training.docs.length} documents to ${file}\n`);
   process.exit(0);
 }
-if (training) sets[`training-data text, ${training.languages} languages, distinct (middle)`] = training.texts;
+const sets: Record<string, string[]> = {};
+const udhr = udhrPassages();
+if (udhr) sets[`UDHR passages, ${udhr.languages} languages, distinct (cold)`] = udhr.texts;
+if (training) sets[`training-data text, ${training.languages} languages, distinct (middle)`] = [...new Set(training.docs.map((d) => d.text))];
 const demoPassages = readJsonl<{ text: string }>(path.join(PACKAGE_ROOT, 'demo', 'corpus.jsonl')).flatMap((d) => splitPassages(d.text).map((p) => p.text));
 sets['demo passages (UDHR, 11 languages) × 40 (warm)'] = Array.from({ length: 40 }, () => demoPassages).flat();
 const mediawiki = path.join(PACKAGE_ROOT, 'data', 'bench', 'mediawiki-xling', 'corpus.jsonl');
