@@ -129,7 +129,6 @@ function deltaCells(cmp: ReturnType<typeof macroMrrVersus> | undefined): [string
 /** One ablation protocol: 1-epoch runs of `configs/<dir>/<name>.json`, each against a reference run. */
 interface AblationSet {
   title: string;
-  dir: string;
   /** What each run changes. */
   runs: Record<string, string>;
   reference: string;
@@ -141,7 +140,6 @@ interface AblationSet {
 const ABLATION_SETS: AblationSet[] = [
   {
     title: 'Ablations (mediawiki-xling dev, dense)',
-    dir: 'configs/ablations',
     runs: {
       'abl-1-cl': '+CL: contrastive only (in-batch negatives), no adapters, static weights',
       'abl-2-cl-mtl': '+MTL: CL + monolingual + morphology + language loss, static',
@@ -163,9 +161,8 @@ const ABLATION_SETS: AblationSet[] = [
   },
   {
     title: 'Ablations at the shipped recipe (mediawiki-xling dev, dense)',
-    dir: 'configs/ablations-shipped',
     runs: {
-      'shp-full': 'the shipped recipe (attention pooling, 3–4-grams, no morphology task), 1 epoch',
+      'shp-full': 'the recipe shipped until the monolingual task was turned off (attention pooling, 3–4-grams, no morphology task), 1 epoch',
       'shp-cl': 'contrastive only: no monolingual, language or distillation task, no adapters, no hard negatives, static weights',
       'shp-no-mono': 'full − monolingual positives',
       'shp-no-lang': 'full − language-contrastive loss',
@@ -176,8 +173,8 @@ const ABLATION_SETS: AblationSet[] = [
     reference: 'shp-full',
     replicate: { name: 'shp-full-seed2', config: 'configs/ablations-shipped/shp-full-seed2.json' },
     intro: [
-      'The same protocol on the recipe `configs/cmtp-base.json` ships (attention pooling, character 3–4-grams, no',
-      'morphology task), 1 epoch instead of 3: `bash scripts/ablations.sh --configs configs/ablations-shipped`. Hard',
+      'The same protocol on the recipe `configs/cmtp-base.json` had before the monolingual task was turned off (attention',
+      'pooling, character 3–4-grams, no morphology task), 1 epoch instead of 3: `bash scripts/ablations.sh --configs configs/ablations-shipped`. Hard',
       'negatives are not ablated here: 1-epoch runs mine them only at their last step (the full-length comparison is in',
       'docs/cmtp.md).',
     ],
