@@ -11,6 +11,7 @@ import { featureBag, featurize, type FeatureBag } from '../features.js';
 import { langAt, type EmbedOptions, type Encoder, type EncoderInfo } from '../encoder.js';
 import { checkedOutput, int64From, int64Tensor } from './tensors.js';
 import { WordPoolingRunner, wordPoolingGraphs } from './word-pooling.js';
+import { WordVectorCache, type WordVectorCacheMemory } from './word-vector-cache.js';
 import {
   ONNX_ENCODER_MANIFEST,
   ONNX_INPUT_ADAPTER,
@@ -41,6 +42,11 @@ export interface OnnxEncoderOptions {
    * text). Only format-3 graphs, whose pooled sum is additive over words, use the cache (word-pooling.ts).
    */
   wordCache?: number;
+  /**
+   * The shared memory of a word cache to use instead of a new one of `wordCache` words: how the worker threads and
+   * the main thread of the parallel encoder share one cache. Its dim must be the model's.
+   */
+  sharedWordCache?: WordVectorCacheMemory;
 }
 
 export const DEFAULT_WORD_CACHE = 32_768;
@@ -154,7 +160,13 @@ export async function createOnnxEncoder(modelDir: string, options: OnnxEncoderOp
       await Promise.all(sessions.map((s) => s.release()));
       throw err;
     }
-    words = new WordPoolingRunner(sessions[0]!, sessions[1]!, { dim, features, hasAdapters, maxBatchSize, maxBatchFeatures, cacheWords: wordCache });
+    const cache = options.sharedWordCache ? new WordVectorCache(options.sharedWordCache) : WordVectorCache.create(dim, wordCache);
+    try {
+      words = new WordPoolingRunner(sessions[0]!, sessions[1]!, cache, { dim, features, hasAdapters, maxBatchSize, maxBatchFeatures });
+    } catch (err) {
+      await Promise.all(sessions.map((s) => s.release()));
+      throw err;
+    }
   } else {
     whole = await load(onnxBytes);
     sessions = [whole];

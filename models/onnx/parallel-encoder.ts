@@ -8,11 +8,13 @@
  * the time and runs in JavaScript, and onnxruntime-node runs sessions on the JS thread, so only separate threads
  * put both cores to work on both halves (docs/benchmarks/encoder.md). Why a queue of small chunks and not one
  * slice per worker: texts of equal length differ in feature count (script, word length), and with one slice each
- * the batch waits for the slowest worker.
+ * the batch waits for the slowest worker. The workers and the main thread share one word cache (word-vector-cache.ts),
+ * so a word is pooled once per process whichever thread meets it first.
  */
 import { Worker } from 'node:worker_threads';
 import { langAt, type EmbedOptions, type Encoder } from '../encoder.js';
-import { createOnnxEncoder, type OnnxEncoderOptions } from './onnx-encoder.js';
+import { createOnnxEncoder, DEFAULT_WORD_CACHE, readOnnxEncoderManifest, type OnnxEncoderOptions } from './onnx-encoder.js';
+import { createWordVectorCacheMemory } from './word-vector-cache.js';
 import type { EncoderWorkerData, EncoderWorkerMessage, EncoderWorkerRequest } from './encoder-worker.js';
 
 export interface ParallelOnnxEncoderOptions extends OnnxEncoderOptions {
@@ -72,8 +74,14 @@ export function chunkRangesByLength(lengths: readonly number[], target: number):
 export async function createParallelOnnxEncoder(modelDir: string, options: ParallelOnnxEncoderOptions): Promise<Encoder> {
   const { workers: workerCount, inlineMaxTexts = 32, minChunkChars = DEFAULT_MIN_CHUNK_CHARS, ...sessionOptions } = options;
   if (!Number.isInteger(workerCount) || workerCount < 0) throw new Error(`workers must be a non-negative integer, got ${workerCount}`);
+  if (workerCount === 0) return createOnnxEncoder(modelDir, sessionOptions);
+  // One word cache for the workers and the main thread, unless the caller brought one.
+  const wordCache = sessionOptions.wordCache ?? DEFAULT_WORD_CACHE;
+  if (!sessionOptions.sharedWordCache && Number.isInteger(wordCache) && wordCache > 0) {
+    const manifest = await readOnnxEncoderManifest(modelDir);
+    if (manifest.formatVersion === 3) sessionOptions.sharedWordCache = createWordVectorCacheMemory(manifest.dim, wordCache);
+  }
   const inline = await createOnnxEncoder(modelDir, sessionOptions);
-  if (workerCount === 0) return inline;
   const { dim, version } = inline.info;
 
   const pool: PoolWorker[] = [];

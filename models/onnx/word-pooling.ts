@@ -6,6 +6,10 @@
  * 4-5× faster than the same loop in JavaScript), applies the language adapter and normalises.
  * Text follows Zipf's law, so after the first few thousand passages most words are cached and a passage costs
  * tens of additions of `dim` floats instead of gathering, dequantising and scattering hundreds of table rows.
+ * The cache lives in shared memory (word-vector-cache.ts): the worker threads and the main thread of one encoder
+ * use one cache, so a word is pooled once per process, not once per thread. Each chunk copies its words' vectors
+ * out of the cache into a buffer of its own, which the tail reads (onnxruntime-node does not take SharedArrayBuffer
+ * views), so no cache row has to stay pinned while a chunk runs.
  * The result equals the whole graph's up to float rounding (the parity tests hold it to the reference at 1e-5).
  */
 import * as ort from 'onnxruntime-node';
@@ -16,14 +20,14 @@ import { tokenize } from '../text/normalize.js';
 import { ONNX_INPUT_ADAPTER, ONNX_INPUT_COUNTS, ONNX_INPUT_IDS, ONNX_INPUT_MULTIPLICITY, ONNX_INPUT_ROWS, ONNX_OUTPUT } from './export.js';
 import { encodeOnnxModel, splitOnnxModel } from './split-graph.js';
 import { checkedOutput, int64Tensor } from './tensors.js';
-import { WordVectorCache } from './word-vector-cache.js';
+import { wordKeys, type WordVectorCache } from './word-vector-cache.js';
 
 const { onnx } = onnxProto;
 const { DataType } = onnx.TensorProto;
 
 /** The tensor of a format-3 graph that holds each text's pooled sum, before the adapter. */
 export const POOLED_TENSOR = 'pooled';
-/** Inputs of the summing tail: the word vectors (the cache's slab, read in place), and per token its row and its text. */
+/** Inputs of the summing tail: the chunk's distinct word vectors, and per token its word and its text. */
 export const WORD_VECTORS = 'word_vectors';
 export const TOKEN_WORDS = 'token_words';
 export const TOKEN_ROWS = 'token_rows';
@@ -83,65 +87,37 @@ export interface WordPoolingOptions {
   maxBatchSize: number;
   /** Most feature slots per head run. */
   maxBatchFeatures: number;
-  /** Most words the cache holds. */
-  cacheWords: number;
 }
 
 export class WordPoolingRunner {
-  private readonly cache: WordVectorCache;
-  /** embed calls run one after another: a batch's pinned cache rows must stay put until its tail run is done. */
-  private queue: Promise<unknown> = Promise.resolve();
-
   constructor(
     private readonly head: ort.InferenceSession,
     private readonly tail: ort.InferenceSession,
+    /** Possibly shared with other threads' runners. */
+    private readonly cache: WordVectorCache,
     private readonly options: WordPoolingOptions,
   ) {
-    this.cache = new WordVectorCache(options.dim, options.cacheWords);
+    if (cache.dim !== options.dim) throw new Error(`word vector cache holds ${cache.dim}-dim vectors, the model makes ${options.dim}`);
   }
 
   /** Embeds `texts`, text i through adapter index `adapters[i]` (0 = none). */
-  embed(texts: readonly string[], adapters: readonly number[]): Promise<Float32Array[]> {
-    const run = this.queue.then(() => this.embedAll(texts, adapters));
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
-  private async embedAll(texts: readonly string[], adapters: readonly number[]): Promise<Float32Array[]> {
+  async embed(texts: readonly string[], adapters: readonly number[]): Promise<Float32Array[]> {
     const out: Float32Array[] = [];
     for (let start = 0; start < texts.length; start += this.options.maxBatchSize) {
       const end = Math.min(texts.length, start + this.options.maxBatchSize);
-      out.push(...(await this.embedFitting(texts.slice(start, end), adapters.slice(start, end))));
+      out.push(...(await this.embedChunk(texts.slice(start, end), adapters.slice(start, end))));
     }
     return out;
   }
 
-  /** A chunk with more distinct words than the cache holds is halved; a single such text gets a cache of its own. */
-  private async embedFitting(texts: readonly string[], adapters: readonly number[]): Promise<Float32Array[]> {
-    const done = await this.embedChunk(texts, adapters, this.cache);
-    if (done) return done;
-    if (texts.length === 1) {
-      const own = new WordVectorCache(this.options.dim, new Set(tokenize(texts[0]!)).size);
-      return (await this.embedChunk(texts, adapters, own))!;
-    }
-    const half = Math.ceil(texts.length / 2);
-    return [
-      ...(await this.embedFitting(texts.slice(0, half), adapters.slice(0, half))),
-      ...(await this.embedFitting(texts.slice(half), adapters.slice(half))),
-    ];
-  }
-
-  /** Embeds a chunk through `cache`, or returns undefined when its distinct words do not fit in it. */
-  private async embedChunk(texts: readonly string[], adapters: readonly number[], cache: WordVectorCache): Promise<Float32Array[] | undefined> {
+  private async embedChunk(texts: readonly string[], adapters: readonly number[]): Promise<Float32Array[]> {
     const { dim, hasAdapters } = this.options;
-    cache.beginBatch();
-    // The chunk's distinct words, and each token as (its text, its word). A small map of this chunk's words
-    // first, so that the cache's big map is asked once per distinct word rather than once per token.
+    // The chunk's distinct words, and each token as (its text, its word).
     const tokenTexts = texts.map((text) => tokenize(text));
     const tokenCount = tokenTexts.reduce((n, tokens) => n + tokens.length, 0);
     const wordIndex = new Map<string, number>();
     const words: string[] = [];
-    const tokenSlots = new Int32Array(tokenCount);
+    const tokenWords = new Int32Array(tokenCount);
     const tokenRows = new Int32Array(tokenCount);
     for (let t = 0, k = 0; t < texts.length; t++) {
       for (const word of tokenTexts[t]!) {
@@ -151,31 +127,24 @@ export class WordPoolingRunner {
           wordIndex.set(word, i);
           words.push(word);
         }
-        tokenSlots[k] = i;
+        tokenWords[k] = i;
         tokenRows[k++] = t;
       }
     }
-    // Each distinct word's cache slot; the ones not cached yet are pooled by the head and inserted.
-    const wordSlots = new Int32Array(words.length);
-    const missing: number[] = [];
-    for (let i = 0; i < words.length; i++) {
-      wordSlots[i] = cache.lookup(words[i]!);
-      if (wordSlots[i]! < 0) missing.push(i);
+    // Row i of `vectors` is word i's pooled sum: copied from the cache, or pooled by the head and then cached.
+    // At least one row, so that a chunk of texts without words still has a valid Gather source.
+    const vectors = new Float32Array(Math.max(1, words.length) * dim);
+    const keys = wordKeys(words);
+    const missing = this.cache.read(keys, vectors);
+    if (missing.length) {
+      const pooled = await this.poolWords(missing.map((i) => words[i]!));
+      missing.forEach((i, j) => vectors.set(pooled.subarray(j * dim, (j + 1) * dim), i * dim));
+      this.cache.write(keys, missing, vectors);
     }
-    const pooled = await this.poolWords(missing.map((i) => words[i]!));
-    for (let j = 0; j < missing.length; j++) {
-      const slot = cache.insert(words[missing[j]!]!, pooled, j * dim);
-      if (slot < 0) return undefined;
-      wordSlots[missing[j]!] = slot;
-    }
-    for (let k = 0; k < tokenCount; k++) tokenSlots[k] = wordSlots[tokenSlots[k]!]!;
 
-    // The tail reads the cache's slab in place (onnxruntime-node does not copy inputs); it has at least one row,
-    // so that a chunk of texts without words still has a valid Gather source.
-    const slab = cache.vectors.length > 0 ? cache.vectors : new Float32Array(dim);
     const feeds: Record<string, ort.Tensor> = {
-      [WORD_VECTORS]: new ort.Tensor('float32', slab, [slab.length / dim, dim]),
-      [TOKEN_WORDS]: new ort.Tensor('int32', tokenSlots, [tokenCount]),
+      [WORD_VECTORS]: new ort.Tensor('float32', vectors, [vectors.length / dim, dim]),
+      [TOKEN_WORDS]: new ort.Tensor('int32', tokenWords, [tokenCount]),
       [TOKEN_ROWS]: int64Tensor(tokenRows),
       [ONNX_INPUT_COUNTS]: new ort.Tensor('float32', new Float32Array(texts.length), [texts.length]),
     };

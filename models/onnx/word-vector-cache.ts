@@ -1,114 +1,241 @@
 /**
- * A bounded map from a word to its pooled feature sum (a `dim`-float vector), stored as rows of one slab that an
- * onnxruntime graph reads directly (word-pooling.ts). Eviction is CLOCK (second chance): a word looked up since
- * the hand last passed survives one more round, so frequent words stay while a stream of one-off tokens (numbers,
- * names) cycles through the rest. Rows used by the current batch are pinned (`beginBatch`): nothing the batch
- * looked up or inserted is evicted before the batch ends. The slab grows by doubling up to `capacity` rows, so a
- * process that embeds little holds little.
+ * A bounded map from a word to its pooled feature sum (a `dim`-float vector), in shared memory so that every encoder
+ * thread of a process (the worker pool and the main thread) uses one cache: a word pooled by one thread is a hit for
+ * the others (word-pooling.ts). Eviction is CLOCK (second chance): a word looked up since the hand last passed
+ * survives one more round, so frequent words stay while a stream of one-off tokens (numbers, names) cycles through
+ * the rest.
+ *
+ * Words are keyed by a 64-bit hash (two independent 32-bit FNV-1a hashes of the UTF-16 code units): two distinct
+ * words collide with probability ~2⁻⁶⁴, i.e. about 10⁻¹¹ over a million distinct words, and a collision would only
+ * give one rare word another's vector. Readers copy rows out and writers copy rows in while holding one lock, so no
+ * row is ever read half-written and nothing has to stay pinned between calls. Critical sections are short (one hash
+ * probe and one row copy per word); the lock is a futex-style mutex on Atomics.
  */
+
+/** The shared memory of one cache: what a worker thread needs to attach to it (SharedArrayBuffers cross threads by reference). */
+export interface WordVectorCacheMemory {
+  dim: number;
+  capacity: number;
+  /** Int32 [lock, hand, size]. */
+  header: SharedArrayBuffer;
+  /** Int32 open-addressing table (linear probing) of row indices, -1 = empty; a power of two ≥ 2 × capacity. */
+  table: SharedArrayBuffer;
+  /** Uint32 [2 × capacity]: each row's word key (two hashes). */
+  keys: SharedArrayBuffer;
+  /** Uint8 [capacity]: CLOCK reference bits. */
+  referenced: SharedArrayBuffer;
+  /** Float32 [capacity × dim]: row r's vector at r × dim. Pages are committed by the OS as rows are first written. */
+  vectors: SharedArrayBuffer;
+}
+
+const LOCK = 0;
+const HAND = 1;
+const SIZE = 2;
+const UNLOCKED = 0;
+const LOCKED = 1;
+const CONTENDED = 2;
+/** A thread that cannot take the lock for this long gives up with an error rather than hang (a holder died in it). */
+const LOCK_TIMEOUT_MS = 30_000;
+
+/** Allocates the shared memory of a cache of `capacity` words of `dim` floats. */
+export function createWordVectorCacheMemory(dim: number, capacity: number): WordVectorCacheMemory {
+  if (!Number.isInteger(dim) || dim <= 0) throw new Error(`dim must be a positive integer, got ${dim}`);
+  if (!Number.isInteger(capacity) || capacity <= 0) throw new Error(`capacity must be a positive integer, got ${capacity}`);
+  let tableSize = 4;
+  while (tableSize < 2 * capacity) tableSize *= 2;
+  const table = new SharedArrayBuffer(4 * tableSize);
+  new Int32Array(table).fill(-1);
+  return {
+    dim,
+    capacity,
+    header: new SharedArrayBuffer(4 * 3),
+    table,
+    keys: new SharedArrayBuffer(8 * capacity),
+    referenced: new SharedArrayBuffer(capacity),
+    vectors: new SharedArrayBuffer(4 * capacity * dim),
+  };
+}
+
+const FNV_PRIME = 0x01000193;
+
+/**
+ * The 64-bit key of each word, as pairs in one array: FNV-1a over the UTF-16 code units from two offset bases,
+ * the second over the units in reverse, so the two halves do not collide together.
+ */
+export function wordKeys(words: readonly string[]): Uint32Array {
+  const keys = new Uint32Array(2 * words.length);
+  for (let w = 0; w < words.length; w++) {
+    const word = words[w]!;
+    let a = 0x811c9dc5;
+    let b = 0x050c5d1f;
+    for (let i = 0, j = word.length - 1; i < word.length; i++, j--) {
+      a = Math.imul(a ^ word.charCodeAt(i), FNV_PRIME);
+      b = Math.imul(b ^ word.charCodeAt(j), FNV_PRIME);
+    }
+    keys[2 * w] = a >>> 0;
+    keys[2 * w + 1] = b >>> 0;
+  }
+  return keys;
+}
+
 export class WordVectorCache {
-  private readonly slotOf = new Map<string, number>();
-  private keys: Array<string | undefined> = [];
-  private referenced = new Uint8Array(0);
-  /** pinnedIn[slot] === batch: the slot is used by the current batch. */
-  private pinnedIn = new Uint32Array(0);
-  private batch = 1;
-  private slab = new Float32Array(0);
-  private hand = 0;
+  readonly dim: number;
+  readonly capacity: number;
+  private readonly header: Int32Array;
+  private readonly table: Int32Array;
+  private readonly mask: number;
+  private readonly keys: Uint32Array;
+  private readonly referenced: Uint8Array;
+  private readonly vectors: Float32Array;
   private hitCount = 0;
   private missCount = 0;
 
-  constructor(
-    readonly dim: number,
-    readonly capacity: number,
-  ) {
-    if (!Number.isInteger(dim) || dim <= 0) throw new Error(`dim must be a positive integer, got ${dim}`);
-    if (!Number.isInteger(capacity) || capacity <= 0) throw new Error(`capacity must be a positive integer, got ${capacity}`);
+  /** A new cache, or (given `memory`) one more view of a cache another thread created. */
+  constructor(readonly memory: WordVectorCacheMemory) {
+    this.dim = memory.dim;
+    this.capacity = memory.capacity;
+    this.header = new Int32Array(memory.header);
+    this.table = new Int32Array(memory.table);
+    this.mask = this.table.length - 1;
+    this.keys = new Uint32Array(memory.keys);
+    this.referenced = new Uint8Array(memory.referenced);
+    this.vectors = new Float32Array(memory.vectors);
   }
 
+  static create(dim: number, capacity: number): WordVectorCache {
+    return new WordVectorCache(createWordVectorCacheMemory(dim, capacity));
+  }
+
+  /** Words cached now (shared by every thread). */
   get size(): number {
-    return this.slotOf.size;
+    return Atomics.load(this.header, SIZE);
   }
 
+  /** This thread's lookups. */
   get stats(): { hits: number; misses: number; size: number; capacity: number } {
     return { hits: this.hitCount, misses: this.missCount, size: this.size, capacity: this.capacity };
   }
 
-  /** The slab: row `slot` (`dim` floats at `slot * dim`) is that slot's vector. Replaced when the cache grows. */
-  get vectors(): Float32Array {
-    return this.slab;
-  }
-
-  /** Starts a batch: rows pinned by the previous one may be evicted again. */
-  beginBatch(): void {
-    if (++this.batch > 0xfffffffe) {
-      this.pinnedIn.fill(0);
-      this.batch = 1;
+  /**
+   * Copies the cached vector of each word (`keys` from wordKeys) into row i of `out` and returns the indices of the
+   * words that are not cached (their rows of `out` are left as they were).
+   */
+  read(keys: Uint32Array, out: Float32Array): number[] {
+    const { dim } = this;
+    const missing: number[] = [];
+    this.lock();
+    try {
+      for (let i = 0; 2 * i < keys.length; i++) {
+        const row = this.find(keys[2 * i]!, keys[2 * i + 1]!);
+        if (row < 0) {
+          missing.push(i);
+          continue;
+        }
+        this.referenced[row] = 1;
+        out.set(this.vectors.subarray(row * dim, (row + 1) * dim), i * dim);
+      }
+    } finally {
+      this.unlock();
     }
-  }
-
-  /** The slot holding `word`'s vector (pinned for this batch), or -1 when absent. */
-  lookup(word: string): number {
-    const slot = this.slotOf.get(word);
-    if (slot === undefined) {
-      this.missCount++;
-      return -1;
-    }
-    this.hitCount++;
-    this.referenced[slot] = 1;
-    this.pinnedIn[slot] = this.batch;
-    return slot;
+    this.hitCount += keys.length / 2 - missing.length;
+    this.missCount += missing.length;
+    return missing;
   }
 
   /**
-   * Stores `source[offset, offset + dim)` as `word`'s vector and returns its slot (pinned for this batch), or -1
-   * when every slot is pinned: the batch uses more distinct words than the cache holds.
+   * Stores, for each j, the vector in row `words[j]` of `source` under the key of word `words[j]` (`keys` as given
+   * to read), evicting by CLOCK when full. A word another thread stored meanwhile keeps its (equal) vector.
    */
-  insert(word: string, source: Float32Array, offset: number): number {
-    let slot = this.slotOf.get(word);
-    if (slot === undefined) {
-      slot = this.freeSlot();
-      if (slot < 0) return -1;
-      this.slotOf.set(word, slot);
-      this.keys[slot] = word;
+  write(keys: Uint32Array, words: readonly number[], source: Float32Array): void {
+    const { dim } = this;
+    this.lock();
+    try {
+      for (const i of words) {
+        const k0 = keys[2 * i]!;
+        const k1 = keys[2 * i + 1]!;
+        if (this.find(k0, k1) >= 0) continue;
+        const row = this.freeRow();
+        this.keys[2 * row] = k0;
+        this.keys[2 * row + 1] = k1;
+        this.referenced[row] = 0;
+        this.vectors.set(source.subarray(i * dim, (i + 1) * dim), row * dim);
+        let at = k0 & this.mask;
+        while (this.table[at] !== -1) at = (at + 1) & this.mask;
+        this.table[at] = row;
+      }
+    } finally {
+      this.unlock();
     }
-    this.referenced[slot] = 0;
-    this.pinnedIn[slot] = this.batch;
-    this.slab.set(source.subarray(offset, offset + this.dim), slot * this.dim);
-    return slot;
   }
 
-  private freeSlot(): number {
-    const used = this.slotOf.size;
+  /** The row holding key (k0, k1), or -1. Caller holds the lock. */
+  private find(k0: number, k1: number): number {
+    for (let at = k0 & this.mask; ; at = (at + 1) & this.mask) {
+      const row = this.table[at]!;
+      if (row < 0) return -1;
+      if (this.keys[2 * row] === k0 && this.keys[2 * row + 1] === k1) return row;
+    }
+  }
+
+  /** A row to (over)write: the next unused one, else the CLOCK victim, whose key leaves the table. Caller holds the lock. */
+  private freeRow(): number {
+    const used = this.header[SIZE]!;
     if (used < this.capacity) {
-      if (used >= this.referenced.length) this.grow(Math.min(this.capacity, Math.max(1024, 2 * this.referenced.length)));
+      this.header[SIZE] = used + 1;
       return used;
     }
-    // Full: advance the hand past pinned and recently used slots (clearing the latter's bit) to the first other.
-    // Two turns clear every bit, so a longer search means every slot is pinned.
-    for (let steps = 0; steps < 2 * this.capacity; steps++) {
-      const slot = this.hand;
-      this.hand = (this.hand + 1) % this.capacity;
-      if (this.pinnedIn[slot] === this.batch) continue;
-      if (this.referenced[slot] === 1) {
-        this.referenced[slot] = 0;
+    // Full: advance the hand past recently used rows (clearing their bit) to the first other; one turn clears
+    // every bit, so this ends within two turns.
+    let hand = this.header[HAND]!;
+    for (;;) {
+      const row = hand;
+      hand = (hand + 1) % this.capacity;
+      if (this.referenced[row] === 1) {
+        this.referenced[row] = 0;
         continue;
       }
-      this.slotOf.delete(this.keys[slot]!);
-      return slot;
+      this.header[HAND] = hand;
+      this.removeFromTable(row);
+      return row;
     }
-    return -1;
   }
 
-  private grow(rows: number): void {
-    const referenced = new Uint8Array(rows);
-    referenced.set(this.referenced);
-    this.referenced = referenced;
-    const pinnedIn = new Uint32Array(rows);
-    pinnedIn.set(this.pinnedIn);
-    this.pinnedIn = pinnedIn;
-    const slab = new Float32Array(rows * this.dim);
-    slab.set(this.slab);
-    this.slab = slab;
+  /** Deletes `row` from the probe table by backward shift, so that no tombstones slow later probes. */
+  private removeFromTable(row: number): void {
+    const { table, mask } = this;
+    let hole = this.keys[2 * row]! & mask;
+    while (table[hole] !== row) hole = (hole + 1) & mask;
+    for (let at = (hole + 1) & mask; ; at = (at + 1) & mask) {
+      const other = table[at]!;
+      if (other < 0) break;
+      const home = this.keys[2 * other]! & mask;
+      // `other` may move back into the hole unless its home lies cyclically in (hole, at].
+      const stays = hole <= at ? hole < home && home <= at : hole < home || home <= at;
+      if (stays) continue;
+      table[hole] = other;
+      hole = at;
+    }
+    table[hole] = -1;
+  }
+
+  private lock(): void {
+    const h = this.header;
+    let state = Atomics.compareExchange(h, LOCK, UNLOCKED, LOCKED);
+    if (state === UNLOCKED) return;
+    const deadline = Date.now() + LOCK_TIMEOUT_MS;
+    do {
+      if (state === CONTENDED || Atomics.compareExchange(h, LOCK, LOCKED, CONTENDED) !== UNLOCKED) {
+        Atomics.wait(h, LOCK, CONTENDED, 100);
+        if (Date.now() > deadline) throw new Error(`word vector cache: lock not released for ${LOCK_TIMEOUT_MS / 1000} s (a thread died holding it?)`);
+      }
+      state = Atomics.compareExchange(h, LOCK, UNLOCKED, CONTENDED);
+    } while (state !== UNLOCKED);
+  }
+
+  private unlock(): void {
+    if (Atomics.sub(this.header, LOCK, 1) !== LOCKED) {
+      Atomics.store(this.header, LOCK, UNLOCKED);
+      Atomics.notify(this.header, LOCK, 1);
+    }
   }
 }

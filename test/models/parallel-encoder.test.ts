@@ -8,6 +8,7 @@ import { writeOnnxEncoderDir } from '../../models/onnx/export.js';
 import { createOnnxEncoder } from '../../models/onnx/onnx-encoder.js';
 import { chunkRangesByLength, createParallelOnnxEncoder } from '../../models/onnx/parallel-encoder.js';
 import { createRng } from '../../models/train/rng.js';
+import { WordVectorCache, createWordVectorCacheMemory, wordKeys } from '../../models/onnx/word-vector-cache.js';
 
 const FEATURES: FeatureConfig = { buckets: 2048, minN: 3, maxN: 5, words: true };
 const DIM = 16;
@@ -70,6 +71,31 @@ test('the worker pool gives the vectors of the single-thread encoder, with per-t
     await pooled.close?.();
   }
   await assert.rejects(pooled.embed(TEXTS, { kind: 'passage' }), /is closed/);
+});
+
+test('the workers and the main thread share one word cache; a tiny shared cache still gives the whole graph\'s vectors', async () => {
+  const dir = await writeModel('shared-cache');
+  const whole = await createOnnxEncoder(dir, { wordCache: 0 });
+  const memory = createWordVectorCacheMemory(DIM, 64);
+  const shared = await createParallelOnnxEncoder(dir, { workers: 2, inlineMaxTexts: 4, minChunkChars: 100, wordCache: 64, sharedWordCache: memory });
+  // 5 words for 12 distinct ones: the threads evict each other's words all the time.
+  const tiny = await createParallelOnnxEncoder(dir, { workers: 2, inlineMaxTexts: 4, minChunkChars: 100, wordCache: 5 });
+  const close = (a: Float32Array, b: Float32Array) => a.every((x, k) => Math.abs(x - b[k]!) < 1e-6);
+  try {
+    const want = await whole.embed(TEXTS, { kind: 'passage', lang: LANGS });
+    (await shared.embed(TEXTS, { kind: 'passage', lang: LANGS })).forEach((v, i) => assert.ok(close(v, want[i]!), `shared, text ${i}`));
+    // The workers pooled every word into the memory the caller handed over, where another thread finds it.
+    const view = new WordVectorCache(memory);
+    assert.equal(view.size, WORDS.length);
+    assert.deepEqual(view.read(wordKeys(WORDS), new Float32Array(WORDS.length * DIM)), []);
+    (await shared.embed(TEXTS.slice(0, 3), { kind: 'query', lang: LANGS.slice(0, 3) })).forEach((v, i) => assert.ok(close(v, want[i]!)));
+    for (let pass = 0; pass < 2; pass++) {
+      (await tiny.embed(TEXTS, { kind: 'passage', lang: LANGS })).forEach((v, i) => assert.ok(close(v, want[i]!), `tiny, pass ${pass}, text ${i}`));
+    }
+  } finally {
+    await Promise.all([whole, shared, tiny].map((e) => e.close?.()));
+  }
+  await assert.rejects(createOnnxEncoder(dir, { sharedWordCache: createWordVectorCacheMemory(DIM + 1, 8) }), /word vector cache holds 17-dim vectors, the model makes 16/);
 });
 
 test('a worker that cannot load fails the batch with a clear error; the next batch gets a fresh worker', async () => {
