@@ -108,12 +108,13 @@ if (encoder) {
   sections.push(`## 5. Encoder throughput
 
 Command: \`${encoder.command}\`, ${encoder.date.slice(0, 16).replace('T', ' ')} UTC; load average at start ${encoder.loadAverageAtStart.join(' / ')}; one process,
-batches of ${encoder.batch}, featurisation (normalise, segment, hash) included, median of ${encoder.rounds ?? 1} round(s), each from a fresh encoder;
+batches of ${encoder.batch}, featurisation (normalise, segment, hash) included, median of ${encoder.rounds ?? 1} passes, each with an empty word cache,
+in a freshly opened encoder ("new process") and in a warmed-up one whose cache was emptied ("running", as a long-running server);
 "workers" = encoder worker threads sharing each batch (\`TAFUTA_ENCODER_WORKERS\`, default one per core; 0 = the main thread), "word cache" =
 words whose pooled sums the encoder keeps, in one cache its threads share (\`TAFUTA_ENCODER_WORD_CACHE\`; 0 = the whole graph per text). Target: ≥ 20,000 passages/s.
 Details: [\`docs/benchmarks/encoder.md\`](benchmarks/encoder.md).
 
-${table(['encoder', 'dim', 'workers', 'word cache', 'texts', 'mean chars', 'passages/s'], (encoder.rows as Json[]).map((r) => [r.encoder, r.dim ?? '', r.workers ?? 0, r.wordCache ?? 0, `${r.set}: ${r.texts}`, r.meanChars, r.passagesPerSecond]))}
+${table(['encoder', 'dim', 'workers', 'word cache', 'texts', 'mean chars', 'passages/s, new process', 'passages/s, running'], (encoder.rows as Json[]).map((r) => [r.encoder, r.dim ?? '', r.workers ?? 0, r.wordCache ?? 0, `${r.set}: ${r.texts}`, r.meanChars, r.passagesPerSecond, r.runningPerSecond ?? '–']))}
 `);
 }
 

@@ -168,6 +168,19 @@ export class WordVectorCache {
     }
   }
 
+  /** Forgets every word (for every thread attached). */
+  clear(): void {
+    this.lock();
+    try {
+      this.table.fill(-1);
+      this.referenced.fill(0);
+      this.header[SIZE] = 0;
+      this.header[HAND] = 0;
+    } finally {
+      this.unlock();
+    }
+  }
+
   /** The row holding key (k0, k1), or -1. Caller holds the lock. */
   private find(k0: number, k1: number): number {
     for (let at = k0 & this.mask; ; at = (at + 1) & this.mask) {

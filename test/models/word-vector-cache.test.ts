@@ -30,6 +30,16 @@ test('stores and copies out vectors; counts hits and misses', () => {
   assert.deepEqual(cache.stats, { hits: 3, misses: 2, size: 2, capacity: 4 });
 });
 
+test('clear forgets every word; the cache fills again from empty', () => {
+  const cache = WordVectorCache.create(2, 3);
+  put(cache, ['a', 'b', 'c'], [1, 2, 3]);
+  cache.clear();
+  assert.equal(cache.size, 0);
+  assert.deepEqual(get(cache, ['a', 'b', 'c']), [undefined, undefined, undefined]);
+  put(cache, ['d', 'a'], [4, 5]);
+  assert.deepEqual(get(cache, ['a', 'b', 'd']), [5, undefined, 4]);
+});
+
 test('word keys: distinct for distinct words, equal for equal ones', () => {
   const words = ['a', 'b', 'ab', 'ba', 'maji', 'majі' /* Cyrillic і */, 'ninapenda', 'alipenda', ''];
   const keys = wordKeys([...words, 'maji']);
