@@ -230,7 +230,7 @@ function ablationSection(reports: EvalReport[], set: AblationSet): string[] {
  */
 const SEEDED_ABLATIONS = {
   runs: {
-    full: 'the shipped recipe (`configs/cmtp-base.json`: attention pooling, 3–4-grams, no monolingual or morphology task), 1 epoch, float32',
+    full: 'the shipped recipe until distillation was turned off (attention pooling, 3–4-grams, no monolingual or morphology task, distillation on), 1 epoch, float32',
     'no-lang': 'full − language-contrastive loss',
     'no-cla': 'full − distillation into the teacher space',
     'no-adapters': 'full − language adapters',
@@ -266,8 +266,9 @@ function seededAblationSection(reports: EvalReport[]): string[] {
   return [
     '## Ablations at the shipped recipe, three seeds (mediawiki-xling dev, dense)',
     '',
-    'Each run trains 1 epoch from `configs/ablations-seeds/sd-<run>-seed<s>.json` (the recipe of `configs/cmtp-base.json`',
-    'with one component changed; float32 tables), with seeds 1, 2 and 3: `bash scripts/ablations.sh --configs configs/ablations-seeds`.',
+    'Each run trains 1 epoch from `configs/ablations-seeds/sd-<run>-seed<s>.json` (the recipe `configs/cmtp-base.json` had',
+    'before distillation was turned off, with one component changed; float32 tables), with seeds 1, 2 and 3:',
+    '`bash scripts/ablations.sh --configs configs/ablations-seeds`. The −distillation row led to the full-length check below.',
     'MRR@10 is the macro average over the 20 languages, per seed and as mean ± sd across seeds. Δ per seed is the run',
     'minus `full` trained with the same seed; the p-values (bootstrap / approximate randomisation, paired over queries,',
     'resampling within languages) compare the seed-averaged per-query scores of the run with those of `full`. Unlike the',
@@ -397,28 +398,60 @@ function poolingFullLength(find: (name: string) => EvalReport | undefined): stri
   ];
 }
 
-/**
- * Monolingual positives at full length: the shipped recipe with and without the `mono` task, two seeds each
- * (configs/mono/*.json; seed 1 with the task is cmtp-base as shipped until the task was turned off, kept as
- * cmtp-base-mono).
- */
-const MONO = {
-  seeds: [
-    { seed: 1, with: 'cmtp-base-mono', without: 'base-no-mono' },
-    { seed: 2, with: 'base-seed2', without: 'base-no-mono-seed2' },
-    { seed: 3, with: 'base-seed3', without: 'base-no-mono-seed3' },
-  ],
-};
+/** One auxiliary task measured at full length: the shipped recipe with and without it, per seed. */
+interface TaskAtFullLength {
+  title: string;
+  intro: string[];
+  seeds: Array<{ seed: number; with: string; without: string }>;
+  /** Read after the per-seed table. */
+  outro: string[];
+}
 
-function monoSection(reports: EvalReport[]): string[] {
+const FULL_LENGTH_TASKS: TaskAtFullLength[] = [
+  {
+    title: 'Monolingual positives at full length (mediawiki-xling dev, dense)',
+    intro: [
+      'The shipped recipe of the time (3 epochs, distillation on) with and without the monolingual task (`train.tasks.mono`: two',
+      'translations of one English string, or two feature-dropout views of one Swahili sentence), per seed; configs in',
+      '`configs/mono/`. Seed 1 with the task is `cmtp-base` as shipped until the task was turned off (kept as `cmtp-base-mono`).',
+    ],
+    seeds: [
+      { seed: 1, with: 'cmtp-base-mono', without: 'base-no-mono' },
+      { seed: 2, with: 'base-seed2', without: 'base-no-mono-seed2' },
+      { seed: 3, with: 'base-seed3', without: 'base-no-mono-seed3' },
+    ],
+    outro: [
+      'The sd with the task is the run-to-run noise of that recipe at full length: single-run comparisons elsewhere on',
+      'this page that differ by less than about twice it are not evidence either way.',
+    ],
+  },
+  {
+    title: 'Distillation into the teacher space at full length (mediawiki-xling dev, dense)',
+    intro: [
+      "The recipe without the monolingual task (3 epochs) with and without distillation into the English teacher's space",
+      '(`train.tasks.cla`: MSE between a linear map of the student vectors of both sides of a pair and the USE-lite vector',
+      'of the English side), per seed: `configs/mono/base-no-mono*.json` (with) and `configs/cla/base-no-cla*.json` (without).',
+    ],
+    seeds: [
+      { seed: 1, with: 'base-no-mono', without: 'base-no-cla' },
+      { seed: 2, with: 'base-no-mono-seed2', without: 'base-no-cla-seed2' },
+      { seed: 3, with: 'base-no-mono-seed3', without: 'base-no-cla-seed3' },
+    ],
+    outro: [],
+  },
+];
+
+function taskAtFullLengthSection(reports: EvalReport[], spec: TaskAtFullLength): string[] {
   const rows: string[][] = [];
   const deltas: number[] = [];
   const withScores: number[] = [];
   const withoutScores: number[] = [];
-  for (const { seed, with: withName, without } of MONO.seeds) {
+  const pairs: Array<[EvalReport, EvalReport]> = [];
+  for (const { seed, with: withName, without } of spec.seeds) {
     const a = denseMediawiki(reports, withName);
     const b = denseMediawiki(reports, without);
     if (!a || !b) continue;
+    pairs.push([a, b]);
     const cmp = macroMrrVersus(a, b);
     deltas.push(cmp.delta);
     withScores.push(cmp.a);
@@ -426,21 +459,21 @@ function monoSection(reports: EvalReport[]): string[] {
     rows.push([String(seed), `${withName}: ${fmt(cmp.a)}`, `${without}: ${fmt(cmp.b)}`, ...deltaCells(cmp)]);
   }
   if (!rows.length) return [];
+  const pooled = macroMrrVersus(averageOver(pairs.map(([a]) => a)), averageOver(pairs.map(([, b]) => b)));
   const mean = (xs: number[]) => xs.reduce((x, y) => x + y, 0) / xs.length;
   const sd = (xs: number[]) => Math.sqrt(xs.reduce((acc, x) => acc + (x - mean(xs)) ** 2, 0) / (xs.length - 1));
   const spread = (xs: number[]) => `${fmt(mean(xs))}${xs.length > 1 ? ` (sd ${fmt(sd(xs))})` : ''}`;
   return [
-    '## Monolingual positives at full length (mediawiki-xling dev, dense)',
+    `## ${spec.title}`,
     '',
-    'The shipped recipe (3 epochs) with and without the monolingual task (`train.tasks.mono`: two translations of one',
-    'English string, or two feature-dropout views of one Swahili sentence), per seed; configs in `configs/mono/`.',
+    ...spec.intro,
     'Δ is without − with in macro MRR@10 over the 20 languages, p paired over queries (bootstrap / randomisation).',
     '',
     ...table(['seed', 'with the task', 'without', 'Δ', 'p'], rows, 1),
     '',
-    `Over ${deltas.length} seed(s): with the task ${spread(withScores)}, without ${spread(withoutScores)}; mean Δ ${signed(mean(deltas))}.`,
-    'The sd is the run-to-run noise of the shipped recipe at full length: single-run comparisons elsewhere on this page',
-    'that differ by less than about twice it are not evidence either way.',
+    `Over ${deltas.length} seed(s): with the task ${spread(withScores)}, without ${spread(withoutScores)}; mean Δ ${signed(mean(deltas))}` +
+      (pairs.length > 1 ? `; on the seed-averaged per-query scores p = ${pCell(pooled.pBootstrap)} / ${pCell(pooled.pRandomization)}.` : '.'),
+    ...spec.outro,
     '',
   ];
 }
@@ -658,7 +691,7 @@ export function renderResults(reports: EvalReport[]): string {
     ...Object.keys(POOLING.methods).flatMap((m) => POOLING.seeds.map((seed) => poolingRun(m, seed))),
     ...Object.keys(DIMS.runs),
     ...Object.keys(POOLING.fullLength),
-    ...MONO.seeds.flatMap((s) => [s.with, s.without]),
+    ...FULL_LENGTH_TASKS.flatMap((t) => t.seeds.flatMap((s) => [s.with, s.without])),
     ...Object.keys(SEEDED_ABLATIONS.runs).flatMap((run) => SEEDED_ABLATIONS.seeds.map((seed) => seededRun(run, seed))),
   ]);
   for (const bench of benches) lines.push(...benchSection(bench, byBench.get(bench)!.filter((r) => !ownSection.has(r.config.encoder.name))));
@@ -666,7 +699,7 @@ export function renderResults(reports: EvalReport[]): string {
   for (const set of ABLATION_SETS) lines.push(...ablationSection(reports, set));
   lines.push(...seededAblationSection(reports));
   lines.push(...poolingSection(reports));
-  lines.push(...monoSection(reports));
+  for (const spec of FULL_LENGTH_TASKS) lines.push(...taskAtFullLengthSection(reports, spec));
   lines.push(...zeroShotSection(reports));
   lines.push(
     '## Regenerate this page',
