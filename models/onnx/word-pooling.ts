@@ -20,7 +20,7 @@ import { tokenize } from '../text/normalize.js';
 import { ONNX_INPUT_ADAPTER, ONNX_INPUT_COUNTS, ONNX_INPUT_IDS, ONNX_INPUT_MULTIPLICITY, ONNX_INPUT_ROWS, ONNX_OUTPUT } from './export.js';
 import { encodeOnnxModel, splitOnnxModel } from './split-graph.js';
 import { checkedOutput, int64Tensor } from './tensors.js';
-import { wordKeys, type WordVectorCache } from './word-vector-cache.js';
+import { distinctKeys, wordKeys, type WordVectorCache } from './word-vector-cache.js';
 
 const { onnx } = onnxProto;
 const { DataType } = onnx.TensorProto;
@@ -112,39 +112,30 @@ export class WordPoolingRunner {
 
   private async embedChunk(texts: readonly string[], adapters: readonly number[]): Promise<Float32Array[]> {
     const { dim, hasAdapters } = this.options;
-    // The chunk's distinct words, and each token as (its text, its word).
+    // The chunk's distinct words (by 64-bit key, deduplicated in a small probe table rather than a Map of strings,
+    // which cost more than the cache itself), and each token as (its text, its word).
     const tokenTexts = texts.map((text) => tokenize(text));
-    const tokenCount = tokenTexts.reduce((n, tokens) => n + tokens.length, 0);
-    const wordIndex = new Map<string, number>();
-    const words: string[] = [];
-    const tokenWords = new Int32Array(tokenCount);
-    const tokenRows = new Int32Array(tokenCount);
-    for (let t = 0, k = 0; t < texts.length; t++) {
-      for (const word of tokenTexts[t]!) {
-        let i = wordIndex.get(word);
-        if (i === undefined) {
-          i = words.length;
-          wordIndex.set(word, i);
-          words.push(word);
-        }
-        tokenWords[k] = i;
-        tokenRows[k++] = t;
-      }
-    }
+    const tokens = tokenTexts.flat();
+    const tokenRows = new Int32Array(tokens.length);
+    let at = 0;
+    tokenTexts.forEach((list, t) => {
+      tokenRows.fill(t, at, at + list.length);
+      at += list.length;
+    });
+    const { keys, firstToken, tokenWords } = distinctKeys(wordKeys(tokens));
     // Row i of `vectors` is word i's pooled sum: copied from the cache, or pooled by the head and then cached.
     // At least one row, so that a chunk of texts without words still has a valid Gather source.
-    const vectors = new Float32Array(Math.max(1, words.length) * dim);
-    const keys = wordKeys(words);
+    const vectors = new Float32Array(Math.max(1, firstToken.length) * dim);
     const missing = this.cache.read(keys, vectors);
     if (missing.length) {
-      const pooled = await this.poolWords(missing.map((i) => words[i]!));
+      const pooled = await this.poolWords(missing.map((i) => tokens[firstToken[i]!]!));
       missing.forEach((i, j) => vectors.set(pooled.subarray(j * dim, (j + 1) * dim), i * dim));
       this.cache.write(keys, missing, vectors);
     }
 
     const feeds: Record<string, ort.Tensor> = {
       [WORD_VECTORS]: new ort.Tensor('float32', vectors, [vectors.length / dim, dim]),
-      [TOKEN_WORDS]: new ort.Tensor('int32', tokenWords, [tokenCount]),
+      [TOKEN_WORDS]: new ort.Tensor('int32', tokenWords, [tokens.length]),
       [TOKEN_ROWS]: int64Tensor(tokenRows),
       [ONNX_INPUT_COUNTS]: new ort.Tensor('float32', new Float32Array(texts.length), [texts.length]),
     };

@@ -78,6 +78,44 @@ export function wordKeys(words: readonly string[]): Uint32Array {
   return keys;
 }
 
+/**
+ * Deduplicates words by key (pairs from wordKeys): the distinct keys in order of first occurrence, the token where
+ * each first occurs, and for every token the index of its distinct word.
+ */
+export function distinctKeys(tokenKeys: Uint32Array): { keys: Uint32Array; firstToken: Int32Array; tokenWords: Int32Array } {
+  const n = tokenKeys.length / 2;
+  let size = 4;
+  while (size < 2 * n) size *= 2;
+  const mask = size - 1;
+  const slots = new Int32Array(size).fill(-1);
+  const firstToken = new Int32Array(n);
+  const keys = new Uint32Array(2 * n);
+  const tokenWords = new Int32Array(n);
+  let distinct = 0;
+  for (let k = 0; k < n; k++) {
+    const k0 = tokenKeys[2 * k]!;
+    const k1 = tokenKeys[2 * k + 1]!;
+    let at = k0 & mask;
+    for (;;) {
+      const word = slots[at]!;
+      if (word < 0) {
+        slots[at] = distinct;
+        keys[2 * distinct] = k0;
+        keys[2 * distinct + 1] = k1;
+        firstToken[distinct] = k;
+        tokenWords[k] = distinct++;
+        break;
+      }
+      if (keys[2 * word] === k0 && keys[2 * word + 1] === k1) {
+        tokenWords[k] = word;
+        break;
+      }
+      at = (at + 1) & mask;
+    }
+  }
+  return { keys: keys.slice(0, 2 * distinct), firstToken: firstToken.slice(0, distinct), tokenWords };
+}
+
 export class WordVectorCache {
   readonly dim: number;
   readonly capacity: number;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
-import { WordVectorCache, createWordVectorCacheMemory, wordKeys } from '../../models/onnx/word-vector-cache.js';
+import { WordVectorCache, createWordVectorCacheMemory, distinctKeys, wordKeys } from '../../models/onnx/word-vector-cache.js';
 
 /** Writes word i of `words` with vector [values[i], …]. */
 function put(cache: WordVectorCache, words: string[], values: number[]): void {
@@ -140,4 +140,16 @@ test('threads attached to one cache see each other\'s words and never a torn or 
 test('rejects a bad shape', () => {
   assert.throws(() => createWordVectorCacheMemory(0, 4), /dim must be a positive integer/);
   assert.throws(() => createWordVectorCacheMemory(4, 1.5), /capacity must be a positive integer/);
+});
+
+test('distinctKeys: each word once, in order of first occurrence, and every token mapped to its word', () => {
+  const tokens = ['maji', 'moto', 'maji', 'a', 'moto', 'maji', 'b'];
+  const { keys, firstToken, tokenWords } = distinctKeys(wordKeys(tokens));
+  assert.deepEqual([...firstToken], [0, 1, 3, 6]);
+  assert.deepEqual([...tokenWords], [0, 1, 0, 2, 1, 0, 3]);
+  assert.deepEqual([...keys], [...wordKeys(['maji', 'moto', 'a', 'b'])]);
+  assert.equal(distinctKeys(new Uint32Array(0)).firstToken.length, 0);
+  // Keys that share their low bits probe past each other.
+  const crafted = Uint32Array.of(5, 1, 5 + 1024, 2, 5, 1, 5 + 2048, 3, 5 + 1024, 2);
+  assert.deepEqual([...distinctKeys(crafted).tokenWords], [0, 1, 0, 2, 1]);
 });
