@@ -502,7 +502,8 @@ function pairedOn(a: EvalReport, b: EvalReport, langs: (lang: string) => boolean
   return { n: avg.n, langs: count, a: avg.a, b: avg.b, delta: avg.delta, pBoot: avg.pBootstrap, pRand: avg.pRandomization };
 }
 
-const signed = (x: number) => `${x >= 0 ? '+' : ''}${fmt(x)}`;
+/** A difference with its sign; one that rounds to zero is shown as ±0.000 rather than -0.000 or +0.000. */
+const signed = (x: number) => (fmt(Math.abs(x)) === fmt(0) ? `±${fmt(0)}` : `${x >= 0 ? '+' : ''}${fmt(x)}`);
 const pCell = (p: number) => (p < 0.001 ? '<0.001' : p.toFixed(3));
 const percent = (x: number) => `${Math.round(100 * x)}%`;
 
