@@ -21,11 +21,11 @@ import onnxProto from 'onnx-proto';
 import type { onnx as proto } from 'onnx-proto';
 import { z } from 'zod';
 import type { FeatureConfig } from '../features.js';
+import { bytesOf, floatTensorProto, int64TensorProto, intAttr, intsAttr, node, stringAttr, tensorAttr, tensorInput } from './graph-proto.js';
 import { NORM_EPS, float32ToFloat16Bits, quantizeRowsInt8, validateWeights, type EncoderWeights } from './reference.js';
 
 const { onnx } = onnxProto;
 const { DataType } = onnx.TensorProto;
-const { AttributeType } = onnx.AttributeProto;
 
 /** ScatterND's `reduction` attribute needs opset 16. */
 export const ONNX_OPSET = 16;
@@ -48,32 +48,6 @@ export interface ExportOptions {
   tableDtype?: TableDtype;
 }
 
-function bytesOf(view: ArrayBufferView): Uint8Array {
-  return new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
-}
-
-function floatTensor(name: string, dims: number[], values: Float32Array): proto.ITensorProto {
-  return { name, dims, dataType: DataType.FLOAT, rawData: bytesOf(values) };
-}
-
-function int64Tensor(name: string, values: number[]): proto.ITensorProto {
-  return { name, dims: [values.length], dataType: DataType.INT64, rawData: bytesOf(BigInt64Array.from(values, BigInt)) };
-}
-
-function node(opType: string, input: string[], output: string, attribute: proto.IAttributeProto[] = []): proto.INodeProto {
-  return { opType, input, output: [output], name: output, attribute };
-}
-
-const intAttr = (name: string, i: number): proto.IAttributeProto => ({ name, type: AttributeType.INT, i });
-const stringAttr = (name: string, text: string): proto.IAttributeProto => ({ name, type: AttributeType.STRING, s: new TextEncoder().encode(text) });
-const tensorAttr = (name: string, t: proto.ITensorProto): proto.IAttributeProto => ({ name, type: AttributeType.TENSOR, t });
-const intsAttr = (name: string, ints: number[]): proto.IAttributeProto => ({ name, type: AttributeType.INTS, ints });
-
-function tensorInput(name: string, elemType: number, dims: (string | number)[]): proto.IValueInfoProto {
-  const dim = dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d }));
-  return { name, type: { tensorType: { elemType, shape: { dim } } } };
-}
-
 /** Stacks per-language [n, dim, rank] weights under an all-zero identity block (index 0). */
 function withIdentity(values: Float32Array, blockSize: number): Float32Array {
   const out = new Float32Array(values.length + blockSize);
@@ -88,19 +62,19 @@ export function exportEncoderOnnx(weights: EncoderWeights, options: ExportOption
   const dtype = options.tableDtype ?? 'float32';
 
   const initializer: proto.ITensorProto[] = [
-    int64Tensor('axis1', [1]),
-    int64Tensor('dim_shape', [dim]),
-    floatTensor('norm_eps', [], Float32Array.of(NORM_EPS)),
+    int64TensorProto('axis1', [1]),
+    int64TensorProto('dim_shape', [dim]),
+    floatTensorProto('norm_eps', [], Float32Array.of(NORM_EPS)),
   ];
   const nodes: proto.INodeProto[] = [];
-  if (weights.featureWeights) initializer.push(floatTensor('feature_weight', [buckets], weights.featureWeights));
+  if (weights.featureWeights) initializer.push(floatTensorProto('feature_weight', [buckets], weights.featureWeights));
   // 'feature_vectors' [n, dim]: each (text, feature) slot's table row times the slot's weight — its multiplicity,
   // times the feature's pooling weight when the model has them — as float32.
   if (dtype === 'int8') {
     const { q, scales } = quantizeRowsInt8(table, dim);
     initializer.push(
       { name: 'table', dims: [buckets, dim], dataType: DataType.INT8, rawData: bytesOf(q) },
-      floatTensor('table_scale', [buckets], scales),
+      floatTensorProto('table_scale', [buckets], scales),
     );
     // The slot weight rides on the per-row dequantisation scale, so the [n, dim] rows are touched once
     // (dequantised) rather than twice (dequantised, then weighted): that second pass was ~40% of the graph's time.
@@ -130,7 +104,7 @@ export function exportEncoderOnnx(weights: EncoderWeights, options: ExportOption
       initializer.push({ name: 'table', dims: [buckets, dim], dataType: DataType.FLOAT16, rawData: bytesOf(Uint16Array.from(table, float32ToFloat16Bits)) });
       nodes.push(node('Gather', ['table', ONNX_INPUT_IDS], 'rows16'), node('Cast', ['rows16'], 'table_vectors', [intAttr('to', DataType.FLOAT)]));
     } else {
-      initializer.push(floatTensor('table', [buckets, dim], table));
+      initializer.push(floatTensorProto('table', [buckets, dim], table));
       nodes.push(node('Gather', ['table', ONNX_INPUT_IDS], 'table_vectors'));
     }
     nodes.push(
@@ -141,7 +115,7 @@ export function exportEncoderOnnx(weights: EncoderWeights, options: ExportOption
   nodes.push(
     node('Shape', [ONNX_INPUT_COUNTS], 'batch_shape'),
     node('Concat', ['batch_shape', 'dim_shape'], 'sum_shape', [intAttr('axis', 0)]),
-    node('ConstantOfShape', ['sum_shape'], 'zeros', [tensorAttr('value', floatTensor('zero', [1], Float32Array.of(0)))]),
+    node('ConstantOfShape', ['sum_shape'], 'zeros', [tensorAttr('value', floatTensorProto('zero', [1], Float32Array.of(0)))]),
     node('Unsqueeze', [ONNX_INPUT_ROWS, 'axis1'], 'scatter_index'), // [n, 1]
     // The weighted sum, not divided by the text's total weight: the adapter is linear and the output is
     // L2-normalised, so sum and mean give the same embedding (reference.ts computes the mean) and the graph
@@ -159,8 +133,8 @@ export function exportEncoderOnnx(weights: EncoderWeights, options: ExportOption
   if (adapters) {
     const stackDims = [adapters.langs.length + 1, dim, adapters.rank];
     initializer.push(
-      floatTensor('adapter_u', stackDims, withIdentity(adapters.U, dim * adapters.rank)),
-      floatTensor('adapter_v', stackDims, withIdentity(adapters.V, dim * adapters.rank)),
+      floatTensorProto('adapter_u', stackDims, withIdentity(adapters.U, dim * adapters.rank)),
+      floatTensorProto('adapter_v', stackDims, withIdentity(adapters.V, dim * adapters.rank)),
     );
     inputs.push(tensorInput(ONNX_INPUT_ADAPTER, DataType.INT64, ['batch']));
     nodes.push(

@@ -6,6 +6,7 @@
  */
 import onnxProto from 'onnx-proto';
 import type { onnx as proto } from 'onnx-proto';
+import { tensorInput } from './graph-proto.js';
 
 const { onnx } = onnxProto;
 
@@ -53,41 +54,26 @@ export function splitOnnxModel(model: Uint8Array, tensor: string, shape: Array<s
     }
   }
 
-  const consumed = (part: proto.INodeProto[]) => new Set(part.flatMap((n) => n.input ?? []));
-  const cut: proto.IValueInfoProto = {
-    name: tensor,
-    type: {
-      tensorType: {
-        elemType: onnx.TensorProto.DataType.FLOAT,
-        shape: { dim: shape.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) },
-      },
-    },
-  };
-  const half = (part: proto.INodeProto[], inputs: proto.IValueInfoProto[], outputs: proto.IValueInfoProto[], name: string) => {
-    const uses = consumed(part);
-    const sub: proto.IModelProto = {
+  const cut = tensorInput(tensor, onnx.TensorProto.DataType.FLOAT, shape);
+  /** One half: its nodes, the initializers and graph inputs they read, and `extra` inputs / `outputs`. */
+  const half = (part: proto.INodeProto[], extra: proto.IValueInfoProto[], outputs: proto.IValueInfoProto[], name: string) => {
+    const uses = new Set(part.flatMap((n) => n.input ?? []));
+    const graphInputs = (graph.input ?? []).filter((i) => uses.has(i.name ?? ''));
+    const model: proto.IModelProto = {
       ...decoded,
       graph: {
         name: `${graph.name ?? 'graph'}_${name}`,
         node: part,
         initializer: (graph.initializer ?? []).filter((t) => uses.has(t.name ?? '')),
-        input: inputs,
+        input: [...extra, ...graphInputs],
         output: outputs,
       },
     };
-    return sub;
+    return { model, inputs: model.graph!.input!.map((i) => i.name ?? '') };
   };
-  const headUses = consumed(headNodes);
-  const tailUses = consumed(tailNodes);
-  const graphInputs = graph.input ?? [];
-  const headGraphInputs = graphInputs.filter((i) => headUses.has(i.name ?? ''));
-  const tailGraphInputs = graphInputs.filter((i) => tailUses.has(i.name ?? ''));
-  return {
-    head: half(headNodes, headGraphInputs, [cut], 'head'),
-    tail: half(tailNodes, [cut, ...tailGraphInputs], graph.output ?? [], 'tail'),
-    headInputs: headGraphInputs.map((i) => i.name ?? ''),
-    tailInputs: [tensor, ...tailGraphInputs.map((i) => i.name ?? '')],
-  };
+  const head = half(headNodes, [], [cut], 'head');
+  const tail = half(tailNodes, [cut], graph.output ?? [], 'tail');
+  return { head: head.model, tail: tail.model, headInputs: head.inputs, tailInputs: tail.inputs };
 }
 
 export function encodeOnnxModel(model: proto.IModelProto): Uint8Array {

@@ -18,6 +18,7 @@ import type { onnx as proto } from 'onnx-proto';
 import { featurizeWords, type FeatureConfig } from '../features.js';
 import { tokenize } from '../text/normalize.js';
 import { ONNX_INPUT_ADAPTER, ONNX_INPUT_COUNTS, ONNX_INPUT_IDS, ONNX_INPUT_MULTIPLICITY, ONNX_INPUT_ROWS, ONNX_OUTPUT } from './export.js';
+import { floatTensorProto, int64TensorProto, intAttr, node, stringAttr, tensorAttr, tensorInput } from './graph-proto.js';
 import { encodeOnnxModel, splitOnnxModel } from './split-graph.js';
 import { checkedOutput, int64Tensor } from './tensors.js';
 import { distinctKeys, wordKeys, type WordVectorCache } from './word-vector-cache.js';
@@ -32,46 +33,31 @@ export const WORD_VECTORS = 'word_vectors';
 export const TOKEN_WORDS = 'token_words';
 export const TOKEN_ROWS = 'token_rows';
 
-function valueInfo(name: string, elemType: number, dims: Array<string | number>): proto.IValueInfoProto {
-  const dim = dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d }));
-  return { name, type: { tensorType: { elemType, shape: { dim } } } };
-}
-
 /** The two graphs the runner uses, from a serialised format-3 encoder graph. */
 export function wordPoolingGraphs(model: Uint8Array): { head: Uint8Array; tail: Uint8Array; inputs: string[] } {
   const split = splitOnnxModel(model, POOLED_TENSOR, ['words', 'dim']);
   const tail = split.tail.graph!;
-  const int64 = (name: string, values: number[]): proto.ITensorProto => ({
-    name, dims: [values.length], dataType: DataType.INT64, rawData: new Uint8Array(BigInt64Array.from(values, BigInt).buffer),
-  });
-  const node = (opType: string, input: string[], output: string, attribute: proto.IAttributeProto[] = []): proto.INodeProto => ({
-    opType, input, output: [output], name: output, attribute,
-  });
   // pooled = ScatterND-add(zeros[batch, dim], token_rows, Gather(word_vectors, token_words)), as in export.ts.
   const sum: proto.INodeProto[] = [
     node('Gather', [WORD_VECTORS, TOKEN_WORDS], 'ws_token_vectors'),
     node('Shape', [ONNX_INPUT_COUNTS], 'ws_batch_shape'),
-    node('Shape', [WORD_VECTORS], 'ws_dim_shape', [{ name: 'start', type: onnx.AttributeProto.AttributeType.INT, i: 1 }]),
-    node('Concat', ['ws_batch_shape', 'ws_dim_shape'], 'ws_sum_shape', [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 0 }]),
-    node('ConstantOfShape', ['ws_sum_shape'], 'ws_zeros', [
-      { name: 'value', type: onnx.AttributeProto.AttributeType.TENSOR, t: { name: 'ws_zero', dims: [1], dataType: DataType.FLOAT, rawData: new Uint8Array(4) } },
-    ]),
+    node('Shape', [WORD_VECTORS], 'ws_dim_shape', [intAttr('start', 1)]),
+    node('Concat', ['ws_batch_shape', 'ws_dim_shape'], 'ws_sum_shape', [intAttr('axis', 0)]),
+    node('ConstantOfShape', ['ws_sum_shape'], 'ws_zeros', [tensorAttr('value', floatTensorProto('ws_zero', [1], Float32Array.of(0)))]),
     node('Unsqueeze', [TOKEN_ROWS, 'ws_axis1'], 'ws_scatter_index'),
-    node('ScatterND', ['ws_zeros', 'ws_scatter_index', 'ws_token_vectors'], POOLED_TENSOR, [
-      { name: 'reduction', type: onnx.AttributeProto.AttributeType.STRING, s: new TextEncoder().encode('add') },
-    ]),
+    node('ScatterND', ['ws_zeros', 'ws_scatter_index', 'ws_token_vectors'], POOLED_TENSOR, [stringAttr('reduction', 'add')]),
   ];
   const summed: proto.IModelProto = {
     ...split.tail,
     graph: {
       ...tail,
       node: [...sum, ...(tail.node ?? [])],
-      initializer: [...(tail.initializer ?? []), int64('ws_axis1', [1])],
+      initializer: [...(tail.initializer ?? []), int64TensorProto('ws_axis1', [1])],
       input: [
-        valueInfo(WORD_VECTORS, DataType.FLOAT, ['words', 'dim']),
-        valueInfo(TOKEN_WORDS, DataType.INT32, ['tokens']),
-        valueInfo(TOKEN_ROWS, DataType.INT64, ['tokens']),
-        valueInfo(ONNX_INPUT_COUNTS, DataType.FLOAT, ['batch']),
+        tensorInput(WORD_VECTORS, DataType.FLOAT, ['words', 'dim']),
+        tensorInput(TOKEN_WORDS, DataType.INT32, ['tokens']),
+        tensorInput(TOKEN_ROWS, DataType.INT64, ['tokens']),
+        tensorInput(ONNX_INPUT_COUNTS, DataType.FLOAT, ['batch']),
         ...(tail.input ?? []).filter((i) => i.name !== POOLED_TENSOR),
       ],
     },
