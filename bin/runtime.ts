@@ -56,7 +56,7 @@ export interface RuntimeOptions {
   encoderThreads?: number;
   /** Worker threads per ONNX encoder for large batches (default $TAFUTA_ENCODER_WORKERS, else one per core, at most 8). */
   encoderWorkers?: number;
-  /** Words whose pooled sums each ONNX encoder thread caches (default $TAFUTA_ENCODER_WORD_CACHE, else 32,768). */
+  /** Words whose pooled sums each ONNX encoder caches, one cache shared by its threads (default $TAFUTA_ENCODER_WORD_CACHE, else 32,768). */
   encoderWordCache?: number;
 }
 
@@ -95,8 +95,8 @@ export function encoderWorkersFromEnv(): number {
 export const MAX_ENCODER_WORD_CACHE = 1 << 24;
 
 /**
- * Words per encoder thread whose pooled sums are cached (models/onnx/word-pooling.ts): about 1 KB each at 256-d,
- * allocated as they fill. 0 runs the whole graph for every text.
+ * Words per encoder whose pooled sums are cached, in one cache its threads share (models/onnx/word-vector-cache.ts):
+ * about 1 KB each at 256-d, committed as they fill. 0 runs the whole graph for every text.
  */
 export function encoderWordCacheFromEnv(): number {
   return intFromEnv('TAFUTA_ENCODER_WORD_CACHE', 0, MAX_ENCODER_WORD_CACHE, DEFAULT_WORD_CACHE);

@@ -156,12 +156,7 @@ export async function createOnnxEncoder(modelDir: string, options: OnnxEncoderOp
     sessions.push(await load(split.tail));
     try {
       checkSession(sessions[1]!, manifest, onnxFile, split.inputs);
-    } catch (err) {
-      await Promise.all(sessions.map((s) => s.release()));
-      throw err;
-    }
-    const cache = options.sharedWordCache ? new WordVectorCache(options.sharedWordCache) : WordVectorCache.create(dim, wordCache);
-    try {
+      const cache = options.sharedWordCache ? new WordVectorCache(options.sharedWordCache) : WordVectorCache.create(dim, wordCache);
       words = new WordPoolingRunner(sessions[0]!, sessions[1]!, cache, { dim, features, hasAdapters, maxBatchSize, maxBatchFeatures });
     } catch (err) {
       await Promise.all(sessions.map((s) => s.release()));
