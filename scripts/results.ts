@@ -247,8 +247,6 @@ function seededAblationSection(reports: EvalReport[]): string[] {
   const { runs, reference, seeds } = SEEDED_ABLATIONS;
   const full = new Map(seeds.flatMap((s) => (find(seededRun(reference, s)) ? [[s, find(seededRun(reference, s))!] as const] : [])));
   if (!full.size) return [];
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  const sd = (xs: number[]) => (xs.length > 1 ? Math.sqrt(xs.reduce((acc, x) => acc + (x - mean(xs)) ** 2, 0) / (xs.length - 1)) : NaN);
   const missing: string[] = [];
   const rows = Object.entries(runs).flatMap(([run, what]) => {
     const done = seeds.filter((s) => find(seededRun(run, s)) && full.has(s));
@@ -359,11 +357,11 @@ function poolingSection(reports: EvalReport[]): string[] {
     .filter(([, list]) => list.length > 0)
     .map(([method, list]) => {
       const values = list.map(macro);
-      const mean = values.reduce((a, b) => a + b, 0) / values.length;
-      const sd = values.length > 1 ? Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / (values.length - 1)) : NaN;
+      const average = mean(values);
+      const spread = sd(values);
       const isReference = method === POOLING.reference;
       const cmp = isReference ? undefined : macroMrrVersus(referenceAverage, averageOver(list));
-      return [`${method}: ${POOLING.methods[method]}`, values.map(fmt).join(' / '), fmt(mean), Number.isNaN(sd) ? '—' : fmt(sd), ...deltaCells(cmp)];
+      return [`${method}: ${POOLING.methods[method]}`, values.map(fmt).join(' / '), fmt(average), Number.isNaN(spread) ? '—' : fmt(spread), ...deltaCells(cmp)];
     });
   return [
     '## Pooling: mean vs SIF vs attention (mediawiki-xling dev, dense)',
@@ -460,8 +458,6 @@ function taskAtFullLengthSection(reports: EvalReport[], spec: TaskAtFullLength):
   }
   if (!rows.length) return [];
   const pooled = macroMrrVersus(averageOver(pairs.map(([a]) => a)), averageOver(pairs.map(([, b]) => b)));
-  const mean = (xs: number[]) => xs.reduce((x, y) => x + y, 0) / xs.length;
-  const sd = (xs: number[]) => Math.sqrt(xs.reduce((acc, x) => acc + (x - mean(xs)) ** 2, 0) / (xs.length - 1));
   const spread = (xs: number[]) => `${fmt(mean(xs))}${xs.length > 1 ? ` (sd ${fmt(sd(xs))})` : ''}`;
   return [
     `## ${spec.title}`,
@@ -505,6 +501,9 @@ function pairedOn(a: EvalReport, b: EvalReport, langs: (lang: string) => boolean
 /** A difference with its sign; one that rounds to zero is shown as ±0.000 rather than -0.000 or +0.000. */
 const signed = (x: number) => (fmt(Math.abs(x)) === fmt(0) ? `±${fmt(0)}` : `${x >= 0 ? '+' : ''}${fmt(x)}`);
 const pCell = (p: number) => (p < 0.001 ? '<0.001' : p.toFixed(3));
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+/** Sample standard deviation; NaN for fewer than two values. */
+const sd = (xs: number[]) => (xs.length > 1 ? Math.sqrt(xs.reduce((acc, x) => acc + (x - mean(xs)) ** 2, 0) / (xs.length - 1)) : NaN);
 const percent = (x: number) => `${Math.round(100 * x)}%`;
 
 /** Zero-shot languages: the held-out run against the supervised full model, the untrained baseline and BM25. */
