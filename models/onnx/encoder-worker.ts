@@ -13,6 +13,8 @@ export interface EncoderWorkerData {
 }
 
 export type EncoderWorkerRequest = { id: number; texts: string[]; options: EmbedOptions };
+/** Releases the onnxruntime sessions and lets the thread end by itself (see the pool's close). */
+export type EncoderWorkerClose = { type: 'close' };
 
 export type EncoderWorkerMessage =
   | { type: 'ready'; version: string | undefined }
@@ -28,8 +30,16 @@ const send = (message: EncoderWorkerMessage, transfer: ArrayBuffer[] = []) => po
 try {
   const encoder = await createOnnxEncoder(modelDir, options);
   const dim = encoder.info.dim;
-  port.on('message', (request: EncoderWorkerRequest) => {
-    encoder.embed(request.texts, request.options).then(
+  /** Batches still running: close waits for them, so no session is released under a run. */
+  const running = new Set<Promise<void>>();
+  port.on('message', (request: EncoderWorkerRequest | EncoderWorkerClose) => {
+    if ('type' in request) {
+      void Promise.allSettled(running)
+        .then(() => encoder.close?.())
+        .finally(() => port.close());
+      return;
+    }
+    const run = encoder.embed(request.texts, request.options).then(
       (vectors) => {
         // One flat buffer, moved (not copied) to the main thread.
         const flat = new Float32Array(vectors.length * dim);
@@ -38,6 +48,8 @@ try {
       },
       (err: unknown) => send({ type: 'failed', id: request.id, message: err instanceof Error ? err.message : String(err) }),
     );
+    running.add(run);
+    void run.finally(() => running.delete(run));
   });
   send({ type: 'ready', version: encoder.info.version });
 } catch (err) {

@@ -15,7 +15,7 @@ import { Worker } from 'node:worker_threads';
 import { langAt, type EmbedOptions, type Encoder } from '../encoder.js';
 import { createOnnxEncoder, DEFAULT_WORD_CACHE, readOnnxEncoderManifest, type OnnxEncoderOptions } from './onnx-encoder.js';
 import { createWordVectorCacheMemory } from './word-vector-cache.js';
-import type { EncoderWorkerData, EncoderWorkerMessage, EncoderWorkerRequest } from './encoder-worker.js';
+import type { EncoderWorkerClose, EncoderWorkerData, EncoderWorkerMessage, EncoderWorkerRequest } from './encoder-worker.js';
 
 export interface ParallelOnnxEncoderOptions extends OnnxEncoderOptions {
   /** Worker threads for large batches; 0 runs everything on the calling thread. */
@@ -71,6 +71,23 @@ export function chunkRangesByLength(lengths: readonly number[], target: number):
   return ranges;
 }
 
+/** How long a closing worker may take to release its sessions and end before it is terminated. */
+const STOP_TIMEOUT_MS = 5000;
+
+/**
+ * Asks a worker to release its onnxruntime sessions and end by itself, and terminates it only if it does not:
+ * terminating a thread while its sessions are alive aborted the whole process now and then (a native
+ * `Napi::Error` thrown during the thread's teardown, about 1 run in 20 of the pool tests).
+ */
+async function stopWorker(worker: Worker): Promise<void> {
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  worker.postMessage({ type: 'close' } satisfies EncoderWorkerClose);
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), STOP_TIMEOUT_MS)));
+  if (await Promise.race([exited.then(() => false), timedOut])) await worker.terminate();
+  clearTimeout(timer);
+}
+
 export async function createParallelOnnxEncoder(modelDir: string, options: ParallelOnnxEncoderOptions): Promise<Encoder> {
   const { workers: workerCount, inlineMaxTexts = 32, minChunkChars = DEFAULT_MIN_CHUNK_CHARS, ...sessionOptions } = options;
   if (!Number.isInteger(workerCount) || workerCount < 0) throw new Error(`workers must be a non-negative integer, got ${workerCount}`);
@@ -90,13 +107,13 @@ export async function createParallelOnnxEncoder(modelDir: string, options: Paral
   let closed = false;
 
   /** Takes a worker out of the pool (the next batch spawns a replacement) and fails the chunks it held. */
-  function retire(entry: PoolWorker, err: Error): void {
+  function retire(entry: PoolWorker, err: Error, { graceful = false } = {}): void {
     const at = pool.indexOf(entry);
     if (at < 0) return;
     pool.splice(at, 1);
     for (const chunk of entry.inFlight.values()) chunk.reject(err);
     entry.inFlight.clear();
-    void entry.worker.terminate();
+    if (!graceful) void entry.worker.terminate();
     // A worker that could not even start says the model cannot load: fail what waits rather than retry forever.
     if (!entry.ready) for (const chunk of queue.splice(0)) chunk.reject(err);
     pump();
@@ -193,8 +210,8 @@ export async function createParallelOnnxEncoder(modelDir: string, options: Paral
       const err = new Error(`ONNX encoder ${inline.info.name} is closed`);
       for (const chunk of queue.splice(0)) chunk.reject(err);
       const closing = [...pool];
-      for (const entry of closing) retire(entry, err);
-      await Promise.all(closing.map((entry) => entry.worker.terminate()));
+      for (const entry of closing) retire(entry, err, { graceful: true });
+      await Promise.all(closing.map(({ worker }) => stopWorker(worker)));
       await inline.close?.();
     },
   };
