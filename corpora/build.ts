@@ -6,7 +6,7 @@
 import { writeFile, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { queriesPerLang, writeBeir } from './bench/beir.js';
-import { DEFAULT_CLEAN_OPTIONS, buildGuard, createMonoCleaner, createPairCleaner } from './clean.js';
+import { DEFAULT_CLEAN_OPTIONS, buildGuard, createMonoCleaner, createPairCleaner, samplePairs } from './clean.js';
 import { SOURCE_NAMES, loadSourcesConfig } from './config.js';
 import type { SourceName, SourcesConfig } from './config.js';
 import { extractDeb, fetchDebs, fetchNpm } from './fetch.js';
@@ -51,8 +51,15 @@ export async function buildData(options: BuildOptions = {}): Promise<Manifest> {
   const config = options.config ?? loadSourcesConfig();
   const cacheDir = resolve(options.cacheDir ?? '.cache/data');
   const outDir = resolve(options.outDir ?? 'data');
-  const langs = [...new Set(options.langs ?? config.languages)];
+  const contactConfig = config.contactLanguages;
+  const langs = [...new Set(options.langs ?? [...config.languages, ...Object.keys(contactConfig)])];
   const langSet = new Set(langs);
+  const contactLangs = langs.filter((l) => l in contactConfig && !config.languages.includes(l));
+  // The low-resource languages themselves: benchmarked, and given monolingual text. A contact language only
+  // contributes training pairs.
+  const targetLangs = langs.filter((l) => !contactLangs.includes(l));
+  // Catalog packages were listed for the low-resource locales; a contact language is read from all of them.
+  const catalogLangSet = contactLangs.length ? new Set([...langs, ...config.languages]) : langSet;
   const selected = new Set<SourceName>(options.sources ?? SOURCE_NAMES);
   const logger = options.logger ?? consoleLogger;
   const display = options.onProgress ? null : createProgressDisplay(logger);
@@ -62,7 +69,7 @@ export async function buildData(options: BuildOptions = {}): Promise<Manifest> {
 
   // --- which packages -------------------------------------------------------------------------------
   const gettextPkgs = selected.has('gettext')
-    ? Object.entries(config.gettext.packages).filter(([, locales]) => locales.some((l) => wantLang(l, langSet))).map(([p]) => p).sort()
+    ? Object.entries(config.gettext.packages).filter(([, locales]) => locales.some((l) => wantLang(l, catalogLangSet))).map(([p]) => p).sort()
     : [];
   const loPkgs = selected.has('libreoffice') ? config.libreoffice.filter((p) => langSet.has(baseLang(p.replace('libreoffice-l10n-', '')))) : [];
   const chromiumPkgs = selected.has('chromium') || selected.has('mono') ? [config.chromium.translations, config.chromium.english] : [];
@@ -122,7 +129,7 @@ export async function buildData(options: BuildOptions = {}): Promise<Manifest> {
   if (!evalDirs.mediawiki || !evalDirs.annotations || !evalDirs.udhr) {
     fail('an evaluation-only source is missing: the leakage guard and benchmarks are incomplete');
   }
-  const guardLangs = [...new Set([...config.languages, ...langs])];
+  const guardLangs = [...new Set([...config.languages, ...targetLangs])];
   progress({ phase: 'benchmarks', done: 0, total: 1 });
   const evalSets = await buildEvalSets(evalDirs, guardLangs, config.udhrCodes);
   const guard = buildGuard(evalSets.guardStrings);
@@ -130,7 +137,7 @@ export async function buildData(options: BuildOptions = {}): Promise<Manifest> {
   logger.info(`leakage guard: ${guard.size} normalised benchmark strings`);
   if (selected.has('bench')) {
     for (const [name, full] of evalSets.benches) {
-      const restricted = restrictBench(full, langSet);
+      const restricted = restrictBench(full, new Set(targetLangs));
       outputs.push(...await writeBeir(join(outDir, 'bench', name), restricted));
       bench[name] = { corpus: restricted.corpus.length, queries: queriesPerLang(restricted), qrels: restricted.qrels.length };
     }
@@ -183,7 +190,7 @@ export async function buildData(options: BuildOptions = {}): Promise<Manifest> {
         config.chromium.translations, langSet);
       if (selected.has('chromium')) consume('chromium', result.pairs);
       if (selected.has('mono')) {
-        for (const lang of langs) consumeMono('chromium', lang, result.missingEnglish.filter((m) => m.lang === lang).map((m) => m.text));
+        for (const lang of targetLangs) consumeMono('chromium', lang, result.missingEnglish.filter((m) => m.lang === lang).map((m) => m.text));
       }
     } catch (err) {
       fail(`chromium: ${(err as Error).message}`);
@@ -193,6 +200,16 @@ export async function buildData(options: BuildOptions = {}): Promise<Manifest> {
   const cldrDir = npmDirs.get('cldr-localenames-full');
   if (selected.has('cldr') && cldrDir) consume('cldr', await cldrPairs(cldrDir, langs, 'cldr-localenames-full'));
 
+  for (const lang of contactLangs) {
+    const { kept: sample, left } = samplePairs(kept.get(lang) ?? [], contactConfig[lang]!.maxPairs);
+    kept.set(lang, sample);
+    for (const pair of left) {
+      const s = stats[`train/${pair.source}`]![lang]!;
+      s.kept--;
+      if (pair.short) s.short--;
+      s.dropped['over-cap']++;
+    }
+  }
   for (const [lang, pairs] of [...kept].sort()) {
     const path = join(outDir, 'train', `${lang}.jsonl`);
     await writeJsonl(path, pairs);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { normalizeText, segmentWords, stripMarkup } from '../models/text/normalize.js';
 import type { DropReason, MonoRecord, Pair, RawPair } from './types.js';
 
@@ -65,4 +66,19 @@ export function createMonoCleaner(guard: ReadonlySet<string>): (raw: MonoRecord)
     seen.add(norm);
     return { keep: true, record: { text, lang: raw.lang, source: raw.source } };
   };
+}
+
+/**
+ * At most `maxPairs` pairs, chosen by the SHA-1 of each pair's text (so the sample does not depend on package or
+ * file order), returned in input order; `left` holds the others.
+ */
+export function samplePairs(pairs: readonly Pair[], maxPairs: number): { kept: Pair[]; left: Pair[] } {
+  if (pairs.length <= maxPairs) return { kept: [...pairs], left: [] };
+  const rank = pairs.map((p, i) => ({ i, key: createHash('sha1').update(`${p.en}\t${p.text}`).digest('hex') }));
+  rank.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.i - b.i));
+  const chosen = new Set(rank.slice(0, maxPairs).map((r) => r.i));
+  const kept: Pair[] = [];
+  const left: Pair[] = [];
+  pairs.forEach((p, i) => (chosen.has(i) ? kept : left).push(p));
+  return { kept, left };
 }

@@ -9,6 +9,11 @@ const SourcesSchema = z.object({
   morphology: z.record(z.string(), z.object({ package: z.string(), dic: z.string(), aff: z.string() })),
   mono: z.record(z.string(), z.object({ package: z.string(), file: z.string() })),
   npm: z.record(z.string(), z.string()),
+  /**
+   * Better-resourced languages trained on for the sake of low-resource ones that borrow from them: read from the
+   * same catalogs as the training languages, capped at `maxPairs` (a deterministic sample), never benchmarked.
+   */
+  contactLanguages: z.record(z.string(), z.object({ for: z.array(z.string()).min(1), maxPairs: z.number().int().positive(), why: z.string() })).default({}),
   udhrCodes: z.record(z.string(), z.string()),
   evalOnly: z.object({ debian: z.array(z.string()), npm: z.array(z.string()) }),
   gettext: z.object({ generatedBy: z.string(), packages: z.record(z.string(), z.array(z.string())) }),

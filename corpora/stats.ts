@@ -5,7 +5,7 @@ import type { Verdict } from './clean.js';
 export type StatsTable = Record<string, Record<string, SourceLangStats>>;
 
 function emptyStats(): SourceLangStats {
-  return { raw: 0, kept: 0, short: 0, dropped: { empty: 0, untranslated: 0, 'length-ratio': 0, leak: 0, duplicate: 0 } };
+  return { raw: 0, kept: 0, short: 0, dropped: { empty: 0, untranslated: 0, 'length-ratio': 0, leak: 0, duplicate: 0, 'over-cap': 0 } };
 }
 
 export function countVerdict<T extends object>(table: StatsTable, key: string, lang: string, verdict: Verdict<T>): void {

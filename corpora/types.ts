@@ -28,8 +28,9 @@ export interface MorphGroup {
   method: 'affix' | 'verb-prefix';
 }
 
-export type DropReason = 'empty' | 'untranslated' | 'length-ratio' | 'leak' | 'duplicate';
-export const DROP_REASONS: readonly DropReason[] = ['empty', 'untranslated', 'length-ratio', 'leak', 'duplicate'];
+/** 'over-cap': a contact language's pair left out of its capped sample (see `contactLanguages` in sources.json). */
+export type DropReason = 'empty' | 'untranslated' | 'length-ratio' | 'leak' | 'duplicate' | 'over-cap';
+export const DROP_REASONS: readonly DropReason[] = ['empty', 'untranslated', 'length-ratio', 'leak', 'duplicate', 'over-cap'];
 
 export interface SourceLangStats {
   raw: number;

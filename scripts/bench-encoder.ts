@@ -21,6 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { findModelDirs, PACKAGE_ROOT, SHIPPED_MODELS_DIR } from '../bin/runtime.js';
 import { parseUdhrArticles } from '../corpora/bench/udhr.js';
+import { loadSourcesConfig } from '../corpora/config.js';
 import { splitPassages } from '../indexer/passages.js';
 import type { Encoder } from '../models/encoder.js';
 import { createHashedNgramEncoder } from '../models/hashed-ngram-encoder.js';
@@ -57,7 +58,9 @@ function udhrPassages(): { texts: string[]; languages: number } | undefined {
 function trainingPassages(perLanguage: number): { languages: number; docs: Array<{ id: string; text: string; lang: string }> } | undefined {
   const dir = path.join(PACKAGE_ROOT, 'data', 'train');
   if (!fs.existsSync(dir)) return undefined;
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort();
+  // The low-resource languages only, not a contact language trained on for their sake (corpora/sources.json).
+  const languages = new Set(loadSourcesConfig().languages);
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.jsonl') && languages.has(path.basename(f, '.jsonl'))).sort();
   const docs: Array<{ id: string; text: string; lang: string }> = [];
   for (const file of files) {
     const lang = path.basename(file, '.jsonl');

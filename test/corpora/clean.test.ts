@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_CLEAN_OPTIONS, buildGuard, createMonoCleaner, createPairCleaner, tidy } from '../../corpora/clean.js';
-import type { RawPair } from '../../corpora/types.js';
+import { DEFAULT_CLEAN_OPTIONS, buildGuard, createMonoCleaner, createPairCleaner, samplePairs, tidy } from '../../corpora/clean.js';
+import type { Pair, RawPair } from '../../corpora/types.js';
 
 const raw = (en: string, text: string): RawPair => ({ en, text, lang: 'sw', source: 'gettext', pkg: 'demo' });
 const cleaner = (guardStrings: string[] = []) => createPairCleaner({ guard: buildGuard(guardStrings), ...DEFAULT_CLEAN_OPTIONS });
@@ -48,4 +48,16 @@ test('mono cleaner drops empty, leaked and duplicate lines', () => {
   assert.deepEqual(clean(rec('habari ya Dunia')), { keep: false, reason: 'leak' });
   assert.equal(clean(rec('Watoto wanacheza.')).keep, true);
   assert.deepEqual(clean(rec('watoto wanacheza.')), { keep: false, reason: 'duplicate' });
+});
+
+test('samplePairs keeps a fixed subset whatever the input order, in input order', () => {
+  const pairs: Pair[] = Array.from({ length: 50 }, (_, i) => ({ en: `Open file ${i}`, text: `Abrir archivo ${i}`, lang: 'es', source: 'gettext', pkg: 'demo' }));
+  const a = samplePairs(pairs, 10);
+  const b = samplePairs([...pairs].reverse(), 10);
+  assert.equal(a.kept.length, 10);
+  assert.equal(a.left.length, 40);
+  assert.deepEqual(new Set(a.kept), new Set(b.kept));
+  assert.deepEqual(a.kept, pairs.filter((p) => a.kept.includes(p)), 'input order');
+  assert.deepEqual(new Set([...a.kept, ...a.left]), new Set(pairs));
+  assert.equal(samplePairs(pairs, 60).kept.length, 50);
 });

