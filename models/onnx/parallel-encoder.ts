@@ -106,17 +106,21 @@ export async function createParallelOnnxEncoder(modelDir: string, options: Paral
   let nextRequestId = 1;
   let closed = false;
 
-  /** Takes a worker out of the pool (the next batch spawns a replacement) and fails the chunks it held. */
-  function retire(entry: PoolWorker, err: Error, { graceful = false } = {}): void {
+  /**
+   * Takes a worker out of the pool (the next batch spawns a replacement), fails the chunks it held and stops it
+   * (gracefully: it may hold live sessions, e.g. one that loaded another model version); resolves once it ended.
+   */
+  function retire(entry: PoolWorker, err: Error, { exited = false } = {}): Promise<void> {
     const at = pool.indexOf(entry);
-    if (at < 0) return;
+    if (at < 0) return Promise.resolve();
     pool.splice(at, 1);
     for (const chunk of entry.inFlight.values()) chunk.reject(err);
     entry.inFlight.clear();
-    if (!graceful) void entry.worker.terminate();
+    const stopped = exited ? Promise.resolve() : stopWorker(entry.worker);
     // A worker that could not even start says the model cannot load: fail what waits rather than retry forever.
     if (!entry.ready) for (const chunk of queue.splice(0)) chunk.reject(err);
     pump();
+    return stopped;
   }
 
   function spawn(): void {
@@ -128,14 +132,14 @@ export async function createParallelOnnxEncoder(modelDir: string, options: Paral
       switch (message.type) {
         case 'ready':
           if (message.version !== version) {
-            retire(entry, new Error(`encoder worker loaded ${modelDir} as version ${message.version}, the main thread as ${version}: the model changed on disk`));
+            void retire(entry, new Error(`encoder worker loaded ${modelDir} as version ${message.version}, the main thread as ${version}: the model changed on disk`));
           } else {
             entry.ready = true;
             pump();
           }
           return;
         case 'load-failed':
-          retire(entry, new Error(`encoder worker could not load ${modelDir}: ${message.message}`));
+          void retire(entry, new Error(`encoder worker could not load ${modelDir}: ${message.message}`));
           return;
         case 'done':
         case 'failed': {
@@ -149,8 +153,9 @@ export async function createParallelOnnxEncoder(modelDir: string, options: Paral
         }
       }
     });
-    worker.on('error', (err) => retire(entry, new Error(`encoder worker failed: ${err.message}`)));
-    worker.on('exit', (code) => retire(entry, new Error(`encoder worker exited (code ${code})`)));
+    // An 'error' event means the thread died of an uncaught exception and is ending anyway.
+    worker.on('error', (err) => void retire(entry, new Error(`encoder worker failed: ${err.message}`), { exited: true }));
+    worker.on('exit', (code) => void retire(entry, new Error(`encoder worker exited (code ${code})`), { exited: true }));
     pool.push(entry);
   }
 
@@ -209,9 +214,7 @@ export async function createParallelOnnxEncoder(modelDir: string, options: Paral
       closed = true;
       const err = new Error(`ONNX encoder ${inline.info.name} is closed`);
       for (const chunk of queue.splice(0)) chunk.reject(err);
-      const closing = [...pool];
-      for (const entry of closing) retire(entry, err, { graceful: true });
-      await Promise.all(closing.map(({ worker }) => stopWorker(worker)));
+      await Promise.all([...pool].map((entry) => retire(entry, err)));
       await inline.close?.();
     },
   };
