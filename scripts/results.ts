@@ -711,6 +711,8 @@ const ZERO_SHOT_NOTES: string[] = [
   '  "kept" ≈ 79–105% there only says that removing those pairs changes little (UDHR, 30 queries, moves by less than',
   '  twice its seed noise). Training seems to cost qu the surface matches (names, loanwords shared with English) that',
   '  the untrained encoder gets for free; BM25 is the better qu retriever on MediaWiki, and `mode: "auto"` uses it.',
+  '  (These 1-epoch runs predate Spanish as a contact language, which lifts qu above the untrained encoder: see',
+  '  *Spanish as a contact language for Quechua*.)',
   '- **No clear transfer to zu either way.** Removing xh (25k pairs, 12% of the training pairs) moves zu, which stays',
   '  in training, by −0.011 on cldr-emoji (p = 0.27; seed noise −0.013) and by −0.069 / −0.104 on the small UDHR and',
   '  MediaWiki sets, where the seed-2 replicate moves zu as much (+0.130 / −0.054). An earlier 128-d run of the same',
