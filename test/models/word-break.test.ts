@@ -9,7 +9,7 @@ const icuWords = (text: string) => [...icu.segment(text)].filter((s) => s.isWord
 
 /** Characters from every class the fast path knows, weighted towards the joiners where the rules live. */
 const ALPHABET = [
-  'a', 'b', 'Z', 'é', 'ẹ', 'ŋ', 'ɗ', 'ж', 'ї', 'ሰ', 'ላ', '1', '9', '_', ':', '·', '.', "'", '’', '‘', ',', ';',
+  'a', 'b', 'Z', 'é', 'ẹ', 'ŋ', 'ɗ', 'ʻ', 'ʼ', 'ж', 'ї', 'ሰ', 'ላ', '1', '9', '_', ':', '·', '.', "'", '’', '‘', ',', ';',
   ' ', '-', '!', '?', '(', ')', '"', '/', '&', '%', '@', '#', '‐', '–', '—', '“', '”', '„', '«', '»', '¿', '¡', '…', '§', '°', '×',
 ];
 
@@ -38,10 +38,25 @@ test('every punctuation mark the fast path calls a separator is one for ICU, in 
   }
 });
 
+test('every letter the fast path knows is a letter for ICU, in every joining context', () => {
+  const letters = [];
+  for (let cp = 0x80; cp <= 0x1fff; cp++) {
+    const c = String.fromCodePoint(cp);
+    if (/\p{L}/u.test(c) && fastWordSegments(c) !== undefined) letters.push(c);
+  }
+  assert.ok(letters.length > 1000, `expected the Latin, modifier, Cyrillic and Ethiopic letters, got ${letters.length}`);
+  for (const c of letters) {
+    for (const text of [c, `a${c}b`, `${c}${c}`, `1${c}2`, `a'${c}`, `${c}'a`, `${c}:${c}`, `${c}.1`, `_${c}_`, `${c} ${c}`, `${c}’${c}`]) {
+      assert.deepEqual(fastWordSegments(text), icuWords(text), JSON.stringify(text));
+    }
+  }
+});
+
 test('the fast path agrees with Intl.Segmenter on hand-picked UAX #29 cases', () => {
   const cases = [
     "k:a e.g. don't it’s snake_case _foo __ _ 1,000.5 a1b x-y a.b.c 3. a..b a''b a.1 1.a 1'2 a:1 1:2 1;2 a;b",
     'ninapenda alipenda ሰላም ዓለም привет мир',
+    "oʻzbek gʻalaba kʼabilan taʼaddi ʻokina a'ʻb",
     "'quoted' ‘single’ ...dots... __init__ 1_000 a_.b a._b",
   ];
   for (const text of cases) assert.deepEqual(fastWordSegments(text), icuWords(text), text);
