@@ -77,6 +77,11 @@ export const trainConfigSchema = z.strictObject({
       auxBatchSize: z.int().min(2).default(64),
       /** Pairs of each CL batch that are also distilled to the teacher (the loss is costly). */
       claBatchSize: z.int().min(1).default(64),
+      /**
+       * Which sides of a pair distillation pulls towards the teacher's vector of the English side: both (the
+       * original task) or the English side only, leaving the other language to the contrastive task.
+       */
+      claSides: z.enum(['both', 'english']).default('both'),
       weighting: z.enum(['dynamic', 'static']).default('dynamic'),
       /** Worker threads (Hogwild); 1 = single-threaded and bit-for-bit reproducible. */
       threads: z.int().min(1).max(16).default(2),

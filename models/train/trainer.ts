@@ -398,20 +398,24 @@ export class Trainer {
       .filter((x): x is readonly [number, Float32Array] => x[1] !== undefined);
     if (!rows.length) return;
     const r = rows.length;
-    const X = new Float32Array(2 * r * dim);
-    const T = new Float32Array(2 * r * teacher.dim);
+    // Rows 0..r-1 are the English sides; rows r..2r-1, when distilled, the other language's.
+    const sides = this.config.train.claSides === 'both' ? 2 : 1;
+    const X = new Float32Array(sides * r * dim);
+    const T = new Float32Array(sides * r * teacher.dim);
     rows.forEach(([i, vector], k) => {
       X.set(E.subarray(i * dim, (i + 1) * dim), k * dim);
-      X.set(L.subarray(i * dim, (i + 1) * dim), (r + k) * dim);
       T.set(vector, k * teacher.dim);
-      T.set(vector, (r + k) * teacher.dim);
+      if (sides === 2) {
+        X.set(L.subarray(i * dim, (i + 1) * dim), (r + k) * dim);
+        T.set(vector, (r + k) * teacher.dim);
+      }
     });
-    const result = distillLoss(X, T, this.head, 2 * r, dim, teacher.dim);
+    const result = distillLoss(X, T, this.head, sides * r, dim, teacher.dim);
     losses.cla = result.loss;
     this.weighting.observe('cla', norm(result.dX));
     rows.forEach(([i], k) => {
       addScaled(dE, result.dX.subarray(k * dim, (k + 1) * dim), weight, i * dim);
-      addScaled(dL, result.dX.subarray((r + k) * dim, (r + k + 1) * dim), weight, i * dim);
+      if (sides === 2) addScaled(dL, result.dX.subarray((r + k) * dim, (r + k + 1) * dim), weight, i * dim);
     });
     addScaled(headGrad, result.dW, weight);
   }
