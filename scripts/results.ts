@@ -437,6 +437,21 @@ const FULL_LENGTH_TASKS: TaskAtFullLength[] = [
     ],
     outro: [],
   },
+  {
+    title: 'Distillation of the English side only at full length (mediawiki-xling dev, dense)',
+    intro: [
+      'The shipped recipe (3 epochs, Spanish as a contact language) with and without distillation of the English side',
+      "only (`train.claSides: \"english\"`: MSE between a linear map of the student vector of each pair's English side and",
+      "its USE-lite vector; the other language is left to the contrastive task), per seed: `configs/cla-english/*.json`",
+      '(with) and `configs/contact/base-es*.json` (without).',
+    ],
+    seeds: [
+      { seed: 1, with: 'base-es-cla-english', without: 'base-es' },
+      { seed: 2, with: 'base-es-cla-english-seed2', without: 'base-es-seed2' },
+      { seed: 3, with: 'base-es-cla-english-seed3', without: 'base-es-seed3' },
+    ],
+    outro: [],
+  },
 ];
 
 function taskAtFullLengthSection(reports: EvalReport[], spec: TaskAtFullLength): string[] {
