@@ -405,6 +405,14 @@ interface TaskAtFullLength {
   outro: string[];
 }
 
+/** Seeds 1–3 of two recipes whose runs are named `<name>`, `<name>-seed2`, `<name>-seed3`. */
+function threeSeeds(withName: string, without: string): TaskAtFullLength['seeds'] {
+  return [1, 2, 3].map((seed) => {
+    const suffix = seed === 1 ? '' : `-seed${seed}`;
+    return { seed, with: `${withName}${suffix}`, without: `${without}${suffix}` };
+  });
+}
+
 const FULL_LENGTH_TASKS: TaskAtFullLength[] = [
   {
     title: 'Monolingual positives at full length (mediawiki-xling dev, dense)',
@@ -430,11 +438,7 @@ const FULL_LENGTH_TASKS: TaskAtFullLength[] = [
       '(`train.tasks.cla`: MSE between a linear map of the student vectors of both sides of a pair and the USE-lite vector',
       'of the English side), per seed: `configs/mono/base-no-mono*.json` (with) and `configs/cla/base-no-cla*.json` (without).',
     ],
-    seeds: [
-      { seed: 1, with: 'base-no-mono', without: 'base-no-cla' },
-      { seed: 2, with: 'base-no-mono-seed2', without: 'base-no-cla-seed2' },
-      { seed: 3, with: 'base-no-mono-seed3', without: 'base-no-cla-seed3' },
-    ],
+    seeds: threeSeeds('base-no-mono', 'base-no-cla'),
     outro: [],
   },
   {
@@ -445,11 +449,7 @@ const FULL_LENGTH_TASKS: TaskAtFullLength[] = [
       "its USE-lite vector; the other language is left to the contrastive task), per seed: `configs/cla-english/*.json`",
       '(with) and `configs/contact/base-es*.json` (without).',
     ],
-    seeds: [
-      { seed: 1, with: 'base-es-cla-english', without: 'base-es' },
-      { seed: 2, with: 'base-es-cla-english-seed2', without: 'base-es-seed2' },
-      { seed: 3, with: 'base-es-cla-english-seed3', without: 'base-es-seed3' },
-    ],
+    seeds: threeSeeds('base-es-cla-english', 'base-es'),
     outro: [],
   },
 ];
@@ -529,11 +529,7 @@ const CONTACT = {
   lang: 'es',
   serves: 'qu',
   untrained: 'hashed-ngram-v1 · dense',
-  seeds: [
-    { seed: 1, with: 'base-es', without: 'base-no-cla' },
-    { seed: 2, with: 'base-es-seed2', without: 'base-no-cla-seed2' },
-    { seed: 3, with: 'base-es-seed3', without: 'base-no-cla-seed3' },
-  ],
+  seeds: threeSeeds('base-es', 'base-no-cla'),
 };
 
 function contactLanguageSection(reports: EvalReport[]): string[] {
