@@ -29,8 +29,9 @@ const KNOWN_LETTER = /^[\p{L}]$/u;
 
 function isKnownLetterBlock(cp: number): boolean {
   return (
-    (cp >= 0x00c0 && cp <= 0x02af && cp !== 0x00d7 && cp !== 0x00f7) || // Latin-1 letters, Latin Extended-A/B, IPA
-    (cp >= 0x02b0 && cp <= 0x02ff) || // modifier letters: Uzbek oʻ gʻ, the glottal stop ʼ of Hausa and Quechua
+    // Latin-1 letters, Latin Extended-A/B, IPA, and the modifier letters (Uzbek oʻ gʻ, the glottal stop ʼ of Hausa
+    // and Quechua)
+    (cp >= 0x00c0 && cp <= 0x02ff && cp !== 0x00d7 && cp !== 0x00f7) ||
     (cp >= 0x1e00 && cp <= 0x1eff) || // Latin Extended Additional (ẹ ọ ṣ …)
     (cp >= 0x0400 && cp <= 0x0481) || // Cyrillic, before the combining titlo marks
     (cp >= 0x048a && cp <= 0x052f) ||
