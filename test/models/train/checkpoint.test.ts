@@ -4,7 +4,6 @@
  * a damaged file is detected; a Hogwild run pauses, checkpoints and resumes to the end.
  */
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,9 +14,9 @@ import { trainConfigSchema, type TrainConfig } from '../../../models/train/confi
 import { AdamW } from '../../../models/train/optimizer.js';
 import { createRng } from '../../../models/train/rng.js';
 import { runTraining } from '../../../models/train/run.js';
-import type { TeacherVectors, TrainLogEntry } from '../../../models/train/trainer.js';
+import type { TrainLogEntry } from '../../../models/train/trainer.js';
 import { createTaskWeighting } from '../../../models/train/weighting.js';
-import { writeSyntheticData } from './synthetic-data.js';
+import { SYNTHETIC_TEACHER, writeSyntheticData } from './synthetic-data.js';
 
 const DATA = fs.mkdtempSync(path.join(os.tmpdir(), 'tafuta-ckpt-data-'));
 writeSyntheticData(DATA, { auxiliary: true });
@@ -45,15 +44,8 @@ function tinyConfig(overrides: { epochs?: number; threads?: number; everySteps?:
   });
 }
 
-/** A deterministic stand-in for the English teacher (so the distillation head and its optimiser are in play). */
-const TEACHER: TeacherVectors = {
-  dim: 8,
-  lookup(text) {
-    const bytes = crypto.createHash('sha256').update(text).digest();
-    return Float32Array.from({ length: 8 }, (_, i) => bytes[i]! / 128 - 1);
-  },
-};
-const teacher = { vectors: TEACHER, cacheDir: 'fake-teacher' };
+// The distillation head and its optimiser are in play.
+const teacher = { vectors: SYNTHETIC_TEACHER, cacheDir: 'fake-teacher' };
 
 const outDir = (name: string) => fs.mkdtempSync(path.join(os.tmpdir(), `tafuta-ckpt-${name}-`));
 const same = (a: Float32Array, b: Float32Array) => a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));

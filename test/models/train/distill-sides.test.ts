@@ -4,7 +4,6 @@
  * occur only in the other language's texts stay at their initial values with 'english' and move with 'both'.
  */
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,19 +13,10 @@ import { trainConfigSchema } from '../../../models/train/config.js';
 import { initEncoderParams } from '../../../models/train/encoder-params.js';
 import { createRng } from '../../../models/train/rng.js';
 import { runTraining } from '../../../models/train/run.js';
-import type { TeacherVectors } from '../../../models/train/trainer.js';
-import { writeSyntheticData } from './synthetic-data.js';
+import { SYNTHETIC_TEACHER, writeSyntheticData } from './synthetic-data.js';
 
 const DATA = fs.mkdtempSync(path.join(os.tmpdir(), 'tafuta-distill-data-'));
 writeSyntheticData(DATA);
-
-const TEACHER: TeacherVectors = {
-  dim: 8,
-  lookup(text) {
-    const bytes = crypto.createHash('sha256').update(text).digest();
-    return Float32Array.from({ length: 8 }, (_, i) => bytes[i]! / 128 - 1);
-  },
-};
 
 function config(claSides: 'both' | 'english') {
   return trainConfigSchema.parse({
@@ -65,7 +55,7 @@ test("claSides 'english' leaves the other language's own feature rows untouched;
   for (const sides of ['english', 'both'] as const) {
     const cfg = config(sides);
     const out = fs.mkdtempSync(path.join(os.tmpdir(), `tafuta-distill-${sides}-`));
-    const { result: { params } } = await runTraining({ config: cfg, outDir: out, teacher: { vectors: TEACHER, cacheDir: 'fake-teacher' } });
+    const { result: { params } } = await runTraining({ config: cfg, outDir: out, teacher: { vectors: SYNTHETIC_TEACHER, cacheDir: 'fake-teacher' } });
     const { dim, buckets } = params;
     const init = initEncoderParams({ buckets, dim, adapterLangs: [], adapterRank: cfg.model.adapterRank }, createRng(cfg.seed), cfg.model.initScale);
     const features = { buckets, minN: cfg.model.minN, maxN: cfg.model.maxN, words: cfg.model.words };

@@ -1,7 +1,9 @@
 /** Synthetic training data for tiny runs: a cipher language that only learning can align with English. */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRng } from '../../../models/train/rng.js';
+import type { TeacherVectors } from '../../../models/train/trainer.js';
 
 export const ENGLISH = 'water house child mother father school book road tree sun moon rain fire bread milk river mountain city village market friend teacher doctor money work food night day morning song'.split(' ');
 
@@ -39,3 +41,12 @@ export function writeSyntheticData(dir: string, { auxiliary = false } = {}): voi
     fs.writeFileSync(path.join(dir, kind, 'xx.jsonl'), `${records.join('\n')}\n`);
   }
 }
+
+/** A deterministic stand-in for the English teacher: 8 dims from a hash of the text (so distillation is in play). */
+export const SYNTHETIC_TEACHER: TeacherVectors = {
+  dim: 8,
+  lookup(text) {
+    const bytes = crypto.createHash('sha256').update(text).digest();
+    return Float32Array.from({ length: 8 }, (_, i) => bytes[i]! / 128 - 1);
+  },
+};
