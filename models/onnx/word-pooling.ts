@@ -11,6 +11,11 @@
  * out of the cache into a buffer of its own, which the tail reads (onnxruntime-node does not take SharedArrayBuffer
  * views), so no cache row has to stay pinned while a chunk runs.
  * The result equals the whole graph's up to float rounding (the parity tests hold it to the reference at 1e-5).
+ *
+ * The chunk's word-vector matrix (the largest buffer a chunk needs, ~1 KB per distinct word) is reused across chunks
+ * rather than allocated per chunk. Every ArrayBuffer counts as V8 external memory, and in a worker thread, whose
+ * JavaScript heap is a few MB, a megabyte of fresh buffers per chunk started a full mark-compact every ~50 ms, whose
+ * concurrent marking took ~15% of both cores (docs/benchmarks.md).
  */
 import * as ort from 'onnxruntime-node';
 import onnxProto from 'onnx-proto';
@@ -75,7 +80,13 @@ export interface WordPoolingOptions {
   maxBatchFeatures: number;
 }
 
+/** Most reusable word-vector buffers a runner keeps (one per chunk in flight at once; a worker runs up to two). */
+const KEPT_BUFFERS = 2;
+
 export class WordPoolingRunner {
+  /** Word-vector buffers free for the next chunk (chunks of concurrent embed calls each take their own). */
+  private readonly spareBuffers: Float32Array[] = [];
+
   constructor(
     private readonly head: ort.InferenceSession,
     private readonly tail: ort.InferenceSession,
@@ -112,47 +123,67 @@ export class WordPoolingRunner {
     const { keys, firstToken, tokenWords } = distinctKeys(wordKeys(tokens));
     // Row i of `vectors` is word i's pooled sum: copied from the cache, or pooled by the head and then cached.
     // At least one row, so that a chunk of texts without words still has a valid Gather source.
-    const vectors = new Float32Array(Math.max(1, firstToken.length) * dim);
-    const missing = this.cache.read(keys, vectors);
-    if (missing.length) {
-      const pooled = await this.poolWords(missing.map((i) => tokens[firstToken[i]!]!));
-      missing.forEach((i, j) => vectors.set(pooled.subarray(j * dim, (j + 1) * dim), i * dim));
-      this.cache.write(keys, missing, vectors);
+    const rows = Math.max(1, firstToken.length);
+    const buffer = this.takeBuffer(rows * dim);
+    try {
+      const vectors = buffer.subarray(0, rows * dim);
+      const missing = this.cache.read(keys, vectors);
+      if (missing.length) {
+        await this.poolWords(missing.map((i) => tokens[firstToken[i]!]!), missing, vectors);
+        this.cache.write(keys, missing, vectors);
+      }
+      const feeds: Record<string, ort.Tensor> = {
+        [WORD_VECTORS]: new ort.Tensor('float32', vectors, [rows, dim]),
+        [TOKEN_WORDS]: new ort.Tensor('int32', tokenWords, [tokens.length]),
+        [TOKEN_ROWS]: int64Tensor(tokenRows),
+        [ONNX_INPUT_COUNTS]: new ort.Tensor('float32', new Float32Array(texts.length), [texts.length]),
+      };
+      if (hasAdapters) feeds[ONNX_INPUT_ADAPTER] = int64Tensor(adapters);
+      const data = checkedOutput((await this.tail.run(feeds))[ONNX_OUTPUT], texts.length, dim);
+      // Views of the one output buffer: no copy per text.
+      return texts.map((_, row) => data.subarray(row * dim, (row + 1) * dim));
+    } finally {
+      this.returnBuffer(buffer);
     }
-
-    const feeds: Record<string, ort.Tensor> = {
-      [WORD_VECTORS]: new ort.Tensor('float32', vectors, [vectors.length / dim, dim]),
-      [TOKEN_WORDS]: new ort.Tensor('int32', tokenWords, [tokens.length]),
-      [TOKEN_ROWS]: int64Tensor(tokenRows),
-      [ONNX_INPUT_COUNTS]: new ort.Tensor('float32', new Float32Array(texts.length), [texts.length]),
-    };
-    if (hasAdapters) feeds[ONNX_INPUT_ADAPTER] = int64Tensor(adapters);
-    const data = checkedOutput((await this.tail.run(feeds))[ONNX_OUTPUT], texts.length, dim);
-    return texts.map((_, row) => data.slice(row * dim, (row + 1) * dim));
   }
 
-  /** The head graph over single words: one pooled sum of `dim` floats per word, back to back. */
-  private async poolWords(words: string[]): Promise<Float32Array> {
+  /** A spare word-vector buffer of at least `length` floats, or a new one (sized up to a power of two, so that it is reused). */
+  private takeBuffer(length: number): Float32Array {
+    const at = this.spareBuffers.findIndex((b) => b.length >= length);
+    if (at >= 0) return this.spareBuffers.splice(at, 1)[0]!;
+    let size = 1024;
+    while (size < length) size *= 2;
+    return new Float32Array(size);
+  }
+
+  private returnBuffer(buffer: Float32Array): void {
+    this.spareBuffers.push(buffer);
+    if (this.spareBuffers.length > KEPT_BUFFERS) {
+      // Keep the largest: a small one would be replaced on the next long chunk anyway.
+      this.spareBuffers.sort((a, b) => b.length - a.length).length = KEPT_BUFFERS;
+    }
+  }
+
+  /** Pools `words` with the head graph, writing word j's sum into row `rows[j]` of `out` (`dim` floats per row). */
+  private async poolWords(words: string[], rows: readonly number[], out: Float32Array): Promise<void> {
     const { dim, features, maxBatchFeatures } = this.options;
-    const out = new Float32Array(words.length * dim);
-    if (!words.length) return out;
     const { ids, offsets } = featurizeWords(words, features);
     for (let start = 0; start < words.length; ) {
       let end = start + 1;
       while (end < words.length && offsets[end + 1]! - offsets[start]! <= maxBatchFeatures) end++;
       const from = offsets[start]!;
       const n = offsets[end]! - from;
-      const rows = new Int32Array(n);
-      for (let w = start; w < end; w++) rows.fill(w - start, offsets[w]! - from, offsets[w + 1]! - from);
+      const slotWords = new Int32Array(n);
+      for (let w = start; w < end; w++) slotWords.fill(w - start, offsets[w]! - from, offsets[w + 1]! - from);
       const result = await this.head.run({
         [ONNX_INPUT_IDS]: new ort.Tensor('int32', Int32Array.from(ids.subarray(from, from + n)), [n]),
-        [ONNX_INPUT_ROWS]: int64Tensor(rows),
+        [ONNX_INPUT_ROWS]: int64Tensor(slotWords),
         [ONNX_INPUT_MULTIPLICITY]: new ort.Tensor('float32', new Float32Array(n).fill(1), [n]),
         [ONNX_INPUT_COUNTS]: new ort.Tensor('float32', new Float32Array(end - start), [end - start]),
       });
-      out.set(checkedOutput(result[POOLED_TENSOR], end - start, dim), start * dim);
+      const pooled = checkedOutput(result[POOLED_TENSOR], end - start, dim);
+      for (let w = start; w < end; w++) out.set(pooled.subarray((w - start) * dim, (w - start + 1) * dim), rows[w]! * dim);
       start = end;
     }
-    return out;
   }
 }

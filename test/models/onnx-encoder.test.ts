@@ -170,6 +170,18 @@ test('cached word sums give the whole graph\'s vectors, warm or cold, with evict
       // Concurrent calls share one cache: each still gets its own texts' vectors.
       const singles = await Promise.all(texts.map((t, i) => small.embed([t], { kind: 'query', lang: langs[i] })));
       singles.forEach(([v], i) => assert.ok(maxAbsDiff(v!, want[i]!) < 1e-6, `${dtype} concurrent text ${i}`));
+      // Concurrent batches of different sizes on a cold cache: each chunk pools words into a reused buffer of its own.
+      const cold = await createOnnxEncoder(dir);
+      try {
+        const order = texts.map((_, i) => i);
+        const batches = [order, [...order].reverse(), order.slice(2), [8], order.filter((i) => i % 2 === 1)];
+        const results = await Promise.all(batches.map((b) => cold.embed(b.map((i) => texts[i]!), { kind: 'passage', lang: b.map((i) => langs[i]) })));
+        results.forEach((vectors, k) =>
+          vectors.forEach((v, j) => assert.ok(maxAbsDiff(v, want[batches[k]![j]!]!) < 1e-6, `${dtype} concurrent batch ${k} text ${j}`)),
+        );
+      } finally {
+        await cold.close?.();
+      }
     } finally {
       await Promise.all([whole, small, big].map((e) => e.close?.()));
     }
