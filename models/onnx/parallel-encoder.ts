@@ -71,6 +71,15 @@ export function chunkRangesByLength(lengths: readonly number[], target: number):
   return ranges;
 }
 
+/**
+ * The young generation of a worker's JavaScript heap. A worker's old generation holds only a few MB, and V8 starts a
+ * full mark-compact whenever the room left under its old-generation limit falls below the young generation's size
+ * (and ArrayBuffers count against that room): with the default young generation (48 MB) that was one full GC every
+ * ~50 ms, ~40 per worker per pass over the middle bench set, whose concurrent marking took ~15% of both cores. At
+ * 16 MB none happen and scavenges stay cheap (docs/benchmarks.md).
+ */
+const WORKER_YOUNG_GENERATION_MB = 16;
+
 /** How long a closing worker may take to release its sessions and end before it is terminated. */
 const STOP_TIMEOUT_MS = 5000;
 
@@ -125,7 +134,7 @@ export async function createParallelOnnxEncoder(modelDir: string, options: Paral
 
   function spawn(): void {
     const data: EncoderWorkerData = { modelDir, options: sessionOptions };
-    const worker = new Worker(WORKER_URL, { workerData: data });
+    const worker = new Worker(WORKER_URL, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
     worker.unref(); // an idle pool does not keep the process alive (pump refs a worker while it holds chunks)
     const entry: PoolWorker = { worker, ready: false, inFlight: new Map() };
     worker.on('message', (message: EncoderWorkerMessage) => {
