@@ -75,8 +75,8 @@ export function chunkRangesByLength(lengths: readonly number[], target: number):
  * The young generation of a worker's JavaScript heap. A worker's old generation holds only a few MB, and V8 starts a
  * full mark-compact whenever the room left under its old-generation limit falls below the young generation's size
  * (and ArrayBuffers count against that room): with the default young generation (48 MB) that was one full GC every
- * ~50 ms, ~40 per worker per pass over the middle bench set, whose concurrent marking took ~15% of both cores. At
- * 16 MB none happen and scavenges stay cheap (docs/benchmarks.md).
+ * ~50 ms, ~40 per worker per pass over the middle bench set, whose concurrent marking took about a sixth of the
+ * machine's CPU. At 16 MB none happen and scavenges stay cheap (docs/cmtp.md, *Speed*).
  */
 const WORKER_YOUNG_GENERATION_MB = 16;
 

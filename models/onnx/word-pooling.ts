@@ -15,7 +15,8 @@
  * The chunk's word-vector matrix (the largest buffer a chunk needs, ~1 KB per distinct word) is reused across chunks
  * rather than allocated per chunk. Every ArrayBuffer counts as V8 external memory, and in a worker thread, whose
  * JavaScript heap is a few MB, a megabyte of fresh buffers per chunk started a full mark-compact every ~50 ms, whose
- * concurrent marking took ~15% of both cores (docs/benchmarks.md).
+ * concurrent marking took about a sixth of the machine's CPU (docs/cmtp.md, *Speed*). The vectors returned are views
+ * of one output buffer per chunk (one allocation instead of one per text).
  */
 import * as ort from 'onnxruntime-node';
 import onnxProto from 'onnx-proto';
@@ -140,7 +141,6 @@ export class WordPoolingRunner {
       };
       if (hasAdapters) feeds[ONNX_INPUT_ADAPTER] = int64Tensor(adapters);
       const data = checkedOutput((await this.tail.run(feeds))[ONNX_OUTPUT], texts.length, dim);
-      // Views of the one output buffer: no copy per text.
       return texts.map((_, row) => data.subarray(row * dim, (row + 1) * dim));
     } finally {
       this.returnBuffer(buffer);
