@@ -83,6 +83,11 @@ export interface WordPoolingOptions {
 
 /** Most reusable word-vector buffers a runner keeps (one per chunk in flight at once; a worker runs up to two). */
 const KEPT_BUFFERS = 2;
+/**
+ * Largest buffer kept for reuse (4 MB: 4,096 distinct words at 256-d; a chunk of 30 passages has ~600). A rare huge
+ * chunk gets a buffer of its own that is not kept, so it does not pin its size for the process's lifetime.
+ */
+const MAX_KEPT_FLOATS = 1 << 20;
 
 export class WordPoolingRunner {
   /** Word-vector buffers free for the next chunk (chunks of concurrent embed calls each take their own). */
@@ -157,6 +162,7 @@ export class WordPoolingRunner {
   }
 
   private returnBuffer(buffer: Float32Array): void {
+    if (buffer.length > MAX_KEPT_FLOATS) return;
     this.spareBuffers.push(buffer);
     if (this.spareBuffers.length > KEPT_BUFFERS) {
       // Keep the largest: a small one would be replaced on the next long chunk anyway.
