@@ -155,7 +155,7 @@ const ABLATION_SETS: AblationSet[] = [
     replicate: { name: 'abl-4-full-seed2', config: 'configs/zero-shot/abl-4-full-seed2.json' },
     intro: [
       'Each run trains 1 epoch from `configs/ablations/<name>.json` (same data, seed, dim and buckets as `cmtp-base`, which',
-      'trains 3 epochs; mean pooling and character 3–5-grams, where cmtp-base uses attention pooling and 3–4-grams) and is',
+      'trains 6 epochs (3 when these ran); mean pooling and character 3–5-grams, where cmtp-base uses attention pooling and 3–4-grams) and is',
       'evaluated like the rows above: `bash scripts/ablations.sh [name ...]`.',
     ],
   },
@@ -304,7 +304,7 @@ function dimsSection(reports: EvalReport[]): string[] {
   return [
     '## Embedding size (mediawiki-xling dev, dense)',
     '',
-    'The shipped recipe with mean pooling (3 epochs, same data and seed) at three sizes. The int8 model must stay within 25 MB, so the',
+    'The recipe shipped then with mean pooling (3 epochs, same data and seed) at three sizes. The int8 model must stay within 25 MB, so the',
     'hash table shrinks as the dim grows (buckets × dim is constant). Configs: `configs/dims/<name>.json`. Δ and p',
     '(paired bootstrap / randomisation over queries) are against `cmtp-256`, for macro MRR@10 over 20 languages.',
     '',
