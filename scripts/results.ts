@@ -112,8 +112,13 @@ function benchSection(bench: string, reports: EvalReport[]): string[] {
 }
 
 /** The dense mediawiki-xling report of the encoder `name`: what the ablation, size and pooling sections compare. */
+/** The dense-mode report of encoder `name` on `bench`. */
+function denseReport(reports: EvalReport[], bench: string, name: string): EvalReport | undefined {
+  return reports.find((r) => r.config.bench === bench && r.config.mode === 'dense' && r.config.encoder.name === name);
+}
+
 function denseMediawiki(reports: EvalReport[], name: string): EvalReport | undefined {
-  return reports.find((r) => r.config.bench === 'mediawiki-xling' && r.config.mode === 'dense' && r.config.encoder.name === name);
+  return denseReport(reports, 'mediawiki-xling', name);
 }
 
 /** b against a in macro MRR@10 over languages, with paired p-values. */
@@ -511,10 +516,9 @@ function taskAtFullLengthSection(reports: EvalReport[], spec: TaskAtFullLength):
 
 /** The seed-averaged arms of a full-length comparison on every benchmark (dense; Δ = with − without here). */
 function everyBenchRows(reports: EvalReport[], spec: TaskAtFullLength, labels: { with: string; without: string }): string[] {
-  const find = (bench: string, name: string) => reports.find((r) => r.config.bench === bench && r.config.mode === 'dense' && r.config.encoder.name === name);
   const rows: string[][] = [];
   for (const bench of BENCH_ORDER) {
-    const runs = spec.seeds.map((s) => [find(bench, s.with), find(bench, s.without)] as const).filter((r): r is readonly [EvalReport, EvalReport] => !!r[0] && !!r[1]);
+    const runs = spec.seeds.map((s) => [denseReport(reports, bench, s.with), denseReport(reports, bench, s.without)] as const).filter((r): r is readonly [EvalReport, EvalReport] => !!r[0] && !!r[1]);
     if (!runs.length) continue;
     const cmp = pairedOn(averageOver(runs.map(([, without]) => without)), averageOver(runs.map(([w]) => w)), () => true);
     if (cmp) rows.push([bench, String(runs.length), String(cmp.n), fmt(cmp.a), fmt(cmp.b), signed(cmp.delta), `${pCell(cmp.pBoot)} / ${pCell(cmp.pRand)}`]);
@@ -572,12 +576,11 @@ const CONTACT = {
 };
 
 function contactLanguageSection(reports: EvalReport[]): string[] {
-  const find = (bench: string, name: string) => reports.find((r) => r.config.bench === bench && r.config.mode === 'dense' && r.config.encoder.name === name);
   const { serves } = CONTACT;
   const summary: string[][] = [];
   const perSeed: string[][] = [];
   for (const bench of BENCH_ORDER) {
-    const runs = CONTACT.seeds.map((s) => ({ seed: s.seed, with: find(bench, s.with), without: find(bench, s.without) }));
+    const runs = CONTACT.seeds.map((s) => ({ seed: s.seed, with: denseReport(reports, bench, s.with), without: denseReport(reports, bench, s.without) }));
     const complete = runs.filter((r): r is { seed: number; with: EvalReport; without: EvalReport } => !!r.with && !!r.without);
     if (!complete.length) continue;
     const withAvg = averageOver(complete.map((r) => r.with));
