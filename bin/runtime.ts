@@ -144,6 +144,7 @@ export async function createEngine(options: RuntimeOptions): Promise<Engine> {
     encoders: registry,
     languageIdentifier,
     logger: options.logger,
+    ownsEncoders: true,
     ...(options.indexFiles !== undefined ? { indexFiles: options.indexFiles } : {}),
   });
 }

@@ -58,7 +58,7 @@ async function withEngine<T>(dataDir: string, logger: Logger, run: (engine: Engi
   try {
     return await run(engine);
   } finally {
-    engine.close();
+    await engine.close();
   }
 }
 
@@ -295,12 +295,12 @@ async function serveWithWorkers(dataDir: string, logger: Logger, config: ServeCo
             try {
               await running.stop();
             } finally {
-              engine.close();
+              await engine.close();
             }
           },
         };
       } catch (error) {
-        engine.close();
+        await engine.close();
         throw error;
       }
     },

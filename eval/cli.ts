@@ -62,8 +62,7 @@ async function withTempEngine<T>(logger: Logger, work: (engine: Engine) => Promi
     try {
       return await work(engine);
     } finally {
-      engine.close();
-      await engine.encoders.closeAll();
+      await engine.close();
     }
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });

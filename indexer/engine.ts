@@ -32,6 +32,11 @@ export interface EngineOptions {
    * sharing a data directory (one writer of index files); each keeps its own in-memory index in step with SQLite.
    */
   indexFiles?: 'read-write' | 'read-only';
+  /**
+   * The engine closes the registry's encoders (their worker threads) when it closes: true for the engine of a
+   * process (bin/runtime.ts), false when tests share one registry between engines.
+   */
+  ownsEncoders?: boolean;
 }
 
 export interface CollectionInfo {
@@ -98,9 +103,11 @@ export class Engine {
   private saveTimer: NodeJS.Timeout | undefined;
   private followTimer: NodeJS.Timeout | undefined;
   private readonly writesIndexFiles: boolean;
+  private readonly ownsEncoders: boolean;
   /** Per-collection chains: in-process writes to one collection run one at a time (encoding is async). */
   private readonly writeQueues = new Map<string, Promise<unknown>>();
   private dataVersion: number;
+  private closed = false;
   private readonly dataVersionStatement: Statement;
 
   constructor(options: EngineOptions) {
@@ -114,6 +121,7 @@ export class Engine {
     this.logger = options.logger;
     this.saveDelayMs = options.saveDelayMs ?? 2000;
     this.writesIndexFiles = options.indexFiles !== 'read-only';
+    this.ownsEncoders = options.ownsEncoders ?? false;
     this.dataVersion = this.readDataVersion();
     for (const collection of this.store.listCollections()) this.indexFor(collection);
   }
@@ -448,8 +456,13 @@ export class Engine {
     await this.db.backup(file);
   }
 
-  /** Persists every index and closes the database. */
-  close(): void {
+  /**
+   * Persists every index and closes the database (synchronously, before the first await), then stops the
+   * encoders' worker threads when the engine owns them. Idempotent.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     if (this.saveTimer) clearTimeout(this.saveTimer);
     if (this.followTimer) clearInterval(this.followTimer);
     this.saveTimer = undefined;
@@ -464,6 +477,7 @@ export class Engine {
     }
     this.saveIndexes();
     this.db.close();
+    if (this.ownsEncoders) await this.encoders.closeAll();
   }
 }
 

@@ -459,7 +459,7 @@ export async function runBenchWorkerIfForked(queryCount: number, workers: number
         url: running.url,
         async stop() {
           await running.stop();
-          engine.close();
+          await engine.close();
         },
       };
     },

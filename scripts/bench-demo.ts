@@ -113,7 +113,7 @@ for (const [collection, file] of [['demo', DEMO], ['demo_x30', scaledFile]] as c
   results[collection] = { indexing, search, passages: engine.getCollection(collection).passages };
   process.stderr.write(`${collection}: ${JSON.stringify(results[collection])}\n`);
 }
-engine.close();
+await engine.close();
 fs.rmSync(dataDir, { recursive: true, force: true });
 
 const report = {

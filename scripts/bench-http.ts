@@ -258,5 +258,5 @@ Targets (p50 ≤ ${TARGET.p50} ms, p99 ≤ ${TARGET.p99} ms on 100k):
 ${workersPhase && metWorkers ? `- 10 connections on ${WORKERS} worker processes (phase 4: the same data directory, \`--workers ${WORKERS}\`, sharing the ${h.machine.cores} cores with the load generator): p50 ${workersPhase.latencyMs.p50} ms ${metWorkers.p50 ? 'meets' : 'does **not** meet'}, p99 ${workersPhase.latencyMs.p99} ms ${metWorkers.p99 ? 'meets' : 'does **not** meet'}.` : ''}
 `;
 writeReport('http', report, md);
-engine.close();
+await engine.close();
 process.exit(0);

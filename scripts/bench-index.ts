@@ -100,7 +100,7 @@ async function indexRun(n: number): Promise<IndexRun> {
   const bytes = { db: size('tafuta.db'), wal: size('tafuta.db-wal'), shm: size('tafuta.db-shm'), indexes: dirBytes(path.join(dir, 'indexes')), total: 0 };
   bytes.total = bytes.db + bytes.wal + bytes.shm + bytes.indexes;
   const passages = engine.getCollection('bench').passages;
-  engine.close();
+  await engine.close();
   fs.rmSync(dir, { recursive: true, force: true });
   return {
     passages,

@@ -135,7 +135,6 @@ export async function createParallelOnnxEncoder(modelDir: string, options: Paral
   function spawn(): void {
     const data: EncoderWorkerData = { modelDir, options: sessionOptions };
     const worker = new Worker(WORKER_URL, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
-    worker.unref(); // an idle pool does not keep the process alive (pump refs a worker while it holds chunks)
     const entry: PoolWorker = { worker, ready: false, inFlight: new Map() };
     worker.on('message', (message: EncoderWorkerMessage) => {
       switch (message.type) {
@@ -157,7 +156,6 @@ export async function createParallelOnnxEncoder(modelDir: string, options: Paral
           entry.inFlight.delete(message.id);
           if (message.type === 'done') chunk.resolve(message.vectors);
           else chunk.reject(new Error(message.message));
-          if (entry.inFlight.size === 0) worker.unref();
           pump();
         }
       }
@@ -166,12 +164,32 @@ export async function createParallelOnnxEncoder(modelDir: string, options: Paral
     worker.on('error', (err) => void retire(entry, new Error(`encoder worker failed: ${err.message}`), { exited: true }));
     worker.on('exit', (code) => void retire(entry, new Error(`encoder worker exited (code ${code})`), { exited: true }));
     pool.push(entry);
+    // After the listeners, not before: adding a 'message' listener refs the worker's port again, and a ref'd idle
+    // worker kept every CLI verb and every SIGTERMed server alive after its first large batch.
+    holdProcessWhileBusy();
+  }
+
+  /**
+   * Workers keep the process alive only while there is work (chunks queued, or sent and not answered): an idle pool
+   * must let a CLI verb end, and a busy one must not let it end under a pending batch.
+   */
+  function holdProcessWhileBusy(): void {
+    for (const entry of pool) {
+      if (queue.length > 0 || entry.inFlight.size > 0) entry.worker.ref();
+      else entry.worker.unref();
+    }
   }
 
   /** Hands queued chunks to ready workers with room, least loaded first; starts missing workers. */
   function pump(): void {
-    if (closed || queue.length === 0) return;
-    while (pool.length < workerCount) spawn();
+    if (!closed && queue.length > 0) {
+      while (pool.length < workerCount) spawn();
+      assign();
+    }
+    holdProcessWhileBusy();
+  }
+
+  function assign(): void {
     for (;;) {
       const chunk = queue[0];
       if (!chunk) return;
@@ -183,7 +201,6 @@ export async function createParallelOnnxEncoder(modelDir: string, options: Paral
       queue.shift();
       const id = nextRequestId++;
       target.inFlight.set(id, chunk);
-      target.worker.ref();
       const request: EncoderWorkerRequest = { id, texts: chunk.texts, options: chunk.options };
       target.worker.postMessage(request);
     }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -138,4 +139,29 @@ test('workers: 0 is the plain single-thread encoder; bad counts are refused', as
   }
   await assert.rejects(createParallelOnnxEncoder(dir, { workers: -1 }), /workers must be a non-negative integer/);
   await assert.rejects(createParallelOnnxEncoder(dir, { workers: 1.5 }), /workers must be a non-negative integer/);
+});
+
+test('an idle pool lets its process end without close(); a busy one keeps it alive until the batch is done', { timeout: 60_000 }, async () => {
+  const dir = await writeModel('lifecycle');
+  const moduleUrl = new URL('../../models/onnx/parallel-encoder.js', import.meta.url).href;
+  // One chunk (minChunkChars above the batch) for two workers: one of them never gets work, the case that hung.
+  // Nothing else holds the child's event loop: it exits 0 after printing only if the embed resolved and the
+  // idle workers then let go (exit code 13 = the top-level await never settled: the pool let go too early).
+  const script = `
+    const { createParallelOnnxEncoder } = await import(${JSON.stringify(moduleUrl)});
+    const encoder = await createParallelOnnxEncoder(${JSON.stringify(dir)}, { workers: 2, minChunkChars: 1e9 });
+    const vectors = await encoder.embed(${JSON.stringify(TEXTS)}, { kind: 'passage' });
+    console.log('embedded', vectors.length);
+  `;
+  const file = path.join(tmpRoot, 'idle-pool.mjs'); // a file, not --eval: workers inherit the parent's execArgv
+  fs.writeFileSync(file, script);
+  const child = spawn(process.execPath, [file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('exit', (c, s) => resolve([c, s])));
+  clearTimeout(timer);
+  assert.deepEqual({ code, signal }, { code: 0, signal: null }, out);
+  assert.match(out, new RegExp(`embedded ${TEXTS.length}`));
 });

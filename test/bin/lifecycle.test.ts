@@ -1,0 +1,112 @@
+/**
+ * Every process ends by itself. Each CLI verb runs as a child process with the shipped ONNX encoder (whose worker
+ * pool starts on the first batch of more than 32 texts) and with `TAFUTA_ENCODER_WORKERS=0`; a verb that does not
+ * exit within the limit is killed and the test fails. Servers are SIGTERMed right after a write large enough to
+ * start the pool and must exit 0 within their grace period.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { CLI, startCliServer } from '../helpers/cli-server.js';
+import { tempDir } from '../helpers/engine.js';
+
+/** Far above what any verb here needs (about a second); only a hang reaches it. */
+const EXIT_LIMIT_MS = 30_000;
+const POOLS = [{ name: 'default pool', env: {} }, { name: 'no pool', env: { TAFUTA_ENCODER_WORKERS: '0' } }] as const;
+
+interface Finished {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `tafuta ...args`; rejects (after killing it) when it has not exited within EXIT_LIMIT_MS. */
+function tafuta(env: Record<string, string>, ...args: string[]): Promise<Finished> {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, TAFUTA_LOG_LEVEL: 'warn', TAFUTA_DEFAULT_ENCODER: 'cmtp-base', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`tafuta ${args.join(' ')} did not exit within ${EXIT_LIMIT_MS} ms; stdout: ${stdout}`));
+    }, EXIT_LIMIT_MS);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** Resolves to what `exited` resolves to, or to 'still running' after `ms`. */
+async function exitWithin<T>(exited: Promise<T>, ms: number): Promise<T | 'still running'> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'still running'>((resolve) => (timer = setTimeout(() => resolve('still running'), ms)));
+  try {
+    return await Promise.race([exited, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** 48 short documents in 4 languages: one batch of more than 32 passages. */
+function writeFixture(dir: string): string {
+  const langs = ['sw', 'ha', 'yo', 'en'];
+  const lines = Array.from({ length: 48 }, (_, i) =>
+    JSON.stringify({ id: `doc-${i}`, lang: langs[i % 4], text: `Hati namba ${i}: maji safi, kilimo, elimu na afya ya jamii ${i % 7}.` }),
+  );
+  const file = path.join(dir, 'docs.jsonl');
+  fs.writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
+
+for (const pool of POOLS) {
+  test(`every CLI verb exits by itself (${pool.name})`, { timeout: 8 * EXIT_LIMIT_MS }, async () => {
+    const dir = tempDir('tafuta-lifecycle-');
+    const input = writeFixture(dir);
+    const data = path.join(dir, 'data');
+    const ok = (r: Finished, what: string) => assert.deepEqual({ code: r.code, signal: r.signal }, { code: 0, signal: null }, `${what}: ${r.stderr}`);
+
+    const indexed = await tafuta(pool.env, 'index', '-c', 'lc', '-i', input, '-d', data);
+    ok(indexed, 'index');
+    assert.match(indexed.stdout, /indexed 48 documents into "lc": 48 written/);
+
+    ok(await tafuta(pool.env, 'index', '-c', 'lc', '-i', input, '-d', data), 'index again (unchanged)');
+    const reindexed = await tafuta(pool.env, 'reindex', '-c', 'lc', '-d', data);
+    ok(reindexed, 'reindex');
+    assert.match(reindexed.stdout, /48 documents/);
+
+    const found = await tafuta(pool.env, 'search', '-c', 'lc', '-d', data, '--json', 'maji safi');
+    ok(found, 'search');
+    assert.ok((JSON.parse(found.stdout) as { results: unknown[] }).results.length > 0);
+
+    const snapshot = path.join(dir, 'snapshot');
+    ok(await tafuta(pool.env, 'snapshot', 'create', '-d', data, '--out', snapshot), 'snapshot create');
+    ok(await tafuta(pool.env, 'snapshot', 'restore', '--from', snapshot, '-d', path.join(dir, 'restored')), 'snapshot restore');
+
+    const failed = await tafuta(pool.env, 'index', '-c', 'lc', '-i', path.join(dir, 'missing.jsonl'), '-d', data);
+    assert.equal(failed.code, 2, 'a failing verb exits too, with its code');
+  });
+
+  test(`a server SIGTERMed right after a write of 40 documents exits 0 (${pool.name})`, { timeout: 60_000 }, async () => {
+    const server = await startCliServer(tempDir('tafuta-lifecycle-'), { env: { TAFUTA_DEFAULT_ENCODER: 'cmtp-base', ...pool.env } });
+    try {
+      const headers = { 'content-type': 'application/json' };
+      assert.equal((await fetch(`${server.url}/v1/collections`, { method: 'POST', headers, body: JSON.stringify({ name: 'c' }) })).status, 201);
+      const documents = Array.from({ length: 40 }, (_, i) => ({ id: `d${i}`, text: `Maji safi ni muhimu kwa afya ya watoto ${i}.`, lang: 'sw' }));
+      const written = await fetch(`${server.url}/v1/collections/c/documents`, { method: 'POST', headers, body: JSON.stringify({ documents }) });
+      assert.equal(written.status, 200, await written.text());
+      server.child.kill('SIGTERM');
+      assert.deepEqual(await exitWithin(server.exited, EXIT_LIMIT_MS), { code: 0, signal: null }, server.stderr());
+    } finally {
+      if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
+    }
+  });
+}
