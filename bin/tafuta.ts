@@ -79,7 +79,7 @@ async function indexDemo(engine: Engine, options: IndexOptions, logger: Logger):
   const existing = engine.listCollections().find((c) => c.name === options.collection);
   if (existing?.encoderChanged) {
     logger.warn({ collection: options.collection, reason: existing.encoderChanged }, 'the demo collection was indexed with another model; re-indexing it');
-    await engine.deleteCollection(options.collection);
+    await engine.deleteCollection(options.collection, { force: true });
   }
   await runIndex(engine, options, logger);
 }

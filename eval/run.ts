@@ -203,7 +203,7 @@ export async function runEval(options: RunEvalOptions): Promise<EvalResult> {
     }
     searchSeconds = (performance.now() - searchStart) / 1000;
   } finally {
-    await engine.deleteCollection(collection);
+    await engine.deleteCollection(collection, { force: true });
   }
 
   const perQuery: PerQuery[] = queries.map((q) => ({

@@ -294,8 +294,23 @@ export class Engine {
     this.requireCollection(name);
   }
 
-  deleteCollection(name: string): Promise<void> {
-    return this.serializeWrites(name, async () => this.deleteCollectionNow(name));
+  /**
+   * Drops a collection with its documents. Without `force` a collection that still holds documents is refused
+   * (COLLECTION_NOT_EMPTY): the request that drops a collection is one path segment away from one that deletes a
+   * document, and a client or proxy that rewrites a path can turn the second into the first.
+   */
+  deleteCollection(name: string, options: { force: boolean } = { force: false }): Promise<void> {
+    return this.serializeWrites(name, async () => {
+      const collection = this.requireCollection(name);
+      const { documents } = this.store.counts(collection.id);
+      if (!options.force && documents > 0) {
+        throw new TafutaError('COLLECTION_NOT_EMPTY', `collection "${name}" holds ${documents} documents; delete it with force (HTTP: ?force=true)`, {
+          collection: name,
+          documents,
+        });
+      }
+      this.deleteCollectionNow(name);
+    });
   }
 
   private deleteCollectionNow(name: string): void {

@@ -10,6 +10,7 @@ export const ERROR_CODES = {
   UNSUPPORTED_MEDIA_TYPE: 'the request body must be application/json',
   COLLECTION_NOT_FOUND: 'no collection has that name',
   COLLECTION_EXISTS: 'a collection with that name already exists',
+  COLLECTION_NOT_EMPTY: 'the collection still holds documents; deleting it needs an explicit force',
   DOCUMENT_NOT_FOUND: 'no document has that id in the collection',
   UNKNOWN_ENCODER: 'no encoder with that name is loaded',
   ENCODER_CHANGED: 'the collection was indexed with other weights (or another dim) of its encoder; re-index it',

@@ -61,6 +61,22 @@ const metadataValueSchema = z
   .refine((v) => jsonDepthAtMost(v, MAX_METADATA_DEPTH), { message: `metadata values nest at most ${MAX_METADATA_DEPTH} levels`, abort: true })
   .pipe(z.json());
 
+/**
+ * Ids travel as one path segment (`…/documents/:id`), and HTTP clients rewrite some segments before sending: curl,
+ * fetch and browsers resolve `.` and `..` (also spelled `%2e`), so `DELETE …/documents/..` arrives as
+ * `DELETE /v1/collections/<name>`, and they drop tabs and newlines from URLs. Such ids are refused so that every
+ * stored document can be addressed, and addressing one can never reach anything else.
+ */
+const DOT_SEGMENT = /^(?:\.|%2e){1,2}$/i;
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+
+export const documentIdSchema = z
+  .string()
+  .min(1)
+  .max(LIMITS.maxIdChars)
+  .refine((id) => !DOT_SEGMENT.test(id), 'id must not be "." or ".." (HTTP clients rewrite them as path segments)')
+  .refine((id) => !CONTROL_CHARACTER.test(id), 'id must not contain control characters');
+
 export const createCollectionSchema = z.strictObject({
   name: collectionNameSchema,
   encoder: z.string().min(1).max(200).optional(),
@@ -68,7 +84,7 @@ export const createCollectionSchema = z.strictObject({
 });
 
 export const documentSchema = z.strictObject({
-  id: z.string().min(1).max(LIMITS.maxIdChars),
+  id: documentIdSchema,
   text: z.string().max(LIMITS.maxDocumentChars).refine(nonBlank, 'text must not be blank'),
   lang: langSchema.optional(),
   title: z.string().max(LIMITS.maxTitleChars).optional(),
@@ -77,6 +93,11 @@ export const documentSchema = z.strictObject({
       .record(metadataKeySchema, metadataValueSchema)
       .refine((m) => Object.keys(m).length <= LIMITS.maxMetadataKeys, `metadata has at most ${LIMITS.maxMetadataKeys} keys`),
   ).optional(),
+});
+
+/** `DELETE /v1/collections/:name?force=true`: the explicit confirmation a collection with documents needs. */
+export const deleteCollectionQuerySchema = z.object({
+  force: z.enum(['true', 'false'], 'force must be "true" or "false"').optional().transform((v) => v === 'true'),
 });
 
 export const upsertDocumentsSchema = z.strictObject({

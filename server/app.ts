@@ -14,7 +14,7 @@ import { createMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
 import { requestLogging, type RequestLogger } from './request-log.js';
 import { securityLayers } from './security.js';
-import { createCollectionSchema, searchSchema, upsertDocumentsSchema } from '../indexer/schemas.js';
+import { createCollectionSchema, deleteCollectionQuerySchema, searchSchema, upsertDocumentsSchema } from '../indexer/schemas.js';
 import type { z } from 'zod';
 
 export interface AppDeps {
@@ -124,7 +124,8 @@ export function createApp({ engine, logger, version, bodyLimit, security = OPEN_
   });
 
   app.delete('/v1/collections/:name', requireAdmin, async (req, res) => {
-    await engine.deleteCollection(param(req, 'name'));
+    const { force } = parse(deleteCollectionQuerySchema, req.query);
+    await engine.deleteCollection(param(req, 'name'), { force });
     res.json({ deleted: param(req, 'name') });
   });
 

@@ -5,7 +5,7 @@ const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
 const errorResponse = (description: string) => ({ description, ...json(ref('Error')) });
 const nameParam = { name: 'name', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$' } };
-const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', maxLength: 512 } };
+const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', maxLength: 512, not: { enum: ['.', '..'] } } };
 /** Responses every key-protected operation can give (only when the server has keys configured / a rate limit). */
 const guarded = (responses: Record<string, object>) => ({
   ...responses,
@@ -46,8 +46,22 @@ export function openApiDocument(version: string) {
         parameters: [nameParam],
         get: { summary: 'Describe a collection', responses: guarded({ 200: { description: 'collection', ...json(ref('Collection')) }, 404: errorResponse('no such collection') }) },
         delete: {
-          summary: 'Delete a collection and all its documents',
-          responses: adminOnly({ 200: { description: 'deleted', ...json({ type: 'object', properties: { deleted: { type: 'string' } } }) }, 404: errorResponse('no such collection') }),
+          summary: 'Delete a collection and all its documents (one that holds documents needs force=true)',
+          parameters: [
+            {
+              name: 'force',
+              in: 'query',
+              required: false,
+              description: 'required ("true") to delete a collection that still holds documents; without it such a delete answers 409 COLLECTION_NOT_EMPTY',
+              schema: { type: 'string', enum: ['true', 'false'] },
+            },
+          ],
+          responses: adminOnly({
+            200: { description: 'deleted', ...json({ type: 'object', properties: { deleted: { type: 'string' } } }) },
+            400: errorResponse('invalid force'),
+            404: errorResponse('no such collection'),
+            409: errorResponse('the collection holds documents and force=true was not given'),
+          }),
         },
       },
       '/v1/collections/{name}/documents': {
@@ -136,7 +150,14 @@ export function openApiDocument(version: string) {
           required: ['id', 'text'],
           additionalProperties: false,
           properties: {
-            id: { type: 'string', minLength: 1, maxLength: 512 },
+            id: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 512,
+              pattern: '^[^\\u0000-\\u001f\\u007f-\\u009f]*$',
+              not: { pattern: '^(?:\\.|%2[eE]){1,2}$' },
+              description: 'not "." or ".." (also spelled %2e), no control characters: HTTP clients rewrite such path segments',
+            },
             text: { type: 'string', minLength: 1 },
             lang: langCode,
             title: { type: 'string' },

@@ -191,7 +191,7 @@ test('a failed batch writes nothing; collections are independent and deletable',
   engine.createCollection('d', { config: { hnsw: { ef: 128 } } });
   assert.equal(engine.getCollection('d').config.hnsw.ef, 128);
   assert.equal(engine.getCollection('d').documents, 0);
-  await engine.deleteCollection('c');
+  await engine.deleteCollection('c', { force: true });
   assert.throws(() => engine.getCollection('c'), { code: 'COLLECTION_NOT_FOUND' });
   await assert.rejects(engine.search('c', { query: 'x', k: 1, mode: 'dense' }), { code: 'COLLECTION_NOT_FOUND' });
   engine.createCollection('c');
@@ -293,7 +293,7 @@ test('background saves write loadable files; a write during a save waits for it;
   const dropSaving = engine.saveIndexesInBackground();
   await engine.upsertDocuments('c', [{ id: 'last', text: 'hati ya mwisho' }]);
   const again = engine.saveIndexesInBackground();
-  await engine.deleteCollection('c');
+  await engine.deleteCollection('c', { force: true });
   await Promise.all([dropSaving, again]);
   assert.deepEqual(fs.readdirSync(path.join(dir, 'indexes')), [], 'no index file, temporary or not, survives the drop');
   engine.close();

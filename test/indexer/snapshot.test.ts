@@ -206,7 +206,7 @@ describe('snapshot', () => {
       engine.saveIndexes();
       const stale = fs.readFileSync(path.join(root, 'source', 'indexes', 're.manifest.json'));
       const staleIndex = fs.readFileSync(path.join(root, 'source', 'indexes', 're.hnsw'));
-      await engine.deleteCollection('re');
+      await engine.deleteCollection('re', { force: true });
       await new Promise((resolve) => setTimeout(resolve, 5));
       engine.createCollection('re');
       await engine.upsertDocuments('re', SAMPLE_DOCUMENTS.slice(0, 2));

@@ -192,7 +192,10 @@ describe('HTTP API', () => {
       const up = await request(api).post('/v1/collections/doomed/documents').send({ documents: SAMPLE_DOCUMENTS });
       assert.equal(up.status, 200);
 
-      const res = await request(api).delete('/v1/collections/doomed');
+      assertError(await request(api).delete('/v1/collections/doomed'), 409, 'COLLECTION_NOT_EMPTY');
+      assertError(await request(api).delete('/v1/collections/doomed?force=yes'), 400, 'INVALID_ARGUMENT');
+      assert.equal((await request(api).get('/v1/collections/doomed')).body.documents, SAMPLE_DOCUMENTS.length, 'a refused delete changes nothing');
+      const res = await request(api).delete('/v1/collections/doomed?force=true');
       assert.equal(res.status, 200);
       assert.deepEqual(res.body, { deleted: 'doomed' });
 
@@ -617,7 +620,7 @@ describe('concurrent writes', () => {
       await request(api).post('/v1/collections').send({ name: 'race2' }).expect(201);
       await request(api).post('/v1/collections/race2/documents').send({ documents: [{ id: 'a', text: 'alpha one' }] }).expect(200);
       const res = await upsertWhile('race2', [{ id: 'a', text: 'alpha one' }, { id: 'b', text: 'GATED beta two' }], async () => {
-        await request(api).delete('/v1/collections/race2').expect(200);
+        await request(api).delete('/v1/collections/race2?force=true').expect(200);
         await request(api).post('/v1/collections').send({ name: 'race2' }).expect(201);
       });
       assert.ok(res.status === 404 || res.status === 200, `got ${res.status} ${JSON.stringify(res.body)}`);

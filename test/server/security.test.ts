@@ -252,7 +252,7 @@ describe('API keys', () => {
     const metrics = await request(app).get('/metrics').set('x-api-key', ADMIN);
     assert.equal(metrics.status, 200);
     assert.match(metrics.text, /tafuta_http_requests_total/);
-    const deleted = await request(app).delete('/v1/collections/admin-made').set('authorization', `Bearer ${ADMIN}`);
+    const deleted = await request(app).delete('/v1/collections/admin-made?force=true').set('authorization', `Bearer ${ADMIN}`);
     assert.equal(deleted.status, 200);
   });
 
