@@ -1,6 +1,7 @@
 /** Input schemas (zod) shared by the HTTP API and the CLI; server/openapi.ts describes the same shapes. */
 import { z } from 'zod';
 import { collectionNameSchema } from './config.js';
+import { canonicalLanguage } from './languages.js';
 import { SEARCH_MODES } from './types.js';
 
 export const LIMITS = {
@@ -14,9 +15,19 @@ export const LIMITS = {
   maxMetadataKeys: 64,
 } as const;
 
+/** An ISO 639-1/2/3 code (with optional subtags), reduced to its canonical code (indexer/languages.ts). */
 export const langSchema = z
   .string()
-  .regex(/^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$/, 'lang must be a language code such as "sw", "ha" or "am"');
+  .superRefine((tag, ctx) => {
+    if (canonicalLanguage(tag) !== undefined) return;
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        `lang "${tag.length > 40 ? `${tag.slice(0, 40)}…` : tag}" is not an ISO 639-1, 639-2 or 639-3 language code (such as "sw" or "swa", "ha" or "hau"); ` +
+        'omit lang to have it detected. GET /v1/info lists the languages with a trained adapter',
+    });
+  })
+  .transform((tag) => canonicalLanguage(tag)!);
 
 const nonBlank = (s: string) => s.trim().length > 0;
 

@@ -14,7 +14,12 @@ const guarded = (responses: Record<string, object>) => ({
 });
 /** Writes and collection management: the read-only key gets 403. */
 const adminOnly = (responses: Record<string, object>) => ({ ...guarded(responses), 403: errorResponse('the read-only key cannot write; use the admin key') });
-const langCode = { type: 'string', pattern: '^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$', example: 'sw' };
+const langCode = {
+  type: 'string',
+  pattern: '^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*$',
+  example: 'sw',
+  description: 'an ISO 639-1, 639-2 or 639-3 code, optionally with subtags ("sw", "swa", "sw-KE"); stored and answered as the 639-1 code when there is one ("sw"), else the 639-3 code; anything else is a 400',
+};
 
 export function openApiDocument(version: string) {
   return {
