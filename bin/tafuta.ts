@@ -13,9 +13,10 @@ import { SOURCE_NAMES, type SourceName } from '../corpora/config.js';
 import { TafutaError, isTafutaError } from '../indexer/errors.js';
 import type { Logger } from '../indexer/logger.js';
 import { indexFile } from '../indexer/pipeline.js';
-import { searchSchema } from '../indexer/schemas.js';
+import { langSchema, searchSchema } from '../indexer/schemas.js';
 import { createSnapshot, restoreSnapshot } from '../indexer/snapshot.js';
 import { assertSafeBinding, resolveSecurityConfig, type SecurityConfig } from '../server/config.js';
+import { formatCollections, formatSearchResponse } from './format.js';
 import { PACKAGE_ROOT, createEngine, createLogger, packageVersion } from './runtime.js';
 import { SEARCH_MODES } from '../indexer/types.js';
 
@@ -47,10 +48,35 @@ function nonNegativeInt(max: number) {
   };
 }
 
+function languageCode(value: string): string {
+  const parsed = langSchema.safeParse(value);
+  if (!parsed.success) throw new InvalidArgumentError(parsed.error.issues[0]!.message);
+  return parsed.data;
+}
+
 function port(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('expected a port number from 0 to 65535');
   return n;
+}
+
+/** Set by --quiet (before any action runs): no progress bar, no info lines. */
+let quiet = false;
+
+/** A progress bar on an interactive stderr (none when quiet or piped: there the log says what happens). */
+function progressBar(format: string): cliProgress.SingleBar | undefined {
+  if (quiet || !process.stderr.isTTY) return undefined;
+  return new cliProgress.SingleBar({ format, stream: process.stderr }, cliProgress.Presets.shades_classic);
+}
+
+/**
+ * Verbs that read a data directory refuse one without a database instead of creating an empty one (a mistyped
+ * `-d` would otherwise answer "no such collection" from a fresh, empty store).
+ */
+function requireDatabase(dataDir: string): void {
+  if (!fs.existsSync(path.join(dataDir, 'tafuta.db'))) {
+    throw new CliError(`no tafuta data in ${dataDir} (no tafuta.db there): check --data-dir, or index something first`);
+  }
 }
 
 async function withEngine<T>(dataDir: string, logger: Logger, run: (engine: Engine) => Promise<T>): Promise<T> {
@@ -68,6 +94,8 @@ interface IndexOptions {
   format: 'jsonl' | 'tsv' | 'beir';
   batch: number;
   encoder?: string;
+  /** Canonical code for records without one. */
+  lang?: string;
   dataDir: string;
 }
 
@@ -89,12 +117,7 @@ async function runIndex(engine: Engine, options: IndexOptions, logger: Logger): 
     engine.createCollection(options.collection, { encoder: options.encoder });
     logger.info({ collection: options.collection }, 'created collection');
   }
-  const bar = process.stderr.isTTY
-    ? new cliProgress.SingleBar(
-        { format: 'indexing |{bar}| {value}/{total} docs | {rate} docs/s | ETA {eta_formatted}', stream: process.stderr },
-        cliProgress.Presets.shades_classic,
-      )
-    : undefined;
+  const bar = progressBar('indexing |{bar}| {value}/{total} docs | {rate} docs/s | ETA {eta_formatted}');
   const started = performance.now();
   const summary = await indexFile({
     engine,
@@ -102,6 +125,7 @@ async function runIndex(engine: Engine, options: IndexOptions, logger: Logger): 
     file: options.input,
     format: options.format,
     batchSize: options.batch,
+    defaultLang: options.lang,
     onProgress: ({ documents, total }) => {
       const rate = Math.round(documents / ((performance.now() - started) / 1000));
       if (bar) {
@@ -124,13 +148,19 @@ async function runIndex(engine: Engine, options: IndexOptions, logger: Logger): 
 interface ReindexOptions {
   collection: string;
   batch: number;
+  force?: boolean;
   dataDir: string;
 }
 
 async function runReindex(engine: Engine, options: ReindexOptions, logger: Logger): Promise<void> {
-  const bar = process.stderr.isTTY
-    ? new cliProgress.SingleBar({ format: 're-indexing |{bar}| {value}/{total} docs | ETA {eta_formatted}', stream: process.stderr }, cliProgress.Presets.shades_classic)
-    : undefined;
+  const before = engine.getCollection(options.collection);
+  if (!before.encoderChanged && !options.force) {
+    process.stdout.write(
+      `"${options.collection}" is already indexed with the loaded ${before.encoder} (version ${before.encoderVersion ?? 'unversioned'}): nothing to do (--force re-encodes anyway)\n`,
+    );
+    return;
+  }
+  const bar = progressBar('re-indexing |{bar}| {value}/{total} docs | ETA {eta_formatted}');
   const result = await engine.reindexCollection(options.collection, {
     batchSize: options.batch,
     onProgress: (done, total) => {
@@ -323,6 +353,11 @@ export function buildProgram(logger: Logger = createLogger()): Command {
   const program = new Command('tafuta')
     .description('Dense semantic search for low-resource languages')
     .version(packageVersion())
+    .option('-q, --quiet', 'only warnings and errors on stderr: no progress bar, no info lines')
+    .hook('preAction', () => {
+      quiet = program.opts<{ quiet?: boolean }>().quiet === true;
+      if (quiet && 'level' in logger) (logger as { level: string }).level = 'warn';
+    })
     .showHelpAfterError()
     .exitOverride(); // set before adding commands so they inherit it: main() maps usage errors to exit code 2
 
@@ -334,6 +369,7 @@ export function buildProgram(logger: Logger = createLogger()): Command {
     .addOption(new Option('-f, --format <format>', 'input format').choices(['jsonl', 'tsv', 'beir']).default('jsonl'))
     .option('-b, --batch <n>', 'documents per transaction', positiveInt(1000), 256)
     .option('-e, --encoder <name>', 'encoder for a new collection (default: the server default)')
+    .option('-l, --lang <code>', 'language of the records that carry none (TSV and BEIR never do): an ISO 639 code; default: detected per document', languageCode)
     .option('-d, --data-dir <dir>', 'data directory', DEFAULT_DATA_DIR)
     .action(async (options: IndexOptions) => {
       await withEngine(options.dataDir, logger, (engine) => runIndex(engine, options, logger));
@@ -344,8 +380,10 @@ export function buildProgram(logger: Logger = createLogger()): Command {
     .description("encode a collection's documents again with the loaded version of its encoder (after a model update: ENCODER_CHANGED)")
     .requiredOption('-c, --collection <name>', 'collection name')
     .option('-b, --batch <n>', 'documents per transaction', positiveInt(1000), 256)
+    .option('--force', 'encode again even when the collection is already indexed with the loaded encoder version')
     .option('-d, --data-dir <dir>', 'data directory', DEFAULT_DATA_DIR)
     .action(async (options: ReindexOptions) => {
+      requireDatabase(options.dataDir);
       await withEngine(options.dataDir, logger, (engine) => runReindex(engine, options, logger));
     });
 
@@ -382,22 +420,37 @@ export function buildProgram(logger: Logger = createLogger()): Command {
     .option('-k, --k <n>', 'number of results', positiveInt(1000), 10)
     .option('-l, --lang <code>', 'query language (default: detected)')
     .addOption(new Option('-m, --mode <mode>', 'retrieval mode').choices([...SEARCH_MODES]).default('dense'))
+    .option('--filter <json>', 'the HTTP API\'s search filter as JSON, e.g. \'{"lang": ["sw", "en"]}\'')
     .option('--json', 'print the raw JSON response')
     .option('-d, --data-dir <dir>', 'data directory', DEFAULT_DATA_DIR)
-    .action(async (query: string, options: { collection: string; k: number; lang?: string; mode: string; json?: boolean; dataDir: string }) => {
-      const request = searchSchema.safeParse({ query, k: options.k, lang: options.lang, mode: options.mode });
+    .action(async (query: string, options: { collection: string; k: number; lang?: string; mode: string; filter?: string; json?: boolean; dataDir: string }) => {
+      let filter: unknown;
+      if (options.filter !== undefined) {
+        try {
+          filter = JSON.parse(options.filter);
+        } catch {
+          throw new CliError(`--filter is not valid JSON: ${options.filter}`);
+        }
+      }
+      const request = searchSchema.safeParse({ query, k: options.k, lang: options.lang, mode: options.mode, filter });
       if (!request.success) throw new CliError(request.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+      requireDatabase(options.dataDir);
       await withEngine(options.dataDir, logger, async (engine) => {
         const response = await engine.search(options.collection, request.data);
-        if (options.json) {
-          process.stdout.write(`${JSON.stringify(response, null, 2)}\n`);
-          return;
-        }
-        process.stdout.write(`query_lang=${response.query_lang ?? 'unknown'} mode=${response.mode} took=${response.took_ms}ms\n`);
-        for (const r of response.results) {
-          const snippet = r.text.length > 160 ? `${r.text.slice(0, 157)}...` : r.text;
-          process.stdout.write(`${String(r.rank).padStart(3)}. ${r.score.toFixed(4)}  ${r.passage_id}  [${r.lang ?? '-'}]  ${snippet.replace(/\s+/g, ' ')}\n`);
-        }
+        process.stdout.write(options.json ? `${JSON.stringify(response, null, 2)}\n` : formatSearchResponse(response));
+      });
+    });
+
+  program
+    .command('collections')
+    .description('list the collections of a data directory with their encoder and counts')
+    .option('--json', 'print the raw JSON')
+    .option('-d, --data-dir <dir>', 'data directory', DEFAULT_DATA_DIR)
+    .action(async (options: { json?: boolean; dataDir: string }) => {
+      requireDatabase(options.dataDir);
+      await withEngine(options.dataDir, logger, async (engine) => {
+        const collections = engine.listCollections();
+        process.stdout.write(options.json ? `${JSON.stringify({ collections }, null, 2)}\n` : formatCollections(collections));
       });
     });
 

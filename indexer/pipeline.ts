@@ -15,6 +15,8 @@ export interface IndexFileOptions {
   file: string;
   format: CorpusFormat;
   batchSize: number;
+  /** Language of the records that carry none (TSV and BEIR files never do); canonical code. */
+  defaultLang?: string | undefined;
   /** Called after each committed batch. */
   onProgress?: (progress: { documents: number; total: number | undefined }) => void;
 }
@@ -53,7 +55,8 @@ export async function indexFile(options: IndexFileOptions): Promise<IndexFileSum
   const total = options.onProgress ? await countRecords(file) : undefined;
   const summary = { documents: 0, upserted: 0, unchanged: 0, passages: 0 };
   for await (const batch of batches(readCorpus(file, format), batchSize)) {
-    const result = await engine.upsertDocuments(collection, lastOccurrences(batch.map((r) => r.document)));
+    const documents = batch.map((r) => (r.document.lang === undefined && options.defaultLang !== undefined ? { ...r.document, lang: options.defaultLang } : r.document));
+    const result = await engine.upsertDocuments(collection, lastOccurrences(documents));
     summary.documents += batch.length;
     summary.upserted += result.upserted;
     summary.unchanged += result.unchanged;

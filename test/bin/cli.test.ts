@@ -86,11 +86,54 @@ test('bad input gets a clear message and exit code 2, and stored data is untouch
   assert.equal(cache.code, 2);
   assert.match(cache.stderr, /TAFUTA_ENCODER_WORD_CACHE must be an integer from 0 to 16777216 \(got "-5"\)/);
   assert.equal(tafutaWithEnv({ TAFUTA_ENCODER_WORD_CACHE: '0' }, 'search', '-c', 'fx', '-d', data, 'maji').code, 0);
-  const reindexed = tafuta('reindex', '-c', 'fx', '-d', data);
+  const skipped = tafuta('reindex', '-c', 'fx', '-d', data);
+  assert.equal(skipped.code, 0, skipped.stderr);
+  assert.match(skipped.stdout, /"fx" is already indexed with the loaded hashed-ngram-v1 .*nothing to do/);
+  const reindexed = tafuta('reindex', '-c', 'fx', '-d', data, '--force');
   assert.equal(reindexed.code, 0, reindexed.stderr);
   assert.match(reindexed.stdout, /re-indexed "fx" with .*: 1 documents, 1 passages/);
   assert.equal(tafuta('reindex', '-c', 'nope', '-d', data).code, 2);
 
   const after = JSON.parse(tafuta('search', '-c', 'fx', '-d', data, '--json', 'maji').stdout) as { results: Array<{ id: string }> };
   assert.deepEqual(after.results.map((x) => x.id), ['sw-1'], 'the failed batch wrote nothing');
+});
+
+test('verbs that read a data directory refuse a missing one and create nothing', () => {
+  const missing = path.join(tempDir(), 'typo');
+  for (const args of [['search', '-c', 'fx', 'maji'], ['reindex', '-c', 'fx'], ['collections'], ['snapshot', 'create', '--out', path.join(missing, 'snap')]]) {
+    const r = tafuta(...args, '-d', missing);
+    assert.equal(r.code, 2, args.join(' '));
+    assert.match(r.stderr, /no tafuta (data|database) in/);
+    assert.equal(fs.existsSync(missing), false, `${args[0]} created ${missing}`);
+  }
+});
+
+test('collections, --lang for files without languages, --filter with titles and metadata, --quiet', () => {
+  const dir = tempDir();
+  const data = path.join(dir, 'data');
+  const tsv = path.join(dir, 'docs.tsv');
+  fs.writeFileSync(tsv, 'id\ttext\nt1\tMaji safi ni muhimu kwa afya\nt2\tWakulima wanapanda mahindi\n');
+  const indexed = tafutaWithEnv({ TAFUTA_LOG_LEVEL: 'info' }, '--quiet', 'index', '-c', 'tsv', '-i', tsv, '-f', 'tsv', '--lang', 'swa', '-d', data);
+  assert.equal(indexed.code, 0, indexed.stderr);
+  assert.equal(indexed.stderr, '', '--quiet: no info lines');
+  const jsonl = path.join(dir, 'docs.jsonl');
+  fs.writeFileSync(jsonl, SAMPLE_DOCUMENTS.map((d) => JSON.stringify(d)).join('\n'));
+  assert.equal(tafuta('index', '-c', 'fx', '-i', jsonl, '-d', data).code, 0);
+  assert.equal(tafuta('index', '-c', 'x', '-i', tsv, '-f', 'tsv', '--lang', 'xx', '-d', data).code, 2, 'an unknown language code is bad input');
+
+  const listed = tafuta('collections', '-d', data);
+  assert.equal(listed.code, 0, listed.stderr);
+  assert.match(listed.stdout, /^fx\s+hashed-ngram-v1\s+6\s+6\s+/m);
+  assert.match(listed.stdout, /^tsv\s+hashed-ngram-v1\s+2\s+2\s+sw:2$/m, 'the TSV records got the --lang code');
+  const json = JSON.parse(tafuta('collections', '-d', data, '--json').stdout) as { collections: Array<{ name: string }> };
+  assert.deepEqual(json.collections.map((c) => c.name).sort(), ['fx', 'tsv']);
+
+  const found = tafuta('search', '-c', 'fx', '-d', data, '--filter', '{"lang": "en"}', 'maize farmers');
+  assert.equal(found.code, 0, found.stderr);
+  assert.match(found.stdout, /scores: cosine similarity/);
+  assert.match(found.stdout, /1\. .*en-2#0 {2}\[en\] {2}Farming\n {5}Farmers plant maize.*\n {5}\{"topic":"farming","year":2022\}/);
+  assert.doesNotMatch(found.stdout, /\[sw\]/, 'the filter keeps English only');
+  const badFilter = tafuta('search', '-c', 'fx', '-d', data, '--filter', '{"lang":', 'maji');
+  assert.equal(badFilter.code, 2);
+  assert.match(badFilter.stderr, /--filter is not valid JSON/);
 });

@@ -79,7 +79,8 @@ for (const pool of POOLS) {
     assert.match(indexed.stdout, /indexed 48 documents into "lc": 48 written/);
 
     ok(await tafuta(pool.env, 'index', '-c', 'lc', '-i', input, '-d', data), 'index again (unchanged)');
-    const reindexed = await tafuta(pool.env, 'reindex', '-c', 'lc', '-d', data);
+    ok(await tafuta(pool.env, 'reindex', '-c', 'lc', '-d', data), 'reindex (nothing to do)');
+    const reindexed = await tafuta(pool.env, 'reindex', '-c', 'lc', '-d', data, '--force');
     ok(reindexed, 'reindex');
     assert.match(reindexed.stdout, /48 documents/);
 
@@ -87,6 +88,7 @@ for (const pool of POOLS) {
     ok(found, 'search');
     assert.ok((JSON.parse(found.stdout) as { results: unknown[] }).results.length > 0);
 
+    ok(await tafuta(pool.env, 'collections', '-d', data), 'collections');
     const snapshot = path.join(dir, 'snapshot');
     ok(await tafuta(pool.env, 'snapshot', 'create', '-d', data, '--out', snapshot), 'snapshot create');
     ok(await tafuta(pool.env, 'snapshot', 'restore', '--from', snapshot, '-d', path.join(dir, 'restored')), 'snapshot restore');
