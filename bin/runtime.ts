@@ -14,6 +14,7 @@ import { createEncoderRegistry } from '../models/registry.js';
 import { Engine } from '../indexer/engine.js';
 import { TafutaError } from '../indexer/errors.js';
 import type { Logger } from '../indexer/logger.js';
+import { logDestination } from './terminal.js';
 
 export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** Trained models ship as `models/<name>/model.json` (+ model.onnx) inside the package. */
@@ -29,7 +30,7 @@ export function packageVersion(): string {
 
 export function createLogger(level = process.env.TAFUTA_LOG_LEVEL ?? 'info'): Logger {
   // Logs go to stderr so that command output (search results, summaries) on stdout stays clean.
-  return pino({ level, base: undefined }, pino.destination(2));
+  return pino({ level, base: undefined }, logDestination());
 }
 
 /** Model directories under `dir` (those holding a model.json). */

@@ -4,7 +4,6 @@ import cluster from 'node:cluster';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import cliProgress from 'cli-progress';
 import type { Engine } from '../indexer/engine.js';
 import { buildData } from '../corpora/build.js';
 import { evalCommand } from '../eval/cli.js';
@@ -17,6 +16,7 @@ import { langSchema, searchSchema } from '../indexer/schemas.js';
 import { createSnapshot, restoreSnapshot } from '../indexer/snapshot.js';
 import { assertSafeBinding, resolveSecurityConfig, type SecurityConfig } from '../server/config.js';
 import { formatCollections, formatSearchResponse } from './format.js';
+import { startProgress, type Progress } from './terminal.js';
 import { PACKAGE_ROOT, createEngine, createLogger, packageVersion } from './runtime.js';
 import { SEARCH_MODES } from '../indexer/types.js';
 
@@ -64,9 +64,8 @@ function port(value: string): number {
 let quiet = false;
 
 /** A progress bar on an interactive stderr (none when quiet or piped: there the log says what happens). */
-function progressBar(format: string): cliProgress.SingleBar | undefined {
-  if (quiet || !process.stderr.isTTY) return undefined;
-  return new cliProgress.SingleBar({ format, stream: process.stderr }, cliProgress.Presets.shades_classic);
+function progressBar(format: string, initialPayload?: Record<string, unknown>): Progress | undefined {
+  return quiet || !process.stderr.isTTY ? undefined : startProgress(format, initialPayload);
 }
 
 /**
@@ -117,7 +116,7 @@ async function runIndex(engine: Engine, options: IndexOptions, logger: Logger): 
     engine.createCollection(options.collection, { encoder: options.encoder });
     logger.info({ collection: options.collection }, 'created collection');
   }
-  const bar = progressBar('indexing |{bar}| {value}/{total} docs | {rate} docs/s | ETA {eta_formatted}');
+  const bar = progressBar('indexing |{bar}| {value}/{total} docs | {rate} docs/s | ETA {eta_formatted}', { rate: 0 });
   const started = performance.now();
   const summary = await indexFile({
     engine,
@@ -129,8 +128,7 @@ async function runIndex(engine: Engine, options: IndexOptions, logger: Logger): 
     onProgress: ({ documents, total }) => {
       const rate = Math.round(documents / ((performance.now() - started) / 1000));
       if (bar) {
-        if (bar.getTotal() !== total) bar.start(total ?? 0, 0, { rate });
-        bar.update(documents, { rate });
+        bar.update(documents, total ?? documents, { rate });
       } else {
         logger.info({ documents, total, docsPerSecond: rate }, 'indexing');
       }
@@ -165,8 +163,7 @@ async function runReindex(engine: Engine, options: ReindexOptions, logger: Logge
     batchSize: options.batch,
     onProgress: (done, total) => {
       if (!bar) return logger.info({ documents: done, total }, 're-indexing');
-      if (bar.getTotal() !== total) bar.start(total, 0);
-      bar.update(done);
+      bar.update(done, total);
     },
   });
   bar?.stop();
@@ -586,7 +583,13 @@ export function buildProgram(logger: Logger = createLogger()): Command {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const logger = createLogger();
+  let logger: Logger;
+  try {
+    logger = createLogger();
+  } catch (error) {
+    process.stderr.write(`tafuta: ${(error as Error).message}\n`);
+    return 2;
+  }
   try {
     await buildProgram(logger).parseAsync(argv);
     return 0;
