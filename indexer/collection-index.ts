@@ -1,30 +1,30 @@
 /**
  * Keeps one collection's ANN index in step with SQLite. The index follows the store's change log (new passage
  * ids, tombstones), so the same `sync()` serves writes from this process, writes from another process (the
- * CLI indexing while the server runs) and recovery after a crash; a missing or corrupt file means a rebuild.
+ * CLI, another server worker) and recovery after a crash; a missing, corrupt or unsound file means a rebuild.
+ *
+ * A sync only reads: passages SQLite has and the HNSW graph lacks go to `pending`, where searches score them
+ * exactly, and a background job moves them into the graph in time-bounded slices. So a search sees every passage
+ * committed before it began however far behind the graph is, and never waits for graph inserts. The same job
+ * compacts the graph (rebuilds it without deleted slots) in slices while the old graph keeps serving.
  */
 import path from 'node:path';
-import type { DocumentStore } from './document-store.js';
+import type { DocumentStore, SyncCursor } from './document-store.js';
 import { HnswVectorStore } from './hnsw-store.js';
 import type { Logger } from './logger.js';
 import type { CollectionRecord } from './types.js';
+import { dot, type VectorHit } from './vector-store.js';
 
 /**
- * During a gradual catch-up, vectors are added for at most this long per event-loop turn: an HNSW insert costs
- * from ~0.1 ms (small graph) to several ms (large graph, high efConstruction, busy machine), so a time budget
- * bounds the stall a search can see where a fixed count did not.
+ * The background job works for at most this long per event-loop turn: an HNSW insert costs from ~0.1 ms (small
+ * graph) to several ms (large graph, high efConstruction, busy machine), so a time budget bounds the stall a
+ * request can see where a fixed count did not.
  */
-const SYNC_SLICE_MS = 4;
-/**
- * Rows read from SQLite per page during a catch-up. Small: a slice on a large graph adds only a few vectors, and rows
- * read but not added are read again next turn.
- */
-const SYNC_PAGE = 16;
-/**
- * How long a search waits for another process's writes (the CLI, another server worker) to enter the index. Small
- * writes are visible to the very next search; the rest of a large batch enters in the background (see syncGradually).
- */
-export const FOREGROUND_SYNC_MS = 10;
+const SLICE_MS = 4;
+/** Rows read from SQLite per page while compacting; rows read but not inserted in a slice are read again. */
+const COMPACTION_PAGE = 64;
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export interface CollectionIndexOptions {
   store: DocumentStore;
@@ -34,88 +34,79 @@ export interface CollectionIndexOptions {
   /** Load the index file but never write it (another process owns the files). */
   readOnlyFiles?: boolean;
   logger: Logger;
+  /** Called when the background job has put every pending passage in the graph (time to save it). */
+  onCaughtUp?: () => void;
 }
 
 export class CollectionIndex {
   readonly collection: CollectionRecord;
-  private vectors: HnswVectorStore;
+  private graph: HnswVectorStore;
+  /** Passages read from SQLite and not yet in the graph, in id order. */
+  private readonly pending = new Map<number, Float32Array>();
+  /** Graph labels deleted while a background save reads the graph: hidden from searches, removed after it. */
+  private readonly hiddenDuringSave = new Set<number>();
+  /** How far into SQLite's change log this index has read; the graph's own cursor (what its file holds) trails it. */
+  private read: SyncCursor;
   private readonly store: DocumentStore;
   private readonly base: string | undefined;
   private readonly readOnlyFiles: boolean;
   private readonly logger: Logger;
+  private readonly onCaughtUp: () => void;
   private dirty = false;
-  private catchingUp = false;
+  /** The background job (inserting pending passages, compacting); one at a time. */
+  private job: Promise<void> | undefined;
+  /** Resolved after each slice of the job and when it ends (catchUp waits on them). */
+  private progressWaiters: Array<() => void> = [];
   /**
    * SQLite may hold changes the index lacks. Set by the engine after its own writes and when another process
-   * wrote (data_version moved); cleared by a completed sync. Lets the sync on every search skip its query.
+   * wrote (data_version moved); cleared by a sync. Lets the sync on every search skip its query.
    */
   private stale = true;
   /** A background save in progress: the graph must not change until it settles. */
   private saving: Promise<void> | undefined;
-  /** Dropped or closing: a background save must not put its files in place any more. */
+  /** Dropped or closing: no background save may put its files in place, and the background job stops. */
   private abandoned = false;
 
-  private constructor(options: CollectionIndexOptions, vectors: HnswVectorStore, base: string | undefined) {
+  private constructor(options: CollectionIndexOptions, graph: HnswVectorStore, base: string | undefined) {
     this.collection = options.collection;
     this.store = options.store;
     this.logger = options.logger;
+    this.onCaughtUp = options.onCaughtUp ?? (() => undefined);
     this.base = base;
     this.readOnlyFiles = options.readOnlyFiles ?? false;
-    this.vectors = vectors;
+    this.graph = graph;
+    this.read = { ...graph.cursor };
   }
 
+  /** Loads the saved graph (or starts an empty one) and reads what SQLite has beyond it; the graph catches up in the background. */
   static open(options: CollectionIndexOptions): CollectionIndex {
     const { collection, logger } = options;
     const base = options.indexDir === undefined ? undefined : path.join(options.indexDir, collection.name);
-    const storeOptions = { base, dim: collection.dim, params: collection.config.hnsw, collectionId: collection.id };
-    let vectors: HnswVectorStore | undefined;
+    let graph: HnswVectorStore | undefined;
     if (base !== undefined) {
-      const loaded = HnswVectorStore.load({ ...storeOptions, base });
-      vectors = loaded.store;
-      if (!vectors && options.store.counts(collection.id).passages > 0) {
+      const loaded = HnswVectorStore.load({ base, dim: collection.dim, params: collection.config.hnsw, collectionId: collection.id });
+      graph = loaded.store;
+      if (!graph && options.store.counts(collection.id).passages > 0) {
         logger.warn({ collection: collection.name, reason: loaded.reason }, 'rebuilding vector index from SQLite');
       }
     }
-    const index = new CollectionIndex(options, vectors ?? HnswVectorStore.create(storeOptions), base);
+    const index = new CollectionIndex(options, graph ?? CollectionIndex.emptyGraph(collection, base), base);
     index.sync();
     return index;
   }
 
+  private static emptyGraph(collection: CollectionRecord, base: string | undefined): HnswVectorStore {
+    return HnswVectorStore.create({ base, dim: collection.dim, params: collection.config.hnsw, collectionId: collection.id });
+  }
+
+  /** Searchable vectors: those in the graph and those pending. */
   get size(): number {
-    return this.vectors.size;
+    return this.graph.size - this.hiddenDuringSave.size + this.pending.size;
   }
 
+  /** The HNSW graph alone (without pending passages). */
   get vectorStore(): HnswVectorStore {
-    return this.vectors;
-  }
-
-  /**
-   * Catches up with this process's own write in time-bounded slices (SYNC_SLICE_MS), yielding to the event loop
-   * between slices: a large batch enters the graph without stalling concurrent searches (they see it
-   * progressively; BM25 sees it at once). Resolves when the index is complete.
-   */
-  async syncGradually(sliceMs = SYNC_SLICE_MS): Promise<void> {
-    while (this.saving) await this.saving.catch(() => undefined);
-    if (this.catchingUp) return;
-    this.catchingUp = true;
-    try {
-      for (;;) {
-        const started = performance.now();
-        let last = -1;
-        for (const { label, vector } of this.store.vectorsAfter(this.collection.id, this.vectors.cursor.passageId, SYNC_PAGE)) {
-          this.vectors.add(label, vector);
-          last = label;
-          if (performance.now() - started >= sliceMs) break;
-        }
-        if (last < 0) break;
-        this.vectors.cursor = { passageId: last, tombstoneSeq: this.vectors.cursor.tombstoneSeq };
-        this.dirty = true;
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-    } finally {
-      this.catchingUp = false;
-    }
-    this.sync(); // tombstones, the head mark, compaction
+    return this.graph;
   }
 
   /** The database changed (a write here or in another process): the next sync must look. */
@@ -124,83 +115,195 @@ export class CollectionIndex {
   }
 
   /**
-   * Applies every change SQLite has that the index lacks; free when nothing was written since the last sync. With
-   * a budget, vectors are added for at most `budgetMs` and the rest continues in the background (tombstones wait
-   * for it, so a deletion can never be applied before the insert it undoes).
+   * Reads every change SQLite has that the index lacks, up to the head it reads first: new passages become
+   * pending, deletions apply at once. Free when nothing was written since the last sync; never inserts into the
+   * graph itself (the background job does), so its cost is reading rows.
    */
-  sync(budgetMs = Infinity): void {
+  sync(): void {
     if (!this.stale) return;
-    // A gradual catch-up or a background save is under way: searches use the index as it stands (another
-    // process's writes show up on the first search after it).
-    if (this.catchingUp || this.saving) return;
     this.stale = false;
     const head = this.store.syncHead(this.collection.id);
-    const cursor = this.vectors.cursor;
-    if (head.passageId === cursor.passageId && head.tombstoneSeq === cursor.tombstoneSeq) return;
-    if (head.passageId < cursor.passageId || head.tombstoneSeq < cursor.tombstoneSeq) {
+    if (head.passageId < this.read.passageId || head.tombstoneSeq < this.read.tombstoneSeq) {
       // The database went backwards (restored from an older backup): the index is from the future.
       this.logger.warn({ collection: this.collection.name }, 'index is ahead of the database; rebuilding');
-      this.rebuild();
-      return;
+      this.startOver();
     }
-    const started = performance.now();
-    let added = 0;
-    let last = -1;
-    let cut = false;
-    for (const { label, vector } of this.store.vectorsAfter(this.collection.id, cursor.passageId)) {
-      if (performance.now() - started >= budgetMs) {
-        cut = true;
-        break;
-      }
-      this.vectors.add(label, vector);
-      added++;
-      last = label;
+    for (const { label, vector } of this.store.vectorsBetween(this.collection.id, this.read.passageId, head.passageId)) {
+      this.pending.set(label, vector);
     }
-    if (cut) {
-      if (last >= 0) this.vectors.cursor = { passageId: last, tombstoneSeq: cursor.tombstoneSeq };
-      this.dirty = true;
-      this.stale = true;
-      this.syncGradually().catch((error: unknown) => this.logger.error({ err: error, collection: this.collection.name }, 'background index catch-up failed'));
-      return;
-    }
-    const tombstones = this.store.tombstonesAfter(this.collection.id, cursor.tombstoneSeq);
-    for (const t of tombstones) this.vectors.remove(t.passageId);
-    this.vectors.cursor = head;
-    // A head that moved only because another collection was written changes nothing here worth a save.
-    if (added > 0 || tombstones.length > 0) this.dirty = true;
-    this.logger.debug({ collection: this.collection.name, added, removed: tombstones.length }, 'vector index synced');
-    if (this.vectors.needsCompaction()) {
-      this.logger.info({ collection: this.collection.name }, 'compacting vector index (too many deleted slots)');
-      this.rebuild();
-    }
+    const tombstones = this.store.tombstonesBetween(this.collection.id, this.read.tombstoneSeq, head.tombstoneSeq);
+    for (const { passageId } of tombstones) this.removeLabel(passageId);
+    this.read = head;
+    this.advanceGraphCursor();
+    this.startJob();
   }
 
-  /** Builds a fresh index from every vector in SQLite. */
-  rebuild(): void {
-    const started = Date.now();
-    this.vectors = HnswVectorStore.create({ base: this.base, dim: this.collection.dim, params: this.collection.config.hnsw, collectionId: this.collection.id });
-    const head = this.store.syncHead(this.collection.id);
-    for (const { label, vector } of this.store.vectorsAfter(this.collection.id, 0)) this.vectors.add(label, vector);
-    this.vectors.cursor = head;
+  /**
+   * Syncs, then resolves once the graph holds every passage SQLite had: a write is acknowledged after this, so
+   * writers cannot outrun the graph (searches would see the write without it, through `pending`).
+   */
+  async catchUp(): Promise<void> {
+    this.sync();
+    const target = this.read.passageId;
+    while (this.job && !this.abandoned && this.graph.cursor.passageId < target) {
+      await new Promise<void>((resolve) => this.progressWaiters.push(resolve));
+    }
+    if (!this.abandoned && this.graph.cursor.passageId < target) throw new Error(`vector index of "${this.collection.name}" could not catch up`);
+  }
+
+  /** Syncs and puts every pending passage in the graph now, synchronously (before a final save). */
+  catchUpNow(): void {
+    this.stale = true;
+    this.sync();
+    if (this.saving) return; // the graph must not change under a save still writing it; the next start catches up
+    for (const [label, vector] of this.pending) this.graph.add(label, vector);
+    if (this.pending.size > 0) this.dirty = true;
+    this.pending.clear();
+    this.advanceGraphCursor();
+  }
+
+  /** Nearest neighbours among every passage read from SQLite: the graph's, merged with pending ones scored exactly. */
+  search(query: Float32Array, k: number, filter?: (label: number) => boolean, ef?: number): VectorHit[] {
+    this.sync();
+    const hidden = this.hiddenDuringSave;
+    const visible = hidden.size === 0 ? filter : (label: number) => !hidden.has(label) && (filter?.(label) ?? true);
+    const hits = this.graph.search(query, k, visible, ef);
+    if (this.pending.size === 0) return hits;
+    for (const [label, vector] of this.pending) {
+      if (filter?.(label) ?? true) hits.push({ label, score: dot(query, vector) });
+    }
+    return hits.sort((a, b) => b.score - a.score || a.label - b.label).slice(0, k);
+  }
+
+  private removeLabel(label: number): void {
+    if (this.pending.delete(label)) return;
+    if (this.saving) {
+      this.hiddenDuringSave.add(label);
+      return;
+    }
+    this.graph.remove(label);
     this.dirty = true;
-    this.logger.info({ collection: this.collection.name, vectors: this.vectors.size, ms: Date.now() - started }, 'vector index rebuilt');
   }
 
-  /** Writes the index to disk if it changed since the last save. */
+  /**
+   * The graph holds every live passage below the first pending one (pending is in id order), and every deletion
+   * read so far unless some wait for a save to settle.
+   */
+  private advanceGraphCursor(): void {
+    const firstPending = this.pending.keys().next();
+    const passageId = firstPending.done ? this.read.passageId : firstPending.value - 1;
+    const tombstoneSeq = this.hiddenDuringSave.size > 0 ? this.graph.cursor.tombstoneSeq : this.read.tombstoneSeq;
+    if (passageId !== this.graph.cursor.passageId || tombstoneSeq !== this.graph.cursor.tombstoneSeq) {
+      this.graph.cursor = { passageId, tombstoneSeq };
+      this.dirty = true;
+    }
+  }
+
+  /** Drops everything and reads the whole collection again (the background job rebuilds the graph). */
+  private startOver(): void {
+    this.graph = CollectionIndex.emptyGraph(this.collection, this.base);
+    this.pending.clear();
+    this.hiddenDuringSave.clear();
+    this.read = { passageId: 0, tombstoneSeq: 0 };
+    this.dirty = true;
+  }
+
+  private hasWork(): boolean {
+    return this.pending.size > 0 || this.graph.needsCompaction();
+  }
+
+  private startJob(): void {
+    if (this.job || this.abandoned || !this.hasWork()) return;
+    this.job = this.runJob().finally(() => {
+      this.job = undefined;
+      this.reportProgress();
+    });
+    this.job.catch((error: unknown) => this.logger.error({ err: error, collection: this.collection.name }, 'background vector index work failed'));
+  }
+
+  /** Inserts pending passages and compacts, in slices of SLICE_MS with a turn of the event loop between them. */
+  private async runJob(): Promise<void> {
+    let worked = false;
+    for (;;) {
+      while (this.saving) await this.saving.catch(() => undefined);
+      if (this.abandoned) return;
+      if (this.graph.needsCompaction()) await this.compact();
+      else if (this.pending.size > 0) this.insertPendingSlice();
+      worked = true;
+      // Over as soon as nothing is left, not a turn later: whoever waits for it may save next.
+      if (!this.hasWork()) break;
+      this.reportProgress();
+      await yieldToEventLoop();
+    }
+    if (worked) this.onCaughtUp();
+  }
+
+  private reportProgress(): void {
+    const waiters = this.progressWaiters;
+    this.progressWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  private insertPendingSlice(): void {
+    const started = performance.now();
+    for (const [label, vector] of this.pending) {
+      this.graph.add(label, vector);
+      this.pending.delete(label);
+      if (performance.now() - started >= SLICE_MS) break;
+    }
+    this.dirty = true;
+    this.advanceGraphCursor();
+  }
+
+  /**
+   * Builds a graph without deleted slots from SQLite, in slices, while the old one serves; swaps them when done.
+   * Pending passages wait (they are searched exactly meanwhile), so the old graph's contents stay fixed: every
+   * live passage up to its cursor, less the deletions read since, which are applied to the new graph at the end.
+   */
+  private async compact(): Promise<void> {
+    const started = Date.now();
+    const old = this.graph;
+    const { passageId: through, tombstoneSeq: fromSeq } = old.cursor;
+    this.logger.info({ collection: this.collection.name, elements: old.elements, live: old.size }, 'compacting vector index (too many deleted slots)');
+    const fresh = CollectionIndex.emptyGraph(this.collection, this.base);
+    let after = 0;
+    for (;;) {
+      const sliceStarted = performance.now();
+      let finished = true;
+      for (const { label, vector } of this.store.vectorsBetween(this.collection.id, after, through, COMPACTION_PAGE)) {
+        fresh.add(label, vector);
+        after = label;
+        if (performance.now() - sliceStarted >= SLICE_MS) {
+          finished = false;
+          break;
+        }
+      }
+      if (finished) break;
+      await yieldToEventLoop();
+      if (this.abandoned || this.graph !== old) return; // closing, or started over
+    }
+    for (const { passageId } of this.store.tombstonesBetween(this.collection.id, fromSeq, old.cursor.tombstoneSeq)) fresh.remove(passageId);
+    fresh.cursor = { ...old.cursor };
+    this.graph = fresh;
+    this.dirty = true;
+    this.logger.info({ collection: this.collection.name, vectors: fresh.size, ms: Date.now() - started }, 'vector index compacted');
+  }
+
+  /** Writes the graph to disk if it changed since the last save. */
   save(): void {
     if (!this.dirty || this.readOnlyFiles) return;
-    this.vectors.save();
+    this.graph.save();
     this.dirty = false;
   }
 
   /**
-   * Writes the index to disk without blocking searches (see HnswVectorStore.saveInBackground). Skipped while a
-   * catch-up is under way; the write that caused it schedules another save.
+   * Writes the graph to disk without blocking searches (see HnswVectorStore.saveInBackground). Skipped while the
+   * background job runs; it asks for a save when it is done.
    */
   async saveInBackground(): Promise<void> {
-    if (!this.dirty || this.readOnlyFiles || this.saving || this.catchingUp || this.abandoned) return;
+    if (!this.dirty || this.readOnlyFiles || this.saving || this.job || this.abandoned) return;
     this.dirty = false;
-    const saving = this.vectors.saveInBackground(() => !this.abandoned).then(
+    const saving = this.graph.saveInBackground(() => !this.abandoned).then(
       (committed) => {
         if (!committed) this.dirty = true;
       },
@@ -211,11 +314,21 @@ export class CollectionIndex {
     );
     this.saving = saving.finally(() => {
       this.saving = undefined;
+      this.applyDeletionsHiddenDuringSave();
     });
     await this.saving;
   }
 
-  /** Stops a background save from committing (collection dropped, or a synchronous save at shutdown follows). */
+  private applyDeletionsHiddenDuringSave(): void {
+    if (this.hiddenDuringSave.size === 0) return;
+    for (const label of this.hiddenDuringSave) this.graph.remove(label);
+    this.hiddenDuringSave.clear();
+    this.dirty = true;
+    this.advanceGraphCursor();
+    this.startJob(); // compaction may be due
+  }
+
+  /** Stops the background job and keeps a background save from committing (collection dropped, or closing). */
   abandonBackgroundSave(): void {
     if (this.saving) this.dirty = true;
     this.abandoned = true;

@@ -167,9 +167,9 @@ export function createDocumentStore(db: Db) {
       FROM passages p JOIN documents d ON d.id = p.document_id
       WHERE p.id IN (SELECT value FROM json_each(?))`),
     vectorsOf: db.prepare('SELECT id, embedding FROM passages WHERE id IN (SELECT value FROM json_each(?))'),
-    vectorsAfter: db.prepare('SELECT id, embedding FROM passages WHERE collection_id = ? AND id > ? ORDER BY id LIMIT ?'),
-    tombstonesAfter: db.prepare(
-      'SELECT seq, passage_id AS passageId FROM passage_tombstones WHERE collection_id = ? AND seq > ? ORDER BY seq',
+    vectorsBetween: db.prepare('SELECT id, embedding FROM passages WHERE collection_id = ? AND id > ? AND id <= ? ORDER BY id LIMIT ?'),
+    tombstonesBetween: db.prepare(
+      'SELECT seq, passage_id AS passageId FROM passage_tombstones WHERE collection_id = ? AND seq > ? AND seq <= ? ORDER BY seq',
     ),
   };
 
@@ -344,23 +344,24 @@ export function createDocumentStore(db: Db) {
       return statements.syncHead.get({ id: collectionId }) as SyncCursor;
     },
 
-    /** Passage vectors with id > after, in id order, in pages (for index catch-up and rebuilds). */
-    /** Vectors of passages with id > `after`, in id order, read `pageSize` rows at a time; at most `limit`. */
-    *vectorsAfter(collectionId: number, after: number, pageSize = 2048, limit = Infinity): Generator<StoredVector> {
+    /**
+     * Vectors of passages with `after` < id <= `through`, in id order, read `pageSize` rows at a time (index
+     * catch-up and rebuilds). The upper bound is a sync head read before: rows committed since then belong to the
+     * next sync, which also reads their tombstones.
+     */
+    *vectorsBetween(collectionId: number, after: number, through: number, pageSize = 2048): Generator<StoredVector> {
       let cursor = after;
-      let left = limit;
       for (;;) {
-        if (left <= 0) return;
-        const rows = statements.vectorsAfter.all(collectionId, cursor, Math.min(pageSize, left)) as Array<{ id: number; embedding: Buffer }>;
-        left -= rows.length;
+        const rows = statements.vectorsBetween.all(collectionId, cursor, through, pageSize) as Array<{ id: number; embedding: Buffer }>;
         for (const row of rows) yield { label: row.id, vector: blobToVector(row.embedding) };
         if (rows.length < pageSize) return;
         cursor = rows.at(-1)!.id;
       }
     },
 
-    tombstonesAfter(collectionId: number, afterSeq: number): Array<{ seq: number; passageId: number }> {
-      return statements.tombstonesAfter.all(collectionId, afterSeq) as Array<{ seq: number; passageId: number }>;
+    /** Tombstones with `afterSeq` < seq <= `throughSeq`, in order. */
+    tombstonesBetween(collectionId: number, afterSeq: number, throughSeq: number): Array<{ seq: number; passageId: number }> {
+      return statements.tombstonesBetween.all(collectionId, afterSeq, throughSeq) as Array<{ seq: number; passageId: number }>;
     },
 
     /** Passage ids allowed by a filter (for filtered dense search). */

@@ -8,7 +8,7 @@ import type { Statement } from 'better-sqlite3';
 import type { LanguageIdentifier } from '../models/langid.js';
 import type { EncoderRegistry } from '../models/registry.js';
 import type { Encoder, EncoderInfo } from '../models/encoder.js';
-import { CollectionIndex, FOREGROUND_SYNC_MS } from './collection-index.js';
+import { CollectionIndex } from './collection-index.js';
 import { collectionConfigSchema, collectionNameSchema } from './config.js';
 import { openDatabase, type Db } from './database.js';
 import { createDocumentStore, type DocumentStore, type DocumentToStore } from './document-store.js';
@@ -150,7 +150,15 @@ export class Engine {
     let index = this.indexes.get(collection.name);
     if (!index || index.collection.id !== collection.id) {
       index?.abandonBackgroundSave();
-      index = CollectionIndex.open({ store: this.store, collection, indexDir: this.indexDir, readOnlyFiles: !this.writesIndexFiles, logger: this.logger });
+      index = CollectionIndex.open({
+        store: this.store,
+        collection,
+        indexDir: this.indexDir,
+        readOnlyFiles: !this.writesIndexFiles,
+        logger: this.logger,
+        // A large catch-up (after a crash, a CLI run, a compaction) is saved, so that a second crash does not repeat it.
+        onCaughtUp: () => this.scheduleSave(),
+      });
       this.indexes.set(collection.name, index);
     }
     return index;
@@ -173,7 +181,7 @@ export class Engine {
         this.indexes.delete(name);
       } else {
         index.markStale();
-        index.sync(FOREGROUND_SYNC_MS);
+        index.sync();
         if (index.needsSave) this.scheduleSave();
       }
     }
@@ -420,12 +428,15 @@ export class Engine {
     return { upserted: documents.length - unchanged.size, unchanged: unchanged.size, passages };
   }
 
-  /** Brings the ANN index up to date without stalling searches; the write is acknowledged after that. */
+  /**
+   * Brings the ANN index up to date without stalling searches; the write is acknowledged after that. The
+   * data_version mark is left alone: this connection's commits do not move it, and reading it here would swallow
+   * another process's commit made meanwhile, which the next search would then not see.
+   */
   private async afterWrite(collection: CollectionRecord): Promise<void> {
     const index = this.indexFor(collection);
     index.markStale();
-    await index.syncGradually();
-    this.dataVersion = this.readDataVersion();
+    await index.catchUp();
     this.scheduleSave();
   }
 
@@ -485,10 +496,7 @@ export class Engine {
     for (const index of this.indexes.values()) {
       index.abandonBackgroundSave();
       // Other processes' last writes, so that the saved file is as fresh as it can be (the next start catches up anyway).
-      if (this.writesIndexFiles) {
-        index.markStale();
-        index.sync();
-      }
+      if (this.writesIndexFiles) index.catchUpNow();
     }
     this.saveIndexes();
     this.db.close();

@@ -13,6 +13,7 @@ import path from 'node:path';
 import hnswlib from 'hnswlib-node';
 import type { SyncCursor } from './document-store.js';
 import { fsyncDir, writeDurably } from './durable-fs.js';
+import { checkHnswFile } from './hnsw-file.js';
 import type { HnswParams } from './types.js';
 import type { VectorHit, VectorStore } from './vector-store.js';
 
@@ -114,7 +115,11 @@ export class HnswVectorStore implements VectorStore {
     if (manifest.params?.M !== options.params.M || manifest.params?.efConstruction !== options.params.efConstruction) {
       return { reason: 'HNSW build parameters changed' };
     }
-    if (sha256File(indexFile) !== manifest.sha256) return { reason: 'index file checksum mismatch (corrupt or torn write)' };
+    const bytes = fs.readFileSync(indexFile);
+    if (crypto.createHash('sha256').update(bytes).digest('hex') !== manifest.sha256) return { reason: 'index file checksum mismatch (corrupt or torn write)' };
+    const checked = checkHnswFile(bytes, { dim: options.dim, M: options.params.M });
+    if ('problem' in checked) return { reason: `index file is unsound: ${checked.problem}` };
+    if (checked.elements !== manifest.elements || checked.deleted !== manifest.deleted) return { reason: 'element counts do not match the manifest' };
     const index = new hnswlib.HierarchicalNSW('cosine', options.dim);
     try {
       index.readIndexSync(indexFile, true);

@@ -1,12 +1,12 @@
 /** One collection's search: dense (ANN), BM25 (FTS5) or hybrid (reciprocal-rank fusion of both). */
 import type { Encoder } from '../models/encoder.js';
 import type { LanguageIdentifier } from '../models/langid.js';
-import { FOREGROUND_SYNC_MS, type CollectionIndex } from './collection-index.js';
+import type { CollectionIndex } from './collection-index.js';
 import type { DocumentStore } from './document-store.js';
 import { reciprocalRankFusion } from './fusion.js';
 import { ftsQueryOf } from './search-text.js';
 import type { Metadata, RequestedSearchMode, SearchFilter, SearchMode } from './types.js';
-import type { VectorHit } from './vector-store.js';
+import { dot, type VectorHit } from './vector-store.js';
 
 export interface SearchRequest {
   query: string;
@@ -53,12 +53,6 @@ const EXACT_SEARCH_MAX_CANDIDATES = 4096;
 const HYBRID_DEPTH_FACTOR = 3;
 const HYBRID_MIN_DEPTH = 50;
 
-function dot(a: Float32Array, b: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
-}
-
 function hasFilter(filter: SearchFilter | undefined): filter is SearchFilter {
   return filter !== undefined && (filter.lang !== undefined || Object.keys(filter.metadata ?? {}).length > 0);
 }
@@ -67,8 +61,7 @@ async function denseHits(ctx: SearchContext, request: SearchRequest, queryLang: 
   const [query] = await ctx.encoder.embed([request.query], { kind: 'query', lang: queryLang });
   // A query with no features ("!!!") embeds to zero: every passage would tie at score 0, which is no answer.
   if (!query || query.every((x) => x === 0)) return [];
-  ctx.index.sync(FOREGROUND_SYNC_MS);
-  if (!hasFilter(request.filter)) return ctx.index.vectorStore.search(query, depth, undefined, request.ef);
+  if (!hasFilter(request.filter)) return ctx.index.search(query, depth, undefined, request.ef);
   const allowed = ctx.store.filteredLabels(ctx.index.collection.id, request.filter);
   if (allowed.size === 0) return [];
   if (allowed.size <= EXACT_SEARCH_MAX_CANDIDATES) {
@@ -78,7 +71,7 @@ async function denseHits(ctx: SearchContext, request: SearchRequest, queryLang: 
       .sort((a, b) => b.score - a.score || a.label - b.label)
       .slice(0, depth);
   }
-  return ctx.index.vectorStore.search(query, depth, (label) => allowed.has(label), request.ef);
+  return ctx.index.search(query, depth, (label) => allowed.has(label), request.ef);
 }
 
 function bm25Hits(ctx: SearchContext, request: SearchRequest, depth: number): VectorHit[] {

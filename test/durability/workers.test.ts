@@ -99,3 +99,36 @@ test('two workers: writes on one are searchable on both, deletions too; a killed
   assert.equal(passages, 59);
   assert.equal(manifest.elements - manifest.deleted, passages);
 });
+
+test('two workers under back-to-back batch writes: every acknowledged single-document write is found by the next search', { timeout: 120_000 }, async () => {
+  const dataDir = tempDir('tafuta-workers-load-');
+  const cluster = await serveWorkers(dataDir, 2);
+  try {
+    assert.equal((await call(cluster.url, 'POST', '/v1/collections', { name: 'c' })).status, 201);
+    let writing = true;
+    let batches = 0;
+    const load = (async () => {
+      while (writing) {
+        const documents = Array.from({ length: 200 }, (_, i) => ({ id: `load${batches}-${i}`, text: `Mzigo ${batches} hati ${i}: habari za soko la samaki na mvua.`, lang: 'sw' }));
+        assert.equal((await call(cluster.url, 'POST', '/v1/collections/c/documents', { documents })).status, 200);
+        batches++;
+      }
+    })();
+    const missed: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const text = `Uchunguzi ${i}: neno la pekee zumaridi${i}kivuko`;
+      assert.equal((await call(cluster.url, 'POST', '/v1/collections/c/documents', { documents: [{ id: `probe${i}`, text, lang: 'sw' }] })).status, 200);
+      // A fresh connection: the cluster hands it to the workers in turn, so half the probes land on the other one.
+      const { status, json } = await call(cluster.url, 'POST', '/v1/collections/c/search', { query: text, k: 3, mode: 'dense' });
+      assert.equal(status, 200);
+      if ((json.results as Array<{ id: string }>)[0]?.id !== `probe${i}`) missed.push(`probe${i}`);
+    }
+    writing = false;
+    await load;
+    assert.ok(batches >= 3, `the load wrote only ${batches} batches meanwhile`);
+    assert.deepEqual(missed, [], `missed by the next search while ${batches} batches were written`);
+  } finally {
+    cluster.child.kill('SIGTERM');
+    await cluster.exited;
+  }
+});

@@ -1,0 +1,121 @@
+/**
+ * The vector index following SQLite when other processes write (issue 24): two engines on one data directory
+ * stand for two server workers, or a server and the CLI.
+ *   - a write acknowledged by one is found by the very next search on the other, however large;
+ *   - a write is acknowledged only once the graph of the engine that made it holds it (writers cannot run ahead);
+ *   - rows committed by another process between reading the change-log head and reading rows are not added twice;
+ *   - compaction runs in slices while the old graph answers searches.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { contentHashOf, type Engine } from '../../indexer/engine.js';
+import type { HnswVectorStore } from '../../indexer/hnsw-store.js';
+import { tempDir, testEngine } from '../helpers/engine.js';
+
+function graphOf(engine: Engine, name = 'c'): HnswVectorStore {
+  return (engine as unknown as { indexes: Map<string, { vectorStore: HnswVectorStore }> }).indexes.get(name)!.vectorStore;
+}
+
+const documents = (prefix: string, n: number) =>
+  Array.from({ length: n }, (_, i) => ({ id: `${prefix}${i}`, text: `hati ${prefix} namba ${i} kijiji${prefix}${i} maji safi na kilimo` }));
+
+async function topIds(engine: Engine, query: string, k = 5): Promise<string[]> {
+  return (await engine.search('c', { query, k, mode: 'dense' })).results.map((r) => r.passage_id);
+}
+
+test("another process's large write is found by the very next search; an own write is acknowledged once the graph holds it", async () => {
+  const dir = tempDir();
+  const writer = testEngine(dir);
+  writer.createCollection('c');
+  const reader = testEngine(dir);
+  try {
+    const batch = documents('a', 3000);
+    await writer.upsertDocuments('c', batch);
+    // Far more than a search could insert into the reader's graph: found through the passages not yet in it.
+    const last = batch.at(-1)!;
+    assert.equal((await topIds(reader, last.text))[0], `${last.id}#0`);
+    assert.equal(reader.getCollection('c').indexedVectors, 3000);
+
+    // The reader's graph is still catching up in the background: its own write waits for the graph.
+    assert.ok(graphOf(reader).size < 3000, 'the graph is behind (else this test proves nothing)');
+    await reader.upsertDocuments('c', [{ id: 'own', text: 'hati ya msomaji mwenyewe' }]);
+    assert.equal(graphOf(reader).size, 3001, 'acknowledged only once the graph holds every passage committed before it');
+    assert.equal((await topIds(reader, 'hati ya msomaji mwenyewe'))[0], 'own#0');
+  } finally {
+    reader.close();
+    writer.close();
+  }
+});
+
+test('rows committed by another process between the head and the row read are not indexed twice', async () => {
+  const dir = tempDir();
+  const writer = testEngine(dir);
+  writer.createCollection('c');
+  await writer.upsertDocuments('c', documents('d', 50));
+  const follower = testEngine(dir);
+  try {
+    await follower.upsertDocuments('c', [{ id: 'warm', text: 'hati ya kwanza ya mfuasi' }]); // its graph holds everything
+    const collection = writer.store.requireCollection('c');
+    const encoder = writer.encoders.get(collection.encoder)!;
+    const late = documents('x', 10);
+    const vectors = await encoder.embed(late.map((d) => d.text), { kind: 'passage' });
+    const lateBatch = late.map((document, i) => ({
+      document,
+      contentHash: contentHashOf(document, collection.config),
+      passages: [{ text: document.text, searchText: document.text, start: 0, end: document.text.length, embedding: vectors[i]! }],
+    }));
+
+    for (let i = 0; i < 30; i++) await writer.deleteDocument('c', `d${i}`); // deleted slots for replays to fall into
+    // The writer commits right after the follower has read the change-log head, before it reads the rows.
+    const syncHead = follower.store.syncHead;
+    follower.store.syncHead = (id: number) => {
+      const head = syncHead(id);
+      follower.store.syncHead = syncHead;
+      writer.store.upsertDocuments(collection.id, lateBatch, new Set());
+      return head;
+    };
+    await topIds(follower, 'maji safi');
+    await writer.upsertDocuments('c', [{ id: 'next', text: 'hati inayofuata' }]); // the follower syncs again
+    await topIds(follower, 'maji safi');
+
+    const info = follower.getCollection('c');
+    assert.equal(info.passages, 50 - 30 + 1 + 10 + 1);
+    assert.equal(info.indexedVectors, info.passages, 'indexed vectors = passages');
+    for (const d of late) {
+      const ids = await topIds(follower, d.text, 10);
+      assert.equal(ids[0], `${d.id}#0`);
+      assert.equal(new Set(ids).size, ids.length, `a passage listed twice: ${ids.join(', ')}`);
+    }
+  } finally {
+    follower.close();
+    writer.close();
+  }
+});
+
+test('compaction rebuilds the graph in slices: searches are answered by the old graph until the new one is swapped in', async () => {
+  const engine = testEngine(tempDir());
+  try {
+    engine.createCollection('c');
+    const all = documents('k', 2400);
+    await engine.upsertDocuments('c', all);
+    for (let i = 0; i < 1200; i++) await engine.deleteDocument('c', `k${i}`);
+    const old = graphOf(engine);
+    assert.equal(old.elements, 2400, 'not compacted yet (deleted slots are not more than half)');
+
+    await engine.deleteDocument('c', 'k1200'); // over half the slots are dead now: compaction is due
+    assert.equal(graphOf(engine), old, 'the delete is acknowledged before the compaction ends');
+    const survivor = all[2000]!;
+    assert.equal((await topIds(engine, survivor.text))[0], `${survivor.id}#0`);
+    assert.equal(graphOf(engine), old, 'a search was answered while the compaction runs');
+
+    for (let turns = 0; graphOf(engine) === old; turns++) {
+      assert.ok(turns < 1_000_000, 'compaction finishes');
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    assert.equal(graphOf(engine).elements, 2400 - 1201, 'the new graph has no deleted slots');
+    assert.equal((await topIds(engine, survivor.text))[0], `${survivor.id}#0`);
+    assert.deepEqual(await topIds(engine, all[5]!.text, 1199).then((ids) => ids.filter((id) => id.startsWith('k5#'))), []);
+  } finally {
+    engine.close();
+  }
+});
