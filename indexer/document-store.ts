@@ -1,10 +1,11 @@
 /**
  * The SQLite side of a collection: documents, passages (with their vectors), BM25, and the change log that
- * vector indexes follow. All SQL lives here.
+ * vector indexes follow. All SQL lives here, but for filter conditions (compiled in filters.ts).
  */
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './database.js';
 import { TafutaError } from './errors.js';
+import { assertComparableTypes, conditionSql, isEmptyCondition, keysOf, parseWhereOrThrow, type SqlFragment } from './filters.js';
 import type {
   CollectionConfig,
   CollectionRecord,
@@ -88,32 +89,6 @@ function parseMetadata(json: string | null): Metadata | null {
   return json === null ? null : (JSON.parse(json) as Metadata);
 }
 
-/** SQL and bound parameters restricting passages (alias p) of documents (alias d) by a search filter. */
-function filterClause(filter: SearchFilter | undefined): { sql: string; params: unknown[] } {
-  const parts: string[] = [];
-  const params: unknown[] = [];
-  if (filter?.lang !== undefined) {
-    const langs = Array.isArray(filter.lang) ? filter.lang : [filter.lang];
-    parts.push(`d.lang IN (${langs.map(() => '?').join(', ')})`);
-    params.push(...langs);
-  }
-  for (const [key, value] of Object.entries(filter?.metadata ?? {})) {
-    // Keys are validated upstream to [A-Za-z0-9_.-]; quoting makes dots literal rather than path steps.
-    const path = `$."${key}"`;
-    if (value === null) {
-      parts.push(`json_type(d.metadata, ?) = 'null'`);
-      params.push(path);
-    } else if (typeof value === 'boolean') {
-      parts.push(`json_type(d.metadata, ?) = ?`);
-      params.push(path, value ? 'true' : 'false');
-    } else {
-      parts.push(`json_extract(d.metadata, ?) = ?`);
-      params.push(path, value);
-    }
-  }
-  return { sql: parts.length ? ` AND ${parts.join(' AND ')}` : '', params };
-}
-
 /**
  * Where a collection's change log stands: the AUTOINCREMENT high-water mark of passage ids (not MAX(id) of live
  * rows: deleting the newest passage must not make the head look older than an index that has seen it) and the
@@ -168,6 +143,9 @@ export function createDocumentStore(db: Db) {
       WHERE p.id IN (SELECT value FROM json_each(?))`),
     vectorsOf: db.prepare('SELECT id, embedding FROM passages WHERE id IN (SELECT value FROM json_each(?))'),
     vectorsAfter: db.prepare('SELECT id, embedding FROM passages WHERE collection_id = ? AND id > ? ORDER BY id LIMIT ?'),
+    metadataTypes: db.prepare(
+      'SELECT key, type FROM metadata_types WHERE collection_id = ? AND key IN (SELECT value FROM json_each(?))',
+    ),
     tombstonesAfter: db.prepare(
       'SELECT seq, passage_id AS passageId FROM passage_tombstones WHERE collection_id = ? AND seq > ? ORDER BY seq',
     ),
@@ -186,6 +164,41 @@ export function createDocumentStore(db: Db) {
     }
     shapedStatements.set(sql, statement);
     return statement;
+  }
+
+  /** Which json_type()s each of `keys` holds in the collection (keys no document has are absent). */
+  function metadataTypes(collectionId: number, keys: readonly string[]): Map<string, Set<string>> {
+    const types = new Map<string, Set<string>>();
+    for (const row of statements.metadataTypes.all(collectionId, JSON.stringify(keys)) as Array<{ key: string; type: string }>) {
+      let held = types.get(row.key);
+      if (!held) types.set(row.key, (held = new Set()));
+      held.add(row.type);
+    }
+    return types;
+  }
+
+  /**
+   * SQL and bound parameters restricting documents (alias d) by a filter, starting with " AND " (empty for no
+   * filter). Throws INVALID_ARGUMENT for a malformed filter or one comparing a key with a type it never holds.
+   */
+  function filterClause(collectionId: number, filter: SearchFilter | undefined): SqlFragment {
+    const parts: string[] = [];
+    const params: unknown[] = [];
+    if (filter?.lang !== undefined) {
+      const langs = Array.isArray(filter.lang) ? filter.lang : [filter.lang];
+      parts.push(`d.lang IN (SELECT value FROM json_each(?))`);
+      params.push(JSON.stringify(langs));
+    }
+    if (filter?.metadata !== undefined) {
+      const condition = parseWhereOrThrow(filter.metadata);
+      if (!isEmptyCondition(condition)) {
+        assertComparableTypes(condition, metadataTypes(collectionId, keysOf(condition)));
+        const compiled = conditionSql(condition);
+        parts.push(compiled.sql);
+        params.push(...compiled.params);
+      }
+    }
+    return { sql: parts.length ? ` AND ${parts.join(' AND ')}` : '', params };
   }
 
   function requireCollection(name: string): CollectionRecord {
@@ -365,7 +378,7 @@ export function createDocumentStore(db: Db) {
 
     /** Passage ids allowed by a filter (for filtered dense search). */
     filteredLabels(collectionId: number, filter: SearchFilter): Set<number> {
-      const clause = filterClause(filter);
+      const clause = filterClause(collectionId, filter);
       const rows = prepareCached(`SELECT p.id FROM passages p JOIN documents d ON d.id = p.document_id WHERE p.collection_id = ?${clause.sql}`)
         .pluck()
         .all(collectionId, ...clause.params) as number[];
@@ -380,7 +393,7 @@ export function createDocumentStore(db: Db) {
 
     /** BM25 over the collection's passages; higher score is better. `match` is an FTS5 expression. */
     bm25(collectionId: number, match: string, limit: number, filter?: SearchFilter): Array<{ label: number; score: number }> {
-      const clause = filterClause(filter);
+      const clause = filterClause(collectionId, filter);
       return prepareCached(
           `SELECT p.id AS label, -bm25(passages_fts) AS score
            FROM passages_fts

@@ -1,6 +1,7 @@
 /** Input schemas (zod) shared by the HTTP API and the CLI; server/openapi.ts describes the same shapes. */
 import { z } from 'zod';
 import { collectionNameSchema } from './config.js';
+import { FilterSyntaxError, METADATA_KEY_PATTERN, parseWhere } from './filters.js';
 import { SEARCH_MODES } from './types.js';
 
 export const LIMITS = {
@@ -24,7 +25,7 @@ const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 export const metadataKeySchema = z
   .string()
-  .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'metadata keys are 1-64 characters of A-Z a-z 0-9 _ . -')
+  .regex(METADATA_KEY_PATTERN, 'metadata keys are 1-64 characters of A-Z a-z 0-9 _ . -')
   .refine((key) => !RESERVED_KEYS.has(key), 'metadata keys __proto__, constructor and prototype are reserved');
 
 export const MAX_METADATA_DEPTH = 8;
@@ -83,9 +84,21 @@ export const upsertDocumentsSchema = z.strictObject({
   documents: z.array(documentSchema).min(1).max(LIMITS.maxDocumentsPerBatch),
 });
 
+/** A where document (indexer/filters.ts), checked by the same parser the engine uses; issues point into it. */
+export const metadataWhereSchema = withoutReservedKeys(
+  z.record(z.string(), z.unknown()).superRefine((where, ctx) => {
+    try {
+      parseWhere(where);
+    } catch (error) {
+      if (!(error instanceof FilterSyntaxError)) throw error;
+      ctx.addIssue({ code: 'custom', path: error.path, message: error.message });
+    }
+  }),
+);
+
 export const searchFilterSchema = z.strictObject({
   lang: z.union([langSchema, z.array(langSchema).min(1).max(50)]).optional(),
-  metadata: withoutReservedKeys(z.record(metadataKeySchema, z.union([z.string(), z.number(), z.boolean(), z.null()]))).optional(),
+  metadata: metadataWhereSchema.optional(),
 });
 
 export const searchSchema = z.strictObject({
@@ -96,4 +109,6 @@ export const searchSchema = z.strictObject({
   lang: langSchema.optional(),
   mode: z.enum(SEARCH_MODES).default('dense'),
   filter: searchFilterSchema.optional(),
-});
+  /** Results to skip (pagination): the page is ranks offset+1 … offset+k of one search for offset + k. */
+  offset: z.int().min(0).max(LIMITS.maxK - 1).default(0),
+}).refine((s) => s.offset + s.k <= LIMITS.maxK, { message: `offset + k must be at most ${LIMITS.maxK}`, path: ['offset'] });

@@ -4,6 +4,7 @@ import type { LanguageIdentifier } from '../models/langid.js';
 import { FOREGROUND_SYNC_MS, type CollectionIndex } from './collection-index.js';
 import type { DocumentStore } from './document-store.js';
 import { reciprocalRankFusion } from './fusion.js';
+import { LIMITS } from './schemas.js';
 import { ftsQueryOf } from './search-text.js';
 import type { Metadata, RequestedSearchMode, SearchFilter, SearchMode } from './types.js';
 import type { VectorHit } from './vector-store.js';
@@ -16,6 +17,8 @@ export interface SearchRequest {
   lang?: string | undefined;
   mode: RequestedSearchMode;
   filter?: SearchFilter | undefined;
+  /** Results to skip: the answer is ranks offset+1 … offset+k of the search for offset + k. */
+  offset?: number | undefined;
 }
 
 export interface SearchResult {
@@ -78,7 +81,11 @@ async function denseHits(ctx: SearchContext, request: SearchRequest, queryLang: 
       .sort((a, b) => b.score - a.score || a.label - b.label)
       .slice(0, depth);
   }
-  return ctx.index.vectorStore.search(query, depth, (label) => allowed.has(label), request.ef);
+  // HNSW skips filtered-out nodes but still walks them: widen the beam by the fraction the filter keeps, so that
+  // about as many allowed candidates are weighed as an unfiltered search would weigh.
+  const keeps = allowed.size / Math.max(1, ctx.index.vectorStore.size);
+  const ef = Math.min(LIMITS.maxEf, Math.ceil((request.ef ?? ctx.index.collection.config.hnsw.ef) / Math.min(1, keeps)));
+  return ctx.index.vectorStore.search(query, depth, (label) => allowed.has(label), ef);
 }
 
 function bm25Hits(ctx: SearchContext, request: SearchRequest, depth: number): VectorHit[] {
@@ -97,21 +104,25 @@ export async function searchCollection(ctx: SearchContext, request: SearchReques
   const started = performance.now();
   const queryLang = request.lang ?? ctx.languageIdentifier.identify(request.query)?.lang;
   const mode = resolveMode(request.mode, ctx.encoder, queryLang);
+  const offset = request.offset ?? 0;
+  // Every page is a slice of the search for offset + k, so consecutive pages agree with one deeper search.
+  const window = offset + request.k;
   let hits: Array<{ label: number; score: number }>;
   switch (mode) {
     case 'dense':
-      hits = await denseHits(ctx, request, queryLang, request.k);
+      hits = await denseHits(ctx, request, queryLang, window);
       break;
     case 'bm25':
-      hits = bm25Hits(ctx, request, request.k);
+      hits = bm25Hits(ctx, request, window);
       break;
     case 'hybrid': {
-      const depth = Math.min(1000, Math.max(HYBRID_MIN_DEPTH, request.k * HYBRID_DEPTH_FACTOR));
+      const depth = Math.min(1000, Math.max(HYBRID_MIN_DEPTH, window * HYBRID_DEPTH_FACTOR));
       const dense = await denseHits(ctx, request, queryLang, depth);
-      hits = reciprocalRankFusion([dense, bm25Hits(ctx, request, depth)]).slice(0, request.k);
+      hits = reciprocalRankFusion([dense, bm25Hits(ctx, request, depth)]).slice(0, window);
       break;
     }
   }
+  hits = hits.slice(offset);
   const views = ctx.store.passageViews(hits.map((h) => h.label));
   const scoreOf = new Map(hits.map((h) => [h.label, h.score]));
   const results = views.map((v, i): SearchResult => ({
@@ -119,7 +130,7 @@ export async function searchCollection(ctx: SearchContext, request: SearchReques
     passage_id: v.passageId,
     text: v.text,
     score: scoreOf.get(v.label)!,
-    rank: i + 1,
+    rank: offset + i + 1,
     lang: v.lang,
     ...(v.title !== null ? { title: v.title } : {}),
     ...(v.metadata !== null ? { metadata: v.metadata } : {}),

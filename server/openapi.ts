@@ -167,14 +167,39 @@ export function openApiDocument(version: string) {
             ef: { type: 'integer', minimum: 1, maximum: 4096, description: "HNSW search breadth for this request (higher: better recall, slower); default: the collection's hnsw.ef" },
             lang: langCode,
             mode: { type: 'string', enum: [...SEARCH_MODES], default: 'dense', description: "'auto': dense when the encoder has an adapter for the query language, hybrid otherwise" },
-            filter: {
-              type: 'object',
-              additionalProperties: false,
-              properties: {
-                lang: { oneOf: [langCode, { type: 'array', items: langCode }] },
-                metadata: { type: 'object', description: 'equality on metadata keys', additionalProperties: { nullable: true, oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] } },
+            filter: ref('Filter'),
+            offset: { type: 'integer', minimum: 0, maximum: 999, default: 0, description: 'results to skip (pagination); offset + k ≤ 1000. A page is ranks offset+1 … offset+k of the search for offset + k' },
+          },
+        },
+        Filter: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            lang: { oneOf: [langCode, { type: 'array', items: langCode }] },
+            metadata: ref('Where'),
+          },
+        },
+        Where: {
+          type: 'object',
+          description:
+            "Chroma-style where document; its entries are ANDed. Keys are metadata keys or $and / $or (arrays of where documents) / $not (a where document), nesting at most 6 levels, at most 100 conditions. " +
+            'A metadata key maps to a value (= $eq) or to an object of operators (ANDed): $eq, $ne (string, number, boolean or null), $gt, $gte, $lt, $lte (number or string), ' +
+            '$in, $nin (1-1000 values of one type), $exists (boolean). A comparison matches only values of its operand\'s type ($ne and $nin never match documents without the key; $not does). ' +
+            "Comparing a key with a type it holds in no document of the collection is a 400 (e.g. {\"year\": \"2024\"} when year holds numbers).",
+          example: { topic: 'health', year: { $gte: 2020, $lt: 2025 }, $or: [{ reviewed: true }, { source: { $in: ['udhr', 'bible'] } }] },
+          additionalProperties: {
+            nullable: true,
+            oneOf: [
+              { type: 'string' },
+              { type: 'number' },
+              { type: 'boolean' },
+              { type: 'array', items: ref('Where') },
+              {
+                type: 'object',
+                properties: Object.fromEntries(['$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$exists'].map((op) => [op, {}])),
+                additionalProperties: false,
               },
-            },
+            ],
           },
         },
         SearchResponse: {

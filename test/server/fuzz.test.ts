@@ -184,6 +184,26 @@ const hostileBody: fc.Arbitrary<Buffer | undefined> = fc.oneof(
 );
 
 const kValue = fc.oneof(fc.integer({ min: -5, max: 2000 }), fc.double(), fc.string({ maxLength: 5 }), fc.constantFrom(1e309, -0, 1.5, '10', null, [], {}, true));
+/** Where documents (Chroma operators), valid and not: operators on keys, logical nesting, wrong operand types. */
+const filterOperand = fc.oneof(
+  fc.constantFrom(2024, '2024', true, false, null, 0.5, 'health', -0, 1e308),
+  anyString,
+  fc.array(fc.oneof(fc.integer(), anyString, fc.boolean()), { maxLength: 4 }),
+  fc.jsonValue({ maxDepth: 2 }),
+);
+const operatorObject = fc.dictionary(fc.constantFrom('$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$exists', '$regex', '$and'), filterOperand, { maxKeys: 3 });
+const { where: whereDocument } = fc.letrec((tie) => ({
+  where: fc.dictionary(
+    fc.oneof({ weight: 3, arbitrary: fc.constantFrom('topic', 'year', 'reviewed', 'no.such', '$and', '$or', '$not', '$xor') }, { weight: 1, arbitrary: anyString }),
+    fc.oneof({ maxDepth: 4, depthSize: 'small' }, filterOperand, operatorObject, tie('where'), fc.array(tie('where'), { maxLength: 3 })),
+    { maxKeys: 3 },
+  ),
+}));
+const filterBody = fc.oneof(
+  fc.record({ lang: fc.oneof(fc.constantFrom('sw', 'en'), fc.array(fc.constantFrom('sw', 'ha', 'xx', '!'), { maxLength: 60 })), metadata: fc.oneof(whereDocument, fc.dictionary(anyString, fc.oneof(anyString, fc.integer(), fc.boolean(), fc.constant(null), fc.jsonValue({ maxDepth: 2 })), { maxKeys: 4 })) }, { requiredKeys: [] }),
+  fc.jsonValue({ maxDepth: 3 }),
+);
+
 const searchBody = fc
   .record(
     {
@@ -191,10 +211,8 @@ const searchBody = fc
       k: kValue,
       mode: fc.oneof(fc.constantFrom('dense', 'bm25', 'hybrid'), anyString),
       lang: fc.oneof(fc.constantFrom('sw', 'en', 'am', 'zz', 'sw-TZ'), anyString),
-      filter: fc.oneof(
-        fc.record({ lang: fc.oneof(fc.constantFrom('sw', 'en'), fc.array(fc.constantFrom('sw', 'ha', 'xx', '!'), { maxLength: 60 })), metadata: fc.dictionary(anyString, fc.oneof(anyString, fc.integer(), fc.boolean(), fc.constant(null), fc.jsonValue({ maxDepth: 2 })), { maxKeys: 4 }) }, { requiredKeys: [] }),
-        fc.jsonValue({ maxDepth: 3 }),
-      ),
+      filter: filterBody,
+      offset: fc.oneof(fc.integer({ min: -2, max: 1200 }), fc.constantFrom('5', 1.5, null, 999)),
       extra: fc.jsonValue({ maxDepth: 2 }),
     },
     { requiredKeys: ['query'] },

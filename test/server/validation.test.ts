@@ -191,7 +191,18 @@ describe('validation', () => {
       ['empty filter lang array', { query: 'maji', filter: { lang: [] } }, 'filter.lang'],
       ['bad metadata key', { query: 'maji', filter: { metadata: { 'a b': 1 } } }, 'filter.metadata.a b'],
       ['metadata value array', { query: 'maji', filter: { metadata: { topic: ['health'] } } }, 'filter.metadata.topic'],
-      ['metadata value object', { query: 'maji', filter: { metadata: { topic: { $ne: 'x' } } } }, 'filter.metadata.topic'],
+      ['unknown filter operator', { query: 'maji', filter: { metadata: { topic: { $regex: 'x' } } } }, 'filter.metadata.topic.$regex'],
+      ['unknown logical operator', { query: 'maji', filter: { metadata: { $xor: [{ topic: 'x' }] } } }, 'filter.metadata.$xor'],
+      ['$in of mixed types', { query: 'maji', filter: { metadata: { year: { $in: [2024, '2023'] } } } }, 'filter.metadata.year.$in.1'],
+      ['$gt on a boolean', { query: 'maji', filter: { metadata: { reviewed: { $gt: false } } } }, 'filter.metadata.reviewed.$gt'],
+      ['$or of a non-object', { query: 'maji', filter: { metadata: { $or: [{ topic: 'x' }, 5] } } }, 'filter.metadata.$or.1'],
+      ['empty operator object', { query: 'maji', filter: { metadata: { topic: {} } } }, 'filter.metadata.topic'],
+      ['a string compared with a numeric key', { query: 'maji', filter: { metadata: { year: '2024' } } }],
+      ['a number compared with a boolean key', { query: 'maji', filter: { metadata: { reviewed: { $ne: 1 } } } }],
+      ['offset negative', { query: 'maji', offset: -1 }, 'offset'],
+      ['offset as string', { query: 'maji', offset: '10' }, 'offset'],
+      ['offset 1.5', { query: 'maji', offset: 1.5 }, 'offset'],
+      ['offset + k over the limit', { query: 'maji', k: 10, offset: LIMITS.maxK - 9 }, 'offset'],
     ];
     for (const [name, body, path] of bad) {
       test(`${name} → 400 INVALID_ARGUMENT`, async () => {
