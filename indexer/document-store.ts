@@ -85,6 +85,44 @@ function blobToVector(blob: Buffer): Float32Array {
   return out;
 }
 
+const DOCUMENT_SELECT = `SELECT d.id, d.external_id, d.text, d.lang, d.title, d.metadata, d.updated_at,
+    (SELECT COUNT(*) FROM passages p WHERE p.document_id = d.id) AS passages
+  FROM documents d`;
+
+interface DocumentRow {
+  id: number;
+  external_id: string;
+  text: string;
+  lang: string | null;
+  title: string | null;
+  metadata: string | null;
+  passages: number;
+  updated_at: string;
+}
+
+function toStoredDocument(row: DocumentRow): StoredDocument {
+  return {
+    id: row.external_id,
+    text: row.text,
+    lang: row.lang,
+    title: row.title,
+    metadata: parseMetadata(row.metadata),
+    passages: row.passages,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** A stored document as it would be given to an upsert (what export writes and re-indexing re-encodes). */
+export function documentInputOf(document: StoredDocument): DocumentInput {
+  return {
+    id: document.id,
+    text: document.text,
+    ...(document.lang !== null ? { lang: document.lang } : {}),
+    ...(document.title !== null ? { title: document.title } : {}),
+    ...(document.metadata !== null ? { metadata: document.metadata } : {}),
+  };
+}
+
 function parseMetadata(json: string | null): Metadata | null {
   return json === null ? null : (JSON.parse(json) as Metadata);
 }
@@ -123,13 +161,8 @@ export function createDocumentStore(db: Db) {
     insertPassage: db.prepare(`
       INSERT INTO passages (collection_id, document_id, ordinal, text, search_text, start_offset, end_offset, embedding)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-    document: db.prepare(`
-      SELECT d.*, (SELECT COUNT(*) FROM passages p WHERE p.document_id = d.id) AS passages
-      FROM documents d WHERE d.collection_id = ? AND d.external_id = ?`),
+    document: db.prepare(`${DOCUMENT_SELECT} WHERE d.collection_id = ? AND d.external_id = ?`),
     deleteDocument: db.prepare('DELETE FROM documents WHERE collection_id = ? AND external_id = ?'),
-    documentsAfter: db.prepare(
-      'SELECT id, external_id, title, text, lang, metadata FROM documents WHERE collection_id = ? AND id > ? ORDER BY id LIMIT ?',
-    ),
     renameCollection: db.prepare('UPDATE collections SET name = ? WHERE id = ?'),
     counts: db.prepare(`SELECT
         (SELECT COUNT(*) FROM documents WHERE collection_id = @id) AS documents,
@@ -252,26 +285,15 @@ export function createDocumentStore(db: Db) {
       return requireCollection(collection.name);
     }),
 
-    /** A page of a collection's documents as they were given (by internal id, after `afterRowId`). */
-    documentsAfter(collectionId: number, afterRowId: number, limit: number): Array<{ rowId: number; document: DocumentInput }> {
-      const rows = statements.documentsAfter.all(collectionId, afterRowId, limit) as Array<{
-        id: number;
-        external_id: string;
-        title: string | null;
-        text: string;
-        lang: string | null;
-        metadata: string | null;
-      }>;
-      return rows.map((r) => ({
-        rowId: r.id,
-        document: {
-          id: r.external_id,
-          text: r.text,
-          ...(r.lang !== null ? { lang: r.lang } : {}),
-          ...(r.title !== null ? { title: r.title } : {}),
-          ...(r.metadata !== null ? { metadata: JSON.parse(r.metadata) as Metadata } : {}),
-        },
-      }));
+    /**
+     * A page of a collection's documents in internal-id order, after `afterRowId`, restricted by a filter
+     * (INVALID_ARGUMENT for a malformed or type-mismatched one).
+     */
+    documentsAfter(collectionId: number, afterRowId: number, limit: number, filter?: SearchFilter): Array<{ rowId: number; document: StoredDocument }> {
+      const clause = filterClause(collectionId, filter);
+      const rows = prepareCached(`${DOCUMENT_SELECT} WHERE d.collection_id = ? AND d.id > ?${clause.sql} ORDER BY d.id LIMIT ?`)
+        .all(collectionId, afterRowId, ...clause.params, limit) as DocumentRow[];
+      return rows.map((row) => ({ rowId: row.id, document: toStoredDocument(row) }));
     },
 
     /** Which documents would be unchanged by an upsert (same content hash), so their encoding can be skipped. */
@@ -323,19 +345,8 @@ export function createDocumentStore(db: Db) {
     }),
 
     getDocument(collectionId: number, externalId: string): StoredDocument | undefined {
-      const row = statements.document.get(collectionId, externalId) as
-        | { external_id: string; text: string; lang: string | null; title: string | null; metadata: string | null; passages: number; updated_at: string }
-        | undefined;
-      if (!row) return undefined;
-      return {
-        id: row.external_id,
-        text: row.text,
-        lang: row.lang,
-        title: row.title,
-        metadata: parseMetadata(row.metadata),
-        passages: row.passages,
-        updatedAt: row.updated_at,
-      };
+      const row = statements.document.get(collectionId, externalId) as DocumentRow | undefined;
+      return row && toStoredDocument(row);
     },
 
     deleteDocument(collectionId: number, externalId: string): boolean {

@@ -11,13 +11,14 @@ import type { Encoder, EncoderInfo } from '../models/encoder.js';
 import { CollectionIndex, FOREGROUND_SYNC_MS } from './collection-index.js';
 import { collectionConfigSchema, collectionNameSchema } from './config.js';
 import { openDatabase, type Db } from './database.js';
-import { createDocumentStore, type DocumentStore, type DocumentToStore } from './document-store.js';
+import { createDocumentStore, documentInputOf, type DocumentStore, type DocumentToStore } from './document-store.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
 import { TafutaError } from './errors.js';
 import type { Logger } from './logger.js';
 import { splitPassages } from './passages.js';
 import { searchTextOf } from './search-text.js';
 import { searchCollection, type SearchRequest, type SearchResponse } from './search.js';
-import type { CollectionConfig, CollectionRecord, DocumentInput, StoredDocument } from './types.js';
+import type { CollectionConfig, CollectionRecord, DocumentInput, SearchFilter, StoredDocument } from './types.js';
 
 export interface EngineOptions {
   /** Directory holding `tafuta.db` and `indexes/`. Undefined = in-memory database and indexes (tests). */
@@ -61,6 +62,11 @@ export interface UpsertResult {
   /** Documents whose content was identical and were not re-encoded. */
   unchanged: number;
   passages: number;
+}
+
+export interface DocumentPage {
+  documents: StoredDocument[];
+  next_cursor: string | null;
 }
 
 export interface ReindexResult {
@@ -335,7 +341,7 @@ export class Engine {
       for (let after = 0; ; ) {
         const page = this.store.documentsAfter(old.id, after, batchSize);
         if (page.length === 0) break;
-        passages += (await this.upsertDocumentsNow(tempName, page.map((p) => p.document))).passages;
+        passages += (await this.upsertDocumentsNow(tempName, page.map((p) => documentInputOf(p.document)))).passages;
         documents += page.length;
         after = page.at(-1)!.rowId;
         options.onProgress?.(documents, total);
@@ -419,6 +425,22 @@ export class Engine {
     const document = this.store.getDocument(collection.id, id);
     if (!document) throw new TafutaError('DOCUMENT_NOT_FOUND', `document "${id}" is not in collection "${name}"`);
     return document;
+  }
+
+  /**
+   * A page of a collection's documents in a stable order (insertion), restricted by a filter; `next_cursor`
+   * (opaque) continues after the last one, null when there is nothing more. Documents written after a listing
+   * started appear on later pages; none is returned twice.
+   */
+  listDocuments(name: string, options: { limit: number; cursor?: string | undefined; filter?: SearchFilter | undefined }): DocumentPage {
+    const collection = this.requireCollection(name);
+    const after = options.cursor === undefined ? 0 : decodeCursor(options.cursor);
+    const rows = this.store.documentsAfter(collection.id, after, options.limit + 1, options.filter);
+    const page = rows.slice(0, options.limit);
+    return {
+      documents: page.map((r) => r.document),
+      next_cursor: rows.length > options.limit ? encodeCursor(page.at(-1)!.rowId) : null,
+    };
   }
 
   deleteDocument(name: string, id: string): Promise<void> {

@@ -112,3 +112,31 @@ export const searchSchema = z.strictObject({
   /** Results to skip (pagination): the page is ranks offset+1 … offset+k of one search for offset + k. */
   offset: z.int().min(0).max(LIMITS.maxK - 1).default(0),
 }).refine((s) => s.offset + s.k <= LIMITS.maxK, { message: `offset + k must be at most ${LIMITS.maxK}`, path: ['offset'] });
+
+export const LIST_LIMITS = { defaultLimit: 100, maxLimit: 1000, maxFilterChars: 8192 } as const;
+
+/** A filter sent as URL-encoded JSON in a query string parameter. */
+const filterParamSchema = z
+  .string()
+  .max(LIST_LIMITS.maxFilterChars)
+  .transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'filter must be URL-encoded JSON, e.g. filter=%7B%22lang%22%3A%22sw%22%7D' });
+      return z.NEVER;
+    }
+  })
+  .pipe(searchFilterSchema);
+
+/** GET …/documents query: every value a single string (a repeated parameter arrives as an array and is refused). */
+export const listDocumentsQuerySchema = z.strictObject({
+  limit: z
+    .string()
+    .regex(/^[0-9]{1,7}$/, `limit must be an integer from 1 to ${LIST_LIMITS.maxLimit}`)
+    .transform(Number)
+    .pipe(z.int().min(1).max(LIST_LIMITS.maxLimit))
+    .default(LIST_LIMITS.defaultLimit),
+  cursor: z.string().min(1).max(64).optional(),
+  filter: filterParamSchema.optional(),
+});

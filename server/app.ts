@@ -15,6 +15,7 @@ import { openApiDocument } from './openapi.js';
 import { requestLogging, type RequestLogger } from './request-log.js';
 import { securityLayers } from './security.js';
 import { createCollectionSchema, searchSchema, upsertDocumentsSchema } from '../indexer/schemas.js';
+import { listDocumentsQuerySchema } from '../indexer/schemas.js';
 import type { z } from 'zod';
 
 export interface AppDeps {
@@ -133,6 +134,12 @@ export function createApp({ engine, logger, version, bodyLimit, security = OPEN_
     engine.assertCollectionExists(name); // 404 before 400: a missing collection is the first thing to fix
     const body = parse(upsertDocumentsSchema, req.body);
     res.json(await engine.upsertDocuments(name, body.documents));
+  });
+
+  app.get('/v1/collections/:name/documents', (req, res) => {
+    const name = param(req, 'name');
+    engine.assertCollectionExists(name);
+    res.json(engine.listDocuments(name, parse(listDocumentsQuerySchema, req.query)));
   });
 
   app.get('/v1/collections/:name/documents/:id', (req, res) => {

@@ -52,6 +52,20 @@ export function openApiDocument(version: string) {
       },
       '/v1/collections/{name}/documents': {
         parameters: [nameParam],
+        get: {
+          summary: 'List documents (insertion order, cursor pagination, optional filter)',
+          parameters: [
+            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+            { name: 'cursor', in: 'query', schema: { type: 'string', maxLength: 64 }, description: "the previous page's next_cursor, unchanged (opaque)" },
+            {
+              name: 'filter',
+              in: 'query',
+              description: 'a Filter as URL-encoded JSON (at most 8192 characters), e.g. {"lang":"sw","metadata":{"year":{"$gte":2020}}}',
+              content: { 'application/json': { schema: ref('Filter') } },
+            },
+          ],
+          responses: guarded({ 200: { description: 'a page of documents', ...json(ref('DocumentPage')) }, 400: errorResponse('invalid limit, cursor or filter'), 404: errorResponse('no such collection') }),
+        },
         post: {
           summary: 'Upsert documents (one transaction: all or nothing)',
           requestBody: { required: true, ...json(ref('UpsertDocuments')) },
@@ -155,6 +169,14 @@ export function openApiDocument(version: string) {
             metadata: { type: 'object', nullable: true },
             passages: { type: 'integer' },
             updatedAt: { type: 'string' },
+          },
+        },
+        DocumentPage: {
+          type: 'object',
+          required: ['documents', 'next_cursor'],
+          properties: {
+            documents: { type: 'array', items: ref('StoredDocument') },
+            next_cursor: { type: 'string', nullable: true, description: 'pass as cursor for the next page; null: this was the last page' },
           },
         },
         SearchRequest: {

@@ -236,6 +236,23 @@ const readOnlyRequest: fc.Arbitrary<Sent> = fc.oneof(
     type: contentType,
     enc: encodingHeader,
   }),
+  fc.record({
+    method: fc.constant('GET'),
+    path: fc
+      .tuple(
+        fc.oneof(fc.constant(STABLE), segment),
+        fc.option(fc.oneof(fc.integer({ min: -5, max: 2000 }).map(String), anyString), { nil: undefined }),
+        fc.option(fc.oneof(fc.constantFrom('ZDM', 'ZDA', 'ZC0x', 'abc', ''), anyString), { nil: undefined }),
+        fc.option(fc.oneof(filterBody.map((f) => JSON.stringify(f)), anyString), { nil: undefined }),
+      )
+      .map(([n, limit, cursor, filter]) => {
+        const params = Object.entries({ limit, cursor, filter }).filter(([, v]) => v !== undefined);
+        return `/v1/collections/${n}/documents${params.length ? '?' : ''}${params.map(([k, v]) => `${k}=${encodeSegment(v!)}`).join('&')}`;
+      }),
+    body: fc.constant(undefined),
+    type: contentType,
+    enc: fc.constant(undefined),
+  }),
   fc.record({ method: fc.constantFrom('PUT', 'PATCH', 'OPTIONS', 'TRACE'), path: anyPath, body: hostileBody, type: contentType, enc: encodingHeader }),
   fc.record({ method: fc.constantFrom('POST', 'DELETE'), path: fc.constantFrom('/healthz', '/v1/info', '/metrics', '/openapi.json', `/v1/collections/${STABLE}/search`), body: hostileBody, type: contentType, enc: fc.constant(undefined) }),
 ).map(({ method, path, body, type, enc }) => ({ method, path, body, headers: headersOf(type, enc) }));

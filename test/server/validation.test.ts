@@ -262,6 +262,44 @@ describe('validation', () => {
     );
   });
 
+  describe('listing documents', () => {
+    const list = (query: string) => request(api).get(`/v1/collections/${C}/documents${query}`);
+    const filter = (v: unknown) => `filter=${encodeURIComponent(JSON.stringify(v))}`;
+    const bad: Array<[string, string, string?]> = [
+      ['limit 0', '?limit=0', 'limit'],
+      ['limit over the maximum', '?limit=1001', 'limit'],
+      ['limit not a number', '?limit=ten', 'limit'],
+      ['limit negative', '?limit=-1', 'limit'],
+      ['limit repeated', '?limit=1&limit=2', 'limit'],
+      ['unknown parameter', '?offset=5', ''],
+      ['cursor not issued here', '?cursor=abc'],
+      ['empty cursor', '?cursor=', 'cursor'],
+      ['filter not JSON', '?filter=%7Blang', 'filter'],
+      ['filter with an unknown field', `?${filter({ tag: 1 })}`, 'filter'],
+      ['filter with an unknown operator', `?${filter({ metadata: { year: { $like: 1 } } })}`, 'filter.metadata.year.$like'],
+      ['filter of the wrong type for the key', `?${filter({ metadata: { year: '2024' } })}`],
+    ];
+    for (const [name, query, path] of bad) {
+      test(`${name} → 400 INVALID_ARGUMENT`, async () => {
+        const error = assertError(await list(query), 400, 'INVALID_ARGUMENT');
+        if (path !== undefined) assert.ok(issuePaths(error).includes(path), `issue at "${path}" in ${JSON.stringify(issuePaths(error))}`);
+      });
+    }
+
+    test('a valid page: limit, cursor and filter together', async () => {
+      const first = await list(`?limit=2&${filter({ metadata: { topic: 'health' } })}`).expect(200);
+      const body = first.body as { documents: Array<{ id: string }>; next_cursor: string };
+      assert.deepEqual(body.documents.map((d) => d.id), ['sw-1', 'en-1']);
+      const rest = (await list(`?limit=10&cursor=${body.next_cursor}&${filter({ metadata: { topic: 'health' } })}`).expect(200)).body as typeof body;
+      assert.equal(rest.next_cursor, null);
+      assert.deepEqual(rest.documents.map((d) => d.id), ['ha-1', 'am-1']);
+    });
+
+    test('unknown collection is 404, even with invalid parameters', async () => {
+      assertError(await request(api).get('/v1/collections/nowhere/documents?limit=0'), 404, 'COLLECTION_NOT_FOUND');
+    });
+  });
+
   describe('collections', () => {
     const badNames: Array<[string, unknown]> = [
       ['path traversal', '../etc'],
@@ -457,7 +495,7 @@ describe('validation', () => {
       assertError(await request(api).get('/nope'), 404, 'ROUTE_NOT_FOUND');
       assertError(await request(api).get('/v2/collections'), 404, 'ROUTE_NOT_FOUND');
       assertError(await post(`/v1/collections/${C}/query`).send({ query: 'maji' }), 404, 'ROUTE_NOT_FOUND');
-      assertError(await request(api).get(`/v1/collections/${C}/documents`), 405, 'METHOD_NOT_ALLOWED');
+      assertError(await request(api).put(`/v1/collections/${C}/documents`), 405, 'METHOD_NOT_ALLOWED');
       assertError(await request(api).get(`/v1/collections/${C}/documents/sw-1/passages`), 404, 'ROUTE_NOT_FOUND');
       const error = assertError(await request(api).delete('/v1/nothing/here'), 404, 'ROUTE_NOT_FOUND');
       assert.match(error.error.message, /DELETE \/v1\/nothing\/here/);
