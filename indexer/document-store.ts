@@ -163,6 +163,8 @@ export function createDocumentStore(db: Db) {
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
     document: db.prepare(`${DOCUMENT_SELECT} WHERE d.collection_id = ? AND d.external_id = ?`),
     deleteDocument: db.prepare('DELETE FROM documents WHERE collection_id = ? AND external_id = ?'),
+    deleteDocumentsById: db.prepare('DELETE FROM documents WHERE collection_id = ? AND external_id IN (SELECT value FROM json_each(?))'),
+    patchDocument: db.prepare(`UPDATE documents SET title = ?, metadata = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?`),
     renameCollection: db.prepare('UPDATE collections SET name = ? WHERE id = ?'),
     counts: db.prepare(`SELECT
         (SELECT COUNT(*) FROM documents WHERE collection_id = @id) AS documents,
@@ -347,6 +349,29 @@ export function createDocumentStore(db: Db) {
     getDocument(collectionId: number, externalId: string): StoredDocument | undefined {
       const row = statements.document.get(collectionId, externalId) as DocumentRow | undefined;
       return row && toStoredDocument(row);
+    },
+
+    /** Sets title and metadata from what `change` makes of the stored document, in one transaction; undefined: no such document. */
+    patchDocument: db.transaction(
+      (collectionId: number, externalId: string, change: (document: StoredDocument) => { title: string | null; metadata: Metadata | null }): StoredDocument | undefined => {
+        const row = statements.document.get(collectionId, externalId) as DocumentRow | undefined;
+        if (!row) return undefined;
+        const { title, metadata } = change(toStoredDocument(row));
+        statements.patchDocument.run(title, metadata === null ? null : JSON.stringify(metadata), row.id);
+        return toStoredDocument(statements.document.get(collectionId, externalId) as DocumentRow);
+      },
+    ),
+
+    /** Deletes the documents a (restricting) filter matches, with their passages; returns how many. */
+    deleteDocumentsMatching(collectionId: number, filter: SearchFilter): number {
+      const clause = filterClause(collectionId, filter);
+      return prepareCached(`DELETE FROM documents WHERE id IN (SELECT d.id FROM documents d WHERE d.collection_id = ?${clause.sql})`)
+        .run(collectionId, ...clause.params).changes;
+    },
+
+    /** Deletes the documents with these ids (unknown ids are skipped); returns how many. */
+    deleteDocumentsById(collectionId: number, ids: readonly string[]): number {
+      return statements.deleteDocumentsById.run(collectionId, JSON.stringify(ids)).changes;
     },
 
     deleteDocument(collectionId: number, externalId: string): boolean {

@@ -13,6 +13,8 @@ import { collectionConfigSchema, collectionNameSchema } from './config.js';
 import { openDatabase, type Db } from './database.js';
 import { createDocumentStore, documentInputOf, type DocumentStore, type DocumentToStore } from './document-store.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { patchedFields, type DocumentPatch } from './document-patch.js';
+import { filterRestricts } from './filters.js';
 import { TafutaError } from './errors.js';
 import type { Logger } from './logger.js';
 import { splitPassages } from './passages.js';
@@ -453,6 +455,35 @@ export class Engine {
       throw new TafutaError('DOCUMENT_NOT_FOUND', `document "${id}" is not in collection "${name}"`);
     }
     await this.afterWrite(collection);
+  }
+
+  /**
+   * Changes a document's title and/or metadata (JSON Merge Patch, see document-patch.ts) without re-encoding:
+   * passages, vectors and the content hash stay, so re-indexing the same text later still finds it unchanged.
+   */
+  patchDocument(name: string, id: string, patch: DocumentPatch): Promise<StoredDocument> {
+    return this.serializeWrites(name, async () => {
+      const collection = this.requireCollection(name);
+      const patched = this.store.patchDocument(collection.id, id, (document) => patchedFields(document, patch));
+      if (!patched) throw new TafutaError('DOCUMENT_NOT_FOUND', `document "${id}" is not in collection "${name}"`);
+      return patched;
+    });
+  }
+
+  /** Deletes documents by id or by a filter, which must restrict something (INVALID_ARGUMENT otherwise). */
+  deleteDocuments(name: string, target: { ids: readonly string[] } | { filter: SearchFilter }): Promise<{ deleted: number }> {
+    return this.serializeWrites(name, async () => {
+      const collection = this.requireCollection(name);
+      let deleted: number;
+      if ('ids' in target) {
+        deleted = this.store.deleteDocumentsById(collection.id, target.ids);
+      } else {
+        if (!filterRestricts(target.filter)) throw new TafutaError('INVALID_ARGUMENT', 'filter must restrict something: an empty filter would delete every document');
+        deleted = this.store.deleteDocumentsMatching(collection.id, target.filter);
+      }
+      if (deleted > 0) await this.afterWrite(collection);
+      return { deleted };
+    });
   }
 
   async search(name: string, request: SearchRequest): Promise<SearchResponse> {

@@ -8,6 +8,7 @@
  * without the key (or with another type there); `$not` is the plain complement and does.
  */
 import { TafutaError } from './errors.js';
+import type { SearchFilter } from './types.js';
 
 export const METADATA_KEY_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 
@@ -120,6 +121,11 @@ export function parseWhereOrThrow(value: unknown): Condition {
     if (!(error instanceof FilterSyntaxError)) throw error;
     throw new TafutaError('INVALID_ARGUMENT', `filter.metadata${error.path.map((p) => `.${p}`).join('')}: ${error.message}`);
   }
+}
+
+/** Whether a search filter restricts anything (a language, or a non-empty where document). */
+export function filterRestricts(filter: SearchFilter | undefined): filter is SearchFilter {
+  return filter !== undefined && (filter.lang !== undefined || Object.keys(filter.metadata ?? {}).length > 0);
 }
 
 /** True when the condition restricts nothing (an empty where document). */

@@ -1,7 +1,7 @@
 /** Input schemas (zod) shared by the HTTP API and the CLI; server/openapi.ts describes the same shapes. */
 import { z } from 'zod';
 import { collectionNameSchema } from './config.js';
-import { FilterSyntaxError, METADATA_KEY_PATTERN, parseWhere } from './filters.js';
+import { FilterSyntaxError, METADATA_KEY_PATTERN, filterRestricts, parseWhere } from './filters.js';
 import { SEARCH_MODES } from './types.js';
 
 export const LIMITS = {
@@ -140,3 +140,28 @@ export const listDocumentsQuerySchema = z.strictObject({
   cursor: z.string().min(1).max(64).optional(),
   filter: filterParamSchema.optional(),
 });
+
+/** PATCH …/documents/:id (indexer/document-patch.ts): a JSON Merge Patch of title and metadata. */
+export const patchDocumentSchema = z
+  .strictObject({
+    title: z.string().max(LIMITS.maxTitleChars).nullable().optional(),
+    metadata: withoutReservedKeys(z.record(metadataKeySchema, metadataValueSchema)).nullable().optional(),
+  })
+  .refine((p) => p.title !== undefined || p.metadata !== undefined, {
+    message: 'a patch sets title and/or metadata; text and lang change through POST …/documents, which re-encodes',
+  });
+
+/**
+ * POST …/documents/delete: by ids, or by a filter that restricts something (an empty filter would empty the
+ * collection; deleting the collection says that on purpose).
+ */
+export const deleteDocumentsSchema = z
+  .strictObject({
+    ids: z.array(z.string().min(1).max(LIMITS.maxIdChars)).min(1).max(LIMITS.maxDocumentsPerBatch).optional(),
+    filter: searchFilterSchema.optional(),
+  })
+  .refine((b) => (b.ids === undefined) !== (b.filter === undefined), { message: 'give exactly one of ids and filter' })
+  .refine((b) => b.filter === undefined || filterRestricts(b.filter), {
+    message: 'filter must restrict something: an empty filter would delete every document (delete the collection to do that)',
+    path: ['filter'],
+  });

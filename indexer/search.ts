@@ -3,6 +3,7 @@ import type { Encoder } from '../models/encoder.js';
 import type { LanguageIdentifier } from '../models/langid.js';
 import { FOREGROUND_SYNC_MS, type CollectionIndex } from './collection-index.js';
 import type { DocumentStore } from './document-store.js';
+import { filterRestricts } from './filters.js';
 import { reciprocalRankFusion } from './fusion.js';
 import { LIMITS } from './schemas.js';
 import { ftsQueryOf } from './search-text.js';
@@ -62,16 +63,12 @@ function dot(a: Float32Array, b: Float32Array): number {
   return s;
 }
 
-function hasFilter(filter: SearchFilter | undefined): filter is SearchFilter {
-  return filter !== undefined && (filter.lang !== undefined || Object.keys(filter.metadata ?? {}).length > 0);
-}
-
 async function denseHits(ctx: SearchContext, request: SearchRequest, queryLang: string | undefined, depth: number): Promise<VectorHit[]> {
   const [query] = await ctx.encoder.embed([request.query], { kind: 'query', lang: queryLang });
   // A query with no features ("!!!") embeds to zero: every passage would tie at score 0, which is no answer.
   if (!query || query.every((x) => x === 0)) return [];
   ctx.index.sync(FOREGROUND_SYNC_MS);
-  if (!hasFilter(request.filter)) return ctx.index.vectorStore.search(query, depth, undefined, request.ef);
+  if (!filterRestricts(request.filter)) return ctx.index.vectorStore.search(query, depth, undefined, request.ef);
   const allowed = ctx.store.filteredLabels(ctx.index.collection.id, request.filter);
   if (allowed.size === 0) return [];
   if (allowed.size <= EXACT_SEARCH_MAX_CANDIDATES) {
@@ -91,7 +88,7 @@ async function denseHits(ctx: SearchContext, request: SearchRequest, queryLang: 
 function bm25Hits(ctx: SearchContext, request: SearchRequest, depth: number): VectorHit[] {
   const match = ftsQueryOf(request.query);
   if (match === undefined) return [];
-  return ctx.store.bm25(ctx.index.collection.id, match, depth, hasFilter(request.filter) ? request.filter : undefined);
+  return ctx.store.bm25(ctx.index.collection.id, match, depth, filterRestricts(request.filter) ? request.filter : undefined);
 }
 
 /** 'auto' → dense for languages the encoder has an adapter for, hybrid for the rest (and unknown languages). */

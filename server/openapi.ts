@@ -80,9 +80,26 @@ export function openApiDocument(version: string) {
       '/v1/collections/{name}/documents/{id}': {
         parameters: [nameParam, idParam],
         get: { summary: 'Get a document', responses: guarded({ 200: { description: 'document', ...json(ref('StoredDocument')) }, 404: errorResponse('no such collection or document') }) },
+        patch: {
+          summary: 'Change title and/or metadata without re-encoding (JSON Merge Patch, RFC 7396)',
+          requestBody: { required: true, content: { 'application/json': { schema: ref('DocumentPatch') }, 'application/merge-patch+json': { schema: ref('DocumentPatch') } } },
+          responses: adminOnly({ 200: { description: 'the patched document', ...json(ref('StoredDocument')) }, 400: errorResponse('invalid patch'), 404: errorResponse('no such collection or document') }),
+        },
         delete: {
           summary: 'Delete a document',
           responses: adminOnly({ 200: { description: 'deleted', ...json({ type: 'object', properties: { deleted: { type: 'string' } } }) }, 404: errorResponse('no such collection or document') }),
+        },
+      },
+      '/v1/collections/{name}/documents/delete': {
+        parameters: [nameParam],
+        post: {
+          summary: 'Delete documents by ids or by a filter (which must restrict something)',
+          requestBody: { required: true, ...json(ref('DeleteDocuments')) },
+          responses: adminOnly({
+            200: { description: 'how many documents were deleted', ...json({ type: 'object', required: ['deleted'], properties: { deleted: { type: 'integer' } } }) },
+            400: errorResponse('invalid request, or an empty filter'),
+            404: errorResponse('no such collection'),
+          }),
         },
       },
       '/v1/collections/{name}/search': {
@@ -169,6 +186,27 @@ export function openApiDocument(version: string) {
             metadata: { type: 'object', nullable: true },
             passages: { type: 'integer' },
             updatedAt: { type: 'string' },
+          },
+        },
+        DocumentPatch: {
+          type: 'object',
+          additionalProperties: false,
+          minProperties: 1,
+          description:
+            'JSON Merge Patch: title replaces (null removes it); metadata keys replace, null values remove keys, objects merge recursively, absent keys stay; metadata: null removes all. ' +
+            'text and lang cannot be patched (they change passages and vectors): POST the document again.',
+          properties: {
+            title: { type: 'string', nullable: true, maxLength: 2048 },
+            metadata: { type: 'object', nullable: true, additionalProperties: true },
+          },
+        },
+        DeleteDocuments: {
+          type: 'object',
+          additionalProperties: false,
+          description: 'exactly one of ids and filter',
+          properties: {
+            ids: { type: 'array', minItems: 1, maxItems: 1000, items: { type: 'string', minLength: 1, maxLength: 512 } },
+            filter: { ...ref('Filter'), description: 'must restrict something: {} and {"metadata": {}} are refused' },
           },
         },
         DocumentPage: {

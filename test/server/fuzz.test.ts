@@ -333,6 +333,24 @@ const rejectedWrite: fc.Arbitrary<Sent> = fc.oneof(
     .map((body) => ({ method: 'POST', path: '/v1/collections', body: json(body) })),
   fc.record({ name: fc.constantFrom('new-ok'), config: fc.oneof(fc.jsonValue({ maxDepth: 3 }).filter((c) => c !== null && typeof c !== 'object'), fc.constant({ hnsw: { M: 1 } }), fc.constant({ passages: { maxChars: 100, overlapChars: 100 } }), fc.constant({ hnsw: { ef: '64' } }), fc.constant({ bogus: 1 })) }).map((body) => ({ method: 'POST', path: '/v1/collections', body: json(body) })),
   fc.constant({ method: 'POST', path: '/v1/collections', body: json({ name: STABLE }) }),
+  fc
+    .tuple(
+      fc.constantFrom(...SAMPLE_DOCUMENTS.map((d) => d.id)),
+      fc.oneof(
+        fc.constantFrom<unknown>({}, { text: 'mpya' }, { lang: 'sw' }, { title: 5 }, { title: 'x'.repeat(2049) }, { metadata: 'x' }, { metadata: [1] }, { metadata: { 'a b': 1 } }, { title: 'ok', extra: 1 }),
+        fc.record({ metadata: fc.integer({ min: 9, max: 40 }).map((n) => ({ a: JSON.parse(deep(n, '{"a":', '}')) as unknown })) }),
+        fc.anything({ maxDepth: 2 }).filter((v) => v === null || typeof v !== 'object' || Array.isArray(v)),
+      ),
+    )
+    .map(([id, body]) => ({ method: 'PATCH', path: `/v1/collections/${STABLE}/documents/${id}`, body: json(body) })),
+  fc.tuple(nonExisting, fc.constantFrom({ title: 'x' }, { metadata: { a: 1 } })).map(([id, body]) => ({ method: 'PATCH', path: `/v1/collections/${STABLE}/documents/${id}`, body: json(body) })),
+  fc
+    .oneof(
+      fc.constantFrom<unknown>({}, { filter: {} }, { filter: { metadata: {} } }, { ids: [] }, { ids: ['sw-1'], filter: { lang: 'sw' } }, { filter: { metadata: { year: '2024' } } }, { filter: { metadata: { reviewed: { $gt: 1 } } } }, { where: { topic: 'health' } }),
+      fc.record({ filter: fc.record({ metadata: fc.constantFrom({ topic: { $regex: '.*' } }, { $xor: [{ topic: 'health' }] }, { year: { $in: [2024, '2024'] } }) }) }),
+      hostileBody.map((b) => ({ raw: b?.toString('utf8') })),
+    )
+    .map((body) => ({ method: 'POST', path: `/v1/collections/${STABLE}/documents/delete`, body: json(body) })),
 );
 
 // ---------------------------------------------------------------------------------------------- state
@@ -341,10 +359,13 @@ const rejectedWrite: fc.Arbitrary<Sent> = fc.oneof(
 function dumpDatabase(file: string): string {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
-    const tables = ['collections', 'languages', 'documents', 'passages', 'passage_tombstones', 'passages_fts'];
+    const queries = Object.fromEntries(
+      ['collections', 'languages', 'documents', 'passages', 'passage_tombstones', 'passages_fts'].map((t) => [t, `SELECT rowid, * FROM ${t} ORDER BY rowid`]),
+    );
+    queries.metadata_types = 'SELECT * FROM metadata_types ORDER BY collection_id, key, type'; // WITHOUT ROWID
     const out: Record<string, unknown[]> = {};
-    for (const table of tables) {
-      out[table] = (db.prepare(`SELECT rowid, * FROM ${table} ORDER BY rowid`).raw().all() as unknown[][]).map((row) =>
+    for (const [table, sql] of Object.entries(queries)) {
+      out[table] = (db.prepare(sql).raw().all() as unknown[][]).map((row) =>
         row.map((v) => (Buffer.isBuffer(v) ? v.toString('hex') : v)),
       );
     }

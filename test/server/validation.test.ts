@@ -300,6 +300,48 @@ describe('validation', () => {
     });
   });
 
+  describe('patch and delete-by-filter', () => {
+    const patch = (id: string, body: unknown) => request(api).patch(`/v1/collections/${C}/documents/${id}`).send(body as object);
+    const del = (body: unknown) => post(`/v1/collections/${C}/documents/delete`).send(body as object);
+    const badPatches: Array<[string, unknown, string?]> = [
+      ['empty patch', {}, ''],
+      ['text (needs re-encoding)', { text: 'mpya' }, ''],
+      ['lang (needs re-encoding)', { lang: 'sw' }, ''],
+      ['title not a string', { title: 5 }, 'title'],
+      ['title over the limit', { title: 'x'.repeat(LIMITS.maxTitleChars + 1) }, 'title'],
+      ['metadata not an object', { metadata: 'x' }, 'metadata'],
+      ['bad metadata key', { metadata: { 'a b': 1 } }, 'metadata.a b'],
+      ['too many keys once merged', { metadata: Object.fromEntries(Array.from({ length: LIMITS.maxMetadataKeys }, (_, i) => [`k${i}`, i])) }],
+    ];
+    for (const [name, body, path] of badPatches) {
+      test(`PATCH: ${name} → 400 INVALID_ARGUMENT`, async () => {
+        const error = assertError(await patch('sw-1', body), 400, 'INVALID_ARGUMENT');
+        if (path !== undefined) assert.ok(issuePaths(error).includes(path), `issue at "${path}" in ${JSON.stringify(issuePaths(error))}`);
+      });
+    }
+    test('PATCH of a missing document is 404 DOCUMENT_NOT_FOUND; of a missing collection 404 COLLECTION_NOT_FOUND', async () => {
+      assertError(await patch('no-such', { title: 'x' }), 404, 'DOCUMENT_NOT_FOUND');
+      assertError(await request(api).patch('/v1/collections/nowhere/documents/sw-1').send({ title: 'x' }), 404, 'COLLECTION_NOT_FOUND');
+    });
+
+    const badDeletes: Array<[string, unknown, string?]> = [
+      ['no body fields', {}, ''],
+      ['both ids and filter', { ids: ['sw-1'], filter: { lang: 'sw' } }, ''],
+      ['empty ids', { ids: [] }, 'ids'],
+      ['empty filter', { filter: {} }, 'filter'],
+      ['filter with an empty where document', { filter: { metadata: {} } }, 'filter'],
+      ['filter with an unknown operator', { filter: { metadata: { topic: { $like: 'h%' } } } }, 'filter.metadata.topic.$like'],
+      ['filter of the wrong type for the key', { filter: { metadata: { year: '2024' } } }],
+      ['unknown field', { where: { topic: 'health' } }, ''],
+    ];
+    for (const [name, body, path] of badDeletes) {
+      test(`delete: ${name} → 400 INVALID_ARGUMENT`, async () => {
+        const error = assertError(await del(body), 400, 'INVALID_ARGUMENT');
+        if (path !== undefined) assert.ok(issuePaths(error).includes(path), `issue at "${path}" in ${JSON.stringify(issuePaths(error))}`);
+      });
+    }
+  });
+
   describe('collections', () => {
     const badNames: Array<[string, unknown]> = [
       ['path traversal', '../etc'],
