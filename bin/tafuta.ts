@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The `tafuta` command: index | serve | search | demo. Each verb calls functions owned by the folders. */
 import cluster from 'node:cluster';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
@@ -12,13 +13,14 @@ import { SOURCE_NAMES, type SourceName } from '../corpora/config.js';
 import { TafutaError, isTafutaError } from '../indexer/errors.js';
 import type { Logger } from '../indexer/logger.js';
 import { indexFile } from '../indexer/pipeline.js';
-import { langSchema, searchSchema } from '../indexer/schemas.js';
+import { langSchema, searchFilterSchema, searchSchema } from '../indexer/schemas.js';
+import { documentInputOf } from '../indexer/document-store.js';
 import { createSnapshot, restoreSnapshot } from '../indexer/snapshot.js';
 import { assertSafeBinding, resolveSecurityConfig, type SecurityConfig } from '../server/config.js';
 import { formatCollections, formatSearchResponse } from './format.js';
 import { startProgress, type Progress } from './terminal.js';
 import { PACKAGE_ROOT, createEngine, createLogger, packageVersion } from './runtime.js';
-import { SEARCH_MODES } from '../indexer/types.js';
+import { SEARCH_MODES, type SearchFilter } from '../indexer/types.js';
 
 const DEFAULT_DATA_DIR = process.env.TAFUTA_DATA_DIR ?? '.tafuta/data';
 const DEMO_CORPUS = path.join(PACKAGE_ROOT, 'demo', 'corpus.jsonl');
@@ -173,6 +175,56 @@ async function runReindex(engine: Engine, options: ReindexOptions, logger: Logge
     `re-indexed "${options.collection}" with ${info.encoder} (version ${info.encoderVersion ?? 'unversioned'}): ` +
       `${result.documents} documents, ${result.passages} passages in ${result.seconds.toFixed(1)} s\n`,
   );
+}
+
+interface ExportOptions {
+  collection: string;
+  out?: string;
+  filter?: string;
+  dataDir: string;
+}
+
+function exportFilter(json: string | undefined): SearchFilter | undefined {
+  if (json === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    throw new CliError('--filter must be JSON, e.g. \'{"lang":"sw","metadata":{"year":{"$gte":2020}}}\'');
+  }
+  const parsed = searchFilterSchema.safeParse(value);
+  if (!parsed.success) throw new CliError(`--filter: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(filter)'}: ${i.message}`).join('; ')}`);
+  return parsed.data;
+}
+
+/** Writes the collection's documents as JSONL, one `{id, text, lang?, title?, metadata?}` per line, in insertion order. */
+async function runExport(engine: Engine, options: ExportOptions): Promise<void> {
+  const filter = exportFilter(options.filter);
+  engine.assertCollectionExists(options.collection);
+  let out: NodeJS.WritableStream = process.stdout;
+  if (options.out !== undefined) {
+    let fd: number;
+    try {
+      fd = fs.openSync(options.out, 'w');
+    } catch (error) {
+      throw new CliError(`cannot write ${options.out}: ${(error as Error).message}`);
+    }
+    out = fs.createWriteStream('', { fd });
+  }
+  let documents = 0;
+  let cursor: string | undefined;
+  do {
+    const page = engine.listDocuments(options.collection, { limit: 1000, cursor, filter });
+    const lines = page.documents.map((d) => `${JSON.stringify(documentInputOf(d))}\n`).join('');
+    if (lines && !out.write(lines)) await once(out, 'drain');
+    documents += page.documents.length;
+    cursor = page.next_cursor ?? undefined;
+  } while (cursor !== undefined);
+  if (out !== process.stdout) {
+    out.end();
+    await once(out, 'finish');
+    process.stderr.write(`exported ${documents} documents of "${options.collection}" to ${options.out}\n`);
+  }
 }
 
 interface ServeCliOptions {
@@ -382,6 +434,17 @@ export function buildProgram(logger: Logger = createLogger()): Command {
     .action(async (options: ReindexOptions) => {
       requireDatabase(options.dataDir);
       await withEngine(options.dataDir, logger, (engine) => runReindex(engine, options, logger));
+    });
+
+  program
+    .command('export')
+    .description("write a collection's documents as JSONL that `tafuta index` reads back identically")
+    .requiredOption('-c, --collection <name>', 'collection name')
+    .option('-o, --out <file>', 'output file (default: standard output)')
+    .option('--filter <json>', 'only documents matching a search filter, e.g. \'{"metadata":{"year":{"$gte":2020}}}\'')
+    .option('-d, --data-dir <dir>', 'data directory', DEFAULT_DATA_DIR)
+    .action(async (options: ExportOptions) => {
+      await withEngine(options.dataDir, logger, (engine) => runExport(engine, options));
     });
 
   serveOptions(program.command('serve').description('serve the HTTP API'))

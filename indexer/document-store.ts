@@ -1,10 +1,11 @@
 /**
  * The SQLite side of a collection: documents, passages (with their vectors), BM25, and the change log that
- * vector indexes follow. All SQL lives here.
+ * vector indexes follow. All SQL lives here, but for filter conditions (compiled in filters.ts).
  */
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './database.js';
 import { TafutaError } from './errors.js';
+import { assertComparableTypes, conditionSql, isEmptyCondition, keysOf, parseWhereOrThrow, type SqlFragment } from './filters.js';
 import type {
   CollectionConfig,
   CollectionRecord,
@@ -84,34 +85,46 @@ function blobToVector(blob: Buffer): Float32Array {
   return out;
 }
 
-function parseMetadata(json: string | null): Metadata | null {
-  return json === null ? null : (JSON.parse(json) as Metadata);
+const DOCUMENT_SELECT = `SELECT d.id, d.external_id, d.text, d.lang, d.title, d.metadata, d.updated_at,
+    (SELECT COUNT(*) FROM passages p WHERE p.document_id = d.id) AS passages
+  FROM documents d`;
+
+interface DocumentRow {
+  id: number;
+  external_id: string;
+  text: string;
+  lang: string | null;
+  title: string | null;
+  metadata: string | null;
+  passages: number;
+  updated_at: string;
 }
 
-/** SQL and bound parameters restricting passages (alias p) of documents (alias d) by a search filter. */
-function filterClause(filter: SearchFilter | undefined): { sql: string; params: unknown[] } {
-  const parts: string[] = [];
-  const params: unknown[] = [];
-  if (filter?.lang !== undefined) {
-    const langs = Array.isArray(filter.lang) ? filter.lang : [filter.lang];
-    parts.push(`d.lang IN (${langs.map(() => '?').join(', ')})`);
-    params.push(...langs);
-  }
-  for (const [key, value] of Object.entries(filter?.metadata ?? {})) {
-    // Keys are validated upstream to [A-Za-z0-9_.-]; quoting makes dots literal rather than path steps.
-    const path = `$."${key}"`;
-    if (value === null) {
-      parts.push(`json_type(d.metadata, ?) = 'null'`);
-      params.push(path);
-    } else if (typeof value === 'boolean') {
-      parts.push(`json_type(d.metadata, ?) = ?`);
-      params.push(path, value ? 'true' : 'false');
-    } else {
-      parts.push(`json_extract(d.metadata, ?) = ?`);
-      params.push(path, value);
-    }
-  }
-  return { sql: parts.length ? ` AND ${parts.join(' AND ')}` : '', params };
+function toStoredDocument(row: DocumentRow): StoredDocument {
+  return {
+    id: row.external_id,
+    text: row.text,
+    lang: row.lang,
+    title: row.title,
+    metadata: parseMetadata(row.metadata),
+    passages: row.passages,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** A stored document as it would be given to an upsert (what export writes and re-indexing re-encodes). */
+export function documentInputOf(document: StoredDocument): DocumentInput {
+  return {
+    id: document.id,
+    text: document.text,
+    ...(document.lang !== null ? { lang: document.lang } : {}),
+    ...(document.title !== null ? { title: document.title } : {}),
+    ...(document.metadata !== null ? { metadata: document.metadata } : {}),
+  };
+}
+
+function parseMetadata(json: string | null): Metadata | null {
+  return json === null ? null : (JSON.parse(json) as Metadata);
 }
 
 /**
@@ -148,13 +161,10 @@ export function createDocumentStore(db: Db) {
     insertPassage: db.prepare(`
       INSERT INTO passages (collection_id, document_id, ordinal, text, search_text, start_offset, end_offset, embedding)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-    document: db.prepare(`
-      SELECT d.*, (SELECT COUNT(*) FROM passages p WHERE p.document_id = d.id) AS passages
-      FROM documents d WHERE d.collection_id = ? AND d.external_id = ?`),
+    document: db.prepare(`${DOCUMENT_SELECT} WHERE d.collection_id = ? AND d.external_id = ?`),
     deleteDocument: db.prepare('DELETE FROM documents WHERE collection_id = ? AND external_id = ?'),
-    documentsAfter: db.prepare(
-      'SELECT id, external_id, title, text, lang, metadata FROM documents WHERE collection_id = ? AND id > ? ORDER BY id LIMIT ?',
-    ),
+    deleteDocumentsById: db.prepare('DELETE FROM documents WHERE collection_id = ? AND external_id IN (SELECT value FROM json_each(?))'),
+    patchDocument: db.prepare(`UPDATE documents SET title = ?, metadata = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?`),
     renameCollection: db.prepare('UPDATE collections SET name = ? WHERE id = ?'),
     counts: db.prepare(`SELECT
         (SELECT COUNT(*) FROM documents WHERE collection_id = @id) AS documents,
@@ -171,6 +181,9 @@ export function createDocumentStore(db: Db) {
     tombstonesBetween: db.prepare(
       'SELECT seq, passage_id AS passageId FROM passage_tombstones WHERE collection_id = ? AND seq > ? AND seq <= ? ORDER BY seq',
     ),
+    metadataTypes: db.prepare(
+      'SELECT key, type FROM metadata_types WHERE collection_id = ? AND key IN (SELECT value FROM json_each(?))',
+    ),
   };
 
   // Statements whose SQL depends on the shape of a filter (which metadata keys, whether a language): one per shape,
@@ -186,6 +199,41 @@ export function createDocumentStore(db: Db) {
     }
     shapedStatements.set(sql, statement);
     return statement;
+  }
+
+  /** Which json_type()s each of `keys` holds in the collection (keys no document has are absent). */
+  function metadataTypes(collectionId: number, keys: readonly string[]): Map<string, Set<string>> {
+    const types = new Map<string, Set<string>>();
+    for (const row of statements.metadataTypes.all(collectionId, JSON.stringify(keys)) as Array<{ key: string; type: string }>) {
+      let held = types.get(row.key);
+      if (!held) types.set(row.key, (held = new Set()));
+      held.add(row.type);
+    }
+    return types;
+  }
+
+  /**
+   * SQL and bound parameters restricting documents (alias d) by a filter, starting with " AND " (empty for no
+   * filter). Throws INVALID_ARGUMENT for a malformed filter or one comparing a key with a type it never holds.
+   */
+  function filterClause(collectionId: number, filter: SearchFilter | undefined): SqlFragment {
+    const parts: string[] = [];
+    const params: unknown[] = [];
+    if (filter?.lang !== undefined) {
+      const langs = Array.isArray(filter.lang) ? filter.lang : [filter.lang];
+      parts.push(`d.lang IN (SELECT value FROM json_each(?))`);
+      params.push(JSON.stringify(langs));
+    }
+    if (filter?.metadata !== undefined) {
+      const condition = parseWhereOrThrow(filter.metadata);
+      if (!isEmptyCondition(condition)) {
+        assertComparableTypes(condition, metadataTypes(collectionId, keysOf(condition)));
+        const compiled = conditionSql(condition);
+        parts.push(compiled.sql);
+        params.push(...compiled.params);
+      }
+    }
+    return { sql: parts.length ? ` AND ${parts.join(' AND ')}` : '', params };
   }
 
   function requireCollection(name: string): CollectionRecord {
@@ -239,26 +287,15 @@ export function createDocumentStore(db: Db) {
       return requireCollection(collection.name);
     }),
 
-    /** A page of a collection's documents as they were given (by internal id, after `afterRowId`). */
-    documentsAfter(collectionId: number, afterRowId: number, limit: number): Array<{ rowId: number; document: DocumentInput }> {
-      const rows = statements.documentsAfter.all(collectionId, afterRowId, limit) as Array<{
-        id: number;
-        external_id: string;
-        title: string | null;
-        text: string;
-        lang: string | null;
-        metadata: string | null;
-      }>;
-      return rows.map((r) => ({
-        rowId: r.id,
-        document: {
-          id: r.external_id,
-          text: r.text,
-          ...(r.lang !== null ? { lang: r.lang } : {}),
-          ...(r.title !== null ? { title: r.title } : {}),
-          ...(r.metadata !== null ? { metadata: JSON.parse(r.metadata) as Metadata } : {}),
-        },
-      }));
+    /**
+     * A page of a collection's documents in internal-id order, after `afterRowId`, restricted by a filter
+     * (INVALID_ARGUMENT for a malformed or type-mismatched one).
+     */
+    documentsAfter(collectionId: number, afterRowId: number, limit: number, filter?: SearchFilter): Array<{ rowId: number; document: StoredDocument }> {
+      const clause = filterClause(collectionId, filter);
+      const rows = prepareCached(`${DOCUMENT_SELECT} WHERE d.collection_id = ? AND d.id > ?${clause.sql} ORDER BY d.id LIMIT ?`)
+        .all(collectionId, afterRowId, ...clause.params, limit) as DocumentRow[];
+      return rows.map((row) => ({ rowId: row.id, document: toStoredDocument(row) }));
     },
 
     /** Which documents would be unchanged by an upsert (same content hash), so their encoding can be skipped. */
@@ -310,19 +347,31 @@ export function createDocumentStore(db: Db) {
     }),
 
     getDocument(collectionId: number, externalId: string): StoredDocument | undefined {
-      const row = statements.document.get(collectionId, externalId) as
-        | { external_id: string; text: string; lang: string | null; title: string | null; metadata: string | null; passages: number; updated_at: string }
-        | undefined;
-      if (!row) return undefined;
-      return {
-        id: row.external_id,
-        text: row.text,
-        lang: row.lang,
-        title: row.title,
-        metadata: parseMetadata(row.metadata),
-        passages: row.passages,
-        updatedAt: row.updated_at,
-      };
+      const row = statements.document.get(collectionId, externalId) as DocumentRow | undefined;
+      return row && toStoredDocument(row);
+    },
+
+    /** Sets title and metadata from what `change` makes of the stored document, in one transaction; undefined: no such document. */
+    patchDocument: db.transaction(
+      (collectionId: number, externalId: string, change: (document: StoredDocument) => { title: string | null; metadata: Metadata | null }): StoredDocument | undefined => {
+        const row = statements.document.get(collectionId, externalId) as DocumentRow | undefined;
+        if (!row) return undefined;
+        const { title, metadata } = change(toStoredDocument(row));
+        statements.patchDocument.run(title, metadata === null ? null : JSON.stringify(metadata), row.id);
+        return toStoredDocument(statements.document.get(collectionId, externalId) as DocumentRow);
+      },
+    ),
+
+    /** Deletes the documents a (restricting) filter matches, with their passages; returns how many. */
+    deleteDocumentsMatching(collectionId: number, filter: SearchFilter): number {
+      const clause = filterClause(collectionId, filter);
+      return prepareCached(`DELETE FROM documents WHERE id IN (SELECT d.id FROM documents d WHERE d.collection_id = ?${clause.sql})`)
+        .run(collectionId, ...clause.params).changes;
+    },
+
+    /** Deletes the documents with these ids (unknown ids are skipped); returns how many. */
+    deleteDocumentsById(collectionId: number, ids: readonly string[]): number {
+      return statements.deleteDocumentsById.run(collectionId, JSON.stringify(ids)).changes;
     },
 
     deleteDocument(collectionId: number, externalId: string): boolean {
@@ -366,7 +415,7 @@ export function createDocumentStore(db: Db) {
 
     /** Passage ids allowed by a filter (for filtered dense search). */
     filteredLabels(collectionId: number, filter: SearchFilter): Set<number> {
-      const clause = filterClause(filter);
+      const clause = filterClause(collectionId, filter);
       const rows = prepareCached(`SELECT p.id FROM passages p JOIN documents d ON d.id = p.document_id WHERE p.collection_id = ?${clause.sql}`)
         .pluck()
         .all(collectionId, ...clause.params) as number[];
@@ -381,7 +430,7 @@ export function createDocumentStore(db: Db) {
 
     /** BM25 over the collection's passages; higher score is better. `match` is an FTS5 expression. */
     bm25(collectionId: number, match: string, limit: number, filter?: SearchFilter): Array<{ label: number; score: number }> {
-      const clause = filterClause(filter);
+      const clause = filterClause(collectionId, filter);
       return prepareCached(
           `SELECT p.id AS label, -bm25(passages_fts) AS score
            FROM passages_fts

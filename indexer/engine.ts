@@ -11,13 +11,16 @@ import type { Encoder, EncoderInfo } from '../models/encoder.js';
 import { CollectionIndex } from './collection-index.js';
 import { collectionConfigSchema, collectionNameSchema } from './config.js';
 import { openDatabase, type Db } from './database.js';
-import { createDocumentStore, type DocumentStore, type DocumentToStore } from './document-store.js';
+import { createDocumentStore, documentInputOf, type DocumentStore, type DocumentToStore } from './document-store.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { patchedFields, type DocumentPatch } from './document-patch.js';
+import { filterRestricts } from './filters.js';
 import { TafutaError } from './errors.js';
 import type { Logger } from './logger.js';
 import { splitPassages } from './passages.js';
 import { searchTextOf } from './search-text.js';
 import { searchCollection, type SearchRequest, type SearchResponse } from './search.js';
-import type { CollectionConfig, CollectionRecord, DocumentInput, StoredDocument } from './types.js';
+import type { CollectionConfig, CollectionRecord, DocumentInput, SearchFilter, StoredDocument } from './types.js';
 
 export interface EngineOptions {
   /** Directory holding `tafuta.db` and `indexes/`. Undefined = in-memory database and indexes (tests). */
@@ -61,6 +64,11 @@ export interface UpsertResult {
   /** Documents whose content was identical and were not re-encoded. */
   unchanged: number;
   passages: number;
+}
+
+export interface DocumentPage {
+  documents: StoredDocument[];
+  next_cursor: string | null;
 }
 
 export interface ReindexResult {
@@ -358,7 +366,7 @@ export class Engine {
       for (let after = 0; ; ) {
         const page = this.store.documentsAfter(old.id, after, batchSize);
         if (page.length === 0) break;
-        passages += (await this.upsertDocumentsNow(tempName, page.map((p) => p.document))).passages;
+        passages += (await this.upsertDocumentsNow(tempName, page.map((p) => documentInputOf(p.document)))).passages;
         documents += page.length;
         after = page.at(-1)!.rowId;
         options.onProgress?.(documents, total);
@@ -447,6 +455,22 @@ export class Engine {
     return document;
   }
 
+  /**
+   * A page of a collection's documents in a stable order (insertion), restricted by a filter; `next_cursor`
+   * (opaque) continues after the last one, null when there is nothing more. Documents written after a listing
+   * started appear on later pages; none is returned twice.
+   */
+  listDocuments(name: string, options: { limit: number; cursor?: string | undefined; filter?: SearchFilter | undefined }): DocumentPage {
+    const collection = this.requireCollection(name);
+    const after = options.cursor === undefined ? 0 : decodeCursor(options.cursor);
+    const rows = this.store.documentsAfter(collection.id, after, options.limit + 1, options.filter);
+    const page = rows.slice(0, options.limit);
+    return {
+      documents: page.map((r) => r.document),
+      next_cursor: rows.length > options.limit ? encodeCursor(page.at(-1)!.rowId) : null,
+    };
+  }
+
   deleteDocument(name: string, id: string): Promise<void> {
     return this.serializeWrites(name, () => this.deleteDocumentNow(name, id));
   }
@@ -457,6 +481,35 @@ export class Engine {
       throw new TafutaError('DOCUMENT_NOT_FOUND', `document "${id}" is not in collection "${name}"`);
     }
     await this.afterWrite(collection);
+  }
+
+  /**
+   * Changes a document's title and/or metadata (JSON Merge Patch, see document-patch.ts) without re-encoding:
+   * passages, vectors and the content hash stay, so re-indexing the same text later still finds it unchanged.
+   */
+  patchDocument(name: string, id: string, patch: DocumentPatch): Promise<StoredDocument> {
+    return this.serializeWrites(name, async () => {
+      const collection = this.requireCollection(name);
+      const patched = this.store.patchDocument(collection.id, id, (document) => patchedFields(document, patch));
+      if (!patched) throw new TafutaError('DOCUMENT_NOT_FOUND', `document "${id}" is not in collection "${name}"`);
+      return patched;
+    });
+  }
+
+  /** Deletes documents by id or by a filter, which must restrict something (INVALID_ARGUMENT otherwise). */
+  deleteDocuments(name: string, target: { ids: readonly string[] } | { filter: SearchFilter }): Promise<{ deleted: number }> {
+    return this.serializeWrites(name, async () => {
+      const collection = this.requireCollection(name);
+      let deleted: number;
+      if ('ids' in target) {
+        deleted = this.store.deleteDocumentsById(collection.id, target.ids);
+      } else {
+        if (!filterRestricts(target.filter)) throw new TafutaError('INVALID_ARGUMENT', 'filter must restrict something: an empty filter would delete every document');
+        deleted = this.store.deleteDocumentsMatching(collection.id, target.filter);
+      }
+      if (deleted > 0) await this.afterWrite(collection);
+      return { deleted };
+    });
   }
 
   async search(name: string, request: SearchRequest): Promise<SearchResponse> {

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { collectionNameSchema } from './config.js';
 import { canonicalLanguage } from './languages.js';
+import { FilterSyntaxError, METADATA_KEY_PATTERN, filterRestricts, parseWhere } from './filters.js';
 import { SEARCH_MODES } from './types.js';
 
 export const LIMITS = {
@@ -35,7 +36,7 @@ const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 export const metadataKeySchema = z
   .string()
-  .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'metadata keys are 1-64 characters of A-Z a-z 0-9 _ . -')
+  .regex(METADATA_KEY_PATTERN, 'metadata keys are 1-64 characters of A-Z a-z 0-9 _ . -')
   .refine((key) => !RESERVED_KEYS.has(key), 'metadata keys __proto__, constructor and prototype are reserved');
 
 export const MAX_METADATA_DEPTH = 8;
@@ -115,9 +116,21 @@ export const upsertDocumentsSchema = z.strictObject({
   documents: z.array(documentSchema).min(1).max(LIMITS.maxDocumentsPerBatch),
 });
 
+/** A where document (indexer/filters.ts), checked by the same parser the engine uses; issues point into it. */
+export const metadataWhereSchema = withoutReservedKeys(
+  z.record(z.string(), z.unknown()).superRefine((where, ctx) => {
+    try {
+      parseWhere(where);
+    } catch (error) {
+      if (!(error instanceof FilterSyntaxError)) throw error;
+      ctx.addIssue({ code: 'custom', path: error.path, message: error.message });
+    }
+  }),
+);
+
 export const searchFilterSchema = z.strictObject({
   lang: z.union([langSchema, z.array(langSchema).min(1).max(50)]).optional(),
-  metadata: withoutReservedKeys(z.record(metadataKeySchema, z.union([z.string(), z.number(), z.boolean(), z.null()]))).optional(),
+  metadata: metadataWhereSchema.optional(),
 });
 
 export const searchSchema = z.strictObject({
@@ -128,4 +141,59 @@ export const searchSchema = z.strictObject({
   lang: langSchema.optional(),
   mode: z.enum(SEARCH_MODES).default('dense'),
   filter: searchFilterSchema.optional(),
+  /** Results to skip (pagination): the page is ranks offset+1 … offset+k of one search for offset + k. */
+  offset: z.int().min(0).max(LIMITS.maxK - 1).default(0),
+}).refine((s) => s.offset + s.k <= LIMITS.maxK, { message: `offset + k must be at most ${LIMITS.maxK}`, path: ['offset'] });
+
+export const LIST_LIMITS = { defaultLimit: 100, maxLimit: 1000, maxFilterChars: 8192 } as const;
+
+/** A filter sent as URL-encoded JSON in a query string parameter. */
+const filterParamSchema = z
+  .string()
+  .max(LIST_LIMITS.maxFilterChars)
+  .transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'filter must be URL-encoded JSON, e.g. filter=%7B%22lang%22%3A%22sw%22%7D' });
+      return z.NEVER;
+    }
+  })
+  .pipe(searchFilterSchema);
+
+/** GET …/documents query: every value a single string (a repeated parameter arrives as an array and is refused). */
+export const listDocumentsQuerySchema = z.strictObject({
+  limit: z
+    .string()
+    .regex(/^[0-9]{1,7}$/, `limit must be an integer from 1 to ${LIST_LIMITS.maxLimit}`)
+    .transform(Number)
+    .pipe(z.int().min(1).max(LIST_LIMITS.maxLimit))
+    .default(LIST_LIMITS.defaultLimit),
+  cursor: z.string().min(1).max(64).optional(),
+  filter: filterParamSchema.optional(),
 });
+
+/** PATCH …/documents/:id (indexer/document-patch.ts): a JSON Merge Patch of title and metadata. */
+export const patchDocumentSchema = z
+  .strictObject({
+    title: z.string().max(LIMITS.maxTitleChars).nullable().optional(),
+    metadata: withoutReservedKeys(z.record(metadataKeySchema, metadataValueSchema)).nullable().optional(),
+  })
+  .refine((p) => p.title !== undefined || p.metadata !== undefined, {
+    message: 'a patch sets title and/or metadata; text and lang change through POST …/documents, which re-encodes',
+  });
+
+/**
+ * POST …/documents/delete: by ids, or by a filter that restricts something (an empty filter would empty the
+ * collection; deleting the collection says that on purpose).
+ */
+export const deleteDocumentsSchema = z
+  .strictObject({
+    ids: z.array(z.string().min(1).max(LIMITS.maxIdChars)).min(1).max(LIMITS.maxDocumentsPerBatch).optional(),
+    filter: searchFilterSchema.optional(),
+  })
+  .refine((b) => (b.ids === undefined) !== (b.filter === undefined), { message: 'give exactly one of ids and filter' })
+  .refine((b) => b.filter === undefined || filterRestricts(b.filter), {
+    message: 'filter must restrict something: an empty filter would delete every document (delete the collection to do that)',
+    path: ['filter'],
+  });

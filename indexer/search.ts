@@ -3,7 +3,9 @@ import type { Encoder } from '../models/encoder.js';
 import type { LanguageIdentifier } from '../models/langid.js';
 import type { CollectionIndex } from './collection-index.js';
 import type { DocumentStore } from './document-store.js';
+import { filterRestricts } from './filters.js';
 import { reciprocalRankFusion } from './fusion.js';
+import { LIMITS } from './schemas.js';
 import { ftsQueryOf } from './search-text.js';
 import type { Metadata, RequestedSearchMode, SearchFilter, SearchMode } from './types.js';
 import { dot, type VectorHit } from './vector-store.js';
@@ -16,6 +18,8 @@ export interface SearchRequest {
   lang?: string | undefined;
   mode: RequestedSearchMode;
   filter?: SearchFilter | undefined;
+  /** Results to skip: the answer is ranks offset+1 … offset+k of the search for offset + k. */
+  offset?: number | undefined;
 }
 
 export interface SearchResult {
@@ -53,15 +57,11 @@ const EXACT_SEARCH_MAX_CANDIDATES = 4096;
 const HYBRID_DEPTH_FACTOR = 3;
 const HYBRID_MIN_DEPTH = 50;
 
-function hasFilter(filter: SearchFilter | undefined): filter is SearchFilter {
-  return filter !== undefined && (filter.lang !== undefined || Object.keys(filter.metadata ?? {}).length > 0);
-}
-
 async function denseHits(ctx: SearchContext, request: SearchRequest, queryLang: string | undefined, depth: number): Promise<VectorHit[]> {
   const [query] = await ctx.encoder.embed([request.query], { kind: 'query', lang: queryLang });
   // A query with no features ("!!!") embeds to zero: every passage would tie at score 0, which is no answer.
   if (!query || query.every((x) => x === 0)) return [];
-  if (!hasFilter(request.filter)) return ctx.index.search(query, depth, undefined, request.ef);
+  if (!filterRestricts(request.filter)) return ctx.index.search(query, depth, undefined, request.ef);
   const allowed = ctx.store.filteredLabels(ctx.index.collection.id, request.filter);
   if (allowed.size === 0) return [];
   if (allowed.size <= EXACT_SEARCH_MAX_CANDIDATES) {
@@ -71,13 +71,17 @@ async function denseHits(ctx: SearchContext, request: SearchRequest, queryLang: 
       .sort((a, b) => b.score - a.score || a.label - b.label)
       .slice(0, depth);
   }
-  return ctx.index.search(query, depth, (label) => allowed.has(label), request.ef);
+  // HNSW skips filtered-out nodes but still walks them: widen the beam by the fraction the filter keeps, so that
+  // about as many allowed candidates are weighed as an unfiltered search would weigh.
+  const keeps = allowed.size / Math.max(1, ctx.index.size);
+  const ef = Math.min(LIMITS.maxEf, Math.ceil((request.ef ?? ctx.index.collection.config.hnsw.ef) / Math.min(1, keeps)));
+  return ctx.index.search(query, depth, (label) => allowed.has(label), ef);
 }
 
 function bm25Hits(ctx: SearchContext, request: SearchRequest, depth: number): VectorHit[] {
   const match = ftsQueryOf(request.query);
   if (match === undefined) return [];
-  return ctx.store.bm25(ctx.index.collection.id, match, depth, hasFilter(request.filter) ? request.filter : undefined);
+  return ctx.store.bm25(ctx.index.collection.id, match, depth, filterRestricts(request.filter) ? request.filter : undefined);
 }
 
 /** 'auto' → dense for languages the encoder has an adapter for, hybrid for the rest (and unknown languages). */
@@ -90,21 +94,25 @@ export async function searchCollection(ctx: SearchContext, request: SearchReques
   const started = performance.now();
   const queryLang = request.lang ?? ctx.languageIdentifier.identify(request.query)?.lang;
   const mode = resolveMode(request.mode, ctx.encoder, queryLang);
+  const offset = request.offset ?? 0;
+  // Every page is a slice of the search for offset + k, so consecutive pages agree with one deeper search.
+  const window = offset + request.k;
   let hits: Array<{ label: number; score: number }>;
   switch (mode) {
     case 'dense':
-      hits = await denseHits(ctx, request, queryLang, request.k);
+      hits = await denseHits(ctx, request, queryLang, window);
       break;
     case 'bm25':
-      hits = bm25Hits(ctx, request, request.k);
+      hits = bm25Hits(ctx, request, window);
       break;
     case 'hybrid': {
-      const depth = Math.min(1000, Math.max(HYBRID_MIN_DEPTH, request.k * HYBRID_DEPTH_FACTOR));
+      const depth = Math.min(1000, Math.max(HYBRID_MIN_DEPTH, window * HYBRID_DEPTH_FACTOR));
       const dense = await denseHits(ctx, request, queryLang, depth);
-      hits = reciprocalRankFusion([dense, bm25Hits(ctx, request, depth)]).slice(0, request.k);
+      hits = reciprocalRankFusion([dense, bm25Hits(ctx, request, depth)]).slice(0, window);
       break;
     }
   }
+  hits = hits.slice(offset);
   const views = ctx.store.passageViews(hits.map((h) => h.label));
   const scoreOf = new Map(hits.map((h) => [h.label, h.score]));
   const results = views.map((v, i): SearchResult => ({
@@ -112,7 +120,7 @@ export async function searchCollection(ctx: SearchContext, request: SearchReques
     passage_id: v.passageId,
     text: v.text,
     score: scoreOf.get(v.label)!,
-    rank: i + 1,
+    rank: offset + i + 1,
     lang: v.lang,
     ...(v.title !== null ? { title: v.title } : {}),
     ...(v.metadata !== null ? { metadata: v.metadata } : {}),

@@ -1,7 +1,6 @@
 /** Shapes that cross the indexer's seams (document store, vector store, engine). */
 import type { PassageSplitConfig } from './passages.js';
 
-export type MetadataValue = string | number | boolean | null;
 export type Metadata = Record<string, unknown>;
 
 export interface DocumentInput {
@@ -59,7 +58,8 @@ export interface PassageView {
 
 export interface SearchFilter {
   lang?: string | string[] | undefined;
-  metadata?: Record<string, MetadataValue> | undefined;
+  /** A where document (indexer/filters.ts): `{key: value}` is equality, `{key: {$gte: 2020}}`, `$and`, `$or`, `$not`. */
+  metadata?: Record<string, unknown> | undefined;
 }
 
 export type SearchMode = 'dense' | 'bm25' | 'hybrid';

@@ -15,6 +15,7 @@ import { openApiDocument } from './openapi.js';
 import { requestLogging, type RequestLogger } from './request-log.js';
 import { securityLayers } from './security.js';
 import { createCollectionSchema, deleteCollectionQuerySchema, searchSchema, upsertDocumentsSchema } from '../indexer/schemas.js';
+import { deleteDocumentsSchema, listDocumentsQuerySchema, patchDocumentSchema } from '../indexer/schemas.js';
 import type { z } from 'zod';
 
 export interface AppDeps {
@@ -136,8 +137,27 @@ export function createApp({ engine, logger, version, bodyLimit, security = OPEN_
     res.json(await engine.upsertDocuments(name, body.documents));
   });
 
+  app.get('/v1/collections/:name/documents', (req, res) => {
+    const name = param(req, 'name');
+    engine.assertCollectionExists(name);
+    res.json(engine.listDocuments(name, parse(listDocumentsQuerySchema, req.query)));
+  });
+
   app.get('/v1/collections/:name/documents/:id', (req, res) => {
     res.json(engine.getDocument(param(req, 'name'), param(req, 'id')));
+  });
+
+  app.post('/v1/collections/:name/documents/delete', requireAdmin, async (req, res) => {
+    const name = param(req, 'name');
+    engine.assertCollectionExists(name);
+    const body = parse(deleteDocumentsSchema, req.body);
+    res.json(await engine.deleteDocuments(name, body.ids !== undefined ? { ids: body.ids } : { filter: body.filter! }));
+  });
+
+  app.patch('/v1/collections/:name/documents/:id', requireAdmin, async (req, res) => {
+    const name = param(req, 'name');
+    engine.assertCollectionExists(name);
+    res.json(await engine.patchDocument(name, param(req, 'id'), parse(patchDocumentSchema, req.body)));
   });
 
   app.delete('/v1/collections/:name/documents/:id', requireAdmin, async (req, res) => {

@@ -71,6 +71,20 @@ export function openApiDocument(version: string) {
       },
       '/v1/collections/{name}/documents': {
         parameters: [nameParam],
+        get: {
+          summary: 'List documents (insertion order, cursor pagination, optional filter)',
+          parameters: [
+            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+            { name: 'cursor', in: 'query', schema: { type: 'string', maxLength: 64 }, description: "the previous page's next_cursor, unchanged (opaque)" },
+            {
+              name: 'filter',
+              in: 'query',
+              description: 'a Filter as URL-encoded JSON (at most 8192 characters), e.g. {"lang":"sw","metadata":{"year":{"$gte":2020}}}',
+              content: { 'application/json': { schema: ref('Filter') } },
+            },
+          ],
+          responses: guarded({ 200: { description: 'a page of documents', ...json(ref('DocumentPage')) }, 400: errorResponse('invalid limit, cursor or filter'), 404: errorResponse('no such collection') }),
+        },
         post: {
           summary: 'Upsert documents (one transaction: all or nothing)',
           requestBody: { required: true, ...json(ref('UpsertDocuments')) },
@@ -85,9 +99,26 @@ export function openApiDocument(version: string) {
       '/v1/collections/{name}/documents/{id}': {
         parameters: [nameParam, idParam],
         get: { summary: 'Get a document', responses: guarded({ 200: { description: 'document', ...json(ref('StoredDocument')) }, 404: errorResponse('no such collection or document') }) },
+        patch: {
+          summary: 'Change title and/or metadata without re-encoding (JSON Merge Patch, RFC 7396)',
+          requestBody: { required: true, content: { 'application/json': { schema: ref('DocumentPatch') }, 'application/merge-patch+json': { schema: ref('DocumentPatch') } } },
+          responses: adminOnly({ 200: { description: 'the patched document', ...json(ref('StoredDocument')) }, 400: errorResponse('invalid patch'), 404: errorResponse('no such collection or document') }),
+        },
         delete: {
           summary: 'Delete a document',
           responses: adminOnly({ 200: { description: 'deleted', ...json({ type: 'object', properties: { deleted: { type: 'string' } } }) }, 404: errorResponse('no such collection or document') }),
+        },
+      },
+      '/v1/collections/{name}/documents/delete': {
+        parameters: [nameParam],
+        post: {
+          summary: 'Delete documents by ids or by a filter (which must restrict something)',
+          requestBody: { required: true, ...json(ref('DeleteDocuments')) },
+          responses: adminOnly({
+            200: { description: 'how many documents were deleted', ...json({ type: 'object', required: ['deleted'], properties: { deleted: { type: 'integer' } } }) },
+            400: errorResponse('invalid request, or an empty filter'),
+            404: errorResponse('no such collection'),
+          }),
         },
       },
       '/v1/collections/{name}/search': {
@@ -183,6 +214,35 @@ export function openApiDocument(version: string) {
             updatedAt: { type: 'string' },
           },
         },
+        DocumentPatch: {
+          type: 'object',
+          additionalProperties: false,
+          minProperties: 1,
+          description:
+            'JSON Merge Patch: title replaces (null removes it); metadata keys replace, null values remove keys, objects merge recursively, absent keys stay; metadata: null removes all. ' +
+            'text and lang cannot be patched (they change passages and vectors): POST the document again.',
+          properties: {
+            title: { type: 'string', nullable: true, maxLength: 2048 },
+            metadata: { type: 'object', nullable: true, additionalProperties: true },
+          },
+        },
+        DeleteDocuments: {
+          type: 'object',
+          additionalProperties: false,
+          description: 'exactly one of ids and filter',
+          properties: {
+            ids: { type: 'array', minItems: 1, maxItems: 1000, items: { type: 'string', minLength: 1, maxLength: 512 } },
+            filter: { ...ref('Filter'), description: 'must restrict something: {} and {"metadata": {}} are refused' },
+          },
+        },
+        DocumentPage: {
+          type: 'object',
+          required: ['documents', 'next_cursor'],
+          properties: {
+            documents: { type: 'array', items: ref('StoredDocument') },
+            next_cursor: { type: 'string', nullable: true, description: 'pass as cursor for the next page; null: this was the last page' },
+          },
+        },
         SearchRequest: {
           type: 'object',
           required: ['query'],
@@ -193,14 +253,39 @@ export function openApiDocument(version: string) {
             ef: { type: 'integer', minimum: 1, maximum: 4096, description: "HNSW search breadth for this request (higher: better recall, slower); default: the collection's hnsw.ef" },
             lang: langCode,
             mode: { type: 'string', enum: [...SEARCH_MODES], default: 'dense', description: "'auto': dense when the encoder has an adapter for the query language, hybrid otherwise" },
-            filter: {
-              type: 'object',
-              additionalProperties: false,
-              properties: {
-                lang: { oneOf: [langCode, { type: 'array', items: langCode }] },
-                metadata: { type: 'object', description: 'equality on metadata keys', additionalProperties: { nullable: true, oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] } },
+            filter: ref('Filter'),
+            offset: { type: 'integer', minimum: 0, maximum: 999, default: 0, description: 'results to skip (pagination); offset + k ≤ 1000. A page is ranks offset+1 … offset+k of the search for offset + k' },
+          },
+        },
+        Filter: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            lang: { oneOf: [langCode, { type: 'array', items: langCode }] },
+            metadata: ref('Where'),
+          },
+        },
+        Where: {
+          type: 'object',
+          description:
+            "Chroma-style where document; its entries are ANDed. Keys are metadata keys or $and / $or (arrays of where documents) / $not (a where document), nesting at most 6 levels, at most 100 conditions. " +
+            'A metadata key maps to a value (= $eq) or to an object of operators (ANDed): $eq, $ne (string, number, boolean or null), $gt, $gte, $lt, $lte (number or string), ' +
+            '$in, $nin (1-1000 values of one type), $exists (boolean). A comparison matches only values of its operand\'s type ($ne and $nin never match documents without the key; $not does). ' +
+            "Comparing a key with a type it holds in no document of the collection is a 400 (e.g. {\"year\": \"2024\"} when year holds numbers).",
+          example: { topic: 'health', year: { $gte: 2020, $lt: 2025 }, $or: [{ reviewed: true }, { source: { $in: ['udhr', 'bible'] } }] },
+          additionalProperties: {
+            nullable: true,
+            oneOf: [
+              { type: 'string' },
+              { type: 'number' },
+              { type: 'boolean' },
+              { type: 'array', items: ref('Where') },
+              {
+                type: 'object',
+                properties: Object.fromEntries(['$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$exists'].map((op) => [op, {}])),
+                additionalProperties: false,
               },
-            },
+            ],
           },
         },
         SearchResponse: {

@@ -137,3 +137,38 @@ test('collections, --lang for files without languages, --filter with titles and 
   assert.equal(badFilter.code, 2);
   assert.match(badFilter.stderr, /--filter is not valid JSON/);
 });
+
+test('tafuta export writes JSONL that tafuta index reads back identically (index → export → index → export is byte-identical)', () => {
+  const dir = tempDir();
+  const data = path.join(dir, 'data');
+  const input = path.join(dir, 'docs.jsonl');
+  const documents = [
+    ...SAMPLE_DOCUMENTS,
+    { id: 'plain', text: 'Hakuna lugha, kichwa wala metadata.' },
+    { id: 'nested "id" \u202E', lang: 'sw', text: 'Maandishi\nya mistari\tmiwili 👩‍👩‍👧', metadata: { list: [1, 'a', null], deep: { x: { y: 1.5 } }, none: null } },
+  ];
+  fs.writeFileSync(input, documents.map((d) => JSON.stringify(d)).join('\n'));
+  assert.equal(tafuta('index', '-c', 'one', '-i', input, '-d', data).code, 0);
+
+  const first = path.join(dir, 'one.jsonl');
+  const exported = tafuta('export', '-c', 'one', '-o', first, '-d', data);
+  assert.equal(exported.code, 0, exported.stderr);
+  assert.match(exported.stderr, /exported 8 documents of "one"/);
+  assert.deepEqual(fs.readFileSync(first, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as unknown), documents, 'every field as it was given');
+
+  assert.equal(tafuta('index', '-c', 'two', '-i', first, '-d', data).code, 0);
+  const second = tafuta('export', '-c', 'two', '-d', data); // to standard output
+  assert.equal(second.code, 0, second.stderr);
+  assert.equal(second.stdout, fs.readFileSync(first, 'utf8'));
+
+  const filtered = tafuta('export', '-c', 'one', '-d', data, '--filter', '{"lang":"en","metadata":{"year":{"$gte":2024}}}');
+  assert.equal(filtered.code, 0, filtered.stderr);
+  assert.deepEqual(filtered.stdout.trimEnd().split('\n').map((l) => (JSON.parse(l) as { id: string }).id), ['en-1']);
+
+  for (const args of [['--filter', '{"metadata":{"year":"2024"}}'], ['--filter', '{lang'], ['-o', path.join(dir, 'missing', 'x.jsonl')]]) {
+    const bad = tafuta('export', '-c', 'one', '-d', data, ...args);
+    assert.equal(bad.code, 2, `${args.join(' ')}: ${bad.stderr}`);
+    assert.match(bad.stderr, /tafuta: /);
+  }
+  assert.equal(tafuta('export', '-c', 'nowhere', '-d', data).code, 2);
+});

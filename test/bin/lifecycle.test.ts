@@ -89,6 +89,10 @@ for (const pool of POOLS) {
     assert.ok((JSON.parse(found.stdout) as { results: unknown[] }).results.length > 0);
 
     ok(await tafuta(pool.env, 'collections', '-d', data), 'collections');
+    const exported = await tafuta(pool.env, 'export', '-c', 'lc', '-d', data, '-o', path.join(dir, 'export.jsonl'));
+    ok(exported, 'export');
+    assert.equal(fs.readFileSync(path.join(dir, 'export.jsonl'), 'utf8').trimEnd().split('\n').length, 48);
+
     const snapshot = path.join(dir, 'snapshot');
     ok(await tafuta(pool.env, 'snapshot', 'create', '-d', data, '--out', snapshot), 'snapshot create');
     ok(await tafuta(pool.env, 'snapshot', 'restore', '--from', snapshot, '-d', path.join(dir, 'restored')), 'snapshot restore');

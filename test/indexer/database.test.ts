@@ -60,3 +60,26 @@ test('deleting passages logs tombstones and keeps FTS in step', () => {
   assert.equal(db.prepare(`SELECT COUNT(*) FROM passages_fts WHERE passages_fts MATCH 'kitabu'`).pluck().get(), 0);
   assert.deepEqual(db.prepare('SELECT collection_id, passage_id FROM passage_tombstones').all(), [{ collection_id: 1, passage_id: 1 }]);
 });
+
+test('metadata_types: backfilled on upgrade, then kept by triggers through insert, update, delete and collection drop', () => {
+  const file = path.join(tempDir(), 'types.db');
+  const v3 = openDatabase(file, { migrateUpTo: 3 });
+  v3.prepare("INSERT INTO collections (id, name, encoder, dim) VALUES (1, 'c', 'e', 4)").run();
+  const insert = v3.prepare('INSERT INTO documents (collection_id, external_id, text, metadata, content_hash) VALUES (1, ?, ?, ?, ?)');
+  insert.run('a', 'x', JSON.stringify({ year: 2024, topic: 'health' }), 'h');
+  insert.run('b', 'x', JSON.stringify({ year: 1.5, ok: true }), 'h');
+  v3.close();
+
+  const db = openDatabase(file);
+  const types = () => db.prepare('SELECT key, type, documents FROM metadata_types ORDER BY key, type').raw().all();
+  assert.deepEqual(types(), [['ok', 'true', 1], ['topic', 'text', 1], ['year', 'integer', 1], ['year', 'real', 1]]);
+  db.prepare("INSERT INTO documents (collection_id, external_id, text, metadata, content_hash) VALUES (1, 'c', 'x', ?, 'h')").run(JSON.stringify({ year: '2024' }));
+  db.prepare("UPDATE documents SET metadata = ? WHERE external_id = 'a'").run(JSON.stringify({ year: 2025 }));
+  db.prepare("UPDATE documents SET metadata = NULL WHERE external_id = 'b'").run();
+  assert.deepEqual(types(), [['year', 'integer', 1], ['year', 'text', 1]]);
+  db.prepare("DELETE FROM documents WHERE external_id = 'c'").run();
+  assert.deepEqual(types(), [['year', 'integer', 1]]);
+  db.prepare('DELETE FROM collections WHERE id = 1').run();
+  assert.deepEqual(types(), []);
+  db.close();
+});

@@ -184,6 +184,26 @@ const hostileBody: fc.Arbitrary<Buffer | undefined> = fc.oneof(
 );
 
 const kValue = fc.oneof(fc.integer({ min: -5, max: 2000 }), fc.double(), fc.string({ maxLength: 5 }), fc.constantFrom(1e309, -0, 1.5, '10', null, [], {}, true));
+/** Where documents (Chroma operators), valid and not: operators on keys, logical nesting, wrong operand types. */
+const filterOperand = fc.oneof(
+  fc.constantFrom(2024, '2024', true, false, null, 0.5, 'health', -0, 1e308),
+  anyString,
+  fc.array(fc.oneof(fc.integer(), anyString, fc.boolean()), { maxLength: 4 }),
+  fc.jsonValue({ maxDepth: 2 }),
+);
+const operatorObject = fc.dictionary(fc.constantFrom('$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$exists', '$regex', '$and'), filterOperand, { maxKeys: 3 });
+const { where: whereDocument } = fc.letrec((tie) => ({
+  where: fc.dictionary(
+    fc.oneof({ weight: 3, arbitrary: fc.constantFrom('topic', 'year', 'reviewed', 'no.such', '$and', '$or', '$not', '$xor') }, { weight: 1, arbitrary: anyString }),
+    fc.oneof({ maxDepth: 4, depthSize: 'small' }, filterOperand, operatorObject, tie('where'), fc.array(tie('where'), { maxLength: 3 })),
+    { maxKeys: 3 },
+  ),
+}));
+const filterBody = fc.oneof(
+  fc.record({ lang: fc.oneof(fc.constantFrom('sw', 'en'), fc.array(fc.constantFrom('sw', 'ha', 'xx', '!'), { maxLength: 60 })), metadata: fc.oneof(whereDocument, fc.dictionary(anyString, fc.oneof(anyString, fc.integer(), fc.boolean(), fc.constant(null), fc.jsonValue({ maxDepth: 2 })), { maxKeys: 4 })) }, { requiredKeys: [] }),
+  fc.jsonValue({ maxDepth: 3 }),
+);
+
 const searchBody = fc
   .record(
     {
@@ -191,10 +211,8 @@ const searchBody = fc
       k: kValue,
       mode: fc.oneof(fc.constantFrom('dense', 'bm25', 'hybrid'), anyString),
       lang: fc.oneof(fc.constantFrom('sw', 'en', 'am', 'zz', 'sw-TZ'), anyString),
-      filter: fc.oneof(
-        fc.record({ lang: fc.oneof(fc.constantFrom('sw', 'en'), fc.array(fc.constantFrom('sw', 'ha', 'xx', '!'), { maxLength: 60 })), metadata: fc.dictionary(anyString, fc.oneof(anyString, fc.integer(), fc.boolean(), fc.constant(null), fc.jsonValue({ maxDepth: 2 })), { maxKeys: 4 }) }, { requiredKeys: [] }),
-        fc.jsonValue({ maxDepth: 3 }),
-      ),
+      filter: filterBody,
+      offset: fc.oneof(fc.integer({ min: -2, max: 1200 }), fc.constantFrom('5', 1.5, null, 999)),
       extra: fc.jsonValue({ maxDepth: 2 }),
     },
     { requiredKeys: ['query'] },
@@ -217,6 +235,23 @@ const readOnlyRequest: fc.Arbitrary<Sent> = fc.oneof(
     body: fc.oneof({ weight: 3, arbitrary: searchBody }, { weight: 1, arbitrary: hostileBody }),
     type: contentType,
     enc: encodingHeader,
+  }),
+  fc.record({
+    method: fc.constant('GET'),
+    path: fc
+      .tuple(
+        fc.oneof(fc.constant(STABLE), segment),
+        fc.option(fc.oneof(fc.integer({ min: -5, max: 2000 }).map(String), anyString), { nil: undefined }),
+        fc.option(fc.oneof(fc.constantFrom('ZDM', 'ZDA', 'ZC0x', 'abc', ''), anyString), { nil: undefined }),
+        fc.option(fc.oneof(filterBody.map((f) => JSON.stringify(f)), anyString), { nil: undefined }),
+      )
+      .map(([n, limit, cursor, filter]) => {
+        const params = Object.entries({ limit, cursor, filter }).filter(([, v]) => v !== undefined);
+        return `/v1/collections/${n}/documents${params.length ? '?' : ''}${params.map(([k, v]) => `${k}=${encodeSegment(v!)}`).join('&')}`;
+      }),
+    body: fc.constant(undefined),
+    type: contentType,
+    enc: fc.constant(undefined),
   }),
   fc.record({ method: fc.constantFrom('PUT', 'PATCH', 'OPTIONS', 'TRACE'), path: anyPath, body: hostileBody, type: contentType, enc: encodingHeader }),
   fc.record({ method: fc.constantFrom('POST', 'DELETE'), path: fc.constantFrom('/healthz', '/v1/info', '/metrics', '/openapi.json', `/v1/collections/${STABLE}/search`), body: hostileBody, type: contentType, enc: fc.constant(undefined) }),
@@ -300,6 +335,24 @@ const rejectedWrite: fc.Arbitrary<Sent> = fc.oneof(
     .map((body) => ({ method: 'POST', path: '/v1/collections', body: json(body) })),
   fc.record({ name: fc.constantFrom('new-ok'), config: fc.oneof(fc.jsonValue({ maxDepth: 3 }).filter((c) => c !== null && typeof c !== 'object'), fc.constant({ hnsw: { M: 1 } }), fc.constant({ passages: { maxChars: 100, overlapChars: 100 } }), fc.constant({ hnsw: { ef: '64' } }), fc.constant({ bogus: 1 })) }).map((body) => ({ method: 'POST', path: '/v1/collections', body: json(body) })),
   fc.constant({ method: 'POST', path: '/v1/collections', body: json({ name: STABLE }) }),
+  fc
+    .tuple(
+      fc.constantFrom(...SAMPLE_DOCUMENTS.map((d) => d.id)),
+      fc.oneof(
+        fc.constantFrom<unknown>({}, { text: 'mpya' }, { lang: 'sw' }, { title: 5 }, { title: 'x'.repeat(2049) }, { metadata: 'x' }, { metadata: [1] }, { metadata: { 'a b': 1 } }, { title: 'ok', extra: 1 }),
+        fc.record({ metadata: fc.integer({ min: 9, max: 40 }).map((n) => ({ a: JSON.parse(deep(n, '{"a":', '}')) as unknown })) }),
+        fc.anything({ maxDepth: 2 }).filter((v) => v === null || typeof v !== 'object' || Array.isArray(v)),
+      ),
+    )
+    .map(([id, body]) => ({ method: 'PATCH', path: `/v1/collections/${STABLE}/documents/${id}`, body: json(body) })),
+  fc.tuple(nonExisting, fc.constantFrom({ title: 'x' }, { metadata: { a: 1 } })).map(([id, body]) => ({ method: 'PATCH', path: `/v1/collections/${STABLE}/documents/${id}`, body: json(body) })),
+  fc
+    .oneof(
+      fc.constantFrom<unknown>({}, { filter: {} }, { filter: { metadata: {} } }, { ids: [] }, { ids: ['sw-1'], filter: { lang: 'sw' } }, { filter: { metadata: { year: '2024' } } }, { filter: { metadata: { reviewed: { $gt: 1 } } } }, { where: { topic: 'health' } }),
+      fc.record({ filter: fc.record({ metadata: fc.constantFrom({ topic: { $regex: '.*' } }, { $xor: [{ topic: 'health' }] }, { year: { $in: [2024, '2024'] } }) }) }),
+      hostileBody.map((b) => ({ raw: b?.toString('utf8') })),
+    )
+    .map((body) => ({ method: 'POST', path: `/v1/collections/${STABLE}/documents/delete`, body: json(body) })),
 );
 
 // ---------------------------------------------------------------------------------------------- state
@@ -308,10 +361,13 @@ const rejectedWrite: fc.Arbitrary<Sent> = fc.oneof(
 function dumpDatabase(file: string): string {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
-    const tables = ['collections', 'languages', 'documents', 'passages', 'passage_tombstones', 'passages_fts'];
+    const queries = Object.fromEntries(
+      ['collections', 'languages', 'documents', 'passages', 'passage_tombstones', 'passages_fts'].map((t) => [t, `SELECT rowid, * FROM ${t} ORDER BY rowid`]),
+    );
+    queries.metadata_types = 'SELECT * FROM metadata_types ORDER BY collection_id, key, type'; // WITHOUT ROWID
     const out: Record<string, unknown[]> = {};
-    for (const table of tables) {
-      out[table] = (db.prepare(`SELECT rowid, * FROM ${table} ORDER BY rowid`).raw().all() as unknown[][]).map((row) =>
+    for (const [table, sql] of Object.entries(queries)) {
+      out[table] = (db.prepare(sql).raw().all() as unknown[][]).map((row) =>
         row.map((v) => (Buffer.isBuffer(v) ? v.toString('hex') : v)),
       );
     }

@@ -144,7 +144,7 @@ describe('OpenAPI document', () => {
 
   test('body-taking operations declare a JSON request body', () => {
     for (const { key, op } of operations(doc)) {
-      if (key.startsWith('POST ')) assert.ok(op.requestBody, `${key} has a requestBody`);
+      if (key.startsWith('POST ') || key.startsWith('PATCH ')) assert.ok(op.requestBody, `${key} has a requestBody`);
       else assert.equal(op.requestBody, undefined, `${key} takes no body`);
     }
   });
@@ -166,6 +166,7 @@ describe('OpenAPI document', () => {
     assert.equal(search.k!.minimum, 1);
     assert.equal(search.query!.maxLength, LIMITS.maxQueryChars);
     assert.deepEqual(search.mode!.enum, ['dense', 'bm25', 'hybrid', 'auto']);
+    assert.equal(search.offset!.maximum, LIMITS.maxK - 1);
     const upsert = schemas.UpsertDocuments!.properties;
     assert.equal(upsert.documents!.maxItems, LIMITS.maxDocumentsPerBatch);
     assert.equal(upsert.documents!.minItems, 1);

@@ -64,10 +64,12 @@ function operations(): Array<{ method: string; path: string; template: string; a
     'POST /v1/collections': { name: 'made-by-test' },
     'POST /v1/collections/{name}/documents': { documents: [{ id: 'new-doc', text: 'Hati mpya kuhusu maji.' }] },
     'POST /v1/collections/{name}/search': { query: 'maji safi' },
+    'POST /v1/collections/{name}/documents/delete': { ids: ['no-such-doc'] },
+    'PATCH /v1/collections/{name}/documents/{id}': { title: 'Maji' },
   };
   const out = [];
   for (const [template, item] of Object.entries(doc.paths)) {
-    for (const method of ['get', 'post', 'delete']) {
+    for (const method of ['get', 'post', 'patch', 'delete']) {
       const op = item[method];
       if (!op) continue;
       const key = `${method.toUpperCase()} ${template}`;
@@ -84,7 +86,7 @@ function operations(): Array<{ method: string; path: string; template: string; a
 }
 
 function call(app: Express, op: { method: string; path: string; body?: object }, headers: Record<string, string> = {}) {
-  let r = request(app)[op.method as 'get' | 'post' | 'delete'](op.path);
+  let r = request(app)[op.method as 'get' | 'post' | 'patch' | 'delete'](op.path);
   for (const [k, v] of Object.entries(headers)) r = r.set(k, v);
   return op.body ? r.send(op.body) : r;
 }
@@ -184,7 +186,7 @@ describe('API keys', () => {
 
   test('every other documented operation (including /metrics and /openapi.json) is 401 without a key', async () => {
     const ops = operations().filter((o) => o.template !== '/healthz');
-    assert.equal(ops.length, 11);
+    assert.equal(ops.length, 14);
     assert.ok(ops.some((o) => o.template === '/metrics') && ops.some((o) => o.template === '/openapi.json'));
     for (const op of ops) {
       const res = await call(app, op);
@@ -237,8 +239,10 @@ describe('API keys', () => {
     assert.deepEqual(adminOnly, [
       'DELETE /v1/collections/{name}',
       'DELETE /v1/collections/{name}/documents/{id}',
+      'PATCH /v1/collections/{name}/documents/{id}',
       'POST /v1/collections',
       'POST /v1/collections/{name}/documents',
+      'POST /v1/collections/{name}/documents/delete',
     ]);
   });
 

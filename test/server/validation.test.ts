@@ -191,7 +191,18 @@ describe('validation', () => {
       ['empty filter lang array', { query: 'maji', filter: { lang: [] } }, 'filter.lang'],
       ['bad metadata key', { query: 'maji', filter: { metadata: { 'a b': 1 } } }, 'filter.metadata.a b'],
       ['metadata value array', { query: 'maji', filter: { metadata: { topic: ['health'] } } }, 'filter.metadata.topic'],
-      ['metadata value object', { query: 'maji', filter: { metadata: { topic: { $ne: 'x' } } } }, 'filter.metadata.topic'],
+      ['unknown filter operator', { query: 'maji', filter: { metadata: { topic: { $regex: 'x' } } } }, 'filter.metadata.topic.$regex'],
+      ['unknown logical operator', { query: 'maji', filter: { metadata: { $xor: [{ topic: 'x' }] } } }, 'filter.metadata.$xor'],
+      ['$in of mixed types', { query: 'maji', filter: { metadata: { year: { $in: [2024, '2023'] } } } }, 'filter.metadata.year.$in.1'],
+      ['$gt on a boolean', { query: 'maji', filter: { metadata: { reviewed: { $gt: false } } } }, 'filter.metadata.reviewed.$gt'],
+      ['$or of a non-object', { query: 'maji', filter: { metadata: { $or: [{ topic: 'x' }, 5] } } }, 'filter.metadata.$or.1'],
+      ['empty operator object', { query: 'maji', filter: { metadata: { topic: {} } } }, 'filter.metadata.topic'],
+      ['a string compared with a numeric key', { query: 'maji', filter: { metadata: { year: '2024' } } }],
+      ['a number compared with a boolean key', { query: 'maji', filter: { metadata: { reviewed: { $ne: 1 } } } }],
+      ['offset negative', { query: 'maji', offset: -1 }, 'offset'],
+      ['offset as string', { query: 'maji', offset: '10' }, 'offset'],
+      ['offset 1.5', { query: 'maji', offset: 1.5 }, 'offset'],
+      ['offset + k over the limit', { query: 'maji', k: 10, offset: LIMITS.maxK - 9 }, 'offset'],
     ];
     for (const [name, body, path] of bad) {
       test(`${name} → 400 INVALID_ARGUMENT`, async () => {
@@ -249,6 +260,86 @@ describe('validation', () => {
         assert.deepEqual((res.body as { results: unknown[] }).results, [], 'no document has metadata.__proto__ = "x"');
       },
     );
+  });
+
+  describe('listing documents', () => {
+    const list = (query: string) => request(api).get(`/v1/collections/${C}/documents${query}`);
+    const filter = (v: unknown) => `filter=${encodeURIComponent(JSON.stringify(v))}`;
+    const bad: Array<[string, string, string?]> = [
+      ['limit 0', '?limit=0', 'limit'],
+      ['limit over the maximum', '?limit=1001', 'limit'],
+      ['limit not a number', '?limit=ten', 'limit'],
+      ['limit negative', '?limit=-1', 'limit'],
+      ['limit repeated', '?limit=1&limit=2', 'limit'],
+      ['unknown parameter', '?offset=5', ''],
+      ['cursor not issued here', '?cursor=abc'],
+      ['empty cursor', '?cursor=', 'cursor'],
+      ['filter not JSON', '?filter=%7Blang', 'filter'],
+      ['filter with an unknown field', `?${filter({ tag: 1 })}`, 'filter'],
+      ['filter with an unknown operator', `?${filter({ metadata: { year: { $like: 1 } } })}`, 'filter.metadata.year.$like'],
+      ['filter of the wrong type for the key', `?${filter({ metadata: { year: '2024' } })}`],
+    ];
+    for (const [name, query, path] of bad) {
+      test(`${name} → 400 INVALID_ARGUMENT`, async () => {
+        const error = assertError(await list(query), 400, 'INVALID_ARGUMENT');
+        if (path !== undefined) assert.ok(issuePaths(error).includes(path), `issue at "${path}" in ${JSON.stringify(issuePaths(error))}`);
+      });
+    }
+
+    test('a valid page: limit, cursor and filter together', async () => {
+      const first = await list(`?limit=2&${filter({ metadata: { topic: 'health' } })}`).expect(200);
+      const body = first.body as { documents: Array<{ id: string }>; next_cursor: string };
+      assert.deepEqual(body.documents.map((d) => d.id), ['sw-1', 'en-1']);
+      const rest = (await list(`?limit=10&cursor=${body.next_cursor}&${filter({ metadata: { topic: 'health' } })}`).expect(200)).body as typeof body;
+      assert.equal(rest.next_cursor, null);
+      assert.deepEqual(rest.documents.map((d) => d.id), ['ha-1', 'am-1']);
+    });
+
+    test('unknown collection is 404, even with invalid parameters', async () => {
+      assertError(await request(api).get('/v1/collections/nowhere/documents?limit=0'), 404, 'COLLECTION_NOT_FOUND');
+    });
+  });
+
+  describe('patch and delete-by-filter', () => {
+    const patch = (id: string, body: unknown) => request(api).patch(`/v1/collections/${C}/documents/${id}`).send(body as object);
+    const del = (body: unknown) => post(`/v1/collections/${C}/documents/delete`).send(body as object);
+    const badPatches: Array<[string, unknown, string?]> = [
+      ['empty patch', {}, ''],
+      ['text (needs re-encoding)', { text: 'mpya' }, ''],
+      ['lang (needs re-encoding)', { lang: 'sw' }, ''],
+      ['title not a string', { title: 5 }, 'title'],
+      ['title over the limit', { title: 'x'.repeat(LIMITS.maxTitleChars + 1) }, 'title'],
+      ['metadata not an object', { metadata: 'x' }, 'metadata'],
+      ['bad metadata key', { metadata: { 'a b': 1 } }, 'metadata.a b'],
+      ['too many keys once merged', { metadata: Object.fromEntries(Array.from({ length: LIMITS.maxMetadataKeys }, (_, i) => [`k${i}`, i])) }],
+    ];
+    for (const [name, body, path] of badPatches) {
+      test(`PATCH: ${name} → 400 INVALID_ARGUMENT`, async () => {
+        const error = assertError(await patch('sw-1', body), 400, 'INVALID_ARGUMENT');
+        if (path !== undefined) assert.ok(issuePaths(error).includes(path), `issue at "${path}" in ${JSON.stringify(issuePaths(error))}`);
+      });
+    }
+    test('PATCH of a missing document is 404 DOCUMENT_NOT_FOUND; of a missing collection 404 COLLECTION_NOT_FOUND', async () => {
+      assertError(await patch('no-such', { title: 'x' }), 404, 'DOCUMENT_NOT_FOUND');
+      assertError(await request(api).patch('/v1/collections/nowhere/documents/sw-1').send({ title: 'x' }), 404, 'COLLECTION_NOT_FOUND');
+    });
+
+    const badDeletes: Array<[string, unknown, string?]> = [
+      ['no body fields', {}, ''],
+      ['both ids and filter', { ids: ['sw-1'], filter: { lang: 'sw' } }, ''],
+      ['empty ids', { ids: [] }, 'ids'],
+      ['empty filter', { filter: {} }, 'filter'],
+      ['filter with an empty where document', { filter: { metadata: {} } }, 'filter'],
+      ['filter with an unknown operator', { filter: { metadata: { topic: { $like: 'h%' } } } }, 'filter.metadata.topic.$like'],
+      ['filter of the wrong type for the key', { filter: { metadata: { year: '2024' } } }],
+      ['unknown field', { where: { topic: 'health' } }, ''],
+    ];
+    for (const [name, body, path] of badDeletes) {
+      test(`delete: ${name} → 400 INVALID_ARGUMENT`, async () => {
+        const error = assertError(await del(body), 400, 'INVALID_ARGUMENT');
+        if (path !== undefined) assert.ok(issuePaths(error).includes(path), `issue at "${path}" in ${JSON.stringify(issuePaths(error))}`);
+      });
+    }
   });
 
   describe('collections', () => {
@@ -446,7 +537,7 @@ describe('validation', () => {
       assertError(await request(api).get('/nope'), 404, 'ROUTE_NOT_FOUND');
       assertError(await request(api).get('/v2/collections'), 404, 'ROUTE_NOT_FOUND');
       assertError(await post(`/v1/collections/${C}/query`).send({ query: 'maji' }), 404, 'ROUTE_NOT_FOUND');
-      assertError(await request(api).get(`/v1/collections/${C}/documents`), 405, 'METHOD_NOT_ALLOWED');
+      assertError(await request(api).put(`/v1/collections/${C}/documents`), 405, 'METHOD_NOT_ALLOWED');
       assertError(await request(api).get(`/v1/collections/${C}/documents/sw-1/passages`), 404, 'ROUTE_NOT_FOUND');
       const error = assertError(await request(api).delete('/v1/nothing/here'), 404, 'ROUTE_NOT_FOUND');
       assert.match(error.error.message, /DELETE \/v1\/nothing\/here/);
