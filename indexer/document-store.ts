@@ -26,6 +26,8 @@ export interface PassageToStore {
 export interface DocumentToStore {
   document: DocumentInput;
   contentHash: string;
+  /** The identified language of a document given without one (undefined: given, or the identifier was unsure). */
+  detectedLang?: string | undefined;
   passages: PassageToStore[];
 }
 
@@ -58,6 +60,7 @@ interface PassageViewRow {
   external_id: string;
   title: string | null;
   lang: string | null;
+  lang_detected: 0 | 1;
   metadata: string | null;
 }
 
@@ -134,14 +137,14 @@ export function createDocumentStore(db: Db) {
     insertLanguage: db.prepare('INSERT OR IGNORE INTO languages (code) VALUES (?)'),
     documentHash: db.prepare('SELECT id, content_hash FROM documents WHERE collection_id = ? AND external_id = ?'),
     upsertDocument: db.prepare(`
-      INSERT INTO documents (collection_id, external_id, title, text, lang, metadata, content_hash)
-      VALUES (@collectionId, @externalId, @title, @text, @lang, @metadata, @contentHash)
+      INSERT INTO documents (collection_id, external_id, title, text, lang, lang_detected, metadata, content_hash)
+      VALUES (@collectionId, @externalId, @title, @text, @lang, @langDetected, @metadata, @contentHash)
       ON CONFLICT (collection_id, external_id) DO UPDATE SET
-        title = excluded.title, text = excluded.text, lang = excluded.lang, metadata = excluded.metadata,
+        title = excluded.title, text = excluded.text, lang = excluded.lang, lang_detected = excluded.lang_detected, metadata = excluded.metadata,
         content_hash = excluded.content_hash, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
       RETURNING id`),
     updateDocumentFields: db.prepare(`
-      UPDATE documents SET title = @title, lang = @lang, metadata = @metadata,
+      UPDATE documents SET title = @title, metadata = @metadata,
         updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
       WHERE id = @id`),
     deletePassagesOfDocument: db.prepare('DELETE FROM passages WHERE document_id = ?'),
@@ -153,7 +156,7 @@ export function createDocumentStore(db: Db) {
       FROM documents d WHERE d.collection_id = ? AND d.external_id = ?`),
     deleteDocument: db.prepare('DELETE FROM documents WHERE collection_id = ? AND external_id = ?'),
     documentsAfter: db.prepare(
-      'SELECT id, external_id, title, text, lang, metadata FROM documents WHERE collection_id = ? AND id > ? ORDER BY id LIMIT ?',
+      'SELECT id, external_id, title, text, lang, lang_detected, metadata FROM documents WHERE collection_id = ? AND id > ? ORDER BY id LIMIT ?',
     ),
     renameCollection: db.prepare('UPDATE collections SET name = ? WHERE id = ?'),
     counts: db.prepare(`SELECT
@@ -163,7 +166,7 @@ export function createDocumentStore(db: Db) {
     syncHead: db.prepare(SYNC_HEAD_SQL),
     // Label lists travel as one JSON array parameter, so each of these is prepared once whatever the list length.
     passageViews: db.prepare(`
-      SELECT p.id, p.text, p.ordinal, d.external_id, d.title, d.lang, d.metadata
+      SELECT p.id, p.text, p.ordinal, d.external_id, d.title, d.lang, d.lang_detected, d.metadata
       FROM passages p JOIN documents d ON d.id = p.document_id
       WHERE p.id IN (SELECT value FROM json_each(?))`),
     vectorsOf: db.prepare('SELECT id, embedding FROM passages WHERE id IN (SELECT value FROM json_each(?))'),
@@ -247,6 +250,7 @@ export function createDocumentStore(db: Db) {
         title: string | null;
         text: string;
         lang: string | null;
+        lang_detected: 0 | 1;
         metadata: string | null;
       }>;
       return rows.map((r) => ({
@@ -254,7 +258,8 @@ export function createDocumentStore(db: Db) {
         document: {
           id: r.external_id,
           text: r.text,
-          ...(r.lang !== null ? { lang: r.lang } : {}),
+          // An identified language was not given: the copy is identified afresh.
+          ...(r.lang !== null && r.lang_detected === 0 ? { lang: r.lang } : {}),
           ...(r.title !== null ? { title: r.title } : {}),
           ...(r.metadata !== null ? { metadata: JSON.parse(r.metadata) as Metadata } : {}),
         },
@@ -273,15 +278,14 @@ export function createDocumentStore(db: Db) {
 
     /**
      * Writes a batch in ONE transaction: documents are inserted or replaced with all their passages; a document
-     * whose content hash is unchanged keeps its passages and only has title/lang/metadata refreshed.
+     * whose content hash is unchanged keeps its passages and language (the hash covers the text and the given lang,
+     * so an identified one still holds) and only has title/metadata refreshed.
      */
     upsertDocuments: db.transaction((collectionId: number, batch: DocumentToStore[], unchanged: ReadonlySet<string>) => {
       let passages = 0;
-      for (const { document, contentHash, passages: parts } of batch) {
-        if (document.lang !== undefined) statements.insertLanguage.run(document.lang);
+      for (const { document, contentHash, detectedLang, passages: parts } of batch) {
         const fields = {
           title: document.title ?? null,
-          lang: document.lang ?? null,
           metadata: document.metadata === undefined ? null : JSON.stringify(document.metadata),
         };
         if (unchanged.has(document.id)) {
@@ -293,10 +297,14 @@ export function createDocumentStore(db: Db) {
           statements.updateDocumentFields.run({ id: row.id, ...fields });
           continue;
         }
+        const lang = document.lang ?? detectedLang ?? null;
+        if (lang !== null) statements.insertLanguage.run(lang);
         const { id: documentId } = statements.upsertDocument.get({
           collectionId,
           externalId: document.id,
           text: document.text,
+          lang,
+          langDetected: document.lang === undefined && lang !== null ? 1 : 0,
           contentHash,
           ...fields,
         }) as { id: number };
@@ -311,13 +319,14 @@ export function createDocumentStore(db: Db) {
 
     getDocument(collectionId: number, externalId: string): StoredDocument | undefined {
       const row = statements.document.get(collectionId, externalId) as
-        | { external_id: string; text: string; lang: string | null; title: string | null; metadata: string | null; passages: number; updated_at: string }
+        | { external_id: string; text: string; lang: string | null; lang_detected: 0 | 1; title: string | null; metadata: string | null; passages: number; updated_at: string }
         | undefined;
       if (!row) return undefined;
       return {
         id: row.external_id,
         text: row.text,
         lang: row.lang,
+        ...(row.lang_detected === 1 ? { lang_detected: true as const } : {}),
         title: row.title,
         metadata: parseMetadata(row.metadata),
         passages: row.passages,
@@ -406,6 +415,7 @@ export function createDocumentStore(db: Db) {
           passageId: `${r.external_id}#${r.ordinal}`,
           text: r.text,
           lang: r.lang,
+          langDetected: r.lang_detected === 1,
           title: r.title,
           metadata: parseMetadata(r.metadata),
         }];

@@ -25,6 +25,8 @@ export interface SearchResult {
   score: number;
   rank: number;
   lang: string | null;
+  /** Present when `lang` was identified by tafuta, not given. */
+  lang_detected?: true;
   title?: string;
   metadata?: Metadata;
 }
@@ -121,6 +123,7 @@ export async function searchCollection(ctx: SearchContext, request: SearchReques
     score: scoreOf.get(v.label)!,
     rank: i + 1,
     lang: v.lang,
+    ...(v.langDetected ? { lang_detected: true as const } : {}),
     ...(v.title !== null ? { title: v.title } : {}),
     ...(v.metadata !== null ? { metadata: v.metadata } : {}),
   }));
