@@ -106,7 +106,13 @@ export function openApiDocument(version: string) {
           type: 'object',
           properties: {
             hnsw: { type: 'object', properties: { M: { type: 'integer', default: 16 }, efConstruction: { type: 'integer', default: 200 }, ef: { type: 'integer', default: 64 } } },
-            passages: { type: 'object', properties: { maxChars: { type: 'integer', default: 1000 }, overlapChars: { type: 'integer', default: 200 } } },
+            passages: {
+              type: 'object',
+              properties: {
+                maxChars: { type: 'integer', minimum: 50, maximum: 20000, default: 1000 },
+                overlapChars: { type: 'integer', minimum: 0, description: 'at most half of maxChars; default 200, or half of maxChars when that is less' },
+              },
+            },
           },
         },
         CreateCollection: {
@@ -137,8 +143,8 @@ export function openApiDocument(version: string) {
           additionalProperties: false,
           properties: {
             id: { type: 'string', minLength: 1, maxLength: 512 },
-            text: { type: 'string', minLength: 1 },
-            lang: langCode,
+            text: { type: 'string', minLength: 1, maxLength: 1000000, description: 'split into passages: at most 20,000 per document' },
+            lang: { ...langCode, description: 'omitted: identified from the text (stored with lang_detected: true; null when the identifier is unsure)' },
             title: { type: 'string' },
             metadata: { type: 'object', additionalProperties: true },
           },
@@ -151,6 +157,7 @@ export function openApiDocument(version: string) {
             id: { type: 'string' },
             text: { type: 'string' },
             lang: { type: 'string', nullable: true },
+            lang_detected: { type: 'boolean', enum: [true], description: 'present when lang was identified by tafuta, not given' },
             title: { type: 'string', nullable: true },
             metadata: { type: 'object', nullable: true },
             passages: { type: 'integer' },
@@ -192,6 +199,7 @@ export function openApiDocument(version: string) {
                   score: { type: 'number' },
                   rank: { type: 'integer' },
                   lang: { type: 'string', nullable: true },
+                  lang_detected: { type: 'boolean', enum: [true], description: 'present when lang was identified by tafuta, not given' },
                   title: { type: 'string' },
                   metadata: { type: 'object' },
                 },
