@@ -8,6 +8,17 @@ export const DEFAULT_COLLECTION_CONFIG: CollectionConfig = {
   passages: { ...DEFAULT_PASSAGE_SPLIT },
 };
 
+export const MIN_PASSAGE_CHARS = 50;
+
+/**
+ * The overlap is at most half a passage: with 49 of 50 characters repeated, 10 KB made 2,489 passages. Every two
+ * passages move on by more than maxChars − overlapChars ≥ maxChars / 2, so a document makes at most
+ * 4 × length / maxChars + 2 of them.
+ */
+export function maxOverlapFor(maxChars: number): number {
+  return Math.floor(maxChars / 2);
+}
+
 export const COLLECTION_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
 export const collectionNameSchema = z
@@ -25,10 +36,14 @@ export const collectionConfigSchema = z
       .prefault({}),
     passages: z
       .strictObject({
-        maxChars: z.int().min(50).max(20000).default(DEFAULT_COLLECTION_CONFIG.passages.maxChars),
-        overlapChars: z.int().min(0).max(5000).default(DEFAULT_COLLECTION_CONFIG.passages.overlapChars),
+        maxChars: z.int().min(MIN_PASSAGE_CHARS).max(20000).default(DEFAULT_COLLECTION_CONFIG.passages.maxChars),
+        overlapChars: z.int().min(0).max(5000).optional(),
       })
       .prefault({})
-      .refine((p) => p.overlapChars < p.maxChars, 'passages.overlapChars must be smaller than passages.maxChars'),
+      // Unless given, the overlap shrinks with small passages, so that `{maxChars: 300}` alone stays valid.
+      .transform((p) => ({ maxChars: p.maxChars, overlapChars: p.overlapChars ?? Math.min(DEFAULT_COLLECTION_CONFIG.passages.overlapChars, maxOverlapFor(p.maxChars)) }))
+      .refine((p) => p.overlapChars <= maxOverlapFor(p.maxChars), {
+        message: 'passages.overlapChars must be at most half of passages.maxChars',
+      }),
   })
   .prefault({});

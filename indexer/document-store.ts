@@ -27,6 +27,8 @@ export interface PassageToStore {
 export interface DocumentToStore {
   document: DocumentInput;
   contentHash: string;
+  /** The identified language of a document given without one (undefined: given, or the identifier was unsure). */
+  detectedLang?: string | undefined;
   passages: PassageToStore[];
 }
 
@@ -59,6 +61,7 @@ interface PassageViewRow {
   external_id: string;
   title: string | null;
   lang: string | null;
+  lang_detected: 0 | 1;
   metadata: string | null;
 }
 
@@ -85,7 +88,7 @@ function blobToVector(blob: Buffer): Float32Array {
   return out;
 }
 
-const DOCUMENT_SELECT = `SELECT d.id, d.external_id, d.text, d.lang, d.title, d.metadata, d.updated_at,
+const DOCUMENT_SELECT = `SELECT d.id, d.external_id, d.text, d.lang, d.lang_detected, d.title, d.metadata, d.updated_at,
     (SELECT COUNT(*) FROM passages p WHERE p.document_id = d.id) AS passages
   FROM documents d`;
 
@@ -94,6 +97,7 @@ interface DocumentRow {
   external_id: string;
   text: string;
   lang: string | null;
+  lang_detected: 0 | 1;
   title: string | null;
   metadata: string | null;
   passages: number;
@@ -105,6 +109,7 @@ function toStoredDocument(row: DocumentRow): StoredDocument {
     id: row.external_id,
     text: row.text,
     lang: row.lang,
+    ...(row.lang_detected === 1 ? { lang_detected: true as const } : {}),
     title: row.title,
     metadata: parseMetadata(row.metadata),
     passages: row.passages,
@@ -112,12 +117,15 @@ function toStoredDocument(row: DocumentRow): StoredDocument {
   };
 }
 
-/** A stored document as it would be given to an upsert (what export writes and re-indexing re-encodes). */
+/**
+ * A stored document as it was given to an upsert (what export writes and re-indexing re-encodes): an identified
+ * language was not given, so it is left out and identified afresh.
+ */
 export function documentInputOf(document: StoredDocument): DocumentInput {
   return {
     id: document.id,
     text: document.text,
-    ...(document.lang !== null ? { lang: document.lang } : {}),
+    ...(document.lang !== null && !document.lang_detected ? { lang: document.lang } : {}),
     ...(document.title !== null ? { title: document.title } : {}),
     ...(document.metadata !== null ? { metadata: document.metadata } : {}),
   };
@@ -147,14 +155,14 @@ export function createDocumentStore(db: Db) {
     insertLanguage: db.prepare('INSERT OR IGNORE INTO languages (code) VALUES (?)'),
     documentHash: db.prepare('SELECT id, content_hash FROM documents WHERE collection_id = ? AND external_id = ?'),
     upsertDocument: db.prepare(`
-      INSERT INTO documents (collection_id, external_id, title, text, lang, metadata, content_hash)
-      VALUES (@collectionId, @externalId, @title, @text, @lang, @metadata, @contentHash)
+      INSERT INTO documents (collection_id, external_id, title, text, lang, lang_detected, metadata, content_hash)
+      VALUES (@collectionId, @externalId, @title, @text, @lang, @langDetected, @metadata, @contentHash)
       ON CONFLICT (collection_id, external_id) DO UPDATE SET
-        title = excluded.title, text = excluded.text, lang = excluded.lang, metadata = excluded.metadata,
+        title = excluded.title, text = excluded.text, lang = excluded.lang, lang_detected = excluded.lang_detected, metadata = excluded.metadata,
         content_hash = excluded.content_hash, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
       RETURNING id`),
     updateDocumentFields: db.prepare(`
-      UPDATE documents SET title = @title, lang = @lang, metadata = @metadata,
+      UPDATE documents SET title = @title, metadata = @metadata,
         updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
       WHERE id = @id`),
     deletePassagesOfDocument: db.prepare('DELETE FROM passages WHERE document_id = ?'),
@@ -173,7 +181,7 @@ export function createDocumentStore(db: Db) {
     syncHead: db.prepare(SYNC_HEAD_SQL),
     // Label lists travel as one JSON array parameter, so each of these is prepared once whatever the list length.
     passageViews: db.prepare(`
-      SELECT p.id, p.text, p.ordinal, d.external_id, d.title, d.lang, d.metadata
+      SELECT p.id, p.text, p.ordinal, d.external_id, d.title, d.lang, d.lang_detected, d.metadata
       FROM passages p JOIN documents d ON d.id = p.document_id
       WHERE p.id IN (SELECT value FROM json_each(?))`),
     vectorsOf: db.prepare('SELECT id, embedding FROM passages WHERE id IN (SELECT value FROM json_each(?))'),
@@ -310,15 +318,14 @@ export function createDocumentStore(db: Db) {
 
     /**
      * Writes a batch in ONE transaction: documents are inserted or replaced with all their passages; a document
-     * whose content hash is unchanged keeps its passages and only has title/lang/metadata refreshed.
+     * whose content hash is unchanged keeps its passages and language (the hash covers the text and the given lang,
+     * so an identified one still holds) and only has title/metadata refreshed.
      */
     upsertDocuments: db.transaction((collectionId: number, batch: DocumentToStore[], unchanged: ReadonlySet<string>) => {
       let passages = 0;
-      for (const { document, contentHash, passages: parts } of batch) {
-        if (document.lang !== undefined) statements.insertLanguage.run(document.lang);
+      for (const { document, contentHash, detectedLang, passages: parts } of batch) {
         const fields = {
           title: document.title ?? null,
-          lang: document.lang ?? null,
           metadata: document.metadata === undefined ? null : JSON.stringify(document.metadata),
         };
         if (unchanged.has(document.id)) {
@@ -330,10 +337,14 @@ export function createDocumentStore(db: Db) {
           statements.updateDocumentFields.run({ id: row.id, ...fields });
           continue;
         }
+        const lang = document.lang ?? detectedLang ?? null;
+        if (lang !== null) statements.insertLanguage.run(lang);
         const { id: documentId } = statements.upsertDocument.get({
           collectionId,
           externalId: document.id,
           text: document.text,
+          lang,
+          langDetected: document.lang === undefined && lang !== null ? 1 : 0,
           contentHash,
           ...fields,
         }) as { id: number };
@@ -456,6 +467,7 @@ export function createDocumentStore(db: Db) {
           passageId: `${r.external_id}#${r.ordinal}`,
           text: r.text,
           lang: r.lang,
+          langDetected: r.lang_detected === 1,
           title: r.title,
           metadata: parseMetadata(r.metadata),
         }];

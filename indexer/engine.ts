@@ -5,7 +5,7 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import type { Statement } from 'better-sqlite3';
-import type { LanguageIdentifier } from '../models/langid.js';
+import { identifyDocumentLanguage, type LanguageIdentifier } from '../models/langid.js';
 import type { EncoderRegistry } from '../models/registry.js';
 import type { Encoder, EncoderInfo } from '../models/encoder.js';
 import { CollectionIndex } from './collection-index.js';
@@ -17,8 +17,8 @@ import { patchedFields, type DocumentPatch } from './document-patch.js';
 import { filterRestricts } from './filters.js';
 import { TafutaError } from './errors.js';
 import type { Logger } from './logger.js';
-import { splitPassages } from './passages.js';
-import { searchTextOf } from './search-text.js';
+import { createPassagePreparer, type PassagePreparer } from './passage-preparation.js';
+import { LIMITS } from './schemas.js';
 import { searchCollection, type SearchRequest, type SearchResponse } from './search.js';
 import type { CollectionConfig, CollectionRecord, DocumentInput, SearchFilter, StoredDocument } from './types.js';
 
@@ -40,6 +40,8 @@ export interface EngineOptions {
    * process (bin/runtime.ts), false when tests share one registry between engines.
    */
   ownsEncoders?: boolean;
+  /** Writes of fewer characters prepare their passages on the calling thread, larger ones on a worker thread. */
+  inlinePreparationMaxChars?: number;
 }
 
 export interface CollectionInfo {
@@ -112,6 +114,7 @@ export class Engine {
   private followTimer: NodeJS.Timeout | undefined;
   private readonly writesIndexFiles: boolean;
   private readonly ownsEncoders: boolean;
+  private readonly passagePreparer: PassagePreparer;
   /** Per-collection chains: in-process writes to one collection run one at a time (encoding is async). */
   private readonly writeQueues = new Map<string, Promise<unknown>>();
   private dataVersion: number;
@@ -130,6 +133,7 @@ export class Engine {
     this.saveDelayMs = options.saveDelayMs ?? 2000;
     this.writesIndexFiles = options.indexFiles !== 'read-only';
     this.ownsEncoders = options.ownsEncoders ?? false;
+    this.passagePreparer = createPassagePreparer({ inlineMaxChars: options.inlinePreparationMaxChars });
     this.dataVersion = this.readDataVersion();
     for (const collection of this.store.listCollections()) this.indexFor(collection);
   }
@@ -408,24 +412,26 @@ export class Engine {
     const unchanged = this.store.unchangedDocuments(collection.id, hashed.map((h) => ({ id: h.document.id, contentHash: h.contentHash })));
 
     const toEncode = hashed.filter((h) => !unchanged.has(h.document.id));
-    const spans = toEncode.map((h) => splitPassages(h.document.text, collection.config.passages));
-    const texts = spans.flat().map((s) => s.text);
-    const langs = toEncode.flatMap((h, i) => spans[i]!.map(() => h.document.lang ?? this.languageIdentifier.identify(h.document.text)?.lang));
+    const prepared = await this.passagePreparer.prepare(toEncode.map((h) => h.document.text), collection.config.passages);
+    toEncode.forEach((h, i) => {
+      const count = prepared[i]!.length;
+      if (count > LIMITS.maxPassagesPerDocument) {
+        throw new TafutaError('INVALID_ARGUMENT', `document "${h.document.id}" makes ${count} passages, more than ${LIMITS.maxPassagesPerDocument}: split it, or use a collection with larger passages.maxChars`);
+      }
+    });
+    // Once per document, on a bounded sample: the language routes the encoder's adapter and is stored for filters.
+    const detectedLangs = toEncode.map((h) => (h.document.lang === undefined ? identifyDocumentLanguage(this.languageIdentifier, h.document.text)?.lang : undefined));
+    const texts = prepared.flat().map((p) => p.text);
+    const langs = toEncode.flatMap((h, i) => prepared[i]!.map(() => h.document.lang ?? detectedLangs[i]));
     const vectors = texts.length ? await encoder.embed(texts, { kind: 'passage', lang: langs }) : [];
 
     let next = 0;
-    const spansOf = new Map(toEncode.map((h, i) => [h.document.id, spans[i]!]));
+    const preparedOf = new Map(toEncode.map((h, i) => [h.document.id, { passages: prepared[i]!, detectedLang: detectedLangs[i] }]));
     const batch: DocumentToStore[] = hashed.map((h) => {
-      const documentSpans = spansOf.get(h.document.id);
-      if (!documentSpans) return { ...h, passages: [] };
-      const passages = documentSpans.map((s) => ({
-        text: s.text,
-        searchText: searchTextOf(s.text),
-        start: s.start,
-        end: s.end,
-        embedding: vectors[next++]!,
-      }));
-      return { ...h, passages };
+      const written = preparedOf.get(h.document.id);
+      if (!written) return { ...h, passages: [] };
+      const passages = written.passages.map((p) => ({ text: p.text, searchText: p.searchText, start: p.start, end: p.end, embedding: vectors[next++]! }));
+      return { ...h, detectedLang: written.detectedLang, passages };
     });
 
     // Another process may have dropped (or dropped and recreated) the collection while we were encoding.
@@ -537,7 +543,7 @@ export class Engine {
 
   /**
    * Persists every index and closes the database (synchronously, before the first await), then stops the
-   * encoders' worker threads when the engine owns them. Idempotent.
+   * passage worker thread, and the encoders' worker threads when the engine owns them. Idempotent.
    */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -553,6 +559,7 @@ export class Engine {
     }
     this.saveIndexes();
     this.db.close();
+    await this.passagePreparer.close();
     if (this.ownsEncoders) await this.encoders.closeAll();
   }
 }

@@ -11,6 +11,8 @@ export const LIMITS = {
   maxQueryChars: 4096,
   maxDocumentsPerBatch: 1000,
   maxDocumentChars: 1_000_000,
+  /** A bound on the work of one document: a 1,000,000-character one reaches it only with passages.maxChars below 200. */
+  maxPassagesPerDocument: 20_000,
   maxIdChars: 512,
   maxTitleChars: 2048,
   maxMetadataKeys: 64,

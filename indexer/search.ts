@@ -29,6 +29,8 @@ export interface SearchResult {
   score: number;
   rank: number;
   lang: string | null;
+  /** Present when `lang` was identified by tafuta, not given. */
+  lang_detected?: true;
   title?: string;
   metadata?: Metadata;
 }
@@ -122,6 +124,7 @@ export async function searchCollection(ctx: SearchContext, request: SearchReques
     score: scoreOf.get(v.label)!,
     rank: offset + i + 1,
     lang: v.lang,
+    ...(v.langDetected ? { lang_detected: true as const } : {}),
     ...(v.title !== null ? { title: v.title } : {}),
     ...(v.metadata !== null ? { metadata: v.metadata } : {}),
   }));

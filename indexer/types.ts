@@ -39,6 +39,8 @@ export interface StoredDocument {
   id: string;
   text: string;
   lang: string | null;
+  /** Present when `lang` was identified by tafuta, not given. */
+  lang_detected?: true;
   title: string | null;
   metadata: Metadata | null;
   passages: number;
@@ -52,6 +54,8 @@ export interface PassageView {
   passageId: string;
   text: string;
   lang: string | null;
+  /** `lang` was identified by tafuta, not given. */
+  langDetected: boolean;
   title: string | null;
   metadata: Metadata | null;
 }

@@ -72,3 +72,28 @@ export function createHeuristicLanguageIdentifier(): LanguageIdentifier {
     },
   };
 }
+
+/** Characters a document's language is identified from: enough for the identifier, the same cost for 1 MB. */
+export const DOCUMENT_LANGUAGE_SAMPLE_CHARS = 3000;
+
+/**
+ * What a document's language is identified from: the whole text when short, else three slices (start, middle,
+ * end), each without the words its edges cut, so that a long document's opening boilerplate does not decide alone.
+ */
+export function documentLanguageSample(text: string): string {
+  if (text.length <= DOCUMENT_LANGUAGE_SAMPLE_CHARS) return text;
+  const slice = Math.floor((DOCUMENT_LANGUAGE_SAMPLE_CHARS - 2) / 3); // three slices and two newlines
+  return [0, Math.floor((text.length - slice) / 2), text.length - slice]
+    .map((start) => {
+      let piece = text.slice(start, start + slice);
+      if (start > 0) piece = piece.replace(/^\S*\s/u, '');
+      if (start + slice < text.length) piece = piece.replace(/\s\S*$/u, '');
+      return piece;
+    })
+    .join('\n');
+}
+
+/** A document's language, identified once from a bounded sample of it. */
+export function identifyDocumentLanguage(identifier: LanguageIdentifier, text: string): LanguageGuess | undefined {
+  return identifier.identify(documentLanguageSample(text));
+}

@@ -156,7 +156,13 @@ export function openApiDocument(version: string) {
           type: 'object',
           properties: {
             hnsw: { type: 'object', properties: { M: { type: 'integer', default: 16 }, efConstruction: { type: 'integer', default: 200 }, ef: { type: 'integer', default: 64 } } },
-            passages: { type: 'object', properties: { maxChars: { type: 'integer', default: 1000 }, overlapChars: { type: 'integer', default: 200 } } },
+            passages: {
+              type: 'object',
+              properties: {
+                maxChars: { type: 'integer', minimum: 50, maximum: 20000, default: 1000 },
+                overlapChars: { type: 'integer', minimum: 0, description: 'at most half of maxChars; default 200, or half of maxChars when that is less' },
+              },
+            },
           },
         },
         CreateCollection: {
@@ -194,8 +200,8 @@ export function openApiDocument(version: string) {
               not: { pattern: '^(?:\\.|%2[eE]){1,2}$' },
               description: 'not "." or ".." (also spelled %2e), no control characters: HTTP clients rewrite such path segments',
             },
-            text: { type: 'string', minLength: 1 },
-            lang: langCode,
+            text: { type: 'string', minLength: 1, maxLength: 1000000, description: 'split into passages: at most 20,000 per document' },
+            lang: { ...langCode, description: `${langCode.description}; omitted: identified from the text (stored with lang_detected: true; null when the identifier is unsure)` },
             title: { type: 'string' },
             metadata: { type: 'object', additionalProperties: true },
           },
@@ -208,6 +214,7 @@ export function openApiDocument(version: string) {
             id: { type: 'string' },
             text: { type: 'string' },
             lang: { type: 'string', nullable: true },
+            lang_detected: { type: 'boolean', enum: [true], description: 'present when lang was identified by tafuta, not given' },
             title: { type: 'string', nullable: true },
             metadata: { type: 'object', nullable: true },
             passages: { type: 'integer' },
@@ -303,6 +310,7 @@ export function openApiDocument(version: string) {
                   score: { type: 'number' },
                   rank: { type: 'integer' },
                   lang: { type: 'string', nullable: true },
+                  lang_detected: { type: 'boolean', enum: [true], description: 'present when lang was identified by tafuta, not given' },
                   title: { type: 'string' },
                   metadata: { type: 'object' },
                 },

@@ -56,12 +56,16 @@ async function exitWithin<T>(exited: Promise<T>, ms: number): Promise<T | 'still
   }
 }
 
-/** 48 short documents in 4 languages: one batch of more than 32 passages. */
+/** A document large enough to have its passages prepared on the passage worker thread. */
+const LARGE_TEXT = 'Maji safi ni muhimu kwa afya ya watoto na familia nzima. '.repeat(1100);
+
+/** 48 short documents in 4 languages and a large one without lang: one batch of more than 32 passages. */
 function writeFixture(dir: string): string {
   const langs = ['sw', 'ha', 'yo', 'en'];
   const lines = Array.from({ length: 48 }, (_, i) =>
     JSON.stringify({ id: `doc-${i}`, lang: langs[i % 4], text: `Hati namba ${i}: maji safi, kilimo, elimu na afya ya jamii ${i % 7}.` }),
   );
+  lines.push(JSON.stringify({ id: 'large', text: LARGE_TEXT }));
   const file = path.join(dir, 'docs.jsonl');
   fs.writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
@@ -76,13 +80,13 @@ for (const pool of POOLS) {
 
     const indexed = await tafuta(pool.env, 'index', '-c', 'lc', '-i', input, '-d', data);
     ok(indexed, 'index');
-    assert.match(indexed.stdout, /indexed 48 documents into "lc": 48 written/);
+    assert.match(indexed.stdout, /indexed 49 documents into "lc": 49 written/);
 
     ok(await tafuta(pool.env, 'index', '-c', 'lc', '-i', input, '-d', data), 'index again (unchanged)');
     ok(await tafuta(pool.env, 'reindex', '-c', 'lc', '-d', data), 'reindex (nothing to do)');
     const reindexed = await tafuta(pool.env, 'reindex', '-c', 'lc', '-d', data, '--force');
     ok(reindexed, 'reindex');
-    assert.match(reindexed.stdout, /48 documents/);
+    assert.match(reindexed.stdout, /49 documents/);
 
     const found = await tafuta(pool.env, 'search', '-c', 'lc', '-d', data, '--json', 'maji safi');
     ok(found, 'search');
@@ -101,12 +105,15 @@ for (const pool of POOLS) {
     assert.equal(failed.code, 2, 'a failing verb exits too, with its code');
   });
 
-  test(`a server SIGTERMed right after a write of 40 documents exits 0 (${pool.name})`, { timeout: 60_000 }, async () => {
+  test(`a server SIGTERMed right after a write of 40 documents and a large one exits 0 (${pool.name})`, { timeout: 60_000 }, async () => {
     const server = await startCliServer(tempDir('tafuta-lifecycle-'), { env: { TAFUTA_DEFAULT_ENCODER: 'cmtp-base', ...pool.env } });
     try {
       const headers = { 'content-type': 'application/json' };
       assert.equal((await fetch(`${server.url}/v1/collections`, { method: 'POST', headers, body: JSON.stringify({ name: 'c' }) })).status, 201);
-      const documents = Array.from({ length: 40 }, (_, i) => ({ id: `d${i}`, text: `Maji safi ni muhimu kwa afya ya watoto ${i}.`, lang: 'sw' }));
+      const documents = [
+        ...Array.from({ length: 40 }, (_, i) => ({ id: `d${i}`, text: `Maji safi ni muhimu kwa afya ya watoto ${i}.`, lang: 'sw' })),
+        { id: 'large', text: LARGE_TEXT },
+      ];
       const written = await fetch(`${server.url}/v1/collections/c/documents`, { method: 'POST', headers, body: JSON.stringify({ documents }) });
       assert.equal(written.status, 200, await written.text());
       server.child.kill('SIGTERM');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { splitPassages } from '../../indexer/passages.js';
+import { DEFAULT_SEGMENTATION, splitPassages, type Segmentation } from '../../indexer/passages.js';
 
 const sentence = (i: number) => `Sentensi namba ${i} inaeleza jambo moja muhimu kuhusu maji na afya.`;
 
@@ -42,4 +42,65 @@ test('a single over-long sentence is cut at word boundaries; a giant token is cu
 test('empty or blank text has no passages; invalid configs are refused', () => {
   assert.deepEqual(splitPassages('   '), []);
   assert.throws(() => splitPassages('x', { maxChars: 10, overlapChars: 10 }));
+});
+
+/** The default segmenters, handed `window` characters at a time; every call is recorded. */
+function recordingSegmentation(window: number): { segmentation: Segmentation; calls: number[] } {
+  const calls: number[] = [];
+  const spy = (segmenter: Intl.Segmenter) => ({
+    segment(input: string) {
+      calls.push(input.length);
+      return segmenter.segment(input);
+    },
+  });
+  return { segmentation: { sentences: spy(DEFAULT_SEGMENTATION.sentences as Intl.Segmenter), words: spy(DEFAULT_SEGMENTATION.words as Intl.Segmenter), window }, calls };
+}
+
+const WHOLE_TEXT: Segmentation = { ...DEFAULT_SEGMENTATION, window: Number.POSITIVE_INFINITY };
+const lowercaseWords = (n: number) => Array.from({ length: n }, (_, i) => `neno${i % 97}x`).join(' ');
+
+test('segmenting in windows cuts where segmenting the whole text cuts', () => {
+  const { segmentation } = recordingSegmentation(64);
+  const texts: Array<[string, string, { maxChars: number; overlapChars: number }]> = [
+    ['sentences crossing window edges', Array.from({ length: 30 }, (_, i) => sentence(i)).join(' '), { maxChars: 200, overlapChars: 60 }],
+    ['one long sentence without punctuation', lowercaseWords(300), { maxChars: 150, overlapChars: 0 }],
+    ['text without spaces', 'x'.repeat(1000), { maxChars: 100, overlapChars: 0 }],
+    [
+      'mixed scripts',
+      Array.from({ length: 12 }, (_, i) => `Maji ni uhai ${i}. ውሃ ሕይወት ነው። Вода — это жизнь, номер ${i}! «Ruwa rai ne» — ¿verdad?`).join(' '),
+      { maxChars: 120, overlapChars: 40 },
+    ],
+    ['sentences and giant tokens', `${sentence(1)} ${'y'.repeat(300)} ${sentence(2)}${'z'.repeat(150)}. ${sentence(3)}`, { maxChars: 100, overlapChars: 20 }],
+  ];
+  for (const [what, text, config] of texts) {
+    assert.deepEqual(splitPassages(text, config, segmentation), splitPassages(text, config, WHOLE_TEXT), what);
+  }
+});
+
+test('a sentence crossing a window edge stays whole; text without spaces is cut hard at maxChars', () => {
+  const { segmentation } = recordingSegmentation(32);
+  const text = 'Mvua ilinyesha jana usiku. Watoto walicheza nje asubuhi yote.';
+  assert.ok(text.indexOf('Watoto') < 32 && text.length > 32, 'the second sentence crosses the first window edge');
+  assert.deepEqual(
+    splitPassages(text, { maxChars: 40, overlapChars: 0 }, segmentation).map((p) => p.text),
+    ['Mvua ilinyesha jana usiku.', 'Watoto walicheza nje asubuhi yote.'],
+  );
+  assert.deepEqual(splitPassages('ab'.repeat(100), { maxChars: 70, overlapChars: 0 }, segmentation).map((p) => [p.start, p.end]), [[0, 70], [70, 140], [140, 200]]);
+});
+
+test('the segmenters are handed bounded windows and about twice the text at most, whatever its shape', () => {
+  const n = 60_000;
+  const shapes: Array<[string, string]> = [
+    ['lowercase words, no punctuation', lowercaseWords(n / 9).slice(0, n)],
+    ['no spaces', 'a'.repeat(n)],
+    ['short sentences', 'Ndiyo. '.repeat(n / 7)],
+    ['one boundary at the start, then one long sentence', `A. ${lowercaseWords(n / 9)}`.slice(0, n)],
+  ];
+  for (const [what, text] of shapes) {
+    const { segmentation, calls } = recordingSegmentation(DEFAULT_SEGMENTATION.window);
+    splitPassages(text, { maxChars: 1000, overlapChars: 200 }, segmentation);
+    assert.ok(Math.max(...calls) <= DEFAULT_SEGMENTATION.window, `${what}: a call of ${Math.max(...calls)} characters`);
+    const segmented = calls.reduce((a, b) => a + b, 0);
+    assert.ok(segmented <= 4 * text.length + 2 * DEFAULT_SEGMENTATION.window, `${what}: ${segmented} characters segmented for ${text.length}`);
+  }
 });

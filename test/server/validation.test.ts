@@ -394,6 +394,9 @@ describe('validation', () => {
       ['overlapChars ≥ default maxChars', { passages: { overlapChars: 1000 } }],
       ['maxChars below minimum', { passages: { maxChars: 10, overlapChars: 0 } }],
       ['negative overlap', { passages: { overlapChars: -1 } }],
+      ['overlap of 49 in 50 (2,489 passages for 10 KB)', { passages: { maxChars: 50, overlapChars: 49 } }],
+      ['overlap over half of maxChars', { passages: { maxChars: 100, overlapChars: 51 } }],
+      ['overlap over half of the default maxChars', { passages: { overlapChars: 501 } }],
       ['unknown config key', { shards: 2 }],
       ['unknown hnsw key', { hnsw: { space: 'l2' } }],
       ['config null', null],
@@ -406,6 +409,15 @@ describe('validation', () => {
         assertError(await request(api).get('/v1/collections/cfg'), 404, 'COLLECTION_NOT_FOUND');
       });
     }
+
+    test('the passage overlap may be half of maxChars, not more, and the refusal says so', async () => {
+      const error = assertError(await post('/v1/collections').send({ name: 'cfg', config: { passages: { maxChars: 50, overlapChars: 26 } } }), 400, 'INVALID_ARGUMENT');
+      assert.match(error.error.message, /overlapChars must be at most half of passages\.maxChars/);
+      const res = await post('/v1/collections').send({ name: 'cfg', config: { passages: { maxChars: 50, overlapChars: 25 } } });
+      assert.equal(res.status, 201);
+      assert.deepEqual((res.body as { config: { passages: unknown } }).config.passages, { maxChars: 50, overlapChars: 25 });
+      assert.equal((await request(api).delete('/v1/collections/cfg')).status, 200);
+    });
 
     test('unknown collection on GET/DELETE is 404 COLLECTION_NOT_FOUND; a bad name in the URL too', async () => {
       assertError(await request(api).get('/v1/collections/nowhere'), 404, 'COLLECTION_NOT_FOUND');
