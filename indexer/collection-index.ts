@@ -145,7 +145,9 @@ export class CollectionIndex {
   async catchUp(): Promise<void> {
     this.sync();
     const target = this.read.passageId;
-    while (this.job && !this.abandoned && this.graph.cursor.passageId < target) {
+    while (!this.abandoned && this.graph.cursor.passageId < target) {
+      this.startJob();
+      if (!this.job) break;
       await new Promise<void>((resolve) => this.progressWaiters.push(resolve));
     }
     if (!this.abandoned && this.graph.cursor.passageId < target) throw new Error(`vector index of "${this.collection.name}" could not catch up`);
@@ -216,6 +218,9 @@ export class CollectionIndex {
     if (this.job || this.abandoned || !this.hasWork()) return;
     this.job = this.runJob().finally(() => {
       this.job = undefined;
+      // A sync between the job's last slice and this callback found the job still running and left its passages
+      // pending: start again for them, or whoever waits in catchUp would find no job and the graph behind.
+      this.startJob();
       this.reportProgress();
     });
     this.job.catch((error: unknown) => this.logger.error({ err: error, collection: this.collection.name }, 'background vector index work failed'));

@@ -95,7 +95,7 @@ for (const pool of POOLS) {
     ok(await tafuta(pool.env, 'collections', '-d', data), 'collections');
     const exported = await tafuta(pool.env, 'export', '-c', 'lc', '-d', data, '-o', path.join(dir, 'export.jsonl'));
     ok(exported, 'export');
-    assert.equal(fs.readFileSync(path.join(dir, 'export.jsonl'), 'utf8').trimEnd().split('\n').length, 48);
+    assert.equal(fs.readFileSync(path.join(dir, 'export.jsonl'), 'utf8').trimEnd().split('\n').length, 49);
 
     const snapshot = path.join(dir, 'snapshot');
     ok(await tafuta(pool.env, 'snapshot', 'create', '-d', data, '--out', snapshot), 'snapshot create');

@@ -110,7 +110,8 @@ test('two workers under back-to-back batch writes: every acknowledged single-doc
     const load = (async () => {
       while (writing) {
         const documents = Array.from({ length: 200 }, (_, i) => ({ id: `load${batches}-${i}`, text: `Mzigo ${batches} hati ${i}: habari za soko la samaki na mvua.`, lang: 'sw' }));
-        assert.equal((await call(cluster.url, 'POST', '/v1/collections/c/documents', { documents })).status, 200);
+        const written = await call(cluster.url, 'POST', '/v1/collections/c/documents', { documents });
+        assert.equal(written.status, 200, `${JSON.stringify(written.json)}\n${cluster.stderr()}`);
         batches++;
       }
     })();
