@@ -413,7 +413,8 @@ describe('request logs', () => {
       await request(app).post('/v1/collections').set('x-api-key', READ).send({ name: 'nope' }).expect(403);
       await request(app).get('/v1/info').set('authorization', `Bearer ${ADMIN}-wrong`).expect(401);
       await request(app).get('/healthz').expect(200);
-      assert.equal(lines.length, 6, lines.join('\n'));
+      await request(app).get(`/v1/collections?api_key=${ADMIN}&other=${READ}`).expect(401);
+      assert.equal(lines.length, 7, lines.join('\n'));
       for (const line of lines) {
         assert.ok(!line.includes(ADMIN) && !line.includes(READ), `a log line contains a key: ${line}`);
         assert.ok(!line.includes(ADMIN.slice(0, 12)) && !line.includes(READ.slice(0, 12)), `a log line contains part of a key: ${line}`);
@@ -428,6 +429,7 @@ describe('request logs', () => {
           ['POST', '/v1/collections', 403, 'read'],
           ['GET', '/v1/info', 401, 'none'],
           ['GET', '/healthz', 200, 'none'],
+          ['GET', '/v1/collections?[Redacted]', 401, 'none'],
         ],
       );
       assert.equal(parsed[0]!.req.headers.authorization, '[Redacted]');
