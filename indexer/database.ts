@@ -87,13 +87,38 @@ export interface OpenDatabaseOptions {
   migrateUpTo?: number;
 }
 
+const BUSY_TIMEOUT_MS = 5000;
+const BUSY_RETRY_MS = 10;
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * Switches a new database to WAL. The switch upgrades the read lock the statement already holds, and SQLite
+ * answers SQLITE_BUSY at once, without calling the busy handler, when another connection holds a write lock
+ * meanwhile (it could be a deadlock): two processes creating the same database (server workers, the CLI) collide
+ * there. Retrying is safe: the other connection finishes its transaction or switch without needing ours.
+ */
+function enableWal(db: Db): void {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  for (;;) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw error;
+      sleepSync(BUSY_RETRY_MS);
+    }
+  }
+}
+
 export function openDatabase(file: string, options: OpenDatabaseOptions = {}): Db {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
-  const db = new Database(file, { readonly: options.readonly ?? false });
-  db.pragma('journal_mode = WAL');
+  const db = new Database(file, { readonly: options.readonly ?? false, timeout: BUSY_TIMEOUT_MS });
+  enableWal(db);
   db.pragma('synchronous = FULL'); // an acknowledged write survives power loss, not only a crash
   db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
   // Search reads ~10 random passage rows per query: memory-mapped pages and a larger page cache (an upper
   // bound, filled lazily) keep those reads off the read() syscall path. Measured in docs/benchmarks.md.
   db.pragma(`mmap_size = ${MMAP_BYTES}`);

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
@@ -59,4 +60,39 @@ test('deleting passages logs tombstones and keeps FTS in step', () => {
   db.prepare('DELETE FROM documents WHERE id = 1').run();
   assert.equal(db.prepare(`SELECT COUNT(*) FROM passages_fts WHERE passages_fts MATCH 'kitabu'`).pluck().get(), 0);
   assert.deepEqual(db.prepare('SELECT collection_id, passage_id FROM passage_tombstones').all(), [{ collection_id: 1, passage_id: 1 }]);
+});
+
+const DATABASE_MODULE = new URL('../../indexer/database.js', import.meta.url).href;
+
+test('opening a new database while another process holds its write lock waits for the lock instead of failing', async () => {
+  // Two processes creating one database (server workers on an empty data directory) collide in the switch to WAL,
+  // where SQLite answers SQLITE_BUSY without calling the busy handler. Here this process holds the write lock of
+  // a fresh database and lets go 300 ms after a child process began opening it: the child must wait, not fail.
+  const file = path.join(tempDir(), 'locked.db');
+  const holder = new Database(file);
+  holder.exec('CREATE TABLE t (x)');
+  holder.exec('BEGIN IMMEDIATE');
+  holder.exec('INSERT INTO t VALUES (1)');
+  const script = `const { openDatabase } = await import(${JSON.stringify(DATABASE_MODULE)});
+    console.log('opening');
+    const db = openDatabase(${JSON.stringify(file)});
+    console.log(db.pragma('journal_mode', { simple: true }));
+    db.close();`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  const release = () => {
+    if (holder.inTransaction) holder.exec('COMMIT');
+  };
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => {
+    const first = stdout === '';
+    stdout += chunk.toString();
+    if (first) setTimeout(release, 300);
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  release();
+  holder.close();
+  assert.equal(code, 0, stderr);
+  assert.deepEqual(stdout.trim().split('\n'), ['opening', 'wal']);
 });
