@@ -1,4 +1,4 @@
-/** Opens the SQLite database (WAL, foreign keys) and brings its schema up to date. */
+/** Opens the SQLite database (WAL, foreign keys), brings its schema up to date and checks it for damage. */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -125,4 +125,44 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
   db.pragma(`cache_size = -${CACHE_KIB}`);
   if (!options.readonly) migrate(db, readMigrations(), options.migrateUpTo ?? Infinity);
   return db;
+}
+
+/** SQLite's answer when a page or the file header is not what a database holds (SQLITE_CORRUPT_*, SQLITE_NOTADB). */
+export function isCorruptionError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB');
+}
+
+export type QuickCheckResult =
+  | { status: 'absent' | 'ok'; bytes: number }
+  | { status: 'skipped'; bytes: number }
+  | { status: 'corrupt'; bytes: number; problems: string[] };
+
+/** Problems quick_check lists at most: enough to say what is wrong, not a page per damaged row. */
+const QUICK_CHECK_PROBLEMS = 10;
+
+function sizeOf(file: string): number {
+  return fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0;
+}
+
+/**
+ * PRAGMA quick_check on a database file and its WAL: every b-tree page is read once (time grows with the size,
+ * so a database over `maxBytes` is skipped). SQLite may also throw SQLITE_CORRUPT while checking: that is a result.
+ */
+export function quickCheck(file: string, maxBytes: number): QuickCheckResult {
+  if (!fs.existsSync(file)) return { status: 'absent', bytes: 0 };
+  const bytes = sizeOf(file) + sizeOf(`${file}-wal`);
+  if (bytes > maxBytes) return { status: 'skipped', bytes };
+  let db: Db | undefined;
+  try {
+    db = new Database(file, { fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+    const rows = db.pragma(`quick_check(${QUICK_CHECK_PROBLEMS})`, { simple: false }) as Array<{ quick_check: string }>;
+    const problems = rows.map((row) => row.quick_check).filter((message) => message !== 'ok');
+    return problems.length === 0 ? { status: 'ok', bytes } : { status: 'corrupt', bytes, problems };
+  } catch (error) {
+    if (!isCorruptionError(error)) throw error;
+    return { status: 'corrupt', bytes, problems: [(error as Error).message] };
+  } finally {
+    db?.close();
+  }
 }

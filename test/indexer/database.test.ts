@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import { migrate, openDatabase, readMigrations, schemaVersion } from '../../indexer/database.js';
+import { isCorruptionError, migrate, openDatabase, quickCheck, readMigrations, schemaVersion } from '../../indexer/database.js';
 import { tempDir } from '../helpers/engine.js';
 
 const latest = readMigrations().at(-1)!.version;
@@ -95,4 +96,21 @@ test('opening a new database while another process holds its write lock waits fo
   holder.close();
   assert.equal(code, 0, stderr);
   assert.deepEqual(stdout.trim().split('\n'), ['opening', 'wal']);
+});
+
+test('quickCheck: a missing file is absent, a sound one ok, one over the size bound skipped, garbage corrupt', () => {
+  const dir = tempDir();
+  const file = path.join(dir, 'checked.db');
+  assert.deepEqual(quickCheck(file, Infinity), { status: 'absent', bytes: 0 });
+  openDatabase(file).close();
+  const { status, bytes } = quickCheck(file, Infinity);
+  assert.equal(status, 'ok');
+  assert.ok(bytes > 0);
+  assert.deepEqual(quickCheck(file, bytes - 1), { status: 'skipped', bytes });
+  const notADatabase = path.join(dir, 'garbage.db');
+  fs.writeFileSync(notADatabase, Buffer.alloc(8192, 0x5a));
+  const garbage = quickCheck(notADatabase, Infinity);
+  assert.equal(garbage.status, 'corrupt');
+  assert.ok(isCorruptionError({ code: 'SQLITE_NOTADB' }) && isCorruptionError({ code: 'SQLITE_CORRUPT_INDEX' }));
+  assert.ok(!isCorruptionError({ code: 'SQLITE_BUSY' }) && !isCorruptionError(null) && !isCorruptionError(new Error('x')));
 });
