@@ -1,4 +1,4 @@
-/** Opens the SQLite database (WAL, foreign keys), brings its schema up to date and checks it for damage. */
+/** Opens the SQLite database (WAL, foreign keys) and brings its schema up to date; checks a database file for damage. */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -133,10 +133,7 @@ export function isCorruptionError(error: unknown): boolean {
   return typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB');
 }
 
-export type QuickCheckResult =
-  | { status: 'absent' | 'ok'; bytes: number }
-  | { status: 'skipped'; bytes: number }
-  | { status: 'corrupt'; bytes: number; problems: string[] };
+export type QuickCheckResult = { status: 'absent' | 'ok' | 'skipped'; bytes: number } | { status: 'corrupt'; bytes: number; problems: string[] };
 
 /** Problems quick_check lists at most: enough to say what is wrong, not a page per damaged row. */
 const QUICK_CHECK_PROBLEMS = 10;
