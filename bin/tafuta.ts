@@ -19,7 +19,7 @@ import { createSnapshot, restoreSnapshot } from '../indexer/snapshot.js';
 import { assertSafeBinding, resolveSecurityConfig, type SecurityConfig } from '../server/config.js';
 import { formatCollections, formatSearchResponse } from './format.js';
 import { startProgress, type Progress } from './terminal.js';
-import { PACKAGE_ROOT, createEngine, createLogger, packageVersion } from './runtime.js';
+import { PACKAGE_ROOT, checkDatabaseAtStart, createEngine, createLogger, packageVersion } from './runtime.js';
 import { SEARCH_MODES, type SearchFilter } from '../indexer/types.js';
 
 const DEFAULT_DATA_DIR = process.env.TAFUTA_DATA_DIR ?? '.tafuta/data';
@@ -451,6 +451,7 @@ export function buildProgram(logger: Logger = createLogger()): Command {
     .option('-d, --data-dir <dir>', 'data directory', DEFAULT_DATA_DIR)
     .action(async (options: ServeCliOptions) => {
       const config = serveConfig(options); // before opening anything: bad settings exit 2 at once
+      if (cluster.isPrimary) checkDatabaseAtStart(options.dataDir, logger);
       if (config.workers > 1) await serveWithWorkers(options.dataDir, logger, config);
       else await withEngine(options.dataDir, logger, (engine) => serveUntilSignal(engine, logger, config));
     });
@@ -459,6 +460,7 @@ export function buildProgram(logger: Logger = createLogger()): Command {
     .option('-d, --data-dir <dir>', 'data directory for the demo', '.tafuta/demo')
     .action(async (options: ServeCliOptions) => {
       const config = serveConfig(options);
+      if (cluster.isPrimary) checkDatabaseAtStart(options.dataDir, logger);
       const demo = { collection: DEMO_COLLECTION, input: DEMO_CORPUS, format: 'jsonl', batch: 256, dataDir: options.dataDir } as const;
       if (config.workers > 1) {
         // The primary indexes once, before forking; workers (which run this action again) only serve.
@@ -667,7 +669,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (isTafutaError(error)) {
       process.stderr.write(`tafuta: ${error.message} [${error.code}]\n`);
-      return error.code === 'INTERNAL' ? 1 : 2;
+      return error.code === 'INTERNAL' || error.code === 'DATABASE_CORRUPT' ? 1 : 2;
     }
     logger.error({ err: error }, 'failed');
     process.stderr.write(`tafuta: ${(error as Error).message}\n`);

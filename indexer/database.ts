@@ -1,4 +1,4 @@
-/** Opens the SQLite database (WAL, foreign keys) and brings its schema up to date. */
+/** Opens the SQLite database (WAL, foreign keys) and brings its schema up to date; checks a database file for damage. */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,17 +87,79 @@ export interface OpenDatabaseOptions {
   migrateUpTo?: number;
 }
 
+const BUSY_TIMEOUT_MS = 5000;
+const BUSY_RETRY_MS = 10;
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * Switches a new database to WAL. The switch upgrades the read lock the statement already holds, and SQLite
+ * answers SQLITE_BUSY at once, without calling the busy handler, when another connection holds a write lock
+ * meanwhile (it could be a deadlock): two processes creating the same database (server workers, the CLI) collide
+ * there. Retrying is safe: the other connection finishes its transaction or switch without needing ours.
+ */
+function enableWal(db: Db): void {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  for (;;) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw error;
+      sleepSync(BUSY_RETRY_MS);
+    }
+  }
+}
+
 export function openDatabase(file: string, options: OpenDatabaseOptions = {}): Db {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
-  const db = new Database(file, { readonly: options.readonly ?? false });
-  db.pragma('journal_mode = WAL');
+  const db = new Database(file, { readonly: options.readonly ?? false, timeout: BUSY_TIMEOUT_MS });
+  enableWal(db);
   db.pragma('synchronous = FULL'); // an acknowledged write survives power loss, not only a crash
   db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
   // Search reads ~10 random passage rows per query: memory-mapped pages and a larger page cache (an upper
   // bound, filled lazily) keep those reads off the read() syscall path. Measured in docs/benchmarks.md.
   db.pragma(`mmap_size = ${MMAP_BYTES}`);
   db.pragma(`cache_size = -${CACHE_KIB}`);
   if (!options.readonly) migrate(db, readMigrations(), options.migrateUpTo ?? Infinity);
   return db;
+}
+
+/** SQLite's answer when a page or the file header is not what a database holds (SQLITE_CORRUPT_*, SQLITE_NOTADB). */
+export function isCorruptionError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB');
+}
+
+export type QuickCheckResult = { status: 'absent' | 'ok' | 'skipped'; bytes: number } | { status: 'corrupt'; bytes: number; problems: string[] };
+
+/** Problems quick_check lists at most: enough to say what is wrong, not a page per damaged row. */
+const QUICK_CHECK_PROBLEMS = 10;
+
+function sizeOf(file: string): number {
+  return fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0;
+}
+
+/**
+ * PRAGMA quick_check on a database file and its WAL: every b-tree page is read once (time grows with the size,
+ * so a database over `maxBytes` is skipped). SQLite may also throw SQLITE_CORRUPT while checking: that is a result.
+ */
+export function quickCheck(file: string, maxBytes: number): QuickCheckResult {
+  if (!fs.existsSync(file)) return { status: 'absent', bytes: 0 };
+  const bytes = sizeOf(file) + sizeOf(`${file}-wal`);
+  if (bytes > maxBytes) return { status: 'skipped', bytes };
+  let db: Db | undefined;
+  try {
+    db = new Database(file, { fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+    const rows = db.pragma(`quick_check(${QUICK_CHECK_PROBLEMS})`, { simple: false }) as Array<{ quick_check: string }>;
+    const problems = rows.map((row) => row.quick_check).filter((message) => message !== 'ok');
+    return problems.length === 0 ? { status: 'ok', bytes } : { status: 'corrupt', bytes, problems };
+  } catch (error) {
+    if (!isCorruptionError(error)) throw error;
+    return { status: 'corrupt', bytes, problems: [(error as Error).message] };
+  } finally {
+    db?.close();
+  }
 }

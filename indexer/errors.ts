@@ -21,6 +21,7 @@ export const ERROR_CODES = {
   FORBIDDEN: 'the API key is valid but does not allow this operation (writes need the admin key)',
   RATE_LIMITED: 'too many requests from this key or address; retry after the Retry-After interval',
   INPUT_FILE: 'an input file is missing or malformed',
+  DATABASE_CORRUPT: 'the database file is damaged; the operator must restore it from a snapshot',
   INTERNAL: 'an unexpected server error',
 } as const;
 

@@ -31,14 +31,30 @@ export interface ClusterOptions {
   startWorker(context: WorkerContext): Promise<ServingWorker>;
   /** Runs in the primary once every worker listens. */
   onListening(url: string): void;
-  /** Crashes tolerated within RESTART_WINDOW_MS before the primary gives up and stops (default 5). */
-  maxRestarts?: number;
+  /** When the primary gives up on crashing workers (default: more than 5 crashes within a minute). */
+  restartPolicy?: RestartPolicy;
   /** Primary: aborting it shuts the workers down like a signal (for embedding the cluster in a program). */
   signal?: AbortSignal;
 }
 
-const RESTART_WINDOW_MS = 60_000;
+export interface RestartPolicy {
+  /** Crashes tolerated within the window; one more stops the server. */
+  maxCrashes: number;
+  windowMs: number;
+}
+
+export const DEFAULT_RESTART_POLICY: RestartPolicy = { maxCrashes: 5, windowMs: 60_000 };
 const RESTART_DELAY_MS = 500;
+
+/**
+ * Adds a crash at `now` to the crash times seen so far: returns the ones still inside the sliding window and
+ * whether they are more than the policy tolerates. A crash counts the same whether the worker was serving or still
+ * starting (a replacement catching up with SQLite), so killing replacements quickly cannot stop the server sooner.
+ */
+export function recordCrash(crashes: readonly number[], now: number, policy: RestartPolicy): { crashes: number[]; giveUp: boolean } {
+  const recent = [...crashes.filter((time) => time > now - policy.windowMs), now];
+  return { crashes: recent, giveUp: recent.length > policy.maxCrashes };
+}
 
 type WorkerMessage = { type: 'listening'; url: string } | { type: 'failed'; message: string };
 
@@ -92,10 +108,10 @@ async function runWorker(options: ClusterOptions): Promise<number> {
 
 function runPrimary(options: ClusterOptions): Promise<number> {
   const { logger, workers } = options;
-  const maxRestarts = options.maxRestarts ?? 5;
+  const policy = options.restartPolicy ?? DEFAULT_RESTART_POLICY;
   const live = new Map<Worker, number>(); // worker → index
   const ready = new Set<number>();
-  const crashes: number[] = [];
+  let crashes: number[] = [];
   let shuttingDown = false;
   let exitCode = 0;
   let announced = false;
@@ -152,26 +168,25 @@ function runPrimary(options: ClusterOptions): Promise<number> {
       });
       worker.on('exit', (code, signal) => {
         live.delete(worker);
+        ready.delete(index);
         if (shuttingDown) {
           if (code !== 0) logger.warn({ worker: index, code, signal }, 'worker exited uncleanly during shutdown');
           finishIfDone();
           return;
         }
         logger.error({ worker: index, code, signal }, 'worker died');
-        if (!ready.has(index)) {
-          // It never came up (bad port, unreadable data): restarting would fail the same way.
+        if (!announced) {
+          // The server never came up (bad port, unreadable data): restarting would fail the same way.
           shutdown(1);
           return;
         }
-        const now = Date.now();
-        crashes.push(now);
-        while (crashes.length > 0 && crashes[0]! < now - RESTART_WINDOW_MS) crashes.shift();
-        if (crashes.length > maxRestarts) {
-          logger.error({ crashes: crashes.length, windowMs: RESTART_WINDOW_MS }, 'workers keep crashing; stopping');
+        const verdict = recordCrash(crashes, Date.now(), policy);
+        crashes = verdict.crashes;
+        if (verdict.giveUp) {
+          logger.error({ crashes: crashes.length, windowMs: policy.windowMs }, 'workers keep crashing; stopping');
           shutdown(1);
           return;
         }
-        ready.delete(index);
         setTimeout(() => {
           if (!shuttingDown) fork(index);
         }, RESTART_DELAY_MS);

@@ -2,6 +2,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { z } from 'zod';
 import { TafutaError, isTafutaError, type ErrorCode } from '../indexer/errors.js';
+import { isCorruptionError } from '../indexer/database.js';
 import type { Logger } from '../indexer/logger.js';
 
 export const HTTP_STATUS: Record<ErrorCode, number> = {
@@ -23,6 +24,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   FORBIDDEN: 403,
   RATE_LIMITED: 429,
   INPUT_FILE: 400,
+  DATABASE_CORRUPT: 503,
   INTERNAL: 500,
 };
 
@@ -78,6 +80,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     let known: TafutaError | undefined = isTafutaError(error) ? error : undefined;
     if (!known && error instanceof z.ZodError) known = validationError(error);
     if (!known && error && typeof error === 'object') known = fromBodyParser(error as { type?: string });
+    if (!known && isCorruptionError(error)) {
+      logger.error({ err: error, method: req.method, path: req.path }, 'the database file is damaged: restore it from a snapshot (README, Durability)');
+      known = new TafutaError('DATABASE_CORRUPT');
+    }
     if (!known) {
       logger.error({ err: error, method: req.method, path: req.path }, 'unhandled error');
       known = new TafutaError('INTERNAL', 'internal error');

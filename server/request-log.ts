@@ -1,7 +1,7 @@
 /**
  * Structured request logs (pino-http): one line per response with method, URL, status, time and the role the
  * request authenticated as. Headers are whitelisted, and credentials are replaced by "[Redacted]": keys never
- * reach a log line.
+ * reach a log line, not even a key a client put in the query string.
  */
 import type { RequestHandler } from 'express';
 import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
@@ -21,6 +21,29 @@ export function safeHeaders(headers: Record<string, unknown> | undefined): Recor
   for (const name of LOGGED_HEADERS) if (headers[name] !== undefined) out[name] = headers[name];
   for (const name of CREDENTIAL_HEADERS) if (headers[name] !== undefined) out[name] = REDACTED;
   return out;
+}
+
+/** Query parameters the API reads whose values are safe and useful in a log line; every other value is redacted. */
+const LOGGED_QUERY_VALUES = new Set(['force', 'limit']);
+
+/**
+ * The URL with the values of its query parameters redacted, names kept: a client that sends its key as
+ * `?api_key=…` gets a 401 and the key stays out of the log, and neither cursors nor filters (which quote stored
+ * metadata) reach it; `force` and `limit` stay readable.
+ */
+export function safeUrl(url: string | undefined): string | undefined {
+  const query = url?.indexOf('?') ?? -1;
+  if (url === undefined || query === -1) return url;
+  const params = url
+    .slice(query + 1)
+    .split('&')
+    .filter((pair) => pair !== '')
+    .map((pair) => {
+      const at = pair.indexOf('=');
+      const name = at === -1 ? pair : pair.slice(0, at);
+      return LOGGED_QUERY_VALUES.has(name) ? pair : `${name.length > 64 ? REDACTED : name}=${REDACTED}`;
+    });
+  return `${url.slice(0, query)}?${params.join('&')}`;
 }
 
 /** A pino logger for request lines (to stderr in the CLI, to any stream in tests). */
@@ -48,7 +71,7 @@ export function requestLogging(logger: RequestLogger): RequestHandler {
       req: (req: { id?: unknown; method?: string; url?: string; headers?: Record<string, unknown>; remoteAddress?: string }) => ({
         id: req.id,
         method: req.method,
-        url: req.url,
+        url: safeUrl(req.url),
         remoteAddress: req.remoteAddress,
         headers: safeHeaders(req.headers),
       }),

@@ -133,3 +133,39 @@ test('two workers under back-to-back batch writes: every acknowledged single-doc
     await cluster.exited;
   }
 });
+
+/** Waits for a worker pid of the primary that is not in `known` (a replacement it forked). */
+async function nextWorker(cluster: CliServer, known: ReadonlySet<number>): Promise<number> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const primaryGone = () => cluster.child.exitCode !== null || !fs.existsSync(`/proc/${cluster.child.pid}`);
+    assert.ok(!primaryGone(), `the server stopped instead of replacing a worker: ${cluster.stderr()}`);
+    const fresh = childPids(cluster.child.pid!).find((pid) => !known.has(pid));
+    if (fresh !== undefined) return fresh;
+    assert.ok(Date.now() < deadline, 'the primary forked no replacement');
+    await sleep(10);
+  }
+}
+
+test('replacements killed while still starting count as crashes: five a minute are survived, the sixth stops the server (exit 1)', { timeout: 90_000 }, async () => {
+  const cluster = await serveWorkers(tempDir('tafuta-restarts-'), 2);
+  try {
+    const seen = new Set(childPids(cluster.child.pid!));
+    let victim = [...seen][0]!;
+    for (let crash = 1; crash <= 5; crash++) {
+      process.kill(victim, 'SIGKILL');
+      // The replacement is killed as soon as it exists, long before it has opened its engine and listens.
+      victim = await nextWorker(cluster, seen);
+      seen.add(victim);
+      assert.equal(cluster.child.exitCode, null, `the server stopped after ${crash} crash(es)`);
+      assert.equal((await call(cluster.url, 'GET', '/healthz')).status, 200, 'the other worker keeps serving');
+    }
+    process.kill(victim, 'SIGKILL');
+    const exit = await cluster.exited;
+    assert.deepEqual(exit, { code: 1, signal: null });
+    assert.match(cluster.stderr(), /workers keep crashing; stopping/);
+    assert.equal((cluster.stderr().match(/"msg":"worker died"/g) ?? []).length, 6);
+  } finally {
+    if (cluster.child.exitCode === null) cluster.child.kill('SIGKILL');
+  }
+});

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import { migrate, openDatabase, readMigrations, schemaVersion } from '../../indexer/database.js';
+import { isCorruptionError, migrate, openDatabase, quickCheck, readMigrations, schemaVersion } from '../../indexer/database.js';
 import { tempDir } from '../helpers/engine.js';
 
 const latest = readMigrations().at(-1)!.version;
@@ -82,4 +84,56 @@ test('metadata_types: backfilled on upgrade, then kept by triggers through inser
   db.prepare('DELETE FROM collections WHERE id = 1').run();
   assert.deepEqual(types(), []);
   db.close();
+});
+
+const DATABASE_MODULE = new URL('../../indexer/database.js', import.meta.url).href;
+
+test('opening a new database while another process holds its write lock waits for the lock instead of failing', async () => {
+  // Two processes creating one database (server workers on an empty data directory) collide in the switch to WAL,
+  // where SQLite answers SQLITE_BUSY without calling the busy handler. Here this process holds the write lock of
+  // a fresh database and lets go 300 ms after a child process began opening it: the child must wait, not fail.
+  const file = path.join(tempDir(), 'locked.db');
+  const holder = new Database(file);
+  holder.exec('CREATE TABLE t (x)');
+  holder.exec('BEGIN IMMEDIATE');
+  holder.exec('INSERT INTO t VALUES (1)');
+  const script = `const { openDatabase } = await import(${JSON.stringify(DATABASE_MODULE)});
+    console.log('opening');
+    const db = openDatabase(${JSON.stringify(file)});
+    console.log(db.pragma('journal_mode', { simple: true }));
+    db.close();`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  const release = () => {
+    if (holder.inTransaction) holder.exec('COMMIT');
+  };
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => {
+    const first = stdout === '';
+    stdout += chunk.toString();
+    if (first) setTimeout(release, 300);
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  release();
+  holder.close();
+  assert.equal(code, 0, stderr);
+  assert.deepEqual(stdout.trim().split('\n'), ['opening', 'wal']);
+});
+
+test('quickCheck: a missing file is absent, a sound one ok, one over the size bound skipped, garbage corrupt', () => {
+  const dir = tempDir();
+  const file = path.join(dir, 'checked.db');
+  assert.deepEqual(quickCheck(file, Infinity), { status: 'absent', bytes: 0 });
+  openDatabase(file).close();
+  const { status, bytes } = quickCheck(file, Infinity);
+  assert.equal(status, 'ok');
+  assert.ok(bytes > 0);
+  assert.deepEqual(quickCheck(file, bytes - 1), { status: 'skipped', bytes });
+  const notADatabase = path.join(dir, 'garbage.db');
+  fs.writeFileSync(notADatabase, Buffer.alloc(8192, 0x5a));
+  const garbage = quickCheck(notADatabase, Infinity);
+  assert.equal(garbage.status, 'corrupt');
+  assert.ok(isCorruptionError({ code: 'SQLITE_NOTADB' }) && isCorruptionError({ code: 'SQLITE_CORRUPT_INDEX' }));
+  assert.ok(!isCorruptionError({ code: 'SQLITE_BUSY' }) && !isCorruptionError(null) && !isCorruptionError(new Error('x')));
 });

@@ -417,7 +417,9 @@ describe('request logs', () => {
       await request(app).post('/v1/collections').set('x-api-key', READ).send({ name: 'nope' }).expect(403);
       await request(app).get('/v1/info').set('authorization', `Bearer ${ADMIN}-wrong`).expect(401);
       await request(app).get('/healthz').expect(200);
-      assert.equal(lines.length, 6, lines.join('\n'));
+      await request(app).get(`/v1/collections?api_key=${ADMIN}&other=${READ}`).expect(401);
+      await request(app).delete(`/v1/collections/nothing?force=true&key=${ADMIN}`).set('authorization', `Bearer ${ADMIN}`).expect(404);
+      assert.equal(lines.length, 8, lines.join('\n'));
       for (const line of lines) {
         assert.ok(!line.includes(ADMIN) && !line.includes(READ), `a log line contains a key: ${line}`);
         assert.ok(!line.includes(ADMIN.slice(0, 12)) && !line.includes(READ.slice(0, 12)), `a log line contains part of a key: ${line}`);
@@ -432,6 +434,8 @@ describe('request logs', () => {
           ['POST', '/v1/collections', 403, 'read'],
           ['GET', '/v1/info', 401, 'none'],
           ['GET', '/healthz', 200, 'none'],
+          ['GET', '/v1/collections?api_key=[Redacted]&other=[Redacted]', 401, 'none'],
+          ['DELETE', '/v1/collections/nothing?force=true&key=[Redacted]', 404, 'admin'],
         ],
       );
       assert.equal(parsed[0]!.req.headers.authorization, '[Redacted]');
