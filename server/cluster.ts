@@ -157,6 +157,7 @@ function runPrimary(options: ClusterOptions): Promise<number> {
       worker.on('message', (message: WorkerMessage) => {
         if (message.type === 'listening') {
           ready.add(index);
+          if (announced) logger.info({ worker: index, pid: worker.process.pid }, 'replacement worker listening');
           if (!announced && ready.size === workers) {
             announced = true;
             logger.info({ url: message.url, workers }, 'all workers listening');

@@ -14,7 +14,7 @@ import { startCliServer, type CliServer } from '../helpers/cli-server.js';
 import { tempDir } from '../helpers/engine.js';
 
 async function serveWorkers(dataDir: string, workers: number): Promise<CliServer> {
-  const server = await startCliServer(dataDir, { args: ['--workers', String(workers)], startTimeoutMs: 30_000 });
+  const server = await startCliServer(dataDir, { args: ['--workers', String(workers)], startTimeoutMs: 30_000, env: { TAFUTA_LOG_LEVEL: 'info' } });
   assert.match(server.announcement, new RegExp(`\\(${workers} workers\\)$`));
   return server;
 }
@@ -77,7 +77,9 @@ test('two workers: writes on one are searchable on both, deletions too; a killed
     }
     assert.equal(pids.length, 2, 'a replacement worker runs');
     assert.ok(!pids.includes(victim!));
-    await sleep(1000); // the replacement opens its engine and listens
+    // The replacement (worker 0's, which alone saves index files, when the victim was worker 0) opens its engine and listens.
+    while (!cluster.stderr().includes('replacement worker listening') && Date.now() < deadline + 20_000) await sleep(50);
+    assert.match(cluster.stderr(), /replacement worker listening/);
     for (let i = 0; i < 6; i++) assert.equal((await searchIds(cluster.url, 'kijiji12'))[0], 'd12');
 
     // A shutdown that arrives while a replacement is still starting must still stop it.
