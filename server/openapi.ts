@@ -100,7 +100,7 @@ export function openApiDocument(version: string) {
         parameters: [nameParam, idParam],
         get: { summary: 'Get a document', responses: guarded({ 200: { description: 'document', ...json(ref('StoredDocument')) }, 404: errorResponse('no such collection or document') }) },
         patch: {
-          summary: 'Change title and/or metadata without re-encoding (JSON Merge Patch, RFC 7396)',
+          summary: 'Change title and/or metadata (JSON Merge Patch, RFC 7396); a new title re-encodes the document, metadata alone does not',
           requestBody: { required: true, content: { 'application/json': { schema: ref('DocumentPatch') }, 'application/merge-patch+json': { schema: ref('DocumentPatch') } } },
           responses: adminOnly({ 200: { description: 'the patched document', ...json(ref('StoredDocument')) }, 400: errorResponse('invalid patch'), 404: errorResponse('no such collection or document') }),
         },
@@ -202,7 +202,7 @@ export function openApiDocument(version: string) {
             },
             text: { type: 'string', minLength: 1, maxLength: 1000000, description: 'split into passages: at most 20,000 per document' },
             lang: { ...langCode, description: `${langCode.description}; omitted: identified from the text (stored with lang_detected: true; null when the identifier is unsure)` },
-            title: { type: 'string' },
+            title: { type: 'string', maxLength: 2048, description: 'searched by BM25 as its own field (weighted 2× the text) and encoded with every passage ("title\n\ntext")' },
             metadata: { type: 'object', additionalProperties: true },
           },
         },
@@ -227,7 +227,7 @@ export function openApiDocument(version: string) {
           minProperties: 1,
           description:
             'JSON Merge Patch: title replaces (null removes it); metadata keys replace, null values remove keys, objects merge recursively, absent keys stay; metadata: null removes all. ' +
-            'text and lang cannot be patched (they change passages and vectors): POST the document again.',
+            'A new title re-encodes the document (titles are encoded with the text); metadata alone does not. text and lang cannot be patched: POST the document again.',
           properties: {
             title: { type: 'string', nullable: true, maxLength: 2048 },
             metadata: { type: 'object', nullable: true, additionalProperties: true },
