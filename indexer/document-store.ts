@@ -187,6 +187,7 @@ export function createDocumentStore(db: Db) {
       FROM passages p JOIN documents d ON d.id = p.document_id
       WHERE p.id IN (SELECT value FROM json_each(?))`),
     vectorsOf: db.prepare('SELECT id, embedding FROM passages WHERE id IN (SELECT value FROM json_each(?))'),
+    documentsOfPassages: db.prepare('SELECT id, document_id FROM passages WHERE id IN (SELECT value FROM json_each(?))'),
     vectorsBetween: db.prepare('SELECT id, embedding FROM passages WHERE collection_id = ? AND id > ? AND id <= ? ORDER BY id LIMIT ?'),
     tombstonesBetween: db.prepare(
       'SELECT seq, passage_id AS passageId FROM passage_tombstones WHERE collection_id = ? AND seq > ? AND seq <= ? ORDER BY seq',
@@ -457,6 +458,13 @@ export function createDocumentStore(db: Db) {
            ORDER BY score DESC, p.id LIMIT ?`,
         )
         .all(match, collectionId, ...clause.params, limit) as Array<{ label: number; score: number }>;
+    },
+
+    /** The document (row id) of each passage label that still exists. */
+    documentsOfPassages(labels: readonly number[]): Map<number, number> {
+      if (labels.length === 0) return new Map();
+      const rows = statements.documentsOfPassages.raw().all(JSON.stringify(labels)) as Array<[number, number]>;
+      return new Map(rows);
     },
 
     /** Result rows for passage labels, in the order given (labels that no longer exist are skipped). */

@@ -262,7 +262,24 @@ export function openApiDocument(version: string) {
             mode: { type: 'string', enum: [...SEARCH_MODES], default: 'dense', description: "'auto': dense when the encoder has an adapter for the query language, hybrid otherwise" },
             filter: ref('Filter'),
             offset: { type: 'integer', minimum: 0, maximum: 999, default: 0, description: 'results to skip (pagination); offset + k ≤ 1000. A page is ranks offset+1 … offset+k of the search for offset + k' },
+            group_by: {
+              type: 'string',
+              enum: ['document'],
+              description:
+                'one result per document: its best passage, with matched_passages. The search looks at the top 128, 256, … 4096 passages, stopping at the first depth that holds offset + k documents (fewer are returned when 4096 passages hold fewer)',
+            },
+            highlight: {
+              type: 'boolean',
+              default: false,
+              description: 'adds highlights to each result: the matched query terms (bm25, hybrid) and the sentence closest to the query (dense, hybrid)',
+            },
           },
+        },
+        Span: {
+          type: 'object',
+          required: ['start', 'end'],
+          description: 'a span of the result text in UTF-16 code units, as JavaScript\'s text.slice(start, end) takes it',
+          properties: { start: { type: 'integer', minimum: 0 }, end: { type: 'integer', minimum: 0 } },
         },
         Filter: {
           type: 'object',
@@ -313,6 +330,22 @@ export function openApiDocument(version: string) {
                   lang_detected: { type: 'boolean', enum: [true], description: 'present when lang was identified by tafuta, not given' },
                   title: { type: 'string' },
                   metadata: { type: 'object' },
+                  matched_passages: { type: 'integer', minimum: 1, description: "with group_by: how many of the document's passages were among the passages the search looked at" },
+                  highlights: {
+                    type: 'object',
+                    description: 'with highlight: true',
+                    properties: {
+                      terms: {
+                        type: 'array',
+                        items: ref('Span'),
+                        description: 'bm25 and hybrid: the words of the text that match a query word after normalisation (case, Latin diacritics, NFKC), in text order',
+                      },
+                      sentence: {
+                        ...ref('Span'),
+                        description: "dense and hybrid: the sentence closest to the query (of a passage's first 32 sentences; absent when the query has no features, or past 1024 sentences per search)",
+                      },
+                    },
+                  },
                 },
               },
             },
