@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { openDatabase } from '../../indexer/database.js';
 import type { Engine } from '../../indexer/engine.js';
 import { indexFile } from '../../indexer/pipeline.js';
+import type { DocumentInput } from '../../indexer/types.js';
 import { tempDir, testEngine } from '../helpers/engine.js';
 
 const DOCUMENTS = [
@@ -14,12 +15,14 @@ const DOCUMENTS = [
   { id: 'shule', lang: 'sw', text: 'Wanafunzi wanasoma vitabu shuleni asubuhi na jioni.' },
 ];
 
-async function seeded(): Promise<Engine> {
+async function engineWith(documents: readonly DocumentInput[]): Promise<Engine> {
   const engine = testEngine(undefined);
   engine.createCollection('c');
-  await engine.upsertDocuments('c', DOCUMENTS);
+  await engine.upsertDocuments('c', documents);
   return engine;
 }
+
+const seeded = () => engineWith(DOCUMENTS);
 
 /** Every stored passage vector of the collection, as hex, by passage id. */
 function vectorsOf(engine: Engine): Map<number, string> {
@@ -37,9 +40,7 @@ test('BM25 finds a document by a word only its title holds, and results keep the
 });
 
 test('the title is its own BM25 field, weighted above the text', async () => {
-  const engine = testEngine(undefined);
-  engine.createCollection('c');
-  await engine.upsertDocuments('c', [
+  const engine = await engineWith([
     { id: 'in-text', title: 'Soko', text: 'Ndizi la kijiji linafunguliwa kila Jumamosi asubuhi.' },
     { id: 'in-title', title: 'Ndizi', text: 'Soko la kijiji linafunguliwa kila Jumamosi asubuhi.' },
   ]);
@@ -51,9 +52,7 @@ test('the title is its own BM25 field, weighted above the text', async () => {
 });
 
 test('dense vectors encode title + text: a titled passage gets another vector than the same text untitled, and a title query finds it', async () => {
-  const engine = testEngine(undefined);
-  engine.createCollection('c');
-  await engine.upsertDocuments('c', [
+  const engine = await engineWith([
     { id: 'titled', title: 'Mahindi ya njano', text: 'Wakulima wanapanda wakati wa mvua za masika.' },
     { id: 'untitled', text: 'Wakulima wanapanda wakati wa mvua za masika.' },
   ]);
