@@ -30,7 +30,7 @@ export function readMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
 
 /**
  * Data steps that SQL alone cannot do, run in the same transaction right after the migration of that version.
- * v2 added `search_text`, which only the TypeScript normaliser can compute for existing passages.
+ * v2 added `search_text` and v6 `title_search_text`, which only the TypeScript normaliser can compute for existing rows.
  */
 const BACKFILLS: Record<number, (db: Db) => void> = {
   2(db) {
@@ -39,6 +39,12 @@ const BACKFILLS: Record<number, (db: Db) => void> = {
     const pending: Array<[string, number]> = [];
     for (const row of rows) pending.push([searchTextOf(row.text), row.id]);
     for (const [text, id] of pending) update.run(text, id);
+    db.exec("INSERT INTO passages_fts (passages_fts) VALUES ('rebuild')");
+  },
+  6(db) {
+    const titled = db.prepare('SELECT id, title FROM documents WHERE title IS NOT NULL').all() as Array<{ id: number; title: string }>;
+    const update = db.prepare('UPDATE passages SET title_search_text = ? WHERE document_id = ?');
+    for (const { id, title } of titled) update.run(searchTextOf(title), id);
     db.exec("INSERT INTO passages_fts (passages_fts) VALUES ('rebuild')");
   },
 };

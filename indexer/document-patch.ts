@@ -1,7 +1,8 @@
 /**
  * PATCH of a stored document's title and metadata with JSON Merge Patch semantics (RFC 7396): keys present in the
  * patch replace, `null` removes, objects merge recursively, absent keys stay. Text and lang are not patchable:
- * passages and vectors depend on them, and changing them goes through an upsert, which re-encodes.
+ * passages and vectors depend on them, and changing them goes through an upsert, which re-encodes (as the engine
+ * does for a patched title, which is encoded with the text).
  */
 import { TafutaError } from './errors.js';
 import { documentSchema } from './schemas.js';

@@ -5,6 +5,8 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './database.js';
 import { TafutaError } from './errors.js';
+import { searchTextOf } from './search-text.js';
+import { TITLE_BM25_WEIGHT } from './titles.js';
 import { assertComparableTypes, conditionSql, isEmptyCondition, keysOf, parseWhereOrThrow, type SqlFragment } from './filters.js';
 import type {
   CollectionConfig,
@@ -167,8 +169,8 @@ export function createDocumentStore(db: Db) {
       WHERE id = @id`),
     deletePassagesOfDocument: db.prepare('DELETE FROM passages WHERE document_id = ?'),
     insertPassage: db.prepare(`
-      INSERT INTO passages (collection_id, document_id, ordinal, text, search_text, start_offset, end_offset, embedding)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+      INSERT INTO passages (collection_id, document_id, ordinal, text, search_text, title_search_text, start_offset, end_offset, embedding)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     document: db.prepare(`${DOCUMENT_SELECT} WHERE d.collection_id = ? AND d.external_id = ?`),
     deleteDocument: db.prepare('DELETE FROM documents WHERE collection_id = ? AND external_id = ?'),
     deleteDocumentsById: db.prepare('DELETE FROM documents WHERE collection_id = ? AND external_id IN (SELECT value FROM json_each(?))'),
@@ -185,6 +187,7 @@ export function createDocumentStore(db: Db) {
       FROM passages p JOIN documents d ON d.id = p.document_id
       WHERE p.id IN (SELECT value FROM json_each(?))`),
     vectorsOf: db.prepare('SELECT id, embedding FROM passages WHERE id IN (SELECT value FROM json_each(?))'),
+    documentsOfPassages: db.prepare('SELECT id, document_id FROM passages WHERE id IN (SELECT value FROM json_each(?))'),
     vectorsBetween: db.prepare('SELECT id, embedding FROM passages WHERE collection_id = ? AND id > ? AND id <= ? ORDER BY id LIMIT ?'),
     tombstonesBetween: db.prepare(
       'SELECT seq, passage_id AS passageId FROM passage_tombstones WHERE collection_id = ? AND seq > ? AND seq <= ? ORDER BY seq',
@@ -349,8 +352,9 @@ export function createDocumentStore(db: Db) {
           ...fields,
         }) as { id: number };
         statements.deletePassagesOfDocument.run(documentId);
+        const titleSearchText = searchTextOf(document.title ?? '');
         parts.forEach((p, ordinal) => {
-          statements.insertPassage.run(collectionId, documentId, ordinal, p.text, p.searchText, p.start, p.end, vectorToBlob(p.embedding));
+          statements.insertPassage.run(collectionId, documentId, ordinal, p.text, p.searchText, titleSearchText, p.start, p.end, vectorToBlob(p.embedding));
         });
         passages += parts.length;
       }
@@ -439,18 +443,28 @@ export function createDocumentStore(db: Db) {
       return rows.map((row) => ({ label: row.id, vector: blobToVector(row.embedding) }));
     },
 
-    /** BM25 over the collection's passages; higher score is better. `match` is an FTS5 expression. */
+    /**
+     * BM25 over the collection's passages, text and title columns (the title weighted TITLE_BM25_WEIGHT); higher
+     * score is better. `match` is an FTS5 expression.
+     */
     bm25(collectionId: number, match: string, limit: number, filter?: SearchFilter): Array<{ label: number; score: number }> {
       const clause = filterClause(collectionId, filter);
       return prepareCached(
-          `SELECT p.id AS label, -bm25(passages_fts) AS score
+          `SELECT p.id AS label, -bm25(passages_fts, 1.0, ${TITLE_BM25_WEIGHT}) AS score
            FROM passages_fts
            JOIN passages p ON p.id = passages_fts.rowid
            JOIN documents d ON d.id = p.document_id
            WHERE passages_fts MATCH ? AND p.collection_id = ?${clause.sql}
-           ORDER BY bm25(passages_fts) LIMIT ?`,
+           ORDER BY score DESC, p.id LIMIT ?`,
         )
         .all(match, collectionId, ...clause.params, limit) as Array<{ label: number; score: number }>;
+    },
+
+    /** The document (row id) of each passage label that still exists. */
+    documentsOfPassages(labels: readonly number[]): Map<number, number> {
+      if (labels.length === 0) return new Map();
+      const rows = statements.documentsOfPassages.raw().all(JSON.stringify(labels)) as Array<[number, number]>;
+      return new Map(rows);
     },
 
     /** Result rows for passage labels, in the order given (labels that no longer exist are skipped). */

@@ -20,6 +20,7 @@ import type { Logger } from './logger.js';
 import { createPassagePreparer, type PassagePreparer } from './passage-preparation.js';
 import { LIMITS } from './schemas.js';
 import { searchCollection, type SearchRequest, type SearchResponse } from './search.js';
+import { passageEmbeddingText } from './titles.js';
 import type { CollectionConfig, CollectionRecord, DocumentInput, SearchFilter, StoredDocument } from './types.js';
 
 export interface EngineOptions {
@@ -83,11 +84,10 @@ export interface ReindexResult {
 export const REINDEX_PREFIX = '_reindex_';
 
 export function contentHashOf(document: DocumentInput, config: CollectionConfig): string {
-  // Everything the stored passages and vectors depend on: text and the splitting config (lang routes adapters).
-  return crypto
-    .createHash('sha256')
-    .update(JSON.stringify([document.text, document.lang ?? null, config.passages]))
-    .digest('hex');
+  // Everything the stored passages and vectors depend on: text, the splitting config, lang (it routes adapters)
+  // and the title (encoded with each passage). Untitled documents hash as they did before titles were encoded.
+  const hashed = [document.text, document.lang ?? null, config.passages, ...(document.title !== undefined ? [document.title] : [])];
+  return crypto.createHash('sha256').update(JSON.stringify(hashed)).digest('hex');
 }
 
 /** How a collection's recorded encoder differs from the loaded one, in words; undefined when they match. */
@@ -421,7 +421,7 @@ export class Engine {
     });
     // Once per document, on a bounded sample: the language routes the encoder's adapter and is stored for filters.
     const detectedLangs = toEncode.map((h) => (h.document.lang === undefined ? identifyDocumentLanguage(this.languageIdentifier, h.document.text)?.lang : undefined));
-    const texts = prepared.flat().map((p) => p.text);
+    const texts = toEncode.flatMap((h, i) => prepared[i]!.map((p) => passageEmbeddingText(h.document.title, p.text)));
     const langs = toEncode.flatMap((h, i) => prepared[i]!.map(() => h.document.lang ?? detectedLangs[i]));
     const vectors = texts.length ? await encoder.embed(texts, { kind: 'passage', lang: langs }) : [];
 
@@ -490,12 +490,19 @@ export class Engine {
   }
 
   /**
-   * Changes a document's title and/or metadata (JSON Merge Patch, see document-patch.ts) without re-encoding:
-   * passages, vectors and the content hash stay, so re-indexing the same text later still finds it unchanged.
+   * Changes a document's title and/or metadata (JSON Merge Patch, see document-patch.ts). Metadata alone is set
+   * without re-encoding: passages, vectors and the content hash stay, so re-indexing the same text later still finds
+   * it unchanged. A new title is encoded with every passage (titles.ts), so the document is written again as an
+   * upsert of its stored text with the patched fields.
    */
   patchDocument(name: string, id: string, patch: DocumentPatch): Promise<StoredDocument> {
     return this.serializeWrites(name, async () => {
       const collection = this.requireCollection(name);
+      const stored = this.getDocument(name, id);
+      if (patch.title !== undefined && patch.title !== stored.title) {
+        await this.upsertDocumentsNow(name, [documentInputOf({ ...stored, ...patchedFields(stored, patch) })]);
+        return this.getDocument(name, id);
+      }
       const patched = this.store.patchDocument(collection.id, id, (document) => patchedFields(document, patch));
       if (!patched) throw new TafutaError('DOCUMENT_NOT_FOUND', `document "${id}" is not in collection "${name}"`);
       return patched;

@@ -19,7 +19,7 @@ export interface PassageSpan {
   end: number;
 }
 
-interface Span {
+export interface Span {
   start: number;
   end: number;
 }
@@ -116,6 +116,13 @@ function trimSpan(text: string, start: number, end: number): Span {
   while (start < end && /\s/u.test(text[start]!)) start++;
   while (end > start && /\s/u.test(text[end - 1]!)) end--;
   return { start, end };
+}
+
+/** The sentences of a text as trimmed spans (a sentence over maxChars is cut at word boundaries), in order. */
+export function sentencesOf(text: string, maxChars: number, segmentation: Segmentation = DEFAULT_SEGMENTATION): Span[] {
+  return sentenceSpans(text, maxChars, segmentation)
+    .map(({ start, end }) => trimSpan(text, start, end))
+    .filter(({ start, end }) => end > start);
 }
 
 export function splitPassages(

@@ -145,6 +145,10 @@ export const searchSchema = z.strictObject({
   filter: searchFilterSchema.optional(),
   /** Results to skip (pagination): the page is ranks offset+1 … offset+k of one search for offset + k. */
   offset: z.int().min(0).max(LIMITS.maxK - 1).default(0),
+  /** 'document': one result per document, its best passage with matched_passages (indexer/grouping.ts). */
+  group_by: z.enum(['document'], 'group_by must be "document" (one result per document) or absent').optional(),
+  /** Adds highlights (indexer/highlights.ts): matched terms (bm25, hybrid), the closest sentence (dense, hybrid). */
+  highlight: z.boolean('highlight must be true or false').default(false),
 }).refine((s) => s.offset + s.k <= LIMITS.maxK, { message: `offset + k must be at most ${LIMITS.maxK}`, path: ['offset'] });
 
 export const LIST_LIMITS = { defaultLimit: 100, maxLimit: 1000, maxFilterChars: 8192 } as const;

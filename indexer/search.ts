@@ -5,6 +5,8 @@ import type { CollectionIndex } from './collection-index.js';
 import type { DocumentStore } from './document-store.js';
 import { filterRestricts } from './filters.js';
 import { reciprocalRankFusion } from './fusion.js';
+import { searchDocuments, type DocumentHit, type PassageHit } from './grouping.js';
+import { highlightPassages, type Highlights } from './highlights.js';
 import { LIMITS } from './schemas.js';
 import { ftsQueryOf } from './search-text.js';
 import type { Metadata, RequestedSearchMode, SearchFilter, SearchMode } from './types.js';
@@ -20,6 +22,10 @@ export interface SearchRequest {
   filter?: SearchFilter | undefined;
   /** Results to skip: the answer is ranks offset+1 … offset+k of the search for offset + k. */
   offset?: number | undefined;
+  /** 'document': one result per document, its best passage (grouping.ts). */
+  group_by?: 'document' | undefined;
+  /** Adds `highlights` to each result (highlights.ts). */
+  highlight?: boolean | undefined;
 }
 
 export interface SearchResult {
@@ -33,6 +39,9 @@ export interface SearchResult {
   lang_detected?: true;
   title?: string;
   metadata?: Metadata;
+  /** Grouped by document: how many of its passages were among the candidates. */
+  matched_passages?: number;
+  highlights?: Highlights;
 }
 
 export interface SearchResponse {
@@ -59,10 +68,14 @@ const EXACT_SEARCH_MAX_CANDIDATES = 4096;
 const HYBRID_DEPTH_FACTOR = 3;
 const HYBRID_MIN_DEPTH = 50;
 
-async function denseHits(ctx: SearchContext, request: SearchRequest, queryLang: string | undefined, depth: number): Promise<VectorHit[]> {
+/** The query's vector; undefined for a query with no features ("!!!"), which embeds to zero: every passage would tie at 0. */
+async function queryVectorOf(ctx: SearchContext, request: SearchRequest, queryLang: string | undefined): Promise<Float32Array | undefined> {
   const [query] = await ctx.encoder.embed([request.query], { kind: 'query', lang: queryLang });
-  // A query with no features ("!!!") embeds to zero: every passage would tie at score 0, which is no answer.
-  if (!query || query.every((x) => x === 0)) return [];
+  return !query || query.every((x) => x === 0) ? undefined : query;
+}
+
+async function denseHits(ctx: SearchContext, request: SearchRequest, query: Float32Array | undefined, depth: number): Promise<VectorHit[]> {
+  if (!query) return [];
   if (!filterRestricts(request.filter)) return ctx.index.search(query, depth, undefined, request.ef);
   const allowed = ctx.store.filteredLabels(ctx.index.collection.id, request.filter);
   if (allowed.size === 0) return [];
@@ -92,6 +105,26 @@ export function resolveMode(mode: RequestedSearchMode, encoder: Encoder, queryLa
   return queryLang !== undefined && encoder.info.adapters?.includes(queryLang) ? 'dense' : 'hybrid';
 }
 
+/** The search's passages, best first, `depth` deep; the query is encoded once however often it is called. */
+function passageRanker(ctx: SearchContext, request: SearchRequest, mode: SearchMode, queryLang: string | undefined) {
+  let query: Promise<Float32Array | undefined> | undefined;
+  const queryVector = () => (query ??= queryVectorOf(ctx, request, queryLang));
+  const rank = async (depth: number): Promise<PassageHit[]> => {
+    switch (mode) {
+      case 'dense':
+        return denseHits(ctx, request, await queryVector(), depth);
+      case 'bm25':
+        return bm25Hits(ctx, request, depth);
+      case 'hybrid': {
+        const listDepth = Math.max(depth, Math.min(1000, Math.max(HYBRID_MIN_DEPTH, depth * HYBRID_DEPTH_FACTOR)));
+        const dense = await denseHits(ctx, request, await queryVector(), listDepth);
+        return reciprocalRankFusion([dense, bm25Hits(ctx, request, listDepth)]).slice(0, depth);
+      }
+    }
+  };
+  return { rank, queryVector };
+}
+
 export async function searchCollection(ctx: SearchContext, request: SearchRequest): Promise<SearchResponse> {
   const started = performance.now();
   const queryLang = request.lang ?? ctx.languageIdentifier.identify(request.query)?.lang;
@@ -99,35 +132,30 @@ export async function searchCollection(ctx: SearchContext, request: SearchReques
   const offset = request.offset ?? 0;
   // Every page is a slice of the search for offset + k, so consecutive pages agree with one deeper search.
   const window = offset + request.k;
-  let hits: Array<{ label: number; score: number }>;
-  switch (mode) {
-    case 'dense':
-      hits = await denseHits(ctx, request, queryLang, window);
-      break;
-    case 'bm25':
-      hits = bm25Hits(ctx, request, window);
-      break;
-    case 'hybrid': {
-      const depth = Math.min(1000, Math.max(HYBRID_MIN_DEPTH, window * HYBRID_DEPTH_FACTOR));
-      const dense = await denseHits(ctx, request, queryLang, depth);
-      hits = reciprocalRankFusion([dense, bm25Hits(ctx, request, depth)]).slice(0, window);
-      break;
-    }
-  }
-  hits = hits.slice(offset);
-  const views = ctx.store.passageViews(hits.map((h) => h.label));
-  const scoreOf = new Map(hits.map((h) => [h.label, h.score]));
-  const results = views.map((v, i): SearchResult => ({
-    id: v.documentId,
-    passage_id: v.passageId,
-    text: v.text,
-    score: scoreOf.get(v.label)!,
-    rank: offset + i + 1,
-    lang: v.lang,
-    ...(v.langDetected ? { lang_detected: true as const } : {}),
-    ...(v.title !== null ? { title: v.title } : {}),
-    ...(v.metadata !== null ? { metadata: v.metadata } : {}),
-  }));
+  const { rank, queryVector } = passageRanker(ctx, request, mode, queryLang);
+  const hits: Array<PassageHit | DocumentHit> = request.group_by === 'document'
+    ? await searchDocuments(rank, window, (labels) => ctx.store.documentsOfPassages(labels))
+    : await rank(window);
+  const page = hits.slice(offset);
+  const views = ctx.store.passageViews(page.map((h) => h.label));
+  const hitOf = new Map(page.map((h) => [h.label, h]));
+  const highlights = request.highlight ? await highlightPassages(views, { mode, query: request.query, queryVector, encoder: ctx.encoder }) : undefined;
+  const results = views.map((v, i): SearchResult => {
+    const hit = hitOf.get(v.label)!;
+    return {
+      id: v.documentId,
+      passage_id: v.passageId,
+      text: v.text,
+      score: hit.score,
+      rank: offset + i + 1,
+      lang: v.lang,
+      ...(v.langDetected ? { lang_detected: true as const } : {}),
+      ...(v.title !== null ? { title: v.title } : {}),
+      ...(v.metadata !== null ? { metadata: v.metadata } : {}),
+      ...('matchedPassages' in hit ? { matched_passages: hit.matchedPassages } : {}),
+      ...(highlights ? { highlights: highlights[i]! } : {}),
+    };
+  });
   return {
     results,
     query_lang: queryLang ?? null,

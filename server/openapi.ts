@@ -100,7 +100,7 @@ export function openApiDocument(version: string) {
         parameters: [nameParam, idParam],
         get: { summary: 'Get a document', responses: guarded({ 200: { description: 'document', ...json(ref('StoredDocument')) }, 404: errorResponse('no such collection or document') }) },
         patch: {
-          summary: 'Change title and/or metadata without re-encoding (JSON Merge Patch, RFC 7396)',
+          summary: 'Change title and/or metadata (JSON Merge Patch, RFC 7396); a new title re-encodes the document, metadata alone does not',
           requestBody: { required: true, content: { 'application/json': { schema: ref('DocumentPatch') }, 'application/merge-patch+json': { schema: ref('DocumentPatch') } } },
           responses: adminOnly({ 200: { description: 'the patched document', ...json(ref('StoredDocument')) }, 400: errorResponse('invalid patch'), 404: errorResponse('no such collection or document') }),
         },
@@ -202,7 +202,7 @@ export function openApiDocument(version: string) {
             },
             text: { type: 'string', minLength: 1, maxLength: 1000000, description: 'split into passages: at most 20,000 per document' },
             lang: { ...langCode, description: `${langCode.description}; omitted: identified from the text (stored with lang_detected: true; null when the identifier is unsure)` },
-            title: { type: 'string' },
+            title: { type: 'string', maxLength: 2048, description: 'searched by BM25 as its own field (weighted 2× the text) and encoded with every passage ("title\n\ntext")' },
             metadata: { type: 'object', additionalProperties: true },
           },
         },
@@ -227,7 +227,7 @@ export function openApiDocument(version: string) {
           minProperties: 1,
           description:
             'JSON Merge Patch: title replaces (null removes it); metadata keys replace, null values remove keys, objects merge recursively, absent keys stay; metadata: null removes all. ' +
-            'text and lang cannot be patched (they change passages and vectors): POST the document again.',
+            'A new title re-encodes the document (titles are encoded with the text); metadata alone does not. text and lang cannot be patched: POST the document again.',
           properties: {
             title: { type: 'string', nullable: true, maxLength: 2048 },
             metadata: { type: 'object', nullable: true, additionalProperties: true },
@@ -262,7 +262,24 @@ export function openApiDocument(version: string) {
             mode: { type: 'string', enum: [...SEARCH_MODES], default: 'dense', description: "'auto': dense when the encoder has an adapter for the query language, hybrid otherwise" },
             filter: ref('Filter'),
             offset: { type: 'integer', minimum: 0, maximum: 999, default: 0, description: 'results to skip (pagination); offset + k ≤ 1000. A page is ranks offset+1 … offset+k of the search for offset + k' },
+            group_by: {
+              type: 'string',
+              enum: ['document'],
+              description:
+                'one result per document: its best passage, with matched_passages. The search looks at the top 128, 256, … 4096 passages, stopping at the first depth that holds offset + k documents (fewer are returned when 4096 passages hold fewer)',
+            },
+            highlight: {
+              type: 'boolean',
+              default: false,
+              description: 'adds highlights to each result: the matched query terms (bm25, hybrid) and the sentence closest to the query (dense, hybrid)',
+            },
           },
+        },
+        Span: {
+          type: 'object',
+          required: ['start', 'end'],
+          description: 'a span of the result text in UTF-16 code units, as JavaScript\'s text.slice(start, end) takes it',
+          properties: { start: { type: 'integer', minimum: 0 }, end: { type: 'integer', minimum: 0 } },
         },
         Filter: {
           type: 'object',
@@ -313,6 +330,22 @@ export function openApiDocument(version: string) {
                   lang_detected: { type: 'boolean', enum: [true], description: 'present when lang was identified by tafuta, not given' },
                   title: { type: 'string' },
                   metadata: { type: 'object' },
+                  matched_passages: { type: 'integer', minimum: 1, description: "with group_by: how many of the document's passages were among the passages the search looked at" },
+                  highlights: {
+                    type: 'object',
+                    description: 'with highlight: true',
+                    properties: {
+                      terms: {
+                        type: 'array',
+                        items: ref('Span'),
+                        description: 'bm25 and hybrid: the words of the text that match a query word after normalisation (case, Latin diacritics, NFKC), in text order',
+                      },
+                      sentence: {
+                        ...ref('Span'),
+                        description: "dense and hybrid: the sentence closest to the query (of a passage's first 32 sentences; absent when the query has no features, or past 1024 sentences per search)",
+                      },
+                    },
+                  },
                 },
               },
             },

@@ -65,9 +65,9 @@ test('an identified language is stored and flagged, filter.lang finds it, an uns
   assert.deepEqual(engine.getCollection('c').languages, [{ lang: 'sw', documents: 2 }, { lang: null, documents: 1 }]);
 
   // Sent again without lang: the same content, so unchanged, and its identified language stays.
-  assert.deepEqual(await engine.upsertDocuments('c', [{ id: 'detected', text: SWAHILI, title: 'Maji' }]), { upserted: 0, unchanged: 1, passages: 0 });
+  assert.deepEqual(await engine.upsertDocuments('c', [{ id: 'detected', text: SWAHILI, metadata: { source: 'x' } }]), { upserted: 0, unchanged: 1, passages: 0 });
   assert.equal(engine.getDocument('c', 'detected').lang_detected, true);
-  assert.equal(engine.getDocument('c', 'detected').title, 'Maji');
+  assert.deepEqual(engine.getDocument('c', 'detected').metadata, { source: 'x' });
   // A re-index identifies it afresh rather than taking the guess for a given language.
   await engine.reindexCollection('c');
   assert.equal(engine.getDocument('c', 'detected').lang_detected, true);

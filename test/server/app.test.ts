@@ -302,20 +302,23 @@ describe('HTTP API', () => {
       }
     });
 
-    test('a metadata-only change is unchanged (not re-encoded) but the new fields are stored and filterable', async () => {
+    test('a metadata-only change is unchanged (not re-encoded) but the new fields are stored and filterable; a title change re-encodes', async () => {
       await request(api).post('/v1/collections').send({ name: 'meta' }).expect(201);
       await request(api).post('/v1/collections/meta/documents').send({ documents: SAMPLE_DOCUMENTS }).expect(200);
-      const edited = { ...sampleById.get('am-1')!, title: 'Water (am)', metadata: { topic: 'water', year: 2025 } };
+      const edited = { ...sampleById.get('am-1')!, metadata: { topic: 'water', year: 2025 } };
       const res = await request(api).post('/v1/collections/meta/documents').send({ documents: [edited] });
       assert.deepEqual(res.body, { upserted: 0, unchanged: 1, passages: 0 });
       const got = (await request(api).get('/v1/collections/meta/documents/am-1')).body as Record<string, unknown>;
-      assert.equal(got.title, 'Water (am)');
+      assert.equal(got.title, edited.title);
       assert.deepEqual(got.metadata, { topic: 'water', year: 2025 });
       const stored = new Map(sampleById);
       stored.set('am-1', edited);
       const found = await search(api, 'meta', { query: 'water', k: 100, filter: { metadata: { topic: 'water' } } }, stored);
       assert.deepEqual(ids(found), ['am-1']);
-      assert.equal(found.results[0]!.title, 'Water (am)');
+      assert.deepEqual(found.results[0]!.metadata, { topic: 'water', year: 2025 });
+      // A new title is encoded with the text (indexer/titles.ts): that is a change.
+      const retitled = await request(api).post('/v1/collections/meta/documents').send({ documents: [{ ...edited, title: 'Water (am)' }] });
+      assert.deepEqual(retitled.body, { upserted: 1, unchanged: 0, passages: 1 });
     });
 
     test('long documents are split by the collection passage config', async () => {

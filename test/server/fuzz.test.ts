@@ -213,6 +213,8 @@ const searchBody = fc
       lang: fc.oneof(fc.constantFrom('sw', 'en', 'am', 'zz', 'sw-TZ'), anyString),
       filter: filterBody,
       offset: fc.oneof(fc.integer({ min: -2, max: 1200 }), fc.constantFrom('5', 1.5, null, 999)),
+      group_by: fc.oneof(fc.constant('document'), anyString, fc.jsonValue({ maxDepth: 1 })),
+      highlight: fc.oneof(fc.boolean(), fc.constantFrom('true', 1, 0, null, {}, [])),
       extra: fc.jsonValue({ maxDepth: 2 }),
     },
     { requiredKeys: ['query'] },
@@ -377,6 +379,23 @@ function dumpDatabase(file: string): string {
   }
 }
 
+interface HighlightedResult {
+  id: string;
+  text: string;
+  highlights: { terms?: Array<{ start: number; end: number }>; sentence?: { start: number; end: number } };
+}
+
+/** Highlight spans lie inside their text, are not empty, and never split a surrogate pair; grouped results have unique ids. */
+function assertHighlightsInside(body: { results: HighlightedResult[] }, grouped: boolean): void {
+  if (grouped) assert.equal(new Set(body.results.map((r) => r.id)).size, body.results.length, 'one result per document');
+  for (const r of body.results) {
+    for (const span of [...(r.highlights.terms ?? []), ...(r.highlights.sentence ? [r.highlights.sentence] : [])]) {
+      assert.ok(Number.isInteger(span.start) && span.start >= 0 && span.start < span.end && span.end <= r.text.length, JSON.stringify({ span, text: r.text }));
+      assert.ok(!hasLoneSurrogate(r.text.slice(span.start, span.end)), `a span splits a surrogate pair: ${JSON.stringify({ span, text: r.text })}`);
+    }
+  }
+}
+
 function listTree(dir: string): string[] {
   return (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => !/tafuta\.db-(wal|shm)$/.test(f)).sort();
 }
@@ -478,7 +497,7 @@ describe('HTTP fuzzing', () => {
     const documents = fc.uniqueArray(fc.record({ id, text, title: fc.option(text, { nil: undefined }) }, { requiredKeys: ['id', 'text'] }), { selector: (d) => d.id, minLength: 1, maxLength: 4 });
     const stored = new Map<string, { id: string; text: string; title?: string }>();
     await fc.assert(
-      fc.asyncProperty(documents, fc.constantFrom('dense', 'bm25', 'hybrid'), async (docs, mode) => {
+      fc.asyncProperty(documents, fc.constantFrom('dense', 'bm25', 'hybrid'), fc.boolean(), async (docs, mode, grouped) => {
         const up = { method: 'POST', path: `/v1/collections/${SCRATCH}/documents`, body: json({ documents: docs }) };
         const res = await send(server.url, up);
         assertWellFormed(up, res);
@@ -491,10 +510,11 @@ describe('HTTP fuzzing', () => {
           assert.equal(body.id, d.id);
           assert.equal(body.text, d.text, 'text round-trips exactly');
           assert.equal(body.title, d.title ?? null);
-          const search = { method: 'POST', path: `/v1/collections/${SCRATCH}/search`, body: json({ query: d.text, mode, k: 5 }) };
+          const search = { method: 'POST', path: `/v1/collections/${SCRATCH}/search`, body: json({ query: d.text, mode, k: 5, highlight: true, ...(grouped ? { group_by: 'document' } : {}) }) };
           const found = await send(server.url, search);
           assertWellFormed(search, found);
           assert.equal(found.status, 200, found.text);
+          assertHighlightsInside(JSON.parse(found.text) as { results: HighlightedResult[] }, grouped);
         }
       }),
       runs(100),

@@ -167,6 +167,8 @@ describe('OpenAPI document', () => {
     assert.equal(search.query!.maxLength, LIMITS.maxQueryChars);
     assert.deepEqual(search.mode!.enum, ['dense', 'bm25', 'hybrid', 'auto']);
     assert.equal(search.offset!.maximum, LIMITS.maxK - 1);
+    assert.deepEqual(search.group_by!.enum, ['document']);
+    assert.equal(search.highlight!.type, 'boolean');
     const upsert = schemas.UpsertDocuments!.properties;
     assert.equal(upsert.documents!.maxItems, LIMITS.maxDocumentsPerBatch);
     assert.equal(upsert.documents!.minItems, 1);

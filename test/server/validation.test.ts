@@ -203,6 +203,12 @@ describe('validation', () => {
       ['offset as string', { query: 'maji', offset: '10' }, 'offset'],
       ['offset 1.5', { query: 'maji', offset: 1.5 }, 'offset'],
       ['offset + k over the limit', { query: 'maji', k: 10, offset: LIMITS.maxK - 9 }, 'offset'],
+      ['unknown group_by', { query: 'maji', group_by: 'title' }, 'group_by'],
+      ['group_by in the wrong case', { query: 'maji', group_by: 'Document' }, 'group_by'],
+      ['group_by null', { query: 'maji', group_by: null }, 'group_by'],
+      ['highlight as string', { query: 'maji', highlight: 'true' }, 'highlight'],
+      ['highlight as number', { query: 'maji', highlight: 1 }, 'highlight'],
+      ['highlight as object', { query: 'maji', highlight: { fields: ['text'] } }, 'highlight'],
     ];
     for (const [name, body, path] of bad) {
       test(`${name} → 400 INVALID_ARGUMENT`, async () => {
@@ -210,6 +216,20 @@ describe('validation', () => {
         if (path !== undefined) assert.ok(issuePaths(error).includes(path), `issue at "${path}" in ${JSON.stringify(issuePaths(error))}`);
       });
     }
+
+    test('group_by and highlight are accepted and shape the results', async () => {
+      const res = await searchC({ query: 'maji', k: 3, mode: 'hybrid', group_by: 'document', highlight: true });
+      assert.equal(res.status, 200);
+      const results = (res.body as { results: Array<{ id: string; matched_passages: number; highlights: { terms: unknown[]; sentence?: unknown } }> }).results;
+      assert.ok(results.length > 0);
+      assert.equal(new Set(results.map((r) => r.id)).size, results.length);
+      for (const r of results) {
+        assert.ok(r.matched_passages >= 1);
+        assert.ok(Array.isArray(r.highlights.terms));
+      }
+      const plain = await searchC({ query: 'maji', k: 3, highlight: false });
+      assert.ok((plain.body as { results: object[] }).results.every((r) => !('highlights' in r) && !('matched_passages' in r)));
+    });
 
     test('the unknown field is named in the message', async () => {
       const error = assertError(await searchC({ query: 'maji', top_k: 5 }), 400, 'INVALID_ARGUMENT');
