@@ -91,6 +91,10 @@ export function contentHashOf(document: DocumentInput, config: CollectionConfig,
   return hash.digest('hex');
 }
 
+async function embedPassages(encoder: Encoder, texts: string[], langs: Array<string | undefined>): Promise<Float32Array[]> {
+  return texts.length ? encoder.embed(texts, { kind: 'passage', lang: langs }) : [];
+}
+
 /** How a collection's recorded encoder differs from the loaded one, in words; undefined when they match. */
 function encoderChange(collection: CollectionRecord, info: EncoderInfo): string | undefined {
   if (collection.dim !== info.dim) return `a ${collection.dim}-d "${collection.encoder}", and the loaded one is ${info.dim}-d`;
@@ -454,7 +458,7 @@ export class Engine {
     const texts = prepared.flat().map((p) => p.text);
     const langs = toEncode.flatMap((h, i) => prepared[i]!.map(() => h.document.lang ?? detectedLangs[i]));
     const vectors = encoder
-      ? await this.embedPassages(encoder, texts, langs)
+      ? await embedPassages(encoder, texts, langs)
       : toEncode.flatMap((h, i) => prepared[i]!.map(() => h.ownVector!)); // a whole document: one passage
 
     let next = 0;
@@ -472,10 +476,6 @@ export class Engine {
     const passages = this.store.upsertDocuments(collection.id, batch, unchanged);
     await this.afterWrite(collection);
     return { upserted: documents.length - unchanged.size, unchanged: unchanged.size, passages };
-  }
-
-  private async embedPassages(encoder: Encoder, texts: string[], langs: Array<string | undefined>): Promise<Float32Array[]> {
-    return texts.length ? encoder.embed(texts, { kind: 'passage', lang: langs }) : [];
   }
 
   /**
