@@ -13,14 +13,14 @@ import { SOURCE_NAMES, type SourceName } from '../corpora/config.js';
 import { TafutaError, isTafutaError } from '../indexer/errors.js';
 import type { Logger } from '../indexer/logger.js';
 import { indexFile } from '../indexer/pipeline.js';
-import { langSchema, searchFilterSchema, searchSchema } from '../indexer/schemas.js';
+import { LIMITS, langSchema, searchFilterSchema, searchSchema } from '../indexer/schemas.js';
 import { documentInputOf } from '../indexer/document-store.js';
 import { createSnapshot, restoreSnapshot } from '../indexer/snapshot.js';
 import { assertSafeBinding, resolveSecurityConfig, type SecurityConfig } from '../server/config.js';
 import { formatCollections, formatSearchResponse } from './format.js';
 import { startProgress, type Progress } from './terminal.js';
 import { PACKAGE_ROOT, checkDatabaseAtStart, createEngine, createLogger, packageVersion } from './runtime.js';
-import { SEARCH_MODES, type SearchFilter } from '../indexer/types.js';
+import { ENCODER_NONE, SEARCH_MODES, type SearchFilter } from '../indexer/types.js';
 
 const DEFAULT_DATA_DIR = process.env.TAFUTA_DATA_DIR ?? '.tafuta/data';
 const DEMO_CORPUS = path.join(PACKAGE_ROOT, 'demo', 'corpus.jsonl');
@@ -95,6 +95,8 @@ interface IndexOptions {
   format: 'jsonl' | 'tsv' | 'beir';
   batch: number;
   encoder?: string;
+  /** The vectors' length for a new collection with encoder "none". */
+  dim?: number;
   /** Canonical code for records without one. */
   lang?: string;
   dataDir: string;
@@ -115,7 +117,7 @@ async function indexDemo(engine: Engine, options: IndexOptions, logger: Logger):
 
 async function runIndex(engine: Engine, options: IndexOptions, logger: Logger): Promise<void> {
   if (!engine.listCollections().some((c) => c.name === options.collection)) {
-    engine.createCollection(options.collection, { encoder: options.encoder });
+    engine.createCollection(options.collection, { encoder: options.encoder, dim: options.dim });
     logger.info({ collection: options.collection }, 'created collection');
   }
   const bar = progressBar('indexing |{bar}| {value}/{total} docs | {rate} docs/s | ETA {eta_formatted}', { rate: 0 });
@@ -154,6 +156,10 @@ interface ReindexOptions {
 
 async function runReindex(engine: Engine, options: ReindexOptions, logger: Logger): Promise<void> {
   const before = engine.getCollection(options.collection);
+  if (before.encoder === ENCODER_NONE) {
+    process.stdout.write(`"${options.collection}" holds your own vectors (encoder "${ENCODER_NONE}"): there is nothing to re-encode\n`);
+    return;
+  }
   if (!before.encoderChanged && !options.force) {
     process.stdout.write(
       `"${options.collection}" is already indexed with the loaded ${before.encoder} (version ${before.encoderVersion ?? 'unversioned'}): nothing to do (--force re-encodes anyway)\n`,
@@ -197,7 +203,7 @@ function exportFilter(json: string | undefined): SearchFilter | undefined {
   return parsed.data;
 }
 
-/** Writes the collection's documents as JSONL, one `{id, text, lang?, title?, metadata?}` per line, in insertion order. */
+/** Writes the collection's documents as JSONL, one `{id, text, lang?, title?, metadata?, vector?}` per line, in insertion order. */
 async function runExport(engine: Engine, options: ExportOptions): Promise<void> {
   const filter = exportFilter(options.filter);
   engine.assertCollectionExists(options.collection);
@@ -214,7 +220,7 @@ async function runExport(engine: Engine, options: ExportOptions): Promise<void> 
   let documents = 0;
   let cursor: string | undefined;
   do {
-    const page = engine.listDocuments(options.collection, { limit: 1000, cursor, filter });
+    const page = engine.listDocuments(options.collection, { limit: 1000, cursor, filter, withVectors: true });
     const lines = page.documents.map((d) => `${JSON.stringify(documentInputOf(d))}\n`).join('');
     if (lines && !out.write(lines)) await once(out, 'drain');
     documents += page.documents.length;
@@ -417,7 +423,8 @@ export function buildProgram(logger: Logger = createLogger()): Command {
     .requiredOption('-i, --input <file>', 'documents file')
     .addOption(new Option('-f, --format <format>', 'input format').choices(['jsonl', 'tsv', 'beir']).default('jsonl'))
     .option('-b, --batch <n>', 'documents per transaction', positiveInt(1000), 256)
-    .option('-e, --encoder <name>', 'encoder for a new collection (default: the server default)')
+    .option('-e, --encoder <name>', 'encoder for a new collection (default: the server default); "none": the records bring their vectors')
+    .option('--dim <n>', 'with --encoder none: the length of the records\' vectors', positiveInt(LIMITS.maxVectorDim))
     .option('-l, --lang <code>', 'language of the records that carry none (TSV and BEIR never do): an ISO 639 code; default: detected per document', languageCode)
     .option('-d, --data-dir <dir>', 'data directory', DEFAULT_DATA_DIR)
     .action(async (options: IndexOptions) => {

@@ -130,6 +130,7 @@ export function documentInputOf(document: StoredDocument): DocumentInput {
     ...(document.lang !== null && !document.lang_detected ? { lang: document.lang } : {}),
     ...(document.title !== null ? { title: document.title } : {}),
     ...(document.metadata !== null ? { metadata: document.metadata } : {}),
+    ...(document.vector !== undefined ? { vector: document.vector } : {}),
   };
 }
 
@@ -188,6 +189,9 @@ export function createDocumentStore(db: Db) {
       WHERE p.id IN (SELECT value FROM json_each(?))`),
     vectorsOf: db.prepare('SELECT id, embedding FROM passages WHERE id IN (SELECT value FROM json_each(?))'),
     documentsOfPassages: db.prepare('SELECT id, document_id FROM passages WHERE id IN (SELECT value FROM json_each(?))'),
+    documentVectors: db.prepare(`
+      SELECT d.external_id AS id, p.embedding FROM documents d JOIN passages p ON p.document_id = d.id AND p.ordinal = 0
+      WHERE d.collection_id = ? AND d.external_id IN (SELECT value FROM json_each(?))`),
     vectorsBetween: db.prepare('SELECT id, embedding FROM passages WHERE collection_id = ? AND id > ? AND id <= ? ORDER BY id LIMIT ?'),
     tombstonesBetween: db.prepare(
       'SELECT seq, passage_id AS passageId FROM passage_tombstones WHERE collection_id = ? AND seq > ? AND seq <= ? ORDER BY seq',
@@ -441,6 +445,12 @@ export function createDocumentStore(db: Db) {
       if (labels.length === 0) return [];
       const rows = statements.vectorsOf.all(JSON.stringify(labels)) as Array<{ id: number; embedding: Buffer }>;
       return rows.map((row) => ({ label: row.id, vector: blobToVector(row.embedding) }));
+    },
+
+    /** The vector of each document's first passage, by document id: its own vector in a collection of your own vectors. */
+    documentVectors(collectionId: number, externalIds: readonly string[]): Map<string, Float32Array> {
+      const rows = statements.documentVectors.all(collectionId, JSON.stringify(externalIds)) as Array<{ id: string; embedding: Buffer }>;
+      return new Map(rows.map((row) => [row.id, blobToVector(row.embedding)]));
     },
 
     /**

@@ -18,10 +18,11 @@ import { filterRestricts } from './filters.js';
 import { TafutaError } from './errors.js';
 import type { Logger } from './logger.js';
 import { createPassagePreparer, type PassagePreparer } from './passage-preparation.js';
+import { hasOwnVectors, ownVectorOf, WHOLE_DOCUMENT } from './own-vectors.js';
 import { LIMITS } from './schemas.js';
 import { searchCollection, type SearchRequest, type SearchResponse } from './search.js';
 import { passageEmbeddingText } from './titles.js';
-import type { CollectionConfig, CollectionRecord, DocumentInput, SearchFilter, StoredDocument } from './types.js';
+import { ENCODER_NONE, type CollectionConfig, type CollectionRecord, type DocumentInput, type SearchFilter, type StoredDocument } from './types.js';
 
 export interface EngineOptions {
   /** Directory holding `tafuta.db` and `indexes/`. Undefined = in-memory database and indexes (tests). */
@@ -83,11 +84,18 @@ export interface ReindexResult {
 /** Temporary collections of reindexCollection; user names must start with a letter or digit, so none can clash. */
 export const REINDEX_PREFIX = '_reindex_';
 
-export function contentHashOf(document: DocumentInput, config: CollectionConfig): string {
-  // Everything the stored passages and vectors depend on: text, the splitting config, lang (it routes adapters)
-  // and the title (encoded with each passage). Untitled documents hash as they did before titles were encoded.
+export function contentHashOf(document: DocumentInput, config: CollectionConfig, ownVector?: Float32Array): string {
+  // Everything the stored passages and vectors depend on: text, the splitting config, lang (it routes adapters),
+  // the title (encoded with each passage) and a document's own (unit) vector. Untitled documents hash as they did
+  // before titles were encoded.
   const hashed = [document.text, document.lang ?? null, config.passages, ...(document.title !== undefined ? [document.title] : [])];
-  return crypto.createHash('sha256').update(JSON.stringify(hashed)).digest('hex');
+  const hash = crypto.createHash('sha256').update(JSON.stringify(hashed));
+  if (ownVector) hash.update(new Uint8Array(ownVector.buffer, ownVector.byteOffset, ownVector.byteLength));
+  return hash.digest('hex');
+}
+
+async function embedPassages(encoder: Encoder, texts: string[], langs: Array<string | undefined>): Promise<Float32Array[]> {
+  return texts.length ? encoder.embed(texts, { kind: 'passage', lang: langs }) : [];
 }
 
 /** How a collection's recorded encoder differs from the loaded one, in words; undefined when they match. */
@@ -142,7 +150,9 @@ export class Engine {
     return this.dataVersionStatement.get() as number;
   }
 
-  private encoderFor(collection: CollectionRecord): Encoder {
+  /** The collection's encoder; undefined for a collection of your own vectors (encoder "none"). */
+  private encoderFor(collection: CollectionRecord): Encoder | undefined {
+    if (hasOwnVectors(collection)) return undefined;
     const encoder = this.encoders.get(collection.encoder);
     if (!encoder) {
       throw new TafutaError('UNKNOWN_ENCODER', `collection "${collection.name}" uses encoder "${collection.encoder}", which is not loaded`);
@@ -263,24 +273,47 @@ export class Engine {
     }
   }
 
-  createCollection(name: string, options: { encoder?: string | undefined; config?: unknown } = {}): CollectionInfo {
+  /**
+   * `encoder: "none"` with `dim` makes a collection of your own vectors (indexer/own-vectors.ts): its documents
+   * are kept whole, one passage each, so `config.passages` does not apply to it.
+   */
+  createCollection(name: string, options: { encoder?: string | undefined; dim?: number | undefined; config?: unknown } = {}): CollectionInfo {
     // Names become file names under indexes/: validated here, not only at the HTTP edge.
     const validName = collectionNameSchema.safeParse(name);
     if (!validName.success) throw new TafutaError('INVALID_ARGUMENT', validName.error.issues[0]!.message);
-    const encoderName = options.encoder ?? this.encoders.defaultName;
-    const encoder = this.encoders.get(encoderName);
-    if (!encoder) {
-      throw new TafutaError('UNKNOWN_ENCODER', `encoder "${encoderName}" is not loaded; available: ${this.encoders.list().map((e) => e.name).join(', ')}`);
+    const encoder = this.newCollectionEncoder(options);
+    const ownVectors = encoder.name === ENCODER_NONE;
+    if (ownVectors && (options.config as { passages?: unknown } | null | undefined)?.passages !== undefined) {
+      throw new TafutaError('INVALID_ARGUMENT', `invalid collection config: passages: a collection of your own vectors (encoder "${ENCODER_NONE}") keeps each document whole, one passage with its vector`);
     }
     const parsed = collectionConfigSchema.safeParse(options.config);
     if (!parsed.success) throw new TafutaError('INVALID_ARGUMENT', `invalid collection config: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    const config = ownVectors ? { ...parsed.data, passages: { ...WHOLE_DOCUMENT } } : parsed.data;
     this.followExternalWrites();
-    const collection = this.store.createCollection(name, encoder.info, parsed.data);
+    const collection = this.store.createCollection(name, encoder, config);
     this.indexes.get(name)?.abandonBackgroundSave();
     if (this.indexDir !== undefined && this.writesIndexFiles) CollectionIndex.removeFiles(this.indexDir, name); // leftovers of a dropped namesake
     this.indexFor(collection);
-    this.logger.info({ collection: name, encoder: encoder.info.name }, 'collection created');
+    this.logger.info({ collection: name, encoder: encoder.name }, 'collection created');
     return this.describe(collection);
+  }
+
+  /** What a new collection records as its encoder: a loaded one (by default the default), or "none" with a dim. */
+  private newCollectionEncoder(options: { encoder?: string | undefined; dim?: number | undefined }): EncoderInfo | { name: string; dim: number } {
+    if (options.encoder === ENCODER_NONE) {
+      const { dim } = options;
+      if (dim === undefined || !Number.isInteger(dim) || dim < 1 || dim > LIMITS.maxVectorDim) {
+        throw new TafutaError('INVALID_ARGUMENT', `encoder "${ENCODER_NONE}" (your own vectors) needs dim, the length of the vectors: an integer from 1 to ${LIMITS.maxVectorDim}`);
+      }
+      return { name: ENCODER_NONE, dim };
+    }
+    if (options.dim !== undefined) throw new TafutaError('INVALID_ARGUMENT', `dim goes with encoder "${ENCODER_NONE}" only: an encoder's vectors have the encoder's dim`);
+    const encoderName = options.encoder ?? this.encoders.defaultName;
+    const encoder = this.encoders.get(encoderName);
+    if (!encoder) {
+      throw new TafutaError('UNKNOWN_ENCODER', `encoder "${encoderName}" is not loaded; available: ${[...this.encoders.list().map((e) => e.name), ENCODER_NONE].join(', ')}`);
+    }
+    return encoder.info;
   }
 
   private describe(collection: CollectionRecord): CollectionInfo {
@@ -357,6 +390,7 @@ export class Engine {
     const batchSize = options.batchSize ?? 256;
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new TafutaError('INVALID_ARGUMENT', `batchSize must be a positive integer, got ${batchSize}`);
     const old = this.requireCollection(name);
+    if (hasOwnVectors(old)) throw new TafutaError('INVALID_ARGUMENT', `collection "${name}" holds your own vectors (encoder "${ENCODER_NONE}"): there is nothing to re-encode`);
     const encoder = this.encoders.get(old.encoder);
     if (!encoder) throw new TafutaError('UNKNOWN_ENCODER', `collection "${name}" uses encoder "${old.encoder}", which is not loaded`);
     const tempName = `${REINDEX_PREFIX}${name}`;
@@ -408,7 +442,10 @@ export class Engine {
     }
     const collection = this.requireCollection(name);
     const encoder = this.encoderFor(collection);
-    const hashed = documents.map((document) => ({ document, contentHash: contentHashOf(document, collection.config) }));
+    const hashed = documents.map((document) => {
+      const ownVector = ownVectorOf(collection, document);
+      return { document, ownVector, contentHash: contentHashOf(document, collection.config, ownVector) };
+    });
     const unchanged = this.store.unchangedDocuments(collection.id, hashed.map((h) => ({ id: h.document.id, contentHash: h.contentHash })));
 
     const toEncode = hashed.filter((h) => !unchanged.has(h.document.id));
@@ -423,15 +460,17 @@ export class Engine {
     const detectedLangs = toEncode.map((h) => (h.document.lang === undefined ? identifyDocumentLanguage(this.languageIdentifier, h.document.text)?.lang : undefined));
     const texts = toEncode.flatMap((h, i) => prepared[i]!.map((p) => passageEmbeddingText(h.document.title, p.text)));
     const langs = toEncode.flatMap((h, i) => prepared[i]!.map(() => h.document.lang ?? detectedLangs[i]));
-    const vectors = texts.length ? await encoder.embed(texts, { kind: 'passage', lang: langs }) : [];
+    const vectors = encoder
+      ? await embedPassages(encoder, texts, langs)
+      : toEncode.flatMap((h, i) => prepared[i]!.map(() => h.ownVector!)); // a whole document: one passage
 
     let next = 0;
     const preparedOf = new Map(toEncode.map((h, i) => [h.document.id, { passages: prepared[i]!, detectedLang: detectedLangs[i] }]));
-    const batch: DocumentToStore[] = hashed.map((h) => {
-      const written = preparedOf.get(h.document.id);
-      if (!written) return { ...h, passages: [] };
+    const batch: DocumentToStore[] = hashed.map(({ document, contentHash }) => {
+      const written = preparedOf.get(document.id);
+      if (!written) return { document, contentHash, passages: [] };
       const passages = written.passages.map((p) => ({ text: p.text, searchText: p.searchText, start: p.start, end: p.end, embedding: vectors[next++]! }));
-      return { ...h, detectedLang: written.detectedLang, passages };
+      return { document, contentHash, detectedLang: written.detectedLang, passages };
     });
 
     // Another process may have dropped (or dropped and recreated) the collection while we were encoding.
@@ -454,25 +493,37 @@ export class Engine {
     this.scheduleSave();
   }
 
+  /** A document; in a collection of your own vectors, with its (stored, unit-length) vector. */
   getDocument(name: string, id: string): StoredDocument {
     const collection = this.requireCollection(name);
     const document = this.store.getDocument(collection.id, id);
     if (!document) throw new TafutaError('DOCUMENT_NOT_FOUND', `document "${id}" is not in collection "${name}"`);
-    return document;
+    return this.withOwnVectors(collection, [document])[0]!;
+  }
+
+  private withOwnVectors(collection: CollectionRecord, documents: StoredDocument[]): StoredDocument[] {
+    if (!hasOwnVectors(collection) || documents.length === 0) return documents;
+    const vectors = this.store.documentVectors(collection.id, documents.map((d) => d.id));
+    return documents.map((d) => {
+      const vector = vectors.get(d.id);
+      return vector ? { ...d, vector: Array.from(vector) } : d;
+    });
   }
 
   /**
    * A page of a collection's documents in a stable order (insertion), restricted by a filter; `next_cursor`
    * (opaque) continues after the last one, null when there is nothing more. Documents written after a listing
-   * started appear on later pages; none is returned twice.
+   * started appear on later pages; none is returned twice. `withVectors`: documents of a collection of your own
+   * vectors carry them (export); a page of them can be large, so listings leave them out by default.
    */
-  listDocuments(name: string, options: { limit: number; cursor?: string | undefined; filter?: SearchFilter | undefined }): DocumentPage {
+  listDocuments(name: string, options: { limit: number; cursor?: string | undefined; filter?: SearchFilter | undefined; withVectors?: boolean }): DocumentPage {
     const collection = this.requireCollection(name);
     const after = options.cursor === undefined ? 0 : decodeCursor(options.cursor);
     const rows = this.store.documentsAfter(collection.id, after, options.limit + 1, options.filter);
     const page = rows.slice(0, options.limit);
+    const documents = page.map((r) => r.document);
     return {
-      documents: page.map((r) => r.document),
+      documents: options.withVectors ? this.withOwnVectors(collection, documents) : documents,
       next_cursor: rows.length > options.limit ? encodeCursor(page.at(-1)!.rowId) : null,
     };
   }
@@ -505,7 +556,7 @@ export class Engine {
       }
       const patched = this.store.patchDocument(collection.id, id, (document) => patchedFields(document, patch));
       if (!patched) throw new TafutaError('DOCUMENT_NOT_FOUND', `document "${id}" is not in collection "${name}"`);
-      return patched;
+      return this.withOwnVectors(collection, [patched])[0]!;
     });
   }
 

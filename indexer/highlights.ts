@@ -75,14 +75,15 @@ export interface HighlightRequest {
   query: string;
   /** The query's vector (undefined: the query has no features); only called for dense and hybrid. */
   queryVector: () => Promise<Float32Array | undefined>;
-  encoder: Encoder;
+  /** Embeds the sentences; undefined (a collection of your own vectors): no sentence highlights. */
+  encoder: Encoder | undefined;
 }
 
 /** Highlights of each passage: `terms` in bm25 and hybrid mode, `sentence` in dense and hybrid mode. */
 export async function highlightPassages(passages: readonly HighlightedPassage[], request: HighlightRequest): Promise<Highlights[]> {
   const queryWords = request.mode === 'dense' ? undefined : new Set(tokenize(request.query));
   const query = request.mode === 'bm25' ? undefined : await request.queryVector();
-  const sentences = query === undefined ? [] : await closestSentences(passages, query, request.encoder);
+  const sentences = query === undefined || request.encoder === undefined ? [] : await closestSentences(passages, query, request.encoder);
   const judged = new Map<string, boolean>();
   return passages.map((p, i) => {
     const sentence = sentences[i];

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { collectionNameSchema } from './config.js';
 import { canonicalLanguage } from './languages.js';
 import { FilterSyntaxError, METADATA_KEY_PATTERN, filterRestricts, parseWhere } from './filters.js';
-import { SEARCH_MODES } from './types.js';
+import { ENCODER_NONE, SEARCH_MODES } from './types.js';
 
 export const LIMITS = {
   maxK: 1000,
@@ -16,6 +16,8 @@ export const LIMITS = {
   maxIdChars: 512,
   maxTitleChars: 2048,
   maxMetadataKeys: 64,
+  /** Of your own vectors (collections with encoder "none"). */
+  maxVectorDim: 4096,
 } as const;
 
 /** An ISO 639-1/2/3 code (with optional subtags), reduced to its canonical code (indexer/languages.ts). */
@@ -91,11 +93,25 @@ export const documentIdSchema = z
   .refine((id) => !DOT_SEGMENT.test(id), 'id must not be "." or ".." (HTTP clients rewrite them as path segments)')
   .refine((id) => !CONTROL_CHARACTER.test(id), 'id must not contain control characters');
 
-export const createCollectionSchema = z.strictObject({
-  name: collectionNameSchema,
-  encoder: z.string().min(1).max(200).optional(),
-  config: z.unknown().optional(),
-});
+/** Your own vector (indexer/own-vectors.ts); the engine checks its length against the collection's dim. */
+export const vectorSchema = z
+  .array(z.number({ error: 'vector entries must be finite numbers' }), { error: 'vector must be an array of numbers' })
+  .min(1, 'vector must not be empty')
+  .max(LIMITS.maxVectorDim, `vector has at most ${LIMITS.maxVectorDim} numbers`)
+  .refine((v) => v.some((x) => x !== 0), 'vector must not be all zeros: it has no direction to compare by cosine');
+
+export const createCollectionSchema = z
+  .strictObject({
+    name: collectionNameSchema,
+    encoder: z.string().min(1).max(200).optional(),
+    /** Only with encoder "none": the length of the vectors documents and searches bring. */
+    dim: z.int().min(1).max(LIMITS.maxVectorDim).optional(),
+    config: z.unknown().optional(),
+  })
+  .refine((c) => (c.dim !== undefined) === (c.encoder === ENCODER_NONE), {
+    message: `dim goes with encoder "${ENCODER_NONE}" (your own vectors), and only with it: an encoder's vectors have the encoder's dim`,
+    path: ['dim'],
+  });
 
 export const documentSchema = z.strictObject({
   id: documentIdSchema,
@@ -107,6 +123,7 @@ export const documentSchema = z.strictObject({
       .record(metadataKeySchema, metadataValueSchema)
       .refine((m) => Object.keys(m).length <= LIMITS.maxMetadataKeys, `metadata has at most ${LIMITS.maxMetadataKeys} keys`),
   ).optional(),
+  vector: vectorSchema.optional(),
 });
 
 /** `DELETE /v1/collections/:name?force=true`: the explicit confirmation a collection with documents needs. */
@@ -136,7 +153,9 @@ export const searchFilterSchema = z.strictObject({
 });
 
 export const searchSchema = z.strictObject({
-  query: z.string().max(LIMITS.maxQueryChars).refine(nonBlank, 'query must not be blank'),
+  query: z.string().max(LIMITS.maxQueryChars).refine(nonBlank, 'query must not be blank').optional(),
+  /** Searches by this vector instead of the encoded query (the query, if given, still feeds BM25 in hybrid mode). */
+  vector: vectorSchema.optional(),
   k: z.int().min(1).max(LIMITS.maxK).default(10),
   /** HNSW search breadth for this request (recall vs speed); default: the collection's config. */
   ef: z.int().min(1).max(LIMITS.maxEf).optional(),
@@ -149,7 +168,10 @@ export const searchSchema = z.strictObject({
   group_by: z.enum(['document'], 'group_by must be "document" (one result per document) or absent').optional(),
   /** Adds highlights (indexer/highlights.ts): matched terms (bm25, hybrid), the closest sentence (dense, hybrid). */
   highlight: z.boolean('highlight must be true or false').default(false),
-}).refine((s) => s.offset + s.k <= LIMITS.maxK, { message: `offset + k must be at most ${LIMITS.maxK}`, path: ['offset'] });
+})
+  .refine((s) => s.offset + s.k <= LIMITS.maxK, { message: `offset + k must be at most ${LIMITS.maxK}`, path: ['offset'] })
+  .refine((s) => s.query !== undefined || s.vector !== undefined, { message: 'give a query, a vector, or both', path: ['query'] })
+  .refine((s) => s.query !== undefined || s.mode !== 'bm25', { message: 'mode "bm25" matches words: give a query', path: ['query'] });
 
 export const LIST_LIMITS = { defaultLimit: 100, maxLimit: 1000, maxFilterChars: 8192 } as const;
 

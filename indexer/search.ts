@@ -3,17 +3,22 @@ import type { Encoder } from '../models/encoder.js';
 import type { LanguageIdentifier } from '../models/langid.js';
 import type { CollectionIndex } from './collection-index.js';
 import type { DocumentStore } from './document-store.js';
+import { TafutaError } from './errors.js';
 import { filterRestricts } from './filters.js';
 import { reciprocalRankFusion } from './fusion.js';
 import { searchDocuments, type DocumentHit, type PassageHit } from './grouping.js';
 import { highlightPassages, type Highlights } from './highlights.js';
 import { LIMITS } from './schemas.js';
+import { unitVectorOf } from './own-vectors.js';
 import { ftsQueryOf } from './search-text.js';
 import type { Metadata, RequestedSearchMode, SearchFilter, SearchMode } from './types.js';
 import { dot, type VectorHit } from './vector-store.js';
 
 export interface SearchRequest {
-  query: string;
+  /** Text to encode (dense), match (BM25) and identify the language of; at least one of query and vector. */
+  query?: string | undefined;
+  /** A vector of the collection's dim to search by instead of the encoded query. */
+  vector?: readonly number[] | undefined;
   k: number;
   /** Overrides the collection's HNSW ef for this search. */
   ef?: number | undefined;
@@ -55,7 +60,8 @@ export interface SearchResponse {
 export interface SearchContext {
   store: DocumentStore;
   index: CollectionIndex;
-  encoder: Encoder;
+  /** Undefined for a collection of your own vectors (encoder "none"). */
+  encoder: Encoder | undefined;
   languageIdentifier: LanguageIdentifier;
 }
 
@@ -68,10 +74,20 @@ const EXACT_SEARCH_MAX_CANDIDATES = 4096;
 const HYBRID_DEPTH_FACTOR = 3;
 const HYBRID_MIN_DEPTH = 50;
 
-/** The query's vector; undefined for a query with no features ("!!!"), which embeds to zero: every passage would tie at 0. */
+/** What dense search compares passages with: the request's vector, else the encoded query (undefined: no features). */
 async function queryVectorOf(ctx: SearchContext, request: SearchRequest, queryLang: string | undefined): Promise<Float32Array | undefined> {
+  const collection = ctx.index.collection;
+  if (request.vector !== undefined) return unitVectorOf(request.vector, collection.dim, 'the search vector');
+  if (!ctx.encoder) {
+    throw new TafutaError(
+      'INVALID_ARGUMENT',
+      `collection "${collection.name}" holds your own vectors (encoder "none"): dense and hybrid searches need a vector of ${collection.dim} numbers (mode "bm25" matches the query's words)`,
+    );
+  }
+  if (request.query === undefined) throw new TafutaError('INVALID_ARGUMENT', 'give a query, a vector, or both');
   const [query] = await ctx.encoder.embed([request.query], { kind: 'query', lang: queryLang });
-  return !query || query.every((x) => x === 0) ? undefined : query;
+  // A query with no features ("!!!") embeds to zero: every passage would tie at score 0, which is no answer.
+  return query && query.some((x) => x !== 0) ? query : undefined;
 }
 
 async function denseHits(ctx: SearchContext, request: SearchRequest, query: Float32Array | undefined, depth: number): Promise<VectorHit[]> {
@@ -94,52 +110,59 @@ async function denseHits(ctx: SearchContext, request: SearchRequest, query: Floa
 }
 
 function bm25Hits(ctx: SearchContext, request: SearchRequest, depth: number): VectorHit[] {
+  if (request.query === undefined) return [];
   const match = ftsQueryOf(request.query);
   if (match === undefined) return [];
   return ctx.store.bm25(ctx.index.collection.id, match, depth, filterRestricts(request.filter) ? request.filter : undefined);
 }
 
-/** 'auto' → dense for languages the encoder has an adapter for, hybrid for the rest (and unknown languages). */
-export function resolveMode(mode: RequestedSearchMode, encoder: Encoder, queryLang: string | undefined): SearchMode {
+/**
+ * 'auto' → dense for languages the encoder has an adapter for, hybrid for the rest (and unknown languages, and own
+ * vectors, which no adapter made); dense when there are no words to match.
+ */
+export function resolveMode(mode: RequestedSearchMode, encoder: Encoder | undefined, queryLang: string | undefined, hasQuery: boolean): SearchMode {
   if (mode !== 'auto') return mode;
-  return queryLang !== undefined && encoder.info.adapters?.includes(queryLang) ? 'dense' : 'hybrid';
+  if (!hasQuery) return 'dense';
+  return queryLang !== undefined && encoder?.info.adapters?.includes(queryLang) ? 'dense' : 'hybrid';
 }
 
-/** The search's passages, best first, `depth` deep; the query is encoded once however often it is called. */
-function passageRanker(ctx: SearchContext, request: SearchRequest, mode: SearchMode, queryLang: string | undefined) {
-  let query: Promise<Float32Array | undefined> | undefined;
-  const queryVector = () => (query ??= queryVectorOf(ctx, request, queryLang));
-  const rank = async (depth: number): Promise<PassageHit[]> => {
+/** The search's passages, best first, `depth` deep (grouping asks for deeper and deeper lists). */
+function passageRanker(ctx: SearchContext, request: SearchRequest, mode: SearchMode, queryVector: Float32Array | undefined) {
+  return async (depth: number): Promise<PassageHit[]> => {
     switch (mode) {
       case 'dense':
-        return denseHits(ctx, request, await queryVector(), depth);
+        return denseHits(ctx, request, queryVector, depth);
       case 'bm25':
         return bm25Hits(ctx, request, depth);
       case 'hybrid': {
         const listDepth = Math.max(depth, Math.min(1000, Math.max(HYBRID_MIN_DEPTH, depth * HYBRID_DEPTH_FACTOR)));
-        const dense = await denseHits(ctx, request, await queryVector(), listDepth);
+        const dense = await denseHits(ctx, request, queryVector, listDepth);
         return reciprocalRankFusion([dense, bm25Hits(ctx, request, listDepth)]).slice(0, depth);
       }
     }
   };
-  return { rank, queryVector };
 }
 
 export async function searchCollection(ctx: SearchContext, request: SearchRequest): Promise<SearchResponse> {
   const started = performance.now();
-  const queryLang = request.lang ?? ctx.languageIdentifier.identify(request.query)?.lang;
-  const mode = resolveMode(request.mode, ctx.encoder, queryLang);
+  const queryLang = request.lang ?? (request.query === undefined ? undefined : ctx.languageIdentifier.identify(request.query)?.lang);
+  const mode = resolveMode(request.mode, ctx.encoder, queryLang, request.query !== undefined);
+  // A given vector is checked even when mode "bm25" leaves it unused.
+  const queryVector = mode !== 'bm25' || request.vector !== undefined ? await queryVectorOf(ctx, request, queryLang) : undefined;
   const offset = request.offset ?? 0;
   // Every page is a slice of the search for offset + k, so consecutive pages agree with one deeper search.
   const window = offset + request.k;
-  const { rank, queryVector } = passageRanker(ctx, request, mode, queryLang);
+  const rank = passageRanker(ctx, request, mode, queryVector);
   const hits: Array<PassageHit | DocumentHit> = request.group_by === 'document'
     ? await searchDocuments(rank, window, (labels) => ctx.store.documentsOfPassages(labels))
     : await rank(window);
   const page = hits.slice(offset);
   const views = ctx.store.passageViews(page.map((h) => h.label));
   const hitOf = new Map(page.map((h) => [h.label, h]));
-  const highlights = request.highlight ? await highlightPassages(views, { mode, query: request.query, queryVector, encoder: ctx.encoder }) : undefined;
+  // Own-vector collections (no encoder) get term highlights only: sentences need an encoder to be embedded.
+  const highlights = request.highlight
+    ? await highlightPassages(views, { mode, query: request.query ?? '', queryVector: async () => queryVector, encoder: ctx.encoder })
+    : undefined;
   const results = views.map((v, i): SearchResult => {
     const hit = hitOf.get(v.label)!;
     return {

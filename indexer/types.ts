@@ -9,6 +9,8 @@ export interface DocumentInput {
   lang?: string | undefined;
   title?: string | undefined;
   metadata?: Metadata | undefined;
+  /** The document's own vector: required in a collection with encoder "none", refused in any other. */
+  vector?: number[] | undefined;
 }
 
 export interface HnswParams {
@@ -45,6 +47,8 @@ export interface StoredDocument {
   metadata: Metadata | null;
   passages: number;
   updatedAt: string;
+  /** The stored (unit-length) vector of a document in a collection with encoder "none", where asked for. */
+  vector?: number[];
 }
 
 /** A passage as results show it. `passageId` is "<document id>#<ordinal>", stable across index rebuilds. */
@@ -74,3 +78,6 @@ export type SearchMode = 'dense' | 'bm25' | 'hybrid';
  */
 export type RequestedSearchMode = SearchMode | 'auto';
 export const SEARCH_MODES = ['dense', 'bm25', 'hybrid', 'auto'] as const satisfies readonly RequestedSearchMode[];
+
+/** The encoder of a collection whose documents and searches bring their own vectors (indexer/own-vectors.ts). */
+export const ENCODER_NONE = 'none';

@@ -113,7 +113,7 @@ export function createApp({ engine, logger, version, bodyLimit, security = OPEN_
 
   app.post('/v1/collections', requireAdmin, (req, res) => {
     const body = parse(createCollectionSchema, req.body);
-    res.status(201).json(engine.createCollection(body.name, { encoder: body.encoder, config: body.config }));
+    res.status(201).json(engine.createCollection(body.name, { encoder: body.encoder, dim: body.dim, config: body.config }));
   });
 
   app.get('/v1/collections', (_req, res) => {

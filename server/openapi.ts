@@ -1,5 +1,6 @@
 /** The OpenAPI 3 description of the HTTP API, served at /openapi.json. A test checks it against the routes. */
-import { SEARCH_MODES } from '../indexer/types.js';
+import { LIMITS } from '../indexer/schemas.js';
+import { ENCODER_NONE, SEARCH_MODES } from '../indexer/types.js';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
@@ -14,6 +15,13 @@ const guarded = (responses: Record<string, object>) => ({
 });
 /** Writes and collection management: the read-only key gets 403. */
 const adminOnly = (responses: Record<string, object>) => ({ ...guarded(responses), 403: errorResponse('the read-only key cannot write; use the admin key') });
+const vector = (description: string) => ({
+  type: 'array',
+  minItems: 1,
+  maxItems: LIMITS.maxVectorDim,
+  items: { type: 'number' },
+  description: `${description}; finite numbers (1e309 and the like overflow to Infinity and are refused), not all zero; compared by cosine, so stored L2-normalised`,
+});
 const langCode = {
   type: 'string',
   pattern: '^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*$',
@@ -169,13 +177,19 @@ export function openApiDocument(version: string) {
           type: 'object',
           required: ['name'],
           additionalProperties: false,
-          properties: { name: nameParam.schema, encoder: { type: 'string' }, config: ref('CollectionConfig') },
+          description: `"encoder": "${ENCODER_NONE}" with "dim" makes a collection of your own vectors: every document brings its vector and is kept whole (one passage), dense searches bring a vector, and config.passages does not apply`,
+          properties: {
+            name: nameParam.schema,
+            encoder: { type: 'string', description: `a loaded encoder (GET /v1/info), or "${ENCODER_NONE}": documents and searches bring their own vectors; default: the server's default encoder` },
+            dim: { type: 'integer', minimum: 1, maximum: LIMITS.maxVectorDim, description: `the length of the vectors; required with encoder "${ENCODER_NONE}", refused with any other` },
+            config: ref('CollectionConfig'),
+          },
         },
         Collection: {
           type: 'object',
           properties: {
             name: { type: 'string' },
-            encoder: { type: 'string' },
+            encoder: { type: 'string', description: `"${ENCODER_NONE}": a collection of your own vectors` },
             dim: { type: 'integer' },
             encoderVersion: { type: 'string', nullable: true, description: 'the weights the vectors came from (null: created before versions were recorded)' },
             encoderChanged: { type: 'string', description: 'present when the loaded encoder no longer matches the stored vectors: re-index (searches and writes answer 409 ENCODER_CHANGED)' },
@@ -204,6 +218,7 @@ export function openApiDocument(version: string) {
             lang: { ...langCode, description: `${langCode.description}; omitted: identified from the text (stored with lang_detected: true; null when the identifier is unsure)` },
             title: { type: 'string', maxLength: 2048, description: 'searched by BM25 as its own field (weighted 2× the text) and encoded with every passage ("title\n\ntext")' },
             metadata: { type: 'object', additionalProperties: true },
+            vector: vector(`the document's own vector, of the collection's dim: required in a collection with encoder "${ENCODER_NONE}", refused by any other`),
           },
         },
         UpsertDocuments: { type: 'object', required: ['documents'], properties: { documents: { type: 'array', minItems: 1, maxItems: 1000, items: ref('Document') } } },
@@ -219,6 +234,7 @@ export function openApiDocument(version: string) {
             metadata: { type: 'object', nullable: true },
             passages: { type: 'integer' },
             updatedAt: { type: 'string' },
+            vector: { type: 'array', items: { type: 'number' }, description: `in a collection with encoder "${ENCODER_NONE}": the stored (unit-length) vector; GET of one document and PATCH answer it, listings leave it out` },
           },
         },
         DocumentPatch: {
@@ -252,14 +268,16 @@ export function openApiDocument(version: string) {
         },
         SearchRequest: {
           type: 'object',
-          required: ['query'],
           additionalProperties: false,
+          description: `a query, a vector, or both. Mode "bm25" needs the query; dense and hybrid search a collection with encoder "${ENCODER_NONE}" only by a vector`,
+          anyOf: [{ required: ['query'] }, { required: ['vector'] }],
           properties: {
-            query: { type: 'string', minLength: 1, maxLength: 4096 },
+            query: { type: 'string', minLength: 1, maxLength: 4096, description: 'encoded for dense search (unless a vector is given), matched word by word by BM25, and used to identify the query language' },
+            vector: vector("searched by instead of the encoded query, in any collection: of the collection's dim"),
             k: { type: 'integer', minimum: 1, maximum: 1000, default: 10 },
             ef: { type: 'integer', minimum: 1, maximum: 4096, description: "HNSW search breadth for this request (higher: better recall, slower); default: the collection's hnsw.ef" },
             lang: langCode,
-            mode: { type: 'string', enum: [...SEARCH_MODES], default: 'dense', description: "'auto': dense when the encoder has an adapter for the query language, hybrid otherwise" },
+            mode: { type: 'string', enum: [...SEARCH_MODES], default: 'dense', description: "'auto': dense when the encoder has an adapter for the query language or there is no query, hybrid otherwise" },
             filter: ref('Filter'),
             offset: { type: 'integer', minimum: 0, maximum: 999, default: 0, description: 'results to skip (pagination); offset + k ≤ 1000. A page is ranks offset+1 … offset+k of the search for offset + k' },
             group_by: {

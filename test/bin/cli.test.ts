@@ -172,3 +172,50 @@ test('tafuta export writes JSONL that tafuta index reads back identically (index
   }
   assert.equal(tafuta('export', '-c', 'nowhere', '-d', data).code, 2);
 });
+
+test('your own vectors: index --encoder none --dim reads vectors from JSONL, export writes them back, reindex has nothing to do', () => {
+  const dir = tempDir();
+  const data = path.join(dir, 'data');
+  const input = path.join(dir, 'vectors.jsonl');
+  const documents = [
+    { id: 'a', text: 'Maji safi.', lang: 'sw', vector: [0.6, 0.8, 0] },
+    { id: 'b', text: 'Mahindi ya masika.', vector: [0, 0, 2] }, // stored normalised: [0, 0, 1]
+  ];
+  fs.writeFileSync(input, documents.map((d) => JSON.stringify(d)).join('\n'));
+  const indexed = tafuta('index', '-c', 'own', '-i', input, '-d', data, '--encoder', 'none', '--dim', '3');
+  assert.equal(indexed.code, 0, indexed.stderr);
+  assert.match(indexed.stdout, /indexed 2 documents into "own": 2 written, 0 unchanged, 2 passages/);
+
+  const first = path.join(dir, 'own.jsonl');
+  assert.equal(tafuta('export', '-c', 'own', '-o', first, '-d', data).code, 0);
+  const exported = fs.readFileSync(first, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { id: string; vector: number[] });
+  assert.deepEqual(exported.map((d) => [d.id, d.vector.map((x) => Math.round(x * 1e6) / 1e6)]), [['a', [0.6, 0.8, 0]], ['b', [0, 0, 1]]]);
+  const again = tafuta('index', '-c', 'own', '-i', first, '-d', data);
+  assert.match(again.stdout, /0 written, 2 unchanged/, 'the exported vectors are the stored ones');
+  assert.equal(tafuta('index', '-c', 'copy', '-i', first, '-d', data, '--encoder', 'none', '--dim', '3').code, 0);
+  assert.equal(tafuta('export', '-c', 'copy', '-d', data).stdout, fs.readFileSync(first, 'utf8'));
+
+  const bm25 = tafuta('search', '-c', 'own', '-d', data, '--json', '--mode', 'bm25', 'mahindi');
+  assert.deepEqual((JSON.parse(bm25.stdout) as { results: Array<{ id: string }> }).results.map((r) => r.id), ['b']);
+  const dense = tafuta('search', '-c', 'own', '-d', data, 'mahindi');
+  assert.equal(dense.code, 2);
+  assert.match(dense.stderr, /need a vector of 3 numbers/);
+
+  const reindex = tafuta('reindex', '-c', 'own', '-d', data, '--force');
+  assert.equal(reindex.code, 0, reindex.stderr);
+  assert.match(reindex.stdout, /"own" holds your own vectors \(encoder "none"\): there is nothing to re-encode/);
+
+  const wrongDim = path.join(dir, 'wrong.jsonl');
+  fs.writeFileSync(wrongDim, JSON.stringify({ id: 'c', text: 'x', vector: [1, 0] }));
+  const refused = tafuta('index', '-c', 'own', '-i', wrongDim, '-d', data);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /document "c": vector has 2 numbers/);
+  const noDim = tafuta('index', '-c', 'other', '-i', input, '-d', data, '--encoder', 'none');
+  assert.equal(noDim.code, 2);
+  assert.match(noDim.stderr, /needs dim/);
+  const badVector = path.join(dir, 'bad.jsonl');
+  fs.writeFileSync(badVector, '{"id":"d","text":"x","vector":[1e309,0,0]}');
+  const infinite = tafuta('index', '-c', 'own', '-i', badVector, '-d', data);
+  assert.equal(infinite.code, 2);
+  assert.match(infinite.stderr, /bad\.jsonl:1: vector\.0: vector entries must be finite numbers/);
+});

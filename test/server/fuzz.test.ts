@@ -31,6 +31,18 @@ const runs = (n: number) => ({ numRuns: Math.max(1, Math.round(n * SCALE)), ...(
 const BODY_LIMIT = 64 * 1024;
 const STABLE = 'stable';
 const SCRATCH = 'scratch';
+/** Collections of your own vectors (encoder "none"): one that must not change, one the round-trip property fills. */
+const OWN = 'own';
+const OWN_SCRATCH = 'own-scratch';
+const OWN_DIM = 4;
+const OWN_DOCUMENTS = [
+  { id: 'v-1', text: 'Maji safi.', vector: [1, 0, 0, 0] },
+  { id: 'v-2', text: 'Mahindi ya masika.', vector: [0, 0.5, 0.5, 0] },
+  { id: 'v-3', text: 'Ruwa mai tsabta.', vector: [-1, 0, 0, 3] },
+];
+/** Stands for a number JSON.stringify cannot write: replaced by 1e309 (which parses as Infinity) in the raw body. */
+const OVERFLOW = '__1e309__';
+const withOverflow = (body: Buffer) => Buffer.from(body.toString('utf8').replaceAll(`"${OVERFLOW}"`, '1e309'));
 const ADMIN = 'fuzz-admin-key-0123456789';
 
 // ---------------------------------------------------------------------------------------------- HTTP client
@@ -134,7 +146,7 @@ const HOSTILE_SEGMENTS = [
 const segment = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(...HOSTILE_SEGMENTS) },
   { weight: 2, arbitrary: anyString.map(encodeSegment) },
-  { weight: 1, arbitrary: fc.constantFrom(STABLE, SCRATCH, 'sw-1', 'en-1') },
+  { weight: 1, arbitrary: fc.constantFrom(STABLE, SCRATCH, OWN, 'sw-1', 'en-1') },
 );
 const queryString = fc.oneof(
   fc.constant(''),
@@ -204,10 +216,20 @@ const filterBody = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }),
 );
 
+/** Vectors of the own-vector collection's dim and of others, finite and not, zero, wrongly typed. */
+const finiteNumber = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer(), fc.constantFrom(0, -0, 1e-320, 1.7976931348623157e308));
+const vectorValue: fc.Arbitrary<unknown> = fc.oneof(
+  { weight: 4, arbitrary: fc.array(finiteNumber, { minLength: OWN_DIM, maxLength: OWN_DIM }) },
+  { weight: 2, arbitrary: fc.array(finiteNumber, { maxLength: 70 }) },
+  { weight: 1, arbitrary: fc.array(fc.oneof(finiteNumber, fc.constantFrom<unknown>(OVERFLOW, null, '1', true, [1], {})), { minLength: OWN_DIM, maxLength: OWN_DIM }) },
+  { weight: 1, arbitrary: fc.constantFrom<unknown>([0, 0, 0, 0], [], null, '1,0,0,0', 1, { 0: 1 }, Array.from({ length: 4097 }, () => 1)) },
+);
+
 const searchBody = fc
   .record(
     {
       query: fc.oneof({ weight: 4, arbitrary: anyString }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) }, { weight: 1, arbitrary: fc.constant('x'.repeat(4097)) }),
+      vector: vectorValue,
       k: kValue,
       mode: fc.oneof(fc.constantFrom('dense', 'bm25', 'hybrid'), anyString),
       lang: fc.oneof(fc.constantFrom('sw', 'en', 'am', 'zz', 'sw-TZ'), anyString),
@@ -217,9 +239,9 @@ const searchBody = fc
       highlight: fc.oneof(fc.boolean(), fc.constantFrom('true', 1, 0, null, {}, [])),
       extra: fc.jsonValue({ maxDepth: 2 }),
     },
-    { requiredKeys: ['query'] },
+    { requiredKeys: [] },
   )
-  .map(json);
+  .map((body) => withOverflow(json(body)));
 
 const contentType = fc.constantFrom(undefined, 'application/json', 'text/plain', 'application/json; charset=latin1', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', '');
 const encodingHeader = fc.constantFrom(undefined, undefined, undefined, 'gzip', 'br', 'identity', 'x-bogus');
@@ -233,7 +255,7 @@ const readOnlyRequest: fc.Arbitrary<Sent> = fc.oneof(
   fc.record({ method: fc.constantFrom('GET', 'HEAD'), path: anyPath, body: hostileBody, type: contentType, enc: encodingHeader }),
   fc.record({
     method: fc.constant('POST'),
-    path: fc.tuple(fc.oneof(fc.constant(STABLE), segment), queryString).map(([n, q]) => `/v1/collections/${n}/search${q}`),
+    path: fc.tuple(fc.oneof(fc.constantFrom(STABLE, OWN), segment), queryString).map(([n, q]) => `/v1/collections/${n}/search${q}`),
     body: fc.oneof({ weight: 3, arbitrary: searchBody }, { weight: 1, arbitrary: hostileBody }),
     type: contentType,
     enc: encodingHeader,
@@ -283,8 +305,21 @@ const invalidDocument: fc.Arbitrary<unknown> = fc.oneof(
   fc.constant({ id: 'z', text: 'maji', metadata: { 'a\uD83D': 1 } }),
   fc.anything({ maxDepth: 2 }).filter((v) => v === null || typeof v !== 'object' || Array.isArray(v)),
 );
+/** Documents for the own-vector collection, each invalid in at least one way. */
+const invalidOwnDocument: fc.Arbitrary<unknown> = fc.oneof(
+  fc.record({ id: fc.constant('w'), text: fc.constant('maji') }),
+  fc.record({
+    id: fc.constant('w'),
+    text: fc.constant('maji'),
+    vector: vectorValue.filter((v) => !Array.isArray(v) || v.length !== OWN_DIM || !v.every((x) => typeof x === 'number') || v.every((x) => x === 0)),
+  }),
+  fc.record({ id: fc.constant('w'), text: fc.constant('maji'), vector: fc.array(finiteNumber, { minLength: OWN_DIM, maxLength: OWN_DIM }).map((v) => v.map((x, i) => (i === 1 ? OVERFLOW : x))) }),
+  fc.record({ id: fc.constant('w'), text: fc.constantFrom('', '   '), vector: fc.constant([1, 0, 0, 0]) }),
+);
 /** Valid replacements for stored documents: if a batch holding them were wrongly accepted, stored data would change. */
 const changingDocument = fc.record({ id: fc.constantFrom(...SAMPLE_DOCUMENTS.map((d) => d.id)), text: edgeString.filter((t) => t.trim() !== '' && !hasLoneSurrogate(t)) });
+const nonZeroVector = fc.array(finiteNumber, { minLength: OWN_DIM, maxLength: OWN_DIM }).filter((v) => v.some((x) => x !== 0));
+const changingOwnDocument = fc.record({ id: fc.constantFrom(...OWN_DOCUMENTS.map((d) => d.id)), text: fc.constantFrom('Maji machafu.', 'Mpya'), vector: nonZeroVector });
 
 const existingIds = new Set<string>([STABLE, SCRATCH, ...SAMPLE_DOCUMENTS.map((d) => d.id)]);
 function decodesToExisting(raw: string): boolean {
@@ -317,6 +352,15 @@ const rejectedWrite: fc.Arbitrary<Sent> = fc.oneof(
     body: json({ documents: docs.map((d) => ({ ...d, text: `${d.text} ${'maji '.repeat(BODY_LIMIT / 4)}` })) }), // over the body limit
   })),
   fc.constant({ method: 'POST', path: `/v1/collections/${STABLE}/documents`, body: json({ documents: Array.from({ length: 1001 }, (_, i) => ({ id: `n${i}`, text: 'x' })) }) }),
+  fc
+    .tuple(fc.array(changingOwnDocument, { maxLength: 3 }), fc.array(invalidOwnDocument, { minLength: 1, maxLength: 2 }), fc.integer({ min: 0, max: 4 }))
+    .map(([valid, invalid, at]) => {
+      const documents: unknown[] = [...valid];
+      for (const d of invalid) documents.splice(Math.min(at, documents.length), 0, d);
+      return { method: 'POST', path: `/v1/collections/${OWN}/documents`, body: withOverflow(json({ documents })) };
+    }),
+  // A vector on a document of a collection with an encoder.
+  fc.tuple(changingDocument, nonZeroVector).map(([d, vector]) => ({ method: 'POST', path: `/v1/collections/${STABLE}/documents`, body: json({ documents: [{ ...d, vector }] }) })),
   fc.constant({ method: 'POST', path: `/v1/collections/${STABLE}/documents`, body: json({ documents: [{ id: 'sw-1', text: 'a' }, { id: 'sw-1', text: 'b' }] }) }),
   fc.tuple(hostileBody, contentType).map(([body, type]) => ({ method: 'POST', path: `/v1/collections/${STABLE}/documents`, body, headers: headersOf(type, undefined) })).filter((r) => {
     // Anything hostileBody makes is invalid for an upsert, except by freak chance a valid batch.
@@ -337,6 +381,13 @@ const rejectedWrite: fc.Arbitrary<Sent> = fc.oneof(
     .map((body) => ({ method: 'POST', path: '/v1/collections', body: json(body) })),
   fc.record({ name: fc.constantFrom('new-ok'), config: fc.oneof(fc.jsonValue({ maxDepth: 3 }).filter((c) => c !== null && typeof c !== 'object'), fc.constant({ hnsw: { M: 1 } }), fc.constant({ passages: { maxChars: 100, overlapChars: 100 } }), fc.constant({ hnsw: { ef: '64' } }), fc.constant({ bogus: 1 })) }).map((body) => ({ method: 'POST', path: '/v1/collections', body: json(body) })),
   fc.constant({ method: 'POST', path: '/v1/collections', body: json({ name: STABLE }) }),
+  fc
+    .oneof(
+      fc.record({ encoder: fc.constant('none'), dim: fc.oneof(fc.constantFrom<unknown>(undefined, 0, -1, 4097, 1.5, '8', null, OVERFLOW), fc.jsonValue({ maxDepth: 1 }).filter((d) => typeof d !== 'number')) }),
+      fc.record({ encoder: fc.oneof(fc.constant(undefined), fc.constant('hashed-ngram-v1'), anyString.filter((e) => e !== 'none')), dim: fc.integer({ min: 1, max: 4096 }) }),
+      fc.record({ encoder: fc.constant('none'), dim: fc.integer({ min: 1, max: 4096 }), config: fc.constantFrom({ passages: { maxChars: 300 } }, { passages: {} }) }),
+    )
+    .map((fields) => ({ method: 'POST', path: '/v1/collections', body: withOverflow(json({ name: 'new-ok', ...fields })) })),
   fc
     .tuple(
       fc.constantFrom(...SAMPLE_DOCUMENTS.map((d) => d.id)),
@@ -421,6 +472,9 @@ describe('HTTP fuzzing', () => {
     engine.createCollection(STABLE);
     engine.createCollection(SCRATCH);
     await engine.upsertDocuments(STABLE, SAMPLE_DOCUMENTS);
+    engine.createCollection(OWN, { encoder: 'none', dim: OWN_DIM });
+    engine.createCollection(OWN_SCRATCH, { encoder: 'none', dim: OWN_DIM });
+    await engine.upsertDocuments(OWN, OWN_DOCUMENTS);
     engine.saveIndexes();
     fs.writeFileSync(path.join(root, 'victim.txt'), 'must survive');
     const common = { engine, logger: silentLogger, version: 'fuzz', host: '127.0.0.1', port: 0, bodyLimit: `${BODY_LIMIT}b` };
@@ -524,6 +578,34 @@ describe('HTTP fuzzing', () => {
     assert.equal(scratch.indexedVectors, scratch.passages, 'HNSW agrees with SQLite');
     assert.ok(stableBefore > 0);
     assert.deepEqual(counts(), { documents: SAMPLE_DOCUMENTS.length, passages: SAMPLE_DOCUMENTS.length, indexedVectors: SAMPLE_DOCUMENTS.length });
+  });
+
+  test('valid own vectors (any finite, non-zero numbers) round-trip as unit vectors and find their document by cosine 1', async () => {
+    const ownBefore = engine.getCollection(OWN);
+    const documents = fc.uniqueArray(fc.record({ id: fc.stringMatching(/^[a-z0-9]{1,8}$/), text: fc.constantFrom('maji', 'Mahindi ya masika.', '👩‍👩‍👧 ሰላም'), vector: nonZeroVector }), { selector: (d) => d.id, minLength: 1, maxLength: 4 });
+    await fc.assert(
+      fc.asyncProperty(documents, async (docs) => {
+        const up = { method: 'POST', path: `/v1/collections/${OWN_SCRATCH}/documents`, body: json({ documents: docs }) };
+        const res = await send(server.url, up);
+        assertWellFormed(up, res);
+        assert.equal(res.status, 200, res.text);
+        for (const d of docs) {
+          const got = JSON.parse((await send(server.url, { method: 'GET', path: `/v1/collections/${OWN_SCRATCH}/documents/${d.id}` })).text) as { vector: number[] };
+          const length = Math.hypot(...got.vector);
+          assert.ok(Math.abs(length - 1) < 1e-6, `unit length, got ${length} for ${JSON.stringify(d.vector)}`);
+          const search = { method: 'POST', path: `/v1/collections/${OWN_SCRATCH}/search`, body: json({ vector: d.vector, k: 1000, ef: 4096 }) };
+          const found = await send(server.url, search);
+          assertWellFormed(search, found);
+          const hit = (JSON.parse(found.text) as { results: Array<{ id: string; score: number }> }).results.find((r) => r.id === d.id);
+          assert.ok(hit && hit.score > 0.9999, `${d.id} by its own vector ${JSON.stringify(d.vector)}: ${found.text.slice(0, 300)}`);
+        }
+      }),
+      runs(60),
+    );
+    const scratch = engine.getCollection(OWN_SCRATCH);
+    assert.equal(scratch.indexedVectors, scratch.passages, 'HNSW agrees with SQLite');
+    assert.equal(scratch.passages, scratch.documents, 'one passage per document');
+    assert.deepEqual(engine.getCollection(OWN), ownBefore);
   });
 
   test('arbitrary credentials on a keyed server: always 401 JSON, never a 5xx, never through', async () => {

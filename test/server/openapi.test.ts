@@ -173,6 +173,10 @@ describe('OpenAPI document', () => {
     assert.equal(upsert.documents!.maxItems, LIMITS.maxDocumentsPerBatch);
     assert.equal(upsert.documents!.minItems, 1);
     assert.equal(schemas.Document!.properties.id!.maxLength, LIMITS.maxIdChars);
+    assert.equal(search.vector!.maxItems, LIMITS.maxVectorDim);
+    assert.equal(schemas.Document!.properties.vector!.maxItems, LIMITS.maxVectorDim);
+    assert.equal(schemas.CreateCollection!.properties.dim!.maximum, LIMITS.maxVectorDim);
+    assert.equal(schemas.CreateCollection!.properties.dim!.minimum, 1);
     const name = schemas.CreateCollection!.properties.name as { pattern: string };
     assert.equal(name.pattern, COLLECTION_NAME_PATTERN.source);
   });

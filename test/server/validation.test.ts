@@ -14,6 +14,13 @@ import { LIMITS } from '../../indexer/schemas.js';
 import { SAMPLE_DOCUMENTS, testEngine } from '../helpers/engine.js';
 
 const C = 'stable';
+/** A collection of your own vectors (encoder "none"). */
+const OWN = 'own';
+const OWN_DIM = 3;
+const OWN_DOCUMENTS = [
+  { id: 'o-1', text: 'Maji safi.', vector: [1, 0, 0] },
+  { id: 'o-2', text: 'Mahindi ya masika.', vector: [0, 1, 0] },
+];
 const FIXED_QUERY = 'Maji safi ni muhimu kwa afya ya watoto';
 
 interface ErrorBody {
@@ -75,7 +82,9 @@ describe('validation', () => {
       const { results } = res.body as { results: unknown[] };
       searches.push(results);
     }
-    return { collection, collections, documents, searches };
+    const own = (await request(api).get(`/v1/collections/${OWN}`).expect(200)).body as Record<string, unknown>;
+    const ownResults = ((await post(`/v1/collections/${OWN}/search`).send({ vector: [1, 1, 0] }).expect(200)).body as { results: unknown[] }).results;
+    return { collection, collections, documents, searches, own, ownResults };
   }
 
   async function counts(): Promise<{ documents: number; passages: number; indexedVectors: number }> {
@@ -89,6 +98,8 @@ describe('validation', () => {
     small = createApp({ engine, logger: silentLogger, version: 'test', bodyLimit: '1kb' });
     await request(api).post('/v1/collections').send({ name: C }).expect(201);
     await upsertC({ documents: SAMPLE_DOCUMENTS }).expect(200);
+    await post('/v1/collections').send({ name: OWN, encoder: 'none', dim: OWN_DIM }).expect(201);
+    await post(`/v1/collections/${OWN}/documents`).send({ documents: OWN_DOCUMENTS }).expect(200);
     snapshot = await takeSnapshot();
   });
 
@@ -562,6 +573,120 @@ describe('validation', () => {
         }
       },
     );
+  });
+
+  describe('your own vectors', () => {
+    const ownDoc = (over: Record<string, unknown> = {}) => ({ id: 'o-new', text: 'Hati mpya.', vector: [0, 0, 1], ...over });
+    const upsertOwn = (body: unknown) => post(`/v1/collections/${OWN}/documents`).send(body as object);
+    const searchOwn = (body: unknown) => post(`/v1/collections/${OWN}/search`).send(body as object);
+    const ownCount = async () => ((await request(api).get(`/v1/collections/${OWN}`).expect(200)).body as { documents: number }).documents;
+
+    test('the collection records encoder "none" and its dim; listings show it', async () => {
+      const own = (await request(api).get(`/v1/collections/${OWN}`).expect(200)).body as { encoder: string; dim: number; encoderVersion: unknown };
+      assert.deepEqual([own.encoder, own.dim, own.encoderVersion], ['none', OWN_DIM, null]);
+      const listed = ((await request(api).get('/v1/collections').expect(200)).body as { collections: Array<{ name: string; encoder: string }> }).collections;
+      assert.equal(listed.find((c) => c.name === OWN)?.encoder, 'none');
+      const info = (await request(api).get('/v1/info').expect(200)).body as { collections: Array<{ name: string; encoder: string }> };
+      assert.equal(info.collections.find((c) => c.name === OWN)?.encoder, 'none');
+    });
+
+    const badCollections: Array<[string, unknown, RegExp]> = [
+      ['encoder none without dim', { name: 'v1', encoder: 'none' }, /dim goes with encoder "none"/],
+      ['dim without encoder', { name: 'v1', dim: 8 }, /dim goes with encoder "none"/],
+      ['dim with a real encoder', { name: 'v1', encoder: 'hashed-ngram-v1', dim: 64 }, /dim goes with encoder "none"/],
+      ['dim 0', { name: 'v1', encoder: 'none', dim: 0 }, /dim/],
+      [`dim ${LIMITS.maxVectorDim + 1}`, { name: 'v1', encoder: 'none', dim: LIMITS.maxVectorDim + 1 }, /dim/],
+      ['dim 1.5', { name: 'v1', encoder: 'none', dim: 1.5 }, /dim/],
+      ['dim as string', { name: 'v1', encoder: 'none', dim: '8' }, /dim/],
+      ['config.passages with encoder none', { name: 'v1', encoder: 'none', dim: 8, config: { passages: { maxChars: 300 } } }, /passages.*keeps each document whole/],
+    ];
+    for (const [label, body, message] of badCollections) {
+      test(`create: ${label} → 400 INVALID_ARGUMENT and nothing created`, async () => {
+        const error = assertError(await post('/v1/collections').send(body as object), 400, 'INVALID_ARGUMENT');
+        assert.match(error.error.message, message);
+        assertError(await request(api).get('/v1/collections/v1'), 404, 'COLLECTION_NOT_FOUND');
+      });
+    }
+
+    const badDocuments: Array<[string, unknown, string | RegExp]> = [
+      ['missing vector', { documents: [{ id: 'o-new', text: 'maji' }] }, /document "o-new".*needs a vector of 3 numbers/],
+      ['vector too short', { documents: [ownDoc({ vector: [1, 0] })] }, /vector has 2 numbers, and the collection's vectors have 3/],
+      ['vector too long', { documents: [ownDoc({ vector: [1, 0, 0, 0] })] }, /vector has 4 numbers/],
+      ['vector entry a string', { documents: [ownDoc({ vector: [1, '0', 0] })] }, 'documents.0.vector.1'],
+      ['vector entry null', { documents: [ownDoc({ vector: [1, null, 0] })] }, 'documents.0.vector.1'],
+      ['vector not an array', { documents: [ownDoc({ vector: '1,0,0' })] }, 'documents.0.vector'],
+      ['empty vector', { documents: [ownDoc({ vector: [] })] }, 'documents.0.vector'],
+      ['zero vector', { documents: [ownDoc({ vector: [0, 0, 0] })] }, 'documents.0.vector'],
+      [`vector over ${LIMITS.maxVectorDim} numbers`, { documents: [ownDoc({ vector: Array.from({ length: LIMITS.maxVectorDim + 1 }, () => 1) })] }, 'documents.0.vector'],
+      ['bad vector after a good document', { documents: [OWN_DOCUMENTS[0], ownDoc({ vector: [1, 2] })] }, /document "o-new"/],
+    ];
+    for (const [label, body, expected] of badDocuments) {
+      test(`documents: ${label} → 400 INVALID_ARGUMENT and nothing stored`, async () => {
+        const before = await ownCount();
+        const error = assertError(await upsertOwn(body), 400, 'INVALID_ARGUMENT');
+        if (typeof expected === 'string') assert.ok(issuePaths(error).includes(expected), `issue at "${expected}" in ${JSON.stringify(issuePaths(error))}`);
+        else assert.match(error.error.message, expected);
+        assert.equal(await ownCount(), before);
+        assertError(await request(api).get(`/v1/collections/${OWN}/documents/o-new`), 404, 'DOCUMENT_NOT_FOUND');
+      });
+    }
+
+    test('a number too large for a double (1e309 parses as Infinity) is refused as not finite, in documents and searches', async () => {
+      const upsert = assertError(await rawPost(api, `/v1/collections/${OWN}/documents`, '{"documents":[{"id":"o-new","text":"maji","vector":[1e309,0,0]}]}'), 400, 'INVALID_ARGUMENT');
+      assert.ok(issuePaths(upsert).includes('documents.0.vector.0'));
+      assert.match(upsert.error.message, /finite/);
+      const search = assertError(await rawPost(api, `/v1/collections/${OWN}/search`, '{"vector":[0,-1e309,0]}'), 400, 'INVALID_ARGUMENT');
+      assert.ok(issuePaths(search).includes('vector.1'));
+    });
+
+    test('a vector on a document of a collection with an encoder → 400 INVALID_ARGUMENT and nothing stored', async () => {
+      const before = await counts();
+      const error = assertError(await upsertC({ documents: [{ id: 'new-1', text: 'maji', vector: [1, 0, 0] }] }), 400, 'INVALID_ARGUMENT');
+      assert.match(error.error.message, /encodes its documents with "hashed-ngram-v1"; only a collection created with encoder "none" takes their vectors/);
+      assert.deepEqual(await counts(), before);
+    });
+
+    const badSearches: Array<[string, string, unknown, string | RegExp]> = [
+      ['dense without a vector', OWN, { query: 'maji' }, /own vectors.*need a vector of 3 numbers/],
+      ['hybrid without a vector', OWN, { query: 'maji', mode: 'hybrid' }, /need a vector/],
+      ['auto without a vector', OWN, { query: 'maji', mode: 'auto' }, /need a vector/],
+      ['vector of the wrong dim', OWN, { vector: [1, 0] }, /search vector: vector has 2 numbers/],
+      ['vector of the wrong dim with bm25', OWN, { query: 'maji', vector: [1, 0], mode: 'bm25' }, /vector has 2 numbers/],
+      ['vector of the wrong dim on an encoder collection', C, { vector: [1, 0, 0] }, /vector has 3 numbers, and the collection's vectors have 64/],
+      ['vector entry a string', OWN, { vector: ['1', 0, 0] }, 'vector.0'],
+      ['vector entry an array', OWN, { vector: [[1], 0, 0] }, 'vector.0'],
+      ['zero vector', OWN, { vector: [0, 0, 0] }, 'vector'],
+      ['empty vector', OWN, { vector: [] }, 'vector'],
+      ['vector null', OWN, { vector: null }, 'vector'],
+      ['bm25 with a vector and no query', OWN, { vector: [1, 0, 0], mode: 'bm25' }, 'query'],
+      ['neither query nor vector', OWN, { k: 3 }, 'query'],
+    ];
+    for (const [label, collection, body, expected] of badSearches) {
+      test(`search: ${label} → 400 INVALID_ARGUMENT`, async () => {
+        const error = assertError(await post(`/v1/collections/${collection}/search`).send(body as object), 400, 'INVALID_ARGUMENT');
+        if (typeof expected === 'string') assert.ok(issuePaths(error).includes(expected), `issue at "${expected}" in ${JSON.stringify(issuePaths(error))}`);
+        else assert.match(error.error.message, expected);
+      });
+    }
+
+    test('searches by vector, by words (bm25) and both (hybrid); a document comes back with its unit vector', async () => {
+      const dense = (await searchOwn({ vector: [0, 5, 0], k: 1 }).expect(200)).body as { results: Array<{ id: string; score: number }>; mode: string };
+      assert.deepEqual([dense.mode, dense.results[0]!.id], ['dense', 'o-2']);
+      assert.ok(Math.abs(dense.results[0]!.score - 1) < 1e-6);
+      const bm25 = (await searchOwn({ query: 'mahindi', mode: 'bm25' }).expect(200)).body as { results: Array<{ id: string }> };
+      assert.deepEqual(bm25.results.map((r) => r.id), ['o-2']);
+      const hybrid = (await searchOwn({ query: 'maji', vector: [0, 1, 0], mode: 'auto' }).expect(200)).body as { mode: string; results: unknown[] };
+      assert.deepEqual([hybrid.mode, hybrid.results.length], ['hybrid', 2]);
+      const stored = (await request(api).get(`/v1/collections/${OWN}/documents/o-2`).expect(200)).body as { vector: number[] };
+      assert.deepEqual(stored.vector, [0, 1, 0]);
+      const listed = (await request(api).get(`/v1/collections/${OWN}/documents`).expect(200)).body as { documents: Array<Record<string, unknown>> };
+      assert.ok(listed.documents.every((d) => !('vector' in d)), 'listings leave vectors out');
+    });
+
+    test('a collection with an encoder searches by a vector of its dim', async () => {
+      const res = await searchC({ vector: Array.from({ length: 64 }, (_, i) => (i === 3 ? 1 : 0)), k: 2 }).expect(200);
+      assert.equal((res.body as { mode: string }).mode, 'dense');
+    });
   });
 
   describe('routes', () => {
