@@ -1,6 +1,6 @@
 /** How the CLI prints search results and collections for a person (`--json` prints the raw objects instead). */
 import type { CollectionInfo } from '../indexer/engine.js';
-import type { SearchResponse } from '../indexer/search.js';
+import type { SearchResponse, SearchResult } from '../indexer/search.js';
 import type { SearchMode } from '../indexer/types.js';
 
 /** What a score means in each mode: the scales differ by orders of magnitude, and only ranks compare across modes. */
@@ -15,11 +15,32 @@ function oneLine(text: string, max: number): string {
   return flat.length > max ? `${flat.slice(0, max - 3)}...` : flat;
 }
 
+/**
+ * The passage as printed: with highlights, the best-matching sentence (or the text from a little before the first
+ * matched term) with matched terms in «»; without, its beginning.
+ */
+function snippetOf(result: SearchResult, max: number): string {
+  const { text, highlights } = result;
+  if (!highlights) return oneLine(text, max);
+  const from = highlights.sentence?.start ?? Math.max(0, (highlights.terms?.[0]?.start ?? 0) - 40);
+  const to = highlights.sentence?.end ?? text.length;
+  let marked = '';
+  let at = from;
+  for (const term of highlights.terms ?? []) {
+    if (term.start < at || term.end > to) continue;
+    marked += `${text.slice(at, term.start)}«${text.slice(term.start, term.end)}»`;
+    at = term.end;
+  }
+  marked += text.slice(at, to);
+  return `${from > 0 ? '...' : ''}${oneLine(marked, max)}`;
+}
+
 export function formatSearchResponse(response: SearchResponse): string {
   const lines = [`query_lang=${response.query_lang ?? 'unknown'} mode=${response.mode} took=${response.took_ms}ms (scores: ${SCORE_SCALES[response.mode]})`];
   for (const r of response.results) {
-    lines.push(`${String(r.rank).padStart(3)}. ${r.score.toFixed(4)}  ${r.passage_id}  [${r.lang ?? '-'}]${r.title !== undefined ? `  ${oneLine(r.title, 80)}` : ''}`);
-    lines.push(`     ${oneLine(r.text, 160)}`);
+    const matched = r.matched_passages !== undefined ? `  (${r.matched_passages} passage${r.matched_passages === 1 ? '' : 's'} matched)` : '';
+    lines.push(`${String(r.rank).padStart(3)}. ${r.score.toFixed(4)}  ${r.passage_id}  [${r.lang ?? '-'}]${r.title !== undefined ? `  ${oneLine(r.title, 80)}` : ''}${matched}`);
+    lines.push(`     ${snippetOf(r, 160)}`);
     if (r.metadata !== undefined) lines.push(`     ${oneLine(JSON.stringify(r.metadata), 160)}`);
   }
   return `${lines.join('\n')}\n`;

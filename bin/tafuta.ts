@@ -490,9 +490,12 @@ export function buildProgram(logger: Logger = createLogger()): Command {
     .option('-l, --lang <code>', 'query language (default: detected)')
     .addOption(new Option('-m, --mode <mode>', 'retrieval mode').choices([...SEARCH_MODES]).default('dense'))
     .option('--filter <json>', 'the HTTP API\'s search filter as JSON, e.g. \'{"lang": ["sw", "en"]}\'')
+    .option('--offset <n>', 'results to skip (paging: offset + k <= 1000)', nonNegativeInt(999), 0)
+    .addOption(new Option('--group-by <unit>', 'one result per document: its best passage and how many matched').choices(['document']))
+    .option('--highlight', 'mark the matched terms («») and show the best-matching sentence')
     .option('--json', 'print the raw JSON response')
     .option('-d, --data-dir <dir>', 'data directory', DEFAULT_DATA_DIR)
-    .action(async (query: string, options: { collection: string; k: number; lang?: string; mode: string; filter?: string; json?: boolean; dataDir: string }) => {
+    .action(async (query: string, options: { collection: string; k: number; lang?: string; mode: string; filter?: string; offset: number; groupBy?: string; highlight?: boolean; json?: boolean; dataDir: string }) => {
       let filter: unknown;
       if (options.filter !== undefined) {
         try {
@@ -501,7 +504,9 @@ export function buildProgram(logger: Logger = createLogger()): Command {
           throw new CliError(`--filter is not valid JSON: ${options.filter}`);
         }
       }
-      const request = searchSchema.safeParse({ query, k: options.k, lang: options.lang, mode: options.mode, filter });
+      const request = searchSchema.safeParse({
+        query, k: options.k, offset: options.offset, lang: options.lang, mode: options.mode, filter, group_by: options.groupBy, highlight: options.highlight ?? false,
+      });
       if (!request.success) throw new CliError(request.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
       requireDatabase(options.dataDir);
       await withEngine(options.dataDir, logger, async (engine) => {

@@ -219,3 +219,26 @@ test('your own vectors: index --encoder none --dim reads vectors from JSONL, exp
   assert.equal(infinite.code, 2);
   assert.match(infinite.stderr, /bad\.jsonl:1: vector\.0: vector entries must be finite numbers/);
 });
+
+test('search --highlight marks matched terms, --group-by document gives one result per document, --offset pages', () => {
+  const dir = tempDir();
+  const data = path.join(dir, 'data');
+  const input = path.join(dir, 'docs.jsonl');
+  const long = { id: 'long', lang: 'sw', text: Array.from({ length: 30 }, (_, i) => `Sentensi ${i} kuhusu maji safi na afya ya jamii.`).join(' ') };
+  fs.writeFileSync(input, [...SAMPLE_DOCUMENTS, long].map((d) => JSON.stringify(d)).join('\n'));
+  assert.equal(tafuta('index', '-c', 'fx', '-i', input, '-d', data).code, 0);
+
+  const highlighted = tafuta('search', '-c', 'fx', '-d', data, '--mode', 'bm25', '--highlight', '-k', '1', 'maize');
+  assert.equal(highlighted.code, 0, highlighted.stderr);
+  assert.match(highlighted.stdout, /Farmers plant «maize» during/);
+
+  const grouped = tafuta('search', '-c', 'fx', '-d', data, '--mode', 'bm25', '--group-by', 'document', '--json', '-k', '5', 'maji safi');
+  const ids = (JSON.parse(grouped.stdout) as { results: Array<{ id: string; matched_passages: number }> }).results;
+  assert.equal(new Set(ids.map((r) => r.id)).size, ids.length, 'one result per document');
+  assert.ok(ids.find((r) => r.id === 'long')!.matched_passages > 1, 'the long document matched with several passages');
+
+  const all = JSON.parse(tafuta('search', '-c', 'fx', '-d', data, '--mode', 'bm25', '--json', '-k', '4', 'maji').stdout) as { results: Array<{ passage_id: string }> };
+  const second = JSON.parse(tafuta('search', '-c', 'fx', '-d', data, '--mode', 'bm25', '--json', '-k', '2', '--offset', '2', 'maji').stdout) as { results: Array<{ passage_id: string }> };
+  assert.deepEqual(second.results.map((r) => r.passage_id), all.results.slice(2).map((r) => r.passage_id));
+  assert.equal(tafuta('search', '-c', 'fx', '-d', data, '--group-by', 'sentence', 'maji').code, 2);
+});
