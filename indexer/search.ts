@@ -1,12 +1,14 @@
-/** One collection's search: dense (ANN), BM25 (FTS5) or hybrid (reciprocal-rank fusion of both). */
+/** One collection's search: dense (ANN), BM25 (FTS5), hybrid (reciprocal-rank fusion of both), or BM25 of the translated query alone or fused with dense. */
 import type { Encoder } from '../models/encoder.js';
 import type { LanguageIdentifier } from '../models/langid.js';
+import type { QueryTranslator } from '../models/translate/translator.js';
 import type { CollectionIndex } from './collection-index.js';
 import type { DocumentStore } from './document-store.js';
 import { filterRestricts } from './filters.js';
-import { reciprocalRankFusion } from './fusion.js';
+import { reciprocalRankFusion, RRF_K } from './fusion.js';
 import { LIMITS } from './schemas.js';
 import { ftsQueryOf } from './search-text.js';
+import { translatedBm25Hits } from './translated-bm25.js';
 import type { Metadata, RequestedSearchMode, SearchFilter, SearchMode } from './types.js';
 import { dot, type VectorHit } from './vector-store.js';
 
@@ -48,6 +50,7 @@ export interface SearchContext {
   index: CollectionIndex;
   encoder: Encoder;
   languageIdentifier: LanguageIdentifier;
+  translator: QueryTranslator;
 }
 
 /**
@@ -86,6 +89,11 @@ function bm25Hits(ctx: SearchContext, request: SearchRequest, depth: number): Ve
   return ctx.store.bm25(ctx.index.collection.id, match, depth, filterRestricts(request.filter) ? request.filter : undefined);
 }
 
+function translatedHits(ctx: SearchContext, request: SearchRequest, queryLang: string | undefined, depth: number): VectorHit[] {
+  const translated = ctx.translator.translate(request.query, queryLang);
+  return translatedBm25Hits(ctx.store, ctx.index.collection.id, translated, depth, filterRestricts(request.filter) ? request.filter : undefined);
+}
+
 /** 'auto' → dense for languages the encoder has an adapter for, hybrid for the rest (and unknown languages). */
 export function resolveMode(mode: RequestedSearchMode, encoder: Encoder, queryLang: string | undefined): SearchMode {
   if (mode !== 'auto') return mode;
@@ -111,6 +119,16 @@ export async function searchCollection(ctx: SearchContext, request: SearchReques
       const depth = Math.min(1000, Math.max(HYBRID_MIN_DEPTH, window * HYBRID_DEPTH_FACTOR));
       const dense = await denseHits(ctx, request, queryLang, depth);
       hits = reciprocalRankFusion([dense, bm25Hits(ctx, request, depth)]).slice(0, window);
+      break;
+    }
+    case 'translate':
+      hits = translatedHits(ctx, request, queryLang, window);
+      break;
+    case 'translate-hybrid': {
+      const depth = Math.min(1000, Math.max(HYBRID_MIN_DEPTH, window * HYBRID_DEPTH_FACTOR));
+      const dense = await denseHits(ctx, request, queryLang, depth);
+      const weight = ctx.translator.fusionWeight(queryLang);
+      hits = reciprocalRankFusion([translatedHits(ctx, request, queryLang, depth), dense], RRF_K, [weight, 1 - weight]).slice(0, window);
       break;
     }
   }
