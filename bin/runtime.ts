@@ -123,7 +123,7 @@ export function createLanguageIdentifier(dir: string, logger: Logger): LanguageI
 }
 
 /** The trained query translator in `dir` when there is one; one that fails to load is logged and replaced by none. */
-export function createQueryTranslator(dir: string, logger: Logger): QueryTranslator {
+export function openQueryTranslator(dir: string, logger: Logger): QueryTranslator {
   if (!hasTranslatorModel(dir)) return createUntranslatedQueries();
   try {
     return loadQueryTranslator(dir);
@@ -156,7 +156,7 @@ export async function createEngine(options: RuntimeOptions): Promise<Engine> {
   options.logger.info({ encoders: registry.list().map((e) => e.name), default: registry.defaultName }, 'encoders loaded');
   const languageIdentifier = createLanguageIdentifier(options.langidDir ?? path.join(options.modelsDir ?? SHIPPED_MODELS_DIR, SHIPPED_LANGID), options.logger);
   options.logger.info({ languageIdentifier: languageIdentifier.name }, 'language identifier loaded');
-  const translator = createQueryTranslator(options.translatorDir ?? path.join(options.modelsDir ?? SHIPPED_MODELS_DIR, SHIPPED_TRANSLATOR), options.logger);
+  const translator = openQueryTranslator(options.translatorDir ?? path.join(options.modelsDir ?? SHIPPED_MODELS_DIR, SHIPPED_TRANSLATOR), options.logger);
   options.logger.info({ translator: translator.name, languages: translator.languages.length }, 'query translator loaded');
   return new Engine({
     dataDir: options.dataDir,
