@@ -8,6 +8,8 @@ export const SCORE_SCALES: Record<SearchMode, string> = {
   dense: 'cosine similarity, -1 to 1',
   bm25: 'BM25, 0 and up, unbounded',
   hybrid: 'reciprocal-rank fusion, sum of 1/(60 + rank): about 0.016-0.033',
+  translate: 'BM25 of the translated query, 0 and up, unbounded',
+  'translate-hybrid': 'weighted reciprocal-rank fusion, sum of weight/(60 + rank): up to about 0.016',
 };
 
 function oneLine(text: string, max: number): string {

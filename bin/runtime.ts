@@ -1,4 +1,4 @@
-/** Wires a process together: logger, encoders (baseline + shipped ONNX models), language identifier (trained or heuristic), engine. */
+/** Wires a process together: logger, encoders (baseline + shipped ONNX models), language identifier (trained or heuristic), query translator, engine. */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +9,7 @@ import { createHashedNgramEncoder } from '../models/hashed-ngram-encoder.js';
 import { createHeuristicLanguageIdentifier, type LanguageIdentifier } from '../models/langid.js';
 import { hasLangIdModel, loadLanguageIdentifier } from '../models/langid/io.js';
 import { createParallelOnnxEncoder } from '../models/onnx/parallel-encoder.js';
+import { createUntranslatedQueries, hasTranslatorModel, loadQueryTranslator, type QueryTranslator } from '../models/translate/translator.js';
 import { DEFAULT_WORD_CACHE } from '../models/onnx/onnx-encoder.js';
 import { createEncoderRegistry } from '../models/registry.js';
 import { quickCheck } from '../indexer/database.js';
@@ -24,6 +25,8 @@ export const SHIPPED_MODELS_DIR = path.join(PACKAGE_ROOT, 'models');
 export const PREFERRED_DEFAULT_ENCODER = 'cmtp-base';
 /** The trained language identifier ships as `models/langid-base/` (langid.json + weights.bin). */
 export const SHIPPED_LANGID = 'langid-base';
+/** The query translator of the translate modes ships as `models/translate-base/` (translator.json + tables/). */
+export const SHIPPED_TRANSLATOR = 'translate-base';
 
 export function packageVersion(): string {
   return (JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -49,6 +52,8 @@ export interface RuntimeOptions {
   modelsDir?: string;
   /** Language-identifier directory (default: `<modelsDir>/langid-base`); the heuristic when it is missing. */
   langidDir?: string;
+  /** Query-translator directory (default: `<modelsDir>/translate-base`); none (words stay themselves) when it is missing. */
+  translatorDir?: string;
   /** Model directories to load besides the shipped ones (evaluating a fresh training run). */
   extraModelDirs?: readonly string[];
   logger: Logger;
@@ -146,6 +151,17 @@ export function createLanguageIdentifier(dir: string, logger: Logger): LanguageI
   }
 }
 
+/** The trained query translator in `dir` when there is one; one that fails to load is logged and replaced by none. */
+export function openQueryTranslator(dir: string, logger: Logger): QueryTranslator {
+  if (!hasTranslatorModel(dir)) return createUntranslatedQueries();
+  try {
+    return loadQueryTranslator(dir);
+  } catch (error) {
+    logger.error({ err: error, dir }, 'could not load the query translator; translate modes fall back to plain BM25');
+    return createUntranslatedQueries();
+  }
+}
+
 export async function createEngine(options: RuntimeOptions): Promise<Engine> {
   const encoders: Encoder[] = [createHashedNgramEncoder()];
   const intraOpNumThreads = options.encoderThreads ?? encoderThreadsFromEnv();
@@ -169,10 +185,13 @@ export async function createEngine(options: RuntimeOptions): Promise<Engine> {
   options.logger.info({ encoders: registry.list().map((e) => e.name), default: registry.defaultName }, 'encoders loaded');
   const languageIdentifier = createLanguageIdentifier(options.langidDir ?? path.join(options.modelsDir ?? SHIPPED_MODELS_DIR, SHIPPED_LANGID), options.logger);
   options.logger.info({ languageIdentifier: languageIdentifier.name }, 'language identifier loaded');
+  const translator = openQueryTranslator(options.translatorDir ?? path.join(options.modelsDir ?? SHIPPED_MODELS_DIR, SHIPPED_TRANSLATOR), options.logger);
+  options.logger.info({ translator: translator.name, languages: translator.languages.length }, 'query translator loaded');
   return new Engine({
     dataDir: options.dataDir,
     encoders: registry,
     languageIdentifier,
+    translator,
     logger: options.logger,
     ownsEncoders: true,
     ...(options.indexFiles !== undefined ? { indexFiles: options.indexFiles } : {}),

@@ -9,6 +9,7 @@ import type { Engine } from '../indexer/engine.js';
 import { buildData } from '../corpora/build.js';
 import { evalCommand } from '../eval/cli.js';
 import { langidCommand } from '../models/langid/cli.js';
+import { translateCommand } from '../models/translate/cli.js';
 import { SOURCE_NAMES, type SourceName } from '../corpora/config.js';
 import { TafutaError, isTafutaError } from '../indexer/errors.js';
 import type { Logger } from '../indexer/logger.js';
@@ -656,6 +657,7 @@ export function buildProgram(logger: Logger = createLogger()): Command {
 
   program.addCommand(evalCommand(logger));
   program.addCommand(langidCommand(logger));
+  program.addCommand(translateCommand(logger));
   return program;
 }
 

@@ -8,6 +8,7 @@ import type { Engine } from '../indexer/engine.js';
 import { TafutaError } from '../indexer/errors.js';
 import type { Logger } from '../indexer/logger.js';
 import { SEARCH_MODES, type RequestedSearchMode } from '../indexer/types.js';
+import { hasTranslatorModel, TRANSLATOR_MANIFEST } from '../models/translate/translator.js';
 import { compareReports, formatComparison } from './compare.js';
 import { METRIC_NAMES, type MetricName } from './metrics.js';
 import { correlatePairs, readPairs } from './pairs.js';
@@ -22,6 +23,7 @@ interface EvalCliOptions {
   split: string;
   encoder?: string;
   model?: string[];
+  translator?: string;
   mode: RequestedSearchMode;
   k: number;
   langs?: string[];
@@ -51,14 +53,18 @@ function metricList(value: string): MetricName[] {
   return names as MetricName[];
 }
 
-/** An engine on a fresh temp directory, removed afterwards: an eval never touches a user's data. */
-async function withTempEngine<T>(logger: Logger, work: (engine: Engine) => Promise<T>, modelDirs: string[] = []): Promise<T> {
+/**
+ * An engine on a fresh temp directory, removed afterwards: an eval never touches a user's data. `translatorDir`
+ * replaces the shipped query translator (evaluating a fresh `tafuta translate train`).
+ */
+export async function withTempEngine<T>(logger: Logger, work: (engine: Engine) => Promise<T>, modelDirs: string[] = [], translatorDir?: string): Promise<T> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tafuta-eval-'));
   try {
     for (const dir of modelDirs) {
       if (!fs.existsSync(path.join(dir, 'model.json'))) throw new TafutaError('INPUT_FILE', `--model ${dir}: no model.json there`);
     }
-    const engine = await createEngine({ dataDir, logger, extraModelDirs: modelDirs });
+    if (translatorDir !== undefined && !hasTranslatorModel(translatorDir)) throw new TafutaError('INPUT_FILE', `--translator ${translatorDir}: no ${TRANSLATOR_MANIFEST} there`);
+    const engine = await createEngine({ dataDir, logger, extraModelDirs: modelDirs, ...(translatorDir !== undefined ? { translatorDir } : {}) });
     try {
       return await work(engine);
     } finally {
@@ -76,6 +82,7 @@ function reproduceCommand(o: EvalCliOptions, encoder: string): string {
   for (const key of ['corpus', 'queries', 'qrels'] as const) if (o[key]) parts.push(`--${key} ${o[key]}`);
   if (o.split !== 'dev') parts.push(`--split ${o.split}`);
   for (const dir of o.model ?? []) parts.push(`--model ${dir}`);
+  if (o.translator) parts.push(`--translator ${o.translator}`);
   parts.push(`--encoder ${encoder}`, `--mode ${o.mode}`, `--k ${o.k}`);
   if (o.langs) parts.push(`--langs ${o.langs.join(',')}`);
   if (o.maxQueries) parts.push(`--max-queries ${o.maxQueries}`, `--seed ${o.seed}`);
@@ -105,7 +112,7 @@ async function runBenchmark(o: EvalCliOptions, logger: Logger): Promise<void> {
     result.report.config.command = reproduceCommand(o, encoder);
     process.stdout.write(formatMarkdown(result.report));
     if (o.out) for (const file of writeEvalOutputs(result, o.out)) process.stdout.write(`wrote ${file}\n`);
-  }, o.model);
+  }, o.model, o.translator);
 }
 
 async function runPairs(o: EvalCliOptions, logger: Logger): Promise<void> {
@@ -145,6 +152,7 @@ export function evalCommand(logger: Logger): Command {
     .option('--split <name>', 'qrels split', 'dev')
     .option('-e, --encoder <name>', 'encoder (default: the server default)')
     .option('--model <dir...>', 'also load these model directories (model.json + model.onnx), e.g. a fresh training run')
+    .option('--translator <dir>', 'query translator for the translate modes (default: models/translate-base)')
     .addOption(new Option('-m, --mode <mode>', 'retrieval mode').choices([...SEARCH_MODES]).default('dense'))
     .option('-k, --k <n>', 'passages retrieved per query', integer(1, 1000), 100)
     .option('--langs <list>', 'only these query languages (comma-separated)', list)

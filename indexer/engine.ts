@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Statement } from 'better-sqlite3';
 import { identifyDocumentLanguage, type LanguageIdentifier } from '../models/langid.js';
 import type { EncoderRegistry } from '../models/registry.js';
+import { createUntranslatedQueries, type QueryTranslator } from '../models/translate/translator.js';
 import type { Encoder, EncoderInfo } from '../models/encoder.js';
 import { CollectionIndex } from './collection-index.js';
 import { collectionConfigSchema, collectionNameSchema } from './config.js';
@@ -29,6 +30,8 @@ export interface EngineOptions {
   dataDir: string | undefined;
   encoders: EncoderRegistry;
   languageIdentifier: LanguageIdentifier;
+  /** Query translation for the translate modes (default: none — every word stays itself, which is plain BM25). */
+  translator?: QueryTranslator;
   logger: Logger;
   /** How long after a write the ANN index is persisted (ms); writes within the window are saved together. */
   saveDelayMs?: number;
@@ -111,6 +114,7 @@ export class Engine {
   readonly store: DocumentStore;
   readonly encoders: EncoderRegistry;
   readonly languageIdentifier: LanguageIdentifier;
+  readonly translator: QueryTranslator;
   /** The data directory (undefined = in memory). */
   readonly dataDir: string | undefined;
   private readonly db: Db;
@@ -137,6 +141,7 @@ export class Engine {
     this.dataVersionStatement = this.db.prepare('PRAGMA data_version').pluck();
     this.encoders = options.encoders;
     this.languageIdentifier = options.languageIdentifier;
+    this.translator = options.translator ?? createUntranslatedQueries();
     this.logger = options.logger;
     this.saveDelayMs = options.saveDelayMs ?? 2000;
     this.writesIndexFiles = options.indexFiles !== 'read-only';
@@ -580,7 +585,7 @@ export class Engine {
     const collection = this.requireCollection(name);
     const index = this.indexFor(collection);
     return searchCollection(
-      { store: this.store, index, encoder: this.encoderFor(collection), languageIdentifier: this.languageIdentifier },
+      { store: this.store, index, encoder: this.encoderFor(collection), languageIdentifier: this.languageIdentifier, translator: this.translator },
       request,
     );
   }

@@ -171,7 +171,10 @@ export const searchSchema = z.strictObject({
 })
   .refine((s) => s.offset + s.k <= LIMITS.maxK, { message: `offset + k must be at most ${LIMITS.maxK}`, path: ['offset'] })
   .refine((s) => s.query !== undefined || s.vector !== undefined, { message: 'give a query, a vector, or both', path: ['query'] })
-  .refine((s) => s.query !== undefined || s.mode !== 'bm25', { message: 'mode "bm25" matches words: give a query', path: ['query'] });
+  .refine((s) => s.query !== undefined || !['bm25', 'translate', 'translate-hybrid'].includes(s.mode), {
+    message: 'modes "bm25", "translate" and "translate-hybrid" match words: give a query',
+    path: ['query'],
+  });
 
 export const LIST_LIMITS = { defaultLimit: 100, maxLimit: 1000, maxFilterChars: 8192 } as const;
 

@@ -10,7 +10,17 @@ export function searchTextOf(text: string): string {
  * OR-ed together — BM25 ranks documents matching more and rarer words higher. Undefined when no words.
  */
 export function ftsQueryOf(text: string): string | undefined {
-  const words = [...new Set(tokenize(text))];
-  if (words.length === 0) return undefined;
-  return words.map((w) => `"${w.replaceAll('"', '""')}"`).join(' OR ');
+  return ftsQueryOfWords(tokenize(text));
+}
+
+/** ftsQueryOf for words already normalised: each quoted, OR-ed. */
+export function ftsQueryOfWords(words: Iterable<string>): string | undefined {
+  const distinct = [...new Set(words)];
+  if (distinct.length === 0) return undefined;
+  return distinct.map(ftsPhraseOf).join(' OR ');
+}
+
+/** One normalised word as an FTS5 string (quoted, so it can never be FTS syntax). */
+export function ftsPhraseOf(word: string): string {
+  return `"${word.replaceAll('"', '""')}"`;
 }

@@ -1,16 +1,18 @@
-/** One collection's search: dense (ANN), BM25 (FTS5) or hybrid (reciprocal-rank fusion of both). */
+/** One collection's search: dense (ANN), BM25 (FTS5), hybrid (reciprocal-rank fusion of both), or BM25 of the translated query alone or fused with dense. */
 import type { Encoder } from '../models/encoder.js';
 import type { LanguageIdentifier } from '../models/langid.js';
+import type { QueryTranslator } from '../models/translate/translator.js';
 import type { CollectionIndex } from './collection-index.js';
 import type { DocumentStore } from './document-store.js';
 import { TafutaError } from './errors.js';
 import { filterRestricts } from './filters.js';
-import { reciprocalRankFusion } from './fusion.js';
+import { reciprocalRankFusion, RRF_K } from './fusion.js';
 import { searchDocuments, type DocumentHit, type PassageHit } from './grouping.js';
 import { highlightPassages, type Highlights } from './highlights.js';
 import { LIMITS } from './schemas.js';
 import { unitVectorOf } from './own-vectors.js';
 import { ftsQueryOf } from './search-text.js';
+import { translatedBm25Hits } from './translated-bm25.js';
 import type { Metadata, RequestedSearchMode, SearchFilter, SearchMode } from './types.js';
 import { dot, type VectorHit } from './vector-store.js';
 
@@ -63,6 +65,7 @@ export interface SearchContext {
   /** Undefined for a collection of your own vectors (encoder "none"). */
   encoder: Encoder | undefined;
   languageIdentifier: LanguageIdentifier;
+  translator: QueryTranslator;
 }
 
 /**
@@ -116,6 +119,12 @@ function bm25Hits(ctx: SearchContext, request: SearchRequest, depth: number): Ve
   return ctx.store.bm25(ctx.index.collection.id, match, depth, filterRestricts(request.filter) ? request.filter : undefined);
 }
 
+function translatedHits(ctx: SearchContext, request: SearchRequest, queryLang: string | undefined, depth: number): VectorHit[] {
+  if (request.query === undefined) return [];
+  const translated = ctx.translator.translate(request.query, queryLang);
+  return translatedBm25Hits(ctx.store, ctx.index.collection.id, translated, depth, filterRestricts(request.filter) ? request.filter : undefined);
+}
+
 /**
  * 'auto' → dense for languages the encoder has an adapter for, hybrid for the rest (and unknown languages, and own
  * vectors, which no adapter made); dense when there are no words to match.
@@ -127,7 +136,13 @@ export function resolveMode(mode: RequestedSearchMode, encoder: Encoder | undefi
 }
 
 /** The search's passages, best first, `depth` deep (grouping asks for deeper and deeper lists). */
-function passageRanker(ctx: SearchContext, request: SearchRequest, mode: SearchMode, queryVector: Float32Array | undefined) {
+/** Each list a fused mode combines is deeper than what it returns, so a passage ranked well by one side gets in. */
+const fusedListDepth = (depth: number) => Math.max(depth, Math.min(1000, Math.max(HYBRID_MIN_DEPTH, depth * HYBRID_DEPTH_FACTOR)));
+
+/** Modes that compare passages with the query's vector. */
+const VECTOR_MODES: ReadonlySet<SearchMode> = new Set(['dense', 'hybrid', 'translate-hybrid']);
+
+function passageRanker(ctx: SearchContext, request: SearchRequest, mode: SearchMode, queryLang: string | undefined, queryVector: Float32Array | undefined) {
   return async (depth: number): Promise<PassageHit[]> => {
     switch (mode) {
       case 'dense':
@@ -135,9 +150,17 @@ function passageRanker(ctx: SearchContext, request: SearchRequest, mode: SearchM
       case 'bm25':
         return bm25Hits(ctx, request, depth);
       case 'hybrid': {
-        const listDepth = Math.max(depth, Math.min(1000, Math.max(HYBRID_MIN_DEPTH, depth * HYBRID_DEPTH_FACTOR)));
+        const listDepth = fusedListDepth(depth);
         const dense = await denseHits(ctx, request, queryVector, listDepth);
         return reciprocalRankFusion([dense, bm25Hits(ctx, request, listDepth)]).slice(0, depth);
+      }
+      case 'translate':
+        return translatedHits(ctx, request, queryLang, depth);
+      case 'translate-hybrid': {
+        const listDepth = fusedListDepth(depth);
+        const dense = await denseHits(ctx, request, queryVector, listDepth);
+        const weight = ctx.translator.fusionWeight(queryLang);
+        return reciprocalRankFusion([translatedHits(ctx, request, queryLang, listDepth), dense], RRF_K, [weight, 1 - weight]).slice(0, depth);
       }
     }
   };
@@ -147,12 +170,12 @@ export async function searchCollection(ctx: SearchContext, request: SearchReques
   const started = performance.now();
   const queryLang = request.lang ?? (request.query === undefined ? undefined : ctx.languageIdentifier.identify(request.query)?.lang);
   const mode = resolveMode(request.mode, ctx.encoder, queryLang, request.query !== undefined);
-  // A given vector is checked even when mode "bm25" leaves it unused.
-  const queryVector = mode !== 'bm25' || request.vector !== undefined ? await queryVectorOf(ctx, request, queryLang) : undefined;
+  // A given vector is checked even when a lexical mode leaves it unused.
+  const queryVector = VECTOR_MODES.has(mode) || request.vector !== undefined ? await queryVectorOf(ctx, request, queryLang) : undefined;
   const offset = request.offset ?? 0;
   // Every page is a slice of the search for offset + k, so consecutive pages agree with one deeper search.
   const window = offset + request.k;
-  const rank = passageRanker(ctx, request, mode, queryVector);
+  const rank = passageRanker(ctx, request, mode, queryLang, queryVector);
   const hits: Array<PassageHit | DocumentHit> = request.group_by === 'document'
     ? await searchDocuments(rank, window, (labels) => ctx.store.documentsOfPassages(labels))
     : await rank(window);

@@ -70,14 +70,18 @@ export interface SearchFilter {
   metadata?: Record<string, unknown> | undefined;
 }
 
-export type SearchMode = 'dense' | 'bm25' | 'hybrid';
+/**
+ * 'translate': BM25 over the query translated word by word into weighted English terms (indexer/translated-bm25.ts);
+ * 'translate-hybrid': that fused with dense, with the translator's per-language weight.
+ */
+export type SearchMode = 'dense' | 'bm25' | 'hybrid' | 'translate' | 'translate-hybrid';
 /**
  * What a request may ask for: a mode, or 'auto' — dense when the encoder has an adapter for the query's language
  * (it was trained on enough pairs of it), hybrid otherwise, where lexical evidence makes up for what the encoder
  * never learnt (names, loanwords, numbers).
  */
 export type RequestedSearchMode = SearchMode | 'auto';
-export const SEARCH_MODES = ['dense', 'bm25', 'hybrid', 'auto'] as const satisfies readonly RequestedSearchMode[];
+export const SEARCH_MODES = ['dense', 'bm25', 'hybrid', 'translate', 'translate-hybrid', 'auto'] as const satisfies readonly RequestedSearchMode[];
 
 /** The encoder of a collection whose documents and searches bring their own vectors (indexer/own-vectors.ts). */
 export const ENCODER_NONE = 'none';

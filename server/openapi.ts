@@ -132,7 +132,7 @@ export function openApiDocument(version: string) {
       '/v1/collections/{name}/search': {
         parameters: [nameParam],
         post: {
-          summary: 'Search passages (dense, BM25 or hybrid)',
+          summary: 'Search passages (dense, BM25, hybrid or translated BM25)',
           requestBody: { required: true, ...json(ref('SearchRequest')) },
           responses: guarded({ 200: { description: 'ranked passages', ...json(ref('SearchResponse')) }, 400: errorResponse('invalid request'), 404: errorResponse('no such collection') }),
         },
@@ -277,7 +277,7 @@ export function openApiDocument(version: string) {
             k: { type: 'integer', minimum: 1, maximum: 1000, default: 10 },
             ef: { type: 'integer', minimum: 1, maximum: 4096, description: "HNSW search breadth for this request (higher: better recall, slower); default: the collection's hnsw.ef" },
             lang: langCode,
-            mode: { type: 'string', enum: [...SEARCH_MODES], default: 'dense', description: "'auto': dense when the encoder has an adapter for the query language or there is no query, hybrid otherwise" },
+            mode: { type: 'string', enum: [...SEARCH_MODES], default: 'dense', description: "'auto': dense when the encoder has an adapter for the query language or there is no query, hybrid otherwise; 'translate': BM25 of the query translated word by word into weighted English terms; 'translate-hybrid': that fused with dense by a per-language weight ('bm25', 'translate' and 'translate-hybrid' need a query)" },
             filter: ref('Filter'),
             offset: { type: 'integer', minimum: 0, maximum: 999, default: 0, description: 'results to skip (pagination); offset + k ≤ 1000. A page is ranks offset+1 … offset+k of the search for offset + k' },
             group_by: {
@@ -368,7 +368,7 @@ export function openApiDocument(version: string) {
               },
             },
             query_lang: { type: 'string', nullable: true },
-            mode: { type: 'string', enum: ['dense', 'bm25', 'hybrid'] },
+            mode: { type: 'string', enum: SEARCH_MODES.filter((m) => m !== 'auto') },
             took_ms: { type: 'number' },
           },
         },

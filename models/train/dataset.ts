@@ -54,18 +54,39 @@ export interface DatasetOptions {
   features: FeatureConfig;
 }
 
-async function* jsonLines<T>(file: string): AsyncGenerator<T> {
+export async function* jsonLines<T>(file: string): AsyncGenerator<T> {
   const lines = readline.createInterface({ input: fs.createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
   for await (const line of lines) if (line.trim()) yield JSON.parse(line) as T;
 }
 
-function sha256File(file: string): string {
+export function sha256File(file: string): string {
   return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }
 
 /** Deterministic pseudo-random fraction of a string (for splits that do not depend on file order). */
 function hashFraction(text: string): number {
   return crypto.createHash('sha1').update(text).digest().readUInt32BE(0) / 2 ** 32;
+}
+
+/**
+ * The English strings whose pairs a language holds out for validation: whole strings with the lowest hash fractions
+ * until `validationPerLang` pairs (at most a tenth of the strings). Anything trained on the same files with the same
+ * quota (the query translator) holds out the same pairs, so validating one model on another's held-out pairs is fair.
+ */
+export function heldOutEnglish(records: ReadonlyArray<{ en: string }>, validationPerLang: number): Set<string> {
+  const fraction = new Map([...new Set(records.map((r) => r.en))].map((en) => [en, hashFraction(en)]));
+  const byFraction = [...fraction.keys()].sort((a, b) => fraction.get(a)! - fraction.get(b)!);
+  const heldOut = new Set<string>();
+  let heldPairs = 0;
+  const pairsPerEnglish = new Map<string, number>();
+  for (const r of records) pairsPerEnglish.set(r.en, (pairsPerEnglish.get(r.en) ?? 0) + 1);
+  for (const en of byFraction) {
+    if (heldPairs >= validationPerLang || heldOut.size >= byFraction.length / 10) break;
+    if (en.split(/\s+/).length < 2) continue; // validate on real phrases, not "Cancel"
+    heldOut.add(en);
+    heldPairs += pairsPerEnglish.get(en)!;
+  }
+  return heldOut;
 }
 
 export async function loadDataset(options: DatasetOptions): Promise<Dataset> {
@@ -97,19 +118,7 @@ export async function loadDataset(options: DatasetOptions): Promise<Dataset> {
     const records: Array<{ en: string; text: string; short?: boolean }> = [];
     for await (const r of jsonLines<{ en: string; text: string; short?: boolean }>(file)) records.push(r);
     manifest.files.push({ path: file, sha256: sha256File(file), records: records.length });
-    // Hold out whole English strings with the lowest hash fractions until the validation quota is met.
-    const fraction = new Map([...new Set(records.map((r) => r.en))].map((en) => [en, hashFraction(en)]));
-    const byFraction = [...fraction.keys()].sort((a, b) => fraction.get(a)! - fraction.get(b)!);
-    const heldOut = new Set<string>();
-    let heldPairs = 0;
-    const pairsPerEnglish = new Map<string, number>();
-    for (const r of records) pairsPerEnglish.set(r.en, (pairsPerEnglish.get(r.en) ?? 0) + 1);
-    for (const en of byFraction) {
-      if (heldPairs >= options.validationPerLang || heldOut.size >= byFraction.length / 10) break;
-      if (en.split(/\s+/).length < 2) continue; // validate on real phrases, not "Cancel"
-      heldOut.add(en);
-      heldPairs += pairsPerEnglish.get(en)!;
-    }
+    const heldOut = heldOutEnglish(records, options.validationPerLang);
     let kept = 0;
     for (const r of records) {
       const pair: Pair = {
