@@ -86,9 +86,14 @@ function bm25Hits(ctx: SearchContext, request: SearchRequest, depth: number): Ve
   return ctx.store.bm25(ctx.index.collection.id, match, depth, filterRestricts(request.filter) ? request.filter : undefined);
 }
 
-/** 'auto' → dense for languages the encoder has an adapter for, hybrid for the rest (and unknown languages). */
+/**
+ * 'auto' → the encoder's measured choice for the query language (its default for unknown languages and those it
+ * did not measure); an encoder without one gets dense for languages it has an adapter for, hybrid for the rest.
+ */
 export function resolveMode(mode: RequestedSearchMode, encoder: Encoder, queryLang: string | undefined): SearchMode {
   if (mode !== 'auto') return mode;
+  const measured = encoder.info.autoModes;
+  if (measured) return (queryLang !== undefined ? measured.languages[queryLang] : undefined) ?? measured.default;
   return queryLang !== undefined && encoder.info.adapters?.includes(queryLang) ? 'dense' : 'hybrid';
 }
 

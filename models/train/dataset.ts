@@ -68,6 +68,27 @@ function hashFraction(text: string): number {
   return crypto.createHash('sha1').update(text).digest().readUInt32BE(0) / 2 ** 32;
 }
 
+/**
+ * The English strings of one language's pairs held out for validation: whole English strings with the lowest hash
+ * fractions until `validationPerLang` pairs (or a tenth of the strings) are held out; every pair of a held-out
+ * string is a validation pair.
+ */
+export function validationEnglish(records: ReadonlyArray<{ en: string }>, validationPerLang: number): Set<string> {
+  const fraction = new Map([...new Set(records.map((r) => r.en))].map((en) => [en, hashFraction(en)]));
+  const byFraction = [...fraction.keys()].sort((a, b) => fraction.get(a)! - fraction.get(b)!);
+  const heldOut = new Set<string>();
+  let heldPairs = 0;
+  const pairsPerEnglish = new Map<string, number>();
+  for (const r of records) pairsPerEnglish.set(r.en, (pairsPerEnglish.get(r.en) ?? 0) + 1);
+  for (const en of byFraction) {
+    if (heldPairs >= validationPerLang || heldOut.size >= byFraction.length / 10) break;
+    if (en.split(/\s+/).length < 2) continue; // validate on real phrases, not "Cancel"
+    heldOut.add(en);
+    heldPairs += pairsPerEnglish.get(en)!;
+  }
+  return heldOut;
+}
+
 export async function loadDataset(options: DatasetOptions): Promise<Dataset> {
   const available = fs.existsSync(options.trainDir)
     ? fs.readdirSync(options.trainDir).filter((f) => f.endsWith('.jsonl')).map((f) => f.slice(0, -'.jsonl'.length)).sort()
@@ -97,19 +118,7 @@ export async function loadDataset(options: DatasetOptions): Promise<Dataset> {
     const records: Array<{ en: string; text: string; short?: boolean }> = [];
     for await (const r of jsonLines<{ en: string; text: string; short?: boolean }>(file)) records.push(r);
     manifest.files.push({ path: file, sha256: sha256File(file), records: records.length });
-    // Hold out whole English strings with the lowest hash fractions until the validation quota is met.
-    const fraction = new Map([...new Set(records.map((r) => r.en))].map((en) => [en, hashFraction(en)]));
-    const byFraction = [...fraction.keys()].sort((a, b) => fraction.get(a)! - fraction.get(b)!);
-    const heldOut = new Set<string>();
-    let heldPairs = 0;
-    const pairsPerEnglish = new Map<string, number>();
-    for (const r of records) pairsPerEnglish.set(r.en, (pairsPerEnglish.get(r.en) ?? 0) + 1);
-    for (const en of byFraction) {
-      if (heldPairs >= options.validationPerLang || heldOut.size >= byFraction.length / 10) break;
-      if (en.split(/\s+/).length < 2) continue; // validate on real phrases, not "Cancel"
-      heldOut.add(en);
-      heldPairs += pairsPerEnglish.get(en)!;
-    }
+    const heldOut = validationEnglish(records, options.validationPerLang);
     let kept = 0;
     for (const r of records) {
       const pair: Pair = {
