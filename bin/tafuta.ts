@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { Engine } from '../indexer/engine.js';
 import { buildData } from '../corpora/build.js';
-import { evalCommand } from '../eval/cli.js';
+import { autoModesCommand, evalCommand } from '../eval/cli.js';
 import { langidCommand } from '../models/langid/cli.js';
 import { translateCommand } from '../models/translate/cli.js';
 import { SOURCE_NAMES, type SourceName } from '../corpora/config.js';
@@ -656,6 +656,7 @@ export function buildProgram(logger: Logger = createLogger()): Command {
     });
 
   program.addCommand(evalCommand(logger));
+  program.addCommand(autoModesCommand(logger));
   program.addCommand(langidCommand(logger));
   program.addCommand(translateCommand(logger));
   return program;

@@ -14,6 +14,7 @@ import { METRIC_NAMES, type MetricName } from './metrics.js';
 import { correlatePairs, readPairs } from './pairs.js';
 import { formatMarkdown, readReport, writeEvalOutputs } from './report.js';
 import { runEval } from './run.js';
+import { formatAutoModesMarkdown, measureAutoModes, writeAutoModes } from './auto-modes.js';
 
 interface EvalCliOptions {
   bench?: string;
@@ -169,5 +170,45 @@ export function evalCommand(logger: Logger): Command {
       if (options.compare) return runCompare(options);
       if (options.pairs) return runPairs(options, logger);
       return runBenchmark(options, logger);
+    });
+}
+
+interface AutoModesCliOptions {
+  model: string;
+  out?: string;
+  write: boolean;
+  seed: number;
+}
+
+export function autoModesCommand(logger: Logger): Command {
+  return new Command('auto-modes')
+    .description("measure dense vs hybrid per query language on an encoder's validation pairs (never the benchmarks): the rule of mode \"auto\"")
+    .option('--model <dir>', 'encoder model directory (model.json with its training config)', 'models/cmtp-base')
+    .option('-o, --out <base>', 'write <base>.json and <base>.md')
+    .option('--write', "store the choice in the model's model.json (no re-index: the encoder version hashes model.onnx only)", false)
+    .option('--seed <n>', 'seed of the paired tests', integer(0, 2 ** 32 - 1), 1)
+    .showHelpAfterError()
+    .exitOverride()
+    .action(async (o: AutoModesCliOptions) => {
+      const command = ['npx tafuta auto-modes', `--model ${o.model}`, ...(o.out ? [`--out ${o.out}`] : []), ...(o.write ? ['--write'] : []), `--seed ${o.seed}`].join(' ');
+      await withTempEngine(
+        logger,
+        async (engine) => {
+          const report = await measureAutoModes({ engine, modelDir: o.model, seed: o.seed, command, log: (message) => logger.info(message) });
+          const markdown = formatAutoModesMarkdown(report);
+          process.stdout.write(markdown);
+          if (o.out) {
+            fs.mkdirSync(path.dirname(path.resolve(o.out)), { recursive: true });
+            fs.writeFileSync(`${o.out}.json`, `${JSON.stringify(report, null, 2)}\n`);
+            fs.writeFileSync(`${o.out}.md`, markdown);
+            process.stdout.write(`wrote ${o.out}.json and ${o.out}.md\n`);
+          }
+          if (o.write) {
+            writeAutoModes(o.model, report);
+            process.stdout.write(`stored autoModes in ${o.model}/model.json\n`);
+          }
+        },
+        [o.model],
+      );
     });
 }

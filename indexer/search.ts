@@ -126,22 +126,25 @@ function translatedHits(ctx: SearchContext, request: SearchRequest, queryLang: s
 }
 
 /**
- * 'auto' → dense for languages the encoder has an adapter for, hybrid for the rest (and unknown languages, and own
- * vectors, which no adapter made); dense when there are no words to match.
+ * 'auto' → the encoder's measured choice for the query language (its default for unknown languages and those it did
+ * not measure); an encoder without one gets dense for languages it has an adapter for, hybrid for the rest (and own
+ * vectors, which no adapter made). Dense when there are no words to match.
  */
 export function resolveMode(mode: RequestedSearchMode, encoder: Encoder | undefined, queryLang: string | undefined, hasQuery: boolean): SearchMode {
   if (mode !== 'auto') return mode;
   if (!hasQuery) return 'dense';
+  const measured = encoder?.info.autoModes;
+  if (measured) return (queryLang !== undefined ? measured.languages[queryLang] : undefined) ?? measured.default;
   return queryLang !== undefined && encoder?.info.adapters?.includes(queryLang) ? 'dense' : 'hybrid';
 }
 
-/** The search's passages, best first, `depth` deep (grouping asks for deeper and deeper lists). */
 /** Each list a fused mode combines is deeper than what it returns, so a passage ranked well by one side gets in. */
 const fusedListDepth = (depth: number) => Math.max(depth, Math.min(1000, Math.max(HYBRID_MIN_DEPTH, depth * HYBRID_DEPTH_FACTOR)));
 
 /** Modes that compare passages with the query's vector. */
 const VECTOR_MODES: ReadonlySet<SearchMode> = new Set(['dense', 'hybrid', 'translate-hybrid']);
 
+/** The search's passages, best first, `depth` deep (grouping asks for deeper and deeper lists). */
 function passageRanker(ctx: SearchContext, request: SearchRequest, mode: SearchMode, queryLang: string | undefined, queryVector: Float32Array | undefined) {
   return async (depth: number): Promise<PassageHit[]> => {
     switch (mode) {

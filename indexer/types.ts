@@ -76,9 +76,9 @@ export interface SearchFilter {
  */
 export type SearchMode = 'dense' | 'bm25' | 'hybrid' | 'translate' | 'translate-hybrid';
 /**
- * What a request may ask for: a mode, or 'auto' — dense when the encoder has an adapter for the query's language
- * (it was trained on enough pairs of it), hybrid otherwise, where lexical evidence makes up for what the encoder
- * never learnt (names, loanwords, numbers).
+ * What a request may ask for: a mode, or 'auto' — the mode the encoder's measurement chose for the query's language
+ * (EncoderInfo.autoModes; resolveMode in search.ts), or, for an encoder without one, dense when it has an adapter for
+ * the language and hybrid otherwise.
  */
 export type RequestedSearchMode = SearchMode | 'auto';
 export const SEARCH_MODES = ['dense', 'bm25', 'hybrid', 'translate', 'translate-hybrid', 'auto'] as const satisfies readonly RequestedSearchMode[];

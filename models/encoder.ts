@@ -8,6 +8,16 @@ export interface EmbedOptions {
   lang?: string | readonly (string | undefined)[] | undefined;
 }
 
+/** What `mode: "auto"` runs for a query language, measured per language (eval/auto-modes.ts). */
+export type AutoMode = 'dense' | 'hybrid';
+
+export interface AutoModes {
+  /** Per query language. */
+  languages: Record<string, AutoMode>;
+  /** Queries whose language is unknown (identifier unsure) or not in `languages`. */
+  default: AutoMode;
+}
+
 export interface EncoderInfo {
   name: string;
   dim: number;
@@ -15,6 +25,8 @@ export interface EncoderInfo {
   description: string;
   /** Languages that have a dedicated adapter, if any. */
   adapters?: string[];
+  /** The measured `auto` rule, when the model carries one (else `auto` follows the adapters). */
+  autoModes?: AutoModes;
   /**
    * Identifies the weights (e.g. a hash of the model file): vectors of two versions of one encoder name are not
    * comparable, so collections remember the version they were indexed with.

@@ -277,7 +277,7 @@ export function openApiDocument(version: string) {
             k: { type: 'integer', minimum: 1, maximum: 1000, default: 10 },
             ef: { type: 'integer', minimum: 1, maximum: 4096, description: "HNSW search breadth for this request (higher: better recall, slower); default: the collection's hnsw.ef" },
             lang: langCode,
-            mode: { type: 'string', enum: [...SEARCH_MODES], default: 'dense', description: "'auto': dense when the encoder has an adapter for the query language or there is no query, hybrid otherwise; 'translate': BM25 of the query translated word by word into weighted English terms; 'translate-hybrid': that fused with dense by a per-language weight ('bm25', 'translate' and 'translate-hybrid' need a query)" },
+            mode: { type: 'string', enum: [...SEARCH_MODES], default: 'dense', description: "'auto': the mode measured best for the query language on the encoder's validation pairs (its autoModes); without them, dense when the encoder has an adapter for the query language, hybrid otherwise; dense when there is no query; 'translate': BM25 of the query translated word by word into weighted English terms; 'translate-hybrid': that fused with dense by a per-language weight ('bm25', 'translate' and 'translate-hybrid' need a query)" },
             filter: ref('Filter'),
             offset: { type: 'integer', minimum: 0, maximum: 999, default: 0, description: 'results to skip (pagination); offset + k ≤ 1000. A page is ranks offset+1 … offset+k of the search for offset + k' },
             group_by: {

@@ -9,7 +9,7 @@ import { readLangIdConfig, type LangIdConfig } from './config.js';
 import { trainingKeys } from './data.js';
 import { evaluateIdentifiers, formatReport, readBenchStrings, summarize } from './eval.js';
 import { hasLangIdModel, loadLanguageIdentifier, readLangIdManifest, writeLangIdManifest } from './io.js';
-import { runLangIdTraining } from './train.js';
+import { recalibrateLangIdModel, runLangIdTraining } from './train.js';
 
 interface EvalOptions {
   model: string;
@@ -37,12 +37,12 @@ export function runLangIdEval(o: EvalOptions, log: (message: string) => void): v
   const keys = fs.existsSync(dataConfig.trainDir) ? trainingKeys(dataConfig) : new Set<string>();
   if (!fs.existsSync(dataConfig.trainDir)) log(`no training data at ${dataConfig.trainDir}: the "seen" column will read 0`);
   const started = performance.now();
-  const summary = summarize(evaluateIdentifiers(strings, trained, heuristic, keys), evalCommandLine(o));
+  const summary = summarize(evaluateIdentifiers(strings, { trained, lengthBlind: loadLanguageIdentifier(o.model, { lengthBlind: true }), heuristic }, keys), evalCommandLine(o));
   log(`langid eval: ${strings.length} strings in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   fs.mkdirSync(path.dirname(path.resolve(o.report)), { recursive: true });
-  fs.writeFileSync(o.report, formatReport(summary, manifest, heuristic.name));
+  fs.writeFileSync(o.report, formatReport(summary, manifest, heuristic.name, o.model));
   if (o.record) {
-    const { perLangLength: _detail, ...recorded } = summary;
+    const { perLangLength: _detail, shortQueries: _shortDetail, ...recorded } = summary;
     writeLangIdManifest(o.model, { ...manifest, evaluation: { bench: o.bench, report: o.report, ...recorded } });
   }
   const o1 = summary.overall;
@@ -70,6 +70,19 @@ export function langidCommand(logger: Logger): Command {
         `trained ${config.name} (${result.manifest.labels.length} languages) in ${result.seconds.toFixed(1)} s: held-out top-1 ${(100 * held.macro.top1).toFixed(1)}% (macro), ` +
           `threshold ${result.threshold.threshold} → coverage ${(100 * held.macro.coverage).toFixed(1)}%, precision ${(100 * held.macro.precision).toFixed(1)}%; ` +
           `weights ${(result.manifest.weights.bytes / 1e6).toFixed(2)} MB in ${options.out}\n`,
+      );
+    });
+  command
+    .command('calibrate')
+    .description("choose a trained identifier's thresholds again (per script and length) on the held-out slice of data/train; weights unchanged")
+    .option('--model <dir>', 'language-identifier directory', 'models/langid-base')
+    .showHelpAfterError()
+    .exitOverride()
+    .action((options: { model: string }) => {
+      const { calibration } = recalibrateLangIdModel(options.model, (message) => logger.info(message));
+      process.stdout.write(
+        `thresholds of ${options.model}: default ${calibration.threshold.threshold}, per script ${JSON.stringify(calibration.scriptThresholds)}, ` +
+          `per script group and length ${JSON.stringify(calibration.lengthThresholds)}\n`,
       );
     });
   command

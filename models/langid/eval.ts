@@ -11,8 +11,9 @@ import type { LanguageIdentifier } from '../langid.js';
 import { normalizeText } from '../text/normalize.js';
 import { ENGLISH, wordCount } from './data.js';
 import type { LangIdManifest } from './io.js';
-import { LENGTH_BUCKETS, groupBy, lengthBucket, macro, score, topConfusions, type Outcome, type Score } from './metrics.js';
-import type { TrainedLanguageIdentifier } from './model.js';
+import { LENGTH_BUCKETS, groupBy, lengthBucket, macro, score, topConfusions, type LengthBucket, type Outcome, type Score } from './metrics.js';
+import { DEFAULT_THRESHOLD_GROUP, type TrainedLanguageIdentifier } from './model.js';
+import type { LengthThresholdChoice } from './train.js';
 
 export interface EvalString {
   text: string;
@@ -68,20 +69,37 @@ export interface EvalOutcome extends Outcome {
 export interface LangIdEvaluation {
   threshold: number;
   trained: EvalOutcome[];
+  /** The trained model's answers under its length-blind thresholds (script only), the rule before per-length ones. */
+  lengthBlind: EvalOutcome[];
   heuristic: EvalOutcome[];
 }
 
-export function evaluateIdentifiers(strings: readonly EvalString[], trained: TrainedLanguageIdentifier, heuristic: LanguageIdentifier, trainingKeys: ReadonlySet<string>): LangIdEvaluation {
+export function evaluateIdentifiers(
+  strings: readonly EvalString[],
+  identifiers: { trained: TrainedLanguageIdentifier; lengthBlind: TrainedLanguageIdentifier; heuristic: LanguageIdentifier },
+  trainingKeys: ReadonlySet<string>,
+): LangIdEvaluation {
+  const { trained, lengthBlind, heuristic } = identifiers;
   const trainedOut: EvalOutcome[] = [];
+  const lengthBlindOut: EvalOutcome[] = [];
   const heuristicOut: EvalOutcome[] = [];
   for (const s of strings) {
     const base = { gold: s.lang, words: wordCount(s.text), source: s.source, seen: trainingKeys.has(normalizeText(s.text)) };
     const top = trained.predict(s.text);
     trainedOut.push({ ...base, top: top?.lang, answer: trained.identify(s.text)?.lang });
+    lengthBlindOut.push({ ...base, top: top?.lang, answer: lengthBlind.identify(s.text)?.lang });
     const guess = heuristic.identify(s.text)?.lang;
     heuristicOut.push({ ...base, top: guess, answer: guess });
   }
-  return { threshold: trained.threshold, trained: trainedOut, heuristic: heuristicOut };
+  return { threshold: trained.threshold, trained: trainedOut, lengthBlind: lengthBlindOut, heuristic: heuristicOut };
+}
+
+/** The length buckets of short queries, where the per-length thresholds differ most from the length-blind ones. */
+export const SHORT_BUCKETS = ['1', '2-3'] as const satisfies readonly LengthBucket[];
+
+interface BeforeAfter {
+  lengthBlind: Score;
+  perLength: Score;
 }
 
 export interface EvaluationSummary {
@@ -95,12 +113,14 @@ export interface EvaluationSummary {
   perSource: Record<string, { trained: Score; heuristic: Score }>;
   perLang: Record<string, { n: number; seen: number; trained: Score; heuristic: Score; confusions: Array<{ lang: string; share: number }> }>;
   perLangLength: Record<string, Record<string, { trained: Score; heuristic: Score }>>;
+  /** Per short-length bucket: the macro row and each language, under length-blind and per-length thresholds. */
+  shortQueries: Record<string, { macro: BeforeAfter; perLang: Record<string, BeforeAfter> }>;
 }
 
 const byKey = <T,>(map: Map<string, T>): Array<[string, T]> => [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
 export function summarize(evaluation: LangIdEvaluation, command: string): EvaluationSummary {
-  const { trained, heuristic } = evaluation;
+  const { trained, lengthBlind, heuristic } = evaluation;
   const pick = (list: EvalOutcome[], indices: number[]): EvalOutcome[] => indices.map((i) => list[i]!);
   const indices = trained.map((_, i) => i);
   const pair = (idx: number[], f: (list: Outcome[]) => Score = macro) => ({ trained: f(pick(trained, idx)), heuristic: f(pick(heuristic, idx)) });
@@ -123,6 +143,15 @@ export function summarize(evaluation: LangIdEvaluation, command: string): Evalua
       if (inBucket.length) perLangLength[lang]![bucket] = pair(inBucket, score);
     }
   }
+  const shortQueries: EvaluationSummary['shortQueries'] = {};
+  for (const bucket of SHORT_BUCKETS) {
+    const inBucket = indices.filter((i) => lengthBucket(trained[i]!.words) === bucket);
+    const beforeAfter = (idx: number[], f: (list: Outcome[]) => Score): BeforeAfter => ({ lengthBlind: f(pick(lengthBlind, idx)), perLength: f(pick(trained, idx)) });
+    shortQueries[bucket] = {
+      macro: beforeAfter(inBucket, macro),
+      perLang: Object.fromEntries(byKey(groupBy(inBucket, (i) => trained[i]!.gold)).map(([lang, idx]) => [lang, beforeAfter(idx, score)])),
+    };
+  }
   return {
     date: new Date().toISOString(),
     command,
@@ -133,17 +162,24 @@ export function summarize(evaluation: LangIdEvaluation, command: string): Evalua
     perSource,
     perLang,
     perLangLength,
+    shortQueries,
   };
 }
 
 const pct = (x: number): string => (Number.isNaN(x) ? '–' : (100 * x).toFixed(1));
+const bucketName = (bucket: LengthBucket): string => `${bucket} word${bucket === '1' ? '' : 's'}`;
 
-export function formatReport(summary: EvaluationSummary, manifest: LangIdManifest, heuristicName: string): string {
+export function formatReport(summary: EvaluationSummary, manifest: LangIdManifest, heuristicName: string, modelDir: string): string {
   const held = manifest.heldOut as { macro: Score; perLength: Record<string, Score>; perLang: Record<string, Score> } | undefined;
   type Choice = { threshold: number; precision: number; coverage: number; reached: boolean };
-  const sel = manifest.thresholdSelection as (Choice & { targetPrecision: number; perScript?: Record<string, Choice & { strings: number }> }) | undefined;
+  const sel = manifest.thresholdSelection as
+    | (Choice & { targetPrecision: number; perScript?: Record<string, Choice & { strings: number }>; perLength?: Record<string, Partial<Record<LengthBucket, LengthThresholdChoice>>> })
+    | undefined;
   const perScript = Object.entries(manifest.scriptThresholds ?? {});
-  const thresholds = `p ≥ ${summary.threshold}${perScript.length ? ` (per script: ${perScript.map(([s, t]) => `${s} ${t}`).join(', ')}; others ${summary.threshold})` : ''}`;
+  const lengthThresholds = manifest.lengthThresholds ?? {};
+  const thresholds = Object.keys(lengthThresholds).length
+    ? 'per script and length (table *Thresholds* below)'
+    : `p ≥ ${summary.threshold}${perScript.length ? ` (per script: ${perScript.map(([s, t]) => `${s} ${t}`).join(', ')}; others ${summary.threshold})` : ''}`;
   const lines: string[] = [];
   const row = (cells: Array<string | number>): void => void lines.push(`| ${cells.join(' | ')} |`);
   const header = (cells: string[]): void => {
@@ -164,6 +200,7 @@ export function formatReport(summary: EvaluationSummary, manifest: LangIdManifes
     '```sh',
     'npx tsc -p tsconfig.json',
     'node dist/bin/tafuta.js langid train --config configs/langid.json --out models/langid-base/',
+    ...(manifest.calibratedAt ? [`node dist/bin/tafuta.js langid calibrate --model ${modelDir}   # thresholds chosen again on the current data, weights unchanged (recalibrated ${String(manifest.calibratedAt)})`] : []),
     summary.command,
     '```',
     '',
@@ -171,7 +208,7 @@ export function formatReport(summary: EvaluationSummary, manifest: LangIdManifes
     '',
     '- **Strings**: every query string with a `lang` under `data/bench/*/queries.jsonl` (CLDR emoji keywords and names, mostly 1–3 words; ' +
       'MediaWiki UI messages of the dev split, ≥ 6 words; UDHR articles), plus English strings from the CLDR emoji corpus (names) and the UDHR corpus. ' +
-      'Benchmarks are never trained on; nothing was tuned on them either (the threshold comes from the training data\'s held-out slice).',
+      'Benchmarks are never trained on; nothing was tuned on them either (the thresholds come from the training data\'s held-out slice).',
     `- **top-1**: the trained model's most probable language, forced (no abstention)${manifest.scripts ? ", among the languages whose training strings use the text's dominant script (the script mask)" : ''}.`,
     `- **cov / prec / ok**: at the confidence threshold ${thresholds} — coverage (answered rather than "unsure"), precision among answered, ` +
       'and answered-and-right over all strings (= cov × prec). "Unsure" means the encoder runs with no adapter. The heuristic has no forced answer: its columns are the same three at its own abstention rule.',
@@ -195,22 +232,38 @@ export function formatReport(summary: EvaluationSummary, manifest: LangIdManifes
     pct(p.heuristic.correct),
   ];
   row(['**all**', ...scoreCells(summary.overall, summary.strings)]);
-  for (const bucket of LENGTH_BUCKETS) row([`${bucket} word${bucket === '1' ? '' : 's'}`, ...scoreCells(summary.perLength[bucket]!, summary.perLength[bucket]!.trained.n)]);
+  for (const bucket of LENGTH_BUCKETS) row([bucketName(bucket), ...scoreCells(summary.perLength[bucket]!, summary.perLength[bucket]!.trained.n)]);
   for (const [source, p] of Object.entries(summary.perSource)) row([source, ...scoreCells(p, p.trained.n)]);
+  lines.push(
+    '',
+    '## Short queries: length-blind and per-length thresholds',
+    '',
+    'The same model and strings under two abstention rules: **blind**, one threshold per script whatever the length (the rule until ' +
+      'per-length thresholds), and **per-length**, the thresholds now shipped (table *Thresholds*). **acc** = accuracy among answered strings (precision), ' +
+      '**unsure** = share of strings left unanswered. Macro row first (every language counts the same), then each language; "–" = nothing answered.',
+    '',
+  );
+  header(['lang', ...SHORT_BUCKETS.flatMap((b) => [`${bucketName(b)}: n`, 'acc blind', 'acc per-length', 'unsure blind', 'unsure per-length'])]);
+  const shortCells = (pair: BeforeAfter | undefined) =>
+    pair
+      ? [pair.perLength.n, pct(pair.lengthBlind.precision), pct(pair.perLength.precision), pct(1 - pair.lengthBlind.coverage), pct(1 - pair.perLength.coverage)]
+      : [0, '–', '–', '–', '–'];
+  row(['**macro**', ...SHORT_BUCKETS.flatMap((b) => shortCells(summary.shortQueries[b]?.macro))]);
+  for (const lang of Object.keys(summary.perLang)) row([lang, ...SHORT_BUCKETS.flatMap((b) => shortCells(summary.shortQueries[b]?.perLang[lang]))]);
   lines.push('', '## Per language (all strings)', '');
   header(['lang', 'n', 'seen %', 'trained top-1', 'trained cov', 'trained prec', 'trained ok', 'heuristic cov', 'heuristic prec', 'heuristic ok', 'top confusions (trained)']);
   for (const [lang, p] of Object.entries(summary.perLang)) {
     row([lang, ...scoreCells(p, p.n).slice(0, 1), pct(p.seen), ...scoreCells(p, p.n).slice(1), p.confusions.map((c) => `${c.lang} ${pct(c.share)}%`).join(', ') || '–']);
   }
   lines.push('', '## Per language and length: trained top-1 / trained ok / heuristic ok (n)', '');
-  header(['lang', ...LENGTH_BUCKETS.map((b) => `${b} word${b === '1' ? '' : 's'}`)]);
+  header(['lang', ...LENGTH_BUCKETS.map(bucketName)]);
   for (const [lang, buckets] of Object.entries(summary.perLangLength)) {
     row([lang, ...LENGTH_BUCKETS.map((b) => (buckets[b] ? `${pct(buckets[b]!.trained.top1)} / ${pct(buckets[b]!.trained.correct)} / ${pct(buckets[b]!.heuristic.correct)} (${buckets[b]!.trained.n})` : '–'))]);
   }
   if (held && sel) {
     lines.push(
       '',
-      '## Threshold, chosen on the training data',
+      '## Thresholds, chosen on the training data',
       '',
       `Held-out slice of the training data (${String((manifest.heldOut as { strings: number }).strings)} strings, by hash of the normalised text, never trained on): ` +
         `smallest threshold (grid of 0.01) whose language-balanced precision — strings weighted so that every language counts the same — reaches ${sel.targetPrecision} → **${manifest.threshold}** ` +
@@ -222,16 +275,38 @@ export function formatReport(summary: EvaluationSummary, manifest: LangIdManifes
               .join('; ') +
             '. '
           : '') +
-        'The table uses these thresholds and gives plain per-language averages. These strings are in-domain (UI text), so they flatter the model compared with the tables above.' +
+        (sel.perLength
+          ? 'A one-word string is far less certain than a sentence at the same probability, so each of these groups (the default one over all held-out strings, ' +
+            'each script over its own) also gets a threshold per length bucket, chosen the same way on the held-out strings of that length ' +
+            `(when there are at least 50), but never below the group's length-blind threshold: long held-out strings are in-domain UI text the model nearly always gets right, ` +
+            'which is no reason to answer more often on prose it has never seen. A text is answered when p reaches the threshold of its script group and length bucket (table *Thresholds*). '
+          : '') +
+        'The held-out table uses these thresholds and gives plain per-language averages. These strings are in-domain (UI text), so they flatter the model compared with the tables above.' +
         (typeof (manifest.heldOut as { withoutScriptMaskTop1Macro?: number }).withoutScriptMaskTop1Macro === 'number'
           ? ` Without the script mask, held-out top-1 would be ${pct((manifest.heldOut as { withoutScriptMaskTop1Macro: number }).withoutScriptMaskTop1Macro)}%.`
           : ''),
       '',
     );
+    if (sel.perLength) {
+      lines.push('### Thresholds', '');
+      header(['group', 'length-blind', ...LENGTH_BUCKETS.map((b) => `${bucketName(b)} (bucket's own choice; held-out n, prec, cov)`)]);
+      const lengthBlind = (group: string) => (group === DEFAULT_THRESHOLD_GROUP ? manifest.threshold : manifest.scriptThresholds?.[group]);
+      for (const [group, buckets] of Object.entries(sel.perLength)) {
+        row([
+          group === DEFAULT_THRESHOLD_GROUP ? 'default (any other script)' : group,
+          String(lengthBlind(group)),
+          ...LENGTH_BUCKETS.map((b) => {
+            const c = buckets[b];
+            return c ? `**${c.threshold}** (${c.chosen}; ${c.strings}, ${pct(c.precision)}%, ${pct(c.coverage)}%${c.reached ? '' : ', target not reached'})` : `${lengthBlind(group)} (< 50 strings)`;
+          }),
+        ]);
+      }
+      lines.push('', '### Held-out scores at these thresholds', '');
+    }
     header(['held-out', 'n', 'top-1', 'cov', 'prec', 'ok']);
     const cells = (s: Score) => [s.n, pct(s.top1), pct(s.coverage), pct(s.precision), pct(s.correct)];
     row(['**macro**', ...cells(held.macro)]);
-    for (const bucket of LENGTH_BUCKETS) if (held.perLength[bucket]) row([`${bucket} word${bucket === '1' ? '' : 's'}`, ...cells(held.perLength[bucket]!)]);
+    for (const bucket of LENGTH_BUCKETS) if (held.perLength[bucket]) row([bucketName(bucket), ...cells(held.perLength[bucket]!)]);
     for (const [lang, s] of Object.entries(held.perLang)) row([lang, ...cells(s)]);
   }
   lines.push('');

@@ -1,7 +1,8 @@
 /**
- * A language-identifier directory: `langid.json` (format, labels, features, threshold, config, data manifest,
+ * A language-identifier directory: `langid.json` (format, labels, features, thresholds, config, data manifest,
  * training time, scores) beside `weights.bin` — magic "TLID", format version, shape, then per-row float32
- * scales, the float32 bias and the int8 weights (row-major). The manifest is not called model.json on purpose:
+ * scales, the float32 bias and the int8 weights (row-major). Manifest format 2 added per-length thresholds;
+ * format 1 manifests (without them) still load, and the weights file format is unchanged. The manifest is not called model.json on purpose:
  * that name marks encoder directories, which the runtime loads as ONNX models.
  */
 import crypto from 'node:crypto';
@@ -9,12 +10,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { TafutaError } from '../../indexer/errors.js';
 import type { FeatureConfig } from '../features.js';
-import { createTrainedLanguageIdentifier, type LangIdModel, type TrainedLanguageIdentifier } from './model.js';
+import { createTrainedLanguageIdentifier, type LangIdModel, type LengthThresholds, type TrainedLanguageIdentifier } from './model.js';
 
 export const LANGID_MANIFEST = 'langid.json';
 export const LANGID_WEIGHTS = 'weights.bin';
 export const LANGID_FORMAT = 'tafuta-langid';
-export const LANGID_FORMAT_VERSION = 1;
+export const LANGID_FORMAT_VERSION = 2;
+const READABLE_FORMAT_VERSIONS = [1, 2];
+const WEIGHTS_FORMAT_VERSION = 1;
 const MAGIC = 0x44494c54; // "TLID" read as a little-endian uint32
 const HEADER_BYTES = 16;
 
@@ -31,6 +34,8 @@ export interface LangIdManifest {
   scripts?: Record<string, string[]> | undefined;
   /** Per dominant script, the threshold that replaces `threshold` for texts in it. */
   scriptThresholds?: Record<string, number> | undefined;
+  /** Per script group ('default' or a script of scriptThresholds) and length bucket (format 2). */
+  lengthThresholds?: LengthThresholds | undefined;
   weights: { file: string; dtype: 'int8-rowscale'; rows: number; cols: number; bytes: number; sha256: string };
   [extra: string]: unknown;
 }
@@ -74,7 +79,7 @@ function encodeWeights(quantized: QuantizedLangIdModel): Buffer {
   const cols = quantized.model.labels.length;
   const buffer = Buffer.alloc(HEADER_BYTES + 4 * rows + 4 * cols + rows * cols);
   buffer.writeUInt32LE(MAGIC, 0);
-  buffer.writeUInt32LE(LANGID_FORMAT_VERSION, 4);
+  buffer.writeUInt32LE(WEIGHTS_FORMAT_VERSION, 4);
   buffer.writeUInt32LE(rows, 8);
   buffer.writeUInt32LE(cols, 12);
   let offset = HEADER_BYTES;
@@ -136,8 +141,8 @@ export function readLangIdManifest(dir: string): LangIdManifest {
     throw new TafutaError('INPUT_FILE', `cannot read ${file}: ${(error as Error).message}`);
   }
   if (manifest.format !== LANGID_FORMAT) throw new TafutaError('INPUT_FILE', `${file}: not a language-identifier manifest`);
-  if (manifest.formatVersion !== LANGID_FORMAT_VERSION) {
-    throw new TafutaError('INPUT_FILE', `${file}: format version ${manifest.formatVersion}, this build reads ${LANGID_FORMAT_VERSION}`);
+  if (!READABLE_FORMAT_VERSIONS.includes(manifest.formatVersion)) {
+    throw new TafutaError('INPUT_FILE', `${file}: format version ${manifest.formatVersion}, this build reads ${READABLE_FORMAT_VERSIONS.join(' and ')}`);
   }
   return manifest;
 }
@@ -150,7 +155,7 @@ export function loadLangIdModel(dir: string): { quantized: QuantizedLangIdModel;
     throw new TafutaError('INPUT_FILE', `${file}: ${why}`);
   };
   if (bytes.length < HEADER_BYTES || bytes.readUInt32LE(0) !== MAGIC) bad('not a langid weights file');
-  if (bytes.readUInt32LE(4) !== LANGID_FORMAT_VERSION) bad(`weights format version ${bytes.readUInt32LE(4)}`);
+  if (bytes.readUInt32LE(4) !== WEIGHTS_FORMAT_VERSION) bad(`weights format version ${bytes.readUInt32LE(4)}`);
   const rows = bytes.readUInt32LE(8);
   const cols = bytes.readUInt32LE(12);
   if (rows !== manifest.features.buckets || cols !== manifest.labels.length) bad(`shape ${rows}×${cols} does not match the manifest`);
@@ -166,13 +171,17 @@ export function loadLangIdModel(dir: string): { quantized: QuantizedLangIdModel;
   return { quantized: fromInt8(manifest.features, manifest.labels, scales, bias, q), manifest };
 }
 
-/** The identifier stored in `dir` (langid.json + weights.bin), with the manifest's script mask and thresholds. */
-export function loadLanguageIdentifier(dir: string): TrainedLanguageIdentifier {
+/**
+ * The identifier stored in `dir` (langid.json + weights.bin), with the manifest's script mask and thresholds;
+ * `lengthBlind` leaves out the per-length thresholds (to compare with the rule before them).
+ */
+export function loadLanguageIdentifier(dir: string, options: { lengthBlind?: boolean } = {}): TrainedLanguageIdentifier {
   const { quantized, manifest } = loadLangIdModel(dir);
   return createTrainedLanguageIdentifier(quantized.model, {
     name: `${manifest.name} (linear, ${manifest.labels.length} languages)`,
     threshold: manifest.threshold,
     scripts: manifest.scripts,
     scriptThresholds: manifest.scriptThresholds,
+    lengthThresholds: options.lengthBlind ? undefined : manifest.lengthThresholds,
   });
 }

@@ -87,29 +87,33 @@ export interface ThresholdChoice {
   reached: boolean;
 }
 
+/** Language-balanced precision and coverage of answering the items whose probability reaches `threshold`. */
+export function balancedAt(items: ReadonlyArray<{ gold: string; top: string; probability: number }>, threshold: number): { precision: number; coverage: number } {
+  const weight = new Map([...groupBy(items, (i) => i.gold).entries()].map(([lang, list]) => [lang, 1 / list.length]));
+  let answeredW = 0;
+  let rightW = 0;
+  let totalW = 0;
+  for (const i of items) {
+    const w = weight.get(i.gold)!;
+    totalW += w;
+    if (i.probability >= threshold) {
+      answeredW += w;
+      if (i.top === i.gold) rightW += w;
+    }
+  }
+  return { precision: answeredW > 0 ? rightW / answeredW : 0, coverage: totalW > 0 ? answeredW / totalW : 0 };
+}
+
 /**
  * The smallest threshold (grid of 0.01) at which the language-balanced precision of answered strings reaches
  * `targetPrecision`; every language weighs the same, so the large ones cannot hide the small ones' errors.
  */
 export function chooseThreshold(items: ReadonlyArray<{ gold: string; top: string; probability: number }>, targetPrecision: number): ThresholdChoice {
-  const perLang = groupBy(items, (i) => i.gold);
-  const weight = new Map([...perLang.entries()].map(([lang, list]) => [lang, 1 / list.length]));
   let best: ThresholdChoice | undefined;
   for (let step = 0; step <= 99; step++) {
     const threshold = step / 100;
-    let answeredW = 0;
-    let rightW = 0;
-    let totalW = 0;
-    for (const i of items) {
-      const w = weight.get(i.gold)!;
-      totalW += w;
-      if (i.probability >= threshold) {
-        answeredW += w;
-        if (i.top === i.gold) rightW += w;
-      }
-    }
-    const precision = answeredW > 0 ? rightW / answeredW : 0;
-    const choice = { threshold, targetPrecision, precision, coverage: totalW > 0 ? answeredW / totalW : 0, reached: precision >= targetPrecision };
+    const { precision, coverage } = balancedAt(items, threshold);
+    const choice = { threshold, targetPrecision, precision, coverage, reached: precision >= targetPrecision };
     if (choice.reached) return choice;
     if (!best || precision > best.precision) best = choice;
   }

@@ -7,6 +7,8 @@
  */
 import { featurize, type FeatureConfig } from '../features.js';
 import type { LanguageGuess, LanguageIdentifier } from '../langid.js';
+import { wordCount } from './data.js';
+import { lengthBucket, type LengthBucket } from './metrics.js';
 import { allowedLabels, dominantScript } from './script.js';
 
 export type FloatArray = Float32Array | Float64Array;
@@ -122,11 +124,39 @@ export function predictIds(model: LangIdModel, ids: ArrayLike<number>, scratch =
   return { lang: model.labels[best]!, probability: p[best]! };
 }
 
+/** Key of `lengthThresholds` for texts whose script has no threshold of its own. */
+export const DEFAULT_THRESHOLD_GROUP = 'default';
+
+/**
+ * Per threshold group (a script with its own threshold, or DEFAULT_THRESHOLD_GROUP) and length bucket: the
+ * threshold that replaces the group's length-blind one for texts of that many words.
+ */
+export type LengthThresholds = Readonly<Record<string, Readonly<Partial<Record<LengthBucket, number>>>>>;
+
+export interface IdentifierThresholds {
+  /** Default threshold (texts whose script has none of its own). */
+  threshold: number;
+  /** Per dominant script: the mask renormalises over fewer labels (2 for Ethiopic), so one threshold does not fit all. */
+  scriptThresholds?: Readonly<Record<string, number>> | undefined;
+  /** Per script group and length bucket: a one-word query is far less certain than a sentence at the same p. */
+  lengthThresholds?: LengthThresholds | undefined;
+}
+
+/**
+ * The threshold of a text written mostly in `script` with `words()` words: its script's (else the default) for its
+ * length bucket when there is one, else its script's length-blind one, else the default.
+ */
+export function thresholdOf(thresholds: IdentifierThresholds, script: string | undefined, words: () => number): number {
+  const scriptThreshold = script !== undefined ? thresholds.scriptThresholds?.[script] : undefined;
+  const group = scriptThreshold !== undefined ? script! : DEFAULT_THRESHOLD_GROUP;
+  return thresholds.lengthThresholds?.[group]?.[lengthBucket(words())] ?? scriptThreshold ?? thresholds.threshold;
+}
+
 export interface TrainedLanguageIdentifier extends LanguageIdentifier {
   readonly model: LangIdModel;
   /** Default threshold (texts whose script has none of its own). */
   readonly threshold: number;
-  /** The threshold that applies to a text (its script's, else the default). */
+  /** The threshold that applies to a text (thresholdOf its dominant script and word count). */
   thresholdFor(text: string): number;
   /** The top label whatever its probability (undefined only for texts without features). */
   predict(text: string): Prediction | undefined;
@@ -141,19 +171,13 @@ export interface TrainedLanguageIdentifier extends LanguageIdentifier {
  */
 export function createTrainedLanguageIdentifier(
   model: LangIdModel,
-  options: {
+  options: IdentifierThresholds & {
     name: string;
-    threshold: number;
     scripts?: Readonly<Record<string, readonly string[]>> | undefined;
-    /** Per dominant script: the mask renormalises over fewer labels (2 for Ethiopic), so one threshold does not fit all. */
-    scriptThresholds?: Readonly<Record<string, number>> | undefined;
   },
 ): TrainedLanguageIdentifier {
   const scratch = new Float64Array(model.labels.length);
-  const thresholdFor = (text: string): number => {
-    const script = options.scriptThresholds ? dominantScript(text) : undefined;
-    return (script !== undefined ? options.scriptThresholds?.[script] : undefined) ?? options.threshold;
-  };
+  const thresholdFor = (text: string): number => thresholdOf(options, dominantScript(text), () => wordCount(text));
   const allowed = (text: string) => allowedLabels(model.labels, options.scripts, dominantScript(text));
   const predict = (text: string): Prediction | undefined => predictIds(model, featurize(text, model.features), scratch, allowed(text));
   return {

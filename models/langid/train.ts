@@ -5,11 +5,12 @@
  */
 import crypto from 'node:crypto';
 import { createRng, shuffle, type Rng } from '../train/rng.js';
-import type { LangIdConfig } from './config.js';
-import { buildLangIdDataset, type Example, type LangIdDataset } from './data.js';
-import { quantizeLangIdModel, saveLangIdModel, type LangIdManifest } from './io.js';
-import { LENGTH_BUCKETS, chooseThreshold, groupBy, lengthBucket, macro, score, type Outcome, type Score, type ThresholdChoice } from './metrics.js';
-import { createLangIdModel, lossAndGradient, predictIds, type LangIdModel } from './model.js';
+import { TafutaError } from '../../indexer/errors.js';
+import { parseLangIdConfig, type LangIdConfig } from './config.js';
+import { ENGLISH, buildLangIdDataset, type Example, type LangIdDataset } from './data.js';
+import { LANGID_FORMAT_VERSION, loadLangIdModel, quantizeLangIdModel, saveLangIdModel, writeLangIdManifest, type LangIdManifest } from './io.js';
+import { LENGTH_BUCKETS, balancedAt, chooseThreshold, groupBy, lengthBucket, macro, score, type LengthBucket, type Outcome, type Score, type ThresholdChoice } from './metrics.js';
+import { DEFAULT_THRESHOLD_GROUP, createLangIdModel, lossAndGradient, predictIds, thresholdOf, type LangIdModel, type LengthThresholds } from './model.js';
 import { allowedLabels } from './script.js';
 
 export interface AdagradState {
@@ -107,13 +108,14 @@ export function heldOutPredictions(model: LangIdModel, labels: string[], example
   });
 }
 
-/** The same predictions answered only at or above the threshold of their script (else the default). */
-export function answerAt(predictions: readonly HeldOutPrediction[], threshold: number, scriptThresholds: Record<string, number> = {}): HeldOutPrediction[] {
-  return predictions.map((p) => ({ ...p, answer: p.probability >= ((p.script !== undefined ? scriptThresholds[p.script] : undefined) ?? threshold) ? p.top : undefined }));
+/** The same predictions answered only at or above the threshold of their script (else the default) and length. */
+export function answerAt(predictions: readonly HeldOutPrediction[], thresholds: Pick<Calibration, 'threshold' | 'scriptThresholds' | 'lengthThresholds'>): HeldOutPrediction[] {
+  const rule = { ...thresholds, threshold: thresholds.threshold.threshold };
+  return predictions.map((p) => ({ ...p, answer: p.probability >= thresholdOf(rule, p.script, () => p.words) ? p.top : undefined }));
 }
 
-/** A script gets its own threshold only with at least this many held-out strings. */
-const MIN_SCRIPT_STRINGS = 50;
+/** A script, or a length bucket, gets its own threshold only with at least this many held-out strings. */
+const MIN_THRESHOLD_STRINGS = 50;
 
 /**
  * Thresholds per dominant script, for scripts the mask restricts to at most half of the labels: after
@@ -135,9 +137,77 @@ export function chooseScriptThresholds(
   };
   const byScript = groupBy(predictions.filter((p) => restricts(p.script)), (p) => p.script!);
   for (const [script, list] of [...byScript.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    if (list.length >= MIN_SCRIPT_STRINGS) out[script] = { ...chooseThreshold(list, targetPrecision), strings: list.length };
+    if (list.length >= MIN_THRESHOLD_STRINGS) out[script] = { ...chooseThreshold(list, targetPrecision), strings: list.length };
   }
   return out;
+}
+
+export interface LengthThresholdChoice extends ThresholdChoice {
+  strings: number;
+  /** The bucket's own choice, before the floor of its group's length-blind threshold. */
+  chosen: number;
+}
+
+/**
+ * Thresholds per length bucket, chosen like the length-blind ones but on the held-out strings of one bucket: the
+ * default group's on all strings of that length, a script group's on its own. A bucket never goes below its
+ * group's length-blind threshold: the held-out strings are in-domain UI text, where long strings are nearly
+ * always right, and that is no reason to answer more often on out-of-domain prose; the buckets only tighten.
+ */
+export function chooseLengthThresholds(
+  predictions: readonly HeldOutPrediction[],
+  lengthBlind: { threshold: number; scriptThresholds: Record<string, number> },
+  targetPrecision: number,
+): Record<string, Partial<Record<LengthBucket, LengthThresholdChoice>>> {
+  const groups: Array<[string, readonly HeldOutPrediction[], number]> = [
+    [DEFAULT_THRESHOLD_GROUP, predictions, lengthBlind.threshold],
+    ...Object.entries(lengthBlind.scriptThresholds).map(([script, threshold]): [string, HeldOutPrediction[], number] => [script, predictions.filter((p) => p.script === script), threshold]),
+  ];
+  const out: Record<string, Partial<Record<LengthBucket, LengthThresholdChoice>>> = {};
+  for (const [group, list, floor] of groups) {
+    const byBucket = groupBy(list, (p) => lengthBucket(p.words));
+    for (const bucket of LENGTH_BUCKETS) {
+      const inBucket = byBucket.get(bucket) ?? [];
+      if (inBucket.length < MIN_THRESHOLD_STRINGS) continue;
+      const chosen = chooseThreshold(inBucket, targetPrecision);
+      const threshold = Math.max(chosen.threshold, floor);
+      const { precision, coverage } = threshold === chosen.threshold ? chosen : balancedAt(inBucket, threshold);
+      (out[group] ??= {})[bucket] = { threshold, targetPrecision, precision, coverage, reached: precision >= targetPrecision, strings: inBucket.length, chosen: chosen.threshold };
+    }
+  }
+  return out;
+}
+
+export interface Calibration {
+  threshold: ThresholdChoice;
+  perScript: Record<string, ThresholdChoice & { strings: number }>;
+  scriptThresholds: Record<string, number>;
+  perLength: Record<string, Partial<Record<LengthBucket, LengthThresholdChoice>>>;
+  lengthThresholds: LengthThresholds;
+}
+
+/** Every threshold of the identifier, from its forced predictions on the held-out slice. */
+export function calibrate(predictions: readonly HeldOutPrediction[], labels: readonly string[], scripts: Record<string, string[]> | undefined, targetPrecision: number): Calibration {
+  const threshold = chooseThreshold(predictions, targetPrecision);
+  const perScript = scripts ? chooseScriptThresholds(predictions, labels, scripts, targetPrecision) : {};
+  const scriptThresholds = Object.fromEntries(Object.entries(perScript).map(([script, choice]) => [script, choice.threshold]));
+  const perLength = chooseLengthThresholds(predictions, { threshold: threshold.threshold, scriptThresholds }, targetPrecision);
+  const lengthThresholds = Object.fromEntries(
+    Object.entries(perLength).map(([group, buckets]) => [group, Object.fromEntries(Object.entries(buckets).map(([bucket, choice]) => [bucket, choice.threshold]))]),
+  );
+  return { threshold, perScript, scriptThresholds, perLength, lengthThresholds };
+}
+
+/** The manifest fields a calibration sets (thresholds, how they were chosen, held-out scores at them). */
+export function calibrationFields(calibration: Calibration, predictions: readonly HeldOutPrediction[], scripts: Record<string, string[]> | undefined) {
+  const { threshold, perScript, scriptThresholds, perLength, lengthThresholds } = calibration;
+  return {
+    threshold: threshold.threshold,
+    scriptThresholds: scripts ? scriptThresholds : undefined,
+    lengthThresholds,
+    thresholdSelection: { ...threshold, on: 'held-out slice of the training data (language-balanced)', perScript, perLength },
+    heldOutAtThresholds: heldOutReport(answerAt(predictions, calibration)),
+  };
 }
 
 export interface HeldOutReport {
@@ -177,21 +247,14 @@ export function runLangIdTraining(options: { config: LangIdConfig; outDir: strin
   const quantized = quantizeLangIdModel(model);
   const predictions = heldOutPredictions(quantized.model, dataset.labels, dataset.heldOut, dataset.scripts);
   const unmasked = dataset.scripts ? macro(heldOutPredictions(quantized.model, dataset.labels, dataset.heldOut)).top1 : undefined;
-  const threshold = chooseThreshold(predictions, config.threshold.targetPrecision);
-  const perScript = dataset.scripts ? chooseScriptThresholds(predictions, dataset.labels, dataset.scripts, config.threshold.targetPrecision) : {};
-  const scriptThresholds = Object.fromEntries(Object.entries(perScript).map(([script, choice]) => [script, choice.threshold]));
-  const atThreshold = answerAt(predictions, threshold.threshold, scriptThresholds);
+  const calibration = calibrate(predictions, dataset.labels, dataset.scripts, config.threshold.targetPrecision);
+  const { heldOutAtThresholds, ...thresholds } = calibrationFields(calibration, predictions, dataset.scripts);
   const seconds = (performance.now() - started) / 1000;
   const manifest = saveLangIdModel(outDir, quantized, {
     name: config.name,
-    description:
-      `Linear (softmax) language identifier over hashed word + char ${config.features.minN}-${config.features.maxN}-gram features ` +
-      `(${config.features.buckets} buckets), ${dataset.labels.length} labels, int8 weights` +
-      `${dataset.scripts ? ', script mask learned from the training strings' : ''}; answers only at p ≥ threshold.`,
-    threshold: threshold.threshold,
+    description: describeModel(config, dataset.labels.length, dataset.scripts !== undefined),
+    ...thresholds,
     scripts: dataset.scripts,
-    scriptThresholds: dataset.scripts ? scriptThresholds : undefined,
-    thresholdSelection: { ...threshold, on: 'held-out slice of the training data (language-balanced)', perScript },
     trainedAt: new Date().toISOString(),
     trainingSeconds: Number(seconds.toFixed(1)),
     config,
@@ -203,14 +266,59 @@ export function runLangIdTraining(options: { config: LangIdConfig; outDir: strin
       strings: dataset.heldOut.length,
       float32Top1Macro: macro(floatPredictions).top1,
       withoutScriptMaskTop1Macro: unmasked,
-      ...heldOutReport(atThreshold),
+      ...heldOutAtThresholds,
     },
     history,
   });
-  log(
-    `langid: threshold ${threshold.threshold} (held-out balanced precision ${threshold.precision.toFixed(3)}, coverage ${threshold.coverage.toFixed(3)}), ` +
-      `per script ${JSON.stringify(scriptThresholds)}; ` +
-      `wrote ${outDir} in ${seconds.toFixed(1)} s`,
+  log(`langid: ${describeCalibration(calibration)}; wrote ${outDir} in ${seconds.toFixed(1)} s`);
+  return { manifest, threshold: calibration.threshold, seconds };
+}
+
+function describeModel(config: LangIdConfig, labels: number, scriptMask: boolean): string {
+  return (
+    `Linear (softmax) language identifier over hashed word + char ${config.features.minN}-${config.features.maxN}-gram features ` +
+    `(${config.features.buckets} buckets), ${labels} labels, int8 weights${scriptMask ? ', script mask learned from the training strings' : ''}; ` +
+    "answers only at p ≥ the threshold of the text's script and length."
   );
-  return { manifest, threshold, seconds };
+}
+
+function describeCalibration(calibration: Calibration): string {
+  const { threshold } = calibration;
+  return (
+    `threshold ${threshold.threshold} (held-out balanced precision ${threshold.precision.toFixed(3)}, coverage ${threshold.coverage.toFixed(3)}), ` +
+    `per script ${JSON.stringify(calibration.scriptThresholds)}, per length ${JSON.stringify(calibration.lengthThresholds)}`
+  );
+}
+
+/**
+ * Chooses every threshold of a trained identifier again and rewrites its manifest; the weights stay as they are.
+ * The held-out slice is rebuilt from the current data with the model's own config and labels. A string is held
+ * out by the hash of its normalised text, so it was held out when the model was trained too, even if the data
+ * changed since; the recorded data manifest tells.
+ */
+export function recalibrateLangIdModel(dir: string, log: (message: string) => void = () => {}): { manifest: LangIdManifest; calibration: Calibration } {
+  const { quantized, manifest } = loadLangIdModel(dir);
+  const { model } = quantized;
+  const trained = parseLangIdConfig(manifest.config);
+  const config = { ...trained, data: { ...trained.data, langs: model.labels.filter((l) => l !== ENGLISH) } };
+  const dataset = buildLangIdDataset(config);
+  if (dataset.labels.join() !== model.labels.join()) throw new TafutaError('INPUT_FILE', `${dir}: labels ${model.labels.join(' ')}, the data gives ${dataset.labels.join(' ')}`);
+  const predictions = heldOutPredictions(model, model.labels, dataset.heldOut, manifest.scripts);
+  const calibration = calibrate(predictions, model.labels, manifest.scripts, config.threshold.targetPrecision);
+  const { heldOutAtThresholds, ...thresholds } = calibrationFields(calibration, predictions, manifest.scripts);
+  const updated: LangIdManifest = {
+    ...manifest,
+    formatVersion: LANGID_FORMAT_VERSION,
+    description: describeModel(config, model.labels.length, manifest.scripts !== undefined),
+    ...thresholds,
+    calibratedAt: new Date().toISOString(),
+    calibrationData: {
+      manifestSha256: crypto.createHash('sha256').update(JSON.stringify(dataset.manifest.files)).digest('hex'),
+      files: dataset.manifest.files,
+    },
+    heldOut: { ...(manifest.heldOut as object), strings: dataset.heldOut.length, ...heldOutAtThresholds },
+  };
+  writeLangIdManifest(dir, updated);
+  log(`langid: recalibrated ${dir} on ${dataset.heldOut.length} held-out strings: ${describeCalibration(calibration)}`);
+  return { manifest: updated, calibration };
 }

@@ -198,6 +198,13 @@ export const onnxEncoderManifestSchema = z.looseObject({
       message: 'must be a file name inside the model directory',
     }),
   tableDtype: z.enum(['float32', 'float16', 'int8']).optional(),
+  /** The measured `auto` rule (eval/auto-modes.ts); not part of the weights, so not of the encoder's version. */
+  autoModes: z
+    .looseObject({
+      languages: z.record(z.string(), z.enum(['dense', 'hybrid'])),
+      default: z.enum(['dense', 'hybrid']),
+    })
+    .optional(),
 });
 
 export type OnnxEncoderManifest = z.infer<typeof onnxEncoderManifestSchema>;

@@ -177,6 +177,7 @@ export async function createOnnxEncoder(modelDir: string, options: OnnxEncoderOp
 
   const info: EncoderInfo = { name: manifest.name, dim, description: manifest.description, version };
   if (hasAdapters) info.adapters = [...manifest.adapters];
+  if (manifest.autoModes) info.autoModes = { languages: { ...manifest.autoModes.languages }, default: manifest.autoModes.default };
 
   /**
    * Inputs of a bag-of-features graph for rows `order[start, end)`: version 3 takes each text's distinct ids with

@@ -7,7 +7,7 @@ import { silentLogger } from '../../indexer/logger.js';
 import { createHeuristicLanguageIdentifier } from '../../models/langid.js';
 import { createEncoderRegistry } from '../../models/registry.js';
 import { HnswVectorStore } from '../../indexer/hnsw-store.js';
-import type { SearchRequest } from '../../indexer/search.js';
+import { resolveMode, type SearchRequest } from '../../indexer/search.js';
 import { createHashedNgramEncoder } from '../../models/hashed-ngram-encoder.js';
 import type { Encoder } from '../../models/encoder.js';
 import { SAMPLE_DOCUMENTS, tempDir, testEngine } from '../helpers/engine.js';
@@ -312,6 +312,24 @@ test("mode 'auto' is dense for languages the encoder has an adapter for and hybr
     assert.equal(auto.mode, expected, lang);
     assert.deepEqual(ranked(auto), ranked(await search(engine, query, { mode: expected, lang })), lang);
   }
+  engine.close();
+});
+
+test("mode 'auto' follows the encoder's measured table, whatever its adapters; its default covers other and unknown languages", async () => {
+  const base = createHashedNgramEncoder({ dim: 64 });
+  const measured: Encoder = {
+    ...base,
+    info: { ...base.info, adapters: ['sw'], autoModes: { languages: { sw: 'hybrid', en: 'dense', qu: 'hybrid' }, default: 'dense' } },
+  };
+  const engine = testEngine(undefined, [measured]);
+  engine.createCollection('c');
+  await engine.upsertDocuments('c', SAMPLE_DOCUMENTS);
+  const query = 'Maji safi kwa watoto';
+  for (const [lang, expected] of [['sw', 'hybrid'], ['en', 'dense'], ['qu', 'hybrid'], ['yo', 'dense']] as const) {
+    assert.equal((await search(engine, query, { mode: 'auto', lang })).mode, expected, lang);
+  }
+  assert.equal(resolveMode('auto', measured, undefined, true), 'dense');
+  assert.equal(resolveMode('bm25', measured, 'sw', true), 'bm25');
   engine.close();
 });
 

@@ -311,6 +311,25 @@ test('float16 conversion rounds to nearest even and handles the edges', () => {
   assert.ok(Number.isNaN(float16BitsToFloat32(float32ToFloat16Bits(NaN))));
 });
 
+test("a measured auto rule in model.json reaches the encoder's info without changing its version", async () => {
+  const plain = await createOnnxEncoder(modelDir);
+  const dir = path.join(tmpRoot, 'with-auto-modes');
+  fs.cpSync(modelDir, dir, { recursive: true });
+  const manifestFile = path.join(dir, 'model.json');
+  const autoModes = { languages: { sw: 'dense', qu: 'hybrid' }, default: 'dense' };
+  fs.writeFileSync(manifestFile, JSON.stringify({ ...JSON.parse(fs.readFileSync(manifestFile, 'utf8')), autoModes }));
+  const measured = await createOnnxEncoder(dir);
+  try {
+    assert.equal(plain.info.autoModes, undefined);
+    assert.deepEqual(measured.info.autoModes, autoModes);
+    assert.equal(measured.info.version, plain.info.version, 'collections indexed before keep their encoder version');
+  } finally {
+    await Promise.all([plain.close?.(), measured.close?.()]);
+  }
+  fs.writeFileSync(manifestFile, JSON.stringify({ ...JSON.parse(fs.readFileSync(manifestFile, 'utf8')), autoModes: { languages: { sw: 'sparse' }, default: 'dense' } }));
+  await assert.rejects(createOnnxEncoder(dir), /autoModes/);
+});
+
 test('bad model directories fail with clear errors', async () => {
   await assert.rejects(createOnnxEncoder(path.join(tmpRoot, 'does-not-exist')), /model\.json: not found/);
 

@@ -31,6 +31,9 @@ test('train → eval on fixtures: a model directory, a threshold from held-out d
   const md = fs.readFileSync(report, 'utf8');
   assert.match(md, /\| aa \| 20 \|/);
   assert.match(md, /\| en \| 1 \|/);
+  assert.match(md, /## Short queries: length-blind and per-length thresholds[^]*\| \*\*macro\*\* \|/);
+  // Training records per-length thresholds; the fixtures hold out fewer than 50 strings per bucket, so none apply.
+  assert.deepEqual(readLangIdManifest(outDir).lengthThresholds, {});
   assert.match(md, /langid train --config configs\/langid\.json/);
   assert.match(md, new RegExp(`langid eval --model ${outDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} --bench`));
   const evaluation = readLangIdManifest(outDir).evaluation as { strings: number; perLang: Record<string, unknown> };

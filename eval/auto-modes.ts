@@ -1,0 +1,235 @@
+/**
+ * Which mode `mode: "auto"` runs for each query language, chosen by measurement on the encoder's own validation
+ * pairs — the pairs its training held out by English string (models/train/dataset.ts), the ones its validation
+ * MRR is computed on — never on the benchmarks. Three retrieval sets are built from them, each searched once
+ * dense and once hybrid through the engine (the path `tafuta eval` takes):
+ *
+ * - per language: its held-out LRL strings as queries (with their `lang`) against all held-out English strings;
+ * - English: the held-out English strings as queries (`lang: "en"`) against all held-out LRL strings;
+ * - unknown: the LRL queries the engine's identifier is unsure about, sent without `lang` (so with no adapter).
+ *
+ * A set goes hybrid only when hybrid measurably beats dense (MRR@10 higher, paired randomization p < ALPHA);
+ * otherwise dense, which is also the cheaper search. The unknown set decides the default.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Engine } from '../indexer/engine.js';
+import { TafutaError } from '../indexer/errors.js';
+import type { AutoMode, AutoModes } from '../models/encoder.js';
+import { featurize, type FeatureConfig } from '../models/features.js';
+import { assertNotBenchmark } from '../models/langid/data.js';
+import { readOnnxEncoderManifest } from '../models/onnx/onnx-encoder.js';
+import { heldOutEnglish } from '../models/train/dataset.js';
+import { compareReports } from './compare.js';
+import { runEval, UNKNOWN_LANG, type EvalReport } from './run.js';
+
+/** Significance level of the paired test that lets hybrid replace dense. */
+export const ALPHA = 0.05;
+const METRIC = 'MRR@10';
+const ENGLISH = 'en';
+
+export interface AutoModeRow {
+  /** Query language, or UNKNOWN_LANG for the queries the identifier is unsure about. */
+  lang: string;
+  queries: number;
+  dense: number;
+  hybrid: number;
+  /** hybrid − dense */
+  delta: number;
+  /** Paired approximate randomization test, two-sided. */
+  p: number;
+  mode: AutoMode;
+}
+
+export interface AutoModesReport {
+  encoder: { name: string; dir: string; version: string | undefined };
+  command: string;
+  date: string;
+  rule: string;
+  metric: typeof METRIC;
+  alpha: number;
+  seed: number;
+  languageIdentifier: string;
+  validation: { trainDir: string; validationPerLang: number; pairs: number; englishStrings: number };
+  rows: AutoModeRow[];
+  autoModes: AutoModes;
+}
+
+interface ValidationPair {
+  lang: string;
+  en: string;
+  text: string;
+}
+
+function readJsonl<T>(file: string): T[] {
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim())
+    .map((line) => JSON.parse(line) as T);
+}
+
+/** The encoder's validation pairs, rebuilt from its recorded data config exactly as its training held them out. */
+export function validationPairs(data: { trainDir: string; langs?: string[] | undefined; excludeLangs?: string[] | undefined; validationPerLang: number }, features: FeatureConfig): ValidationPair[] {
+  assertNotBenchmark(data.trainDir);
+  if (!fs.existsSync(data.trainDir)) throw new TafutaError('INPUT_FILE', `no training data in ${data.trainDir}; run \`tafuta data build\` first`);
+  const available = fs.readdirSync(data.trainDir).filter((f) => f.endsWith('.jsonl')).map((f) => f.slice(0, -'.jsonl'.length)).sort();
+  const langs = (data.langs ?? available).filter((l) => !(data.excludeLangs ?? []).includes(l));
+  const pairs: ValidationPair[] = [];
+  for (const lang of langs) {
+    const records = readJsonl<{ en: string; text: string }>(path.join(data.trainDir, `${lang}.jsonl`));
+    const heldOut = heldOutEnglish(records, data.validationPerLang);
+    for (const r of records) {
+      // The trainer drops pairs either side of which has no features; so does its validation.
+      if (heldOut.has(r.en) && featurize(r.text, features).length > 0 && featurize(r.en, features).length > 0) pairs.push({ lang, en: r.en, text: r.text });
+    }
+  }
+  return pairs;
+}
+
+interface RetrievalSet {
+  name: string;
+  corpus: Array<{ _id: string; text: string; lang: string }>;
+  queries: Array<{ _id: string; text: string; lang?: string }>;
+  qrels: Array<[string, string]>;
+}
+
+/** Per-language LRL → English, English → LRL, and the unsure LRL queries without a language. */
+function retrievalSets(pairs: readonly ValidationPair[], isUnsure: (text: string) => boolean): RetrievalSet[] {
+  const englishIds = new Map<string, string>();
+  for (const p of pairs) if (!englishIds.has(p.en)) englishIds.set(p.en, `en-${englishIds.size}`);
+  const englishCorpus = [...englishIds].map(([text, id]) => ({ _id: id, text, lang: ENGLISH }));
+  const lrlIds = pairs.map((p, i) => `${p.lang}-${i}`);
+  const lrlQueries = pairs.map((p, i) => ({ _id: lrlIds[i]!, text: p.text, lang: p.lang }));
+  const toEnglish = pairs.map((p, i): [string, string] => [lrlIds[i]!, englishIds.get(p.en)!]);
+  const unsure = new Set(lrlQueries.filter((q) => isUnsure(q.text)).map((q) => q._id));
+  return [
+    { name: 'lrl-to-en', corpus: englishCorpus, queries: lrlQueries, qrels: toEnglish },
+    {
+      name: 'en-to-lrl',
+      corpus: pairs.map((p, i) => ({ _id: lrlIds[i]!, text: p.text, lang: p.lang })),
+      queries: [...englishIds].map(([text, id]) => ({ _id: id, text, lang: ENGLISH })),
+      qrels: toEnglish.map(([lrl, en]): [string, string] => [en, lrl]),
+    },
+    {
+      name: 'unsure',
+      corpus: englishCorpus,
+      queries: lrlQueries.filter((q) => unsure.has(q._id)).map(({ _id, text }) => ({ _id, text })),
+      qrels: toEnglish.filter(([lrl]) => unsure.has(lrl)),
+    },
+  ];
+}
+
+function writeBeir(dir: string, set: RetrievalSet): void {
+  fs.mkdirSync(path.join(dir, 'qrels'), { recursive: true });
+  const jsonl = (rows: readonly object[]) => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
+  fs.writeFileSync(path.join(dir, 'corpus.jsonl'), jsonl(set.corpus.map((d) => ({ ...d, title: '' }))));
+  fs.writeFileSync(path.join(dir, 'queries.jsonl'), jsonl(set.queries));
+  fs.writeFileSync(path.join(dir, 'qrels', 'dev.tsv'), ['query-id\tcorpus-id\tscore', ...set.qrels.map(([q, d]) => `${q}\t${d}\t1`)].join('\n') + '\n');
+}
+
+/** Per query language of the two reports: the paired comparison and the mode it chooses. */
+function decide(dense: EvalReport, hybrid: EvalReport, seed: number): AutoModeRow[] {
+  const [comparison] = compareReports(dense, hybrid, { metrics: [METRIC], seed });
+  return comparison!.rows
+    .filter((r) => r.lang !== 'avg')
+    .map((r) => ({
+      lang: r.lang,
+      queries: r.n,
+      dense: r.a,
+      hybrid: r.b,
+      delta: r.delta,
+      p: r.pRandomization,
+      mode: r.delta > 0 && r.pRandomization < ALPHA ? 'hybrid' : 'dense',
+    }));
+}
+
+export interface MeasureAutoModesOptions {
+  engine: Engine;
+  /** The encoder's model directory (model.json with the training config). */
+  modelDir: string;
+  seed?: number;
+  command: string;
+  log?: (message: string) => void;
+}
+
+export async function measureAutoModes(options: MeasureAutoModesOptions): Promise<AutoModesReport> {
+  const { engine, modelDir } = options;
+  const seed = options.seed ?? 1;
+  const log = options.log ?? (() => {});
+  const manifest = await readOnnxEncoderManifest(modelDir);
+  const encoder = engine.encoders.get(manifest.name);
+  if (!encoder) throw new TafutaError('UNKNOWN_ENCODER', `encoder "${manifest.name}" of ${modelDir} is not loaded`);
+  const data = (manifest.config as { data?: { trainDir: string; langs?: string[]; excludeLangs?: string[]; validationPerLang: number } } | undefined)?.data;
+  if (!data) throw new TafutaError('INPUT_FILE', `${modelDir}/model.json records no training config: nothing to rebuild its validation pairs from`);
+  const pairs = validationPairs(data, manifest.features);
+  const sets = retrievalSets(pairs, (text) => engine.languageIdentifier.identify(text) === undefined);
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tafuta-auto-modes-'));
+  const rows: AutoModeRow[] = [];
+  try {
+    for (const set of sets) {
+      if (set.queries.length === 0) continue;
+      const benchDir = path.join(work, set.name);
+      writeBeir(benchDir, set);
+      const run = async (mode: AutoMode) => (await runEval({ engine, benchDir, bench: set.name, encoder: manifest.name, mode, k: 100, seed })).report;
+      const decided = decide(await run('dense'), await run('hybrid'), seed);
+      // English → LRL decides English only; LRL → English every other language.
+      rows.push(...decided.filter((r) => (set.name === 'en-to-lrl') === (r.lang === ENGLISH)));
+      log(`auto modes: ${set.name}, ${set.queries.length} queries: ${decided.map((r) => `${r.lang} ${r.mode}`).join(', ')}`);
+    }
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+  rows.sort((a, b) => (a.lang < b.lang ? -1 : a.lang > b.lang ? 1 : 0));
+  const unknown = rows.find((r) => r.lang === UNKNOWN_LANG);
+  const autoModes: AutoModes = {
+    languages: Object.fromEntries(rows.filter((r) => r.lang !== UNKNOWN_LANG).map((r) => [r.lang, r.mode])),
+    default: unknown?.mode ?? 'dense',
+  };
+  return {
+    encoder: { name: manifest.name, dir: modelDir, version: encoder.info.version },
+    command: options.command,
+    date: new Date().toISOString(),
+    rule: `per query language: hybrid when its ${METRIC} beats dense with paired randomization p < ${ALPHA}, else dense; "${UNKNOWN_LANG}" (identifier unsure, no adapter) sets the default (dense when no query was unsure)`,
+    metric: METRIC,
+    alpha: ALPHA,
+    seed,
+    languageIdentifier: engine.languageIdentifier.name,
+    validation: { trainDir: data.trainDir, validationPerLang: data.validationPerLang, pairs: pairs.length, englishStrings: sets[0]!.corpus.length },
+    rows,
+    autoModes,
+  };
+}
+
+const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(3)}`;
+
+export function formatAutoModesMarkdown(report: AutoModesReport): string {
+  const lines = [
+    `# auto mode per query language — ${report.encoder.name}`,
+    '',
+    `<!-- generated by \`${report.command}\`; do not edit by hand -->`,
+    '',
+    `Rule: ${report.rule}. Measured ${report.date} on the encoder's ${report.validation.pairs} validation pairs ` +
+      `(held out of its training data by English string, ${report.validation.validationPerLang} per language; ${report.validation.englishStrings} English strings), ` +
+      `language identifier ${report.languageIdentifier}, seed ${report.seed}. Languages: their LRL strings as queries against the English strings; ` +
+      `en: the English strings as queries against the LRL strings; ${UNKNOWN_LANG}: the LRL queries the identifier is unsure about, sent without a language.`,
+    '',
+    `| lang | queries | dense ${report.metric} | hybrid ${report.metric} | Δ (hybrid − dense) | p | auto |`,
+    '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
+    ...report.rows.map((r) => `| ${r.lang} | ${r.queries} | ${r.dense.toFixed(3)} | ${r.hybrid.toFixed(3)} | ${signed(r.delta)} | ${r.p < 0.001 ? '<0.001' : r.p.toFixed(3)} | ${r.mode} |`),
+    '',
+    `Default (unknown or unmeasured languages): **${report.autoModes.default}**.`,
+    '',
+  ];
+  return lines.join('\n');
+}
+
+/** Stores the choice in the encoder's model.json. Its version hashes model.onnx only, so collections need no re-index. */
+export function writeAutoModes(modelDir: string, report: AutoModesReport): void {
+  const file = path.join(modelDir, 'model.json');
+  const manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+  manifest.autoModes = { ...report.autoModes, rule: report.rule, measured: report.date, command: report.command };
+  fs.writeFileSync(`${file}.tmp`, `${JSON.stringify(manifest, null, 2)}\n`);
+  fs.renameSync(`${file}.tmp`, file);
+}
