@@ -403,8 +403,12 @@ export function buildProgram(logger: Logger = createLogger()): Command {
     .description('Dense semantic search for low-resource languages')
     .version(packageVersion())
     .option('-q, --quiet', 'only warnings and errors on stderr: no progress bar, no info lines')
+    .option('--models-dir <dir>', 'also load every model directory in DIR, ours or Hugging Face ones (repeatable; sets TAFUTA_MODELS_DIR)', (dir: string, dirs: string[]) => [...dirs, dir], [])
     .hook('preAction', () => {
-      quiet = program.opts<{ quiet?: boolean }>().quiet === true;
+      const { quiet: quietOption, modelsDir } = program.opts<{ quiet?: boolean; modelsDir: string[] }>();
+      quiet = quietOption === true;
+      // Through the environment, so that cluster workers and every createEngine see the same directories.
+      if (modelsDir.length > 0) process.env.TAFUTA_MODELS_DIR = modelsDir.join(path.delimiter);
       if (quiet && 'level' in logger) (logger as { level: string }).level = 'warn';
     })
     .showHelpAfterError()

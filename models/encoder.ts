@@ -8,6 +8,9 @@ export interface EmbedOptions {
   lang?: string | readonly (string | undefined)[] | undefined;
 }
 
+/** hashed = the untrained baseline, cmtp-onnx = our exported models (model.json), transformers = Hugging Face models. */
+export type EncoderKind = 'hashed' | 'cmtp-onnx' | 'transformers';
+
 export interface EncoderInfo {
   name: string;
   dim: number;
@@ -20,6 +23,9 @@ export interface EncoderInfo {
    * comparable, so collections remember the version they were indexed with.
    */
   version?: string;
+  kind?: EncoderKind;
+  /** The model directory it was loaded from (none for the built-in baseline). */
+  source?: string;
 }
 
 export interface Encoder {

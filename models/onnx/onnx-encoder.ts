@@ -175,7 +175,7 @@ export async function createOnnxEncoder(modelDir: string, options: OnnxEncoderOp
   const adapterIndex = new Map(manifest.adapters.map((lang, i) => [lang, i + 1]));
   let closed = false;
 
-  const info: EncoderInfo = { name: manifest.name, dim, description: manifest.description, version };
+  const info: EncoderInfo = { name: manifest.name, dim, description: manifest.description, version, kind: 'cmtp-onnx', source: path.resolve(modelDir) };
   if (hasAdapters) info.adapters = [...manifest.adapters];
 
   /**
