@@ -28,10 +28,18 @@ export interface EncoderInfo {
   source?: string;
 }
 
+/** What an encoder that truncates its input reads: tokens per text (as it would embed it as a passage), and the most it takes. */
+export interface TokenLimit {
+  maxTokens: number;
+  countTokens(texts: readonly string[]): number[];
+}
+
 export interface Encoder {
   readonly info: EncoderInfo;
   /** Returns one L2-normalised vector of length `info.dim` per text. */
   embed(texts: readonly string[], options: EmbedOptions): Promise<Float32Array[]>;
+  /** For encoders that truncate long input (transformers): the engine splits passages so that none is truncated. */
+  readonly tokenLimit?: TokenLimit;
   close?(): Promise<void>;
 }
 

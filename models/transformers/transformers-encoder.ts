@@ -160,6 +160,10 @@ export async function createTransformersEncoder(dir: string, options: Transforme
 
   return {
     info,
+    tokenLimit: {
+      maxTokens: settings.maxLength,
+      countTokens: (texts) => (texts.length === 0 ? [] : encode(texts.map((text) => settings.prefixes.passage + text)).input_ids.map((ids) => ids.length)),
+    },
     async embed(texts: readonly string[], options: EmbedOptions): Promise<Float32Array[]> {
       if (closed) throw new Error(`transformers encoder ${info.name} is closed`);
       if (texts.length === 0) return [];

@@ -216,3 +216,26 @@ test('models directories: ours and transformers ones are found; a served collect
     await engine.close();
   }
 });
+
+test('passages longer than the model reads are split by tokens, so nothing is truncated away', async () => {
+  const modelsDir = path.join(root, 'token-split');
+  const model = writeModel(path.join('token-split', 'eight'), { 'tafuta.json': { maxLength: 8, prefixes: { query: '', passage: 'passage: ' } } });
+  const words = 'habari za asubuhi maji safi mvua hello world'.split(' ');
+  const text = Array.from({ length: 40 }, (_, i) => words[i % words.length]).join(' ');
+  const engine = await createEngine({ dataDir: tempDir(), modelsDir: tempDir(), modelsDirs: [modelsDir], logger: silentLogger });
+  try {
+    engine.createCollection('c', { encoder: 'eight' });
+    const { passages } = await engine.upsertDocuments('c', [{ id: 'long', text }]);
+    const stored = engine.listDocuments('c', { limit: 10 }).documents[0]!;
+    assert.equal(stored.passages, passages);
+    assert.ok(passages >= 40 / (8 - 4), `${passages} passages for 40 words, at most 4 words each ([CLS] passage : … [SEP])`);
+    const encoder = engine.encoders.get('eight')!;
+    const { results } = await engine.search('c', { query: 'maji', k: 100, mode: 'dense' });
+    assert.equal(results.length, passages);
+    for (const r of results) assert.ok(encoder.tokenLimit!.countTokens([r.text])[0]! <= 8, r.text);
+    assert.equal(model.dir, path.join(modelsDir, 'eight'));
+  } finally {
+    await engine.close();
+  }
+});
+
