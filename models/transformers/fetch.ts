@@ -10,7 +10,11 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { TafutaError } from '../../indexer/errors.js';
 import { onnxFileOf, type TransformersDtype } from './settings.js';
-import { remoteModelsAllowed } from './transformers-encoder.js';
+
+/** Whether this process may download from the hub: only with TAFUTA_ALLOW_REMOTE_MODELS=1. */
+function remoteModelsAllowed(): boolean {
+  return process.env.TAFUTA_ALLOW_REMOTE_MODELS === '1';
+}
 
 export const DEFAULT_HUB_ENDPOINT = 'https://huggingface.co';
 

@@ -128,11 +128,16 @@ export function readTransformersSettings(dir: string): TransformersSettings {
   const prompt = (value: unknown) => (typeof value === 'string' ? value : '');
   const dtype = chooseDtype(dir, overrides.dtype);
   const modelType = typeof config.model_type === 'string' ? config.model_type : 'transformer';
+  const pooling = overrides.pooling ?? st?.pooling ?? 'mean';
+  const modelNormalizes = st?.normalizes ?? false;
   return {
     name: overrides.name ?? path.basename(path.resolve(dir)),
-    description: overrides.description ?? `${modelType} encoder loaded with transformers.js from ${path.resolve(dir)}`,
-    pooling: overrides.pooling ?? st?.pooling ?? 'mean',
-    modelNormalizes: st?.normalizes ?? false,
+    description:
+      overrides.description ??
+      `Hugging Face ${modelType} encoder (transformers.js, ${dtype}): ${pooling} pooling, at most ${maxLength} tokens, ` +
+        `L2-normalised${modelNormalizes ? '' : ' by tafuta (the model has no Normalize module)'}.`,
+    pooling,
+    modelNormalizes,
     prefixes: overrides.prefixes ?? { query: prompt(stPrompts.query), passage: prompt(stPrompts.passage ?? stPrompts.document) },
     dtype,
     onnxFile: onnxFileOf(dtype),

@@ -1,6 +1,6 @@
 /**
  * The Encoder for Hugging Face models (BERT, XLM-R, e5, MiniLM… exported to ONNX): tokenizer and session from
- * @huggingface/transformers on onnxruntime-node, from local files only unless TAFUTA_ALLOW_REMOTE_MODELS=1.
+ * @huggingface/transformers on onnxruntime-node, from local files only (fetch.ts copies a hub model here once).
  * Pooling, prefixes and maximum length come from settings.ts; vectors are always L2-normalised (cosine index).
  */
 import { createHash } from 'node:crypto';
@@ -23,16 +23,12 @@ export interface TransformersEncoderOptions {
   maxBatchTokens?: number;
 }
 
-/** Whether this process may fetch hub files (TAFUTA_ALLOW_REMOTE_MODELS=1); never by default. */
-export function remoteModelsAllowed(): boolean {
-  return process.env.TAFUTA_ALLOW_REMOTE_MODELS === '1';
-}
-
-/** transformers.js, loaded on first use (it pulls in onnxruntime-web and sharp, ~0.5 s) and set to local files. */
+/** transformers.js, loaded on first use (it pulls in onnxruntime-web and sharp, ~0.5 s), never to fetch anything. */
 async function loadTransformers(): Promise<typeof import('@huggingface/transformers')> {
   const transformers = await import('@huggingface/transformers');
   transformers.env.allowLocalModels = true;
-  transformers.env.allowRemoteModels = remoteModelsAllowed();
+  // Models are local directories; `tafuta fetch-model` alone downloads (fetch.ts).
+  transformers.env.allowRemoteModels = false;
   return transformers;
 }
 
@@ -68,13 +64,25 @@ export async function createTransformersEncoder(dir: string, options: Transforme
   const version = await transformersVersion(modelDir, settings);
 
   const transformers = await loadTransformers();
-  const local_files_only = !remoteModelsAllowed();
   let tokenizer: PreTrainedTokenizer;
+  try {
+    tokenizer = await transformers.AutoTokenizer.from_pretrained(modelDir, { local_files_only: true });
+  } catch (err) {
+    throw new Error(`transformers model ${modelDir}: tokenizer failed to load: ${(err as Error).message}`);
+  }
+  const encode = (texts: string[], addSpecialTokens = true) =>
+    tokenizer(texts, { add_special_tokens: addSpecialTokens, return_tensor: false }) as unknown as TokenizedTexts;
+  // transformers.js truncates after adding special tokens, which drops the closing [SEP] / </s>; Python's tokenizers
+  // (and so the model's training) keep it. So texts are truncated here, keeping the template's closing tokens.
+  const probe = encode(['a']).input_ids[0]!;
+  const probeContent = encode(['a'], false).input_ids[0]!;
+  const closingTokens = probe.length - probeContent.length - Math.max(0, probe.indexOf(probeContent[0]!));
+  if (closingTokens < 0 || closingTokens >= settings.maxLength) throw new Error(`${modelDir}: cannot read the tokenizer's special-token template`);
+
   let model: PreTrainedModel;
   try {
-    tokenizer = await transformers.AutoTokenizer.from_pretrained(modelDir, { local_files_only });
     model = await transformers.AutoModel.from_pretrained(modelDir, {
-      local_files_only,
+      local_files_only: true,
       device: 'cpu',
       dtype: settings.dtype,
       session_options: { executionProviders: ['cpu'], intraOpNumThreads, interOpNumThreads: 1, graphOptimizationLevel: 'all' },
@@ -97,15 +105,6 @@ export async function createTransformersEncoder(dir: string, options: Transforme
     source: modelDir,
   };
   let closed = false;
-
-  const encode = (texts: string[], addSpecialTokens = true) =>
-    tokenizer(texts, { add_special_tokens: addSpecialTokens, return_tensor: false }) as unknown as TokenizedTexts;
-  // transformers.js truncates after adding special tokens, which drops the closing [SEP] / </s>; Python's tokenizers
-  // (and so the model's training) keep it. So texts are truncated here, keeping the template's closing tokens.
-  const probe = encode(['a'])!.input_ids[0]!;
-  const probeContent = encode(['a'], false).input_ids[0]!;
-  const closingTokens = probe.length - probeContent.length - Math.max(0, probe.indexOf(probeContent[0]!));
-  if (closingTokens < 0 || closingTokens >= settings.maxLength) throw new Error(`${modelDir}: cannot read the tokenizer's special-token template`);
 
   function tokenize(texts: readonly string[], prefix: string): TokenizedTexts {
     const tokens = encode(texts.map((text) => prefix + text));
