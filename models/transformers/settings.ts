@@ -106,6 +106,17 @@ function chooseDtype(dir: string, requested: TransformersDtype | undefined): Tra
   return first;
 }
 
+/** RoBERTa-like models number positions from pad_token_id + 1 (XLM-R: 514 positions, 512 tokens). */
+const POSITIONS_AFTER_PADDING = new Set(['roberta', 'xlm-roberta', 'camembert', 'mpnet']);
+
+/** How many tokens the position table covers. */
+function usablePositions(config: Record<string, unknown>): number | undefined {
+  const positions = positiveInt(config.max_position_embeddings);
+  if (positions === undefined || !POSITIONS_AFTER_PADDING.has(String(config.model_type))) return positions;
+  const pad = Number.isInteger(config.pad_token_id) ? (config.pad_token_id as number) : 1;
+  return positions - pad - 1;
+}
+
 export function readTransformersSettings(dir: string): TransformersSettings {
   const overridesFile = path.join(dir, TRANSFORMERS_OVERRIDES_FILE);
   const parsed = overridesSchema.safeParse(readOptionalJson(overridesFile) ?? {});
@@ -120,7 +131,7 @@ export function readTransformersSettings(dir: string): TransformersSettings {
     throw new Error(`pooling ${st.unsupported} is not supported (mean or cls); set "pooling" in ${TRANSFORMERS_OVERRIDES_FILE}`);
   }
 
-  const positions = positiveInt(config.max_position_embeddings);
+  const positions = usablePositions(config);
   const declared = overrides.maxLength ?? positiveInt(stConfig.max_seq_length) ?? positiveInt(tokenizerConfig.model_max_length) ?? positions;
   if (declared === undefined) throw new Error(`${dir}: no maximum length (config.json max_position_embeddings, or "maxLength" in ${TRANSFORMERS_OVERRIDES_FILE})`);
   // tokenizer_config.json says 1e30 when it does not know; the position table is the hard limit.

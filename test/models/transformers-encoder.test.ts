@@ -161,6 +161,17 @@ test('transformers encoder: texts are truncated at the maximum length, [SEP] kep
   });
 });
 
+test('settings: XLM-R-like position tables start after the padding index; tokenizer_config lengths of 1e30 mean none', () => {
+  const model = writeModel('xlmr-like');
+  const configFile = path.join(model.dir, 'config.json');
+  const config = JSON.parse(fs.readFileSync(configFile, 'utf8')) as Record<string, unknown>;
+  fs.writeFileSync(configFile, JSON.stringify({ ...config, model_type: 'xlm-roberta', max_position_embeddings: 514, pad_token_id: 1 }));
+  fs.writeFileSync(path.join(model.dir, 'tokenizer_config.json'), JSON.stringify({ model_max_length: 1e30 }));
+  assert.equal(readTransformersSettings(model.dir).maxLength, 512);
+  fs.writeFileSync(path.join(model.dir, 'sentence_bert_config.json'), JSON.stringify({ max_seq_length: 256 }));
+  assert.equal(readTransformersSettings(model.dir).maxLength, 256);
+});
+
 test('transformers encoder: dtype q8 loads onnx/model_quantized.onnx; a missing variant is an error', async () => {
   const both = writeModel('both');
   const quantized = writeSyntheticBertDir(path.join(root, 'both'), { shape: SHAPE, words: WORDS, seed: 99, scale: 0.3, onnxFile: 'model_quantized.onnx' });
