@@ -50,6 +50,16 @@ export function isTransformersModelDir(dir: string): boolean {
   return TRANSFORMERS_DTYPES.some((dtype) => has(onnxFileOf(dtype)));
 }
 
+/** A file that a clone without `git lfs pull` left as a Git LFS pointer (a few lines of text) instead of its content. */
+function isLfsPointer(file: string): boolean {
+  if (fs.statSync(file).size > 1024) return false;
+  return fs.readFileSync(file, 'utf8').startsWith('version https://git-lfs.github.com/spec/');
+}
+
+function checkNotLfsPointer(dir: string, file: string): void {
+  if (isLfsPointer(path.join(dir, file))) throw new Error(`${path.join(dir, file)} is a Git LFS pointer: run \`git lfs pull --include "${file}"\` in ${dir}`);
+}
+
 export const onnxFileOf = (dtype: TransformersDtype): string => path.join('onnx', `model${DTYPE_SUFFIXES[dtype]}.onnx`);
 
 function readJson(file: string): unknown {
@@ -92,9 +102,9 @@ function sentenceTransformersModules(dir: string): SentenceTransformersModules {
   return { pooling: undefined, unsupported: `${path.join(dir, poolingModule.path, 'config.json')}: ${mode}`, normalizes };
 }
 
-/** The dtype to load: the override, else fp32 when onnx/model.onnx exists, else the first variant present. */
+/** The dtype to load: the override, else fp32 when onnx/model.onnx is there, else the first variant there (LFS pointers do not count). */
 function chooseDtype(dir: string, requested: TransformersDtype | undefined): TransformersDtype {
-  const present = TRANSFORMERS_DTYPES.filter((dtype) => fs.existsSync(path.join(dir, onnxFileOf(dtype))));
+  const present = TRANSFORMERS_DTYPES.filter((dtype) => fs.existsSync(path.join(dir, onnxFileOf(dtype))) && !isLfsPointer(path.join(dir, onnxFileOf(dtype))));
   if (requested !== undefined) {
     if (!present.includes(requested)) {
       throw new Error(`${dir}: dtype ${requested} needs ${onnxFileOf(requested)}, which is missing (present: ${present.join(', ') || 'none'})`);
@@ -138,6 +148,7 @@ export function readTransformersSettings(dir: string): TransformersSettings {
   const maxLength = positions === undefined ? declared : Math.min(declared, positions);
   const prompt = (value: unknown) => (typeof value === 'string' ? value : '');
   const dtype = chooseDtype(dir, overrides.dtype);
+  checkNotLfsPointer(dir, 'tokenizer.json');
   const modelType = typeof config.model_type === 'string' ? config.model_type : 'transformer';
   const pooling = overrides.pooling ?? st?.pooling ?? 'mean';
   const modelNormalizes = st?.normalizes ?? false;

@@ -172,7 +172,7 @@ test('settings: XLM-R-like position tables start after the padding index; tokeni
   assert.equal(readTransformersSettings(model.dir).maxLength, 256);
 });
 
-test('transformers encoder: dtype q8 loads onnx/model_quantized.onnx; a missing variant is an error', async () => {
+test('transformers encoder: dtype q8 loads onnx/model_quantized.onnx; Git LFS pointers do not count; a missing variant is an error', async () => {
   const both = writeModel('both');
   const quantized = writeSyntheticBertDir(path.join(root, 'both'), { shape: SHAPE, words: WORDS, seed: 99, scale: 0.3, onnxFile: 'model_quantized.onnx' });
   const fp32Version = await withEncoder(both.dir, async (encoder) => encoder.info.version);
@@ -182,6 +182,15 @@ test('transformers encoder: dtype q8 loads onnx/model_quantized.onnx; a missing 
     const [v] = await encoder.embed(['hello world'], { kind: 'passage' });
     assertClose(v!, expected({ dir: both.dir, ...quantized }, idsOf(both, 'hello world')), 1e-4, 'q8 file');
   });
+  // A clone without `git lfs pull` of model.onnx: the variant that is there is used; a pointer tokenizer is an error.
+  fs.rmSync(path.join(both.dir, 'tafuta.json'));
+  const lfsPointer = 'version https://git-lfs.github.com/spec/v1\noid sha256:4d7a\nsize 470000000\n';
+  fs.writeFileSync(path.join(both.dir, 'onnx', 'model.onnx'), lfsPointer);
+  assert.equal(readTransformersSettings(both.dir).dtype, 'q8');
+  fs.copyFileSync(path.join(both.dir, 'tokenizer.json'), path.join(root, 'tokenizer.json.saved'));
+  fs.writeFileSync(path.join(both.dir, 'tokenizer.json'), lfsPointer);
+  assert.throws(() => readTransformersSettings(both.dir), /tokenizer\.json is a Git LFS pointer: run `git lfs pull --include "tokenizer\.json"`/);
+  fs.copyFileSync(path.join(root, 'tokenizer.json.saved'), path.join(both.dir, 'tokenizer.json'));
   fs.writeFileSync(path.join(both.dir, 'tafuta.json'), JSON.stringify({ dtype: 'fp16' }));
   await assert.rejects(createTransformersEncoder(both.dir), /dtype fp16 needs onnx\/model_fp16\.onnx/);
 });
