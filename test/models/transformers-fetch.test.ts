@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,6 +8,7 @@ import { after, before, test } from 'node:test';
 import { fetchHubModel } from '../../models/transformers/fetch.js';
 import { readTransformersSettings } from '../../models/transformers/settings.js';
 import { writeSyntheticBertDir } from '../../scripts/synthetic-bert.js';
+import { CLI } from '../helpers/cli-server.js';
 import { tempDir } from '../helpers/engine.js';
 
 const root = tempDir('tafuta-fetch-');
@@ -65,3 +67,30 @@ test('fetch-model: copies the files the encoder reads, once; a missing required 
   assert.deepEqual(fs.readdirSync(modelsDir), ['tiny-e5']);
   await assert.rejects(fetchHubModel({ id: '../etc', modelsDir, dtype: 'fp32', endpoint }), /not a hub repository id/);
 });
+
+test('tafuta --models-dir DIR fetch-model: HF_ENDPOINT names the hub; without a models directory, or with a missing one, it exits 2', async () => {
+  const modelsDir = path.join(root, 'cli-models');
+  fs.mkdirSync(modelsDir);
+  const env = { ...process.env, TAFUTA_LOG_LEVEL: 'warn', TAFUTA_ALLOW_REMOTE_MODELS: '1', HF_ENDPOINT: endpoint, TAFUTA_MODELS_DIR: '' };
+  const fetched = await run(env, '--models-dir', modelsDir, 'fetch-model', 'owner/tiny-e5', '--dtype', 'q8', '--name', 'e5');
+  assert.equal(fetched.code, 0, fetched.stderr);
+  assert.match(fetched.stdout, /wrote .*cli-models\/e5; it loads offline/);
+  assert.ok(fs.existsSync(path.join(modelsDir, 'e5', 'onnx', 'model_quantized.onnx')));
+  const nowhere = await run(env, 'fetch-model', 'owner/tiny-e5');
+  assert.equal(nowhere.code, 2);
+  assert.match(nowhere.stderr, /--models-dir DIR/);
+  const missing = await run(env, '--models-dir', path.join(root, 'no-such-dir'), 'fetch-model', 'owner/tiny-e5');
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /no-such-dir \(TAFUTA_MODELS_DIR or --models-dir\) does not exist/);
+});
+
+/** The CLI in a child process, without blocking this process's event loop (it serves the stand-in hub). */
+function run(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
+}
+
