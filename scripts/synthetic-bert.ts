@@ -77,8 +77,11 @@ export function randomBertWeights(shape: BertShape, seed: number, scale = 0.02):
   };
 }
 
-/** The serialised ONNX model: inputs input_ids, attention_mask, token_type_ids (int64 [batch, sequence]). */
-export function bertOnnx(weights: BertWeights): Uint8Array {
+/**
+ * The serialised ONNX model: inputs input_ids, attention_mask, token_type_ids (int64 [batch, sequence]); output
+ * last_hidden_state in float32, or cast to float16 as fp16 exports return it.
+ */
+export function bertOnnx(weights: BertWeights, output: 'float32' | 'float16' = 'float32'): Uint8Array {
   const { hidden: h, heads, intermediate: f, vocabSize, maxPositions } = weights.shape;
   if (h % heads !== 0) throw new Error(`hidden ${h} is not a multiple of heads ${heads}`);
   const headDim = h / heads;
@@ -162,7 +165,8 @@ export function bertOnnx(weights: BertWeights): Uint8Array {
       layerNorm(p('down_2'), p('output_norm_scale'), p('output_norm_bias'), `hidden_${l + 1}`),
     );
   });
-  nodes.push(node('Identity', [`hidden_${weights.layers.length}`], 'last_hidden_state'));
+  const last = `hidden_${weights.layers.length}`;
+  nodes.push(output === 'float16' ? node('Cast', [last], 'last_hidden_state', [intAttr('to', DataType.FLOAT16)]) : node('Identity', [last], 'last_hidden_state'));
   const tokens = (name: string) => tensorInput(name, DataType.INT64, ['batch_size', 'sequence_length']);
   const model: proto.IModelProto = {
     irVersion: 8,
@@ -173,7 +177,7 @@ export function bertOnnx(weights: BertWeights): Uint8Array {
       node: nodes,
       initializer,
       input: [tokens('input_ids'), tokens('attention_mask'), tokens('token_type_ids')],
-      output: [tensorInput('last_hidden_state', DataType.FLOAT, ['batch_size', 'sequence_length', h])],
+      output: [tensorInput('last_hidden_state', output === 'float16' ? DataType.FLOAT16 : DataType.FLOAT, ['batch_size', 'sequence_length', h])],
     },
   };
   return onnx.ModelProto.encode(model).finish();
@@ -310,6 +314,8 @@ export interface SyntheticBertDirOptions {
   maxLength?: number;
   /** The ONNX file under onnx/ (default model.onnx; model_quantized.onnx is what dtype q8 loads). */
   onnxFile?: string;
+  /** last_hidden_state's type (default float32; float16 as in model_fp16.onnx). */
+  output?: 'float32' | 'float16';
 }
 
 /** Writes a Hugging Face model directory and returns its weights and vocabulary. */
@@ -341,6 +347,6 @@ export function writeSyntheticBertDir(dir: string, options: SyntheticBertDirOpti
   fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config, null, 2));
   fs.writeFileSync(path.join(dir, 'tokenizer_config.json'), JSON.stringify(tokenizerConfig, null, 2));
   fs.writeFileSync(path.join(dir, 'tokenizer.json'), JSON.stringify(bertTokenizerJson(vocab)));
-  fs.writeFileSync(path.join(dir, 'onnx', options.onnxFile ?? 'model.onnx'), bertOnnx(weights));
+  fs.writeFileSync(path.join(dir, 'onnx', options.onnxFile ?? 'model.onnx'), bertOnnx(weights, options.output));
   return { weights, vocab };
 }

@@ -72,7 +72,7 @@ export async function readOnnxEncoderManifest(modelDir: string): Promise<OnnxEnc
   return parsed.data;
 }
 
-function checkPositiveInt(value: number, what: string): number {
+export function checkPositiveInt(value: number, what: string): number {
   if (!Number.isInteger(value) || value <= 0) throw new Error(`${what} must be a positive integer, got ${value}`);
   return value;
 }

@@ -3,11 +3,12 @@
  * @huggingface/transformers on onnxruntime-node, from local files only (fetch.ts copies a hub model here once).
  * Pooling, prefixes and maximum length come from settings.ts; vectors are always L2-normalised (cosine index).
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { PreTrainedModel, PreTrainedTokenizer, Tensor } from '@huggingface/transformers';
 import { l2NormalizeInPlace, type EmbedOptions, type Encoder, type EncoderInfo } from '../encoder.js';
+import { checkPositiveInt } from '../onnx/onnx-encoder.js';
 import { int64From } from '../onnx/tensors.js';
 import { readTransformersSettings, type TransformersSettings } from './settings.js';
 
@@ -32,22 +33,17 @@ async function loadTransformers(): Promise<typeof import('@huggingface/transform
   return transformers;
 }
 
-async function sha256OfFile(file: string, hash = createHash('sha256')): Promise<void> {
+async function hashFile(hash: Hash, file: string): Promise<void> {
   for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
 }
 
 /** Names the vectors: the ONNX file, the tokenizer and every setting that changes what is embedded. */
 async function transformersVersion(dir: string, settings: TransformersSettings): Promise<string> {
   const hash = createHash('sha256');
-  await sha256OfFile(path.join(dir, settings.onnxFile), hash);
-  await sha256OfFile(path.join(dir, 'tokenizer.json'), hash);
+  await hashFile(hash, path.join(dir, settings.onnxFile));
+  await hashFile(hash, path.join(dir, 'tokenizer.json'));
   hash.update(JSON.stringify({ pooling: settings.pooling, prefixes: settings.prefixes, maxLength: settings.maxLength }));
   return hash.digest('hex').slice(0, 16);
-}
-
-function checkPositiveInt(value: number, what: string): number {
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${what} must be a positive integer, got ${value}`);
-  return value;
 }
 
 interface TokenizedTexts {
@@ -137,7 +133,8 @@ export async function createTransformersEncoder(dir: string, options: Transforme
     if (!hidden || hidden.dims.join() !== `${rows},${length},${info.dim}`) {
       throw new Error(`${modelDir}: expected last_hidden_state [${rows}, ${length}, ${info.dim}], got ${Object.keys(outputs).map((k) => `${k} [${outputs[k]!.dims.join(', ')}]`).join(', ')}`);
     }
-    const data = hidden.data as Float32Array;
+    // fp16 exports return float16.
+    const data = hidden.to('float32').data as Float32Array;
     const h = info.dim;
     for (let row = 0; row < rows; row++) {
       const base = row * length * h;

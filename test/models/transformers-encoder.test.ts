@@ -193,6 +193,12 @@ test('transformers encoder: dtype q8 loads onnx/model_quantized.onnx; Git LFS po
   fs.copyFileSync(path.join(root, 'tokenizer.json.saved'), path.join(both.dir, 'tokenizer.json'));
   fs.writeFileSync(path.join(both.dir, 'tafuta.json'), JSON.stringify({ dtype: 'fp16' }));
   await assert.rejects(createTransformersEncoder(both.dir), /dtype fp16 needs onnx\/model_fp16\.onnx/);
+  // An fp16 export returns float16 hidden states.
+  const half = writeSyntheticBertDir(both.dir, { shape: SHAPE, words: WORDS, seed: 7, scale: 0.3, onnxFile: 'model_fp16.onnx', output: 'float16' });
+  await withEncoder(both.dir, async (encoder) => {
+    const [v] = await encoder.embed(['hello world'], { kind: 'passage' });
+    assertClose(v!, expected({ dir: both.dir, ...half }, idsOf(both, 'hello world')), 2e-3, 'fp16 file');
+  });
 });
 
 test('models directories: ours and transformers ones are found; a served collection searches, then reports ENCODER_CHANGED and reindexes', async () => {
