@@ -1,4 +1,4 @@
-/** Wires a process together: logger, encoders (baseline + shipped ONNX models), language identifier (trained or heuristic), query translator, engine. */
+/** Wires a process together: logger, encoders (baseline + shipped and --models-dir models, ours or Hugging Face ones), language identifier (trained or heuristic), query translator, engine. */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +10,8 @@ import { createHeuristicLanguageIdentifier, type LanguageIdentifier } from '../m
 import { hasLangIdModel, loadLanguageIdentifier } from '../models/langid/io.js';
 import { createParallelOnnxEncoder } from '../models/onnx/parallel-encoder.js';
 import { createUntranslatedQueries, hasTranslatorModel, loadQueryTranslator, type QueryTranslator } from '../models/translate/translator.js';
+import { isTransformersModelDir } from '../models/transformers/settings.js';
+import { createTransformersEncoder } from '../models/transformers/transformers-encoder.js';
 import { DEFAULT_WORD_CACHE } from '../models/onnx/onnx-encoder.js';
 import { createEncoderRegistry } from '../models/registry.js';
 import { quickCheck } from '../indexer/database.js';
@@ -37,19 +39,50 @@ export function createLogger(level = process.env.TAFUTA_LOG_LEVEL ?? 'info'): Lo
   return pino({ level, base: undefined }, logDestination());
 }
 
-/** Model directories under `dir` (those holding a model.json). */
-export function findModelDirs(dir: string): string[] {
+export type ModelDirKind = 'cmtp-onnx' | 'transformers';
+
+export interface ModelDir {
+  dir: string;
+  kind: ModelDirKind;
+}
+
+/** Ours hold a model.json; a Hugging Face one config.json + tokenizer.json + onnx/model*.onnx. */
+export function modelDirKind(dir: string): ModelDirKind | undefined {
+  if (fs.existsSync(path.join(dir, 'model.json'))) return 'cmtp-onnx';
+  return isTransformersModelDir(dir) ? 'transformers' : undefined;
+}
+
+/** The model directories under `dir`, or `dir` itself when it is one. */
+export function findModelDirs(dir: string): ModelDir[] {
   if (!fs.existsSync(dir)) return [];
+  const own = modelDirKind(dir);
+  if (own !== undefined) return [{ dir, kind: own }];
   return fs
     .readdirSync(dir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && fs.existsSync(path.join(dir, entry.name, 'model.json')))
-    .map((entry) => path.join(dir, entry.name))
-    .sort();
+    .filter((entry) => entry.isDirectory())
+    .flatMap((entry) => {
+      const child = path.join(dir, entry.name);
+      const kind = modelDirKind(child);
+      return kind === undefined ? [] : [{ dir: child, kind }];
+    })
+    .sort((a, b) => a.dir.localeCompare(b.dir));
+}
+
+/** `TAFUTA_MODELS_DIR` (several separated by `path.delimiter`; `--models-dir` sets it): model directories to scan besides the shipped ones. */
+export function modelsDirsFromEnv(): string[] {
+  const dirs = (process.env.TAFUTA_MODELS_DIR ?? '').split(path.delimiter).filter((d) => d.trim() !== '');
+  for (const dir of dirs) {
+    if (!fs.existsSync(dir)) throw new TafutaError('INPUT_FILE', `models directory ${dir} (TAFUTA_MODELS_DIR or --models-dir) does not exist`);
+  }
+  return dirs;
 }
 
 export interface RuntimeOptions {
   dataDir: string | undefined;
+  /** The shipped models (default `models/` of the package); also where the language identifier is looked for. */
   modelsDir?: string;
+  /** More directories scanned for model directories (default $TAFUTA_MODELS_DIR). */
+  modelsDirs?: readonly string[];
   /** Language-identifier directory (default: `<modelsDir>/langid-base`); the heuristic when it is missing. */
   langidDir?: string;
   /** Query-translator directory (default: `<modelsDir>/translate-base`); none (words stay themselves) when it is missing. */
@@ -167,12 +200,18 @@ export async function createEngine(options: RuntimeOptions): Promise<Engine> {
   const intraOpNumThreads = options.encoderThreads ?? encoderThreadsFromEnv();
   const workers = options.encoderWorkers ?? encoderWorkersFromEnv();
   const wordCache = options.encoderWordCache ?? encoderWordCacheFromEnv();
-  const dirs = new Set([...findModelDirs(options.modelsDir ?? SHIPPED_MODELS_DIR), ...(options.extraModelDirs ?? [])].map((d) => path.resolve(d)));
-  for (const dir of dirs) {
+  const scanned = [options.modelsDir ?? SHIPPED_MODELS_DIR, ...(options.modelsDirs ?? modelsDirsFromEnv())].flatMap(findModelDirs);
+  const extra = (options.extraModelDirs ?? []).map((dir) => ({ dir, kind: modelDirKind(dir) }));
+  const seen = new Set<string>();
+  for (const { dir, kind } of [...scanned, ...extra]) {
+    const resolved = path.resolve(dir);
+    if (seen.has(resolved)) continue;
+    seen.add(resolved);
     try {
-      encoders.push(await createParallelOnnxEncoder(dir, { intraOpNumThreads, workers, wordCache }));
+      if (kind === 'transformers') encoders.push(await createTransformersEncoder(resolved, { intraOpNumThreads }));
+      else encoders.push(await createParallelOnnxEncoder(resolved, { intraOpNumThreads, workers, wordCache }));
     } catch (error) {
-      options.logger.error({ err: error, dir }, 'could not load model; skipping it');
+      options.logger.error({ err: error, dir: resolved }, 'could not load model; skipping it');
     }
   }
   // TAFUTA_DEFAULT_ENCODER picks the default for new collections; otherwise the shipped CMTP model when present.
@@ -182,7 +221,7 @@ export async function createEngine(options: RuntimeOptions): Promise<Engine> {
   }
   const preferred = requested ?? (encoders.find((e) => e.info.name === PREFERRED_DEFAULT_ENCODER) ?? encoders[0]!).info.name;
   const registry = createEncoderRegistry(encoders, preferred);
-  options.logger.info({ encoders: registry.list().map((e) => e.name), default: registry.defaultName }, 'encoders loaded');
+  options.logger.info({ encoders: registry.list().map((e) => `${e.name} (${e.kind})`), default: registry.defaultName }, 'encoders loaded');
   const languageIdentifier = createLanguageIdentifier(options.langidDir ?? path.join(options.modelsDir ?? SHIPPED_MODELS_DIR, SHIPPED_LANGID), options.logger);
   options.logger.info({ languageIdentifier: languageIdentifier.name }, 'language identifier loaded');
   const translator = openQueryTranslator(options.translatorDir ?? path.join(options.modelsDir ?? SHIPPED_MODELS_DIR, SHIPPED_TRANSLATOR), options.logger);

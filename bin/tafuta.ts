@@ -20,7 +20,9 @@ import { createSnapshot, restoreSnapshot } from '../indexer/snapshot.js';
 import { assertSafeBinding, resolveSecurityConfig, type SecurityConfig } from '../server/config.js';
 import { formatCollections, formatSearchResponse } from './format.js';
 import { startProgress, type Progress } from './terminal.js';
-import { PACKAGE_ROOT, checkDatabaseAtStart, createEngine, createLogger, packageVersion } from './runtime.js';
+import { fetchHubModel } from '../models/transformers/fetch.js';
+import { TRANSFORMERS_DTYPES, type TransformersDtype } from '../models/transformers/settings.js';
+import { PACKAGE_ROOT, checkDatabaseAtStart, createEngine, createLogger, modelsDirsFromEnv, packageVersion } from './runtime.js';
 import { ENCODER_NONE, SEARCH_MODES, type SearchFilter } from '../indexer/types.js';
 
 const DEFAULT_DATA_DIR = process.env.TAFUTA_DATA_DIR ?? '.tafuta/data';
@@ -410,8 +412,12 @@ export function buildProgram(logger: Logger = createLogger()): Command {
     .description('Dense semantic search for low-resource languages')
     .version(packageVersion())
     .option('-q, --quiet', 'only warnings and errors on stderr: no progress bar, no info lines')
+    .option('--models-dir <dir>', 'also load every model directory in DIR, ours or Hugging Face ones (repeatable; sets TAFUTA_MODELS_DIR)', (dir: string, dirs: string[]) => [...dirs, dir], [])
     .hook('preAction', () => {
-      quiet = program.opts<{ quiet?: boolean }>().quiet === true;
+      const { quiet: quietOption, modelsDir } = program.opts<{ quiet?: boolean; modelsDir: string[] }>();
+      quiet = quietOption === true;
+      // Through the environment, so that cluster workers and every createEngine see the same directories.
+      if (modelsDir.length > 0) process.env.TAFUTA_MODELS_DIR = modelsDir.join(path.delimiter);
       if (quiet && 'level' in logger) (logger as { level: string }).level = 'warn';
     })
     .showHelpAfterError()
@@ -653,6 +659,28 @@ export function buildProgram(logger: Logger = createLogger()): Command {
         ...(options.only ? { sources: options.only as SourceName[] } : {}),
       });
       if (manifest.errors.length) throw new CliError(`data build finished with ${manifest.errors.length} error(s); see data/manifest.json`, 1);
+    });
+
+  program
+    .command('fetch-model')
+    .description('copy a Hugging Face Hub model with ONNX files into the first --models-dir, once (needs TAFUTA_ALLOW_REMOTE_MODELS=1)')
+    .argument('<id>', 'hub repository id (owner/name) that has onnx/model*.onnx, e.g. Xenova/multilingual-e5-small')
+    .addOption(new Option('--dtype <dtype>', 'which ONNX file: fp32 = onnx/model.onnx, q8 = onnx/model_quantized.onnx, fp16 = onnx/model_fp16.onnx…').choices(TRANSFORMERS_DTYPES).default('fp32'))
+    .option('--name <name>', 'directory (and encoder) name (default: the last part of the id)')
+    .option('--revision <rev>', 'branch, tag or commit', 'main')
+    .action(async (id: string, options: { dtype: TransformersDtype; name?: string; revision: string }) => {
+      const modelsDir = modelsDirsFromEnv()[0];
+      if (modelsDir === undefined) throw new CliError('give the models directory to copy into: --models-dir DIR (or TAFUTA_MODELS_DIR)');
+      const dir = await fetchHubModel({
+        id,
+        modelsDir,
+        dtype: options.dtype,
+        revision: options.revision,
+        ...(options.name ? { name: options.name } : {}),
+        ...(process.env.HF_ENDPOINT ? { endpoint: process.env.HF_ENDPOINT } : {}),
+        ...(process.env.HF_TOKEN ? { token: process.env.HF_TOKEN } : {}),
+      });
+      process.stdout.write(`wrote ${dir}; it loads offline from now on (tafuta --models-dir ${modelsDir} …)\n`);
     });
 
   program.addCommand(evalCommand(logger));

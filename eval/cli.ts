@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { createEngine } from '../bin/runtime.js';
+import { createEngine, modelDirKind } from '../bin/runtime.js';
 import type { Engine } from '../indexer/engine.js';
 import { TafutaError } from '../indexer/errors.js';
 import type { Logger } from '../indexer/logger.js';
@@ -62,7 +62,9 @@ export async function withTempEngine<T>(logger: Logger, work: (engine: Engine) =
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tafuta-eval-'));
   try {
     for (const dir of modelDirs) {
-      if (!fs.existsSync(path.join(dir, 'model.json'))) throw new TafutaError('INPUT_FILE', `--model ${dir}: no model.json there`);
+      if (modelDirKind(dir) === undefined) {
+        throw new TafutaError('INPUT_FILE', `--model ${dir}: not a model directory (neither model.json nor config.json + tokenizer.json + onnx/model*.onnx there)`);
+      }
     }
     if (translatorDir !== undefined && !hasTranslatorModel(translatorDir)) throw new TafutaError('INPUT_FILE', `--translator ${translatorDir}: no ${TRANSLATOR_MANIFEST} there`);
     const engine = await createEngine({ dataDir, logger, extraModelDirs: modelDirs, ...(translatorDir !== undefined ? { translatorDir } : {}) });
@@ -74,6 +76,14 @@ export async function withTempEngine<T>(logger: Logger, work: (engine: Engine) =
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** --encoder, else the first --model directory's encoder, else the server default. */
+function evalEncoder(o: EvalCliOptions, engine: Engine): string {
+  if (o.encoder) return o.encoder;
+  const first = o.model?.[0];
+  const fromModel = first === undefined ? undefined : engine.encoders.list().find((e) => e.source === path.resolve(first));
+  return fromModel?.name ?? engine.encoders.defaultName;
 }
 
 /** The canonical command line for a run, recorded in its report so the results page can show it. */
@@ -96,7 +106,7 @@ async function runBenchmark(o: EvalCliOptions, logger: Logger): Promise<void> {
     throw new TafutaError('INVALID_ARGUMENT', 'give --bench DIR, or all of --corpus, --queries and --qrels (or --compare A B, or --pairs FILE)');
   }
   await withTempEngine(logger, async (engine) => {
-    const encoder = o.encoder ?? engine.encoders.defaultName;
+    const encoder = evalEncoder(o, engine);
     const result = await runEval({
       engine,
       benchDir: o.bench,
@@ -119,7 +129,7 @@ async function runBenchmark(o: EvalCliOptions, logger: Logger): Promise<void> {
 async function runPairs(o: EvalCliOptions, logger: Logger): Promise<void> {
   const pairs = readPairs(o.pairs!);
   await withTempEngine(logger, async (engine) => {
-    const name = o.encoder ?? engine.encoders.defaultName;
+    const name = evalEncoder(o, engine);
     const encoder = engine.encoders.get(name);
     if (!encoder) {
       throw new TafutaError('UNKNOWN_ENCODER', `encoder "${name}" is not loaded; available: ${engine.encoders.list().map((e) => e.name).join(', ')}`);
@@ -152,7 +162,7 @@ export function evalCommand(logger: Logger): Command {
     .option('--qrels <file>', 'qrels TSV: query-id, corpus-id, score')
     .option('--split <name>', 'qrels split', 'dev')
     .option('-e, --encoder <name>', 'encoder (default: the server default)')
-    .option('--model <dir...>', 'also load these model directories (model.json + model.onnx), e.g. a fresh training run')
+    .option('--model <dir...>', 'also load these model directories, ours (model.json) or Hugging Face ones (config.json + tokenizer.json + onnx/); the first is evaluated unless --encoder says otherwise')
     .option('--translator <dir>', 'query translator for the translate modes (default: models/translate-base)')
     .addOption(new Option('-m, --mode <mode>', 'retrieval mode').choices([...SEARCH_MODES]).default('dense'))
     .option('-k, --k <n>', 'passages retrieved per query', integer(1, 1000), 100)

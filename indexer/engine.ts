@@ -18,7 +18,7 @@ import { patchedFields, type DocumentPatch } from './document-patch.js';
 import { filterRestricts } from './filters.js';
 import { TafutaError } from './errors.js';
 import type { Logger } from './logger.js';
-import { createPassagePreparer, type PassagePreparer } from './passage-preparation.js';
+import { createPassagePreparer, fitPassagesToTokens, type PassagePreparer } from './passage-preparation.js';
 import { hasOwnVectors, ownVectorOf, WHOLE_DOCUMENT } from './own-vectors.js';
 import { LIMITS } from './schemas.js';
 import { searchCollection, type SearchRequest, type SearchResponse } from './search.js';
@@ -454,7 +454,8 @@ export class Engine {
     const unchanged = this.store.unchangedDocuments(collection.id, hashed.map((h) => ({ id: h.document.id, contentHash: h.contentHash })));
 
     const toEncode = hashed.filter((h) => !unchanged.has(h.document.id));
-    const prepared = await this.passagePreparer.prepare(toEncode.map((h) => h.document.text), collection.config.passages);
+    const split = await this.passagePreparer.prepare(toEncode.map((h) => h.document.text), collection.config.passages);
+    const prepared = encoder?.tokenLimit ? fitPassagesToTokens(split, collection.config.passages, encoder.tokenLimit) : split;
     toEncode.forEach((h, i) => {
       const count = prepared[i]!.length;
       if (count > LIMITS.maxPassagesPerDocument) {

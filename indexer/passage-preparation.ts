@@ -5,6 +5,7 @@
  * inline, where the round trip would cost more than the work.
  */
 import { Worker } from 'node:worker_threads';
+import type { TokenLimit } from '../models/encoder.js';
 import { splitPassages, type PassageSpan, type PassageSplitConfig } from './passages.js';
 import { searchTextOf } from './search-text.js';
 
@@ -14,6 +15,30 @@ export interface PreparedPassage extends PassageSpan {
 
 export function preparePassages(texts: readonly string[], config: PassageSplitConfig): PreparedPassage[][] {
   return texts.map((text) => splitPassages(text, config).map((span) => ({ ...span, searchText: searchTextOf(span.text) })));
+}
+
+/**
+ * Splits again every passage the encoder would truncate (its tokens past maxTokens would never reach the vector),
+ * with characters cut in proportion to its excess tokens, until each piece fits. Offsets stay document offsets.
+ */
+export function fitPassagesToTokens(documents: PreparedPassage[][], config: PassageSplitConfig, limit: TokenLimit): PreparedPassage[][] {
+  const counts = limit.countTokens(documents.flat().map((p) => p.text));
+  let next = 0;
+  const fit = (passage: PassageSpan, tokens: number): PassageSpan[] => {
+    if (tokens <= limit.maxTokens || passage.text.length <= 1) return [passage];
+    // tokens > maxTokens, so maxChars < the passage's length: every piece is shorter and this ends.
+    const maxChars = Math.max(1, Math.floor(((passage.text.length * limit.maxTokens) / tokens) * 0.9));
+    const pieces = splitPassages(passage.text, { maxChars, overlapChars: Math.min(config.overlapChars, Math.floor((maxChars - 1) / 2)) });
+    const pieceCounts = limit.countTokens(pieces.map((p) => p.text));
+    return pieces.flatMap((piece, i) => fit({ text: piece.text, start: passage.start + piece.start, end: passage.start + piece.end }, pieceCounts[i]!));
+  };
+  return documents.map((passages) =>
+    passages.flatMap((passage) => {
+      const tokens = counts[next++]!;
+      if (tokens <= limit.maxTokens) return [passage];
+      return fit(passage, tokens).map((span) => ({ ...span, searchText: searchTextOf(span.text) }));
+    }),
+  );
 }
 
 export type PassageWorkerRequest = { id: number; texts: readonly string[]; config: PassageSplitConfig };

@@ -18,6 +18,9 @@ export interface AutoModes {
   default: AutoMode;
 }
 
+/** hashed = the untrained baseline, cmtp-onnx = our exported models (model.json), transformers = Hugging Face models. */
+export type EncoderKind = 'hashed' | 'cmtp-onnx' | 'transformers';
+
 export interface EncoderInfo {
   name: string;
   dim: number;
@@ -32,12 +35,23 @@ export interface EncoderInfo {
    * comparable, so collections remember the version they were indexed with.
    */
   version?: string;
+  kind?: EncoderKind;
+  /** The model directory it was loaded from (none for the built-in baseline). */
+  source?: string;
+}
+
+/** What an encoder that truncates its input reads: tokens per text (as it would embed it as a passage), and the most it takes. */
+export interface TokenLimit {
+  maxTokens: number;
+  countTokens(texts: readonly string[]): number[];
 }
 
 export interface Encoder {
   readonly info: EncoderInfo;
   /** Returns one L2-normalised vector of length `info.dim` per text. */
   embed(texts: readonly string[], options: EmbedOptions): Promise<Float32Array[]>;
+  /** For encoders that truncate long input (transformers): the engine splits passages so that none is truncated. */
+  readonly tokenLimit?: TokenLimit;
   close?(): Promise<void>;
 }
 

@@ -41,6 +41,7 @@ export function createHashedNgramEncoder(options: HashedNgramEncoderOptions = {}
       'Matches surface overlap only; not a trained model.',
     // Its vectors are a function of these settings alone.
     version: `dim${dim}-b${features.buckets}-n${features.minN}-${features.maxN}${features.words ? '-w' : ''}-s${seed}`,
+    kind: 'hashed',
   };
 
   function embedOne(text: string): Float32Array {

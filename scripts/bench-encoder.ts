@@ -109,7 +109,7 @@ const warmUp = Array.from({ length: 16 * BATCH }, () =>
 );
 
 const extraModelDirs = process.argv.flatMap((arg, i, all) => (arg === '--model' && all[i + 1] ? [all[i + 1]!] : []));
-const modelDirs = [...findModelDirs(SHIPPED_MODELS_DIR), ...extraModelDirs];
+const modelDirs = [...findModelDirs(SHIPPED_MODELS_DIR).filter((m) => m.kind === 'cmtp-onnx').map((m) => m.dir), ...extraModelDirs];
 const POOL_WORKERS = Math.min(os.availableParallelism(), 8); // the server's default
 const SETUPS = [
   { workers: 0, wordCache: DEFAULT_WORD_CACHE },

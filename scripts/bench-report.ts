@@ -1,6 +1,6 @@
 /**
  * Generates docs/benchmarks.md, the overview of the benchmark results, from docs/benchmarks/*.json (written by
- * scripts/bench-ann.ts, bench-index.ts, bench-http.ts, bench-chroma.ts). Every number is quoted with the command
+ * scripts/bench-ann.ts, bench-index.ts, bench-http.ts, bench-chroma.ts, bench-encoder.ts, bench-transformers.ts). Every number is quoted with the command
  * that reproduces it and the machine and load it was measured on. Run: `npm run bench:report` (part of bench:all).
  */
 import fs from 'node:fs';
@@ -25,6 +25,7 @@ const index = read('index');
 const http = read('http');
 const chroma = read('chroma');
 const encoder = read('encoder');
+const transformers = read('transformers');
 const any = ann ?? index ?? http ?? chroma;
 const sections: string[] = [];
 
@@ -115,6 +116,18 @@ words whose pooled sums the encoder keeps, in one cache its threads share (\`TAF
 Details: [\`docs/benchmarks/encoder.md\`](benchmarks/encoder.md).
 
 ${table(['encoder', 'dim', 'workers', 'word cache', 'texts', 'mean chars', 'passages/s, new process', 'passages/s, running'], (encoder.rows as Json[]).map((r) => [r.encoder, r.dim ?? '', r.workers ?? 0, r.wordCache ?? 0, `${r.set}: ${r.texts}`, r.meanChars, r.passagesPerSecond, r.runningPerSecond ?? '–']))}
+`);
+}
+
+if (transformers) {
+  const s = transformers.shape;
+  sections.push(`## 6. Transformers encoder throughput (Hugging Face models)
+
+A synthetic model with e5-small's shape (${s.layers} layers, ${s.hidden}-d, ${s.heads} heads, FFN ${s.intermediate}; random weights, fp32 ONNX of ${transformers.modelMiB} MiB) through the
+transformers encoder, next to cmtp-base (no word cache) on the same demo passages; "threads" = onnxruntime intra-op threads (\`TAFUTA_ENCODER_THREADS\`).
+"per CPU-second" divides by the process's CPU time, which other processes on a shared machine do not stretch. ${provenance(transformers)}
+
+${table(['encoder', 'threads', 'texts', 'mean tokens', 'passages/s', 'passages per CPU-second'], (transformers.rows as Json[]).map((r) => [r.encoder, r.threads, r.texts, r.meanTokens ?? '–', r.passagesPerSecond, r.passagesPerCpuSecond ?? '–']))}
 `);
 }
 

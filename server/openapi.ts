@@ -156,7 +156,21 @@ export function openApiDocument(version: string) {
             version: { type: 'string' },
             default_encoder: { type: 'string' },
             language_identifier: { type: 'string' },
-            encoders: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, dim: { type: 'integer' }, description: { type: 'string' } } } },
+            encoders: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  name: { type: 'string' },
+                  kind: { type: 'string', enum: ['hashed', 'cmtp-onnx', 'transformers'] },
+                  dim: { type: 'integer' },
+                  version: { type: 'string', description: 'identifies the weights (and, for transformers models, tokenizer, pooling, prefixes, max length)' },
+                  source: { type: 'string', description: 'the model directory; absent for the built-in baseline' },
+                  description: { type: 'string' },
+                  adapters: { type: 'array', items: { type: 'string' } },
+                },
+              },
+            },
             collections: { type: 'array', items: { type: 'object' } },
           },
         },

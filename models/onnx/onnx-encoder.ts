@@ -72,7 +72,7 @@ export async function readOnnxEncoderManifest(modelDir: string): Promise<OnnxEnc
   return parsed.data;
 }
 
-function checkPositiveInt(value: number, what: string): number {
+export function checkPositiveInt(value: number, what: string): number {
   if (!Number.isInteger(value) || value <= 0) throw new Error(`${what} must be a positive integer, got ${value}`);
   return value;
 }
@@ -175,7 +175,7 @@ export async function createOnnxEncoder(modelDir: string, options: OnnxEncoderOp
   const adapterIndex = new Map(manifest.adapters.map((lang, i) => [lang, i + 1]));
   let closed = false;
 
-  const info: EncoderInfo = { name: manifest.name, dim, description: manifest.description, version };
+  const info: EncoderInfo = { name: manifest.name, dim, description: manifest.description, version, kind: 'cmtp-onnx', source: path.resolve(modelDir) };
   if (hasAdapters) info.adapters = [...manifest.adapters];
   if (manifest.autoModes) info.autoModes = { languages: { ...manifest.autoModes.languages }, default: manifest.autoModes.default };
 

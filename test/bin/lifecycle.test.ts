@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { CLI, startCliServer } from '../helpers/cli-server.js';
+import { writeSyntheticBertDir } from '../../scripts/synthetic-bert.js';
 import { tempDir } from '../helpers/engine.js';
 
 /** Far above what any verb here needs (about a second); only a hang reaches it. */
@@ -123,3 +124,39 @@ for (const pool of POOLS) {
     }
   });
 }
+
+test('a Hugging Face model from --models-dir / TAFUTA_MODELS_DIR: CLI verbs and a server use it and exit by themselves', { timeout: 4 * EXIT_LIMIT_MS }, async () => {
+  const dir = tempDir('tafuta-lifecycle-');
+  const modelsDir = path.join(dir, 'models');
+  writeSyntheticBertDir(path.join(modelsDir, 'tiny-bert'), {
+    shape: { hidden: 16, layers: 1, heads: 2, intermediate: 32, maxPositions: 64 },
+    words: ['maji', 'safi', 'kilimo', 'elimu', 'afya'],
+    seed: 3,
+  });
+  const input = writeFixture(dir);
+  const data = path.join(dir, 'data');
+  const env = { TAFUTA_DEFAULT_ENCODER: 'tiny-bert' };
+  const indexed = await tafuta(env, '--models-dir', modelsDir, 'index', '-c', 'hf', '-i', input, '-d', data);
+  assert.equal(indexed.code, 0, indexed.stderr);
+  const found = await tafuta(env, 'search', '--models-dir', modelsDir, '-c', 'hf', '-d', data, '--json', 'maji safi');
+  assert.equal(found.code, 0, found.stderr);
+  assert.ok((JSON.parse(found.stdout) as { results: unknown[] }).results.length > 0);
+
+  const server = await startCliServer(data, { env: { ...env, TAFUTA_MODELS_DIR: modelsDir } });
+  try {
+    const info = (await (await fetch(`${server.url}/v1/info`)).json()) as {
+      encoders: { name: string; kind: string; dim: number; version: string; source: string }[];
+      collections: { name: string; encoder: string }[];
+    };
+    assert.deepEqual(info.collections.map((c) => [c.name, c.encoder]), [['hf', 'tiny-bert']]);
+    const tiny = info.encoders.find((e) => e.name === 'tiny-bert');
+    assert.deepEqual({ ...tiny, version: typeof tiny?.version }, { ...tiny, name: 'tiny-bert', kind: 'transformers', dim: 16, version: 'string', source: path.join(modelsDir, 'tiny-bert') });
+    assert.equal(info.encoders.find((e) => e.name === 'hashed-ngram-v1')?.kind, 'hashed');
+    const searched = await fetch(`${server.url}/v1/collections/hf/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: 'kilimo', k: 3 }) });
+    assert.equal(searched.status, 200, await searched.text());
+    server.child.kill('SIGTERM');
+    assert.deepEqual(await exitWithin(server.exited, EXIT_LIMIT_MS), { code: 0, signal: null }, server.stderr());
+  } finally {
+    if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
+  }
+});

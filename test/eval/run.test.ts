@@ -9,6 +9,7 @@ import { correlatePairs, readPairs } from '../../eval/pairs.js';
 import { formatRunFile, readReport, writeEvalOutputs } from '../../eval/report.js';
 import { runEval, selectQueries } from '../../eval/run.js';
 import { createHashedNgramEncoder } from '../../models/hashed-ngram-encoder.js';
+import { writeSyntheticBertDir } from '../../scripts/synthetic-bert.js';
 import { tempDir, testEngine } from '../helpers/engine.js';
 
 const CLI = fileURLToPath(new URL('../../bin/tafuta.js', import.meta.url));
@@ -134,6 +135,28 @@ test('tafuta eval CLI: bad input exits 2 with a clear message', () => {
   });
   assert.equal(r.status, 2);
   assert.match(r.stderr, /benchmark directory not found/);
+});
+
+test('tafuta eval --model DIR: a Hugging Face model directory is loaded and evaluated by default', () => {
+  const dir = tempDir();
+  const benchDir = writeFixture(dir);
+  const words = ['clean', 'water', 'children', 'farmers', 'plant', 'maize', 'zebra', 'library', 'mountains', 'rivers'];
+  const modelDir = path.join(dir, 'tiny-bert');
+  writeSyntheticBertDir(modelDir, { shape: { hidden: 8, layers: 1, heads: 2, intermediate: 16, maxPositions: 32 }, words, seed: 5 });
+  const out = path.join(dir, 'report');
+  const r = spawnSync(process.execPath, [CLI, 'eval', '--bench', benchDir, '--model', modelDir, '--mode', 'dense', '-k', '3', '--out', out], {
+    encoding: 'utf8',
+    env: { ...process.env, TAFUTA_LOG_LEVEL: 'warn', TAFUTA_DEFAULT_ENCODER: 'hashed-ngram-v1' },
+  });
+  assert.equal(r.status, 0, r.stderr);
+  const report = readReport(`${out}.json`);
+  assert.equal(report.config.encoder.name, 'tiny-bert');
+  assert.match(report.config.command ?? '', /--model .*tiny-bert --encoder tiny-bert --mode dense/);
+  assert.equal(report.corpus.documents, 5);
+
+  const notAModel = spawnSync(process.execPath, [CLI, 'eval', '--bench', benchDir, '--model', dir], { encoding: 'utf8', env: { ...process.env, TAFUTA_LOG_LEVEL: 'warn' } });
+  assert.equal(notAModel.status, 2);
+  assert.match(notAModel.stderr, /not a model directory/);
 });
 
 test('readReport rejects files that are not reports', () => {

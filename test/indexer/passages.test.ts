@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DEFAULT_SEGMENTATION, splitPassages, type Segmentation } from '../../indexer/passages.js';
+import { fitPassagesToTokens, preparePassages } from '../../indexer/passage-preparation.js';
+import { searchTextOf } from '../../indexer/search-text.js';
 
 const sentence = (i: number) => `Sentensi namba ${i} inaeleza jambo moja muhimu kuhusu maji na afya.`;
 
@@ -103,4 +105,24 @@ test('the segmenters are handed bounded windows and about twice the text at most
     const segmented = calls.reduce((a, b) => a + b, 0);
     assert.ok(segmented <= 4 * text.length + 2 * DEFAULT_SEGMENTATION.window, `${what}: ${segmented} characters segmented for ${text.length}`);
   }
+});
+
+test('fitPassagesToTokens: passages over the token limit are split again until every piece fits; offsets stay document offsets', () => {
+  const words = Array.from({ length: 60 }, (_, i) => `w${i}`);
+  const text = `${words.slice(0, 30).join(' ')}. ${words.slice(30).join(' ')}.`;
+  // One token per word plus two special ones, as a WordPiece tokenizer with [CLS] and [SEP] counts whole words.
+  const countTokens = (texts: readonly string[]) => texts.map((t) => t.split(/\s+/).filter(Boolean).length + 2);
+  const config = { maxChars: 1000, overlapChars: 200 };
+  const [passages] = fitPassagesToTokens(preparePassages([text], config), config, { maxTokens: 12, countTokens });
+  assert.ok(passages!.length >= 6, `${passages!.length} passages`);
+  for (const p of passages!) {
+    assert.ok(countTokens([p.text])[0]! <= 12, p.text);
+    assert.equal(text.slice(p.start, p.end), p.text);
+    assert.equal(p.searchText, searchTextOf(p.text));
+  }
+  const covered = new Set(passages!.flatMap((p) => p.text.split(/[\s.]+/).filter(Boolean)));
+  assert.deepEqual(words.filter((w) => !covered.has(w)), [], 'every word is in some passage');
+  // Passages that fit are left as they were.
+  const short = preparePassages(['kifupi. sana.'], config);
+  assert.deepEqual(fitPassagesToTokens(short, config, { maxTokens: 12, countTokens }), short);
 });
