@@ -13,7 +13,7 @@ let pendingKeyPrompt = null;
 function askForKey(reason) {
   pendingKeyPrompt ??= new Promise((resolve) => {
     const dialog = $('key-dialog');
-    $('key-reason').textContent = t(reason === 'invalid' ? 'key_invalid' : 'key_needed');
+    $('key-reason').textContent = reason === 'invalid' ? t('key_invalid') : reason === 'change' ? t('key_change') : t('key_needed');
     $('key-input').value = '';
     dialog.returnValue = '';
     dialog.addEventListener(
