@@ -1,6 +1,6 @@
 /**
  * `createApp(deps)`: the Express application with thin routes over the engine. Layers, in order: metrics,
- * request log, security headers + CORS, /healthz (open), authentication + rate limit, JSON body, routes (writes
+ * request log, security headers + CORS, /healthz and the search page (open), authentication + rate limit, JSON body, routes (writes
  * also require the admin key), then 405/404 and the one error handler.
  */
 import { isUtf8 } from 'node:buffer';
@@ -14,6 +14,7 @@ import { createMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
 import { requestLogging, type RequestLogger } from './request-log.js';
 import { securityLayers } from './security.js';
+import { webPage } from './web.js';
 import { createCollectionSchema, deleteCollectionQuerySchema, searchSchema, upsertDocumentsSchema } from '../indexer/schemas.js';
 import { deleteDocumentsSchema, listDocumentsQuerySchema, patchDocumentSchema } from '../indexer/schemas.js';
 import type { z } from 'zod';
@@ -77,6 +78,9 @@ export function createApp({ engine, logger, version, bodyLimit, security = OPEN_
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+
+  // The search page loads without a key (it asks for one when the API answers 401).
+  app.use(webPage());
 
   // Everything below needs a key when keys are configured; bodies are parsed only for authenticated requests.
   app.use(guard);
