@@ -171,28 +171,37 @@ export function checkDatabaseAtStart(dataDir: string, logger: Logger): void {
 }
 
 /**
- * The trained identifier in `dir` when there is one, else the heuristic (script + stop words). A model that
- * fails to load is logged and replaced by the heuristic: query routing degrades, serving goes on.
+ * A trained component from `dir` when there is one, else its untrained fallback. One that fails to load is logged
+ * and replaced by the fallback: the feature degrades, serving goes on.
  */
-export function createLanguageIdentifier(dir: string, logger: Logger): LanguageIdentifier {
-  if (!hasLangIdModel(dir)) return createHeuristicLanguageIdentifier();
+function loadOrFallback<T>(dir: string, logger: Logger, component: { has(dir: string): boolean; load(dir: string): T; fallback(): T; failure: string }): T {
+  if (!component.has(dir)) return component.fallback();
   try {
-    return loadLanguageIdentifier(dir);
+    return component.load(dir);
   } catch (error) {
-    logger.error({ err: error, dir }, 'could not load the language identifier; using the heuristic');
-    return createHeuristicLanguageIdentifier();
+    logger.error({ err: error, dir }, component.failure);
+    return component.fallback();
   }
 }
 
-/** The trained query translator in `dir` when there is one; one that fails to load is logged and replaced by none. */
+/** The trained language identifier in `dir`, else the heuristic (script + stop words). */
+export function createLanguageIdentifier(dir: string, logger: Logger): LanguageIdentifier {
+  return loadOrFallback(dir, logger, {
+    has: hasLangIdModel,
+    load: loadLanguageIdentifier,
+    fallback: createHeuristicLanguageIdentifier,
+    failure: 'could not load the language identifier; using the heuristic',
+  });
+}
+
+/** The trained query translator in `dir`, else none (the translate modes are then plain BM25). */
 export function openQueryTranslator(dir: string, logger: Logger): QueryTranslator {
-  if (!hasTranslatorModel(dir)) return createUntranslatedQueries();
-  try {
-    return loadQueryTranslator(dir);
-  } catch (error) {
-    logger.error({ err: error, dir }, 'could not load the query translator; translate modes fall back to plain BM25');
-    return createUntranslatedQueries();
-  }
+  return loadOrFallback(dir, logger, {
+    has: hasTranslatorModel,
+    load: loadQueryTranslator,
+    fallback: createUntranslatedQueries,
+    failure: 'could not load the query translator; translate modes fall back to plain BM25',
+  });
 }
 
 export async function createEngine(options: RuntimeOptions): Promise<Engine> {
