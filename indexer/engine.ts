@@ -455,9 +455,14 @@ export class Engine {
   catchUpIndex(name: string): Promise<void> {
     return this.serializeWrites(name, async () => {
       const collection = this.requireCollection(name);
+      const started = performance.now();
       const index = this.indexFor(collection, { syncOnOpen: false });
+      const before = index.vectorStore.size;
       index.catchUpNow();
+      const inserted = performance.now();
       index.save();
+      const ms = (t: number) => Math.round(t - started);
+      this.logger.info({ collection: name, vectors: index.vectorStore.size, added: index.vectorStore.size - before, insertMs: ms(inserted), saveMs: ms(performance.now()) - ms(inserted) }, 'vector index caught up and saved');
     });
   }
 
