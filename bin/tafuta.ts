@@ -132,6 +132,7 @@ async function runIndex(engine: Engine, options: IndexOptions, logger: Logger): 
     format: options.format,
     batchSize: options.batch,
     defaultLang: options.lang,
+    deferIndex: true,
     onProgress: ({ documents, total }) => {
       const rate = Math.round(documents / ((performance.now() - started) / 1000));
       if (bar) {

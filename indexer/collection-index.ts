@@ -34,6 +34,11 @@ export interface CollectionIndexOptions {
   /** Load the index file but never write it (another process owns the files). */
   readOnlyFiles?: boolean;
   logger: Logger;
+  /**
+   * Read SQLite's changes at once (default). False: the first sync or catch-up reads them — `catchUpNow` right
+   * after opening streams a large backlog into the graph without holding it as pending vectors first.
+   */
+  syncOnOpen?: boolean;
   /** Called when the background job has put every pending passage in the graph (time to save it). */
   onCaughtUp?: () => void;
 }
@@ -91,7 +96,7 @@ export class CollectionIndex {
       }
     }
     const index = new CollectionIndex(options, graph ?? CollectionIndex.emptyGraph(collection, base), base);
-    index.sync();
+    if (options.syncOnOpen ?? true) index.sync();
     return index;
   }
 
@@ -153,14 +158,33 @@ export class CollectionIndex {
     if (!this.abandoned && this.graph.cursor.passageId < target) throw new Error(`vector index of "${this.collection.name}" could not catch up`);
   }
 
-  /** Syncs and puts every pending passage in the graph now, synchronously (before a final save). */
+  /**
+   * Puts every passage SQLite has into the graph now, synchronously (before a final save, after a bulk import).
+   * Rows the index has not read yet go from SQLite to the graph page by page, not through `pending`: after a
+   * large import the vectors are not held in memory twice (pending and graph).
+   */
   catchUpNow(): void {
     this.stale = true;
-    this.sync();
-    if (this.saving) return; // the graph must not change under a save still writing it; the next start catches up
+    if (this.saving) {
+      this.sync(); // the graph must not change under a save still writing it; the next start catches up
+      return;
+    }
+    this.stale = false;
+    const head = this.store.syncHead(this.collection.id);
+    if (head.passageId < this.read.passageId || head.tombstoneSeq < this.read.tombstoneSeq) {
+      this.logger.warn({ collection: this.collection.name }, 'index is ahead of the database; rebuilding');
+      this.startOver();
+    }
     for (const [label, vector] of this.pending) this.graph.add(label, vector);
     if (this.pending.size > 0) this.dirty = true;
     this.pending.clear();
+    for (const { label, vector } of this.store.vectorsBetween(this.collection.id, this.read.passageId, head.passageId)) {
+      this.graph.add(label, vector);
+      this.dirty = true;
+    }
+    // Tombstones after the rows: a passage inserted and deleted since the last read is simply absent from both.
+    for (const { passageId } of this.store.tombstonesBetween(this.collection.id, this.read.tombstoneSeq, head.tombstoneSeq)) this.removeLabel(passageId);
+    this.read = head;
     this.advanceGraphCursor();
   }
 

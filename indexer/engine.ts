@@ -73,6 +73,14 @@ export interface UpsertResult {
   passages: number;
 }
 
+export interface UpsertOptions {
+  /**
+   * Bulk import (the CLI): commit to SQLite without waiting for the ANN graph, which catches up once at the end
+   * (`catchUpIndex`). Searches in this process still see the writes (scored exactly until the graph has them).
+   */
+  deferIndex?: boolean;
+}
+
 export interface DocumentPage {
   documents: StoredDocument[];
   next_cursor: string | null;
@@ -173,11 +181,12 @@ export class Engine {
     return encoder;
   }
 
-  private indexFor(collection: CollectionRecord): CollectionIndex {
+  private indexFor(collection: CollectionRecord, options: { syncOnOpen?: boolean } = {}): CollectionIndex {
     let index = this.indexes.get(collection.name);
     if (!index || index.collection.id !== collection.id) {
       index?.abandonBackgroundSave();
       index = CollectionIndex.open({
+        ...options,
         store: this.store,
         collection,
         indexDir: this.indexDir,
@@ -435,11 +444,29 @@ export class Engine {
    * Batch upsert: split, encode (skipping documents whose content is unchanged), then write the whole batch in
    * one SQLite transaction and bring the ANN index up to date. A failure before the commit writes nothing.
    */
-  upsertDocuments(name: string, documents: readonly DocumentInput[]): Promise<UpsertResult> {
-    return this.serializeWrites(name, () => this.upsertDocumentsNow(name, documents));
+  upsertDocuments(name: string, documents: readonly DocumentInput[], options: UpsertOptions = {}): Promise<UpsertResult> {
+    return this.serializeWrites(name, () => this.upsertDocumentsNow(name, documents, options));
   }
 
-  private async upsertDocumentsNow(name: string, documents: readonly DocumentInput[]): Promise<UpsertResult> {
+  /**
+   * After upserts with `deferIndex`: puts every passage SQLite has into the collection's graph now, in one
+   * synchronous pass streamed from SQLite (no pending copy of the vectors), and saves the index file.
+   */
+  catchUpIndex(name: string): Promise<void> {
+    return this.serializeWrites(name, async () => {
+      const collection = this.requireCollection(name);
+      const started = performance.now();
+      const index = this.indexFor(collection, { syncOnOpen: false });
+      const before = index.vectorStore.size;
+      index.catchUpNow();
+      const inserted = performance.now();
+      index.save();
+      const ms = (t: number) => Math.round(t - started);
+      this.logger.info({ collection: name, vectors: index.vectorStore.size, added: index.vectorStore.size - before, insertMs: ms(inserted), saveMs: ms(performance.now()) - ms(inserted) }, 'vector index caught up and saved');
+    });
+  }
+
+  private async upsertDocumentsNow(name: string, documents: readonly DocumentInput[], options: UpsertOptions = {}): Promise<UpsertResult> {
     const seen = new Set<string>();
     for (const d of documents) {
       if (seen.has(d.id)) throw new TafutaError('INVALID_ARGUMENT', `document id "${d.id}" appears twice in one batch`);
@@ -483,7 +510,8 @@ export class Engine {
     const current = this.requireCollection(name);
     if (current.id !== collection.id) throw new TafutaError('CONFLICT', `collection "${name}" was replaced during the write; retry`);
     const passages = this.store.upsertDocuments(collection.id, batch, unchanged);
-    await this.afterWrite(collection);
+    if (options.deferIndex) this.indexes.get(collection.name)?.markStale(); // a search here still sees the write (pending)
+    else await this.afterWrite(collection);
     return { upserted: documents.length - unchanged.size, unchanged: unchanged.size, passages };
   }
 

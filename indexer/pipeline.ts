@@ -17,6 +17,11 @@ export interface IndexFileOptions {
   batchSize: number;
   /** Language of the records that carry none (TSV and BEIR files never do); canonical code. */
   defaultLang?: string | undefined;
+  /**
+   * Bulk import: batches are committed without waiting for the ANN graph, which is built once at the end from
+   * SQLite and saved (the CLI, whose process serves no searches meanwhile).
+   */
+  deferIndex?: boolean;
   /** Called after each committed batch. */
   onProgress?: (progress: { documents: number; total: number | undefined }) => void;
 }
@@ -56,13 +61,14 @@ export async function indexFile(options: IndexFileOptions): Promise<IndexFileSum
   const summary = { documents: 0, upserted: 0, unchanged: 0, passages: 0 };
   for await (const batch of batches(readCorpus(file, format), batchSize)) {
     const documents = batch.map((r) => (r.document.lang === undefined && options.defaultLang !== undefined ? { ...r.document, lang: options.defaultLang } : r.document));
-    const result = await engine.upsertDocuments(collection, lastOccurrences(documents));
+    const result = await engine.upsertDocuments(collection, lastOccurrences(documents), { deferIndex: options.deferIndex ?? false });
     summary.documents += batch.length;
     summary.upserted += result.upserted;
     summary.unchanged += result.unchanged;
     summary.passages += result.passages;
     options.onProgress?.({ documents: summary.documents, total });
   }
+  if (options.deferIndex) await engine.catchUpIndex(collection);
   const seconds = (performance.now() - started) / 1000;
   return { ...summary, seconds, passagesPerSecond: seconds > 0 ? summary.passages / seconds : 0 };
 }

@@ -119,3 +119,57 @@ test('compaction rebuilds the graph in slices: searches are answered by the old 
     engine.close();
   }
 });
+
+test('a bulk import (deferIndex) commits without the graph; catchUpIndex builds it from SQLite, with deletions, and saves it', async () => {
+  const dir = tempDir();
+  const engine = testEngine(dir);
+  engine.createCollection('c');
+  try {
+    await engine.upsertDocuments('c', documents('a', 300), { deferIndex: true });
+    await engine.upsertDocuments('c', documents('b', 200), { deferIndex: true });
+    await engine.deleteDocument('c', 'a7'); // not deferred: the index opens here and reads every write so far
+    await engine.upsertDocuments('c', documents('e', 100), { deferIndex: true });
+    await engine.upsertDocuments('c', [{ id: 'b3', text: 'hati iliyobadilishwa kabisa' }], { deferIndex: true });
+    await engine.deleteDocument('c', 'e5');
+    await engine.upsertDocuments('c', documents('f', 50), { deferIndex: true });
+    // Searches still see deferred writes (scored exactly until the graph has them).
+    assert.equal((await topIds(engine, documents('f', 50)[49]!.text))[0], 'f49#0');
+
+    await engine.catchUpIndex('c');
+    const graph = graphOf(engine);
+    assert.equal(graph.size, 300 + 200 + 100 + 50 - 2);
+    const pending = (engine as unknown as { indexes: Map<string, { pending: Map<number, Float32Array> }> }).indexes.get('c')!.pending;
+    assert.equal(pending.size, 0);
+    assert.equal((await topIds(engine, 'hati iliyobadilishwa kabisa'))[0], 'b3#0');
+    assert.ok(!(await topIds(engine, documents('a', 8)[7]!.text)).includes('a7#0'));
+  } finally {
+    await engine.close();
+  }
+  // The saved file holds everything: a new engine loads it with nothing left to insert.
+  const again = testEngine(dir);
+  try {
+    again.getCollection('c');
+    assert.equal((await topIds(again, documents('e', 7)[6]!.text))[0], 'e6#0');
+    assert.equal(graphOf(again).size, 648);
+    const pending = (again as unknown as { indexes: Map<string, { pending: Map<number, Float32Array> }> }).indexes.get('c')!.pending;
+    assert.equal(pending.size, 0);
+  } finally {
+    await again.close();
+  }
+});
+
+test('a fresh engine builds the graph of a deferred import (no index file yet) in one catch-up', async () => {
+  const dir = tempDir();
+  const writer = testEngine(dir);
+  writer.createCollection('c');
+  await writer.upsertDocuments('c', documents('a', 400), { deferIndex: true });
+  await writer.close(); // the index was never opened: no file
+  const engine = testEngine(dir);
+  try {
+    await engine.catchUpIndex('c');
+    assert.equal(graphOf(engine).size, 400);
+    assert.equal((await topIds(engine, documents('a', 400)[123]!.text))[0], 'a123#0');
+  } finally {
+    await engine.close();
+  }
+});
