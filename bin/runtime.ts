@@ -16,8 +16,8 @@ import { DEFAULT_WORD_CACHE } from '../models/onnx/onnx-encoder.js';
 import { createEncoderRegistry } from '../models/registry.js';
 import { quickCheck } from '../indexer/database.js';
 import { Engine } from '../indexer/engine.js';
-import { TafutaError } from '../indexer/errors.js';
-import type { Logger } from '../indexer/logger.js';
+import { TafutaError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
 import { logDestination } from './terminal.js';
 
 export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));

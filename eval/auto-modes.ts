@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Engine } from '../indexer/engine.js';
-import { TafutaError } from '../indexer/errors.js';
+import { TafutaError } from '../core/errors.js';
 import type { AutoMode, AutoModes } from '../models/encoder.js';
 import { featurize, type FeatureConfig } from '../models/features.js';
 import { assertNotBenchmark } from '../models/langid/data.js';

@@ -1,7 +1,7 @@
 /** Streaming readers for document files: JSONL, BEIR corpus.jsonl, and TSV (id<TAB>text). */
 import fs from 'node:fs';
 import readline from 'node:readline';
-import { TafutaError } from './errors.js';
+import { TafutaError } from '../core/errors.js';
 import { documentSchema } from './schemas.js';
 import type { DocumentInput } from './types.js';
 

@@ -4,7 +4,7 @@
  * passages and vectors depend on them, and changing them goes through an upsert, which re-encodes (as the engine
  * does for a patched title, which is encoded with the text).
  */
-import { TafutaError } from './errors.js';
+import { TafutaError } from '../core/errors.js';
 import { documentSchema } from './schemas.js';
 import type { Metadata, StoredDocument } from './types.js';
 

@@ -16,8 +16,8 @@ import { createDocumentStore, documentInputOf, type DocumentStore, type Document
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { patchedFields, type DocumentPatch } from './document-patch.js';
 import { filterRestricts } from './filters.js';
-import { TafutaError } from './errors.js';
-import type { Logger } from './logger.js';
+import { TafutaError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
 import { createPassagePreparer, fitPassagesToTokens, type PassagePreparer } from './passage-preparation.js';
 import { hasOwnVectors, ownVectorOf, WHOLE_DOCUMENT } from './own-vectors.js';
 import { LIMITS } from './schemas.js';

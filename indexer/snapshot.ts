@@ -16,7 +16,7 @@ import Database from 'better-sqlite3';
 import { COLLECTION_NAME_PATTERN } from './config.js';
 import { schemaVersion } from './database.js';
 import type { Engine } from './engine.js';
-import { TafutaError } from './errors.js';
+import { TafutaError } from '../core/errors.js';
 import { SYNC_HEAD_SQL, type SyncCursor } from './document-store.js';
 import { fsyncDir, fsyncFile } from './durable-fs.js';
 import type { HnswManifest } from './hnsw-store.js';

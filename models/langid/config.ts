@@ -1,7 +1,7 @@
 /** Language-identifier training configuration (configs/langid.json), validated with defaults; recorded in the model. */
 import fs from 'node:fs';
 import { z } from 'zod';
-import { TafutaError } from '../../indexer/errors.js';
+import { TafutaError } from '../../core/errors.js';
 
 export const langidConfigSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('langid-base'),

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { wordFeatureIds, type FeatureConfig } from '../features.js';
 import { normalizeText, segmentWords } from '../text/normalize.js';
 import { createRng, shuffle } from '../train/rng.js';
-import { TafutaError } from '../../indexer/errors.js';
+import { TafutaError } from '../../core/errors.js';
 import type { LangIdConfig } from './config.js';
 import { dominantScript, labelScripts } from './script.js';
 

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { TafutaError } from '../../indexer/errors.js';
+import { TafutaError } from '../../core/errors.js';
 import type { LanguageIdentifier } from '../langid.js';
 import { normalizeText } from '../text/normalize.js';
 import { ENGLISH, wordCount } from './data.js';

@@ -5,7 +5,7 @@
  */
 import crypto from 'node:crypto';
 import { createRng, shuffle, type Rng } from '../train/rng.js';
-import { TafutaError } from '../../indexer/errors.js';
+import { TafutaError } from '../../core/errors.js';
 import { parseLangIdConfig, type LangIdConfig } from './config.js';
 import { ENGLISH, buildLangIdDataset, type Example, type LangIdDataset } from './data.js';
 import { LANGID_FORMAT_VERSION, loadLangIdModel, quantizeLangIdModel, saveLangIdModel, writeLangIdManifest, type LangIdManifest } from './io.js';

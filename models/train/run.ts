@@ -20,7 +20,7 @@ import {
   writeCheckpoint,
   type CheckpointMeta,
 } from './checkpoint.js';
-import { TafutaError } from '../../indexer/errors.js';
+import { TafutaError } from '../../core/errors.js';
 import { trainConfigSchema, type TrainConfig } from './config.js';
 import { loadDataset, type Dataset } from './dataset.js';
 import { toEncoderWeights } from './encoder-params.js';

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import { withTempEngine } from '../../eval/cli.js';
-import type { Logger } from '../../indexer/logger.js';
+import type { Logger } from '../../core/logger.js';
 import { fitFusionWeights, readTranslateConfig, trainTables } from './train.js';
 
 export function translateCommand(logger: Logger): Command {

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { isTafutaError } from '../../../indexer/errors.js';
+import { isTafutaError } from '../../../core/errors.js';
 import { checkpointFile, createCheckpointSchedule, readCheckpoint, readCheckpointHeader } from '../../../models/train/checkpoint.js';
 import { trainConfigSchema, type TrainConfig } from '../../../models/train/config.js';
 import { AdamW } from '../../../models/train/optimizer.js';
