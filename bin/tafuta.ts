@@ -12,6 +12,7 @@ import { langidCommand } from '../models/langid/cli.js';
 import { translateCommand } from '../models/translate/cli.js';
 import { SOURCE_NAMES, type SourceName } from '../corpora/config.js';
 import { TafutaError, isTafutaError } from '../core/errors.js';
+import { integerInRange, integerOption, intFromEnv } from '../core/integers.js';
 import type { Logger } from '../core/logger.js';
 import { indexFile } from '../indexer/pipeline.js';
 import { LIMITS, langSchema, searchFilterSchema, searchSchema } from '../indexer/schemas.js';
@@ -24,6 +25,7 @@ import { fetchHubModel } from '../models/transformers/fetch.js';
 import { TRANSFORMERS_DTYPES, type TransformersDtype } from '../models/transformers/settings.js';
 import { PACKAGE_ROOT, checkDatabaseAtStart, createEngine, createLogger, modelsDirsFromEnv, packageVersion } from './runtime.js';
 import { ENCODER_NONE, SEARCH_MODES, type SearchFilter } from '../indexer/types.js';
+import { formatIssues } from '../core/issues.js';
 
 const DEFAULT_DATA_DIR = process.env.TAFUTA_DATA_DIR ?? '.tafuta/data';
 const DEMO_CORPUS = path.join(PACKAGE_ROOT, 'demo', 'corpus.jsonl');
@@ -37,21 +39,8 @@ class CliError extends Error {
   }
 }
 
-function positiveInt(max: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1 || n > max) throw new InvalidArgumentError(`expected an integer from 1 to ${max}`);
-    return n;
-  };
-}
-
-function nonNegativeInt(max: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 0 || n > max) throw new InvalidArgumentError(`expected an integer from 0 to ${max}`);
-    return n;
-  };
-}
+const positiveInt = (max: number) => integerOption(1, max);
+const nonNegativeInt = (max: number) => integerOption(0, max);
 
 function languageCode(value: string): string {
   const parsed = langSchema.safeParse(value);
@@ -60,8 +49,8 @@ function languageCode(value: string): string {
 }
 
 function port(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('expected a port number from 0 to 65535');
+  const n = integerInRange(value, 0, 65535);
+  if (n === undefined) throw new InvalidArgumentError('expected a port number from 0 to 65535');
   return n;
 }
 
@@ -202,7 +191,7 @@ function exportFilter(json: string | undefined): SearchFilter | undefined {
     throw new CliError('--filter must be JSON, e.g. \'{"lang":"sw","metadata":{"year":{"$gte":2020}}}\'');
   }
   const parsed = searchFilterSchema.safeParse(value);
-  if (!parsed.success) throw new CliError(`--filter: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(filter)'}: ${i.message}`).join('; ')}`);
+  if (!parsed.success) throw new CliError(`--filter: ${formatIssues(parsed.error, { root: '(filter)' })}`);
   return parsed.data;
 }
 
@@ -262,13 +251,7 @@ interface ServeConfig {
   workers: number;
 }
 
-function envInt(name: string): number | undefined {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return undefined;
-  const n = Number(raw);
-  if (!Number.isInteger(n)) throw new TafutaError('INVALID_ARGUMENT', `${name} must be an integer (got "${raw}")`);
-  return n;
-}
+const envInt = (name: string): number | undefined => intFromEnv(name, undefined);
 
 /**
  * Validated serve configuration: options win over the environment. Keys are read from the environment here,
@@ -514,7 +497,7 @@ export function buildProgram(logger: Logger = createLogger()): Command {
       const request = searchSchema.safeParse({
         query, k: options.k, offset: options.offset, lang: options.lang, mode: options.mode, filter, group_by: options.groupBy, highlight: options.highlight ?? false,
       });
-      if (!request.success) throw new CliError(request.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+      if (!request.success) throw new CliError(formatIssues(request.error));
       requireDatabase(options.dataDir);
       await withEngine(options.dataDir, logger, async (engine) => {
         const response = await engine.search(options.collection, request.data);

@@ -6,6 +6,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { createEngine, modelDirKind } from '../bin/runtime.js';
 import type { Engine } from '../indexer/engine.js';
 import { TafutaError } from '../core/errors.js';
+import { integerOption } from '../core/integers.js';
 import type { Logger } from '../core/logger.js';
 import { SEARCH_MODES, type RequestedSearchMode } from '../indexer/types.js';
 import { hasTranslatorModel, TRANSLATOR_MANIFEST } from '../models/translate/translator.js';
@@ -37,13 +38,6 @@ interface EvalCliOptions {
   pairs?: string;
 }
 
-function integer(min: number, max: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
-    return n;
-  };
-}
 
 const list = (value: string): string[] => value.split(',').map((s) => s.trim()).filter(Boolean);
 
@@ -165,14 +159,14 @@ export function evalCommand(logger: Logger): Command {
     .option('--model <dir...>', 'also load these model directories, ours (model.json) or Hugging Face ones (config.json + tokenizer.json + onnx/); the first is evaluated unless --encoder says otherwise')
     .option('--translator <dir>', 'query translator for the translate modes (default: models/translate-base)')
     .addOption(new Option('-m, --mode <mode>', 'retrieval mode').choices([...SEARCH_MODES]).default('dense'))
-    .option('-k, --k <n>', 'passages retrieved per query', integer(1, 1000), 100)
+    .option('-k, --k <n>', 'passages retrieved per query', integerOption(1, 1000), 100)
     .option('--langs <list>', 'only these query languages (comma-separated)', list)
-    .option('--max-queries <n>', 'at most N queries per language (seeded sample)', integer(1, 1e9))
-    .option('--seed <n>', 'seed for --max-queries sampling', integer(0, 2 ** 32 - 1), 42)
+    .option('--max-queries <n>', 'at most N queries per language (seeded sample)', integerOption(1, 1e9))
+    .option('--seed <n>', 'seed for --max-queries sampling', integerOption(0, 2 ** 32 - 1), 42)
     .option('-o, --out <base>', 'write <base>.json (report), <base>.run (TREC run) and <base>.md')
     .option('--compare <reports...>', 'compare two JSON reports (A B): deltas B − A with p-values')
     .addOption(new Option('--metrics <list>', 'metrics shown by --compare').argParser(metricList).default(['MRR@10', 'nDCG@10', 'MAP'], 'MRR@10,nDCG@10,MAP'))
-    .option('--resamples <n>', 'bootstrap resamples / sign flips for --compare', integer(100, 1_000_000), 10_000)
+    .option('--resamples <n>', 'bootstrap resamples / sign flips for --compare', integerOption(100, 1_000_000), 10_000)
     .option('--pairs <file>', "graded pairs TSV (text1, text2, score): Spearman's ρ of cosine vs score")
     .showHelpAfterError()
     .exitOverride()
@@ -196,7 +190,7 @@ export function autoModesCommand(logger: Logger): Command {
     .option('--model <dir>', 'encoder model directory (model.json with its training config)', 'models/cmtp-base')
     .option('-o, --out <base>', 'write <base>.json and <base>.md')
     .option('--write', "store the choice in the model's model.json (no re-index: the encoder version hashes model.onnx only)", false)
-    .option('--seed <n>', 'seed of the paired tests', integer(0, 2 ** 32 - 1), 1)
+    .option('--seed <n>', 'seed of the paired tests', integerOption(0, 2 ** 32 - 1), 1)
     .showHelpAfterError()
     .exitOverride()
     .action(async (o: AutoModesCliOptions) => {

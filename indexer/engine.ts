@@ -24,6 +24,7 @@ import { LIMITS } from './schemas.js';
 import { searchCollection, type SearchRequest, type SearchResponse } from './search.js';
 import { passageEmbeddingText } from './titles.js';
 import { ENCODER_NONE, type CollectionConfig, type CollectionRecord, type DocumentInput, type SearchFilter, type StoredDocument } from './types.js';
+import { formatIssues } from '../core/issues.js';
 
 export interface EngineOptions {
   /** Directory holding `tafuta.db` and `indexes/`. Undefined = in-memory database and indexes (tests). */
@@ -292,7 +293,7 @@ export class Engine {
       throw new TafutaError('INVALID_ARGUMENT', `invalid collection config: passages: a collection of your own vectors (encoder "${ENCODER_NONE}") keeps each document whole, one passage with its vector`);
     }
     const parsed = collectionConfigSchema.safeParse(options.config);
-    if (!parsed.success) throw new TafutaError('INVALID_ARGUMENT', `invalid collection config: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (!parsed.success) throw new TafutaError('INVALID_ARGUMENT', `invalid collection config: ${formatIssues(parsed.error)}`);
     const config = ownVectors ? { ...parsed.data, passages: { ...WHOLE_DOCUMENT } } : parsed.data;
     this.followExternalWrites();
     const collection = this.store.createCollection(name, encoder, config);

@@ -11,6 +11,7 @@ import { wordFeatureIds, type FeatureConfig } from '../features.js';
 import { normalizeText, segmentWords } from '../text/normalize.js';
 import { createRng, shuffle } from '../train/rng.js';
 import { TafutaError } from '../../core/errors.js';
+import { sha256FileSync } from '../../core/hash.js';
 import type { LangIdConfig } from './config.js';
 import { dominantScript, labelScripts } from './script.js';
 
@@ -105,7 +106,7 @@ function readLabelledStrings(config: LangIdConfig['data']) {
     const file = path.join(config.trainDir, `${lang}.jsonl`);
     if (!fs.existsSync(file)) throw new TafutaError('INPUT_FILE', `no training file ${file}`);
     const records = readJsonl(file);
-    files.push({ path: file, sha256: crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex'), records: records.length });
+    files.push({ path: file, sha256: sha256FileSync(file), records: records.length });
     for (const r of records) {
       if (typeof r.en === 'string') english.push(r.en);
       if (typeof r.text === 'string') lrl.get(lang)!.push(r.text);
@@ -113,7 +114,7 @@ function readLabelledStrings(config: LangIdConfig['data']) {
     const monoFile = path.join(config.monoDir, `${lang}.jsonl`);
     if (config.maxMonoPerLang > 0 && fs.existsSync(monoFile)) {
       const sentences = readJsonl(monoFile);
-      files.push({ path: monoFile, sha256: crypto.createHash('sha256').update(fs.readFileSync(monoFile)).digest('hex'), records: sentences.length });
+      files.push({ path: monoFile, sha256: sha256FileSync(monoFile), records: sentences.length });
       for (const r of sentences) if (typeof r.text === 'string' && (r.lang === undefined || r.lang === lang)) mono.get(lang)!.push(r.text);
     }
   }
