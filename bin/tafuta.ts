@@ -31,6 +31,10 @@ const DEFAULT_DATA_DIR = process.env.TAFUTA_DATA_DIR ?? '.tafuta/data';
 const DEMO_CORPUS = path.join(PACKAGE_ROOT, 'demo', 'corpus.jsonl');
 const DEMO_COLLECTION = 'demo';
 const MAX_WORKERS = 64;
+const MAX_EPOCHS = 1000;
+const DEFAULT_PORT = 8080;
+/** As train.threads in models/train/config.ts. */
+const MAX_TRAIN_THREADS = 16;
 
 /** Exit codes: 1 = failure, 2 = bad input (usage, file, arguments). */
 class CliError extends Error {
@@ -227,7 +231,7 @@ async function runExport(engine: Engine, options: ExportOptions): Promise<void> 
 
 interface ServeCliOptions {
   host: string;
-  port: number;
+  port?: number;
   bodyLimit: string;
   dataDir: string;
   adminKey?: string;
@@ -272,7 +276,7 @@ function serveConfig(options: ServeCliOptions): ServeConfig {
   if (workers < 1 || workers > MAX_WORKERS) throw new TafutaError('INVALID_ARGUMENT', `TAFUTA_WORKERS must be from 1 to ${MAX_WORKERS} (got ${workers})`);
   return {
     host: options.host,
-    port: options.port,
+    port: options.port ?? intFromEnv('TAFUTA_PORT', DEFAULT_PORT, 0, 65535),
     bodyLimit: options.bodyLimit,
     security,
     insecure,
@@ -329,7 +333,7 @@ async function serveUntilSignal(engine: Engine, logger: Logger, config: ServeCon
 function serveOptions(command: Command): Command {
   return command
     .addOption(new Option('--host <host>', 'address to bind').default(process.env.TAFUTA_HOST ?? '127.0.0.1'))
-    .addOption(new Option('--port <port>', 'port to listen on (0 = any free port)').argParser(port).default(Number(process.env.TAFUTA_PORT ?? 8080)))
+    .addOption(new Option('--port <port>', `port to listen on, 0 = any free port (default $TAFUTA_PORT, else ${DEFAULT_PORT})`).argParser(port))
     .option('--body-limit <size>', 'largest accepted request body', process.env.TAFUTA_BODY_LIMIT ?? '10mb')
     .option('--admin-key <key>', 'API key for writes and reads (default $TAFUTA_ADMIN_KEY; prefer the variable: arguments are visible in ps)')
     .option('--read-key <key>', 'read-only API key: searches and GETs (default $TAFUTA_READ_KEY)')
@@ -552,8 +556,8 @@ export function buildProgram(logger: Logger = createLogger()): Command {
     .description('pre-train a CMTP encoder from a config file into a model directory (ONNX + model.json)')
     .requiredOption('--config <file>', 'training config (see configs/)')
     .requiredOption('--out <dir>', 'model directory to write')
-    .option('--epochs <n>', 'override train.epochs', Number)
-    .option('--threads <n>', 'override train.threads (1 = reproducible single thread)', Number)
+    .option('--epochs <n>', 'override train.epochs', positiveInt(MAX_EPOCHS))
+    .option('--threads <n>', 'override train.threads (1 = reproducible single thread)', positiveInt(MAX_TRAIN_THREADS))
     .option('--no-teacher', 'train without the English teacher (no cross-lingual alignment objective)')
     .option('--resume', 'continue an interrupted run from <out>/checkpoint (same config, data and teacher)')
     .option('--stop-after <step>', 'stop after this global step, leaving a checkpoint to --resume from', positiveInt(100_000_000))
@@ -589,7 +593,7 @@ export function buildProgram(logger: Logger = createLogger()): Command {
     .requiredOption('--pairs <file>', 'JSONL {en, text} or TSV english<TAB>translation')
     .requiredOption('--out <dir>', 'model directory to write (the source is not modified)')
     .option('--model <dir>', 'model to adapt', path.join(PACKAGE_ROOT, 'models', 'cmtp-base'))
-    .option('--epochs <n>', 'passes over the pairs', Number, 30)
+    .option('--epochs <n>', 'passes over the pairs', positiveInt(MAX_EPOCHS), 30)
     .option('--name <name>', 'name of the adapted model (default: <source>+<lang>)')
     .action(async (options: { lang: string; pairs: string; out: string; model: string; epochs: number; name?: string }) => {
       const { adaptLanguage } = await import('../models/train/adapt.js');
