@@ -28,7 +28,7 @@ import { createHashedNgramEncoder } from '../models/hashed-ngram-encoder.js';
 import { DEFAULT_WORD_CACHE, readOnnxEncoderManifest } from '../models/onnx/onnx-encoder.js';
 import { WordVectorCache, createWordVectorCacheMemory } from '../models/onnx/word-vector-cache.js';
 import { createParallelOnnxEncoder } from '../models/onnx/parallel-encoder.js';
-import { createRng } from '../models/train/rng.js';
+import { createRng } from '../core/rng.js';
 
 const OUT_DIR = path.join(PACKAGE_ROOT, 'docs', 'benchmarks');
 const BATCH = 256;

@@ -12,7 +12,7 @@ import { isTafutaError } from '../../../core/errors.js';
 import { checkpointFile, createCheckpointSchedule, readCheckpoint, readCheckpointHeader } from '../../../models/train/checkpoint.js';
 import { trainConfigSchema, type TrainConfig } from '../../../models/train/config.js';
 import { AdamW } from '../../../models/train/optimizer.js';
-import { createRng } from '../../../models/train/rng.js';
+import { createRng } from '../../../core/rng.js';
 import { runTraining } from '../../../models/train/run.js';
 import type { TrainLogEntry } from '../../../models/train/trainer.js';
 import { createTaskWeighting } from '../../../models/train/weighting.js';
