@@ -9,13 +9,13 @@ import { createHashedNgramEncoder } from '../models/hashed-ngram-encoder.js';
 import { createHeuristicLanguageIdentifier, type LanguageIdentifier } from '../models/langid.js';
 import { hasLangIdModel, loadLanguageIdentifier } from '../models/langid/io.js';
 import { createParallelOnnxEncoder } from '../models/onnx/parallel-encoder.js';
-import { createUntranslatedQueries, hasTranslatorModel, loadQueryTranslator, type QueryTranslator } from '../models/translate/translator.js';
+import { createUntranslatedQueries, hasTranslatorModel, loadQueryTranslator, TRANSLATOR_MANIFEST, type QueryTranslator } from '../models/translate/translator.js';
 import { isTransformersModelDir } from '../models/transformers/settings.js';
 import { createTransformersEncoder } from '../models/transformers/transformers-encoder.js';
 import { DEFAULT_WORD_CACHE } from '../models/onnx/onnx-encoder.js';
 import { createEncoderRegistry } from '../models/registry.js';
 import { quickCheck } from '../indexer/database.js';
-import { Engine } from '../indexer/engine.js';
+import { Engine, type TempEngineRunner } from '../indexer/engine.js';
 import { TafutaError } from '../core/errors.js';
 import { intFromEnv } from '../core/integers.js';
 import type { Logger } from '../core/logger.js';
@@ -225,4 +225,30 @@ export async function createEngine(options: RuntimeOptions): Promise<Engine> {
     ownsEncoders: true,
     ...(options.indexFiles !== undefined ? { indexFiles: options.indexFiles } : {}),
   });
+}
+
+/**
+ * The TempEngineRunner that bin/ hands to eval, auto-modes and translate train: an engine as `createEngine` makes
+ * it, over a data directory in the system temp folder that is removed afterwards.
+ */
+export function tempEngineRunner(logger: Logger): TempEngineRunner {
+  return async <T>(work: (engine: Engine) => Promise<T>, modelDirs: string[] = [], translatorDir?: string): Promise<T> => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tafuta-eval-'));
+    try {
+      for (const dir of modelDirs) {
+        if (modelDirKind(dir) === undefined) {
+          throw new TafutaError('INPUT_FILE', `--model ${dir}: not a model directory (neither model.json nor config.json + tokenizer.json + onnx/model*.onnx there)`);
+        }
+      }
+      if (translatorDir !== undefined && !hasTranslatorModel(translatorDir)) throw new TafutaError('INPUT_FILE', `--translator ${translatorDir}: no ${TRANSLATOR_MANIFEST} there`);
+      const engine = await createEngine({ dataDir, logger, extraModelDirs: modelDirs, ...(translatorDir !== undefined ? { translatorDir } : {}) });
+      try {
+        return await work(engine);
+      } finally {
+        await engine.close();
+      }
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  };
 }

@@ -23,7 +23,7 @@ import { formatCollections, formatSearchResponse } from './format.js';
 import { startProgress, type Progress } from './terminal.js';
 import { fetchHubModel } from '../models/transformers/fetch.js';
 import { TRANSFORMERS_DTYPES, type TransformersDtype } from '../models/transformers/settings.js';
-import { PACKAGE_ROOT, checkDatabaseAtStart, createEngine, createLogger, modelsDirsFromEnv, packageVersion } from './runtime.js';
+import { PACKAGE_ROOT, checkDatabaseAtStart, createEngine, createLogger, modelsDirsFromEnv, packageVersion, tempEngineRunner } from './runtime.js';
 import { ENCODER_NONE, SEARCH_MODES, type SearchFilter } from '../indexer/types.js';
 import { formatIssues } from '../core/issues.js';
 
@@ -670,10 +670,11 @@ export function buildProgram(logger: Logger = createLogger()): Command {
       process.stdout.write(`wrote ${dir}; it loads offline from now on (tafuta --models-dir ${modelsDir} …)\n`);
     });
 
-  program.addCommand(evalCommand(logger));
-  program.addCommand(autoModesCommand(logger));
+  const withTempEngine = tempEngineRunner(logger);
+  program.addCommand(evalCommand(logger, withTempEngine));
+  program.addCommand(autoModesCommand(logger, withTempEngine));
   program.addCommand(langidCommand(logger));
-  program.addCommand(translateCommand(logger));
+  program.addCommand(translateCommand(logger, withTempEngine));
   return program;
 }
 

@@ -629,6 +629,13 @@ export class Engine {
   }
 }
 
+/**
+ * Runs `work` on an engine over a throw-away data directory with these model directories (and query translator)
+ * loaded, and removes the directory afterwards. bin/ (the composition root) makes one and hands it to the commands
+ * that need an engine of their own (eval, auto-modes, translate train), so that they do not import bin/.
+ */
+export type TempEngineRunner = <T>(work: (engine: Engine) => Promise<T>, modelDirs?: string[], translatorDir?: string) => Promise<T>;
+
 export function openEngine(options: EngineOptions): Engine {
   return new Engine(options);
 }
