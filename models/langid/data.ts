@@ -12,6 +12,7 @@ import { normalizeText, segmentWords } from '../text/normalize.js';
 import { createRng, shuffle } from '../../core/rng.js';
 import { TafutaError } from '../../core/errors.js';
 import { sha256FileSync } from '../../core/hash.js';
+import { readJsonl } from '../../core/jsonl.js';
 import type { LangIdConfig } from './config.js';
 import { dominantScript, labelScripts } from './script.js';
 
@@ -59,20 +60,6 @@ export function wordCount(text: string): number {
 
 function hashFraction(key: string): number {
   return crypto.createHash('sha1').update(key, 'utf8').digest().readUInt32BE(0) / 2 ** 32;
-}
-
-function readJsonl(file: string): Array<Record<string, unknown>> {
-  return fs
-    .readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim())
-    .map((line, i) => {
-      try {
-        return JSON.parse(line) as Record<string, unknown>;
-      } catch {
-        throw new TafutaError('INPUT_FILE', `${file}:${i + 1}: not JSON`);
-      }
-    });
 }
 
 /** Benchmarks are evaluation-only: a data directory inside one is refused outright. */

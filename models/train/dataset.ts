@@ -5,8 +5,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import readline from 'node:readline';
 import { sha256FileSync } from '../../core/hash.js';
+import { jsonLines } from '../../core/jsonl.js';
 import { featurize, type FeatureConfig } from '../features.js';
 
 export interface Pair {
@@ -53,11 +53,6 @@ export interface DatasetOptions {
   shortPairWeight: number;
   validationPerLang: number;
   features: FeatureConfig;
-}
-
-export async function* jsonLines<T>(file: string): AsyncGenerator<T> {
-  const lines = readline.createInterface({ input: fs.createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
-  for await (const line of lines) if (line.trim()) yield JSON.parse(line) as T;
 }
 
 /** Deterministic pseudo-random fraction of a string (for splits that do not depend on file order). */

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { isTafutaError } from '../../core/errors.js';
 import { sha256File, sha256FileSync } from '../../core/hash.js';
 import { integerInRange, intFromEnv } from '../../core/integers.js';
+import { jsonLines, readJsonl } from '../../core/jsonl.js';
 import { formatIssues } from '../../core/issues.js';
 
 test('sha256File and sha256FileSync agree with the known digest', async () => {
@@ -49,4 +50,21 @@ test('integerInRange and intFromEnv', () => {
   } finally {
     delete process.env[name];
   }
+});
+
+test('readJsonl and jsonLines: the same records, blank lines skipped, a bad line named by its number', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tafuta-core-'));
+  const good = path.join(dir, 'good.jsonl');
+  fs.writeFileSync(good, '{"a":1}\n\n  \n{"a":2}\r\n');
+  const streamed: unknown[] = [];
+  for await (const r of jsonLines(good)) streamed.push(r);
+  assert.deepEqual(readJsonl(good), [{ a: 1 }, { a: 2 }]);
+  assert.deepEqual(streamed, [{ a: 1 }, { a: 2 }]);
+  const bad = path.join(dir, 'bad.jsonl');
+  fs.writeFileSync(bad, '{"a":1}\n\n{"a":\n');
+  const named = (e: unknown) => isTafutaError(e) && e.code === 'INPUT_FILE' && e.message === `${bad}:3: not JSON`;
+  assert.throws(() => readJsonl(bad), named);
+  await assert.rejects(async () => {
+    for await (const _ of jsonLines(bad)) void _;
+  }, named);
 });
