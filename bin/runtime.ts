@@ -9,15 +9,16 @@ import { createHashedNgramEncoder } from '../models/hashed-ngram-encoder.js';
 import { createHeuristicLanguageIdentifier, type LanguageIdentifier } from '../models/langid.js';
 import { hasLangIdModel, loadLanguageIdentifier } from '../models/langid/io.js';
 import { createParallelOnnxEncoder } from '../models/onnx/parallel-encoder.js';
-import { createUntranslatedQueries, hasTranslatorModel, loadQueryTranslator, type QueryTranslator } from '../models/translate/translator.js';
+import { createUntranslatedQueries, hasTranslatorModel, loadQueryTranslator, TRANSLATOR_MANIFEST, type QueryTranslator } from '../models/translate/translator.js';
 import { isTransformersModelDir } from '../models/transformers/settings.js';
 import { createTransformersEncoder } from '../models/transformers/transformers-encoder.js';
 import { DEFAULT_WORD_CACHE } from '../models/onnx/onnx-encoder.js';
 import { createEncoderRegistry } from '../models/registry.js';
 import { quickCheck } from '../indexer/database.js';
-import { Engine } from '../indexer/engine.js';
-import { TafutaError } from '../indexer/errors.js';
-import type { Logger } from '../indexer/logger.js';
+import { Engine, type TempEngineRunner } from '../indexer/engine.js';
+import { TafutaError } from '../core/errors.js';
+import { intFromEnv } from '../core/integers.js';
+import type { Logger } from '../core/logger.js';
 import { logDestination } from './terminal.js';
 
 export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -100,17 +101,6 @@ export interface RuntimeOptions {
   encoderWordCache?: number;
 }
 
-/** An integer setting from the environment: `fallback` when unset or blank, an INVALID_ARGUMENT error when out of range. */
-function intFromEnv(name: string, min: number, max: number, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new TafutaError('INVALID_ARGUMENT', `${name} must be an integer from ${min} to ${max} (got "${raw}")`);
-  }
-  return n;
-}
-
 export const MAX_ENCODER_THREADS = 64;
 
 /**
@@ -118,7 +108,7 @@ export const MAX_ENCODER_THREADS = 64;
  * `tafuta index` on an otherwise idle machine gains from more (docs/benchmarks/encoder.md).
  */
 export function encoderThreadsFromEnv(): number {
-  return intFromEnv('TAFUTA_ENCODER_THREADS', 1, MAX_ENCODER_THREADS, 1);
+  return intFromEnv('TAFUTA_ENCODER_THREADS', 1, 1, MAX_ENCODER_THREADS);
 }
 
 export const MAX_ENCODER_WORKERS = 64;
@@ -128,7 +118,7 @@ export const MAX_ENCODER_WORKERS = 64;
  * on the first large batch, so a query-only process never runs them. 0 encodes everything on the main thread.
  */
 export function encoderWorkersFromEnv(): number {
-  return intFromEnv('TAFUTA_ENCODER_WORKERS', 0, MAX_ENCODER_WORKERS, Math.min(os.availableParallelism(), 8));
+  return intFromEnv('TAFUTA_ENCODER_WORKERS', Math.min(os.availableParallelism(), 8), 0, MAX_ENCODER_WORKERS);
 }
 
 /** 16M words of 256 floats would be 16 GiB: beyond that a typo, not a setting. */
@@ -139,7 +129,7 @@ export const MAX_ENCODER_WORD_CACHE = 1 << 24;
  * about 1 KB each at 256-d, committed as they fill. 0 runs the whole graph for every text.
  */
 export function encoderWordCacheFromEnv(): number {
-  return intFromEnv('TAFUTA_ENCODER_WORD_CACHE', 0, MAX_ENCODER_WORD_CACHE, DEFAULT_WORD_CACHE);
+  return intFromEnv('TAFUTA_ENCODER_WORD_CACHE', DEFAULT_WORD_CACHE, 0, MAX_ENCODER_WORD_CACHE);
 }
 
 /** quick_check reads every page: ~250 MB/s from the page cache, ~65 MB/s cold here (docs/reliability.md). */
@@ -152,7 +142,7 @@ const DEFAULT_QUICK_CHECK_MAX_MB = 1024;
  */
 export function checkDatabaseAtStart(dataDir: string, logger: Logger): void {
   const file = path.join(dataDir, 'tafuta.db');
-  const maxMb = intFromEnv('TAFUTA_QUICK_CHECK_MAX_MB', 0, 1 << 30, DEFAULT_QUICK_CHECK_MAX_MB);
+  const maxMb = intFromEnv('TAFUTA_QUICK_CHECK_MAX_MB', DEFAULT_QUICK_CHECK_MAX_MB, 0, 1 << 30);
   if (maxMb === 0) {
     logger.warn({ file }, 'database not checked at start: TAFUTA_QUICK_CHECK_MAX_MB=0');
     return;
@@ -244,4 +234,30 @@ export async function createEngine(options: RuntimeOptions): Promise<Engine> {
     ownsEncoders: true,
     ...(options.indexFiles !== undefined ? { indexFiles: options.indexFiles } : {}),
   });
+}
+
+/**
+ * The TempEngineRunner that bin/ hands to eval, auto-modes and translate train: an engine as `createEngine` makes
+ * it, over a data directory in the system temp folder that is removed afterwards.
+ */
+export function tempEngineRunner(logger: Logger): TempEngineRunner {
+  return async <T>(work: (engine: Engine) => Promise<T>, modelDirs: string[] = [], translatorDir?: string): Promise<T> => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tafuta-eval-'));
+    try {
+      for (const dir of modelDirs) {
+        if (modelDirKind(dir) === undefined) {
+          throw new TafutaError('INPUT_FILE', `--model ${dir}: not a model directory (neither model.json nor config.json + tokenizer.json + onnx/model*.onnx there)`);
+        }
+      }
+      if (translatorDir !== undefined && !hasTranslatorModel(translatorDir)) throw new TafutaError('INPUT_FILE', `--translator ${translatorDir}: no ${TRANSLATOR_MANIFEST} there`);
+      const engine = await createEngine({ dataDir, logger, extraModelDirs: modelDirs, ...(translatorDir !== undefined ? { translatorDir } : {}) });
+      try {
+        return await work(engine);
+      } finally {
+        await engine.close();
+      }
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  };
 }

@@ -11,8 +11,9 @@ import { autoModesCommand, evalCommand } from '../eval/cli.js';
 import { langidCommand } from '../models/langid/cli.js';
 import { translateCommand } from '../models/translate/cli.js';
 import { SOURCE_NAMES, type SourceName } from '../corpora/config.js';
-import { TafutaError, isTafutaError } from '../indexer/errors.js';
-import type { Logger } from '../indexer/logger.js';
+import { TafutaError, isTafutaError } from '../core/errors.js';
+import { integerInRange, integerOption, intFromEnv } from '../core/integers.js';
+import type { Logger } from '../core/logger.js';
 import { indexFile } from '../indexer/pipeline.js';
 import { LIMITS, langSchema, searchFilterSchema, searchSchema } from '../indexer/schemas.js';
 import { documentInputOf } from '../indexer/document-store.js';
@@ -22,13 +23,18 @@ import { formatCollections, formatSearchResponse } from './format.js';
 import { startProgress, type Progress } from './terminal.js';
 import { fetchHubModel } from '../models/transformers/fetch.js';
 import { TRANSFORMERS_DTYPES, type TransformersDtype } from '../models/transformers/settings.js';
-import { PACKAGE_ROOT, checkDatabaseAtStart, createEngine, createLogger, modelsDirsFromEnv, packageVersion } from './runtime.js';
+import { PACKAGE_ROOT, checkDatabaseAtStart, createEngine, createLogger, modelsDirsFromEnv, packageVersion, tempEngineRunner } from './runtime.js';
 import { ENCODER_NONE, SEARCH_MODES, type SearchFilter } from '../indexer/types.js';
+import { formatIssues } from '../core/issues.js';
 
 const DEFAULT_DATA_DIR = process.env.TAFUTA_DATA_DIR ?? '.tafuta/data';
 const DEMO_CORPUS = path.join(PACKAGE_ROOT, 'demo', 'corpus.jsonl');
 const DEMO_COLLECTION = 'demo';
 const MAX_WORKERS = 64;
+const MAX_EPOCHS = 1000;
+const DEFAULT_PORT = 8080;
+/** As train.threads in models/train/config.ts. */
+const MAX_TRAIN_THREADS = 16;
 
 /** Exit codes: 1 = failure, 2 = bad input (usage, file, arguments). */
 class CliError extends Error {
@@ -37,21 +43,8 @@ class CliError extends Error {
   }
 }
 
-function positiveInt(max: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1 || n > max) throw new InvalidArgumentError(`expected an integer from 1 to ${max}`);
-    return n;
-  };
-}
-
-function nonNegativeInt(max: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 0 || n > max) throw new InvalidArgumentError(`expected an integer from 0 to ${max}`);
-    return n;
-  };
-}
+const positiveInt = (max: number) => integerOption(1, max);
+const nonNegativeInt = (max: number) => integerOption(0, max);
 
 function languageCode(value: string): string {
   const parsed = langSchema.safeParse(value);
@@ -60,8 +53,8 @@ function languageCode(value: string): string {
 }
 
 function port(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('expected a port number from 0 to 65535');
+  const n = integerInRange(value, 0, 65535);
+  if (n === undefined) throw new InvalidArgumentError('expected a port number from 0 to 65535');
   return n;
 }
 
@@ -203,7 +196,7 @@ function exportFilter(json: string | undefined): SearchFilter | undefined {
     throw new CliError('--filter must be JSON, e.g. \'{"lang":"sw","metadata":{"year":{"$gte":2020}}}\'');
   }
   const parsed = searchFilterSchema.safeParse(value);
-  if (!parsed.success) throw new CliError(`--filter: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(filter)'}: ${i.message}`).join('; ')}`);
+  if (!parsed.success) throw new CliError(`--filter: ${formatIssues(parsed.error, { root: '(filter)' })}`);
   return parsed.data;
 }
 
@@ -239,7 +232,7 @@ async function runExport(engine: Engine, options: ExportOptions): Promise<void> 
 
 interface ServeCliOptions {
   host: string;
-  port: number;
+  port?: number;
   bodyLimit: string;
   dataDir: string;
   adminKey?: string;
@@ -263,13 +256,7 @@ interface ServeConfig {
   workers: number;
 }
 
-function envInt(name: string): number | undefined {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return undefined;
-  const n = Number(raw);
-  if (!Number.isInteger(n)) throw new TafutaError('INVALID_ARGUMENT', `${name} must be an integer (got "${raw}")`);
-  return n;
-}
+const envInt = (name: string): number | undefined => intFromEnv(name, undefined);
 
 /**
  * Validated serve configuration: options win over the environment. Keys are read from the environment here,
@@ -290,7 +277,7 @@ function serveConfig(options: ServeCliOptions): ServeConfig {
   if (workers < 1 || workers > MAX_WORKERS) throw new TafutaError('INVALID_ARGUMENT', `TAFUTA_WORKERS must be from 1 to ${MAX_WORKERS} (got ${workers})`);
   return {
     host: options.host,
-    port: options.port,
+    port: options.port ?? intFromEnv('TAFUTA_PORT', DEFAULT_PORT, 0, 65535),
     bodyLimit: options.bodyLimit,
     security,
     insecure,
@@ -347,7 +334,7 @@ async function serveUntilSignal(engine: Engine, logger: Logger, config: ServeCon
 function serveOptions(command: Command): Command {
   return command
     .addOption(new Option('--host <host>', 'address to bind').default(process.env.TAFUTA_HOST ?? '127.0.0.1'))
-    .addOption(new Option('--port <port>', 'port to listen on (0 = any free port)').argParser(port).default(Number(process.env.TAFUTA_PORT ?? 8080)))
+    .addOption(new Option('--port <port>', `port to listen on, 0 = any free port (default $TAFUTA_PORT, else ${DEFAULT_PORT})`).argParser(port))
     .option('--body-limit <size>', 'largest accepted request body', process.env.TAFUTA_BODY_LIMIT ?? '10mb')
     .option('--admin-key <key>', 'API key for writes and reads (default $TAFUTA_ADMIN_KEY; prefer the variable: arguments are visible in ps)')
     .option('--read-key <key>', 'read-only API key: searches and GETs (default $TAFUTA_READ_KEY)')
@@ -515,7 +502,7 @@ export function buildProgram(logger: Logger = createLogger()): Command {
       const request = searchSchema.safeParse({
         query, k: options.k, offset: options.offset, lang: options.lang, mode: options.mode, filter, group_by: options.groupBy, highlight: options.highlight ?? false,
       });
-      if (!request.success) throw new CliError(request.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+      if (!request.success) throw new CliError(formatIssues(request.error));
       requireDatabase(options.dataDir);
       await withEngine(options.dataDir, logger, async (engine) => {
         const response = await engine.search(options.collection, request.data);
@@ -570,8 +557,8 @@ export function buildProgram(logger: Logger = createLogger()): Command {
     .description('pre-train a CMTP encoder from a config file into a model directory (ONNX + model.json)')
     .requiredOption('--config <file>', 'training config (see configs/)')
     .requiredOption('--out <dir>', 'model directory to write')
-    .option('--epochs <n>', 'override train.epochs', Number)
-    .option('--threads <n>', 'override train.threads (1 = reproducible single thread)', Number)
+    .option('--epochs <n>', 'override train.epochs', positiveInt(MAX_EPOCHS))
+    .option('--threads <n>', 'override train.threads (1 = reproducible single thread)', positiveInt(MAX_TRAIN_THREADS))
     .option('--no-teacher', 'train without the English teacher (no cross-lingual alignment objective)')
     .option('--resume', 'continue an interrupted run from <out>/checkpoint (same config, data and teacher)')
     .option('--stop-after <step>', 'stop after this global step, leaving a checkpoint to --resume from', positiveInt(100_000_000))
@@ -607,7 +594,7 @@ export function buildProgram(logger: Logger = createLogger()): Command {
     .requiredOption('--pairs <file>', 'JSONL {en, text} or TSV english<TAB>translation')
     .requiredOption('--out <dir>', 'model directory to write (the source is not modified)')
     .option('--model <dir>', 'model to adapt', path.join(PACKAGE_ROOT, 'models', 'cmtp-base'))
-    .option('--epochs <n>', 'passes over the pairs', Number, 30)
+    .option('--epochs <n>', 'passes over the pairs', positiveInt(MAX_EPOCHS), 30)
     .option('--name <name>', 'name of the adapted model (default: <source>+<lang>)')
     .action(async (options: { lang: string; pairs: string; out: string; model: string; epochs: number; name?: string }) => {
       const { adaptLanguage } = await import('../models/train/adapt.js');
@@ -684,10 +671,11 @@ export function buildProgram(logger: Logger = createLogger()): Command {
       process.stdout.write(`wrote ${dir}; it loads offline from now on (tafuta --models-dir ${modelsDir} …)\n`);
     });
 
-  program.addCommand(evalCommand(logger));
-  program.addCommand(autoModesCommand(logger));
+  const withTempEngine = tempEngineRunner(logger);
+  program.addCommand(evalCommand(logger, withTempEngine));
+  program.addCommand(autoModesCommand(logger, withTempEngine));
   program.addCommand(langidCommand(logger));
-  program.addCommand(translateCommand(logger));
+  program.addCommand(translateCommand(logger, withTempEngine));
   return program;
 }
 

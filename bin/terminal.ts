@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import cliProgress from 'cli-progress';
 import { pino } from 'pino';
 import pretty from 'pino-pretty';
-import { TafutaError } from '../indexer/errors.js';
+import { TafutaError } from '../core/errors.js';
 
 export type LogFormat = 'json' | 'pretty';
 

@@ -15,7 +15,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Engine } from '../indexer/engine.js';
-import { TafutaError } from '../indexer/errors.js';
+import { TafutaError } from '../core/errors.js';
+import { readJsonl } from '../core/jsonl.js';
 import type { AutoMode, AutoModes } from '../models/encoder.js';
 import { featurize, type FeatureConfig } from '../models/features.js';
 import { assertNotBenchmark } from '../models/langid/data.js';
@@ -60,14 +61,6 @@ interface ValidationPair {
   lang: string;
   en: string;
   text: string;
-}
-
-function readJsonl<T>(file: string): T[] {
-  return fs
-    .readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim())
-    .map((line) => JSON.parse(line) as T);
 }
 
 /** The encoder's validation pairs, rebuilt from its recorded data config exactly as its training held them out. */

@@ -1,7 +1,7 @@
 /** Readers for a BEIR benchmark: `corpus.jsonl`, `queries.jsonl` ({_id, text, lang?}) and `qrels/<split>.tsv`. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { TafutaError } from '../indexer/errors.js';
+import { TafutaError } from '../core/errors.js';
 import type { Qrels } from './metrics.js';
 
 export interface BenchQuery {

@@ -1,14 +1,12 @@
 /** `tafuta eval`: run a benchmark (`--bench`), compare two reports (`--compare`), or correlate graded pairs (`--pairs`). */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { createEngine, modelDirKind } from '../bin/runtime.js';
-import type { Engine } from '../indexer/engine.js';
-import { TafutaError } from '../indexer/errors.js';
-import type { Logger } from '../indexer/logger.js';
+import type { Engine, TempEngineRunner } from '../indexer/engine.js';
+import { TafutaError } from '../core/errors.js';
+import { integerOption } from '../core/integers.js';
+import type { Logger } from '../core/logger.js';
 import { SEARCH_MODES, type RequestedSearchMode } from '../indexer/types.js';
-import { hasTranslatorModel, TRANSLATOR_MANIFEST } from '../models/translate/translator.js';
 import { compareReports, formatComparison } from './compare.js';
 import { METRIC_NAMES, type MetricName } from './metrics.js';
 import { correlatePairs, readPairs } from './pairs.js';
@@ -37,13 +35,6 @@ interface EvalCliOptions {
   pairs?: string;
 }
 
-function integer(min: number, max: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
-    return n;
-  };
-}
 
 const list = (value: string): string[] => value.split(',').map((s) => s.trim()).filter(Boolean);
 
@@ -58,26 +49,6 @@ function metricList(value: string): MetricName[] {
  * An engine on a fresh temp directory, removed afterwards: an eval never touches a user's data. `translatorDir`
  * replaces the shipped query translator (evaluating a fresh `tafuta translate train`).
  */
-export async function withTempEngine<T>(logger: Logger, work: (engine: Engine) => Promise<T>, modelDirs: string[] = [], translatorDir?: string): Promise<T> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tafuta-eval-'));
-  try {
-    for (const dir of modelDirs) {
-      if (modelDirKind(dir) === undefined) {
-        throw new TafutaError('INPUT_FILE', `--model ${dir}: not a model directory (neither model.json nor config.json + tokenizer.json + onnx/model*.onnx there)`);
-      }
-    }
-    if (translatorDir !== undefined && !hasTranslatorModel(translatorDir)) throw new TafutaError('INPUT_FILE', `--translator ${translatorDir}: no ${TRANSLATOR_MANIFEST} there`);
-    const engine = await createEngine({ dataDir, logger, extraModelDirs: modelDirs, ...(translatorDir !== undefined ? { translatorDir } : {}) });
-    try {
-      return await work(engine);
-    } finally {
-      await engine.close();
-    }
-  } finally {
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  }
-}
-
 /** --encoder, else the first --model directory's encoder, else the server default. */
 function evalEncoder(o: EvalCliOptions, engine: Engine): string {
   if (o.encoder) return o.encoder;
@@ -101,11 +72,11 @@ function reproduceCommand(o: EvalCliOptions, encoder: string): string {
   return parts.join(' ');
 }
 
-async function runBenchmark(o: EvalCliOptions, logger: Logger): Promise<void> {
+async function runBenchmark(o: EvalCliOptions, logger: Logger, withTempEngine: TempEngineRunner): Promise<void> {
   if (!o.bench && !(o.corpus && o.queries && o.qrels)) {
     throw new TafutaError('INVALID_ARGUMENT', 'give --bench DIR, or all of --corpus, --queries and --qrels (or --compare A B, or --pairs FILE)');
   }
-  await withTempEngine(logger, async (engine) => {
+  await withTempEngine(async (engine) => {
     const encoder = evalEncoder(o, engine);
     const result = await runEval({
       engine,
@@ -126,9 +97,9 @@ async function runBenchmark(o: EvalCliOptions, logger: Logger): Promise<void> {
   }, o.model, o.translator);
 }
 
-async function runPairs(o: EvalCliOptions, logger: Logger): Promise<void> {
+async function runPairs(o: EvalCliOptions, withTempEngine: TempEngineRunner): Promise<void> {
   const pairs = readPairs(o.pairs!);
-  await withTempEngine(logger, async (engine) => {
+  await withTempEngine(async (engine) => {
     const name = evalEncoder(o, engine);
     const encoder = engine.encoders.get(name);
     if (!encoder) {
@@ -153,7 +124,7 @@ function runCompare(o: EvalCliOptions): void {
   process.stdout.write(formatComparison(a, b, comparisons));
 }
 
-export function evalCommand(logger: Logger): Command {
+export function evalCommand(logger: Logger, withTempEngine: TempEngineRunner): Command {
   return new Command('eval')
     .description('evaluate retrieval on a BEIR benchmark; compare two reports; correlate graded pairs')
     .option('--bench <dir>', 'BEIR directory: corpus.jsonl, queries.jsonl, qrels/<split>.tsv')
@@ -165,21 +136,21 @@ export function evalCommand(logger: Logger): Command {
     .option('--model <dir...>', 'also load these model directories, ours (model.json) or Hugging Face ones (config.json + tokenizer.json + onnx/); the first is evaluated unless --encoder says otherwise')
     .option('--translator <dir>', 'query translator for the translate modes (default: models/translate-base)')
     .addOption(new Option('-m, --mode <mode>', 'retrieval mode').choices([...SEARCH_MODES]).default('dense'))
-    .option('-k, --k <n>', 'passages retrieved per query', integer(1, 1000), 100)
+    .option('-k, --k <n>', 'passages retrieved per query', integerOption(1, 1000), 100)
     .option('--langs <list>', 'only these query languages (comma-separated)', list)
-    .option('--max-queries <n>', 'at most N queries per language (seeded sample)', integer(1, 1e9))
-    .option('--seed <n>', 'seed for --max-queries sampling', integer(0, 2 ** 32 - 1), 42)
+    .option('--max-queries <n>', 'at most N queries per language (seeded sample)', integerOption(1, 1e9))
+    .option('--seed <n>', 'seed for --max-queries sampling', integerOption(0, 2 ** 32 - 1), 42)
     .option('-o, --out <base>', 'write <base>.json (report), <base>.run (TREC run) and <base>.md')
     .option('--compare <reports...>', 'compare two JSON reports (A B): deltas B − A with p-values')
     .addOption(new Option('--metrics <list>', 'metrics shown by --compare').argParser(metricList).default(['MRR@10', 'nDCG@10', 'MAP'], 'MRR@10,nDCG@10,MAP'))
-    .option('--resamples <n>', 'bootstrap resamples / sign flips for --compare', integer(100, 1_000_000), 10_000)
+    .option('--resamples <n>', 'bootstrap resamples / sign flips for --compare', integerOption(100, 1_000_000), 10_000)
     .option('--pairs <file>', "graded pairs TSV (text1, text2, score): Spearman's ρ of cosine vs score")
     .showHelpAfterError()
     .exitOverride()
     .action(async (options: EvalCliOptions) => {
       if (options.compare) return runCompare(options);
-      if (options.pairs) return runPairs(options, logger);
-      return runBenchmark(options, logger);
+      if (options.pairs) return runPairs(options, withTempEngine);
+      return runBenchmark(options, logger, withTempEngine);
     });
 }
 
@@ -190,19 +161,18 @@ interface AutoModesCliOptions {
   seed: number;
 }
 
-export function autoModesCommand(logger: Logger): Command {
+export function autoModesCommand(logger: Logger, withTempEngine: TempEngineRunner): Command {
   return new Command('auto-modes')
     .description("measure dense vs hybrid per query language on an encoder's validation pairs (never the benchmarks): the rule of mode \"auto\"")
     .option('--model <dir>', 'encoder model directory (model.json with its training config)', 'models/cmtp-base')
     .option('-o, --out <base>', 'write <base>.json and <base>.md')
     .option('--write', "store the choice in the model's model.json (no re-index: the encoder version hashes model.onnx only)", false)
-    .option('--seed <n>', 'seed of the paired tests', integer(0, 2 ** 32 - 1), 1)
+    .option('--seed <n>', 'seed of the paired tests', integerOption(0, 2 ** 32 - 1), 1)
     .showHelpAfterError()
     .exitOverride()
     .action(async (o: AutoModesCliOptions) => {
       const command = ['npx tafuta auto-modes', `--model ${o.model}`, ...(o.out ? [`--out ${o.out}`] : []), ...(o.write ? ['--write'] : []), `--seed ${o.seed}`].join(' ');
       await withTempEngine(
-        logger,
         async (engine) => {
           const report = await measureAutoModes({ engine, modelDir: o.model, seed: o.seed, command, log: (message) => logger.info(message) });
           const markdown = formatAutoModesMarkdown(report);

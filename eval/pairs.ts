@@ -1,6 +1,6 @@
 /** Graded pair sets (`text1<TAB>text2<TAB>score`): Spearman's ρ between the encoder's cosine and the gold score. */
 import fs from 'node:fs';
-import { TafutaError } from '../indexer/errors.js';
+import { TafutaError } from '../core/errors.js';
 import type { Encoder } from '../models/encoder.js';
 import { spearman } from './spearman.js';
 

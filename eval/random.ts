@@ -1,9 +1,9 @@
 /** Seeded sampling and resampling helpers for evaluation: same seed, same stream. */
-import { createRng } from '../models/train/rng.js';
+import { createRng } from '../core/rng.js';
 
 export type Random = () => number;
 
-/** Uniform floats in [0, 1) from a 32-bit seed: the trainer's generator (models/train/rng.ts), so one algorithm serves both. */
+/** Uniform floats in [0, 1) from a 32-bit seed: the trainer's generator (core/rng.ts), so one algorithm serves both. */
 export function seededRandom(seed: number): Random {
   return createRng(seed).next;
 }

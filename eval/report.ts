@@ -1,7 +1,7 @@
 /** Eval outputs: the TREC run file, the JSON report (with per-query values for --compare) and a Markdown table. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { TafutaError } from '../indexer/errors.js';
+import { TafutaError } from '../core/errors.js';
 import { METRIC_NAMES, type MetricValues } from './metrics.js';
 import type { EvalReport, EvalResult, RankedDocument } from './run.js';
 

@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Engine } from '../indexer/engine.js';
-import { TafutaError } from '../indexer/errors.js';
+import { TafutaError } from '../core/errors.js';
 import { indexFile } from '../indexer/pipeline.js';
 import type { RequestedSearchMode } from '../indexer/types.js';
 import { benchFiles, readQrels, readQueries, type BenchFiles, type BenchQuery } from './bench.js';

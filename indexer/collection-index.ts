@@ -11,7 +11,7 @@
 import path from 'node:path';
 import type { DocumentStore, SyncCursor } from './document-store.js';
 import { HnswVectorStore } from './hnsw-store.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../core/logger.js';
 import type { CollectionRecord } from './types.js';
 import { dot, type VectorHit } from './vector-store.js';
 

@@ -1,9 +1,10 @@
 /** Streaming readers for document files: JSONL, BEIR corpus.jsonl, and TSV (id<TAB>text). */
 import fs from 'node:fs';
 import readline from 'node:readline';
-import { TafutaError } from './errors.js';
+import { TafutaError } from '../core/errors.js';
 import { documentSchema } from './schemas.js';
 import type { DocumentInput } from './types.js';
+import { formatIssues } from '../core/issues.js';
 
 export type CorpusFormat = 'jsonl' | 'beir' | 'tsv';
 
@@ -49,7 +50,7 @@ export async function* readCorpus(file: string, format: CorpusFormat): AsyncGene
     }
     const parsed = documentSchema.safeParse(candidate);
     if (!parsed.success) {
-      throw invalid(file, line, parsed.error.issues.map((i) => `${i.path.join('.') || 'record'}: ${i.message}`).join('; '));
+      throw invalid(file, line, formatIssues(parsed.error, { root: 'record' }));
     }
     yield { document: parsed.data, line };
   }

@@ -1,5 +1,5 @@
 /** Opaque listing cursors: base64url of "d<internal row id>", so clients cannot come to depend on row ids. */
-import { TafutaError } from './errors.js';
+import { TafutaError } from '../core/errors.js';
 
 const CURSOR = /^d([1-9][0-9]{0,15})$/;
 

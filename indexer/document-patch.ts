@@ -4,9 +4,10 @@
  * passages and vectors depend on them, and changing them goes through an upsert, which re-encodes (as the engine
  * does for a patched title, which is encoded with the text).
  */
-import { TafutaError } from './errors.js';
+import { TafutaError } from '../core/errors.js';
 import { documentSchema } from './schemas.js';
 import type { Metadata, StoredDocument } from './types.js';
+import { formatIssues } from '../core/issues.js';
 
 export interface DocumentPatch {
   /** null removes the title. */
@@ -39,7 +40,7 @@ export function patchedFields(document: StoredDocument, patch: DocumentPatch): {
   const merged = mergePatch(document.metadata ?? {}, patch.metadata);
   const checked = documentSchema.shape.metadata.safeParse(merged);
   if (!checked.success) {
-    throw new TafutaError('INVALID_ARGUMENT', `patched metadata: ${checked.error.issues.map((i) => `${['metadata', ...i.path].join('.')}: ${i.message}`).join('; ')}`);
+    throw new TafutaError('INVALID_ARGUMENT', `patched metadata: ${formatIssues(checked.error, { prefix: 'metadata' })}`);
   }
   return { title, metadata: checked.data as Metadata };
 }

@@ -4,7 +4,7 @@
  */
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './database.js';
-import { TafutaError } from './errors.js';
+import { TafutaError } from '../core/errors.js';
 import { searchTextOf } from './search-text.js';
 import { TITLE_BM25_WEIGHT } from './titles.js';
 import { assertComparableTypes, conditionSql, isEmptyCondition, keysOf, parseWhereOrThrow, type SqlFragment } from './filters.js';

@@ -16,14 +16,15 @@ import { createDocumentStore, documentInputOf, type DocumentStore, type Document
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { patchedFields, type DocumentPatch } from './document-patch.js';
 import { filterRestricts } from './filters.js';
-import { TafutaError } from './errors.js';
-import type { Logger } from './logger.js';
+import { TafutaError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
 import { createPassagePreparer, fitPassagesToTokens, type PassagePreparer } from './passage-preparation.js';
 import { hasOwnVectors, ownVectorOf, WHOLE_DOCUMENT } from './own-vectors.js';
 import { LIMITS } from './schemas.js';
 import { searchCollection, type SearchRequest, type SearchResponse } from './search.js';
 import { passageEmbeddingText } from './titles.js';
 import { ENCODER_NONE, type CollectionConfig, type CollectionRecord, type DocumentInput, type SearchFilter, type StoredDocument } from './types.js';
+import { formatIssues } from '../core/issues.js';
 
 export interface EngineOptions {
   /** Directory holding `tafuta.db` and `indexes/`. Undefined = in-memory database and indexes (tests). */
@@ -301,7 +302,7 @@ export class Engine {
       throw new TafutaError('INVALID_ARGUMENT', `invalid collection config: passages: a collection of your own vectors (encoder "${ENCODER_NONE}") keeps each document whole, one passage with its vector`);
     }
     const parsed = collectionConfigSchema.safeParse(options.config);
-    if (!parsed.success) throw new TafutaError('INVALID_ARGUMENT', `invalid collection config: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (!parsed.success) throw new TafutaError('INVALID_ARGUMENT', `invalid collection config: ${formatIssues(parsed.error)}`);
     const config = ownVectors ? { ...parsed.data, passages: { ...WHOLE_DOCUMENT } } : parsed.data;
     this.followExternalWrites();
     const collection = this.store.createCollection(name, encoder, config);
@@ -655,6 +656,13 @@ export class Engine {
     if (this.ownsEncoders) await this.encoders.closeAll();
   }
 }
+
+/**
+ * Runs `work` on an engine over a throw-away data directory with these model directories (and query translator)
+ * loaded, and removes the directory afterwards. bin/ (the composition root) makes one and hands it to the commands
+ * that need an engine of their own (eval, auto-modes, translate train), so that they do not import bin/.
+ */
+export type TempEngineRunner = <T>(work: (engine: Engine) => Promise<T>, modelDirs?: string[], translatorDir?: string) => Promise<T>;
 
 export function openEngine(options: EngineOptions): Engine {
   return new Engine(options);

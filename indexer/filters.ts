@@ -7,7 +7,7 @@
  * As in Chroma, a comparison only ever matches values of its operand's type, so `$ne`/`$nin` do not match documents
  * without the key (or with another type there); `$not` is the plain complement and does.
  */
-import { TafutaError } from './errors.js';
+import { TafutaError } from '../core/errors.js';
 import type { SearchFilter } from './types.js';
 
 export const METADATA_KEY_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;

@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import hnswlib from 'hnswlib-node';
+import { sha256File, sha256FileSync } from '../core/hash.js';
 import type { SyncCursor } from './document-store.js';
 import { fsyncDir, writeDurably } from './durable-fs.js';
 import { checkHnswFile } from './hnsw-file.js';
@@ -53,17 +54,6 @@ export interface HnswStoreOptions {
 export type HnswLoadResult =
   | { store: HnswVectorStore; reason?: undefined }
   | { store?: undefined; reason: string };
-
-function sha256File(file: string): string {
-  return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
-}
-
-/** sha256 of a file read in chunks, yielding to the event loop between them. */
-async function sha256FileAsync(file: string): Promise<string> {
-  const hash = crypto.createHash('sha256');
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
 
 export class HnswVectorStore implements VectorStore {
   readonly dim: number;
@@ -200,7 +190,7 @@ export class HnswVectorStore implements VectorStore {
     const indexFile = `${this.base}.hnsw`;
     fs.mkdirSync(path.dirname(indexFile), { recursive: true });
     writeDurably(indexFile, (tmp) => this.index.writeIndexSync(tmp));
-    const manifest = this.manifestOf(sha256File(indexFile), this.snapshot());
+    const manifest = this.manifestOf(sha256FileSync(indexFile), this.snapshot());
     writeDurably(`${this.base}.manifest.json`, (tmp) => fs.writeFileSync(tmp, `${JSON.stringify(manifest, null, 2)}\n`));
     fsyncDir(path.dirname(indexFile));
   }
@@ -227,7 +217,7 @@ export class HnswVectorStore implements VectorStore {
       } finally {
         await handle.close();
       }
-      const sha256 = await sha256FileAsync(tmp);
+      const sha256 = await sha256File(tmp);
       if (!shouldCommit()) {
         await fsp.rm(tmp, { force: true });
         return false;

@@ -3,7 +3,7 @@
  * encoded. Each document is one passage (its whole text) with its vector. Vectors are compared by cosine like an
  * encoder's, so they are stored and searched L2-normalised (as Qdrant does for cosine).
  */
-import { TafutaError } from './errors.js';
+import { TafutaError } from '../core/errors.js';
 import type { PassageSplitConfig } from './passages.js';
 import { LIMITS } from './schemas.js';
 import { ENCODER_NONE, type CollectionRecord, type DocumentInput } from './types.js';

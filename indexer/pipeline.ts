@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import readline from 'node:readline';
 import { batches, readCorpus, type CorpusFormat } from './corpus.js';
 import type { Engine } from './engine.js';
-import { TafutaError } from './errors.js';
+import { TafutaError } from '../core/errors.js';
 import type { DocumentInput } from './types.js';
 
 export interface IndexFileOptions {

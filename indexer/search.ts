@@ -4,7 +4,7 @@ import type { LanguageIdentifier } from '../models/langid.js';
 import type { QueryTranslator } from '../models/translate/translator.js';
 import type { CollectionIndex } from './collection-index.js';
 import type { DocumentStore } from './document-store.js';
-import { TafutaError } from './errors.js';
+import { TafutaError } from '../core/errors.js';
 import { filterRestricts } from './filters.js';
 import { reciprocalRankFusion, RRF_K } from './fusion.js';
 import { searchDocuments, type DocumentHit, type PassageHit } from './grouping.js';

@@ -8,15 +8,14 @@
  * log at start, and one that cannot be trusted (torn copy, collection re-created meanwhile) is left out of the
  * snapshot and rebuilt from SQLite after the restore.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import Database from 'better-sqlite3';
 import { COLLECTION_NAME_PATTERN } from './config.js';
 import { schemaVersion } from './database.js';
 import type { Engine } from './engine.js';
-import { TafutaError } from './errors.js';
+import { TafutaError } from '../core/errors.js';
+import { sha256File } from '../core/hash.js';
 import { SYNC_HEAD_SQL, type SyncCursor } from './document-store.js';
 import { fsyncDir, fsyncFile } from './durable-fs.js';
 import type { HnswManifest } from './hnsw-store.js';
@@ -48,12 +47,6 @@ function isAllowedPath(p: string): boolean {
   if (p === DB_FILE) return true;
   const m = /^indexes\/([^/]+)\.(hnsw|manifest\.json)$/.exec(p);
   return m !== null && COLLECTION_NAME_PATTERN.test(m[1]!);
-}
-
-export async function sha256File(file: string): Promise<string> {
-  const hash = crypto.createHash('sha256');
-  await pipeline(fs.createReadStream(file), hash);
-  return hash.digest('hex');
 }
 
 function isEmptyDir(dir: string): boolean {

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PACKAGE_ROOT, packageVersion } from '../bin/runtime.js';
 import { Engine } from '../indexer/engine.js';
-import { silentLogger, type Logger } from '../indexer/logger.js';
+import { silentLogger, type Logger } from '../core/logger.js';
 import type { EmbedOptions, Encoder } from '../models/encoder.js';
 import { createHeuristicLanguageIdentifier } from '../models/langid.js';
 import { createEncoderRegistry } from '../models/registry.js';

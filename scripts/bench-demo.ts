@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createEngine, PACKAGE_ROOT, packageVersion } from '../bin/runtime.js';
 import type { Engine } from '../indexer/engine.js';
-import { silentLogger } from '../indexer/logger.js';
+import { silentLogger } from '../core/logger.js';
 import { indexFile } from '../indexer/pipeline.js';
 import type { SearchMode } from '../indexer/types.js';
 import { startWebServer } from '../server/start.js';

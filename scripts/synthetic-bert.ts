@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import onnxProto from 'onnx-proto';
 import type { onnx as proto } from 'onnx-proto';
-import { createRng } from '../models/train/rng.js';
+import { createRng } from '../core/rng.js';
 import { floatTensorProto, int64TensorProto, intAttr, intsAttr, node, tensorInput } from '../models/onnx/graph-proto.js';
 
 const { onnx } = onnxProto;

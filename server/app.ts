@@ -6,8 +6,8 @@
 import { isUtf8 } from 'node:buffer';
 import express, { type Request, type RequestHandler } from 'express';
 import type { Engine } from '../indexer/engine.js';
-import { TafutaError } from '../indexer/errors.js';
-import type { Logger } from '../indexer/logger.js';
+import { TafutaError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
 import { OPEN_SECURITY, type SecurityConfig } from './config.js';
 import { errorHandler, methodNotAllowedHandler, notFoundHandler, validationError } from './errors.js';
 import { createMetrics } from './metrics.js';

@@ -8,7 +8,7 @@
  * Exactly one worker (index 0) writes the index files, the others only read them at start.
  */
 import cluster, { type Worker } from 'node:cluster';
-import type { Logger } from '../indexer/logger.js';
+import type { Logger } from '../core/logger.js';
 
 export interface WorkerContext {
   /** 0 … workers-1; a restarted worker keeps the index of the one it replaces. */

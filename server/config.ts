@@ -3,7 +3,7 @@
  * validated once at start-up (`resolveSecurityConfig`) and passed down; nothing here reads the environment.
  */
 import net from 'node:net';
-import { TafutaError } from '../indexer/errors.js';
+import { TafutaError } from '../core/errors.js';
 
 export interface RateLimitConfig {
   /** Requests allowed per window per API key (or per client address without one); 0 disables limiting. */

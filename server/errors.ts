@@ -1,9 +1,9 @@
 /** The one place where errors become HTTP responses: `{error: {code, message}}` with a status from the code. */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { z } from 'zod';
-import { TafutaError, isTafutaError, type ErrorCode } from '../indexer/errors.js';
+import { TafutaError, isTafutaError, type ErrorCode } from '../core/errors.js';
 import { isCorruptionError } from '../indexer/database.js';
-import type { Logger } from '../indexer/logger.js';
+import type { Logger } from '../core/logger.js';
 
 export const HTTP_STATUS: Record<ErrorCode, number> = {
   INVALID_ARGUMENT: 400,

@@ -8,7 +8,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import cors from 'cors';
 import helmet from 'helmet';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
-import { TafutaError } from '../indexer/errors.js';
+import { TafutaError } from '../core/errors.js';
 import { authEnabled, type SecurityConfig } from './config.js';
 
 export type Role = 'admin' | 'read';

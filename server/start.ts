@@ -2,7 +2,7 @@
 import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Engine } from '../indexer/engine.js';
-import type { Logger } from '../indexer/logger.js';
+import type { Logger } from '../core/logger.js';
 import { createApp } from './app.js';
 import { assertSafeBinding, OPEN_SECURITY, type SecurityConfig } from './config.js';
 import type { RequestLogger } from './request-log.js';

@@ -2,8 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
-import { TafutaError } from '../../indexer/errors.js';
-import type { Logger } from '../../indexer/logger.js';
+import { TafutaError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
 import { createHeuristicLanguageIdentifier } from '../langid.js';
 import { readLangIdConfig, type LangIdConfig } from './config.js';
 import { trainingKeys } from './data.js';

@@ -1,7 +1,8 @@
 /** Language-identifier training configuration (configs/langid.json), validated with defaults; recorded in the model. */
 import fs from 'node:fs';
 import { z } from 'zod';
-import { TafutaError } from '../../indexer/errors.js';
+import { TafutaError } from '../../core/errors.js';
+import { formatIssues } from '../../core/issues.js';
 
 export const langidConfigSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('langid-base'),
@@ -65,7 +66,7 @@ export type LangIdConfig = z.infer<typeof langidConfigSchema>;
 
 export function parseLangIdConfig(raw: unknown): LangIdConfig {
   const parsed = langidConfigSchema.safeParse(raw);
-  if (!parsed.success) throw new TafutaError('INVALID_ARGUMENT', `langid config: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success) throw new TafutaError('INVALID_ARGUMENT', `langid config: ${formatIssues(parsed.error)}`);
   return parsed.data;
 }
 

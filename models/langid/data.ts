@@ -9,8 +9,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { wordFeatureIds, type FeatureConfig } from '../features.js';
 import { normalizeText, segmentWords } from '../text/normalize.js';
-import { createRng, shuffle } from '../train/rng.js';
-import { TafutaError } from '../../indexer/errors.js';
+import { createRng, shuffle } from '../../core/rng.js';
+import { TafutaError } from '../../core/errors.js';
+import { sha256FileSync } from '../../core/hash.js';
+import { readJsonl } from '../../core/jsonl.js';
 import type { LangIdConfig } from './config.js';
 import { dominantScript, labelScripts } from './script.js';
 
@@ -60,20 +62,6 @@ function hashFraction(key: string): number {
   return crypto.createHash('sha1').update(key, 'utf8').digest().readUInt32BE(0) / 2 ** 32;
 }
 
-function readJsonl(file: string): Array<Record<string, unknown>> {
-  return fs
-    .readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim())
-    .map((line, i) => {
-      try {
-        return JSON.parse(line) as Record<string, unknown>;
-      } catch {
-        throw new TafutaError('INPUT_FILE', `${file}:${i + 1}: not JSON`);
-      }
-    });
-}
-
 /** Benchmarks are evaluation-only: a data directory inside one is refused outright. */
 export function assertNotBenchmark(dir: string): void {
   if (path.resolve(dir).split(path.sep).includes('bench')) {
@@ -105,7 +93,7 @@ function readLabelledStrings(config: LangIdConfig['data']) {
     const file = path.join(config.trainDir, `${lang}.jsonl`);
     if (!fs.existsSync(file)) throw new TafutaError('INPUT_FILE', `no training file ${file}`);
     const records = readJsonl(file);
-    files.push({ path: file, sha256: crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex'), records: records.length });
+    files.push({ path: file, sha256: sha256FileSync(file), records: records.length });
     for (const r of records) {
       if (typeof r.en === 'string') english.push(r.en);
       if (typeof r.text === 'string') lrl.get(lang)!.push(r.text);
@@ -113,7 +101,7 @@ function readLabelledStrings(config: LangIdConfig['data']) {
     const monoFile = path.join(config.monoDir, `${lang}.jsonl`);
     if (config.maxMonoPerLang > 0 && fs.existsSync(monoFile)) {
       const sentences = readJsonl(monoFile);
-      files.push({ path: monoFile, sha256: crypto.createHash('sha256').update(fs.readFileSync(monoFile)).digest('hex'), records: sentences.length });
+      files.push({ path: monoFile, sha256: sha256FileSync(monoFile), records: sentences.length });
       for (const r of sentences) if (typeof r.text === 'string' && (r.lang === undefined || r.lang === lang)) mono.get(lang)!.push(r.text);
     }
   }

@@ -6,7 +6,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { TafutaError } from '../../indexer/errors.js';
+import { TafutaError } from '../../core/errors.js';
+import { readJsonl } from '../../core/jsonl.js';
 import type { LanguageIdentifier } from '../langid.js';
 import { normalizeText } from '../text/normalize.js';
 import { ENGLISH, wordCount } from './data.js';
@@ -31,14 +32,6 @@ const ENGLISH_CORPORA: Record<string, (text: string) => string> = {
   'cldr-emoji': (text) => text.split(': ')[0]!,
   udhr: (text) => text,
 };
-
-function readJsonl(file: string): Array<Record<string, unknown>> {
-  return fs
-    .readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-}
 
 /** Query strings with a `lang` of every benchmark under `benchRoot`, plus English corpus strings. */
 export function readBenchStrings(benchRoot: string): EvalString[] {

@@ -8,7 +8,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { TafutaError } from '../../indexer/errors.js';
+import { TafutaError } from '../../core/errors.js';
 import type { FeatureConfig } from '../features.js';
 import { createTrainedLanguageIdentifier, type LangIdModel, type LengthThresholds, type TrainedLanguageIdentifier } from './model.js';
 

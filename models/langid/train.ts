@@ -4,8 +4,8 @@
  * chosen on the held-out slice of the training data — never on a benchmark.
  */
 import crypto from 'node:crypto';
-import { createRng, shuffle, type Rng } from '../train/rng.js';
-import { TafutaError } from '../../indexer/errors.js';
+import { createRng, shuffle, type Rng } from '../../core/rng.js';
+import { TafutaError } from '../../core/errors.js';
 import { parseLangIdConfig, type LangIdConfig } from './config.js';
 import { ENGLISH, buildLangIdDataset, type Example, type LangIdDataset } from './data.js';
 import { LANGID_FORMAT_VERSION, loadLangIdModel, quantizeLangIdModel, saveLangIdModel, writeLangIdManifest, type LangIdManifest } from './io.js';

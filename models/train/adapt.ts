@@ -11,7 +11,7 @@ import { writeOnnxEncoderDir } from '../onnx/export.js';
 import { EncoderGrads, backwardBatch, forwardBatch, type EncoderParams } from './encoder-params.js';
 import { infoNce } from './losses/infonce.js';
 import { AdamW } from './optimizer.js';
-import { createRng, shuffle } from './rng.js';
+import { createRng, shuffle } from '../../core/rng.js';
 
 export interface AdaptOptions {
   modelDir: string;

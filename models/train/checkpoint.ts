@@ -14,7 +14,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { TafutaError } from '../../indexer/errors.js';
+import { TafutaError } from '../../core/errors.js';
 import type { TrainConfig } from './config.js';
 import type { HardNegatives } from './hard-negatives.js';
 import type { TrainSnapshot } from './trainer.js';

@@ -5,7 +5,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import readline from 'node:readline';
+import { sha256FileSync } from '../../core/hash.js';
+import { jsonLines } from '../../core/jsonl.js';
 import { featurize, type FeatureConfig } from '../features.js';
 
 export interface Pair {
@@ -52,15 +53,6 @@ export interface DatasetOptions {
   shortPairWeight: number;
   validationPerLang: number;
   features: FeatureConfig;
-}
-
-export async function* jsonLines<T>(file: string): AsyncGenerator<T> {
-  const lines = readline.createInterface({ input: fs.createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
-  for await (const line of lines) if (line.trim()) yield JSON.parse(line) as T;
-}
-
-export function sha256File(file: string): string {
-  return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }
 
 /** Deterministic pseudo-random fraction of a string (for splits that do not depend on file order). */
@@ -117,7 +109,7 @@ export async function loadDataset(options: DatasetOptions): Promise<Dataset> {
     const file = path.join(options.trainDir, `${code}.jsonl`);
     const records: Array<{ en: string; text: string; short?: boolean }> = [];
     for await (const r of jsonLines<{ en: string; text: string; short?: boolean }>(file)) records.push(r);
-    manifest.files.push({ path: file, sha256: sha256File(file), records: records.length });
+    manifest.files.push({ path: file, sha256: sha256FileSync(file), records: records.length });
     const heldOut = heldOutEnglish(records, options.validationPerLang);
     let kept = 0;
     for (const r of records) {
@@ -173,7 +165,7 @@ export async function loadDataset(options: DatasetOptions): Promise<Dataset> {
           records++;
         }
       }
-      manifest.files.push({ path: full, sha256: sha256File(full), records });
+      manifest.files.push({ path: full, sha256: sha256FileSync(full), records });
     }
   }
   return { langs, english, train, validation, byLang, translationGroups, mono, morph, manifest };

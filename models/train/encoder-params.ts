@@ -10,7 +10,7 @@
  * Gradients are hand-written and held to finite differences in test/models/train/.
  */
 import type { EncoderWeights } from '../onnx/reference.js';
-import type { Rng } from './rng.js';
+import type { Rng } from '../../core/rng.js';
 
 export interface EncoderShape {
   buckets: number;

@@ -7,7 +7,7 @@
 import hnswlib from 'hnswlib-node';
 import type { Dataset } from './dataset.js';
 import { forwardBatch, type EncoderInput, type EncoderParams } from './encoder-params.js';
-import type { Rng } from './rng.js';
+import type { Rng } from '../../core/rng.js';
 
 export interface HardNegatives {
   /** Training pair index → candidate English indices and their similarities. */

@@ -20,12 +20,13 @@ import {
   writeCheckpoint,
   type CheckpointMeta,
 } from './checkpoint.js';
-import { TafutaError } from '../../indexer/errors.js';
+import { TafutaError } from '../../core/errors.js';
 import { trainConfigSchema, type TrainConfig } from './config.js';
 import { loadDataset, type Dataset } from './dataset.js';
 import { toEncoderWeights } from './encoder-params.js';
 import { trainParallel } from './parallel.js';
 import { runLength, train, type CheckpointHook, type TeacherVectors, type TrainLogEntry } from './trainer.js';
+import { formatIssues } from '../../core/issues.js';
 
 export interface RunTrainingOptions {
   config: TrainConfig;
@@ -50,7 +51,7 @@ export function readTrainConfig(file: string, overrides: Record<string, unknown>
     throw new Error(`${file} is not valid JSON`);
   }
   const parsed = trainConfigSchema.safeParse({ ...(raw as object), ...overrides });
-  if (!parsed.success) throw new Error(`invalid config ${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success) throw new Error(`invalid config ${file}: ${formatIssues(parsed.error)}`);
   return parsed.data;
 }
 

@@ -16,7 +16,7 @@ import { distillLoss } from './losses/distill.js';
 import { infoNce } from './losses/infonce.js';
 import { languageLoss } from './losses/language.js';
 import { AdamW, RowAdagrad, clipFactor, type AdamWState } from './optimizer.js';
-import { createRng, type Rng } from './rng.js';
+import { createRng, type Rng } from '../../core/rng.js';
 import type { TrainConfig } from './config.js';
 import { validate, type ValidationScores } from './validate.js';
 import { createTaskWeighting, type TaskName } from './weighting.js';

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { TafutaError } from '../../indexer/errors.js';
+import { TafutaError } from '../../core/errors.js';
 import { onnxFileOf, type TransformersDtype } from './settings.js';
 
 /** Whether this process may download from the hub: only with TAFUTA_ALLOW_REMOTE_MODELS=1. */

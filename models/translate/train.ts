@@ -18,9 +18,12 @@ import { reciprocalRankFusion } from '../../indexer/fusion.js';
 import { reciprocalRank } from '../../eval/metrics.js';
 import { sampleInOrder, seededRandom } from '../../eval/random.js';
 import { runEval, type RankedDocument } from '../../eval/run.js';
-import { heldOutEnglish, jsonLines, sha256File } from '../train/dataset.js';
+import { sha256FileSync } from '../../core/hash.js';
+import { jsonLines } from '../../core/jsonl.js';
+import { heldOutEnglish } from '../train/dataset.js';
 import { learnTranslationTable, serializeTable } from './table.js';
 import { TRANSLATOR_FORMAT, TRANSLATOR_FORMAT_VERSION, TRANSLATOR_MANIFEST, type TranslatorManifest } from './translator.js';
+import { formatIssues } from '../../core/issues.js';
 
 export const translateConfigSchema = z.object({
   name: z.string().min(1),
@@ -56,7 +59,7 @@ export type TranslateConfig = z.infer<typeof translateConfigSchema>;
 export function readTranslateConfig(file: string): TranslateConfig {
   if (!fs.existsSync(file)) throw new Error(`config file not found: ${file}`);
   const parsed = translateConfigSchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
-  if (!parsed.success) throw new Error(`invalid config ${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success) throw new Error(`invalid config ${file}: ${formatIssues(parsed.error)}`);
   return parsed.data;
 }
 
@@ -99,7 +102,7 @@ export async function trainTables(config: TranslateConfig, outDir: string, log: 
     const file = path.join(config.data.trainDir, `${lang}.jsonl`);
     const records: PairRecord[] = [];
     for await (const r of jsonLines<PairRecord>(file)) records.push({ en: r.en, text: r.text });
-    data.files.push({ path: file, sha256: sha256File(file), records: records.length });
+    data.files.push({ path: file, sha256: sha256FileSync(file), records: records.length });
     const held = heldOutEnglish(records, config.data.validationPerLang);
     const train = records.filter((r) => !held.has(r.en));
     for (const r of records) if (held.has(r.en)) heldOut.push({ ...r, lang });

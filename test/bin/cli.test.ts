@@ -242,3 +242,27 @@ test('search --highlight marks matched terms, --group-by document gives one resu
   assert.deepEqual(second.results.map((r) => r.passage_id), all.results.slice(2).map((r) => r.passage_id));
   assert.equal(tafuta('search', '-c', 'fx', '-d', data, '--group-by', 'sentence', 'maji').code, 2);
 });
+
+test('a bad TAFUTA_PORT, or a train/adapt --epochs or --threads that is not a positive integer, is a clear message and exit 2', () => {
+  const dir = tempDir();
+  for (const bad of ['abc', '65536', '-1', '80.5']) {
+    const r = tafutaWithEnv({ TAFUTA_PORT: bad }, 'serve', '-d', path.join(dir, 'data'));
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, new RegExp(`TAFUTA_PORT must be an integer from 0 to 65535 \\(got "${bad}"\\)`));
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  }
+  const cases: Array<[string[], string, string]> = [
+    [['train', '--config', 'none.json', '--out', path.join(dir, 'model')], '--epochs', '0'],
+    [['train', '--config', 'none.json', '--out', path.join(dir, 'model')], '--epochs', 'NaN'],
+    [['train', '--config', 'none.json', '--out', path.join(dir, 'model')], '--epochs', '1.5'],
+    [['train', '--config', 'none.json', '--out', path.join(dir, 'model')], '--threads', '0'],
+    [['train', '--config', 'none.json', '--out', path.join(dir, 'model')], '--threads', 'two'],
+    [['train', '--config', 'none.json', '--out', path.join(dir, 'model')], '--threads', '17'],
+    [['adapt', '--lang', 'sw', '--pairs', 'none.jsonl', '--out', path.join(dir, 'adapted'), '--model', dir], '--epochs', '0'],
+  ];
+  for (const [args, option, bad] of cases) {
+    const r = tafuta(...args, option, bad);
+    assert.equal(r.code, 2, `${option} ${bad}: ${r.stderr}`);
+    assert.match(r.stderr, new RegExp(`option '${option} <n>' argument '${bad}' is invalid\\. expected an integer from 1 to \\d+`));
+  }
+});

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { createEngine, createLanguageIdentifier } from '../../bin/runtime.js';
-import { silentLogger } from '../../indexer/logger.js';
+import { silentLogger } from '../../core/logger.js';
 import { LANGID_WEIGHTS, quantizeLangIdModel, saveLangIdModel } from '../../models/langid/io.js';
 import { createLangIdModel } from '../../models/langid/model.js';
 import { tempDir } from '../helpers/engine.js';

@@ -15,7 +15,7 @@ import Database from 'better-sqlite3';
 import { createHashedNgramEncoder } from '../../models/hashed-ngram-encoder.js';
 import { CLI, startCliServer } from '../helpers/cli-server.js';
 import { tempDir, testEngine } from '../helpers/engine.js';
-import { createRng } from '../../models/train/rng.js';
+import { createRng } from '../../core/rng.js';
 
 const SEED = Number(process.env.TAFUTA_CRASH_SEED ?? 20240611);
 const BATCH = 50;

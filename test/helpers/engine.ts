@@ -7,7 +7,7 @@ import { createHeuristicLanguageIdentifier } from '../../models/langid.js';
 import { createEncoderRegistry } from '../../models/registry.js';
 import type { Encoder } from '../../models/encoder.js';
 import { Engine } from '../../indexer/engine.js';
-import { silentLogger } from '../../indexer/logger.js';
+import { silentLogger } from '../../core/logger.js';
 
 export function tempDir(prefix = 'tafuta-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));

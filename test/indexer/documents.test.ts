@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Engine } from '../../indexer/engine.js';
 import { encodeCursor } from '../../indexer/cursor.js';
-import { isTafutaError } from '../../indexer/errors.js';
+import { isTafutaError } from '../../core/errors.js';
 import { testEngine } from '../helpers/engine.js';
 
 const DOCUMENTS = Array.from({ length: 60 }, (_, i) => ({

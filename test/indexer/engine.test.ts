@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { Engine } from '../../indexer/engine.js';
-import { silentLogger } from '../../indexer/logger.js';
+import { silentLogger } from '../../core/logger.js';
 import { createHeuristicLanguageIdentifier } from '../../models/langid.js';
 import { createEncoderRegistry } from '../../models/registry.js';
 import { HnswVectorStore } from '../../indexer/hnsw-store.js';

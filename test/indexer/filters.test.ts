@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Engine } from '../../indexer/engine.js';
-import { isTafutaError } from '../../indexer/errors.js';
+import { isTafutaError } from '../../core/errors.js';
 import { FILTER_LIMITS, parseWhere } from '../../indexer/filters.js';
 import type { SearchFilter } from '../../indexer/types.js';
 import { SAMPLE_DOCUMENTS, testEngine } from '../helpers/engine.js';

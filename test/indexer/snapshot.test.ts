@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHashedNgramEncoder } from '../../models/hashed-ngram-encoder.js';
 import type { Engine } from '../../indexer/engine.js';
-import { isTafutaError, type ErrorCode } from '../../indexer/errors.js';
+import { isTafutaError, type ErrorCode } from '../../core/errors.js';
 import { SNAPSHOT_MANIFEST, createSnapshot, restoreSnapshot, verifySnapshot, type SnapshotManifest } from '../../indexer/snapshot.js';
 import { SAMPLE_DOCUMENTS, tempDir, testEngine } from '../helpers/engine.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Engine } from '../../indexer/engine.js';
-import { silentLogger } from '../../indexer/logger.js';
+import { silentLogger } from '../../core/logger.js';
 import { createHashedNgramEncoder } from '../../models/hashed-ngram-encoder.js';
 import { createHeuristicLanguageIdentifier } from '../../models/langid.js';
 import { createEncoderRegistry } from '../../models/registry.js';

@@ -1,4 +1,4 @@
-import { createRng } from '../../models/train/rng.js';
+import { createRng } from '../../core/rng.js';
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';

@@ -8,7 +8,7 @@ import type { FeatureConfig } from '../../models/features.js';
 import { writeOnnxEncoderDir } from '../../models/onnx/export.js';
 import { createOnnxEncoder } from '../../models/onnx/onnx-encoder.js';
 import { chunkRangesByLength, createParallelOnnxEncoder } from '../../models/onnx/parallel-encoder.js';
-import { createRng } from '../../models/train/rng.js';
+import { createRng } from '../../core/rng.js';
 import { WordVectorCache, createWordVectorCacheMemory, wordKeys } from '../../models/onnx/word-vector-cache.js';
 
 const FEATURES: FeatureConfig = { buckets: 2048, minN: 3, maxN: 5, words: true };

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { createEngine, findModelDirs } from '../../bin/runtime.js';
-import { silentLogger } from '../../indexer/logger.js';
+import { silentLogger } from '../../core/logger.js';
 import type { Encoder } from '../../models/encoder.js';
 import { readTransformersSettings } from '../../models/transformers/settings.js';
 import { createTransformersEncoder, type TransformersEncoderOptions } from '../../models/transformers/transformers-encoder.js';

@@ -9,7 +9,7 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { createApp } from '../../server/app.js';
 import { startWebServer } from '../../server/start.js';
-import { silentLogger } from '../../indexer/logger.js';
+import { silentLogger } from '../../core/logger.js';
 import type { Engine } from '../../indexer/engine.js';
 import type { Encoder } from '../../models/encoder.js';
 import { createHashedNgramEncoder } from '../../models/hashed-ngram-encoder.js';

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Engine } from '../../indexer/engine.js';
-import { silentLogger } from '../../indexer/logger.js';
+import { silentLogger } from '../../core/logger.js';
 import { startWebServer, type RunningServer } from '../../server/start.js';
 import { SAMPLE_DOCUMENTS, testEngine } from '../helpers/engine.js';
 

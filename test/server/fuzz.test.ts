@@ -19,7 +19,7 @@ import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { COLLECTION_NAME_PATTERN } from '../../indexer/config.js';
 import type { Engine } from '../../indexer/engine.js';
-import { silentLogger } from '../../indexer/logger.js';
+import { silentLogger } from '../../core/logger.js';
 import { resolveSecurityConfig } from '../../server/config.js';
 import { startWebServer, type RunningServer } from '../../server/start.js';
 import { SAMPLE_DOCUMENTS, tempDir, testEngine } from '../helpers/engine.js';

@@ -5,7 +5,7 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { createApp } from '../../server/app.js';
 import { openApiDocument } from '../../server/openapi.js';
-import { silentLogger } from '../../indexer/logger.js';
+import { silentLogger } from '../../core/logger.js';
 import type { Engine } from '../../indexer/engine.js';
 import { COLLECTION_NAME_PATTERN } from '../../indexer/config.js';
 import { LIMITS } from '../../indexer/schemas.js';

@@ -22,8 +22,8 @@ import {
 import { openApiDocument } from '../../server/openapi.js';
 import { createRequestLogger } from '../../server/request-log.js';
 import { startWebServer } from '../../server/start.js';
-import { isTafutaError } from '../../indexer/errors.js';
-import { silentLogger } from '../../indexer/logger.js';
+import { isTafutaError } from '../../core/errors.js';
+import { silentLogger } from '../../core/logger.js';
 import type { Engine } from '../../indexer/engine.js';
 import { SAMPLE_DOCUMENTS, testEngine } from '../helpers/engine.js';
 

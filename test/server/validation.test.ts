@@ -8,7 +8,7 @@ import { isUtf8 } from 'node:buffer';
 import request from 'supertest';
 import type { Express } from 'express';
 import { createApp } from '../../server/app.js';
-import { silentLogger } from '../../indexer/logger.js';
+import { silentLogger } from '../../core/logger.js';
 import type { Engine } from '../../indexer/engine.js';
 import { LIMITS } from '../../indexer/schemas.js';
 import { SAMPLE_DOCUMENTS, testEngine } from '../helpers/engine.js';

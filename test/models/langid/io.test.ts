@@ -4,7 +4,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { LANGID_MANIFEST, LANGID_WEIGHTS, loadLangIdModel, loadLanguageIdentifier, quantizeLangIdModel, saveLangIdModel } from '../../../models/langid/io.js';
 import { createLangIdModel, createTrainedLanguageIdentifier } from '../../../models/langid/model.js';
-import { createRng } from '../../../models/train/rng.js';
+import { createRng } from '../../../core/rng.js';
 import { tempDir } from '../../helpers/engine.js';
 
 function randomQuantized() {

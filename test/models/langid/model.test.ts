@@ -4,7 +4,7 @@ import { parseLangIdConfig } from '../../../models/langid/config.js';
 import { featurizeWords, type Example } from '../../../models/langid/data.js';
 import { createLangIdModel, createTrainedLanguageIdentifier, lossAndGradient, type LangIdModel } from '../../../models/langid/model.js';
 import { adagradStep, createAdagradState, trainLangIdModel } from '../../../models/langid/train.js';
-import { createRng } from '../../../models/train/rng.js';
+import { createRng } from '../../../core/rng.js';
 import { SYLLABLES, syntheticStrings } from './synthetic.js';
 
 function randomModel(seed: number): LangIdModel {

@@ -1,5 +1,5 @@
 /** A synthetic 3-language task for the language-identifier tests: each language builds words from its own syllables. */
-import { createRng } from '../../../models/train/rng.js';
+import { createRng } from '../../../core/rng.js';
 
 export const SYLLABLES: Record<string, string[]> = {
   aa: ['ka', 'ma', 'ta', 'na', 'la'],

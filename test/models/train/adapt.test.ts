@@ -9,7 +9,7 @@ import { readEncoderModel } from '../../../models/onnx/import.js';
 import { createOnnxEncoder } from '../../../models/onnx/onnx-encoder.js';
 import { referenceForward, roundToInt8Rows, type EncoderWeights } from '../../../models/onnx/reference.js';
 import { adaptLanguage } from '../../../models/train/adapt.js';
-import { createRng } from '../../../models/train/rng.js';
+import { createRng } from '../../../core/rng.js';
 
 const FEATURES = { buckets: 2048, minN: 3, maxN: 4, words: true };
 const DIM = 32;

@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import { featurize } from '../../../models/features.js';
 import { trainConfigSchema } from '../../../models/train/config.js';
 import { initEncoderParams } from '../../../models/train/encoder-params.js';
-import { createRng } from '../../../models/train/rng.js';
+import { createRng } from '../../../core/rng.js';
 import { runTraining } from '../../../models/train/run.js';
 import { SYNTHETIC_TEACHER, writeSyntheticData } from './synthetic-data.js';
 

@@ -5,7 +5,7 @@ import { EncoderGrads, backwardBatch, forwardBatch, initEncoderParams, type Enco
 import { distillLoss } from '../../../models/train/losses/distill.js';
 import { infoNce } from '../../../models/train/losses/infonce.js';
 import { languageLoss } from '../../../models/train/losses/language.js';
-import { createRng } from '../../../models/train/rng.js';
+import { createRng } from '../../../core/rng.js';
 import { referenceForward } from '../../../models/onnx/reference.js';
 import { sifLogits, toEncoderWeights } from '../../../models/train/encoder-params.js';
 

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { trainConfigSchema } from '../../../models/train/config.js';
 import { loadDataset } from '../../../models/train/dataset.js';
 import { initEncoderParams } from '../../../models/train/encoder-params.js';
-import { createRng } from '../../../models/train/rng.js';
+import { createRng } from '../../../core/rng.js';
 import { train } from '../../../models/train/trainer.js';
 import { validate } from '../../../models/train/validate.js';
 import { writeSyntheticData } from './synthetic-data.js';

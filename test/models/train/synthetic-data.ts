@@ -2,7 +2,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRng } from '../../../models/train/rng.js';
+import { createRng } from '../../../core/rng.js';
 import type { TeacherVectors } from '../../../models/train/trainer.js';
 
 export const ENGLISH = 'water house child mother father school book road tree sun moon rain fire bread milk river mountain city village market friend teacher doctor money work food night day morning song'.split(' ');

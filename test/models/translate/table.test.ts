@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { openQueryTranslator } from '../../../bin/runtime.js';
-import { silentLogger } from '../../../indexer/logger.js';
+import { silentLogger } from '../../../core/logger.js';
 import { learnTranslationTable, parseTable, serializeTable } from '../../../models/translate/table.js';
 import { createQueryTranslator, TRANSLATOR_FORMAT, TRANSLATOR_FORMAT_VERSION, TRANSLATOR_MANIFEST } from '../../../models/translate/translator.js';
 

@@ -1,4 +1,4 @@
-/** Seeded randomness for training: every run with the same seed and data makes the same model. */
+/** Seeded randomness (training, sampling, evaluation): every run with the same seed and data makes the same model. */
 
 export interface Rng {
   /** Uniform in [0, 1). */

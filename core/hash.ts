@@ -1,0 +1,14 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+
+/** Hex sha256 of a file read whole: for files that fit in memory anyway (training data, weights). */
+export function sha256FileSync(file: string): string {
+  return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+/** Hex sha256 of a file read in 1 MiB chunks, yielding to the event loop between them (indexes, snapshots). */
+export async function sha256File(file: string): Promise<string> {
+  const hash = crypto.createHash('sha256');
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}

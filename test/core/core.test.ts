@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { z } from 'zod';
+import { isTafutaError } from '../../core/errors.js';
+import { sha256File, sha256FileSync } from '../../core/hash.js';
+import { integerInRange, intFromEnv } from '../../core/integers.js';
+import { jsonLines, readJsonl } from '../../core/jsonl.js';
+import { formatIssues } from '../../core/issues.js';
+
+test('sha256File and sha256FileSync agree with the known digest', async () => {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tafuta-core-')), 'abc.txt');
+  fs.writeFileSync(file, 'abc');
+  const expected = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';
+  assert.equal(sha256FileSync(file), expected);
+  assert.equal(await sha256File(file), expected);
+});
+
+test('formatIssues: path: message; …, with a name for the root and an optional prefix', () => {
+  const parsed = z.object({ a: z.number(), b: z.object({ c: z.string() }) }).safeParse({ a: 'x', b: { c: 1 } });
+  assert.ok(!parsed.success);
+  assert.match(formatIssues(parsed.error), /^a: .+; b\.c: .+$/);
+  assert.match(formatIssues(parsed.error, { prefix: 'metadata' }), /^metadata\.a: .+; metadata\.b\.c: .+$/);
+  const root = z.object({}).safeParse(3);
+  assert.ok(!root.success);
+  assert.match(formatIssues(root.error), /^: /);
+  assert.match(formatIssues(root.error, { root: 'record' }), /^record: /);
+});
+
+test('integerInRange and intFromEnv', () => {
+  assert.equal(integerInRange('7', 1, 10), 7);
+  for (const bad of ['0', '11', '1.5', 'abc', 'NaN']) assert.equal(integerInRange(bad, 1, 10), undefined, bad);
+  const name = 'TAFUTA_CORE_TEST_INT';
+  try {
+    delete process.env[name];
+    assert.equal(intFromEnv(name, 5, 1, 10), 5);
+    assert.equal(intFromEnv(name, undefined), undefined);
+    process.env[name] = ' ';
+    assert.equal(intFromEnv(name, 5, 1, 10), 5);
+    process.env[name] = '9';
+    assert.equal(intFromEnv(name, 5, 1, 10), 9);
+    process.env[name] = '-3';
+    assert.equal(intFromEnv(name, undefined), -3);
+    process.env[name] = '12';
+    assert.throws(() => intFromEnv(name, 5, 1, 10), (e) => isTafutaError(e) && e.code === 'INVALID_ARGUMENT' && e.message === `${name} must be an integer from 1 to 10 (got "12")`);
+    process.env[name] = 'x';
+    assert.throws(() => intFromEnv(name, undefined), (e) => isTafutaError(e) && e.message === `${name} must be an integer (got "x")`);
+  } finally {
+    delete process.env[name];
+  }
+});
+
+test('readJsonl and jsonLines: the same records, blank lines skipped, a bad line named by its number', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tafuta-core-'));
+  const good = path.join(dir, 'good.jsonl');
+  fs.writeFileSync(good, '{"a":1}\n\n  \n{"a":2}\r\n');
+  const streamed: unknown[] = [];
+  for await (const r of jsonLines(good)) streamed.push(r);
+  assert.deepEqual(readJsonl(good), [{ a: 1 }, { a: 2 }]);
+  assert.deepEqual(streamed, [{ a: 1 }, { a: 2 }]);
+  const bad = path.join(dir, 'bad.jsonl');
+  fs.writeFileSync(bad, '{"a":1}\n\n{"a":\n');
+  const named = (e: unknown) => isTafutaError(e) && e.code === 'INPUT_FILE' && e.message === `${bad}:3: not JSON`;
+  assert.throws(() => readJsonl(bad), named);
+  await assert.rejects(async () => {
+    for await (const _ of jsonLines(bad)) void _;
+  }, named);
+});
