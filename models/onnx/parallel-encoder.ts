@@ -213,6 +213,16 @@ export async function createParallelOnnxEncoder(modelDir: string, options: Paral
     });
   }
 
+  /**
+   * A process that ends without closing the encoder (its event loop ran empty: idle workers do not hold it) would
+   * tear the workers down with their onnxruntime sessions alive, which aborts the process now and then. So idle
+   * workers are stopped gracefully first; the next batch, if any, spawns new ones.
+   */
+  const stopIdleWorkersBeforeExit = () => {
+    for (const entry of [...pool]) if (entry.inFlight.size === 0) void retire(entry, new Error('the process is exiting'));
+  };
+  process.on('beforeExit', stopIdleWorkersBeforeExit);
+
   return {
     info: inline.info,
     async embed(texts: readonly string[], embedOptions: EmbedOptions): Promise<Float32Array[]> {
@@ -238,6 +248,7 @@ export async function createParallelOnnxEncoder(modelDir: string, options: Paral
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
+      process.off('beforeExit', stopIdleWorkersBeforeExit);
       const err = new Error(`ONNX encoder ${inline.info.name} is closed`);
       for (const chunk of queue.splice(0)) chunk.reject(err);
       await Promise.all([...pool].map((entry) => retire(entry, err)));

@@ -87,6 +87,12 @@ function send(base: string, r: Sent): Promise<Received> {
 
 /** 2xx, or a 4xx JSON error of the documented shape; never 5xx; never a stack trace. */
 const statusSeen = new Map<string, number>();
+/** The search page and its assets, which answer HTML, CSS and scripts rather than JSON. */
+function isPagePath(path: string): boolean {
+  const route = path.split('?')[0]!;
+  return route === '/' || route.startsWith('/assets/');
+}
+
 function assertWellFormed(sent: Sent, res: Received): void {
   if (process.env.TAFUTA_FUZZ_STATS) {
     let code = String(res.status);
@@ -103,6 +109,9 @@ function assertWellFormed(sent: Sent, res: Received): void {
     assert.deepEqual(Object.keys(body), ['error'], what);
     assert.equal(typeof body.error?.code, 'string', what);
     assert.equal(typeof body.error?.message, 'string', what);
+  } else if (isPagePath(sent.path)) {
+    // The search page (server/web.ts): HTML at /, its own assets.
+    assert.match(String(res.headers['content-type']), /^(text\/html|text\/css|text\/javascript|application\/javascript|application\/json|image\/)/, what);
   } else if (!sent.path.startsWith('/metrics')) {
     assert.match(String(res.headers['content-type']), /^application\/json/, what);
     JSON.parse(res.text);
