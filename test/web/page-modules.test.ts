@@ -87,3 +87,11 @@ describe('message catalogs', () => {
     assert.deepEqual([...used].filter((key) => !(key in en)), []);
   });
 });
+
+test('the page offers every search mode the API has', async () => {
+  const { SEARCH_MODES } = await import('../../indexer/types.js');
+  const html = fs.readFileSync(path.join(WEB_DIR, 'index.html'), 'utf8');
+  const select = /<select id="mode"[^>]*>([\s\S]*?)<\/select>/.exec(html)?.[1] ?? '';
+  const offered = [...select.matchAll(/<option value="([^"]+)"/g)].map((m) => m[1]);
+  assert.deepEqual([...offered].sort(), [...SEARCH_MODES].sort());
+});
