@@ -127,17 +127,11 @@ export class CollectionIndex {
   sync(): void {
     if (!this.stale) return;
     this.stale = false;
-    const head = this.store.syncHead(this.collection.id);
-    if (head.passageId < this.read.passageId || head.tombstoneSeq < this.read.tombstoneSeq) {
-      // The database went backwards (restored from an older backup): the index is from the future.
-      this.logger.warn({ collection: this.collection.name }, 'index is ahead of the database; rebuilding');
-      this.startOver();
-    }
+    const head = this.readHead();
     for (const { label, vector } of this.store.vectorsBetween(this.collection.id, this.read.passageId, head.passageId)) {
       this.pending.set(label, vector);
     }
-    const tombstones = this.store.tombstonesBetween(this.collection.id, this.read.tombstoneSeq, head.tombstoneSeq);
-    for (const { passageId } of tombstones) this.removeLabel(passageId);
+    this.applyTombstonesUpTo(head);
     this.read = head;
     this.advanceGraphCursor();
     this.startJob();
@@ -170,11 +164,7 @@ export class CollectionIndex {
       return;
     }
     this.stale = false;
-    const head = this.store.syncHead(this.collection.id);
-    if (head.passageId < this.read.passageId || head.tombstoneSeq < this.read.tombstoneSeq) {
-      this.logger.warn({ collection: this.collection.name }, 'index is ahead of the database; rebuilding');
-      this.startOver();
-    }
+    const head = this.readHead();
     for (const [label, vector] of this.pending) this.graph.add(label, vector);
     if (this.pending.size > 0) this.dirty = true;
     this.pending.clear();
@@ -183,9 +173,24 @@ export class CollectionIndex {
       this.dirty = true;
     }
     // Tombstones after the rows: a passage inserted and deleted since the last read is simply absent from both.
-    for (const { passageId } of this.store.tombstonesBetween(this.collection.id, this.read.tombstoneSeq, head.tombstoneSeq)) this.removeLabel(passageId);
+    this.applyTombstonesUpTo(head);
     this.read = head;
     this.advanceGraphCursor();
+  }
+
+  /** The change log's head; when the database went backwards (restored from an older backup), starts over first. */
+  private readHead(): SyncCursor {
+    const head = this.store.syncHead(this.collection.id);
+    if (head.passageId < this.read.passageId || head.tombstoneSeq < this.read.tombstoneSeq) {
+      this.logger.warn({ collection: this.collection.name }, 'index is ahead of the database; rebuilding');
+      this.startOver();
+    }
+    return head;
+  }
+
+  /** Deletions read since the last sync, up to `head`. */
+  private applyTombstonesUpTo(head: SyncCursor): void {
+    for (const { passageId } of this.store.tombstonesBetween(this.collection.id, this.read.tombstoneSeq, head.tombstoneSeq)) this.removeLabel(passageId);
   }
 
   /** Nearest neighbours among every passage read from SQLite: the graph's, merged with pending ones scored exactly. */
