@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import { TafutaError } from '../core/errors.js';
 import type { Encoder } from '../models/encoder.js';
+import { dot } from '../indexer/vector-store.js';
 import { spearman } from './spearman.js';
 
 export interface GradedPair {
@@ -28,12 +29,6 @@ export function readPairs(file: string): GradedPair[] {
     });
   if (pairs.length < 2) throw new TafutaError('INPUT_FILE', `${file}: need at least two pairs, found ${pairs.length}`);
   return pairs;
-}
-
-function dot(a: Float32Array, b: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
 }
 
 async function embedAll(encoder: Encoder, texts: readonly string[], batch = 256): Promise<Float32Array[]> {

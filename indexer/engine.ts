@@ -164,13 +164,19 @@ export class Engine {
     return this.dataVersionStatement.get() as number;
   }
 
-  /** The collection's encoder; undefined for a collection of your own vectors (encoder "none"). */
-  private encoderFor(collection: CollectionRecord): Encoder | undefined {
-    if (hasOwnVectors(collection)) return undefined;
+  /** The loaded encoder of the collection's name, whatever its version (UNKNOWN_ENCODER when none is loaded). */
+  private loadedEncoderOf(collection: CollectionRecord): Encoder {
     const encoder = this.encoders.get(collection.encoder);
     if (!encoder) {
       throw new TafutaError('UNKNOWN_ENCODER', `collection "${collection.name}" uses encoder "${collection.encoder}", which is not loaded`);
     }
+    return encoder;
+  }
+
+  /** The collection's encoder; undefined for a collection of your own vectors (encoder "none"). */
+  private encoderFor(collection: CollectionRecord): Encoder | undefined {
+    if (hasOwnVectors(collection)) return undefined;
+    const encoder = this.loadedEncoderOf(collection);
     const changed = encoderChange(collection, encoder.info);
     if (changed) {
       throw new TafutaError(
@@ -406,8 +412,7 @@ export class Engine {
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new TafutaError('INVALID_ARGUMENT', `batchSize must be a positive integer, got ${batchSize}`);
     const old = this.requireCollection(name);
     if (hasOwnVectors(old)) throw new TafutaError('INVALID_ARGUMENT', `collection "${name}" holds your own vectors (encoder "${ENCODER_NONE}"): there is nothing to re-encode`);
-    const encoder = this.encoders.get(old.encoder);
-    if (!encoder) throw new TafutaError('UNKNOWN_ENCODER', `collection "${name}" uses encoder "${old.encoder}", which is not loaded`);
+    const encoder = this.loadedEncoderOf(old); // not encoderFor: re-indexing is the way out of ENCODER_CHANGED
     const tempName = `${REINDEX_PREFIX}${name}`;
     if (this.store.findCollection(tempName)) this.deleteCollectionNow(tempName); // left by an interrupted run
     const started = performance.now();
