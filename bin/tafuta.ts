@@ -187,14 +187,19 @@ interface ExportOptions {
   dataDir: string;
 }
 
-function exportFilter(json: string | undefined): SearchFilter | undefined {
+/** The JSON value of a `--filter` option (undefined when not given); not JSON is bad input. */
+function filterJson(json: string | undefined): unknown {
   if (json === undefined) return undefined;
-  let value: unknown;
   try {
-    value = JSON.parse(json);
+    return JSON.parse(json);
   } catch {
-    throw new CliError('--filter must be JSON, e.g. \'{"lang":"sw","metadata":{"year":{"$gte":2020}}}\'');
+    throw new CliError(`--filter is not valid JSON: ${json} (e.g. '{"lang":"sw","metadata":{"year":{"$gte":2020}}}')`);
   }
+}
+
+function exportFilter(json: string | undefined): SearchFilter | undefined {
+  const value = filterJson(json);
+  if (value === undefined) return undefined;
   const parsed = searchFilterSchema.safeParse(value);
   if (!parsed.success) throw new CliError(`--filter: ${formatIssues(parsed.error, { root: '(filter)' })}`);
   return parsed.data;
@@ -491,14 +496,7 @@ export function buildProgram(logger: Logger = createLogger()): Command {
     .option('--json', 'print the raw JSON response')
     .option('-d, --data-dir <dir>', 'data directory', DEFAULT_DATA_DIR)
     .action(async (query: string, options: { collection: string; k: number; lang?: string; mode: string; filter?: string; offset: number; groupBy?: string; highlight?: boolean; json?: boolean; dataDir: string }) => {
-      let filter: unknown;
-      if (options.filter !== undefined) {
-        try {
-          filter = JSON.parse(options.filter);
-        } catch {
-          throw new CliError(`--filter is not valid JSON: ${options.filter}`);
-        }
-      }
+      const filter = filterJson(options.filter);
       const request = searchSchema.safeParse({
         query, k: options.k, offset: options.offset, lang: options.lang, mode: options.mode, filter, group_by: options.groupBy, highlight: options.highlight ?? false,
       });
