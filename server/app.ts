@@ -15,8 +15,15 @@ import { openApiDocument } from './openapi.js';
 import { requestLogging, type RequestLogger } from './request-log.js';
 import { securityLayers } from './security.js';
 import { webPage } from './web.js';
-import { createCollectionSchema, deleteCollectionQuerySchema, searchSchema, upsertDocumentsSchema } from '../indexer/schemas.js';
-import { deleteDocumentsSchema, listDocumentsQuerySchema, patchDocumentSchema } from '../indexer/schemas.js';
+import {
+  createCollectionSchema,
+  deleteCollectionQuerySchema,
+  deleteDocumentsSchema,
+  listDocumentsQuerySchema,
+  patchDocumentSchema,
+  searchSchema,
+  upsertDocumentsSchema,
+} from '../indexer/schemas.js';
 import type { z } from 'zod';
 
 export interface AppDeps {
