@@ -10,6 +10,7 @@ import { isTafutaError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { registerDataCommands } from '../corpora/cli.js';
 import { autoModesCommand, evalCommand } from '../eval/cli.js';
+import { fusionWeightFitter } from '../eval/fusion-weights.js';
 import { registerCollectionCommands, registerIndexingCommands } from '../indexer/cli.js';
 import { langidCommand } from '../models/langid/cli.js';
 import { registerTrainingCommands, type TrainingCliRuntime } from '../models/train/cli.js';
@@ -68,7 +69,7 @@ export function buildProgram(logger: Logger = createLogger()): Command {
   program.addCommand(evalCommand(logger, withTempEngine));
   program.addCommand(autoModesCommand(logger, withTempEngine));
   program.addCommand(langidCommand(logger));
-  program.addCommand(translateCommand(logger, withTempEngine));
+  program.addCommand(translateCommand(logger, fusionWeightFitter(withTempEngine)));
   return program;
 }
 
