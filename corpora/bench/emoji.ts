@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { normalizeText } from '../../models/text/normalize.js';
+import { normalizeText } from '../../text/normalize.js';
 import type { BeirBench, BeirDoc, BeirQuery, BeirQrel } from './beir.js';
 
 export interface EmojiAnnotation { keywords: string[]; tts: string[] }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { normalizeText, tokenize } from '../../models/text/normalize.js';
+import { normalizeText, tokenize } from '../../text/normalize.js';
 import type { BeirBench, BeirDoc, BeirQuery, BeirQrel } from './beir.js';
 
 export const MIN_QUERY_WORDS = 6;

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { tokenize } from '../text/normalize.js';
+import { tokenize } from '../../text/normalize.js';
 import { parseTable, type TranslationTable, type WeightedTerm } from './table.js';
 
 export const TRANSLATOR_FORMAT = 'tafuta-translator';
