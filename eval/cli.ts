@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Engine, TempEngineRunner } from '../indexer/engine.js';
 import { TafutaError } from '../core/errors.js';
+import { requireEncoder } from '../models/registry.js';
 import { integerOption } from '../core/integers.js';
 import type { Logger } from '../core/logger.js';
 import { SEARCH_MODES, type RequestedSearchMode } from '../indexer/types.js';
@@ -101,10 +102,7 @@ async function runPairs(o: EvalCliOptions, withTempEngine: TempEngineRunner): Pr
   const pairs = readPairs(o.pairs!);
   await withTempEngine(async (engine) => {
     const name = evalEncoder(o, engine);
-    const encoder = engine.encoders.get(name);
-    if (!encoder) {
-      throw new TafutaError('UNKNOWN_ENCODER', `encoder "${name}" is not loaded; available: ${engine.encoders.list().map((e) => e.name).join(', ')}`);
-    }
+    const encoder = requireEncoder(engine.encoders, name);
     const result = await correlatePairs(encoder, pairs);
     process.stdout.write(`Spearman ρ = ${result.spearman.toFixed(4)} over ${result.pairs} pairs (${result.encoder})\n`);
     if (o.out) {

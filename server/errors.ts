@@ -2,6 +2,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { z } from 'zod';
 import { TafutaError, isTafutaError, type ErrorCode } from '../core/errors.js';
+import { formatIssues } from '../core/issues.js';
 import { isCorruptionError } from '../indexer/database.js';
 import type { Logger } from '../core/logger.js';
 
@@ -29,10 +30,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
 };
 
 export function validationError(error: z.ZodError): TafutaError {
-  const message = error.issues
-    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(body)'}: ${issue.message}`)
-    .slice(0, 10)
-    .join('; ');
+  const message = formatIssues(error, { root: '(body)', limit: 10 });
   return new TafutaError('INVALID_ARGUMENT', message, { issues: error.issues.slice(0, 50).map((i) => ({ path: i.path, message: i.message })) });
 }
 

@@ -4,11 +4,10 @@
  * order: models/train/dataset.ts), so neither model saw them — on which eval/fusion-weights.ts then fits the weight
  * of translated BM25 against dense in `translate-hybrid`.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { sha256FileSync } from '../../core/hash.js';
+import { sha256FileSync, sha256Hex } from '../../core/hash.js';
 import { jsonLines } from '../../core/jsonl.js';
 import { heldOutEnglish } from '../train/dataset.js';
 import { learnTranslationTable, serializeTable } from './table.js';
@@ -103,7 +102,7 @@ export async function trainTables(config: TranslateConfig, outDir: string, log: 
     const tableFile = path.join('tables', `${lang}.tsv.gz`);
     fs.writeFileSync(path.join(outDir, tableFile), bytes);
     const entries = [...table.values()].reduce((n, terms) => n + terms.length, 0);
-    manifest.tables[lang] = { file: tableFile, words: table.size, entries, bytes: bytes.length, sha256: crypto.createHash('sha256').update(bytes).digest('hex') };
+    manifest.tables[lang] = { file: tableFile, words: table.size, entries, bytes: bytes.length, sha256: sha256Hex(bytes) };
     data.pairs[lang] = train.length;
     data.validation[lang] = records.length - train.length;
     log(`${lang}: ${train.length} pairs → ${table.size} words, ${entries} translations, ${(bytes.length / 1024).toFixed(0)} KiB in ${((performance.now() - tableStarted) / 1000).toFixed(1)} s`);
