@@ -5,6 +5,7 @@ import { TafutaError, isTafutaError, type ErrorCode } from '../core/errors.js';
 import { formatIssues } from '../core/issues.js';
 import { isCorruptionError } from '../indexer/database.js';
 import type { Logger } from '../core/logger.js';
+import { API_PATHS, pathPattern } from './routes.js';
 
 export const HTTP_STATUS: Record<ErrorCode, number> = {
   INVALID_ARGUMENT: 400,
@@ -55,11 +56,7 @@ function fromBodyParser(error: { type?: string; status?: number; message?: strin
 }
 
 /** Paths the API serves (with some method); a request that reaches here on one of them used the wrong method. */
-const KNOWN_PATHS = [
-  /^\/healthz$/, /^\/metrics$/, /^\/openapi\.json$/, /^\/v1\/info$/, /^\/v1\/collections$/,
-  /^\/v1\/collections\/[^/]+$/, /^\/v1\/collections\/[^/]+\/documents$/,
-  /^\/v1\/collections\/[^/]+\/documents\/[^/]+$/, /^\/v1\/collections\/[^/]+\/search$/,
-];
+const KNOWN_PATHS = Object.values(API_PATHS).map(pathPattern);
 
 export const methodNotAllowedHandler: RequestHandler = (req, _res, next) => {
   if (KNOWN_PATHS.some((pattern) => pattern.test(req.path))) {
