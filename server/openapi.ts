@@ -195,7 +195,7 @@ export function openApiDocument(version: string) {
           description: `"encoder": "${ENCODER_NONE}" with "dim" makes a collection of your own vectors: every document brings its vector and is kept whole (one passage), dense searches bring a vector, and config.passages does not apply`,
           properties: {
             name: nameParam.schema,
-            encoder: { type: 'string', description: `a loaded encoder (GET /v1/info), or "${ENCODER_NONE}": documents and searches bring their own vectors; default: the server's default encoder` },
+            encoder: { type: 'string', minLength: 1, maxLength: 200, description: `a loaded encoder (GET /v1/info), or "${ENCODER_NONE}": documents and searches bring their own vectors; default: the server's default encoder` },
             dim: { type: 'integer', minimum: 1, maximum: LIMITS.maxVectorDim, description: `the length of the vectors; required with encoder "${ENCODER_NONE}", refused with any other` },
             config: ref('CollectionConfig'),
           },
@@ -236,7 +236,7 @@ export function openApiDocument(version: string) {
             vector: vector(`the document's own vector, of the collection's dim: required in a collection with encoder "${ENCODER_NONE}", refused by any other`),
           },
         },
-        UpsertDocuments: { type: 'object', required: ['documents'], properties: { documents: { type: 'array', minItems: 1, maxItems: 1000, items: ref('Document') } } },
+        UpsertDocuments: { type: 'object', required: ['documents'], additionalProperties: false, properties: { documents: { type: 'array', minItems: 1, maxItems: 1000, items: ref('Document') } } },
         UpsertResult: { type: 'object', properties: { upserted: { type: 'integer' }, unchanged: { type: 'integer' }, passages: { type: 'integer' } } },
         StoredDocument: {
           type: 'object',
@@ -318,7 +318,7 @@ export function openApiDocument(version: string) {
           type: 'object',
           additionalProperties: false,
           properties: {
-            lang: { oneOf: [langCode, { type: 'array', items: langCode }] },
+            lang: { oneOf: [langCode, { type: 'array', minItems: 1, maxItems: 50, items: langCode }] },
             metadata: ref('Where'),
           },
         },
