@@ -13,7 +13,7 @@ import path from 'node:path';
 import { TafutaError } from '../../core/errors.js';
 import type { Rng } from '../../core/rng.js';
 import { featurizeWords, wordFeatureIds, type FeatureConfig } from '../features.js';
-import { tokenize } from '../text/normalize.js';
+import { tokenize } from '../../text/normalize.js';
 import { parseTable, type TranslationTable } from '../translate/table.js';
 import { readTranslatorManifest } from '../translate/translator.js';
 import type { Dataset } from './dataset.js';
