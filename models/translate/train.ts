@@ -22,6 +22,7 @@ import { sha256FileSync } from '../../core/hash.js';
 import { jsonLines } from '../../core/jsonl.js';
 import { heldOutEnglish } from '../train/dataset.js';
 import { learnTranslationTable, serializeTable } from './table.js';
+import { validationHalfOf } from './validation-split.js';
 import { TRANSLATOR_FORMAT, TRANSLATOR_FORMAT_VERSION, TRANSLATOR_MANIFEST, type TranslatorManifest } from './translator.js';
 import { formatIssues } from '../../core/issues.js';
 
@@ -153,21 +154,23 @@ function fusedReciprocalRanks(queries: ReadonlyArray<{ id: string; relevant: str
 const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
-/** Fits the per-language fusion weights on the held-out pairs and records them (with the validation scores). */
+/** Fits the per-language fusion weights on the fusion-weights half of the held-out pairs and records them (with the validation scores). */
 export async function fitFusionWeights(engine: Engine, config: TranslateConfig, tables: TableTrainingResult, outDir: string, log: (message: string) => void): Promise<TranslatorManifest> {
   const heldOutEnglishStrings = new Set(tables.heldOut.map((p) => p.en));
+  // The other half of the held-out pairs is where `tafuta auto-modes` decides whether translate-hybrid is worth it.
+  const fitted = tables.heldOut.filter((p) => validationHalfOf(p.en) === 'fusion-weights');
   const candidates = tables.trainingEnglish.filter((en) => !heldOutEnglishStrings.has(en));
   const distractors = sampleInOrder(candidates, Math.min(config.fusion.distractors, candidates.length), seededRandom(config.seed));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tafuta-translate-validation-'));
   try {
-    const corpusIds = writeValidationBench(dir, tables.heldOut, distractors);
+    const corpusIds = writeValidationBench(dir, fitted, distractors);
     const runs: Record<'dense' | 'translate', Map<string, RankedDocument[]>> = { dense: new Map(), translate: new Map() };
     for (const mode of ['dense', 'translate'] as const) {
       const { run } = await runEval({ engine, benchDir: dir, split: 'validation', encoder: config.fusion.encoder, mode, k: 100 });
       runs[mode] = run;
     }
     const queriesByLang = new Map<string, Array<{ id: string; relevant: string }>>();
-    tables.heldOut.forEach((p, i) => {
+    fitted.forEach((p, i) => {
       const list = queriesByLang.get(p.lang) ?? [];
       list.push({ id: `q${i}`, relevant: corpusIds.get(p.en)! });
       queriesByLang.set(p.lang, list);
@@ -190,7 +193,7 @@ export async function fitFusionWeights(engine: Engine, config: TranslateConfig, 
     const manifest: TranslatorManifest = {
       ...tables.manifest,
       fusion: { weights, defaultWeight },
-      validation: { corpus: corpusIds.size, encoder: config.fusion.encoder, macro: { dense: round3(macro[0]!), translate: round3(macro[grid.length - 1]!), fused: round3(macro[grid.indexOf(defaultWeight)]!) }, languages: validation },
+      validation: { pairs: 'the fusion-weights half of the held-out pairs (models/translate/validation-split.ts)', corpus: corpusIds.size, encoder: config.fusion.encoder, macro: { dense: round3(macro[0]!), translate: round3(macro[grid.length - 1]!), fused: round3(macro[grid.indexOf(defaultWeight)]!) }, languages: validation },
     };
     writeManifest(outDir, manifest);
     return manifest;
