@@ -26,29 +26,41 @@ export function translatedBm25Hits(terms: TermIndex, query: TranslatedQuery, dep
   if (depth <= 0 || query.length === 0) return [];
   terms.sync();
   const rows = terms.passages;
-  const meanLength = rows > 0 ? terms.words / rows : 0;
-  const scores = new Map<number, number>();
+  const meanLength = Math.max(rows > 0 ? terms.words / rows : 0, 1e-9);
+  // Per-slot sums in flat arrays; `touched` lists the slots to read back (and the tf sums to clear per word).
+  const score = new Float64Array(terms.slots);
+  const tf = new Float64Array(terms.slots);
+  const scored: number[] = [];
   for (const translations of query) {
-    // tf(q, d) for every passage holding one of q's terms; df(q) counts all of them, filtered or not.
-    const tf = new Map<number, number>();
+    const touched: number[] = [];
     let df = 0;
     for (const { term, weight } of translations) {
+      const postings = terms.postingsOf(term);
+      if (!postings) continue;
+      const { slots, counts } = postings;
       let termDf = 0;
-      terms.forEachPosting(term, (label, count) => {
+      for (let i = 0; i < slots.length; i++) {
+        const slot = slots[i]!;
+        if (terms.lengthAt(slot) < 0) continue;
         termDf += 1;
-        tf.set(label, (tf.get(label) ?? 0) + weight * count);
-      });
+        if (tf[slot] === 0) touched.push(slot);
+        tf[slot] = tf[slot]! + weight * counts[i]!;
+      }
       df += weight * termDf;
     }
     const rawIdf = Math.log((rows - df + 0.5) / (df + 0.5));
     const idf = rawIdf > 0 ? rawIdf : MIN_IDF;
-    for (const [label, frequency] of tf) {
-      if (allowed && !allowed.has(label)) continue;
-      const lengthNorm = K1 * (1 - B + (B * terms.lengthOf(label)!) / Math.max(meanLength, 1e-9));
-      scores.set(label, (scores.get(label) ?? 0) + (idf * frequency * (K1 + 1)) / (frequency + lengthNorm));
+    for (const slot of touched) {
+      const frequency = tf[slot]!;
+      tf[slot] = 0;
+      if (score[slot] === 0) scored.push(slot);
+      score[slot] = score[slot]! + (idf * frequency * (K1 + 1)) / (frequency + K1 * (1 - B + (B * terms.lengthAt(slot)) / meanLength));
     }
   }
   const hits: VectorHit[] = [];
-  for (const [label, score] of scores) if (score > 0) hits.push({ label, score });
+  for (const slot of scored) {
+    const label = terms.labelAt(slot);
+    if (score[slot]! > 0 && (!allowed || allowed.has(label))) hits.push({ label, score: score[slot]! });
+  }
   return hits.sort((a, b) => b.score - a.score || a.label - b.label).slice(0, depth);
 }
