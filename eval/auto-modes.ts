@@ -26,6 +26,7 @@ import { readOnnxEncoderManifest } from '../models/onnx/onnx-encoder.js';
 import { heldOutEnglish } from '../models/train/dataset.js';
 import { validationHalfOf, type ValidationHalf } from '../models/translate/validation-split.js';
 import { compareReports } from './compare.js';
+import { sampleInOrder, seededRandom } from './random.js';
 import { runEval, UNKNOWN_LANG, type EvalReport } from './run.js';
 
 /** Significance level of the paired test that lets a candidate replace dense. */
@@ -61,7 +62,7 @@ export interface AutoModesReport {
   alpha: number;
   seed: number;
   languageIdentifier: string;
-  validation: { trainDir: string; validationPerLang: number; half: ValidationHalf; pairs: number; englishStrings: number };
+  validation: { trainDir: string; validationPerLang: number; half: ValidationHalf; pairs: number; englishStrings: number; distractors: number };
   rows: AutoModeRow[];
   autoModes: AutoModes;
 }
@@ -90,6 +91,26 @@ export function validationPairs(data: { trainDir: string; langs?: string[] | und
   return pairs;
 }
 
+/**
+ * A seeded sample of the English strings the encoder trained on (none of any language's held-out strings): added
+ * to the English side so that finding a string's match is not a pick among a few hundred, where dense is at its
+ * ceiling and no mode can show a difference (the benchmarks search thousands of passages).
+ */
+export function englishDistractors(data: { trainDir: string; langs?: string[] | undefined; excludeLangs?: string[] | undefined; validationPerLang: number }, count: number, seed: number): string[] {
+  if (count === 0) return [];
+  const available = fs.readdirSync(data.trainDir).filter((f) => f.endsWith('.jsonl')).map((f) => f.slice(0, -'.jsonl'.length)).sort();
+  const langs = (data.langs ?? available).filter((l) => !(data.excludeLangs ?? []).includes(l));
+  const heldOut = new Set<string>();
+  const training = new Set<string>();
+  for (const lang of langs) {
+    const records = readJsonl<{ en: string; text: string }>(path.join(data.trainDir, `${lang}.jsonl`));
+    for (const en of heldOutEnglish(records, data.validationPerLang)) heldOut.add(en);
+    for (const r of records) training.add(r.en);
+  }
+  const candidates = [...training].filter((en) => !heldOut.has(en)).sort();
+  return sampleInOrder(candidates, Math.min(count, candidates.length), seededRandom(seed));
+}
+
 interface RetrievalSet {
   name: string;
   corpus: Array<{ _id: string; text: string; lang: string }>;
@@ -98,10 +119,13 @@ interface RetrievalSet {
 }
 
 /** Per-language LRL → English, English → LRL, and the unsure LRL queries without a language. */
-function retrievalSets(pairs: readonly ValidationPair[], isUnsure: (text: string) => boolean): RetrievalSet[] {
+function retrievalSets(pairs: readonly ValidationPair[], distractors: readonly string[], isUnsure: (text: string) => boolean): RetrievalSet[] {
   const englishIds = new Map<string, string>();
   for (const p of pairs) if (!englishIds.has(p.en)) englishIds.set(p.en, `en-${englishIds.size}`);
-  const englishCorpus = [...englishIds].map(([text, id]) => ({ _id: id, text, lang: ENGLISH }));
+  const englishCorpus = [
+    ...[...englishIds].map(([text, id]) => ({ _id: id, text, lang: ENGLISH })),
+    ...distractors.map((text, i) => ({ _id: `distractor-${i}`, text, lang: ENGLISH })),
+  ];
   const lrlIds = pairs.map((p, i) => `${p.lang}-${i}`);
   const lrlQueries = pairs.map((p, i) => ({ _id: lrlIds[i]!, text: p.text, lang: p.lang }));
   const toEnglish = pairs.map((p, i): [string, string] => [lrlIds[i]!, englishIds.get(p.en)!]);
@@ -152,6 +176,8 @@ export interface MeasureAutoModesOptions {
   /** The encoder's model directory (model.json with the training config). */
   modelDir: string;
   seed?: number;
+  /** Training English strings added to the English side (englishDistractors). */
+  distractors?: number;
   command: string;
   log?: (message: string) => void;
 }
@@ -166,7 +192,8 @@ export async function measureAutoModes(options: MeasureAutoModesOptions): Promis
   const data = (manifest.config as { data?: { trainDir: string; langs?: string[]; excludeLangs?: string[]; validationPerLang: number } } | undefined)?.data;
   if (!data) throw new TafutaError('INPUT_FILE', `${modelDir}/model.json records no training config: nothing to rebuild its validation pairs from`);
   const pairs = validationPairs(data, manifest.features).filter((p) => validationHalfOf(p.en) === 'auto-modes');
-  const sets = retrievalSets(pairs, (text) => engine.languageIdentifier.identify(text) === undefined);
+  const distractors = englishDistractors(data, options.distractors ?? 0, seed);
+  const sets = retrievalSets(pairs, distractors, (text) => engine.languageIdentifier.identify(text) === undefined);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tafuta-auto-modes-'));
   const rows: AutoModeRow[] = [];
   try {
@@ -201,7 +228,7 @@ export async function measureAutoModes(options: MeasureAutoModesOptions): Promis
     alpha: ALPHA,
     seed,
     languageIdentifier: engine.languageIdentifier.name,
-    validation: { trainDir: data.trainDir, validationPerLang: data.validationPerLang, half: 'auto-modes', pairs: pairs.length, englishStrings: sets[0]!.corpus.length },
+    validation: { trainDir: data.trainDir, validationPerLang: data.validationPerLang, half: 'auto-modes', pairs: pairs.length, englishStrings: sets[0]!.corpus.length - distractors.length, distractors: distractors.length },
     rows,
     autoModes,
   };
@@ -216,7 +243,7 @@ export function formatAutoModesMarkdown(report: AutoModesReport): string {
     `<!-- generated by \`${report.command}\`; do not edit by hand -->`,
     '',
     `Rule: ${report.rule}. Measured ${report.date} on ${report.validation.pairs} of the encoder's validation pairs ` +
-      `(held out of its training data by English string, ${report.validation.validationPerLang} per language; of those, the half translate-hybrid's fusion weights were not fitted on; ${report.validation.englishStrings} English strings), ` +
+      `(held out of its training data by English string, ${report.validation.validationPerLang} per language; of those, the half translate-hybrid's fusion weights were not fitted on; ${report.validation.englishStrings} English strings, searched among ${report.validation.distractors} more English strings of the training data), ` +
       `language identifier ${report.languageIdentifier}, seed ${report.seed}. Languages: their LRL strings as queries against the English strings; ` +
       `en: the English strings as queries against the LRL strings; ${UNKNOWN_LANG}: the LRL queries the identifier is unsure about, sent without a language.`,
     '',

@@ -57,10 +57,17 @@ export function translatedBm25Hits(terms: TermIndex, query: TranslatedQuery, dep
       score[slot] = score[slot]! + (idf * frequency * (K1 + 1)) / (frequency + K1 * (1 - B + (B * terms.lengthAt(slot)) / meanLength));
     }
   }
+  const candidates = allowed ? scored.filter((slot) => allowed.has(terms.labelAt(slot))) : scored;
+  // Most passages of a collection can hold some translation: only those at or above the depth-th best score are
+  // sorted (a numeric sort of the scores finds it far faster than sorting every hit).
+  let threshold = 0;
+  if (candidates.length > depth) {
+    const values = Float64Array.from(candidates, (slot) => score[slot]!).sort();
+    threshold = values[values.length - depth]!;
+  }
   const hits: VectorHit[] = [];
-  for (const slot of scored) {
-    const label = terms.labelAt(slot);
-    if (score[slot]! > 0 && (!allowed || allowed.has(label))) hits.push({ label, score: score[slot]! });
+  for (const slot of candidates) {
+    if (score[slot]! > 0 && score[slot]! >= threshold) hits.push({ label: terms.labelAt(slot), score: score[slot]! });
   }
   return hits.sort((a, b) => b.score - a.score || a.label - b.label).slice(0, depth);
 }
