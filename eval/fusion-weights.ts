@@ -1,6 +1,6 @@
 /**
  * `tafuta translate train`, second half: the weight of translated BM25 against dense in `translate-hybrid`, fitted
- * per language on the held-out training pairs that models/translate/train.ts returns with the tables. They become a
+ * per language on the fusion-weights half of the held-out training pairs that models/translate/train.ts returns with the tables. They become a
  * small retrieval task — each held-out translation is a query for its English string, among all held-out English
  * strings plus a seeded sample of training English strings as distractors — run through the engine in both modes
  * and fused at each grid weight. No benchmark is read.
@@ -13,6 +13,7 @@ import { reciprocalRankFusion } from '../indexer/fusion.js';
 import { writeManifest, type HeldOutPair, type TableTrainingResult, type TranslateConfig } from '../models/translate/train.js';
 import type { FitFusionWeights } from '../models/translate/cli.js';
 import type { TranslatorManifest } from '../models/translate/translator.js';
+import { validationHalfOf } from '../models/translate/validation-split.js';
 import { reciprocalRank } from './metrics.js';
 import { sampleInOrder, seededRandom } from './random.js';
 import { runEval, type RankedDocument } from './run.js';
@@ -42,21 +43,23 @@ function fusedReciprocalRanks(queries: ReadonlyArray<{ id: string; relevant: str
 const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
-/** Fits the per-language fusion weights on the held-out pairs and records them (with the validation scores). */
+/** Fits the per-language fusion weights on the fusion-weights half of the held-out pairs and records them (with the validation scores). */
 export async function fitFusionWeights(engine: Engine, config: TranslateConfig, tables: TableTrainingResult, outDir: string, log: (message: string) => void): Promise<TranslatorManifest> {
   const heldOutEnglishStrings = new Set(tables.heldOut.map((p) => p.en));
+  // The other half of the held-out pairs is where `tafuta auto-modes` decides whether translate-hybrid is worth it.
+  const fitted = tables.heldOut.filter((p) => validationHalfOf(p.en) === 'fusion-weights');
   const candidates = tables.trainingEnglish.filter((en) => !heldOutEnglishStrings.has(en));
   const distractors = sampleInOrder(candidates, Math.min(config.fusion.distractors, candidates.length), seededRandom(config.seed));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tafuta-translate-validation-'));
   try {
-    const corpusIds = writeValidationBench(dir, tables.heldOut, distractors);
+    const corpusIds = writeValidationBench(dir, fitted, distractors);
     const runs: Record<'dense' | 'translate', Map<string, RankedDocument[]>> = { dense: new Map(), translate: new Map() };
     for (const mode of ['dense', 'translate'] as const) {
       const { run } = await runEval({ engine, benchDir: dir, split: 'validation', encoder: config.fusion.encoder, mode, k: 100 });
       runs[mode] = run;
     }
     const queriesByLang = new Map<string, Array<{ id: string; relevant: string }>>();
-    tables.heldOut.forEach((p, i) => {
+    fitted.forEach((p, i) => {
       const list = queriesByLang.get(p.lang) ?? [];
       list.push({ id: `q${i}`, relevant: corpusIds.get(p.en)! });
       queriesByLang.set(p.lang, list);
@@ -79,7 +82,7 @@ export async function fitFusionWeights(engine: Engine, config: TranslateConfig, 
     const manifest: TranslatorManifest = {
       ...tables.manifest,
       fusion: { weights, defaultWeight },
-      validation: { corpus: corpusIds.size, encoder: config.fusion.encoder, macro: { dense: round3(macro[0]!), translate: round3(macro[grid.length - 1]!), fused: round3(macro[grid.indexOf(defaultWeight)]!) }, languages: validation },
+      validation: { pairs: 'the fusion-weights half of the held-out pairs (models/translate/validation-split.ts)', corpus: corpusIds.size, encoder: config.fusion.encoder, macro: { dense: round3(macro[0]!), translate: round3(macro[grid.length - 1]!), fused: round3(macro[grid.indexOf(defaultWeight)]!) }, languages: validation },
     };
     writeManifest(outDir, manifest);
     return manifest;

@@ -12,6 +12,7 @@ import type { Encoder, EncoderInfo } from '../models/encoder.js';
 import { CollectionIndex } from './collection-index.js';
 import { collectionConfigSchema, collectionNameSchema } from './config.js';
 import { openDatabase, type Db } from './database.js';
+import { createTermIndex, type TermIndex } from './term-index.js';
 import { createDocumentStore, documentInputOf, type DocumentStore, type DocumentToStore } from './document-store.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { patchedFields, type DocumentPatch } from './document-patch.js';
@@ -130,6 +131,8 @@ export class Engine {
   private readonly indexDir: string | undefined;
   private readonly logger: Logger;
   private readonly indexes = new Map<string, CollectionIndex>();
+  /** Term indexes of the translate modes, built on a collection's first translated search; they go with its index. */
+  private readonly termIndexes = new WeakMap<CollectionIndex, TermIndex>();
   private readonly saveDelayMs: number;
   private saveTimer: NodeJS.Timeout | undefined;
   private followTimer: NodeJS.Timeout | undefined;
@@ -620,7 +623,18 @@ export class Engine {
     const collection = this.requireCollection(name);
     const index = this.indexFor(collection);
     return searchCollection(
-      { store: this.store, index, encoder: this.encoderFor(collection), languageIdentifier: this.languageIdentifier, translator: this.translator },
+      {
+        store: this.store,
+        index,
+        encoder: this.encoderFor(collection),
+        languageIdentifier: this.languageIdentifier,
+        translator: this.translator,
+        termIndex: () => {
+          let terms = this.termIndexes.get(index);
+          if (!terms) this.termIndexes.set(index, (terms = createTermIndex(this.store, collection.id)));
+          return terms;
+        },
+      },
       request,
     );
   }

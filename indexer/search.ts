@@ -12,6 +12,7 @@ import { highlightPassages, type Highlights } from './highlights.js';
 import { LIMITS } from './schemas.js';
 import { unitVectorOf } from './own-vectors.js';
 import { ftsQueryOf } from './search-text.js';
+import type { TermIndex } from './term-index.js';
 import { translatedBm25Hits } from './translated-bm25.js';
 import type { Metadata, RequestedSearchMode, SearchFilter, SearchMode } from './types.js';
 import { dot, type VectorHit } from './vector-store.js';
@@ -66,6 +67,8 @@ export interface SearchContext {
   encoder: Encoder | undefined;
   languageIdentifier: LanguageIdentifier;
   translator: QueryTranslator;
+  /** The collection's term index for translated BM25, built on first use (term-index.ts). */
+  termIndex: () => TermIndex;
 }
 
 /**
@@ -122,7 +125,8 @@ function bm25Hits(ctx: SearchContext, request: SearchRequest, depth: number): Ve
 function translatedHits(ctx: SearchContext, request: SearchRequest, queryLang: string | undefined, depth: number): VectorHit[] {
   if (request.query === undefined) return [];
   const translated = ctx.translator.translate(request.query, queryLang);
-  return translatedBm25Hits(ctx.store, ctx.index.collection.id, translated, depth, filterRestricts(request.filter) ? request.filter : undefined);
+  const allowed = filterRestricts(request.filter) ? ctx.store.filteredLabels(ctx.index.collection.id, request.filter) : undefined;
+  return translatedBm25Hits(ctx.termIndex(), translated, depth, allowed);
 }
 
 /**
