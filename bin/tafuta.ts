@@ -23,7 +23,8 @@ import { formatCollections, formatSearchResponse } from './format.js';
 import { startProgress, type Progress } from './terminal.js';
 import { fetchHubModel } from '../models/transformers/fetch.js';
 import { TRANSFORMERS_DTYPES, type TransformersDtype } from '../models/transformers/settings.js';
-import { PACKAGE_ROOT, checkDatabaseAtStart, createEngine, createLogger, modelsDirsFromEnv, packageVersion, tempEngineRunner } from './runtime.js';
+import { PACKAGE_ROOT, checkDatabaseAtStart, createEngine, createLogger, loadEncoders, modelsDirsFromEnv, packageVersion, tempEngineRunner } from './runtime.js';
+import { createEncoderRegistry } from '../models/registry.js';
 import { ENCODER_NONE, SEARCH_MODES, type SearchFilter } from '../indexer/types.js';
 import { formatIssues } from '../core/issues.js';
 
@@ -587,19 +588,36 @@ export function buildProgram(logger: Logger = createLogger()): Command {
 
   program
     .command('adapt')
-    .description("few-shot: train one language's adapter (everything else frozen) from a few hundred pairs, into a new model directory")
-    .requiredOption('--lang <code>', 'language of the pairs')
+    .description("few-shot: train language adapters from a few hundred pairs into a new model directory: of our model (--model, everything else frozen) or over any loaded encoder (--encoder, its vectors frozen)")
+    .requiredOption('--lang <code>', 'language of the pairs (with --encoder: several separated by commas, --pairs then a directory of <lang>.jsonl)')
     .requiredOption('--pairs <file>', 'JSONL {en, text} or TSV english<TAB>translation')
-    .requiredOption('--out <dir>', 'model directory to write (the source is not modified)')
-    .option('--model <dir>', 'model to adapt', path.join(PACKAGE_ROOT, 'models', 'cmtp-base'))
-    .option('--epochs <n>', 'passes over the pairs', positiveInt(MAX_EPOCHS), 30)
+    .option('--out <dir>', 'model directory to write (the source is not modified); with --encoder default <first --models-dir>/<name>')
+    .option('--model <dir>', 'our model to adapt (default the shipped cmtp-base)')
+    .option('--encoder <name>', 'any loaded encoder (hashed-ngram-v1, cmtp-base, a --models-dir model, an adapted one to add languages to): low-rank corrections of its output')
+    .option('--epochs <n>', 'passes over the pairs (with --encoder: the most, stopping early on validation)', positiveInt(MAX_EPOCHS))
+    .option('--rank <n>', 'adapter rank (default: the model\'s, or configs/adapters.json)', positiveInt(256))
+    .option('--seed <n>', 'with --encoder: seed (default configs/adapters.json)', nonNegativeInt(2 ** 31 - 1))
+    .option('--config <file>', 'with --encoder: training settings', path.join(PACKAGE_ROOT, 'configs', 'adapters.json'))
+    .option('--cache <dir>', 'with --encoder: where the embedded pairs are cached', path.join('.cache', 'adapter-embeddings'))
     .option('--name <name>', 'name of the adapted model (default: <source>+<lang>)')
-    .action(async (options: { lang: string; pairs: string; out: string; model: string; epochs: number; name?: string }) => {
+    .action(async (options: { lang: string; pairs: string; out?: string; model?: string; encoder?: string; epochs?: number; rank?: number; seed?: number; config: string; cache: string; name?: string }) => {
+      if (options.encoder !== undefined) {
+        if (options.model !== undefined) throw new CliError('give --model (our model, retrained) or --encoder (any encoder, frozen), not both');
+        const { adaptEncoder } = await import('../models/adapters/cli.js');
+        const result = await adaptEncoder(
+          { encoder: options.encoder, langs: options.lang.split(',').map((s) => s.trim()).filter(Boolean), pairs: options.pairs, out: options.out, name: options.name, configFile: options.config, rank: options.rank, epochs: options.epochs, seed: options.seed, cacheDir: options.cache },
+          { openEncoders: async () => createEncoderRegistry(await loadEncoders({ logger })), modelsDirs: modelsDirsFromEnv(), log: (message) => logger.info(message) },
+        );
+        process.stdout.write(`${result.languages.map((l) => `${l.lang}: validation MRR@10 ${l.validation.base.mrr.toFixed(3)} → ${l.validation.adapted.mrr.toFixed(3)}`).join('\n')}\nwrote ${result.dir} (encoder "${result.name}"; serve it with --models-dir ${path.dirname(path.resolve(result.dir))})\n`);
+        return;
+      }
+      const model = options.model ?? path.join(PACKAGE_ROOT, 'models', 'cmtp-base');
+      if (options.out === undefined) throw new CliError('give --out DIR');
       const { adaptLanguage } = await import('../models/train/adapt.js');
-      if (path.resolve(options.out) === path.resolve(options.model)) throw new CliError('--out must differ from --model');
+      if (path.resolve(options.out) === path.resolve(model)) throw new CliError('--out must differ from --model');
       let result;
       try {
-        result = await adaptLanguage({ modelDir: options.model, outDir: options.out, lang: options.lang, pairsFile: options.pairs, epochs: options.epochs, name: options.name });
+        result = await adaptLanguage({ modelDir: model, outDir: options.out, lang: options.lang, pairsFile: options.pairs, epochs: options.epochs, name: options.name, rank: options.rank });
       } catch (error) {
         throw new CliError((error as Error).message);
       }
