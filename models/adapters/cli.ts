@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { sha256FileSync } from '../../core/hash.js';
+import { createRng, shuffle } from '../../core/rng.js';
 import { TafutaError } from '../../core/errors.js';
 import { canonicalLanguage } from '../../indexer/languages.js';
 import type { Encoder } from '../encoder.js';
@@ -105,10 +106,15 @@ function readPairs(file: string, lang: string, config: AdapterTrainConfig) {
   const train: number[] = [];
   const validation: number[] = [];
   pairs.forEach((p, i) => (heldOut.has(p.en) ? validation : train).push(i));
+  const available = train.length;
+  if (config.maxTrainPairs !== undefined && train.length > config.maxTrainPairs) {
+    const sample = shuffle([...train], createRng(config.seed)).slice(0, config.maxTrainPairs);
+    train.splice(0, train.length, ...sample.sort((a, b) => a - b));
+  }
   if (validation.length < 2 || train.length < 2) {
     throw new TafutaError('INPUT_FILE', `${file}: too few pairs whose English has two or more words to hold out for validation (${validation.length}); give more pairs`);
   }
-  return { pairs, train, validation };
+  return { pairs, train, validation, available };
 }
 
 /** The encoder to train over and the adapters kept from it (when NAME is itself an adapted model). */
@@ -150,7 +156,7 @@ export async function adaptEncoder(options: AdaptEncoderOptions, deps: AdaptEnco
       );
       const record: LanguageRecord = {
         lang,
-        pairs: { file: d.file, sha256: d.sha256, pairs: d.pairs.length, train: d.train.length, validation: d.validation.length },
+        pairs: { file: d.file, sha256: d.sha256, pairs: d.pairs.length, train: d.train.length, validation: d.validation.length, unused: d.available - d.train.length },
         validation: { base: trained.base, adapted: trained.adapted },
         epochs: trained.epochs,
         bestEpoch: trained.bestEpoch,

@@ -19,7 +19,15 @@ const scoresSchema = z.object({ mrr: z.number(), r1: z.number() });
 export const languageRecordSchema = z.object({
   lang: z.string().min(1),
   /** The pairs file as given, its sha256 and how its pairs were used. */
-  pairs: z.object({ file: z.string(), sha256: z.string(), pairs: z.number().int(), train: z.number().int(), validation: z.number().int() }),
+  pairs: z.object({
+    file: z.string(),
+    sha256: z.string(),
+    pairs: z.number().int(),
+    train: z.number().int(),
+    validation: z.number().int(),
+    /** Training pairs left out by maxTrainPairs. */
+    unused: z.number().int().default(0),
+  }),
   /** Validation (held-out English strings) before (the base alone) and after the adapter. */
   validation: z.object({ base: scoresSchema, adapted: scoresSchema }),
   epochs: z.number().int(),

@@ -22,6 +22,8 @@ export const adapterTrainConfigSchema = z
     patience: z.number().int().min(1),
     validationPerLang: z.number().int().min(1),
     minPairs: z.number().int().min(4),
+    /** Most training pairs per language (a seeded sample of the rest): a few thousand pairs is what an adapter of rank ≤ 32 uses. */
+    maxTrainPairs: z.number().int().min(2).optional(),
     seed: z.number().int(),
   })
   .strict();
