@@ -28,6 +28,9 @@ export function createAdaptedEncoder(base: Encoder, model: AdaptedModel, dir?: s
     dim: base.info.dim,
     description: manifest.description,
     adapters: [...new Set([...(base.info.adapters ?? []), ...adapters.keys()])].sort(),
+    // `auto` keeps the base's choice (its measured rule, else dense where the base has an adapter): these adapters
+    // are not measured to make dense beat hybrid (docs/adapters.md).
+    autoModes: base.info.autoModes ?? { languages: Object.fromEntries((base.info.adapters ?? []).map((lang) => [lang, 'dense' as const])), default: 'hybrid' },
     version: adaptedVersion(base.info.version, model),
     kind: 'adapted',
     ...(dir !== undefined ? { source: path.resolve(dir) } : {}),

@@ -137,6 +137,7 @@ test('over a Hugging Face model, served from a models directory: queries and pas
     const encoder = engine.encoders.get('tiny-bert+yo');
     assert.equal(encoder?.info.kind, 'adapted');
     assert.ok(encoder.info.adapters?.includes('yo'));
+    assert.deepEqual(encoder.info.autoModes, { languages: {}, default: 'hybrid' }, "auto keeps the base's choice");
     const tiny = engine.encoders.get('tiny-bert')!;
     engine.createCollection('c', { encoder: 'tiny-bert+yo' });
     await engine.upsertDocuments('c', documents);
