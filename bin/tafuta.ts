@@ -15,10 +15,11 @@ import { registerCollectionCommands, registerIndexingCommands } from '../indexer
 import { langidCommand } from '../models/langid/cli.js';
 import { registerTrainingCommands, type TrainingCliRuntime } from '../models/train/cli.js';
 import { registerFetchModelCommand, type FetchModelCliRuntime } from '../models/transformers/cli.js';
+import { createEncoderRegistry } from '../models/registry.js';
 import { translateCommand } from '../models/translate/cli.js';
 import { registerServerCommands, type ServerCliRuntime } from '../server/cli.js';
 import {
-  PACKAGE_ROOT, SHIPPED_MODELS_DIR, checkDatabaseAtStart, createEngine, createLogger, modelsDirsFromEnv, packageVersion, tempEngineRunner,
+  PACKAGE_ROOT, SHIPPED_MODELS_DIR, checkDatabaseAtStart, createEngine, createLogger, loadEncoders, modelsDirsFromEnv, packageVersion, tempEngineRunner,
 } from './runtime.js';
 import { startProgress } from './terminal.js';
 
@@ -55,6 +56,8 @@ export function buildProgram(logger: Logger = createLogger()): Command {
     version: packageVersion(),
     demoCorpus: DEMO_CORPUS,
     shippedModelsDir: SHIPPED_MODELS_DIR,
+    adaptersConfig: path.join(PACKAGE_ROOT, 'configs', 'adapters.json'),
+    openEncoders: async () => createEncoderRegistry(await loadEncoders({ logger })),
     modelsDirs: modelsDirsFromEnv,
   };
   const withTempEngine = tempEngineRunner(logger);

@@ -18,8 +18,8 @@ export interface AutoModes {
   default: AutoMode;
 }
 
-/** hashed = the untrained baseline, cmtp-onnx = our exported models (model.json), transformers = Hugging Face models. */
-export type EncoderKind = 'hashed' | 'cmtp-onnx' | 'transformers';
+/** hashed = the untrained baseline, cmtp-onnx = our exported models (model.json), transformers = Hugging Face models, adapted = any of these with language adapters (adapted-encoder.json). */
+export type EncoderKind = 'hashed' | 'cmtp-onnx' | 'transformers' | 'adapted';
 
 export interface EncoderInfo {
   name: string;

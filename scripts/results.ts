@@ -738,6 +738,60 @@ function codeSwitchSection(reports: EvalReport[]): string[] {
   ];
 }
 
+/**
+ * CMTP adapters over a frozen encoder (`tafuta adapt --encoder`, models/adapters/): the encoder alone against the
+ * same encoder with one low-rank correction per language trained on data/train (held-out English as models/train
+ * holds it out), per language, dense mode, paired over queries.
+ */
+const ADAPTERS = {
+  encoders: ['hashed-ngram-v1', 'cmtp-base'],
+  adapted: (encoder: string) => `${encoder}+adapters`,
+  benches: ['mediawiki-xling', 'udhr'],
+};
+
+function adaptersSection(reports: EvalReport[]): string[] {
+  const summary: string[][] = [];
+  const perLanguage: string[][] = [];
+  const commands: string[] = [];
+  for (const bench of ADAPTERS.benches) {
+    for (const encoder of ADAPTERS.encoders) {
+      const base = denseReport(reports, bench, encoder);
+      const adapted = denseReport(reports, bench, ADAPTERS.adapted(encoder));
+      if (!base || !adapted) continue;
+      commands.push(adapted.config.command ?? `# ${systemOf(adapted)}: no command recorded`);
+      const rows = compareReports(base, adapted, { metrics: ['MRR@10'] })[0]!.rows;
+      for (const row of rows) {
+        const cells = [bench, encoder, row.lang === 'avg' ? 'macro' : row.lang, String(row.n), fmt(row.a), fmt(row.b), signed(row.delta), `${pCell(row.pBootstrap)} / ${pCell(row.pRandomization)}`];
+        (row.lang === 'avg' ? summary : perLanguage).push(cells);
+      }
+    }
+  }
+  if (!summary.length) return [];
+  const header = ['bench', 'encoder', 'lang', 'queries', 'encoder alone', '+ adapters', 'Δ', 'p'];
+  return [
+    '## Language adapters over a frozen encoder (dense)',
+    '',
+    '`tafuta adapt --encoder NAME` trains, for each language, v′ = normalize(v + U Vᵀ v) (rank 16) on the frozen',
+    "encoder's vectors of that language's training pairs (data/train, at most 4,000 per language; validation on the",
+    "English strings models/train holds out), InfoNCE against the unchanged English side, early stopping on validation",
+    '(`configs/adapters.json`, models/adapters/). Queries of an adapted language get the correction; English passages do',
+    'not. MRR@10, p paired over queries (bootstrap / randomisation). Details and commands: [adapters.md](adapters.md).',
+    '',
+    ...table(header, summary, 3),
+    '',
+    'Per language:',
+    '',
+    ...table(header, perLanguage, 3),
+    '',
+    'Reproduce (the adapters first, see adapters.md; the encoder alone is under each benchmark above):',
+    '',
+    '```sh',
+    ...commands,
+    '```',
+    '',
+  ];
+}
+
 /** The shipped query translator and the modes it serves (models/translate/, indexer/translated-bm25.ts). */
 const TRANSLATION = {
   encoder: 'cmtp-base',
@@ -999,6 +1053,7 @@ export function renderResults(reports: EvalReport[]): string {
     ...FULL_LENGTH_TASKS.flatMap((t) => t.seeds.flatMap((s) => [s.with, s.without])),
     ...CONTACT.seeds.flatMap((s) => [s.with, s.without]),
     ...CODE_SWITCH.variants.map((v) => v.name),
+    ...ADAPTERS.encoders.map(ADAPTERS.adapted),
     ...Object.keys(SEEDED_ABLATIONS.runs).flatMap((run) => SEEDED_ABLATIONS.seeds.map((seed) => seededRun(run, seed))),
   ]);
   for (const bench of benches) lines.push(...benchSection(bench, byBench.get(bench)!.filter((r) => !ownSection.has(r.config.encoder.name))));
@@ -1011,6 +1066,7 @@ export function renderResults(reports: EvalReport[]): string {
   lines.push(...zeroShotSection(reports));
   lines.push(...queryTranslationSection(reports));
   lines.push(...codeSwitchSection(reports));
+  lines.push(...adaptersSection(reports));
   lines.push(
     '## Regenerate this page',
     '',

@@ -163,7 +163,7 @@ export function openApiDocument(version: string) {
                 type: 'object',
                 properties: {
                   name: { type: 'string' },
-                  kind: { type: 'string', enum: ['hashed', 'cmtp-onnx', 'transformers'] },
+                  kind: { type: 'string', enum: ['hashed', 'cmtp-onnx', 'transformers', 'adapted'] },
                   dim: { type: 'integer' },
                   version: { type: 'string', description: 'identifies the weights (and, for transformers models, tokenizer, pooling, prefixes, max length)' },
                   source: { type: 'string', description: 'the model directory; absent for the built-in baseline' },

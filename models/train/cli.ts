@@ -2,8 +2,9 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { CliError } from '../../core/cli.js';
-import { positiveInt } from '../../core/integers.js';
+import { nonNegativeInt, positiveInt } from '../../core/integers.js';
 import type { Logger } from '../../core/logger.js';
+import type { EncoderRegistry } from '../registry.js';
 
 const MAX_EPOCHS = 1000;
 /** As train.threads in config.ts. */
@@ -14,6 +15,39 @@ export interface TrainingCliRuntime {
   logger: Logger;
   /** Where the shipped models are: `adapt --model` defaults to its cmtp-base. */
   shippedModelsDir: string;
+  /** `adapt --encoder`'s default training settings (configs/adapters.json). */
+  adaptersConfig: string;
+  /** Every encoder this process can load (as a server would), for `adapt --encoder`. */
+  openEncoders(): Promise<EncoderRegistry>;
+  /** The --models-dir directories: `adapt --encoder` writes into the first by default. */
+  modelsDirs(): string[];
+}
+
+interface AdaptCliOptions {
+  lang: string;
+  pairs: string;
+  out?: string;
+  model?: string;
+  encoder?: string;
+  epochs?: number;
+  rank?: number;
+  seed?: number;
+  config: string;
+  cache: string;
+  name?: string;
+}
+
+/** `adapt --encoder`: low-rank corrections over any loaded encoder, its vectors frozen (models/adapters). */
+async function adaptAnyEncoder(options: AdaptCliOptions & { encoder: string }, runtime: TrainingCliRuntime): Promise<void> {
+  if (options.model !== undefined) throw new CliError('give --model (our model, retrained) or --encoder (any encoder, frozen), not both');
+  const { adaptEncoder } = await import('../adapters/cli.js');
+  const langs = options.lang.split(',').map((s) => s.trim()).filter(Boolean);
+  const result = await adaptEncoder(
+    { encoder: options.encoder, langs, pairs: options.pairs, out: options.out, name: options.name, configFile: options.config, rank: options.rank, epochs: options.epochs, seed: options.seed, cacheDir: options.cache },
+    { openEncoders: runtime.openEncoders, modelsDirs: runtime.modelsDirs(), log: (message) => runtime.logger.info(message) },
+  );
+  const lines = result.languages.map((l) => `${l.lang}: validation MRR@10 ${l.validation.base.mrr.toFixed(3)} → ${l.validation.adapted.mrr.toFixed(3)}`);
+  process.stdout.write(`${lines.join('\n')}\nwrote ${result.dir} (encoder "${result.name}"; serve it with --models-dir ${path.dirname(path.resolve(result.dir))})\n`);
 }
 
 /** Cached English teacher vectors, if the teacher cache has been built (`tafuta teacher build`). */
@@ -74,19 +108,27 @@ export function registerTrainingCommands(program: Command, runtime: TrainingCliR
 
   program
     .command('adapt')
-    .description("few-shot: train one language's adapter (everything else frozen) from a few hundred pairs, into a new model directory")
-    .requiredOption('--lang <code>', 'language of the pairs')
+    .description("few-shot: train language adapters from a few hundred pairs into a new model directory: of our model (--model, everything else frozen) or over any loaded encoder (--encoder, its vectors frozen)")
+    .requiredOption('--lang <code>', 'language of the pairs (with --encoder: several separated by commas, --pairs then a directory of <lang>.jsonl)')
     .requiredOption('--pairs <file>', 'JSONL {en, text} or TSV english<TAB>translation')
-    .requiredOption('--out <dir>', 'model directory to write (the source is not modified)')
-    .option('--model <dir>', 'model to adapt', path.join(runtime.shippedModelsDir, 'cmtp-base'))
-    .option('--epochs <n>', 'passes over the pairs', positiveInt(MAX_EPOCHS), 30)
+    .option('--out <dir>', 'model directory to write (the source is not modified); with --encoder default <first --models-dir>/<name>')
+    .option('--model <dir>', 'our model to adapt (default the shipped cmtp-base)')
+    .option('--encoder <name>', 'any loaded encoder (hashed-ngram-v1, cmtp-base, a --models-dir model, an adapted one to add languages to): low-rank corrections of its output')
+    .option('--epochs <n>', 'passes over the pairs (with --encoder: the most, stopping early on validation)', positiveInt(MAX_EPOCHS))
+    .option('--rank <n>', "adapter rank (default: the model's, or configs/adapters.json)", positiveInt(256))
+    .option('--seed <n>', 'with --encoder: seed (default configs/adapters.json)', nonNegativeInt(2 ** 31 - 1))
+    .option('--config <file>', 'with --encoder: training settings', runtime.adaptersConfig)
+    .option('--cache <dir>', 'with --encoder: where the embedded pairs are cached', path.join('.cache', 'adapter-embeddings'))
     .option('--name <name>', 'name of the adapted model (default: <source>+<lang>)')
-    .action(async (options: { lang: string; pairs: string; out: string; model: string; epochs: number; name?: string }) => {
+    .action(async (options: AdaptCliOptions) => {
+      if (options.encoder !== undefined) return adaptAnyEncoder({ ...options, encoder: options.encoder }, runtime);
+      const model = options.model ?? path.join(runtime.shippedModelsDir, 'cmtp-base');
+      if (options.out === undefined) throw new CliError('give --out DIR');
       const { adaptLanguage } = await import('./adapt.js');
-      if (path.resolve(options.out) === path.resolve(options.model)) throw new CliError('--out must differ from --model');
+      if (path.resolve(options.out) === path.resolve(model)) throw new CliError('--out must differ from --model');
       let result;
       try {
-        result = await adaptLanguage({ modelDir: options.model, outDir: options.out, lang: options.lang, pairsFile: options.pairs, epochs: options.epochs, name: options.name });
+        result = await adaptLanguage({ modelDir: model, outDir: options.out, lang: options.lang, pairsFile: options.pairs, epochs: options.epochs, name: options.name, rank: options.rank });
       } catch (error) {
         throw new CliError((error as Error).message);
       }
