@@ -1,8 +1,10 @@
 /**
  * The persistent ANN graphs a collection index can hold, and the one place that chooses between them: usearch
- * (the default, f32: batch inserts on 2 threads; docs/benchmarks.md §2.2). f16 halves the graph's memory at the same recall but scores become approximate (~1e-3), so it is an option, not the default or hnswlib-node. A saved index is read by
- * the library its manifest names, so data directories written before usearch was the default keep working; a
- * graph built anew (new collection, rebuild, compaction) uses the configured library.
+ * (the default: f32 vectors, batch inserts on 2 threads; docs/benchmarks.md §2.2) or hnswlib-node. usearch with
+ * f16 vectors halves the graph's memory at the same recall, but its scores are then approximate (~1e-3 off the
+ * exact cosine), so it is an option rather than the default. A saved index is read by the library its manifest
+ * names, so data directories written before usearch was the default keep working; a graph built anew (new
+ * collection, rebuild, compaction) uses the configured library.
  */
 import fs from 'node:fs';
 import type { HnswParams } from './types.js';
