@@ -152,6 +152,17 @@ export class UsearchVectorStore implements GraphStore {
     if (vectors.length !== labels.length * this.dim) throw new Error(`addMany: ${labels.length} labels, ${vectors.length / this.dim} vectors`);
     const keys = new BigUint64Array(labels.length);
     for (let i = 0; i < labels.length; i++) keys[i] = BigInt(labels[i]!);
+    // A label already in the graph is the same passage with the same vector (ids are never reused): hnswlib's
+    // addPoint overwrites it in place, usearch refuses the whole batch, so it is kept as it is (and is live again).
+    const present = this.index.contains(keys) as boolean[];
+    if (present.includes(true)) {
+      const fresh = present.flatMap((p, i) => (p ? [] : [i]));
+      for (let i = 0; i < labels.length; i++) if (present[i]) this.removed.delete(labels[i]!);
+      const freshVectors = new Float32Array(fresh.length * this.dim);
+      fresh.forEach((from, to) => freshVectors.set(vectors.subarray(from * this.dim, (from + 1) * this.dim), to * this.dim));
+      if (fresh.length > 0) this.index.add(BigUint64Array.from(fresh, (i) => keys[i]!), freshVectors, threads);
+      return;
+    }
     this.index.add(keys, vectors, threads);
   }
 

@@ -158,3 +158,17 @@ describe('usearch', () => {
     assert.match((checkUsearchFile(bytes, { dim: DIM, M: PARAMS.M, scalar: 'f16' }) as { problem: string }).problem, /vector size/);
   });
 });
+
+for (const choice of CHOICES.filter((c) => c.library === 'usearch')) {
+  test(`graph store: ${nameOf(choice)}: adding a label it holds again keeps one copy, live (hnswlib's addPoint overwrites instead)`, () => {
+    const vectors = unitVectors(20, 7);
+    const store = createGraphStore(choice, { dim: DIM, params: PARAMS });
+    store.addMany(labelsFrom(1, 10), vectors.subarray(0, 10 * DIM));
+    store.remove(4);
+    store.addMany(labelsFrom(1, 20), vectors);
+    store.add(7, rowOf(vectors, 6));
+    assert.equal(store.size, 20);
+    assert.deepEqual(store.search(rowOf(vectors, 3), 1, undefined, 64).map((h) => h.label), [4]);
+    assert.equal(store.search(rowOf(vectors, 6), 20, undefined, 64).filter((h) => h.label === 7).length, 1);
+  });
+}
