@@ -17,6 +17,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { Index, MetricKind, ScalarKind } from 'usearch';
 import { sha256File, sha256FileSync } from '../core/hash.js';
@@ -80,7 +81,8 @@ export class UsearchVectorStore implements GraphStore {
     this.params = options.params;
     this.base = options.base;
     this.collectionId = options.collectionId;
-    this.threads = options.threads ?? 2;
+    // Not more than the machine has: a loaded index is sized for hardware_concurrency threads (see addMany).
+    this.threads = Math.max(1, Math.min(options.threads ?? 2, os.cpus().length));
     this.index = index;
   }
 
@@ -143,11 +145,16 @@ export class UsearchVectorStore implements GraphStore {
   }
 
   add(label: number, vector: Float32Array): void {
-    this.addMany([label], vector, 1);
+    this.addMany([label], vector);
   }
 
-  /** Inserts `labels.length` vectors laid end to end in `vectors`, on this store's threads. */
-  addMany(labels: ArrayLike<number>, vectors: Float32Array, threads = this.threads): void {
+  /**
+   * Inserts `labels.length` vectors laid end to end in `vectors`, on this store's threads. Always the same number
+   * of threads, even for one vector: usearch sizes its per-thread state when it grows, and a later add on more
+   * threads than the last growth saw fails ("Reserve capacity ahead of insertions!").
+   */
+  addMany(labels: ArrayLike<number>, vectors: Float32Array): void {
+    const threads = this.threads;
     if (labels.length === 0) return;
     if (vectors.length !== labels.length * this.dim) throw new Error(`addMany: ${labels.length} labels, ${vectors.length / this.dim} vectors`);
     const keys = new BigUint64Array(labels.length);

@@ -172,3 +172,12 @@ for (const choice of CHOICES.filter((c) => c.library === 'usearch')) {
     assert.equal(store.search(rowOf(vectors, 6), 20, undefined, 64).filter((h) => h.label === 7).length, 1);
   });
 }
+
+test('usearch: single adds, then a batch on 2 threads that needs no growth (usearch sized for 1 thread refused it)', () => {
+  const vectors = unitVectors(40, 8);
+  const store = createGraphStore({ library: 'usearch', threads: 2 }, { dim: DIM, params: PARAMS });
+  for (let i = 0; i < 20; i++) store.add(i + 1, rowOf(vectors, i));
+  store.addMany(labelsFrom(21, 5), vectors.subarray(20 * DIM, 25 * DIM));
+  store.addMany(labelsFrom(26, 15), vectors.subarray(25 * DIM, 40 * DIM));
+  assert.equal(store.size, 40);
+});
