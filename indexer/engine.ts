@@ -10,6 +10,7 @@ import type { EncoderRegistry } from '../models/registry.js';
 import { createUntranslatedQueries, type QueryTranslator } from '../models/translate/translator.js';
 import type { Encoder, EncoderInfo } from '../models/encoder.js';
 import { CollectionIndex } from './collection-index.js';
+import type { GraphChoice } from './graph-store.js';
 import { collectionConfigSchema, collectionNameSchema } from './config.js';
 import { openDatabase, type Db } from './database.js';
 import { createTermIndex, type TermIndex } from './term-index.js';
@@ -49,6 +50,8 @@ export interface EngineOptions {
   ownsEncoders?: boolean;
   /** Writes of fewer characters prepare their passages on the calling thread, larger ones on a worker thread. */
   inlinePreparationMaxChars?: number;
+  /** The ANN library of graphs built anew (default: usearch, f32, 2 threads; see graph-store.ts). */
+  graph?: GraphChoice;
 }
 
 export interface CollectionInfo {
@@ -139,6 +142,7 @@ export class Engine {
   private readonly writesIndexFiles: boolean;
   private readonly ownsEncoders: boolean;
   private readonly passagePreparer: PassagePreparer;
+  private readonly graph: GraphChoice | undefined;
   /** Per-collection chains: in-process writes to one collection run one at a time (encoding is async). */
   private readonly writeQueues = new Map<string, Promise<unknown>>();
   private dataVersion: number;
@@ -159,6 +163,7 @@ export class Engine {
     this.writesIndexFiles = options.indexFiles !== 'read-only';
     this.ownsEncoders = options.ownsEncoders ?? false;
     this.passagePreparer = createPassagePreparer({ inlineMaxChars: options.inlinePreparationMaxChars });
+    this.graph = options.graph;
     this.dataVersion = this.readDataVersion();
     for (const collection of this.store.listCollections()) this.indexFor(collection);
   }
@@ -202,6 +207,7 @@ export class Engine {
         indexDir: this.indexDir,
         readOnlyFiles: !this.writesIndexFiles,
         logger: this.logger,
+        ...(this.graph ? { graph: this.graph } : {}),
         // A large catch-up (after a crash, a CLI run, a compaction) is saved, so that a second crash does not repeat it.
         onCaughtUp: () => this.scheduleSave(),
       });

@@ -8,13 +8,15 @@ import { createEncoderRegistry } from '../../models/registry.js';
 import type { Encoder } from '../../models/encoder.js';
 import { Engine } from '../../indexer/engine.js';
 import { silentLogger } from '../../core/logger.js';
+import type { GraphChoice } from '../../indexer/graph-store.js';
 
 export function tempDir(prefix = 'tafuta-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-export function testEngine(dataDir: string | undefined, encoders: Encoder[] = [createHashedNgramEncoder({ dim: 64 })]): Engine {
+export function testEngine(dataDir: string | undefined, encoders: Encoder[] = [createHashedNgramEncoder({ dim: 64 })], graph?: GraphChoice): Engine {
   return new Engine({
+    ...(graph ? { graph } : {}),
     dataDir,
     encoders: createEncoderRegistry(encoders),
     languageIdentifier: createHeuristicLanguageIdentifier(),
