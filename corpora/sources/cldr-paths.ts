@@ -5,8 +5,13 @@
  */
 import type { RawPair } from '../types.js';
 
-/** Width variants that only abbreviate the long form ("km", "Thu"): they teach symbols, not words. */
-const SKIPPED_SEGMENTS = new Set(['short', 'narrow', 'abbreviated', 'identity']);
+/**
+ * Width variants that only abbreviate the long form ("km", "Thu") teach symbols, not words; date and time
+ * patterns ("EEEE, MMMM d, y") are format codes.
+ */
+const SKIPPED_SEGMENTS = new Set(['short', 'narrow', 'abbreviated', 'identity',
+  'dateFormats', 'timeFormats', 'dateTimeFormats', 'dateTimeFormats-atTime', 'availableFormats', 'appendItems',
+  'intervalFormats', 'dateSkeletons', 'timeSkeletons']);
 
 /** String leaves of `main.<locale>` by dotted path; alternative spellings (`-alt-`) are left out. */
 export function cldrStrings(json: unknown): Map<string, string> {

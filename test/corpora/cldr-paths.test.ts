@@ -37,6 +37,8 @@ test('cldrStrings keys string leaves by path and leaves out identity, width vari
   assert.equal(strings.has('dates.fields.month.displayName-alt-variant'), false);
   const short = cldrStrings({ main: { en: { units: { short: { a: 'km' }, long: { a: 'kilometers' } } } } });
   assert.deepEqual([...short], [['units.long.a', 'kilometers']]);
+  const patterns = cldrStrings({ main: { en: { gregorian: { dateFormats: { full: 'EEEE, MMMM d, y' }, months: { wide: { 1: 'January' } } } } } });
+  assert.deepEqual([...patterns], [['gregorian.months.wide.1', 'January']]);
 });
 
 test('pairCldrByPath pairs by path, in the translated file order, skipping fallbacks, symbols and unmatched paths', () => {
