@@ -647,6 +647,13 @@ const MORE_DATA = {
   weak: ['so', 'qu', 'wo', 'bo', 'ti', 'ha', 'yo', 'ig', 'st'],
 };
 
+/** Macro MRR@10 over the languages `only` keeps (each language's mean over its queries, then the mean of those). */
+function macroMrrOn(report: EvalReport, only: (lang: string) => boolean): number {
+  const byLang = new Map<string, number[]>();
+  for (const q of report.perQuery) if (only(q.lang)) byLang.set(q.lang, [...(byLang.get(q.lang) ?? []), q.metrics['MRR@10']]);
+  return mean([...byLang.values()].map(mean));
+}
+
 function moreDataSection(reports: EvalReport[]): string[] {
   const rows: string[][] = [];
   const stepRows: string[][] = [];
@@ -663,12 +670,12 @@ function moreDataSection(reports: EvalReport[]): string[] {
       ...MORE_DATA.weak.filter((l) => present.has(l)).map((l): [string, (lang: string) => boolean] => [l, (x) => x === l]),
     ];
     for (const [label, only] of groups) {
-      const perSeed = seeds.map((r) => pairedOn(r, r, only)!.a);
+      const perSeed = seeds.map((r) => macroMrrOn(r, only));
       const cells = runs.map((run) => {
         const cmp = run ? pairedOn(base, run, only) : undefined;
         return cmp ? [fmt(cmp.b), `${signed(cmp.delta)} (${pCell(cmp.pBoot)})`] : ['–', '–'];
       });
-      const n = pairedOn(base, base, only)!.n;
+      const n = base.perQuery.filter((q) => only(q.lang)).length;
       rows.push([bench, label, String(n), perSeed.map(fmt).join(' / '), fmt(sd(perSeed)), fmt(mean(perSeed)), ...cells.flat()]);
       const [a, b] = runs;
       const step = a && b ? pairedOn(a, b, only) : undefined;
