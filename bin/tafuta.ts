@@ -6,6 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { Engine } from '../indexer/engine.js';
+import { DATABASE_FILE, databasePathOf } from '../indexer/data-dir.js';
+import { resolveStoreUrl } from '../indexer/postgres/config.js';
 import { buildData } from '../corpora/build.js';
 import { autoModesCommand, evalCommand } from '../eval/cli.js';
 import { langidCommand } from '../models/langid/cli.js';
@@ -71,8 +73,8 @@ function progressBar(format: string, initialPayload?: Record<string, unknown>): 
  * `-d` would otherwise answer "no such collection" from a fresh, empty store).
  */
 function requireDatabase(dataDir: string): void {
-  if (!fs.existsSync(path.join(dataDir, 'tafuta.db'))) {
-    throw new CliError(`no tafuta data in ${dataDir} (no tafuta.db there): check --data-dir, or index something first`);
+  if (!fs.existsSync(databasePathOf(dataDir))) {
+    throw new CliError(`no tafuta data in ${dataDir} (no ${DATABASE_FILE} there): check --data-dir, or index something first`);
   }
 }
 
@@ -103,7 +105,7 @@ interface IndexOptions {
  * (a newer tafuta with retrained weights): it holds nothing that cannot be indexed again.
  */
 async function indexDemo(engine: Engine, options: IndexOptions, logger: Logger): Promise<void> {
-  const existing = engine.listCollections().find((c) => c.name === options.collection);
+  const existing = (await engine.listCollections()).find((c) => c.name === options.collection);
   if (existing?.encoderChanged) {
     logger.warn({ collection: options.collection, reason: existing.encoderChanged }, 'the demo collection was indexed with another model; re-indexing it');
     await engine.deleteCollection(options.collection, { force: true });
@@ -112,8 +114,8 @@ async function indexDemo(engine: Engine, options: IndexOptions, logger: Logger):
 }
 
 async function runIndex(engine: Engine, options: IndexOptions, logger: Logger): Promise<void> {
-  if (!engine.listCollections().some((c) => c.name === options.collection)) {
-    engine.createCollection(options.collection, { encoder: options.encoder, dim: options.dim });
+  if (!(await engine.listCollections()).some((c) => c.name === options.collection)) {
+    await engine.createCollection(options.collection, { encoder: options.encoder, dim: options.dim });
     logger.info({ collection: options.collection }, 'created collection');
   }
   const bar = progressBar('indexing |{bar}| {value}/{total} docs | {rate} docs/s | ETA {eta_formatted}', { rate: 0 });
@@ -152,7 +154,7 @@ interface ReindexOptions {
 }
 
 async function runReindex(engine: Engine, options: ReindexOptions, logger: Logger): Promise<void> {
-  const before = engine.getCollection(options.collection);
+  const before = await engine.getCollection(options.collection);
   if (before.encoder === ENCODER_NONE) {
     process.stdout.write(`"${options.collection}" holds your own vectors (encoder "${ENCODER_NONE}"): there is nothing to re-encode\n`);
     return;
@@ -173,7 +175,7 @@ async function runReindex(engine: Engine, options: ReindexOptions, logger: Logge
   });
   bar?.stop();
   engine.saveIndexes();
-  const info = engine.getCollection(options.collection);
+  const info = await engine.getCollection(options.collection);
   process.stdout.write(
     `re-indexed "${options.collection}" with ${info.encoder} (version ${info.encoderVersion ?? 'unversioned'}): ` +
       `${result.documents} documents, ${result.passages} passages in ${result.seconds.toFixed(1)} s\n`,
@@ -208,7 +210,7 @@ function exportFilter(json: string | undefined): SearchFilter | undefined {
 /** Writes the collection's documents as JSONL, one `{id, text, lang?, title?, metadata?, vector?}` per line, in insertion order. */
 async function runExport(engine: Engine, options: ExportOptions): Promise<void> {
   const filter = exportFilter(options.filter);
-  engine.assertCollectionExists(options.collection);
+  await engine.assertCollectionExists(options.collection);
   let out: NodeJS.WritableStream = process.stdout;
   if (options.out !== undefined) {
     let fd: number;
@@ -222,7 +224,7 @@ async function runExport(engine: Engine, options: ExportOptions): Promise<void> 
   let documents = 0;
   let cursor: string | undefined;
   do {
-    const page = engine.listDocuments(options.collection, { limit: 1000, cursor, filter, withVectors: true });
+    const page = await engine.listDocuments(options.collection, { limit: 1000, cursor, filter, withVectors: true });
     const lines = page.documents.map((d) => `${JSON.stringify(documentInputOf(d))}\n`).join('');
     if (lines && !out.write(lines)) await once(out, 'drain');
     documents += page.documents.length;
@@ -249,6 +251,8 @@ interface ServeCliOptions {
   insecure?: boolean;
   shutdownGrace: number;
   workers?: number;
+  /** A PostgreSQL store URL (indexer/postgres/config.ts). */
+  store?: string;
 }
 
 interface ServeConfig {
@@ -349,7 +353,8 @@ function serveOptions(command: Command): Command {
     .option('--trust-proxy <hops>', 'reverse proxies whose X-Forwarded-For is trusted for client addresses (default 0)', nonNegativeInt(10))
     .option('--insecure', 'allow a non-loopback --host without an admin key (an open API)')
     .option('--shutdown-grace <seconds>', 'how long a shutdown waits for in-flight requests', nonNegativeInt(3600), 10)
-    .option('--workers <n>', 'server processes sharing the port and data directory: Node answers HTTP on one core per process (default $TAFUTA_WORKERS, else 1)', positiveInt(MAX_WORKERS));
+    .option('--workers <n>', 'server processes sharing the port and data directory: Node answers HTTP on one core per process (default $TAFUTA_WORKERS, else 1)', positiveInt(MAX_WORKERS))
+    .option('--store <url>', 'a PostgreSQL + pgvector store (postgres://…) shared by any number of servers, instead of the data directory (default $TAFUTA_STORE_URL)');
 }
 
 /** How often each worker of a multi-process server looks for the other workers' writes when it gets no requests. */
@@ -458,7 +463,8 @@ export function buildProgram(logger: Logger = createLogger()): Command {
     .option('-d, --data-dir <dir>', 'data directory', DEFAULT_DATA_DIR)
     .action(async (options: ServeCliOptions) => {
       const config = serveConfig(options); // before opening anything: bad settings exit 2 at once
-      if (cluster.isPrimary) checkDatabaseAtStart(options.dataDir, logger);
+      const storeUrl = resolveStoreUrl(options.store);
+      if (cluster.isPrimary && storeUrl === undefined) checkDatabaseAtStart(options.dataDir, logger);
       if (config.workers > 1) await serveWithWorkers(options.dataDir, logger, config);
       else await withEngine(options.dataDir, logger, (engine) => serveUntilSignal(engine, logger, config));
     });
@@ -467,7 +473,8 @@ export function buildProgram(logger: Logger = createLogger()): Command {
     .option('-d, --data-dir <dir>', 'data directory for the demo', '.tafuta/demo')
     .action(async (options: ServeCliOptions) => {
       const config = serveConfig(options);
-      if (cluster.isPrimary) checkDatabaseAtStart(options.dataDir, logger);
+      const storeUrl = resolveStoreUrl(options.store);
+      if (cluster.isPrimary && storeUrl === undefined) checkDatabaseAtStart(options.dataDir, logger);
       const demo = { collection: DEMO_COLLECTION, input: DEMO_CORPUS, format: 'jsonl', batch: 256, dataDir: options.dataDir } as const;
       if (config.workers > 1) {
         // The primary indexes once, before forking; workers (which run this action again) only serve.
@@ -516,7 +523,7 @@ export function buildProgram(logger: Logger = createLogger()): Command {
     .action(async (options: { json?: boolean; dataDir: string }) => {
       requireDatabase(options.dataDir);
       await withEngine(options.dataDir, logger, async (engine) => {
-        const collections = engine.listCollections();
+        const collections = await engine.listCollections();
         process.stdout.write(options.json ? `${JSON.stringify({ collections }, null, 2)}\n` : formatCollections(collections));
       });
     });
@@ -528,7 +535,7 @@ export function buildProgram(logger: Logger = createLogger()): Command {
     .requiredOption('-o, --out <dir>', 'snapshot directory (created; must be empty if it exists)')
     .option('-d, --data-dir <dir>', 'data directory to snapshot', DEFAULT_DATA_DIR)
     .action(async (options: { out: string; dataDir: string }) => {
-      if (!fs.existsSync(path.join(options.dataDir, 'tafuta.db'))) throw new CliError(`no tafuta database in ${options.dataDir}`);
+      if (!fs.existsSync(databasePathOf(options.dataDir))) throw new CliError(`no tafuta database in ${options.dataDir}`);
       await withEngine(options.dataDir, logger, async (engine) => {
         const manifest = await createSnapshot(engine, options.out);
         const bytes = manifest.files.reduce((n, f) => n + f.bytes, 0);

@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { COLLECTION_NAME_PATTERN } from './config.js';
+import { DATABASE_FILE, INDEX_DIR } from './data-dir.js';
 import { schemaVersion } from './database.js';
 import type { Engine } from './engine.js';
 import { TafutaError } from '../core/errors.js';
@@ -23,8 +24,7 @@ import type { HnswManifest } from './hnsw-store.js';
 export const SNAPSHOT_MANIFEST = 'snapshot.json';
 const FORMAT = 'tafuta-snapshot';
 const VERSION = 1;
-const DB_FILE = 'tafuta.db';
-const INDEX_DIR = 'indexes';
+const DB_FILE = DATABASE_FILE;
 
 export interface SnapshotFile {
   /** Relative to the snapshot (and to the data directory after a restore), with "/" separators. */

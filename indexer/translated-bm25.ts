@@ -10,7 +10,7 @@
  * own unweighted BM25); they are re-scored here from their stored text.
  */
 import type { WeightedTerm } from '../models/translate/table.js';
-import type { DocumentStore } from './document-store.js';
+import type { SqliteDocumentStore as DocumentStore } from './document-store.js';
 import { ftsPhraseOf, ftsQueryOfWords } from './search-text.js';
 import type { SearchFilter } from './types.js';
 import type { VectorHit } from './vector-store.js';
@@ -25,26 +25,29 @@ const MIN_CANDIDATES = 1000;
 
 export type TranslatedQuery = ReadonlyArray<ReadonlyArray<WeightedTerm>>;
 
-type Bm25Store = Pick<DocumentStore, 'bm25' | 'searchTextsOf' | 'ftsDocumentFrequency' | 'ftsStatistics'>;
+/** What the scoring reads from a store: SQLite's answers at once, a shared database's as promises. */
+export type Bm25Store = {
+  [K in 'bm25' | 'searchTextsOf' | 'ftsDocumentFrequency' | 'ftsStatistics']: (
+    ...args: Parameters<DocumentStore[K]>
+  ) => ReturnType<DocumentStore[K]> | Promise<ReturnType<DocumentStore[K]>>;
+};
 
-export function translatedBm25Hits(store: Bm25Store, collectionId: number, query: TranslatedQuery, depth: number, filter?: SearchFilter): VectorHit[] {
+export async function translatedBm25Hits(store: Bm25Store, collectionId: number, query: TranslatedQuery, depth: number, filter?: SearchFilter): Promise<VectorHit[]> {
   const match = ftsQueryOfWords(query.flatMap((terms) => terms.map((t) => t.term)));
   if (match === undefined || depth <= 0) return [];
-  const candidates = store.bm25(collectionId, match, Math.max(MIN_CANDIDATES, depth * CANDIDATE_FACTOR), filter);
+  const candidates = await store.bm25(collectionId, match, Math.max(MIN_CANDIDATES, depth * CANDIDATE_FACTOR), filter);
   if (candidates.length === 0) return [];
-  const { rows, meanTokens } = store.ftsStatistics();
+  const { rows, meanTokens } = await store.ftsStatistics();
   const documentFrequency = new Map<string, number>();
-  const dfOf = (term: string) => {
-    let df = documentFrequency.get(term);
-    if (df === undefined) documentFrequency.set(term, (df = store.ftsDocumentFrequency(ftsPhraseOf(term))));
-    return df;
-  };
+  for (const term of new Set(query.flatMap((terms) => terms.map((t) => t.term)))) {
+    documentFrequency.set(term, await store.ftsDocumentFrequency(ftsPhraseOf(term)));
+  }
   const idfs = query.map((terms) => {
-    const df = terms.reduce((sum, t) => sum + t.weight * dfOf(t.term), 0);
+    const df = terms.reduce((sum, t) => sum + t.weight * documentFrequency.get(t.term)!, 0);
     const idf = Math.log((rows - df + 0.5) / (df + 0.5));
     return idf > 0 ? idf : MIN_IDF;
   });
-  const texts = store.searchTextsOf(candidates.map((c) => c.label));
+  const texts = await store.searchTextsOf(candidates.map((c) => c.label));
   const hits: VectorHit[] = [];
   for (const { label } of candidates) {
     const text = texts.get(label);

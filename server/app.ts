@@ -103,14 +103,16 @@ export function createApp({ engine, logger, version, bodyLimit, security = OPEN_
     wellFormedStrings,
   );
 
-  app.get('/v1/info', (_req, res) => {
+  app.get('/v1/info', async (_req, res) => {
     res.json({
       name: 'tafuta',
       version,
       encoders: engine.encoders.list(),
       default_encoder: engine.encoders.defaultName,
       language_identifier: engine.languageIdentifier.name,
-      collections: engine.listCollections().map((c) => ({ name: c.name, encoder: c.encoder, documents: c.documents, passages: c.passages })),
+      // Which store answers, and whether mode "bm25" is BM25 there (PostgreSQL without pg_textsearch ranks by ts_rank).
+      store: { kind: engine.storageInfo.kind, text_ranking: engine.storageInfo.textRanking.kind, text_ranking_engine: engine.storageInfo.textRanking.engine },
+      collections: (await engine.listCollections()).map((c) => ({ name: c.name, encoder: c.encoder, documents: c.documents, passages: c.passages })),
     });
   });
 
@@ -122,17 +124,17 @@ export function createApp({ engine, logger, version, bodyLimit, security = OPEN_
     res.set('Content-Type', metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
-  app.post('/v1/collections', requireAdmin, (req, res) => {
+  app.post('/v1/collections', requireAdmin, async (req, res) => {
     const body = parse(createCollectionSchema, req.body);
-    res.status(201).json(engine.createCollection(body.name, { encoder: body.encoder, dim: body.dim, config: body.config }));
+    res.status(201).json(await engine.createCollection(body.name, { encoder: body.encoder, dim: body.dim, config: body.config }));
   });
 
-  app.get('/v1/collections', (_req, res) => {
-    res.json({ collections: engine.listCollections() });
+  app.get('/v1/collections', async (_req, res) => {
+    res.json({ collections: await engine.listCollections() });
   });
 
-  app.get('/v1/collections/:name', (req, res) => {
-    res.json(engine.getCollection(param(req, 'name')));
+  app.get('/v1/collections/:name', async (req, res) => {
+    res.json(await engine.getCollection(param(req, 'name')));
   });
 
   app.delete('/v1/collections/:name', requireAdmin, async (req, res) => {
@@ -143,31 +145,31 @@ export function createApp({ engine, logger, version, bodyLimit, security = OPEN_
 
   app.post('/v1/collections/:name/documents', requireAdmin, async (req, res) => {
     const name = param(req, 'name');
-    engine.assertCollectionExists(name); // 404 before 400: a missing collection is the first thing to fix
+    await engine.assertCollectionExists(name); // 404 before 400: a missing collection is the first thing to fix
     const body = parse(upsertDocumentsSchema, req.body);
     res.json(await engine.upsertDocuments(name, body.documents));
   });
 
-  app.get('/v1/collections/:name/documents', (req, res) => {
+  app.get('/v1/collections/:name/documents', async (req, res) => {
     const name = param(req, 'name');
-    engine.assertCollectionExists(name);
-    res.json(engine.listDocuments(name, parse(listDocumentsQuerySchema, req.query)));
+    await engine.assertCollectionExists(name);
+    res.json(await engine.listDocuments(name, parse(listDocumentsQuerySchema, req.query)));
   });
 
-  app.get('/v1/collections/:name/documents/:id', (req, res) => {
-    res.json(engine.getDocument(param(req, 'name'), param(req, 'id')));
+  app.get('/v1/collections/:name/documents/:id', async (req, res) => {
+    res.json(await engine.getDocument(param(req, 'name'), param(req, 'id')));
   });
 
   app.post('/v1/collections/:name/documents/delete', requireAdmin, async (req, res) => {
     const name = param(req, 'name');
-    engine.assertCollectionExists(name);
+    await engine.assertCollectionExists(name);
     const body = parse(deleteDocumentsSchema, req.body);
     res.json(await engine.deleteDocuments(name, body.ids !== undefined ? { ids: body.ids } : { filter: body.filter! }));
   });
 
   app.patch('/v1/collections/:name/documents/:id', requireAdmin, async (req, res) => {
     const name = param(req, 'name');
-    engine.assertCollectionExists(name);
+    await engine.assertCollectionExists(name);
     res.json(await engine.patchDocument(name, param(req, 'id'), parse(patchDocumentSchema, req.body)));
   });
 
@@ -178,7 +180,7 @@ export function createApp({ engine, logger, version, bodyLimit, security = OPEN_
 
   app.post('/v1/collections/:name/search', async (req, res) => {
     const name = param(req, 'name');
-    engine.assertCollectionExists(name);
+    await engine.assertCollectionExists(name);
     const body = parse(searchSchema, req.body);
     res.json(await engine.search(name, body));
   });

@@ -7,6 +7,8 @@ import { createHeuristicLanguageIdentifier } from '../../models/langid.js';
 import { createEncoderRegistry } from '../../models/registry.js';
 import type { Encoder } from '../../models/encoder.js';
 import { Engine } from '../../indexer/engine.js';
+import { createSqliteStorage, SqliteStorage } from '../../indexer/sqlite/storage.js';
+import type { SqliteDocumentStore } from '../../indexer/document-store.js';
 import { silentLogger } from '../../core/logger.js';
 
 export function tempDir(prefix = 'tafuta-test-'): string {
@@ -15,12 +17,21 @@ export function tempDir(prefix = 'tafuta-test-'): string {
 
 export function testEngine(dataDir: string | undefined, encoders: Encoder[] = [createHashedNgramEncoder({ dim: 64 })]): Engine {
   return new Engine({
-    dataDir,
+    storage: createSqliteStorage({ dataDir, logger: silentLogger, saveDelayMs: 60_000 }),
     encoders: createEncoderRegistry(encoders),
     languageIdentifier: createHeuristicLanguageIdentifier(),
     logger: silentLogger,
-    saveDelayMs: 60_000,
   });
+}
+
+/** The synchronous SQLite store under a test engine (tests that look at rows and the change log). */
+export function sqliteStoreOf(engine: Engine): SqliteDocumentStore {
+  return sqliteStorageOf(engine).sqlite;
+}
+
+export function sqliteStorageOf(engine: Engine): SqliteStorage {
+  if (!(engine.storage instanceof SqliteStorage)) throw new Error('not a SQLite engine');
+  return engine.storage;
 }
 
 export const SAMPLE_DOCUMENTS = [

@@ -5,7 +5,7 @@ import type { Engine } from '../../indexer/engine.js';
 import { isTafutaError } from '../../core/errors.js';
 import { FILTER_LIMITS, parseWhere } from '../../indexer/filters.js';
 import type { SearchFilter } from '../../indexer/types.js';
-import { SAMPLE_DOCUMENTS, testEngine } from '../helpers/engine.js';
+import { SAMPLE_DOCUMENTS, sqliteStoreOf, testEngine } from '../helpers/engine.js';
 
 const MODES = ['dense', 'bm25', 'hybrid'] as const;
 
@@ -19,7 +19,7 @@ const DOCUMENTS = [
 
 async function seeded(): Promise<Engine> {
   const engine = testEngine(undefined);
-  engine.createCollection('c');
+  await engine.createCollection('c');
   await engine.upsertDocuments('c', DOCUMENTS);
   return engine;
 }
@@ -90,7 +90,7 @@ test('a comparison that cannot match the stored type is a 400-class error, not a
 
 test('the numeric-year mistake of issue 17 is refused with the stored type named', async () => {
   const engine = testEngine(undefined);
-  engine.createCollection('c');
+  await engine.createCollection('c');
   await engine.upsertDocuments('c', SAMPLE_DOCUMENTS);
   await rejects(engine.search('c', { query: 'water', k: 5, mode: 'bm25', filter: { metadata: { year: '2024' } } }), /"year" holds only number values/);
   engine.close();
@@ -126,16 +126,17 @@ test('filter values travel as bound parameters: SQL in values and keys changes n
   const engine = await seeded();
   assert.deepEqual(await idsMatching(engine, { topic: "health' OR 1=1 --" }), []);
   assert.deepEqual(await idsMatching(engine, { topic: { $in: ["') OR 1=1 --"] } }), []);
-  assert.equal(engine.getCollection('c').documents, DOCUMENTS.length);
+  assert.equal((await engine.getCollection('c')).documents, DOCUMENTS.length);
   engine.close();
 });
 
 /** Exact filtered top-k by brute force over every stored vector, independent of the engine's search path. */
 async function exactTopK(engine: Engine, query: string, k: number, keep: (documentId: string) => boolean): Promise<string[]> {
-  const collection = engine.store.requireCollection('c');
+  const store = sqliteStoreOf(engine);
+  const collection = store.requireCollection('c');
   const [q] = await engine.encoders.get(collection.encoder)!.embed([query], { kind: 'query' });
-  const all = [...engine.store.vectorsBetween(collection.id, 0, Number.MAX_SAFE_INTEGER)];
-  const views = new Map(engine.store.passageViews(all.map((v) => v.label)).map((v) => [v.label, v]));
+  const all = [...store.vectorsBetween(collection.id, 0, Number.MAX_SAFE_INTEGER)];
+  const views = new Map(store.passageViews(all.map((v) => v.label)).map((v) => [v.label, v]));
   return all
     .filter((v) => keep(views.get(v.label)!.documentId))
     .map((v) => ({ id: views.get(v.label)!.passageId, score: v.vector.reduce((s, x, i) => s + x * q![i]!, 0) }))
@@ -146,7 +147,7 @@ async function exactTopK(engine: Engine, query: string, k: number, keep: (docume
 
 test('filtered dense search keeps its recall: recall@10 = 1.0 under a 1% filter, ≥ 0.95 on the HNSW path', { timeout: 120_000 }, async () => {
   const engine = testEngine(undefined);
-  engine.createCollection('c');
+  await engine.createCollection('c');
   // Distinct texts (ties would make "the" exact top 10 ambiguous): words of a syllable vocabulary, seeded.
   const syllables = ['ma', 'ji', 'sa', 'fi', 'ki', 'li', 'mo', 'hi', 'ndi', 'a', 'fya', 'wa', 'to', 'shu', 'le', 'mvu', 'so', 'ko', 'ba', 'ra'];
   let seed = 17;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Engine } from '../../indexer/engine.js';
+import { createSqliteStorage } from '../../indexer/sqlite/storage.js';
 import { silentLogger } from '../../core/logger.js';
 import { createHashedNgramEncoder } from '../../models/hashed-ngram-encoder.js';
 import { createHeuristicLanguageIdentifier } from '../../models/langid.js';
@@ -24,14 +25,13 @@ const TABLE: TranslationTable = new Map([
 
 async function engineWith(fusionWeight = 0.5): Promise<Engine> {
   const engine = new Engine({
-    dataDir: undefined,
+    storage: createSqliteStorage({ dataDir: undefined, logger: silentLogger, saveDelayMs: 60_000 }),
     encoders: createEncoderRegistry([createHashedNgramEncoder({ dim: 32 })]),
     languageIdentifier: createHeuristicLanguageIdentifier(),
     translator: createQueryTranslator({ name: 'test', borrowFrom: {}, fusion: { weights: { sw: fusionWeight }, defaultWeight: 0.5 } }, new Map([['sw', TABLE]])),
     logger: silentLogger,
-    saveDelayMs: 60_000,
   });
-  engine.createCollection('c', {});
+  await engine.createCollection('c', {});
   await engine.upsertDocuments('c', DOCUMENTS.map((d) => ({ ...d, lang: 'en' })));
   return engine;
 }
