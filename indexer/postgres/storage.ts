@@ -373,13 +373,14 @@ export class PostgresStorage implements Storage {
       search: async (collection, query, k, filter, ef) => {
         const efSearch = Math.min(PGVECTOR.maxEfSearch, Math.max(k, ef ?? collection.config.hnsw.ef));
         const vector = `embedding::vector(${collection.dim})`;
+        // The filter is compiled before the transaction: no other connection is waited for while one is held.
+        const params = new SqlParams([vectorLiteral(query), k]);
+        const clause = await this.filterClause(collection.id, filter, params);
         return this.connection.transaction(async (client) => {
           // SET LOCAL takes no parameters; both values are integers computed here.
           await client.query(`SET LOCAL hnsw.ef_search = ${efSearch}`);
           // A filtered scan goes on through the graph until k rows pass the filter (pgvector >= 0.8).
           await client.query('SET LOCAL hnsw.iterative_scan = relaxed_order');
-          const params = new SqlParams([vectorLiteral(query), k]);
-          const clause = await this.filterClause(collection.id, filter, params);
           const rows = await client.query<{ label: number; distance: number }>(
             `SELECT p.id AS label, p.${vector} <=> $1::vector(${collection.dim}) AS distance
              FROM passages p JOIN documents d ON d.id = p.document_id

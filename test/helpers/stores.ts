@@ -6,7 +6,7 @@ import { createHashedNgramEncoder } from '../../models/hashed-ngram-encoder.js';
 import { createHeuristicLanguageIdentifier } from '../../models/langid.js';
 import { createEncoderRegistry } from '../../models/registry.js';
 import type { Encoder } from '../../models/encoder.js';
-import { testEngine } from './engine.js';
+import { tempDir, testEngine } from './engine.js';
 import { emptyDatabase, sharedPgliteServer, stopSharedPgliteServer } from './postgres.js';
 
 export interface TestStore {
@@ -30,11 +30,15 @@ export async function postgresEngine(url: string, encoders: Encoder[] = defaultE
   });
 }
 
+let sqliteDir: string | undefined;
+
+/** SQLite on a temp data directory (so that a second engine can open the same one). */
 export const sqliteStore: TestStore = {
   name: 'sqlite',
-  freshEngine: async (encoders) => testEngine(undefined, encoders),
-  sameStoreEngine: async () => {
-    throw new Error('an in-memory SQLite engine cannot be opened twice');
+  freshEngine: async (encoders) => testEngine((sqliteDir = tempDir()), encoders),
+  sameStoreEngine: async (encoders) => {
+    if (sqliteDir === undefined) throw new Error('no fresh SQLite engine was opened');
+    return testEngine(sqliteDir, encoders);
   },
   stop: async () => undefined,
 };
