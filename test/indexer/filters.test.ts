@@ -1,11 +1,17 @@
-/** Metadata filters (Chroma `where` operators): semantics in every mode, type checks, and recall under selective filters. */
+/**
+ * Metadata filters (Chroma `where` operators): semantics in every mode and type checks on every store (SQLite, and
+ * PostgreSQL on PGlite), and recall under selective filters.
+ */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import type { Engine } from '../../indexer/engine.js';
 import { isTafutaError } from '../../core/errors.js';
 import { FILTER_LIMITS, parseWhere } from '../../indexer/filters.js';
 import type { SearchFilter } from '../../indexer/types.js';
 import { SAMPLE_DOCUMENTS, sqliteStoreOf, testEngine } from '../helpers/engine.js';
+import { postgresStore, sqliteStore, testStores, type TestStore } from '../helpers/stores.js';
+
+after(() => postgresStore.stop());
 
 const MODES = ['dense', 'bm25', 'hybrid'] as const;
 
@@ -17,8 +23,8 @@ const DOCUMENTS = [
   { id: 'null-topic', lang: 'en', text: 'Water and farming notes without a topic.', metadata: { topic: null, year: 2021 } },
 ];
 
-async function seeded(): Promise<Engine> {
-  const engine = testEngine(undefined);
+async function seeded(store: TestStore = sqliteStore): Promise<Engine> {
+  const engine = await store.freshEngine();
   await engine.createCollection('c');
   await engine.upsertDocuments('c', DOCUMENTS);
   return engine;
@@ -35,8 +41,8 @@ async function rejects(promise: Promise<unknown>, pattern: RegExp): Promise<void
   await assert.rejects(promise, (error: unknown) => isTafutaError(error) && error.code === 'INVALID_ARGUMENT' && pattern.test(error.message));
 }
 
-test('every operator selects what the README says, in dense, BM25 and hybrid alike', async () => {
-  const engine = await seeded();
+for (const store of testStores()) test(`every operator selects what the README says, in dense, BM25 and hybrid alike (${store.name} store)`, async () => {
+  const engine = await seeded(store);
   const cases: Array<[Record<string, unknown>, string[]]> = [
     [{ topic: 'health' }, ['am-1', 'en-1', 'ha-1', 'str-year', 'sw-1']],
     [{ topic: { $eq: 'health' } }, ['am-1', 'en-1', 'ha-1', 'str-year', 'sw-1']],
@@ -66,11 +72,11 @@ test('every operator selects what the README says, in dense, BM25 and hybrid ali
     }
   }
   assert.deepEqual(await idsMatching(engine, { topic: 'health' }, 'dense', { lang: ['sw', 'am'] }), ['am-1', 'sw-1'], 'lang and metadata together');
-  engine.close();
+  await engine.close();
 });
 
-test('a comparison that cannot match the stored type is a 400-class error, not an empty answer', async () => {
-  const engine = await seeded();
+for (const store of testStores()) test(`a comparison that cannot match the stored type is a 400-class error, not an empty answer (${store.name} store)`, async () => {
+  const engine = await seeded(store);
   const search = (metadata: Record<string, unknown>) => engine.search('c', { query: 'water', k: 5, mode: 'dense', filter: { metadata } });
   await rejects(search({ reviewed: 'true' }), /"reviewed" holds only boolean values/);
   await rejects(search({ reviewed: { $in: [1] } }), /compares a number/);
@@ -85,7 +91,7 @@ test('a comparison that cannot match the stored type is a 400-class error, not a
   // Types follow writes: once no document holds a boolean "reviewed", nothing is known about the key.
   await engine.deleteDocument('c', 'ha-1');
   assert.deepEqual((await search({ reviewed: 'true' })).results, []);
-  engine.close();
+  await engine.close();
 });
 
 test('the numeric-year mistake of issue 17 is refused with the stored type named', async () => {
