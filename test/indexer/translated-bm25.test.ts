@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
-import { Engine } from '../../indexer/engine.js';
-import { createSqliteStorage } from '../../indexer/sqlite/storage.js';
-import { silentLogger } from '../../core/logger.js';
+import { after, test } from 'node:test';
+import type { Engine } from '../../indexer/engine.js';
 import { createHashedNgramEncoder } from '../../models/hashed-ngram-encoder.js';
-import { createHeuristicLanguageIdentifier } from '../../models/langid.js';
-import { createEncoderRegistry } from '../../models/registry.js';
+import { postgresStore, sqliteStore, testStores, type TestStore } from '../helpers/stores.js';
 import { createQueryTranslator } from '../../models/translate/translator.js';
 import type { TranslationTable } from '../../models/translate/table.js';
 
@@ -23,13 +20,12 @@ const TABLE: TranslationTable = new Map([
   ['kitabu', [{ term: 'book', weight: 1 }]],
 ]);
 
-async function engineWith(fusionWeight = 0.5): Promise<Engine> {
-  const engine = new Engine({
-    storage: createSqliteStorage({ dataDir: undefined, logger: silentLogger, saveDelayMs: 60_000 }),
-    encoders: createEncoderRegistry([createHashedNgramEncoder({ dim: 32 })]),
-    languageIdentifier: createHeuristicLanguageIdentifier(),
+after(() => postgresStore.stop());
+
+async function engineWith(fusionWeight = 0.5, store: TestStore = sqliteStore): Promise<Engine> {
+  const engine = await store.freshEngine({
+    encoders: [createHashedNgramEncoder({ dim: 32 })],
     translator: createQueryTranslator({ name: 'test', borrowFrom: {}, fusion: { weights: { sw: fusionWeight }, defaultWeight: 0.5 } }, new Map([['sw', TABLE]])),
-    logger: silentLogger,
   });
   await engine.createCollection('c', {});
   await engine.upsertDocuments('c', DOCUMENTS.map((d) => ({ ...d, lang: 'en' })));
@@ -49,8 +45,9 @@ test('a query no table translates scores exactly as FTS5 bm25() does (same stati
   await engine.close();
 });
 
-test('a translated word pools its terms: tf and df are the weighted sums over its translations (PSQ)', async () => {
-  const engine = await engineWith();
+// The PSQ scoring reads the same statistics from either store (FTS5's, or PostgreSQL's full-text index).
+for (const store of testStores()) test(`a translated word pools its terms: tf and df are the weighted sums over its translations (PSQ; ${store.name} store)`, async () => {
+  const engine = await engineWith(0.5, store);
   const response = await engine.search('c', { query: 'nyumba', k: 10, mode: 'translate', lang: 'sw' });
   // N = 5 passages, 30 tokens in all (mean 6). df(house) = 3, df(home) = 2 → df = 2.5, idf = ln(3/3) = 0, floored
   // at 1e-6 as FTS5 does: every passage with either word matches, none with neither.
@@ -65,8 +62,8 @@ test('a translated word pools its terms: tf and df are the weighted sums over it
   await engine.close();
 });
 
-test('words the table lacks stay themselves; a query language without a table is plain BM25', async () => {
-  const engine = await engineWith();
+for (const store of testStores()) test(`words the table lacks stay themselves; a query language without a table is plain BM25 (${store.name} store)`, async () => {
+  const engine = await engineWith(0.5, store);
   const mixed = await engine.search('c', { query: 'kitabu farm', k: 10, mode: 'translate', lang: 'sw' });
   assert.deepEqual(mixed.results.map((r) => r.id).sort(), ['book', 'other']);
   const unknown = await engine.search('c', { query: 'kitabu', k: 10, mode: 'translate', lang: 'yo' });
@@ -74,8 +71,8 @@ test('words the table lacks stay themselves; a query language without a table is
   await engine.close();
 });
 
-test('translate-hybrid weighs the lists by the language’s fusion weight: 1 is the translated ranking alone', async () => {
-  const engine = await engineWith(1);
+for (const store of testStores()) test(`translate-hybrid weighs the lists by the language’s fusion weight: 1 is the translated ranking alone (${store.name} store)`, async () => {
+  const engine = await engineWith(1, store);
   const translated = await engine.search('c', { query: 'kitabu', k: 10, mode: 'translate', lang: 'sw' });
   const fused = await engine.search('c', { query: 'kitabu', k: 10, mode: 'translate-hybrid', lang: 'sw' });
   assert.equal(fused.mode, 'translate-hybrid');
