@@ -91,6 +91,7 @@ async function copyIndex(sourceBase: string, targetBase: string): Promise<HnswMa
 
 /** Writes a snapshot of the engine's data directory into `out` (created, or an existing empty directory). */
 export async function createSnapshot(engine: Engine, out: string): Promise<SnapshotManifest> {
+  if (engine.storageInfo.kind !== 'sqlite') throw new TafutaError('INVALID_ARGUMENT', 'a PostgreSQL store is backed up by PostgreSQL (pg_dump, base backups), not by tafuta snapshot');
   const dataDir = engine.dataDir;
   if (dataDir === undefined) throw new TafutaError('INVALID_ARGUMENT', 'an in-memory engine cannot be snapshotted');
   const created = prepareEmptyDir(out, 'snapshot directory');
