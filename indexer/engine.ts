@@ -513,8 +513,7 @@ export class Engine {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const storageClosed = this.storage.close();
-    await storageClosed;
+    await this.storage.close();
     await this.passagePreparer.close();
     if (this.ownsEncoders) await this.encoders.closeAll();
   }
