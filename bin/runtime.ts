@@ -14,6 +14,8 @@ import { isTransformersModelDir } from '../models/transformers/settings.js';
 import { createTransformersEncoder } from '../models/transformers/transformers-encoder.js';
 import { DEFAULT_WORD_CACHE } from '../models/onnx/onnx-encoder.js';
 import { createEncoderRegistry } from '../models/registry.js';
+import { createAdaptedEncoder } from '../models/adapters/adapted-encoder.js';
+import { isAdaptedModelDir, readAdaptedModel } from '../models/adapters/format.js';
 import { databasePathOf } from '../indexer/data-dir.js';
 import { quickCheck } from '../indexer/database.js';
 import { Engine, type TempEngineRunner } from '../indexer/engine.js';
@@ -43,16 +45,17 @@ export function createLogger(level = process.env.TAFUTA_LOG_LEVEL ?? 'info'): Lo
   return pino({ level, base: undefined }, logDestination());
 }
 
-export type ModelDirKind = 'cmtp-onnx' | 'transformers';
+export type ModelDirKind = 'cmtp-onnx' | 'transformers' | 'adapted';
 
 export interface ModelDir {
   dir: string;
   kind: ModelDirKind;
 }
 
-/** Ours hold a model.json; a Hugging Face one config.json + tokenizer.json + onnx/model*.onnx. */
+/** Ours hold a model.json; a Hugging Face one config.json + tokenizer.json + onnx/model*.onnx; adapters over either adapted-encoder.json. */
 export function modelDirKind(dir: string): ModelDirKind | undefined {
   if (fs.existsSync(path.join(dir, 'model.json'))) return 'cmtp-onnx';
+  if (isAdaptedModelDir(dir)) return 'adapted';
   return isTransformersModelDir(dir) ? 'transformers' : undefined;
 }
 
@@ -199,7 +202,11 @@ export function openQueryTranslator(dir: string, logger: Logger): QueryTranslato
   });
 }
 
-export async function createEngine(options: RuntimeOptions): Promise<Engine> {
+/**
+ * Every encoder a process serves: the baseline, then the model directories (shipped, --models-dir, extra), then the
+ * adapted ones, which wrap an encoder loaded before them by name. One that fails to load is logged and skipped.
+ */
+export async function loadEncoders(options: Pick<RuntimeOptions, 'modelsDir' | 'modelsDirs' | 'extraModelDirs' | 'logger' | 'encoderThreads' | 'encoderWorkers' | 'encoderWordCache'>): Promise<Encoder[]> {
   const encoders: Encoder[] = [createHashedNgramEncoder()];
   const intraOpNumThreads = options.encoderThreads ?? encoderThreadsFromEnv();
   const workers = options.encoderWorkers ?? encoderWorkersFromEnv();
@@ -207,17 +214,35 @@ export async function createEngine(options: RuntimeOptions): Promise<Engine> {
   const scanned = [options.modelsDir ?? SHIPPED_MODELS_DIR, ...(options.modelsDirs ?? modelsDirsFromEnv())].flatMap(findModelDirs);
   const extra = (options.extraModelDirs ?? []).map((dir) => ({ dir, kind: modelDirKind(dir) }));
   const seen = new Set<string>();
-  for (const { dir, kind } of [...scanned, ...extra]) {
+  const unique = [...scanned, ...extra].filter(({ dir }) => {
     const resolved = path.resolve(dir);
-    if (seen.has(resolved)) continue;
+    if (seen.has(resolved)) return false;
     seen.add(resolved);
+    return true;
+  });
+  const adaptedLast = [...unique.filter((m) => m.kind !== 'adapted'), ...unique.filter((m) => m.kind === 'adapted')];
+  for (const { dir, kind } of adaptedLast) {
+    const resolved = path.resolve(dir);
     try {
       if (kind === 'transformers') encoders.push(await createTransformersEncoder(resolved, { intraOpNumThreads }));
+      else if (kind === 'adapted') encoders.push(openAdaptedEncoder(resolved, encoders));
       else encoders.push(await createParallelOnnxEncoder(resolved, { intraOpNumThreads, workers, wordCache }));
     } catch (error) {
       options.logger.error({ err: error, dir: resolved }, 'could not load model; skipping it');
     }
   }
+  return encoders;
+}
+
+function openAdaptedEncoder(dir: string, loaded: readonly Encoder[]): Encoder {
+  const model = readAdaptedModel(dir);
+  const base = loaded.find((e) => e.info.name === model.manifest.base.name);
+  if (!base) throw new Error(`${dir} adapts the encoder "${model.manifest.base.name}", which is not loaded (put its directory in --models-dir too)`);
+  return createAdaptedEncoder(base, model, dir);
+}
+
+export async function createEngine(options: RuntimeOptions): Promise<Engine> {
+  const encoders = await loadEncoders(options);
   // TAFUTA_DEFAULT_ENCODER picks the default for new collections; otherwise the shipped CMTP model when present.
   const requested = process.env.TAFUTA_DEFAULT_ENCODER || undefined;
   if (requested !== undefined && !encoders.some((e) => e.info.name === requested)) {
@@ -258,7 +283,7 @@ export function tempEngineRunner(logger: Logger): TempEngineRunner {
     try {
       for (const dir of modelDirs) {
         if (modelDirKind(dir) === undefined) {
-          throw new TafutaError('INPUT_FILE', `--model ${dir}: not a model directory (neither model.json nor config.json + tokenizer.json + onnx/model*.onnx there)`);
+          throw new TafutaError('INPUT_FILE', `--model ${dir}: not a model directory (none of model.json, adapted-encoder.json, or config.json + tokenizer.json + onnx/model*.onnx there)`);
         }
       }
       if (translatorDir !== undefined && !hasTranslatorModel(translatorDir)) throw new TafutaError('INPUT_FILE', `--translator ${translatorDir}: no ${TRANSLATOR_MANIFEST} there`);

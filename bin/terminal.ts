@@ -6,14 +6,10 @@ import { Writable } from 'node:stream';
 import cliProgress from 'cli-progress';
 import { pino } from 'pino';
 import pretty from 'pino-pretty';
+import type { Progress } from '../core/cli.js';
 import { TafutaError } from '../core/errors.js';
 
 export type LogFormat = 'json' | 'pretty';
-
-export interface Progress {
-  update(value: number, total: number, payload?: Record<string, unknown>): void;
-  stop(): void;
-}
 
 export interface Terminal {
   /** Where log lines go; `format` defaults to pretty on a TTY, JSON elsewhere. */

@@ -34,3 +34,7 @@ export function intFromEnv(name: string, fallback: number | undefined, min?: num
   if (n === undefined) throw new TafutaError('INVALID_ARGUMENT', `${name} must be an integer from ${min} to ${max} (got "${raw}")`);
   return n;
 }
+
+/** Option parsers for an integer from 1 (or 0) to `max`. */
+export const positiveInt = (max: number) => integerOption(1, max);
+export const nonNegativeInt = (max: number) => integerOption(0, max);

@@ -8,12 +8,15 @@ export interface IssueFormat {
   root?: string;
   /** Put before every path, e.g. 'metadata' turns `tags.0` into `metadata.tags.0`. */
   prefix?: string;
+  /** At most this many issues (default all). */
+  limit?: number;
 }
 
 /** A zod error as one line: `path: message; path: message`. */
 export function formatIssues(error: IssueList, format: IssueFormat = {}): string {
-  const { root = '', prefix } = format;
+  const { root = '', prefix, limit } = format;
   return error.issues
+    .slice(0, limit)
     .map((i) => `${(prefix === undefined ? i.path : [prefix, ...i.path]).join('.') || root}: ${i.message}`)
     .join('; ');
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { normalizeText, segmentWords, stripMarkup } from '../models/text/normalize.js';
+import { normalizeText, segmentWords, stripMarkup } from '../text/normalize.js';
 import type { DropReason, MonoRecord, Pair, RawPair } from './types.js';
 
 /** Output form of a string: markup removed, whitespace collapsed, case and diacritics kept. */

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../core/hash.js';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, relative } from 'node:path';
 import type { OutputRecord } from './types.js';
@@ -16,7 +16,7 @@ export async function describeOutput(outDir: string, path: string): Promise<Outp
   return {
     path: relative(outDir, path),
     bytes: (await stat(path)).size,
-    sha256: createHash('sha256').update(bytes).digest('hex'),
+    sha256: sha256Hex(bytes),
     records: lines,
   };
 }

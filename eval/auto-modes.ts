@@ -1,15 +1,17 @@
 /**
  * Which mode `mode: "auto"` runs for each query language, chosen by measurement on the encoder's own validation
  * pairs — the pairs its training held out by English string (models/train/dataset.ts), the ones its validation
- * MRR is computed on — never on the benchmarks. Three retrieval sets are built from them, each searched once
- * dense and once hybrid through the engine (the path `tafuta eval` takes):
+ * MRR is computed on — never on the benchmarks — and of those, the half translate-hybrid's fusion weights were not
+ * fitted on (models/translate/validation-split.ts). Three retrieval sets are built from them, each searched in every
+ * candidate mode through the engine (the path `tafuta eval` takes):
  *
  * - per language: its held-out LRL strings as queries (with their `lang`) against all held-out English strings;
  * - English: the held-out English strings as queries (`lang: "en"`) against all held-out LRL strings;
  * - unknown: the LRL queries the engine's identifier is unsure about, sent without `lang` (so with no adapter).
  *
- * A set goes hybrid only when hybrid measurably beats dense (MRR@10 higher, paired randomization p < ALPHA);
- * otherwise dense, which is also the cheaper search. The unknown set decides the default.
+ * A language leaves dense only for a candidate that measurably beats it (MRR@10 higher, paired randomization
+ * p < ALPHA) — the best such one; otherwise dense, which is also the cheapest search. The unknown set decides the
+ * default.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -22,24 +24,32 @@ import { featurize, type FeatureConfig } from '../models/features.js';
 import { assertNotBenchmark } from '../models/langid/data.js';
 import { readOnnxEncoderManifest } from '../models/onnx/onnx-encoder.js';
 import { heldOutEnglish } from '../models/train/dataset.js';
+import { validationHalfOf, type ValidationHalf } from '../models/translate/validation-split.js';
 import { compareReports } from './compare.js';
+import { sampleInOrder, seededRandom } from './random.js';
 import { runEval, UNKNOWN_LANG, type EvalReport } from './run.js';
 
-/** Significance level of the paired test that lets hybrid replace dense. */
+/** Significance level of the paired test that lets a candidate replace dense. */
 export const ALPHA = 0.05;
+/** The modes `auto` may pick instead of dense. */
+export const AUTO_CANDIDATES = ['hybrid', 'translate-hybrid', 'translate'] as const satisfies readonly AutoMode[];
 const METRIC = 'MRR@10';
 const ENGLISH = 'en';
+
+export interface CandidateScore {
+  mrr: number;
+  /** candidate − dense */
+  delta: number;
+  /** Paired approximate randomization test against dense, two-sided. */
+  p: number;
+}
 
 export interface AutoModeRow {
   /** Query language, or UNKNOWN_LANG for the queries the identifier is unsure about. */
   lang: string;
   queries: number;
   dense: number;
-  hybrid: number;
-  /** hybrid − dense */
-  delta: number;
-  /** Paired approximate randomization test, two-sided. */
-  p: number;
+  candidates: Record<(typeof AUTO_CANDIDATES)[number], CandidateScore>;
   mode: AutoMode;
 }
 
@@ -52,7 +62,7 @@ export interface AutoModesReport {
   alpha: number;
   seed: number;
   languageIdentifier: string;
-  validation: { trainDir: string; validationPerLang: number; pairs: number; englishStrings: number };
+  validation: { trainDir: string; validationPerLang: number; half: ValidationHalf; pairs: number; englishStrings: number; distractors: number };
   rows: AutoModeRow[];
   autoModes: AutoModes;
 }
@@ -81,6 +91,26 @@ export function validationPairs(data: { trainDir: string; langs?: string[] | und
   return pairs;
 }
 
+/**
+ * A seeded sample of the English strings the encoder trained on (none of any language's held-out strings): added
+ * to the English side so that finding a string's match is not a pick among a few hundred, where dense is at its
+ * ceiling and no mode can show a difference (the benchmarks search thousands of passages).
+ */
+export function englishDistractors(data: { trainDir: string; langs?: string[] | undefined; excludeLangs?: string[] | undefined; validationPerLang: number }, count: number, seed: number): string[] {
+  if (count === 0) return [];
+  const available = fs.readdirSync(data.trainDir).filter((f) => f.endsWith('.jsonl')).map((f) => f.slice(0, -'.jsonl'.length)).sort();
+  const langs = (data.langs ?? available).filter((l) => !(data.excludeLangs ?? []).includes(l));
+  const heldOut = new Set<string>();
+  const training = new Set<string>();
+  for (const lang of langs) {
+    const records = readJsonl<{ en: string; text: string }>(path.join(data.trainDir, `${lang}.jsonl`));
+    for (const en of heldOutEnglish(records, data.validationPerLang)) heldOut.add(en);
+    for (const r of records) training.add(r.en);
+  }
+  const candidates = [...training].filter((en) => !heldOut.has(en)).sort();
+  return sampleInOrder(candidates, Math.min(count, candidates.length), seededRandom(seed));
+}
+
 interface RetrievalSet {
   name: string;
   corpus: Array<{ _id: string; text: string; lang: string }>;
@@ -89,10 +119,13 @@ interface RetrievalSet {
 }
 
 /** Per-language LRL → English, English → LRL, and the unsure LRL queries without a language. */
-function retrievalSets(pairs: readonly ValidationPair[], isUnsure: (text: string) => boolean): RetrievalSet[] {
+function retrievalSets(pairs: readonly ValidationPair[], distractors: readonly string[], isUnsure: (text: string) => boolean): RetrievalSet[] {
   const englishIds = new Map<string, string>();
   for (const p of pairs) if (!englishIds.has(p.en)) englishIds.set(p.en, `en-${englishIds.size}`);
-  const englishCorpus = [...englishIds].map(([text, id]) => ({ _id: id, text, lang: ENGLISH }));
+  const englishCorpus = [
+    ...[...englishIds].map(([text, id]) => ({ _id: id, text, lang: ENGLISH })),
+    ...distractors.map((text, i) => ({ _id: `distractor-${i}`, text, lang: ENGLISH })),
+  ];
   const lrlIds = pairs.map((p, i) => `${p.lang}-${i}`);
   const lrlQueries = pairs.map((p, i) => ({ _id: lrlIds[i]!, text: p.text, lang: p.lang }));
   const toEnglish = pairs.map((p, i): [string, string] => [lrlIds[i]!, englishIds.get(p.en)!]);
@@ -122,20 +155,20 @@ function writeBeir(dir: string, set: RetrievalSet): void {
   fs.writeFileSync(path.join(dir, 'qrels', 'dev.tsv'), ['query-id\tcorpus-id\tscore', ...set.qrels.map(([q, d]) => `${q}\t${d}\t1`)].join('\n') + '\n');
 }
 
-/** Per query language of the two reports: the paired comparison and the mode it chooses. */
-function decide(dense: EvalReport, hybrid: EvalReport, seed: number): AutoModeRow[] {
-  const [comparison] = compareReports(dense, hybrid, { metrics: [METRIC], seed });
-  return comparison!.rows
+/** Per query language: each candidate against dense, and the mode chosen — the best candidate that beats dense significantly. */
+export function decideAutoModes(dense: EvalReport, candidates: Record<(typeof AUTO_CANDIDATES)[number], EvalReport>, seed: number): AutoModeRow[] {
+  const comparisons = AUTO_CANDIDATES.map((mode) => new Map(compareReports(dense, candidates[mode], { metrics: [METRIC], seed })[0]!.rows.map((r) => [r.lang, r])));
+  return [...comparisons[0]!.values()]
     .filter((r) => r.lang !== 'avg')
-    .map((r) => ({
-      lang: r.lang,
-      queries: r.n,
-      dense: r.a,
-      hybrid: r.b,
-      delta: r.delta,
-      p: r.pRandomization,
-      mode: r.delta > 0 && r.pRandomization < ALPHA ? 'hybrid' : 'dense',
-    }));
+    .map((r) => {
+      const scores = Object.fromEntries(AUTO_CANDIDATES.map((mode, i) => {
+        const row = comparisons[i]!.get(r.lang)!;
+        return [mode, { mrr: row.b, delta: row.delta, p: row.pRandomization }];
+      })) as AutoModeRow['candidates'];
+      const winners = AUTO_CANDIDATES.filter((mode) => scores[mode].delta > 0 && scores[mode].p < ALPHA);
+      const mode = winners.reduce<AutoMode>((best, m) => (best === 'dense' || scores[m].mrr > scores[best as typeof m].mrr ? m : best), 'dense');
+      return { lang: r.lang, queries: r.n, dense: r.a, candidates: scores, mode };
+    });
 }
 
 export interface MeasureAutoModesOptions {
@@ -143,6 +176,8 @@ export interface MeasureAutoModesOptions {
   /** The encoder's model directory (model.json with the training config). */
   modelDir: string;
   seed?: number;
+  /** Training English strings added to the English side (englishDistractors). */
+  distractors?: number;
   command: string;
   log?: (message: string) => void;
 }
@@ -156,8 +191,9 @@ export async function measureAutoModes(options: MeasureAutoModesOptions): Promis
   if (!encoder) throw new TafutaError('UNKNOWN_ENCODER', `encoder "${manifest.name}" of ${modelDir} is not loaded`);
   const data = (manifest.config as { data?: { trainDir: string; langs?: string[]; excludeLangs?: string[]; validationPerLang: number } } | undefined)?.data;
   if (!data) throw new TafutaError('INPUT_FILE', `${modelDir}/model.json records no training config: nothing to rebuild its validation pairs from`);
-  const pairs = validationPairs(data, manifest.features);
-  const sets = retrievalSets(pairs, (text) => engine.languageIdentifier.identify(text) === undefined);
+  const pairs = validationPairs(data, manifest.features).filter((p) => validationHalfOf(p.en) === 'auto-modes');
+  const distractors = englishDistractors(data, options.distractors ?? 0, seed);
+  const sets = retrievalSets(pairs, distractors, (text) => engine.languageIdentifier.identify(text) === undefined);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tafuta-auto-modes-'));
   const rows: AutoModeRow[] = [];
   try {
@@ -166,7 +202,10 @@ export async function measureAutoModes(options: MeasureAutoModesOptions): Promis
       const benchDir = path.join(work, set.name);
       writeBeir(benchDir, set);
       const run = async (mode: AutoMode) => (await runEval({ engine, benchDir, bench: set.name, encoder: manifest.name, mode, k: 100, seed })).report;
-      const decided = decide(await run('dense'), await run('hybrid'), seed);
+      const dense = await run('dense');
+      const candidates = {} as Record<(typeof AUTO_CANDIDATES)[number], EvalReport>;
+      for (const mode of AUTO_CANDIDATES) candidates[mode] = await run(mode);
+      const decided = decideAutoModes(dense, candidates, seed);
       // English → LRL decides English only; LRL → English every other language.
       rows.push(...decided.filter((r) => (set.name === 'en-to-lrl') === (r.lang === ENGLISH)));
       log(`auto modes: ${set.name}, ${set.queries.length} queries: ${decided.map((r) => `${r.lang} ${r.mode}`).join(', ')}`);
@@ -184,12 +223,12 @@ export async function measureAutoModes(options: MeasureAutoModesOptions): Promis
     encoder: { name: manifest.name, dir: modelDir, version: encoder.info.version },
     command: options.command,
     date: new Date().toISOString(),
-    rule: `per query language: hybrid when its ${METRIC} beats dense with paired randomization p < ${ALPHA}, else dense; "${UNKNOWN_LANG}" (identifier unsure, no adapter) sets the default (dense when no query was unsure)`,
+    rule: `per query language: of ${AUTO_CANDIDATES.join(', ')}, the best whose ${METRIC} beats dense with paired randomization p < ${ALPHA}, else dense; "${UNKNOWN_LANG}" (identifier unsure, no adapter) sets the default (dense when no query was unsure)`,
     metric: METRIC,
     alpha: ALPHA,
     seed,
     languageIdentifier: engine.languageIdentifier.name,
-    validation: { trainDir: data.trainDir, validationPerLang: data.validationPerLang, pairs: pairs.length, englishStrings: sets[0]!.corpus.length },
+    validation: { trainDir: data.trainDir, validationPerLang: data.validationPerLang, half: 'auto-modes', pairs: pairs.length, englishStrings: sets[0]!.corpus.length - distractors.length, distractors: distractors.length },
     rows,
     autoModes,
   };
@@ -203,14 +242,19 @@ export function formatAutoModesMarkdown(report: AutoModesReport): string {
     '',
     `<!-- generated by \`${report.command}\`; do not edit by hand -->`,
     '',
-    `Rule: ${report.rule}. Measured ${report.date} on the encoder's ${report.validation.pairs} validation pairs ` +
-      `(held out of its training data by English string, ${report.validation.validationPerLang} per language; ${report.validation.englishStrings} English strings), ` +
+    `Rule: ${report.rule}. Measured ${report.date} on ${report.validation.pairs} of the encoder's validation pairs ` +
+      `(held out of its training data by English string, ${report.validation.validationPerLang} per language; of those, the half translate-hybrid's fusion weights were not fitted on; ${report.validation.englishStrings} English strings, searched among ${report.validation.distractors} more English strings of the training data), ` +
       `language identifier ${report.languageIdentifier}, seed ${report.seed}. Languages: their LRL strings as queries against the English strings; ` +
       `en: the English strings as queries against the LRL strings; ${UNKNOWN_LANG}: the LRL queries the identifier is unsure about, sent without a language.`,
     '',
-    `| lang | queries | dense ${report.metric} | hybrid ${report.metric} | Δ (hybrid − dense) | p | auto |`,
-    '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
-    ...report.rows.map((r) => `| ${r.lang} | ${r.queries} | ${r.dense.toFixed(3)} | ${r.hybrid.toFixed(3)} | ${signed(r.delta)} | ${r.p < 0.001 ? '<0.001' : r.p.toFixed(3)} | ${r.mode} |`),
+    `${report.metric} per mode; each candidate's Δ against dense and p (paired randomization).`,
+    '',
+    `| lang | queries | dense | ${AUTO_CANDIDATES.map((m) => `${m} | Δ | p`).join(' | ')} | auto |`,
+    `| --- | ---: | ---: | ${AUTO_CANDIDATES.map(() => '---: | ---: | ---:').join(' | ')} | --- |`,
+    ...report.rows.map((r) => `| ${r.lang} | ${r.queries} | ${r.dense.toFixed(3)} | ${AUTO_CANDIDATES.map((m) => {
+      const c = r.candidates[m];
+      return `${c.mrr.toFixed(3)} | ${signed(c.delta)} | ${c.p < 0.001 ? '<0.001' : c.p.toFixed(3)}`;
+    }).join(' | ')} | ${r.mode} |`),
     '',
     `Default (unknown or unmeasured languages): **${report.autoModes.default}**.`,
     '',

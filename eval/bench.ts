@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { TafutaError } from '../core/errors.js';
+import { readJsonlEntries } from '../core/jsonl.js';
 import type { Qrels } from './metrics.js';
 
 export interface BenchQuery {
@@ -51,22 +52,15 @@ export function readQueries(file: string): BenchQuery[] {
   requireFile(file, 'queries file');
   const out: BenchQuery[] = [];
   const seen = new Set<string>();
-  lines(file).forEach((text, i) => {
-    if (text.trim() === '') return;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(text);
-    } catch {
-      throw invalid(file, i + 1, 'not valid JSON');
-    }
-    const { _id, text: query, lang } = (raw ?? {}) as Record<string, unknown>;
-    if (typeof _id !== 'string' || _id === '') throw invalid(file, i + 1, 'expected a string "_id"');
-    if (typeof query !== 'string') throw invalid(file, i + 1, 'expected a string "text"');
-    if (lang !== undefined && typeof lang !== 'string') throw invalid(file, i + 1, '"lang" must be a string');
-    if (seen.has(_id)) throw invalid(file, i + 1, `query id "${_id}" appears twice`);
+  for (const { line, value } of readJsonlEntries(file)) {
+    const { _id, text: query, lang } = (value ?? {}) as Record<string, unknown>;
+    if (typeof _id !== 'string' || _id === '') throw invalid(file, line, 'expected a string "_id"');
+    if (typeof query !== 'string') throw invalid(file, line, 'expected a string "text"');
+    if (lang !== undefined && typeof lang !== 'string') throw invalid(file, line, '"lang" must be a string');
+    if (seen.has(_id)) throw invalid(file, line, `query id "${_id}" appears twice`);
     seen.add(_id);
     out.push({ id: _id, text: query, lang: lang === '' ? undefined : lang });
-  });
+  }
   return out;
 }
 

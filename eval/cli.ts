@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Engine, TempEngineRunner } from '../indexer/engine.js';
 import { TafutaError } from '../core/errors.js';
+import { requireEncoder } from '../models/registry.js';
 import { integerOption } from '../core/integers.js';
 import type { Logger } from '../core/logger.js';
 import { SEARCH_MODES, type RequestedSearchMode } from '../indexer/types.js';
@@ -101,10 +102,7 @@ async function runPairs(o: EvalCliOptions, withTempEngine: TempEngineRunner): Pr
   const pairs = readPairs(o.pairs!);
   await withTempEngine(async (engine) => {
     const name = evalEncoder(o, engine);
-    const encoder = engine.encoders.get(name);
-    if (!encoder) {
-      throw new TafutaError('UNKNOWN_ENCODER', `encoder "${name}" is not loaded; available: ${engine.encoders.list().map((e) => e.name).join(', ')}`);
-    }
+    const encoder = requireEncoder(engine.encoders, name);
     const result = await correlatePairs(encoder, pairs);
     process.stdout.write(`Spearman ρ = ${result.spearman.toFixed(4)} over ${result.pairs} pairs (${result.encoder})\n`);
     if (o.out) {
@@ -159,22 +157,24 @@ interface AutoModesCliOptions {
   out?: string;
   write: boolean;
   seed: number;
+  distractors: number;
 }
 
 export function autoModesCommand(logger: Logger, withTempEngine: TempEngineRunner): Command {
   return new Command('auto-modes')
-    .description("measure dense vs hybrid per query language on an encoder's validation pairs (never the benchmarks): the rule of mode \"auto\"")
+    .description("measure dense against hybrid, translate-hybrid and translate per query language on an encoder's validation pairs (never the benchmarks): the rule of mode \"auto\"")
     .option('--model <dir>', 'encoder model directory (model.json with its training config)', 'models/cmtp-base')
     .option('-o, --out <base>', 'write <base>.json and <base>.md')
     .option('--write', "store the choice in the model's model.json (no re-index: the encoder version hashes model.onnx only)", false)
-    .option('--seed <n>', 'seed of the paired tests', integerOption(0, 2 ** 32 - 1), 1)
+    .option('--seed <n>', 'seed of the paired tests and of the distractor sample', integerOption(0, 2 ** 32 - 1), 1)
+    .option('--distractors <n>', 'English strings of the training data added to the English side, so that dense is not at its ceiling', integerOption(0, 1_000_000), 6000)
     .showHelpAfterError()
     .exitOverride()
     .action(async (o: AutoModesCliOptions) => {
-      const command = ['npx tafuta auto-modes', `--model ${o.model}`, ...(o.out ? [`--out ${o.out}`] : []), ...(o.write ? ['--write'] : []), `--seed ${o.seed}`].join(' ');
+      const command = ['npx tafuta auto-modes', `--model ${o.model}`, ...(o.out ? [`--out ${o.out}`] : []), ...(o.write ? ['--write'] : []), `--seed ${o.seed}`, `--distractors ${o.distractors}`].join(' ');
       await withTempEngine(
         async (engine) => {
-          const report = await measureAutoModes({ engine, modelDir: o.model, seed: o.seed, command, log: (message) => logger.info(message) });
+          const report = await measureAutoModes({ engine, modelDir: o.model, seed: o.seed, distractors: o.distractors, command, log: (message) => logger.info(message) });
           const markdown = formatAutoModesMarkdown(report);
           process.stdout.write(markdown);
           if (o.out) {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Engine } from '../indexer/engine.js';
 import { TafutaError } from '../core/errors.js';
+import { requireEncoder } from '../models/registry.js';
 import { indexFile } from '../indexer/pipeline.js';
 import type { RequestedSearchMode } from '../indexer/types.js';
 import { benchFiles, readQrels, readQueries, type BenchFiles, type BenchQuery } from './bench.js';
@@ -169,11 +170,7 @@ export async function runEval(options: RunEvalOptions): Promise<EvalResult> {
   const seed = options.seed ?? 42;
   if (!Number.isInteger(k) || k < 1 || k > 1000) throw new TafutaError('INVALID_ARGUMENT', `k must be an integer from 1 to 1000, got ${k}`);
   const encoderName = options.encoder ?? engine.encoders.defaultName;
-  const encoder = engine.encoders.get(encoderName);
-  if (!encoder) {
-    const available = engine.encoders.list().map((e) => e.name).join(', ');
-    throw new TafutaError('UNKNOWN_ENCODER', `encoder "${encoderName}" is not loaded; available: ${available}`);
-  }
+  const encoder = requireEncoder(engine.encoders, encoderName);
 
   const files = benchFiles(options.benchDir, split, options.files);
   const allQueries = readQueries(files.queries);

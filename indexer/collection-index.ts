@@ -10,7 +10,7 @@
  */
 import type { SqliteDocumentStore as DocumentStore, SyncCursor } from './document-store.js';
 import { indexBaseOf } from './data-dir.js';
-import { HnswVectorStore } from './hnsw-store.js';
+import { createGraphStore, DEFAULT_GRAPH, loadGraphStore, removeGraphFiles, type GraphChoice, type GraphStore } from './graph-store.js';
 import type { Logger } from '../core/logger.js';
 import type { CollectionRecord } from './types.js';
 import { dot, type VectorHit } from './vector-store.js';
@@ -41,11 +41,17 @@ export interface CollectionIndexOptions {
   syncOnOpen?: boolean;
   /** Called when the background job has put every pending passage in the graph (time to save it). */
   onCaughtUp?: () => void;
+  /** The ANN library (and its settings) of graphs built anew; a saved index is read by the library that wrote it. */
+  graph?: GraphChoice;
 }
+
+/** Vectors read from SQLite per batch insert when catching up in bulk (each batch is inserted on several threads). */
+const BULK_BATCH = 16384;
 
 export class CollectionIndex {
   readonly collection: CollectionRecord;
-  private graph: HnswVectorStore;
+  private graph: GraphStore;
+  private readonly graphChoice: GraphChoice;
   /** Passages read from SQLite and not yet in the graph, in id order. */
   private readonly pending = new Map<number, Float32Array>();
   /** Graph labels deleted while a background save reads the graph: hidden from searches, removed after it. */
@@ -72,8 +78,9 @@ export class CollectionIndex {
   /** Dropped or closing: no background save may put its files in place, and the background job stops. */
   private abandoned = false;
 
-  private constructor(options: CollectionIndexOptions, graph: HnswVectorStore, base: string | undefined) {
+  private constructor(options: CollectionIndexOptions, graph: GraphStore, base: string | undefined) {
     this.collection = options.collection;
+    this.graphChoice = options.graph ?? DEFAULT_GRAPH;
     this.store = options.store;
     this.logger = options.logger;
     this.onCaughtUp = options.onCaughtUp ?? (() => undefined);
@@ -87,21 +94,22 @@ export class CollectionIndex {
   static open(options: CollectionIndexOptions): CollectionIndex {
     const { collection, logger } = options;
     const base = options.indexDir === undefined ? undefined : indexBaseOf(options.indexDir, collection.name);
-    let graph: HnswVectorStore | undefined;
+    const choice = options.graph ?? DEFAULT_GRAPH;
+    let graph: GraphStore | undefined;
     if (base !== undefined) {
-      const loaded = HnswVectorStore.load({ base, dim: collection.dim, params: collection.config.hnsw, collectionId: collection.id });
+      const loaded = loadGraphStore(choice, { base, dim: collection.dim, params: collection.config.hnsw, collectionId: collection.id });
       graph = loaded.store;
       if (!graph && options.store.counts(collection.id).passages > 0) {
         logger.warn({ collection: collection.name, reason: loaded.reason }, 'rebuilding vector index from SQLite');
       }
     }
-    const index = new CollectionIndex(options, graph ?? CollectionIndex.emptyGraph(collection, base), base);
+    const index = new CollectionIndex(options, graph ?? CollectionIndex.emptyGraph(choice, collection, base), base);
     if (options.syncOnOpen ?? true) index.sync();
     return index;
   }
 
-  private static emptyGraph(collection: CollectionRecord, base: string | undefined): HnswVectorStore {
-    return HnswVectorStore.create({ base, dim: collection.dim, params: collection.config.hnsw, collectionId: collection.id });
+  private static emptyGraph(choice: GraphChoice, collection: CollectionRecord, base: string | undefined): GraphStore {
+    return createGraphStore(choice, { base, dim: collection.dim, params: collection.config.hnsw, collectionId: collection.id });
   }
 
   /** Searchable vectors: those in the graph and those pending. */
@@ -110,7 +118,7 @@ export class CollectionIndex {
   }
 
   /** The HNSW graph alone (without pending passages). */
-  get vectorStore(): HnswVectorStore {
+  get vectorStore(): GraphStore {
     return this.graph;
   }
 
@@ -168,14 +176,33 @@ export class CollectionIndex {
     for (const [label, vector] of this.pending) this.graph.add(label, vector);
     if (this.pending.size > 0) this.dirty = true;
     this.pending.clear();
-    for (const { label, vector } of this.store.vectorsBetween(this.collection.id, this.read.passageId, head.passageId)) {
-      this.graph.add(label, vector);
-      this.dirty = true;
-    }
+    this.addInBulk(this.read.passageId, head.passageId);
     // Tombstones after the rows: a passage inserted and deleted since the last read is simply absent from both.
     this.applyTombstonesUpTo(head);
     this.read = head;
     this.advanceGraphCursor();
+  }
+
+  /**
+   * SQLite's passages with `after` < id <= `through` into the graph, BULK_BATCH at a time: each batch is one
+   * `addMany`, which usearch spreads over its threads. Holds one batch of vectors besides the graph.
+   */
+  private addInBulk(after: number, through: number): void {
+    const dim = this.collection.dim;
+    const labels: number[] = [];
+    const vectors = new Float32Array(BULK_BATCH * dim); // the graph copies what it is given: one buffer serves every batch
+    const flush = () => {
+      if (labels.length === 0) return;
+      this.graph.addMany(labels, vectors.subarray(0, labels.length * dim));
+      labels.length = 0;
+      this.dirty = true;
+    };
+    for (const { label, vector } of this.store.vectorsBetween(this.collection.id, after, through, BULK_BATCH)) {
+      vectors.set(vector, labels.length * dim);
+      labels.push(label);
+      if (labels.length === BULK_BATCH) flush();
+    }
+    flush();
   }
 
   /** The change log's head; when the database went backwards (restored from an older backup), starts over first. */
@@ -232,7 +259,7 @@ export class CollectionIndex {
 
   /** Drops everything and reads the whole collection again (the background job rebuilds the graph). */
   private startOver(): void {
-    this.graph = CollectionIndex.emptyGraph(this.collection, this.base);
+    this.graph = CollectionIndex.emptyGraph(this.graphChoice, this.collection, this.base);
     this.pending.clear();
     this.hiddenDuringSave.clear();
     this.read = { passageId: 0, tombstoneSeq: 0 };
@@ -299,7 +326,7 @@ export class CollectionIndex {
     const old = this.graph;
     const { passageId: through, tombstoneSeq: fromSeq } = old.cursor;
     this.logger.info({ collection: this.collection.name, elements: old.elements, live: old.size }, 'compacting vector index (too many deleted slots)');
-    const fresh = CollectionIndex.emptyGraph(this.collection, this.base);
+    const fresh = CollectionIndex.emptyGraph(this.graphChoice, this.collection, this.base);
     let after = 0;
     for (;;) {
       const sliceStarted = performance.now();
@@ -373,6 +400,6 @@ export class CollectionIndex {
   }
 
   static removeFiles(indexDir: string, name: string): void {
-    HnswVectorStore.removeFiles(indexBaseOf(indexDir, name));
+    removeGraphFiles(indexBaseOf(indexDir, name));
   }
 }

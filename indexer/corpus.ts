@@ -1,7 +1,7 @@
 /** Streaming readers for document files: JSONL, BEIR corpus.jsonl, and TSV (id<TAB>text). */
 import fs from 'node:fs';
-import readline from 'node:readline';
 import { TafutaError } from '../core/errors.js';
+import { fileLines } from '../core/jsonl.js';
 import { documentSchema } from './schemas.js';
 import type { DocumentInput } from './types.js';
 import { formatIssues } from '../core/issues.js';
@@ -29,9 +29,8 @@ function fromJsonLine(text: string, format: 'jsonl' | 'beir'): unknown {
 /** Yields validated documents; throws INPUT_FILE naming the line on the first malformed record. */
 export async function* readCorpus(file: string, format: CorpusFormat): AsyncGenerator<CorpusRecord> {
   if (!fs.existsSync(file)) throw new TafutaError('INPUT_FILE', `input file not found: ${file}`);
-  const lines = readline.createInterface({ input: fs.createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
   let line = 0;
-  for await (const text of lines) {
+  for await (const text of fileLines(file)) {
     line++;
     if (text.trim() === '') continue;
     let candidate: unknown;

@@ -3,7 +3,7 @@ import path from 'node:path';
 
 /** The SQLite database (documents, passages, vectors, change log). */
 export const DATABASE_FILE = 'tafuta.db';
-/** Directory of the per-collection HNSW files (`<collection>.hnsw` with `<collection>.manifest.json`). */
+/** Directory of the per-collection graph files (`<collection>.usearch` or `.hnsw`, with `<collection>.manifest.json`; graph-store.ts). */
 export const INDEX_DIR = 'indexes';
 
 export function databasePathOf(dataDir: string): string {

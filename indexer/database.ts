@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { TEXT_NORMALIZATION_VERSION } from '../text/normalize.js';
 import { searchTextOf } from './search-text.js';
 
 export type Db = Database.Database;
@@ -28,26 +29,69 @@ export function readMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
     .sort((a, b) => a.version - b.version);
 }
 
+function computePassageSearchText(db: Db): void {
+  const rows = db.prepare('SELECT id, text FROM passages').iterate() as IterableIterator<{ id: number; text: string }>;
+  const update = db.prepare('UPDATE passages SET search_text = ? WHERE id = ?');
+  const pending: Array<[string, number]> = [];
+  for (const row of rows) pending.push([searchTextOf(row.text), row.id]);
+  for (const [text, id] of pending) update.run(text, id);
+}
+
+function computeTitleSearchText(db: Db): void {
+  const titled = db.prepare('SELECT id, title FROM documents WHERE title IS NOT NULL').all() as Array<{ id: number; title: string }>;
+  const update = db.prepare('UPDATE passages SET title_search_text = ? WHERE document_id = ?');
+  for (const { id, title } of titled) update.run(searchTextOf(title), id);
+}
+
+/** passages_fts indexes the passages table as it is now (its triggers follow inserts and deletes, not these updates). */
+function rebuildFullTextIndex(db: Db): void {
+  db.exec("INSERT INTO passages_fts (passages_fts) VALUES ('rebuild')");
+}
+
 /**
  * Data steps that SQL alone cannot do, run in the same transaction right after the migration of that version.
  * v2 added `search_text` and v6 `title_search_text`, which only the TypeScript normaliser can compute for existing rows.
  */
 const BACKFILLS: Record<number, (db: Db) => void> = {
   2(db) {
-    const rows = db.prepare('SELECT id, text FROM passages').iterate() as IterableIterator<{ id: number; text: string }>;
-    const update = db.prepare('UPDATE passages SET search_text = ? WHERE id = ?');
-    const pending: Array<[string, number]> = [];
-    for (const row of rows) pending.push([searchTextOf(row.text), row.id]);
-    for (const [text, id] of pending) update.run(text, id);
-    db.exec("INSERT INTO passages_fts (passages_fts) VALUES ('rebuild')");
+    computePassageSearchText(db);
+    rebuildFullTextIndex(db);
   },
   6(db) {
-    const titled = db.prepare('SELECT id, title FROM documents WHERE title IS NOT NULL').all() as Array<{ id: number; title: string }>;
-    const update = db.prepare('UPDATE passages SET title_search_text = ? WHERE document_id = ?');
-    for (const { id, title } of titled) update.run(searchTextOf(title), id);
-    db.exec("INSERT INTO passages_fts (passages_fts) VALUES ('rebuild')");
+    computeTitleSearchText(db);
+    rebuildFullTextIndex(db);
   },
 };
+
+const TEXT_NORMALIZATION_SETTING = 'text_normalization_version';
+
+/** The text normalisation version that computed the stored search text; undefined before migration 7. */
+export function storedTextNormalizationVersion(db: Db): number | undefined {
+  const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'store_settings'").get();
+  if (!table) return undefined;
+  const row = db.prepare('SELECT value FROM store_settings WHERE name = ?').get(TEXT_NORMALIZATION_SETTING) as { value: string } | undefined;
+  return row === undefined ? undefined : Number(row.value);
+}
+
+/**
+ * Recomputes the stored search text (and rebuilds the full-text index) when another text normalisation version
+ * computed it, so that BM25 matches query words tokenised by this version. Returns whether it did.
+ */
+export function followTextNormalization(db: Db, version = TEXT_NORMALIZATION_VERSION): boolean {
+  const stored = storedTextNormalizationVersion(db);
+  if (stored === undefined || stored === version) return false;
+  // Under the write lock, re-read as migrate() does: of several processes opening the database, one recomputes.
+  return db
+    .transaction(() => {
+      if (storedTextNormalizationVersion(db) === version) return false;
+      computePassageSearchText(db);
+      computeTitleSearchText(db);
+      rebuildFullTextIndex(db);
+      db.prepare('UPDATE store_settings SET value = ? WHERE name = ?').run(String(version), TEXT_NORMALIZATION_SETTING);
+      return true;
+    })
+    .immediate();
+}
 
 export function schemaVersion(db: Db): number {
   const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
@@ -129,7 +173,10 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
   // bound, filled lazily) keep those reads off the read() syscall path. Measured in docs/benchmarks.md.
   db.pragma(`mmap_size = ${MMAP_BYTES}`);
   db.pragma(`cache_size = -${CACHE_KIB}`);
-  if (!options.readonly) migrate(db, readMigrations(), options.migrateUpTo ?? Infinity);
+  if (!options.readonly) {
+    migrate(db, readMigrations(), options.migrateUpTo ?? Infinity);
+    followTextNormalization(db);
+  }
   return db;
 }
 

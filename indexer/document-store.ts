@@ -20,17 +20,6 @@ import type {
 } from './types.js';
 
 
-/** SQLite's variable-length integer (big-endian 7-bit groups; a ninth byte carries 8 bits): [value, next offset]. */
-function readSqliteVarint(bytes: Buffer, offset: number): [number, number] {
-  let value = 0;
-  for (let i = 0; i < 8; i++) {
-    const byte = bytes[offset + i]!;
-    value = value * 128 + (byte & 0x7f);
-    if ((byte & 0x80) === 0) return [value, offset + i + 1];
-  }
-  return [value * 256 + bytes[offset + 8]!, offset + 9];
-}
-
 export interface SyncCursor {
   /** Highest passage id the index has seen. */
   passageId: number;
@@ -190,6 +179,7 @@ export function createDocumentStore(db: Db) {
       SELECT d.external_id AS id, p.embedding FROM documents d JOIN passages p ON p.document_id = d.id AND p.ordinal = 0
       WHERE d.collection_id = ? AND d.external_id IN (SELECT value FROM json_each(?))`),
     vectorsBetween: db.prepare('SELECT id, embedding FROM passages WHERE collection_id = ? AND id > ? AND id <= ? ORDER BY id LIMIT ?'),
+    searchTextsBetween: db.prepare('SELECT id, search_text FROM passages WHERE collection_id = ? AND id > ? AND id <= ? ORDER BY id').raw(),
     tombstonesBetween: db.prepare(
       'SELECT seq, passage_id AS passageId FROM passage_tombstones WHERE collection_id = ? AND seq > ? AND seq <= ? ORDER BY seq',
     ),
@@ -424,6 +414,11 @@ export function createDocumentStore(db: Db) {
       }
     },
 
+    /** The BM25 text of passages with `after` < id <= `through`, as [id, text] in id order (the translate modes' term index). */
+    searchTextsBetween(collectionId: number, after: number, through: number): IterableIterator<[number, string]> {
+      return statements.searchTextsBetween.iterate(collectionId, after, through) as IterableIterator<[number, string]>;
+    },
+
     /** Tombstones with `afterSeq` < seq <= `throughSeq`, in order. */
     tombstonesBetween(collectionId: number, afterSeq: number, throughSeq: number): Array<{ seq: number; passageId: number }> {
       return statements.tombstonesBetween.all(collectionId, afterSeq, throughSeq) as Array<{ seq: number; passageId: number }>;
@@ -472,31 +467,6 @@ export function createDocumentStore(db: Db) {
       if (labels.length === 0) return new Map();
       const rows = statements.documentsOfPassages.raw().all(JSON.stringify(labels)) as Array<[number, number]>;
       return new Map(rows);
-    },
-
-    /** The BM25 text (normalised words, space-separated) of passages, by label; labels that no longer exist are absent. */
-    searchTextsOf(labels: readonly number[]): Map<number, string> {
-      if (labels.length === 0) return new Map();
-      const rows = prepareCached('SELECT id, search_text FROM passages WHERE id IN (SELECT value FROM json_each(?))')
-        .all(JSON.stringify(labels)) as Array<{ id: number; search_text: string }>;
-      return new Map(rows.map((r) => [r.id, r.search_text]));
-    },
-
-    /** Passages whose BM25 text matches an FTS5 expression, over the whole index (the document frequency bm25() uses). */
-    ftsDocumentFrequency(match: string): number {
-      return prepareCached('SELECT count(*) FROM passages_fts WHERE passages_fts MATCH ?').pluck().get(match) as number;
-    },
-
-    /**
-     * The corpus statistics FTS5's bm25() uses: rows and mean tokens per row of the whole index, read from the
-     * FTS5 averages record (%_data id 1: varint row count, then varint token total per column).
-     */
-    ftsStatistics(): { rows: number; meanTokens: number } {
-      const record = prepareCached('SELECT block FROM passages_fts_data WHERE id = 1').pluck().get() as Buffer | undefined;
-      if (!record) return { rows: 0, meanTokens: 0 };
-      const [rows, next] = readSqliteVarint(record, 0);
-      const [tokens] = readSqliteVarint(record, next);
-      return { rows, meanTokens: rows > 0 ? tokens / rows : 0 };
     },
 
     /** Result rows for passage labels, in the order given (labels that no longer exist are skipped). */

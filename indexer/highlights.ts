@@ -5,7 +5,7 @@
  * original text. Sentence (dense, hybrid): the passage's sentence whose vector is closest to the query's.
  */
 import type { Encoder } from '../models/encoder.js';
-import { tokenize } from '../models/text/normalize.js';
+import { tokenize } from '../text/normalize.js';
 import { sentencesOf, type Span } from './passages.js';
 import type { SearchMode } from './types.js';
 import { dot } from './vector-store.js';

@@ -16,7 +16,8 @@ import type { SyncCursor } from './document-store.js';
 import { fsyncDir, writeDurably } from './durable-fs.js';
 import { checkHnswFile } from './hnsw-file.js';
 import type { HnswParams } from './types.js';
-import type { VectorHit, VectorStore } from './vector-store.js';
+import type { VectorHit } from './vector-store.js';
+import type { GraphStore } from './graph-store.js';
 
 const MANIFEST_FORMAT = 'tafuta-hnsw';
 const MANIFEST_VERSION = 1;
@@ -55,7 +56,7 @@ export type HnswLoadResult =
   | { store: HnswVectorStore; reason?: undefined }
   | { store?: undefined; reason: string };
 
-export class HnswVectorStore implements VectorStore {
+export class HnswVectorStore implements GraphStore {
   readonly dim: number;
   cursor: SyncCursor = { passageId: 0, tombstoneSeq: 0 };
   private readonly index: hnswlib.HierarchicalNSW;
@@ -142,6 +143,11 @@ export class HnswVectorStore implements VectorStore {
     const capacity = this.index.getMaxElements();
     if (this.index.getCurrentCount() >= capacity) this.index.resizeIndex(capacity * 2);
     this.index.addPoint(point, label, false);
+  }
+
+  /** hnswlib-node inserts one point at a time, on this thread. */
+  addMany(labels: ArrayLike<number>, vectors: Float32Array): void {
+    for (let i = 0; i < labels.length; i++) this.add(labels[i]!, vectors.subarray(i * this.dim, (i + 1) * this.dim));
   }
 
   remove(label: number): void {

@@ -3,10 +3,10 @@
  * the same content are recognised by hash and skipped, so a run killed half-way resumes where it stopped.
  */
 import fs from 'node:fs';
-import readline from 'node:readline';
 import { batches, readCorpus, type CorpusFormat } from './corpus.js';
 import type { Engine } from './engine.js';
 import { TafutaError } from '../core/errors.js';
+import { fileLines } from '../core/jsonl.js';
 import type { DocumentInput } from './types.js';
 
 export interface IndexFileOptions {
@@ -38,8 +38,7 @@ export interface IndexFileSummary {
 /** Non-empty lines in a file: the progress total (a cheap pass compared to encoding). */
 export async function countRecords(file: string): Promise<number> {
   let n = 0;
-  const lines = readline.createInterface({ input: fs.createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
-  for await (const line of lines) if (line.trim() !== '') n++;
+  for await (const line of fileLines(file)) if (line.trim() !== '') n++;
   return n;
 }
 

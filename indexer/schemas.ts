@@ -1,7 +1,7 @@
 /** Input schemas (zod) shared by the HTTP API and the CLI; server/openapi.ts describes the same shapes. */
 import { z } from 'zod';
 import { collectionNameSchema } from './config.js';
-import { canonicalLanguage } from './languages.js';
+import { canonicalLanguage } from '../core/languages.js';
 import { FilterSyntaxError, METADATA_KEY_PATTERN, filterRestricts, parseWhere } from './filters.js';
 import { ENCODER_NONE, SEARCH_MODES } from './types.js';
 

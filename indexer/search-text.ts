@@ -1,4 +1,4 @@
-import { tokenize } from '../models/text/normalize.js';
+import { tokenize } from '../text/normalize.js';
 
 /** The text BM25 indexes and matches: normalised words separated by single spaces. */
 export function searchTextOf(text: string): string {

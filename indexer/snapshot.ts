@@ -20,6 +20,7 @@ import { sha256File } from '../core/hash.js';
 import { SYNC_HEAD_SQL, type SyncCursor } from './document-store.js';
 import { fsyncDir, fsyncFile } from './durable-fs.js';
 import type { HnswManifest } from './hnsw-store.js';
+import { graphFileExtensionOf, removeGraphFiles } from './graph-store.js';
 
 export const SNAPSHOT_MANIFEST = 'snapshot.json';
 const FORMAT = 'tafuta-snapshot';
@@ -45,7 +46,7 @@ export interface SnapshotManifest {
 /** Only these paths may appear in a manifest: a hostile one cannot write outside the target directory. */
 function isAllowedPath(p: string): boolean {
   if (p === DB_FILE) return true;
-  const m = /^indexes\/([^/]+)\.(hnsw|manifest\.json)$/.exec(p);
+  const m = /^indexes\/([^/]+)\.(hnsw|usearch|manifest\.json)$/.exec(p);
   return m !== null && COLLECTION_NAME_PATTERN.test(m[1]!);
 }
 
@@ -77,15 +78,15 @@ async function copyIndex(sourceBase: string, targetBase: string): Promise<HnswMa
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       fs.copyFileSync(`${sourceBase}.manifest.json`, `${targetBase}.manifest.json`);
-      fs.copyFileSync(`${sourceBase}.hnsw`, `${targetBase}.hnsw`);
       const manifest = JSON.parse(fs.readFileSync(`${targetBase}.manifest.json`, 'utf8')) as HnswManifest;
-      if ((await sha256File(`${targetBase}.hnsw`)) === manifest.sha256) return manifest;
+      const extension = graphFileExtensionOf(manifest);
+      fs.copyFileSync(`${sourceBase}.${extension}`, `${targetBase}.${extension}`);
+      if ((await sha256File(`${targetBase}.${extension}`)) === manifest.sha256) return manifest;
     } catch {
       // Missing or unreadable: try again, then leave it out.
     }
   }
-  fs.rmSync(`${targetBase}.manifest.json`, { force: true });
-  fs.rmSync(`${targetBase}.hnsw`, { force: true });
+  removeGraphFiles(targetBase);
   return undefined;
 }
 
@@ -144,8 +145,7 @@ export async function createSnapshot(engine: Engine, out: string): Promise<Snaps
           manifest.cursor.tombstoneSeq <= heads.get(name)!.tombstoneSeq;
         if (!trusted) {
           indexManifests.delete(name);
-          fs.rmSync(path.join(targetIndexDir, `${name}.manifest.json`), { force: true });
-          fs.rmSync(path.join(targetIndexDir, `${name}.hnsw`), { force: true });
+          removeGraphFiles(path.join(targetIndexDir, name));
         }
       }
       collections = rows.map((r) => ({ name: r.name, documents: r.documents, passages: r.passages, index: indexManifests.has(r.name) }));
@@ -154,7 +154,7 @@ export async function createSnapshot(engine: Engine, out: string): Promise<Snaps
     }
 
     // 4. Checksums of everything, then the manifest last: its presence means the snapshot is complete.
-    const rels = [DB_FILE, ...[...indexManifests.keys()].sort().flatMap((n) => [`${INDEX_DIR}/${n}.hnsw`, `${INDEX_DIR}/${n}.manifest.json`])];
+    const rels = [DB_FILE, ...[...indexManifests.keys()].sort().flatMap((n) => [`${INDEX_DIR}/${n}.${graphFileExtensionOf(indexManifests.get(n)!)}`, `${INDEX_DIR}/${n}.manifest.json`])];
     const files: SnapshotFile[] = [];
     for (const rel of rels) {
       fsyncFile(path.join(out, ...rel.split('/')));

@@ -9,7 +9,7 @@ export interface EmbedOptions {
 }
 
 /** What `mode: "auto"` runs for a query language, measured per language (eval/auto-modes.ts). */
-export type AutoMode = 'dense' | 'hybrid';
+export type AutoMode = 'dense' | 'hybrid' | 'translate-hybrid' | 'translate';
 
 export interface AutoModes {
   /** Per query language. */
@@ -18,8 +18,8 @@ export interface AutoModes {
   default: AutoMode;
 }
 
-/** hashed = the untrained baseline, cmtp-onnx = our exported models (model.json), transformers = Hugging Face models. */
-export type EncoderKind = 'hashed' | 'cmtp-onnx' | 'transformers';
+/** hashed = the untrained baseline, cmtp-onnx = our exported models (model.json), transformers = Hugging Face models, adapted = any of these with language adapters (adapted-encoder.json). */
+export type EncoderKind = 'hashed' | 'cmtp-onnx' | 'transformers' | 'adapted';
 
 export interface EncoderInfo {
   name: string;

@@ -3,7 +3,7 @@
  * we train or ship. Agglutinative forms share n-grams ("ninapenda" / "alipenda" share "pend", "enda>"),
  * which is what lets a bag-of-features encoder see morphology.
  */
-import { segmentWords, normalizeText } from './text/normalize.js';
+import { segmentWords, normalizeText } from '../text/normalize.js';
 
 export interface FeatureConfig {
   /** Number of hash buckets (rows of the embedding table). */

@@ -5,7 +5,7 @@
  * (models/langid/, shipped as models/langid-base/) replaces it at run time when present; see docs/langid.md.
  */
 import { createRequire } from 'node:module';
-import { tokenize } from './text/normalize.js';
+import { tokenize } from '../text/normalize.js';
 
 export interface LanguageGuess {
   lang: string;

@@ -1,4 +1,5 @@
 /** The encoders a process has loaded, by name, with one default for new collections. */
+import { TafutaError } from '../core/errors.js';
 import type { Encoder, EncoderInfo } from './encoder.js';
 
 export interface EncoderRegistry {
@@ -23,4 +24,14 @@ export function createEncoderRegistry(encoders: readonly Encoder[], defaultName 
       await Promise.all([...byName.values()].map((e) => e.close?.()));
     },
   };
+}
+
+/** The loaded encoder of that name; UNKNOWN_ENCODER listing the loaded ones (and `alsoAvailable`) when there is none. */
+export function requireEncoder(registry: EncoderRegistry, name: string, alsoAvailable: readonly string[] = []): Encoder {
+  const encoder = registry.get(name);
+  if (!encoder) {
+    const available = [...registry.list().map((e) => e.name), ...alsoAvailable].join(', ');
+    throw new TafutaError('UNKNOWN_ENCODER', `encoder "${name}" is not loaded; available: ${available}`);
+  }
+  return encoder;
 }

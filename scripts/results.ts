@@ -632,6 +632,166 @@ function contactLanguageSection(reports: EvalReport[]): string[] {
   ];
 }
 
+/** Code-switching augmentation (issue 18, lever 2): 3-epoch runs of configs/codeswitch/ against the same recipe without it. */
+const CODE_SWITCH = {
+  /** The shipped recipe at 3 epochs, seeds 1–3 (`configs/contact/base-es*.json`), trained on the same data build. */
+  baseline: [
+    { seed: 1, name: 'base-es' },
+    { seed: 2, name: 'base-es-seed2' },
+    { seed: 3, name: 'base-es-seed3' },
+  ],
+  variants: [
+    { name: 'cs-r20', seed: 1, what: 'rate 0.2, translations with p ≥ 0.3' },
+    { name: 'cs-r20-seed2', seed: 2, what: 'rate 0.2, translations with p ≥ 0.3' },
+    { name: 'cs-r20-seed3', seed: 3, what: 'rate 0.2, translations with p ≥ 0.3' },
+  ],
+  /** The issue's languages with fewer than 5,000 training pairs, plus Somali. */
+  weak: ['so', 'qu', 'wo', 'bo', 'ti', 'ha', 'yo', 'ig', 'st'],
+};
+
+function codeSwitchSection(reports: EvalReport[]): string[] {
+  const baseOf = (bench: string, seed: number) => denseReport(reports, bench, CODE_SWITCH.baseline.find((b) => b.seed === seed)!.name);
+  const variants = CODE_SWITCH.variants.filter((v) => denseMediawiki(reports, v.name));
+  if (!variants.length) return [];
+  const macro = (r: EvalReport) => r.average.macro['MRR@10'];
+  const isWeak = (lang: string) => CODE_SWITCH.weak.includes(lang);
+  const summary: string[][] = [];
+  for (const bench of BENCH_ORDER) {
+    const bases = CODE_SWITCH.baseline.map((b) => denseReport(reports, bench, b.name)).filter((r): r is EvalReport => r !== undefined);
+    const spread = bases.length > 1 ? `${fmt(mean(bases.map(macro)))} (sd ${fmt(sd(bases.map(macro)))})` : '–';
+    for (const v of variants) {
+      const run = denseReport(reports, bench, v.name);
+      const base = baseOf(bench, v.seed);
+      if (!run || !base) continue;
+      const all = pairedOn(base, run, () => true)!;
+      const weak = pairedOn(base, run, isWeak);
+      summary.push([
+        bench, v.name, String(v.seed), fmt(all.b), fmt(all.a), signed(all.delta), `${pCell(all.pBoot)} / ${pCell(all.pRand)}`, spread,
+        weak ? `${fmt(weak.a)} → ${fmt(weak.b)} (${signed(weak.delta)}, p ${pCell(weak.pRand)})` : '–',
+      ]);
+    }
+  }
+  const averaged: string[][] = [];
+  const seeded = variants.filter((v) => v.name === 'cs-r20' || v.name.startsWith('cs-r20-seed'));
+  if (seeded.length > 1) {
+    for (const bench of BENCH_ORDER) {
+      const runs = seeded.map((v) => [denseReport(reports, bench, v.name), baseOf(bench, v.seed)] as const).filter((r): r is readonly [EvalReport, EvalReport] => !!r[0] && !!r[1]);
+      if (runs.length < 2) continue;
+      for (const [label, only] of [['all (macro)', () => true], ['weak (macro)', isWeak]] as const) {
+        const cmp = pairedOn(averageOver(runs.map(([, b]) => b)), averageOver(runs.map(([a]) => a)), only);
+        if (cmp) averaged.push([bench, label, String(runs.length), String(cmp.n), fmt(cmp.a), fmt(cmp.b), signed(cmp.delta), `${pCell(cmp.pBoot)} / ${pCell(cmp.pRand)}`]);
+      }
+    }
+  }
+  const perLang: string[][] = [];
+  const mw = CODE_SWITCH.baseline.map((b) => denseMediawiki(reports, b.name));
+  for (const lang of CODE_SWITCH.weak) {
+    const baseScores = mw.map((r) => r?.languages[lang]?.metrics['MRR@10']).filter((x): x is number => x !== undefined);
+    if (!baseScores.length) continue;
+    const cells = variants.map((v) => {
+      const run = denseMediawiki(reports, v.name);
+      const base = denseMediawiki(reports, CODE_SWITCH.baseline.find((b) => b.seed === v.seed)!.name);
+      const cmp = run && base ? pairedOn(base, run, (l) => l === lang) : undefined;
+      return cmp ? `${fmt(cmp.b)} (${signed(cmp.delta)}, p ${pCell(cmp.pRand)})` : '–';
+    });
+    const n = mw[0]?.languages[lang]?.queries;
+    perLang.push([lang, n === undefined ? '–' : String(n), baseScores.map(fmt).join(' / '), baseScores.length > 1 ? fmt(sd(baseScores)) : '–', ...cells]);
+  }
+  return [
+    '## Code-switching augmentation (issue 18, lever 2)',
+    '',
+    '`augment.codeSwitch` in the train config (models/train/code-switch.ts): each time a pair is drawn, each word of its',
+    'non-English side that has a usable entry in the IBM Model 1 tables of `models/translate-base` (a translation with',
+    'probability ≥ `minProbability`, other than the word itself; Quechua also consults the Spanish table) is replaced',
+    'with probability `rate` by one of those English translations, drawn by probability; the English side is never',
+    'touched. The features are hashed words and character n-grams, so the swapped word brings its English features',
+    'into the sentence (CoSDA-ML-style code-switching). The tables were learnt from the same training files holding out',
+    'the same validation pairs (checked at load: file checksums and hold-out quota). The FreeDict Swahili–English',
+    'dictionary is not in the data build, so only the induced tables are used. Each run is the shipped recipe at',
+    '3 epochs (`configs/codeswitch/*.json`) against `configs/contact/base-es*.json` with the same seed, trained on the same',
+    'data build (the manifest sha256 of the 3-epoch `cmtp-base` trained alongside them equals today\'s). Dense mode; MRR@10;',
+    'p paired over queries (bootstrap / randomisation). Paired tests do not cover training variance: compare Δ with the',
+    'seed-to-seed sd of the baseline.',
+    '',
+    ...table(['bench', 'run', 'seed', 'macro MRR@10', 'base-es (same seed)', 'Δ', 'p', 'base-es seeds 1–3', `weak languages (${CODE_SWITCH.weak.join(' ')}): base → run`], summary, 2),
+    '',
+    ...(averaged.length
+      ? ['Seed-averaged per query (the rate-0.2 runs against base-es over the same seeds):', '', ...table(['bench', 'languages', 'seeds', 'queries', 'base-es', 'code-switched', 'Δ', 'p'], averaged, 2), '']
+      : []),
+    'mediawiki-xling, per weak language: base-es MRR@10 for seeds 1 / 2 / 3 and their sd, then each run (Δ against base-es',
+    'with the same seed, randomisation p):',
+    '',
+    ...table(['lang', 'queries', 'base-es s1 / s2 / s3', 'sd', ...variants.map((v) => `${v.name} (${v.what})`)], perLang, 1),
+    '',
+    'What these runs say, and what was decided, is in docs/cmtp.md (*Code-switching augmentation*).',
+    '',
+    'Reproduce (one run; the others with their configs):',
+    '',
+    '```sh',
+    'npx tafuta train --config configs/codeswitch/cs-r20.json --out .cache/codeswitch/cs-r20',
+    'npx tafuta eval --bench data/bench/mediawiki-xling --model .cache/codeswitch/cs-r20 --encoder cs-r20 --mode dense --k 100 --out docs/eval/mediawiki-xling.cs-r20.dense',
+    'npx tafuta eval --bench data/bench/udhr --model .cache/codeswitch/cs-r20 --encoder cs-r20 --mode dense --k 100 --out docs/eval/udhr.cs-r20.dense',
+    'npx tafuta eval --bench data/bench/cldr-emoji --model .cache/codeswitch/cs-r20 --encoder cs-r20 --mode dense --k 100 --max-queries 500 --seed 42 --out docs/eval/cldr-emoji.cs-r20.dense',
+    'npx tafuta eval --compare docs/eval/mediawiki-xling.base-es.dense.json docs/eval/mediawiki-xling.cs-r20.dense.json',
+    '```',
+    '',
+  ];
+}
+
+/**
+ * CMTP adapters over a frozen encoder (`tafuta adapt --encoder`, models/adapters/): the encoder alone against the
+ * same encoder with one low-rank correction per language trained on data/train (held-out English as models/train
+ * holds it out), per language, dense mode, paired over queries.
+ */
+const ADAPTERS = {
+  encoders: ['hashed-ngram-v1', 'cmtp-base'],
+  adapted: (encoder: string) => `${encoder}+adapters`,
+  benches: ['mediawiki-xling', 'udhr'],
+};
+
+function adaptersSection(reports: EvalReport[]): string[] {
+  const summary: string[][] = [];
+  const perLanguage: string[][] = [];
+  const commands: string[] = [];
+  for (const bench of ADAPTERS.benches) {
+    for (const encoder of ADAPTERS.encoders) {
+      const base = denseReport(reports, bench, encoder);
+      const adapted = denseReport(reports, bench, ADAPTERS.adapted(encoder));
+      if (!base || !adapted) continue;
+      commands.push(adapted.config.command ?? `# ${systemOf(adapted)}: no command recorded`);
+      const rows = compareReports(base, adapted, { metrics: ['MRR@10'] })[0]!.rows;
+      for (const row of rows) {
+        const cells = [bench, encoder, row.lang === 'avg' ? 'macro' : row.lang, String(row.n), fmt(row.a), fmt(row.b), signed(row.delta), `${pCell(row.pBootstrap)} / ${pCell(row.pRandomization)}`];
+        (row.lang === 'avg' ? summary : perLanguage).push(cells);
+      }
+    }
+  }
+  if (!summary.length) return [];
+  const header = ['bench', 'encoder', 'lang', 'queries', 'encoder alone', '+ adapters', 'Δ', 'p'];
+  return [
+    '## Language adapters over a frozen encoder (dense)',
+    '',
+    '`tafuta adapt --encoder NAME` trains, for each language, v′ = normalize(v + U Vᵀ v) (rank 16) on the frozen',
+    "encoder's vectors of that language's training pairs (data/train, at most 4,000 per language; validation on the",
+    "English strings models/train holds out), InfoNCE against the unchanged English side, early stopping on validation",
+    '(`configs/adapters.json`, models/adapters/). Queries of an adapted language get the correction; English passages do',
+    'not. MRR@10, p paired over queries (bootstrap / randomisation). Details and commands: [adapters.md](adapters.md).',
+    '',
+    ...table(header, summary, 3),
+    '',
+    'Per language:',
+    '',
+    ...table(header, perLanguage, 3),
+    '',
+    'Reproduce (the adapters first, see adapters.md; the encoder alone is under each benchmark above):',
+    '',
+    '```sh',
+    ...commands,
+    '```',
+    '',
+  ];
+}
+
 /** The shipped query translator and the modes it serves (models/translate/, indexer/translated-bm25.ts). */
 const TRANSLATION = {
   encoder: 'cmtp-base',
@@ -680,9 +840,11 @@ function queryTranslationSection(reports: EvalReport[]): string[] {
     'the encoder holds out for validation stay out), 5 EM iterations with a NULL word, at most 5 English translations per',
     `word with probability ≥ 0.05, renormalised (\`configs/translate-base.json\`; ${(manifest.bytes / 1e6).toFixed(1)} MB of gzipped tables, learnt in`,
     `${Math.round(manifest.trainingSeconds)} s). \`translate\` scores the English passages with BM25 of the translated query as a probabilistic`,
-    'structured query (each word\'s tf and df are the weighted sums over its translations); `translate-hybrid` fuses that',
-    'ranking with dense by weighted reciprocal-rank fusion, the translated list\'s weight per language fitted on the',
-    'held-out training pairs (column *w*; 0 means dense alone). MRR@10; Δ and p (bootstrap / randomisation, paired over',
+    'structured query (each word\'s tf and df are the weighted sums over its translations), scoring every passage that holds',
+    'a translation from an in-memory term index of the collection (`indexer/term-index.ts`); `translate-hybrid` fuses that',
+    'ranking with dense by weighted reciprocal-rank fusion, the translated list\'s weight per language fitted on one half',
+    'of the held-out training pairs (column *w*; 0 means dense alone; the other half is where `auto` chooses its modes,',
+    '`docs/eval/auto-modes/cmtp-base.md`). MRR@10; Δ and p (bootstrap / randomisation, paired over',
     `queries) are translate-hybrid against dense; "best existing" is the best of ${TRANSLATION.existingModes.join(', ')} with the shipped encoder;`,
     `the last column is the better translate mode over it (the issue's bar for languages with < ${TRANSLATION.fewPairs.toLocaleString('en')} pairs: ${TRANSLATION.target}×).`,
     '',
@@ -890,6 +1052,8 @@ export function renderResults(reports: EvalReport[]): string {
     ...Object.keys(POOLING.fullLength),
     ...FULL_LENGTH_TASKS.flatMap((t) => t.seeds.flatMap((s) => [s.with, s.without])),
     ...CONTACT.seeds.flatMap((s) => [s.with, s.without]),
+    ...CODE_SWITCH.variants.map((v) => v.name),
+    ...ADAPTERS.encoders.map(ADAPTERS.adapted),
     ...Object.keys(SEEDED_ABLATIONS.runs).flatMap((run) => SEEDED_ABLATIONS.seeds.map((seed) => seededRun(run, seed))),
   ]);
   for (const bench of benches) lines.push(...benchSection(bench, byBench.get(bench)!.filter((r) => !ownSection.has(r.config.encoder.name))));
@@ -901,6 +1065,8 @@ export function renderResults(reports: EvalReport[]): string {
   lines.push(...contactLanguageSection(reports));
   lines.push(...zeroShotSection(reports));
   lines.push(...queryTranslationSection(reports));
+  lines.push(...codeSwitchSection(reports));
+  lines.push(...adaptersSection(reports));
   lines.push(
     '## Regenerate this page',
     '',

@@ -13,6 +13,7 @@ import { errorHandler, methodNotAllowedHandler, notFoundHandler, validationError
 import { createMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
 import { requestLogging, type RequestLogger } from './request-log.js';
+import { API_PATHS } from './routes.js';
 import { securityLayers } from './security.js';
 import { webPage } from './web.js';
 import {
@@ -82,7 +83,7 @@ export function createApp({ engine, logger, version, bodyLimit, security = OPEN_
   app.use(headers);
 
   // Liveness stays open (load balancers, orchestrators) and is not rate limited.
-  app.get('/healthz', (_req, res) => {
+  app.get(API_PATHS.healthz, (_req, res) => {
     res.json({ status: 'ok' });
   });
 
@@ -103,7 +104,7 @@ export function createApp({ engine, logger, version, bodyLimit, security = OPEN_
     wellFormedStrings,
   );
 
-  app.get('/v1/info', async (_req, res) => {
+  app.get(API_PATHS.info, async (_req, res) => {
     res.json({
       name: 'tafuta',
       version,
@@ -116,69 +117,69 @@ export function createApp({ engine, logger, version, bodyLimit, security = OPEN_
     });
   });
 
-  app.get('/openapi.json', (_req, res) => {
+  app.get(API_PATHS.openapi, (_req, res) => {
     res.json(openApiDocument(version));
   });
 
-  app.get('/metrics', async (_req, res) => {
+  app.get(API_PATHS.metrics, async (_req, res) => {
     res.set('Content-Type', metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
-  app.post('/v1/collections', requireAdmin, async (req, res) => {
+  app.post(API_PATHS.collections, requireAdmin, async (req, res) => {
     const body = parse(createCollectionSchema, req.body);
     res.status(201).json(await engine.createCollection(body.name, { encoder: body.encoder, dim: body.dim, config: body.config }));
   });
 
-  app.get('/v1/collections', async (_req, res) => {
+  app.get(API_PATHS.collections, async (_req, res) => {
     res.json({ collections: await engine.listCollections() });
   });
 
-  app.get('/v1/collections/:name', async (req, res) => {
+  app.get(API_PATHS.collection, async (req, res) => {
     res.json(await engine.getCollection(param(req, 'name')));
   });
 
-  app.delete('/v1/collections/:name', requireAdmin, async (req, res) => {
+  app.delete(API_PATHS.collection, requireAdmin, async (req, res) => {
     const { force } = parse(deleteCollectionQuerySchema, req.query);
     await engine.deleteCollection(param(req, 'name'), { force });
     res.json({ deleted: param(req, 'name') });
   });
 
-  app.post('/v1/collections/:name/documents', requireAdmin, async (req, res) => {
+  app.post(API_PATHS.documents, requireAdmin, async (req, res) => {
     const name = param(req, 'name');
     await engine.assertCollectionExists(name); // 404 before 400: a missing collection is the first thing to fix
     const body = parse(upsertDocumentsSchema, req.body);
     res.json(await engine.upsertDocuments(name, body.documents));
   });
 
-  app.get('/v1/collections/:name/documents', async (req, res) => {
+  app.get(API_PATHS.documents, async (req, res) => {
     const name = param(req, 'name');
     await engine.assertCollectionExists(name);
     res.json(await engine.listDocuments(name, parse(listDocumentsQuerySchema, req.query)));
   });
 
-  app.get('/v1/collections/:name/documents/:id', async (req, res) => {
+  app.get(API_PATHS.document, async (req, res) => {
     res.json(await engine.getDocument(param(req, 'name'), param(req, 'id')));
   });
 
-  app.post('/v1/collections/:name/documents/delete', requireAdmin, async (req, res) => {
+  app.post(API_PATHS.deleteDocuments, requireAdmin, async (req, res) => {
     const name = param(req, 'name');
     await engine.assertCollectionExists(name);
     const body = parse(deleteDocumentsSchema, req.body);
     res.json(await engine.deleteDocuments(name, body.ids !== undefined ? { ids: body.ids } : { filter: body.filter! }));
   });
 
-  app.patch('/v1/collections/:name/documents/:id', requireAdmin, async (req, res) => {
+  app.patch(API_PATHS.document, requireAdmin, async (req, res) => {
     const name = param(req, 'name');
     await engine.assertCollectionExists(name);
     res.json(await engine.patchDocument(name, param(req, 'id'), parse(patchDocumentSchema, req.body)));
   });
 
-  app.delete('/v1/collections/:name/documents/:id', requireAdmin, async (req, res) => {
+  app.delete(API_PATHS.document, requireAdmin, async (req, res) => {
     await engine.deleteDocument(param(req, 'name'), param(req, 'id'));
     res.json({ deleted: param(req, 'id') });
   });
 
-  app.post('/v1/collections/:name/search', async (req, res) => {
+  app.post(API_PATHS.search, async (req, res) => {
     const name = param(req, 'name');
     await engine.assertCollectionExists(name);
     const body = parse(searchSchema, req.body);

@@ -2,8 +2,10 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { z } from 'zod';
 import { TafutaError, isTafutaError, type ErrorCode } from '../core/errors.js';
+import { formatIssues } from '../core/issues.js';
 import { isCorruptionError } from '../indexer/database.js';
 import type { Logger } from '../core/logger.js';
+import { API_PATHS, pathPattern } from './routes.js';
 
 /** How long a client waits before retrying when the store's database cannot be reached. */
 const STORE_RETRY_AFTER_SECONDS = 5;
@@ -33,10 +35,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
 };
 
 export function validationError(error: z.ZodError): TafutaError {
-  const message = error.issues
-    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(body)'}: ${issue.message}`)
-    .slice(0, 10)
-    .join('; ');
+  const message = formatIssues(error, { root: '(body)', limit: 10 });
   return new TafutaError('INVALID_ARGUMENT', message, { issues: error.issues.slice(0, 50).map((i) => ({ path: i.path, message: i.message })) });
 }
 
@@ -61,11 +60,7 @@ function fromBodyParser(error: { type?: string; status?: number; message?: strin
 }
 
 /** Paths the API serves (with some method); a request that reaches here on one of them used the wrong method. */
-const KNOWN_PATHS = [
-  /^\/healthz$/, /^\/metrics$/, /^\/openapi\.json$/, /^\/v1\/info$/, /^\/v1\/collections$/,
-  /^\/v1\/collections\/[^/]+$/, /^\/v1\/collections\/[^/]+\/documents$/,
-  /^\/v1\/collections\/[^/]+\/documents\/[^/]+$/, /^\/v1\/collections\/[^/]+\/search$/,
-];
+const KNOWN_PATHS = Object.values(API_PATHS).map(pathPattern);
 
 export const methodNotAllowedHandler: RequestHandler = (req, _res, next) => {
   if (KNOWN_PATHS.some((pattern) => pattern.test(req.path))) {

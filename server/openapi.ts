@@ -1,6 +1,7 @@
 /** The OpenAPI 3 description of the HTTP API, served at /openapi.json. A test checks it against the routes. */
 import { LIMITS } from '../indexer/schemas.js';
 import { ENCODER_NONE, SEARCH_MODES } from '../indexer/types.js';
+import { API_PATHS, openApiPath } from './routes.js';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
@@ -43,11 +44,11 @@ export function openApiDocument(version: string) {
     },
     security: [{ bearerAuth: [] }, { apiKeyHeader: [] }],
     paths: {
-      '/healthz': { get: { summary: 'Liveness (never needs a key)', security: [], responses: { 200: { description: 'up', ...json({ type: 'object', properties: { status: { type: 'string' } } }) } } } },
-      '/v1/info': { get: { summary: 'Version, encoders, collections', responses: guarded({ 200: { description: 'server info', ...json(ref('Info')) } }) } },
-      '/metrics': { get: { summary: 'Prometheus metrics', responses: guarded({ 200: { description: 'text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } }) } },
-      '/openapi.json': { get: { summary: 'This document', responses: guarded({ 200: { description: 'OpenAPI 3 document', ...json({ type: 'object' }) } }) } },
-      '/v1/collections': {
+      [openApiPath(API_PATHS.healthz)]: { get: { summary: 'Liveness (never needs a key)', security: [], responses: { 200: { description: 'up', ...json({ type: 'object', properties: { status: { type: 'string' } } }) } } } },
+      [openApiPath(API_PATHS.info)]: { get: { summary: 'Version, encoders, collections', responses: guarded({ 200: { description: 'server info', ...json(ref('Info')) } }) } },
+      [openApiPath(API_PATHS.metrics)]: { get: { summary: 'Prometheus metrics', responses: guarded({ 200: { description: 'text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } }) } },
+      [openApiPath(API_PATHS.openapi)]: { get: { summary: 'This document', responses: guarded({ 200: { description: 'OpenAPI 3 document', ...json({ type: 'object' }) } }) } },
+      [openApiPath(API_PATHS.collections)]: {
         get: { summary: 'List collections', responses: guarded({ 200: { description: 'collections', ...json({ type: 'object', properties: { collections: { type: 'array', items: ref('Collection') } } }) } }) },
         post: {
           summary: 'Create a collection',
@@ -55,7 +56,7 @@ export function openApiDocument(version: string) {
           responses: adminOnly({ 201: { description: 'created', ...json(ref('Collection')) }, 400: errorResponse('invalid request'), 409: errorResponse('name taken') }),
         },
       },
-      '/v1/collections/{name}': {
+      [openApiPath(API_PATHS.collection)]: {
         parameters: [nameParam],
         get: { summary: 'Describe a collection', responses: guarded({ 200: { description: 'collection', ...json(ref('Collection')) }, 404: errorResponse('no such collection') }) },
         delete: {
@@ -77,7 +78,7 @@ export function openApiDocument(version: string) {
           }),
         },
       },
-      '/v1/collections/{name}/documents': {
+      [openApiPath(API_PATHS.documents)]: {
         parameters: [nameParam],
         get: {
           summary: 'List documents (insertion order, cursor pagination, optional filter)',
@@ -104,7 +105,7 @@ export function openApiDocument(version: string) {
           }),
         },
       },
-      '/v1/collections/{name}/documents/{id}': {
+      [openApiPath(API_PATHS.document)]: {
         parameters: [nameParam, idParam],
         get: { summary: 'Get a document', responses: guarded({ 200: { description: 'document', ...json(ref('StoredDocument')) }, 404: errorResponse('no such collection or document') }) },
         patch: {
@@ -117,7 +118,7 @@ export function openApiDocument(version: string) {
           responses: adminOnly({ 200: { description: 'deleted', ...json({ type: 'object', properties: { deleted: { type: 'string' } } }) }, 404: errorResponse('no such collection or document') }),
         },
       },
-      '/v1/collections/{name}/documents/delete': {
+      [openApiPath(API_PATHS.deleteDocuments)]: {
         parameters: [nameParam],
         post: {
           summary: 'Delete documents by ids or by a filter (which must restrict something)',
@@ -129,7 +130,7 @@ export function openApiDocument(version: string) {
           }),
         },
       },
-      '/v1/collections/{name}/search': {
+      [openApiPath(API_PATHS.search)]: {
         parameters: [nameParam],
         post: {
           summary: 'Search passages (dense, BM25, hybrid or translated BM25)',
@@ -171,7 +172,7 @@ export function openApiDocument(version: string) {
                 type: 'object',
                 properties: {
                   name: { type: 'string' },
-                  kind: { type: 'string', enum: ['hashed', 'cmtp-onnx', 'transformers'] },
+                  kind: { type: 'string', enum: ['hashed', 'cmtp-onnx', 'transformers', 'adapted'] },
                   dim: { type: 'integer' },
                   version: { type: 'string', description: 'identifies the weights (and, for transformers models, tokenizer, pooling, prefixes, max length)' },
                   source: { type: 'string', description: 'the model directory; absent for the built-in baseline' },
@@ -203,7 +204,7 @@ export function openApiDocument(version: string) {
           description: `"encoder": "${ENCODER_NONE}" with "dim" makes a collection of your own vectors: every document brings its vector and is kept whole (one passage), dense searches bring a vector, and config.passages does not apply`,
           properties: {
             name: nameParam.schema,
-            encoder: { type: 'string', description: `a loaded encoder (GET /v1/info), or "${ENCODER_NONE}": documents and searches bring their own vectors; default: the server's default encoder` },
+            encoder: { type: 'string', minLength: 1, maxLength: 200, description: `a loaded encoder (GET /v1/info), or "${ENCODER_NONE}": documents and searches bring their own vectors; default: the server's default encoder` },
             dim: { type: 'integer', minimum: 1, maximum: LIMITS.maxVectorDim, description: `the length of the vectors; required with encoder "${ENCODER_NONE}", refused with any other` },
             config: ref('CollectionConfig'),
           },
@@ -244,7 +245,7 @@ export function openApiDocument(version: string) {
             vector: vector(`the document's own vector, of the collection's dim: required in a collection with encoder "${ENCODER_NONE}", refused by any other`),
           },
         },
-        UpsertDocuments: { type: 'object', required: ['documents'], properties: { documents: { type: 'array', minItems: 1, maxItems: 1000, items: ref('Document') } } },
+        UpsertDocuments: { type: 'object', required: ['documents'], additionalProperties: false, properties: { documents: { type: 'array', minItems: 1, maxItems: 1000, items: ref('Document') } } },
         UpsertResult: { type: 'object', properties: { upserted: { type: 'integer' }, unchanged: { type: 'integer' }, passages: { type: 'integer' } } },
         StoredDocument: {
           type: 'object',
@@ -326,7 +327,7 @@ export function openApiDocument(version: string) {
           type: 'object',
           additionalProperties: false,
           properties: {
-            lang: { oneOf: [langCode, { type: 'array', items: langCode }] },
+            lang: { oneOf: [langCode, { type: 'array', minItems: 1, maxItems: 50, items: langCode }] },
             metadata: ref('Where'),
           },
         },

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { normalizeText } from '../../models/text/normalize.js';
+import { sha256Hex } from '../../core/hash.js';
+import { normalizeText } from '../../text/normalize.js';
 import type { BeirBench, BeirDoc, BeirQuery, BeirQrel } from './beir.js';
 
 export interface EmojiAnnotation { keywords: string[]; tts: string[] }
@@ -64,7 +64,7 @@ export function buildEmojiBench(english: EmojiAnnotations, byLang: Map<string, E
     }
     for (const [norm, { text, docs }] of byKeyword) {
       if ([...docs.keys()].some((d) => englishNorms.get(d)?.has(norm))) continue;
-      const id = `${lang}-${createHash('sha256').update(`${lang}\0${norm}`).digest('hex').slice(0, 12)}`;
+      const id = `${lang}-${sha256Hex(`${lang}\0${norm}`).slice(0, 12)}`;
       queries.push({ _id: id, text, lang });
       for (const [docId, score] of docs) qrels.push({ queryId: id, docId, score });
     }

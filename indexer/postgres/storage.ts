@@ -9,7 +9,7 @@ import type { Logger } from '../../core/logger.js';
 import { TafutaError } from '../../core/errors.js';
 import { assertComparableTypes, isEmptyCondition, keysOf, parseWhereOrThrow } from '../filters.js';
 import { searchTextOf, wordsOfFtsQuery } from '../search-text.js';
-import { translatedBm25Hits, type Bm25Store } from '../translated-bm25.js';
+import { rescoredTranslatedHits, type Bm25Statistics } from './translated-bm25.js';
 import type { CollectionConfig, CollectionRecord, Metadata, PassageView, SearchFilter, StoredDocument } from '../types.js';
 import type { VectorHit } from '../vector-store.js';
 import type { DocumentRow, DocumentStore, DocumentToStore, Storage, StorageInfo, TextRanking, TextSearch, VectorIndexes } from '../store-contracts.js';
@@ -340,21 +340,21 @@ export class PostgresStorage implements Storage {
   private textSearch(hasBm25: boolean): TextSearch {
     const db = this.connection;
     // What translated BM25 reads, over the whole table as FTS5's statistics are over its whole index.
-    const bm25Store: Bm25Store = {
+    const bm25Store: Bm25Statistics = {
       bm25: (collectionId, match, limit, filter) => this.rankWords(hasBm25, collectionId, wordsOfFtsQuery(match), limit, filter),
       searchTextsOf: async (labels) => {
         if (labels.length === 0) return new Map();
         const rows = await db.query<{ id: number; search_text: string }>('SELECT id, search_text FROM passages WHERE id = ANY($1::bigint[])', [labels]);
         return new Map(rows.map((r) => [r.id, r.search_text]));
       },
-      ftsDocumentFrequency: async (phrase) => {
+      documentFrequency: async (phrase) => {
         const [row] = await db.query<{ n: number }>(
           "SELECT COUNT(*) AS n FROM passages WHERE to_tsvector('simple', bm25_text) @@ to_tsquery('simple', $1)",
           [tsqueryOfWords(wordsOfFtsQuery(phrase))],
         );
         return row!.n;
       },
-      ftsStatistics: async () => {
+      corpusStatistics: async () => {
         const [row] = await db.query<{ rows: number; mean: number | null }>(
           "SELECT COUNT(*) AS rows, AVG(COALESCE(array_length(regexp_split_to_array(btrim(bm25_text), '\\s+'), 1), 0))::float8 AS mean FROM passages",
         );
@@ -364,7 +364,7 @@ export class PostgresStorage implements Storage {
     return {
       ranking: hasBm25 ? PG_TEXTSEARCH_RANKING : TS_RANK_RANKING,
       bm25: (collection, query, limit, filter) => this.rankWords(hasBm25, collection.id, searchTextOf(query).split(' ').filter(Boolean), limit, filter),
-      translated: (collection, query, limit, filter) => translatedBm25Hits(bm25Store, collection.id, query, limit, filter),
+      translated: (collection, query, limit, filter) => rescoredTranslatedHits(bm25Store, collection.id, query, limit, filter),
     };
   }
 

@@ -11,8 +11,10 @@ import { databasePathOf, indexDirOf } from '../data-dir.js';
 import { openDatabase, type Db } from '../database.js';
 import { createDocumentStore, type SqliteDocumentStore } from '../document-store.js';
 import { filterRestricts } from '../filters.js';
+import type { GraphChoice } from '../graph-store.js';
 import { LIMITS } from '../schemas.js';
 import { ftsQueryOf } from '../search-text.js';
+import { createTermIndex, type TermIndex } from '../term-index.js';
 import { translatedBm25Hits } from '../translated-bm25.js';
 import type { CollectionRecord, SearchFilter } from '../types.js';
 import { dot, type VectorHit } from '../vector-store.js';
@@ -29,6 +31,8 @@ export interface SqliteStorageOptions {
    * sharing a data directory (one writer of index files); each keeps its own in-memory index in step with SQLite.
    */
   indexFiles?: 'read-write' | 'read-only';
+  /** The ANN library of graphs built anew (default: usearch, f32, 2 threads; see graph-store.ts). */
+  graph?: GraphChoice;
 }
 
 /**
@@ -64,7 +68,7 @@ function asyncDocumentStore(store: SqliteDocumentStore): DocumentStore {
   };
 }
 
-function sqliteTextSearch(store: SqliteDocumentStore): TextSearch {
+function sqliteTextSearch(store: SqliteDocumentStore, termIndexOf: (collection: CollectionRecord) => TermIndex): TextSearch {
   return {
     ranking: SQLITE_STORAGE_INFO.textRanking,
     async bm25(collection, query, limit, filter) {
@@ -72,7 +76,8 @@ function sqliteTextSearch(store: SqliteDocumentStore): TextSearch {
       return match === undefined ? [] : store.bm25(collection.id, match, limit, filter);
     },
     async translated(collection, query, limit, filter) {
-      return translatedBm25Hits(store, collection.id, query, limit, filter);
+      const allowed = filterRestricts(filter) ? store.filteredLabels(collection.id, filter) : undefined;
+      return translatedBm25Hits(termIndexOf(collection), query, limit, allowed);
     },
   };
 }
@@ -89,6 +94,9 @@ export class SqliteStorage implements Storage {
   private readonly indexDir: string | undefined;
   private readonly logger: Logger;
   private readonly indexes = new Map<string, CollectionIndex>();
+  /** Term indexes of the translate modes, built on a collection's first translated search; they go with its index. */
+  private readonly termIndexes = new WeakMap<CollectionIndex, TermIndex>();
+  private readonly graph: GraphChoice | undefined;
   private readonly saveDelayMs: number;
   private readonly writesIndexFiles: boolean;
   private readonly dataVersionStatement: Statement;
@@ -103,7 +111,8 @@ export class SqliteStorage implements Storage {
     this.indexDir = options.dataDir === undefined ? undefined : indexDirOf(options.dataDir);
     this.sqlite = createDocumentStore(this.db);
     this.documents = asyncDocumentStore(this.sqlite);
-    this.text = sqliteTextSearch(this.sqlite);
+    this.text = sqliteTextSearch(this.sqlite, (collection) => this.termIndexOf(collection));
+    this.graph = options.graph;
     this.logger = options.logger;
     this.saveDelayMs = options.saveDelayMs ?? 2000;
     this.writesIndexFiles = options.indexFiles !== 'read-only';
@@ -122,6 +131,14 @@ export class SqliteStorage implements Storage {
     return this.indexFor(collection, options);
   }
 
+  /** The collection's term index for translated BM25 (term-index.ts), following the change log as its graph does. */
+  private termIndexOf(collection: CollectionRecord): TermIndex {
+    const index = this.indexFor(collection);
+    let terms = this.termIndexes.get(index);
+    if (!terms) this.termIndexes.set(index, (terms = createTermIndex(this.sqlite, collection.id)));
+    return terms;
+  }
+
   private indexFor(collection: CollectionRecord, options: { syncOnOpen?: boolean } = {}): CollectionIndex {
     let index = this.indexes.get(collection.name);
     if (!index || index.collection.id !== collection.id) {
@@ -133,6 +150,7 @@ export class SqliteStorage implements Storage {
         indexDir: this.indexDir,
         readOnlyFiles: !this.writesIndexFiles,
         logger: this.logger,
+        ...(this.graph ? { graph: this.graph } : {}),
         // A large catch-up (after a crash, a CLI run, a compaction) is saved, so that a second crash does not repeat it.
         onCaughtUp: () => this.scheduleSave(),
       });

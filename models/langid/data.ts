@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { wordFeatureIds, type FeatureConfig } from '../features.js';
-import { normalizeText, segmentWords } from '../text/normalize.js';
+import { normalizeText, segmentWords } from '../../text/normalize.js';
 import { createRng, shuffle } from '../../core/rng.js';
 import { TafutaError } from '../../core/errors.js';
 import { sha256FileSync } from '../../core/hash.js';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { TafutaError } from '../../core/errors.js';
 import { readJsonl } from '../../core/jsonl.js';
 import type { LanguageIdentifier } from '../langid.js';
-import { normalizeText } from '../text/normalize.js';
+import { normalizeText } from '../../text/normalize.js';
 import { ENGLISH, wordCount } from './data.js';
 import type { LangIdManifest } from './io.js';
 import { LENGTH_BUCKETS, groupBy, lengthBucket, macro, score, topConfusions, type LengthBucket, type Outcome, type Score } from './metrics.js';

@@ -5,7 +5,7 @@
  * format 1 manifests (without them) still load, and the weights file format is unchanged. The manifest is not called model.json on purpose:
  * that name marks encoder directories, which the runtime loads as ONNX models.
  */
-import crypto from 'node:crypto';
+import { sha256Hex } from '../../core/hash.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { TafutaError } from '../../core/errors.js';
@@ -114,7 +114,7 @@ export function saveLangIdModel(
       rows: model.features.buckets,
       cols: model.labels.length,
       bytes: bytes.length,
-      sha256: crypto.createHash('sha256').update(bytes).digest('hex'),
+      sha256: sha256Hex(bytes),
     },
     ...extra,
   };
@@ -160,7 +160,7 @@ export function loadLangIdModel(dir: string): { quantized: QuantizedLangIdModel;
   const cols = bytes.readUInt32LE(12);
   if (rows !== manifest.features.buckets || cols !== manifest.labels.length) bad(`shape ${rows}×${cols} does not match the manifest`);
   if (bytes.length !== HEADER_BYTES + 4 * rows + 4 * cols + rows * cols) bad('truncated');
-  if (crypto.createHash('sha256').update(bytes).digest('hex') !== manifest.weights.sha256) bad('sha256 does not match the manifest');
+  if (sha256Hex(bytes) !== manifest.weights.sha256) bad('sha256 does not match the manifest');
   const scales = new Float32Array(rows);
   const bias = new Float32Array(cols);
   let offset = HEADER_BYTES;

@@ -3,7 +3,7 @@
  * string touches), word-span augmentation for short queries, int8 quantisation, then the confidence threshold
  * chosen on the held-out slice of the training data — never on a benchmark.
  */
-import crypto from 'node:crypto';
+import { sha256Hex } from '../../core/hash.js';
 import { createRng, shuffle, type Rng } from '../../core/rng.js';
 import { TafutaError } from '../../core/errors.js';
 import { parseLangIdConfig, type LangIdConfig } from './config.js';
@@ -259,7 +259,7 @@ export function runLangIdTraining(options: { config: LangIdConfig; outDir: strin
     trainingSeconds: Number(seconds.toFixed(1)),
     config,
     data: {
-      manifestSha256: crypto.createHash('sha256').update(JSON.stringify(dataset.manifest.files)).digest('hex'),
+      manifestSha256: sha256Hex(JSON.stringify(dataset.manifest.files)),
       ...dataset.manifest,
     },
     heldOut: {
@@ -313,7 +313,7 @@ export function recalibrateLangIdModel(dir: string, log: (message: string) => vo
     ...thresholds,
     calibratedAt: new Date().toISOString(),
     calibrationData: {
-      manifestSha256: crypto.createHash('sha256').update(JSON.stringify(dataset.manifest.files)).digest('hex'),
+      manifestSha256: sha256Hex(JSON.stringify(dataset.manifest.files)),
       files: dataset.manifest.files,
     },
     heldOut: { ...(manifest.heldOut as object), strings: dataset.heldOut.length, ...heldOutAtThresholds },

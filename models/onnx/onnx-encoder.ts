@@ -2,7 +2,7 @@
  * The Encoder backed by an exported ONNX graph (see export.ts): featurise in TypeScript, pool, adapt and
  * normalise in onnxruntime. A model directory is `model.json` (the manifest) + the `.onnx` file it names.
  */
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../../core/hash.js';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -124,7 +124,7 @@ export async function createOnnxEncoder(modelDir: string, options: OnnxEncoderOp
     throw new Error(`ONNX encoder model file ${onnxFile} (named by model.json) not found`);
   }
   // The model file's hash names the weights: a retrained model under the same name gets another version.
-  const version = createHash('sha256').update(onnxBytes).digest('hex').slice(0, 16);
+  const version = sha256Hex(onnxBytes).slice(0, 16);
   const sessionOptions: ort.InferenceSession.SessionOptions = {
     executionProviders: ['cpu'],
     intraOpNumThreads,

@@ -22,7 +22,7 @@ import * as ort from 'onnxruntime-node';
 import onnxProto from 'onnx-proto';
 import type { onnx as proto } from 'onnx-proto';
 import { featurizeWords, type FeatureConfig } from '../features.js';
-import { tokenize } from '../text/normalize.js';
+import { tokenize } from '../../text/normalize.js';
 import { ONNX_INPUT_ADAPTER, ONNX_INPUT_COUNTS, ONNX_INPUT_IDS, ONNX_INPUT_MULTIPLICITY, ONNX_INPUT_ROWS, ONNX_OUTPUT } from './export.js';
 import { floatTensorProto, int64TensorProto, intAttr, node, stringAttr, tensorAttr, tensorInput } from './graph-proto.js';
 import { encodeOnnxModel, splitOnnxModel } from './split-graph.js';

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
+import { readJsonl } from '../../core/jsonl.js';
 import { CACHE_FILES, openTeacherCache } from './cache.js';
 import { createUseLiteTeacher, type Teacher } from './teacher.js';
 
@@ -43,19 +44,11 @@ export async function collectEnglish(trainDir: string, skipShort = false): Promi
   const seen = new Set<string>();
   let records = 0;
   for (const file of files) {
-    const lines = (await fs.readFile(path.join(trainDir, file), 'utf8')).split('\n');
-    lines.forEach((line, i) => {
-      if (!line.trim()) return;
-      let record: { en?: unknown; short?: unknown };
-      try {
-        record = JSON.parse(line) as typeof record;
-      } catch {
-        throw new Error(`${path.join(trainDir, file)}:${i + 1}: invalid JSON`);
-      }
+    for (const record of readJsonl<{ en?: unknown; short?: unknown }>(path.join(trainDir, file))) {
       records++;
-      if (typeof record.en !== 'string' || !record.en || (skipShort && record.short === true)) return;
+      if (typeof record.en !== 'string' || !record.en || (skipShort && record.short === true)) continue;
       seen.add(record.en);
-    });
+    }
   }
   return { files: files.length, records, texts: [...seen] };
 }

@@ -12,6 +12,7 @@ import { EncoderGrads, backwardBatch, forwardBatch, type EncoderParams } from '.
 import { infoNce } from './losses/infonce.js';
 import { AdamW } from './optimizer.js';
 import { createRng, shuffle } from '../../core/rng.js';
+import { readJsonlEntries } from '../../core/jsonl.js';
 
 export interface AdaptOptions {
   modelDir: string;
@@ -36,23 +37,20 @@ export interface AdaptOptions {
 export function readPairsFile(file: string): Array<{ en: string; text: string }> {
   if (!fs.existsSync(file)) throw new Error(`pairs file not found: ${file}`);
   const pairs: Array<{ en: string; text: string }> = [];
-  fs.readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
-    if (!line.trim()) return;
-    if (file.endsWith('.tsv')) {
+  if (file.endsWith('.tsv')) {
+    fs.readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
+      if (!line.trim()) return;
       const [en, text] = line.split('\t');
       if (!en || !text) throw new Error(`${file}:${i + 1}: expected "english<TAB>translation"`);
       pairs.push({ en, text });
-      return;
+    });
+  } else {
+    for (const { line, value } of readJsonlEntries(file)) {
+      const r = (value ?? {}) as { en?: unknown; text?: unknown };
+      if (typeof r.en !== 'string' || typeof r.text !== 'string') throw new Error(`${file}:${line}: needs string fields "en" and "text"`);
+      pairs.push({ en: r.en, text: r.text });
     }
-    let r: { en?: unknown; text?: unknown };
-    try {
-      r = JSON.parse(line) as typeof r;
-    } catch {
-      throw new Error(`${file}:${i + 1}: not valid JSON`);
-    }
-    if (typeof r.en !== 'string' || typeof r.text !== 'string') throw new Error(`${file}:${i + 1}: needs string fields "en" and "text"`);
-    pairs.push({ en: r.en, text: r.text });
-  });
+  }
   if (pairs.length < 2) throw new Error(`${file}: need at least 2 pairs, found ${pairs.length}`);
   return pairs;
 }

@@ -18,6 +18,7 @@ import { TafutaError } from '../../core/errors.js';
 import type { TrainConfig } from './config.js';
 import type { HardNegatives } from './hard-negatives.js';
 import type { TrainSnapshot } from './trainer.js';
+import { sha256Hex } from '../../core/hash.js';
 
 export const CHECKPOINT_DIR = 'checkpoint';
 export const CHECKPOINT_FILE = 'checkpoint.bin';
@@ -78,7 +79,7 @@ function comparableConfig(config: TrainConfig): unknown {
 }
 
 export function configSha256(config: TrainConfig): string {
-  return crypto.createHash('sha256').update(JSON.stringify(comparableConfig(config))).digest('hex');
+  return sha256Hex(JSON.stringify(comparableConfig(config)));
 }
 
 /** Leaf paths where two JSON values differ, as "a.b: old → new". */
@@ -304,7 +305,7 @@ export function readCheckpoint(file: string): Checkpoint {
   const end = start + header.tensors.reduce((n, t) => n + align8(t.length * 4), 0);
   if (bytes.length !== end) throw corrupt(file, `${bytes.length} bytes, expected ${end}`);
   const data = bytes.subarray(start);
-  if (crypto.createHash('sha256').update(data).digest('hex') !== header.tensorsSha256) throw corrupt(file, 'checksum mismatch');
+  if (sha256Hex(data) !== header.tensorsSha256) throw corrupt(file, 'checksum mismatch');
   const tensors = header.tensors.map(({ dtype, offset, length }) => {
     const t = dtype === 'float32' ? new Float32Array(length) : new Int32Array(length);
     bytesOf(t).set(data.subarray(offset, offset + length * 4)); // a copy: the file buffer need not be aligned

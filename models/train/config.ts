@@ -107,6 +107,28 @@ export const trainConfigSchema = z.strictObject({
       cacheDir: z.string().default('.cache/teacher'),
     })
     .prefault({}),
+  /** Augmentation of the training pairs; absent = none (configs written before it parse as they did). */
+  augment: z
+    .strictObject({
+      /**
+       * Code-switching: each time a pair is drawn, each word of its non-English side that has a usable entry in
+       * the word translation tables is replaced, with probability `rate`, by one of its English translations.
+       */
+      codeSwitch: z
+        .strictObject({
+          rate: z.number().min(0).max(1),
+          /** Translations below this (renormalised) probability are never used. */
+          minProbability: z.number().min(0).max(1).default(0.3),
+          /** A `tafuta translate train` model directory (IBM Model 1 tables learnt from the same training files). */
+          tables: z.string().default('models/translate-base'),
+          /** Also consult the tables a language borrows from (translator.json `borrowFrom`, e.g. qu → es). */
+          borrow: z.boolean().default(true),
+          /** Only these languages' pairs are switched (default: every language with a table). */
+          langs: z.array(z.string()).optional(),
+        })
+        .optional(),
+    })
+    .optional(),
   export: z
     .strictObject({
       tableDtype: z.enum(['float32', 'float16', 'int8']).default('int8'),

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { sha256FileSync } from '../../core/hash.js';
 import { jsonLines } from '../../core/jsonl.js';
 import { featurize, type FeatureConfig } from '../features.js';
+import type { CodeSwitchCandidates } from './code-switch.js';
 
 export interface Pair {
   lang: number;
@@ -39,6 +40,8 @@ export interface Dataset {
   translationGroups: number[][];
   mono: MonoText[];
   morph: Array<{ lang: number; forms: Uint32Array[] }>;
+  /** What each training pair's non-English side may swap for English words (only when code-switching is configured). */
+  codeSwitch?: CodeSwitchCandidates | undefined;
   /** What was read, for the model card. */
   manifest: { files: Array<{ path: string; sha256: string; records: number }>; pairs: Record<string, number>; validation: Record<string, number> };
 }

@@ -22,11 +22,14 @@ import {
 } from './checkpoint.js';
 import { TafutaError } from '../../core/errors.js';
 import { trainConfigSchema, type TrainConfig } from './config.js';
+import { buildCodeSwitchCandidates, readCodeSwitchTables } from './code-switch.js';
 import { loadDataset, type Dataset } from './dataset.js';
 import { toEncoderWeights } from './encoder-params.js';
 import { trainParallel } from './parallel.js';
 import { runLength, train, type CheckpointHook, type TeacherVectors, type TrainLogEntry } from './trainer.js';
 import { formatIssues } from '../../core/issues.js';
+import { readTranslatorManifest } from '../translate/translator.js';
+import type { FeatureConfig } from '../features.js';
 
 export interface RunTrainingOptions {
   config: TrainConfig;
@@ -67,6 +70,24 @@ export function dataManifestSha256(manifest: Dataset['manifest']): string {
   return crypto.createHash('sha256').update(JSON.stringify(manifest.files)).digest('hex');
 }
 
+/**
+ * With `augment.codeSwitch`, works out what each training pair may swap and attaches it to the dataset; returns
+ * what the model card records (the tables' checksums and how many training words are switchable per language).
+ */
+function attachCodeSwitching(config: TrainConfig, dataset: Dataset, features: FeatureConfig, log: (message: string) => void) {
+  const options = config.augment?.codeSwitch;
+  if (!options) return undefined;
+  const trainDir = path.resolve(config.data.trainDir);
+  const trainFiles = dataset.manifest.files.filter((f) => path.resolve(path.dirname(f.path)) === trainDir);
+  const tablesOf = readCodeSwitchTables(options.tables, trainFiles, config.data.validationPerLang, options.borrow);
+  const switched = (lang: string) => lang !== 'en' && (options.langs === undefined || options.langs.includes(lang));
+  dataset.codeSwitch = buildCodeSwitchCandidates(dataset, (lang) => (switched(lang) ? tablesOf(lang) : []), { minProbability: options.minProbability, features });
+  const coverage = dataset.codeSwitch.coverage;
+  log(`code-switching at rate ${options.rate}: switchable words ${Object.entries(coverage).filter(([, c]) => c.switchable > 0).map(([l, c]) => `${l} ${((100 * c.switchable) / c.words).toFixed(0)}%`).join(' ')}`);
+  const tables = readTranslatorManifest(options.tables).tables;
+  return { tables: Object.fromEntries(Object.entries(tables).map(([lang, t]) => [lang, t.sha256])), coverage };
+}
+
 export async function runTraining({ config, outDir, teacher, log = () => {}, resume = false, stopAfter, keepCheckpointIn }: RunTrainingOptions) {
   const started = performance.now();
   const ckptFile = checkpointFile(outDir);
@@ -85,6 +106,7 @@ export async function runTraining({ config, outDir, teacher, log = () => {}, res
   const dataset = await loadDataset({ ...config.data, features });
   log(`data: ${dataset.train.length} training pairs, ${dataset.validation.length} validation pairs, ${dataset.langs.length} languages, ` +
     `${dataset.translationGroups.length} translation groups, ${dataset.mono.length} monolingual texts, ${dataset.morph.length} morphology groups`);
+  const codeSwitch = attachCodeSwitching(config, dataset, features, log);
   const dataManifestHash = dataManifestSha256(dataset.manifest);
   const meta: CheckpointMeta = {
     config,
@@ -143,6 +165,7 @@ export async function runTraining({ config, outDir, teacher, log = () => {}, res
       config,
       data: { manifestSha256: dataManifestHash, ...dataset.manifest },
       teacher: teacher ? { dim: teacher.vectors.dim, cacheDir: teacher.cacheDir } : null,
+      ...(codeSwitch ? { augment: { codeSwitch } } : {}),
       validation: result.validation,
       history: result.history,
     },

@@ -7,6 +7,7 @@
  *   morph inflected forms of one stem as positives
  * Task weights come from weighting.ts; the table is updated sparsely (row Adagrad), dense parts with AdamW.
  */
+import { codeSwitchIds } from './code-switch.js';
 import type { Dataset, Pair } from './dataset.js';
 import {
   EncoderGrads, POOLING_LOGIT_LIMIT, backwardBatch, forwardBatch, initEncoderParams, sifLogits, type EncoderInput, type EncoderParams,
@@ -51,6 +52,8 @@ export interface TrainResult {
 /** Everything one thread's Trainer holds besides the shared parameters. */
 export interface TrainerState {
   rng: number;
+  /** The code-switching sampler's state (absent in checkpoints written before augmentation existed). */
+  augmentRng?: number;
   weighting: Partial<Record<TaskName, number>>;
   running: Partial<Record<TaskName, number>>;
   runningAccuracy: number;
@@ -185,6 +188,9 @@ export class Trainer {
   readonly totalSteps: number;
   readonly adapterOf: (lang: number) => number;
   private readonly rng: Rng;
+  /** Code-switching draws from its own stream, so switching it on leaves the batches the same. */
+  private readonly augmentRng: Rng;
+  private readonly switchRate: number;
   private readonly head: Float32Array;
   private readonly tableOptimizer: RowAdagrad;
   private readonly poolingAdagrad: Float32Array;
@@ -212,6 +218,8 @@ export class Trainer {
   ) {
     const { model, train: t } = config;
     this.rng = createRng(config.seed + 7919 * (worker + 1));
+    this.augmentRng = createRng((config.seed ^ 0x5bd1e995) + 7919 * (worker + 1));
+    this.switchRate = dataset.codeSwitch ? (config.augment?.codeSwitch?.rate ?? 0) : 0;
     this.params = shared.params;
     this.head = shared.head;
     const adapterIndex = new Map(this.params.adapterLangs.map((l, i) => [dataset.langs.indexOf(l), i]));
@@ -242,6 +250,7 @@ export class Trainer {
   saveState(): TrainerState {
     return {
       rng: this.rng.state(),
+      augmentRng: this.augmentRng.state(),
       weighting: this.weighting.state(),
       running: { ...this.running },
       runningAccuracy: this.runningAccuracy,
@@ -254,6 +263,7 @@ export class Trainer {
 
   restoreState(state: TrainerState): void {
     this.rng.restore(state.rng);
+    if (state.augmentRng !== undefined) this.augmentRng.restore(state.augmentRng);
     this.weighting.restore(state.weighting);
     for (const key of Object.keys(this.running) as TaskName[]) delete this.running[key];
     Object.assign(this.running, state.running);
@@ -343,7 +353,7 @@ export class Trainer {
     }
     const n = batch.length;
     const pairs = batch.map((i) => dataset.train[i]!);
-    const lrlCache = forwardBatch(params, pairs.map((p) => ({ ids: p.lrl, adapter: this.adapterOf(p.lang) })));
+    const lrlCache = forwardBatch(params, pairs.map((p, k) => ({ ids: this.lrlIds(batch[k]!, p), adapter: this.adapterOf(p.lang) })));
     const enInputs: EncoderInput[] = [...pairs.map((p) => p.en), ...extra].map((e) => ({ ids: dataset.english[e]!.ids, adapter: -1 }));
     const enCache = forwardBatch(params, enInputs);
     const dL = new Float32Array(n * dim);
@@ -384,6 +394,12 @@ export class Trainer {
       this.running[task] = this.running[task] === undefined ? value : 0.95 * this.running[task]! + 0.05 * value;
     }
     this.pairsSinceLog += n;
+  }
+
+  /** A pair's non-English features, code-switched when configured. */
+  private lrlIds(pairIndex: number, pair: Pair): Uint32Array {
+    const candidates = this.dataset.codeSwitch;
+    return candidates && this.switchRate > 0 ? codeSwitchIds(candidates, pairIndex, pair.lrl, this.switchRate, this.augmentRng) : pair.lrl;
   }
 
   private distill(

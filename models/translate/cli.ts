@@ -1,11 +1,16 @@
-/** `tafuta translate train`: learn the query translator of the translate modes (models/translate/train.ts). */
-import path from 'node:path';
+/** `tafuta translate train`: learn the query translator of the translate modes (train.ts), then fit its fusion weights. */
 import { Command } from 'commander';
 import type { Logger } from '../../core/logger.js';
-import type { TempEngineRunner } from '../../indexer/engine.js';
-import { fitFusionWeights, readTranslateConfig, trainTables } from './train.js';
+import type { TranslatorManifest } from './translator.js';
+import { readTranslateConfig, trainTables, type TableTrainingResult, type TranslateConfig } from './train.js';
 
-export function translateCommand(logger: Logger, withTempEngine: TempEngineRunner): Command {
+/**
+ * Fits the translate-hybrid weights on the held-out pairs and rewrites the manifest in `outDir`: it needs an
+ * engine and the evaluation, so the composition root hands it in (eval/fusion-weights.ts).
+ */
+export type FitFusionWeights = (config: TranslateConfig, tables: TableTrainingResult, outDir: string, log: (message: string) => void) => Promise<TranslatorManifest>;
+
+export function translateCommand(logger: Logger, fitFusionWeights: FitFusionWeights): Command {
   const command = new Command('translate').description('query translation for cross-lingual BM25 (the translate and translate-hybrid modes)');
   command
     .command('train')
@@ -16,7 +21,7 @@ export function translateCommand(logger: Logger, withTempEngine: TempEngineRunne
       const config = readTranslateConfig(options.config);
       const log = (message: string) => logger.info(message);
       const tables = await trainTables(config, options.out, log);
-      const manifest = await withTempEngine((engine) => fitFusionWeights(engine, config, tables, options.out, log), [], path.resolve(options.out));
+      const manifest = await fitFusionWeights(config, tables, options.out, log);
       process.stdout.write(`wrote ${options.out}: ${Object.keys(manifest.tables).length} tables, ${manifest.bytes as number} bytes\n`);
     });
   return command;

@@ -4,7 +4,7 @@
  * Both sides are tokenised by the shared normaliser, so the English terms are exactly the words BM25 indexes.
  */
 import zlib from 'node:zlib';
-import { tokenize } from '../text/normalize.js';
+import { tokenize } from '../../text/normalize.js';
 import { NULL_SOURCE, trainIbm1 } from './ibm1.js';
 
 export interface WeightedTerm {

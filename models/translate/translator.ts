@@ -3,9 +3,10 @@
  * probabilistic structured query, Darwish & Oard 2003), from per-language tables learnt by `tafuta translate train`.
  * A model directory holds `translator.json` (config, data manifest, fitted fusion weights) and `tables/<lang>.tsv.gz`.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { tokenize } from '../text/normalize.js';
+import { tokenize } from '../../text/normalize.js';
 import { parseTable, type TranslationTable, type WeightedTerm } from './table.js';
 
 export const TRANSLATOR_FORMAT = 'tafuta-translator';
@@ -40,7 +41,10 @@ export interface QueryTranslator {
   fusionWeight(lang: string | undefined): number;
 }
 
-export function createQueryTranslator(manifest: Pick<TranslatorManifest, 'name' | 'borrowFrom' | 'fusion'>, tables: ReadonlyMap<string, TranslationTable>): QueryTranslator {
+/** The tables by language: a map, or tables read on first use (loadQueryTranslator). */
+export type TranslationTables = Pick<ReadonlyMap<string, TranslationTable>, 'get' | 'keys'>;
+
+export function createQueryTranslator(manifest: Pick<TranslatorManifest, 'name' | 'borrowFrom' | 'fusion'>, tables: TranslationTables): QueryTranslator {
   const chainOf = (lang: string | undefined): TranslationTable[] =>
     lang === undefined ? [] : [lang, ...(manifest.borrowFrom[lang] ?? [])].flatMap((l) => tables.get(l) ?? []);
   return {
@@ -79,8 +83,30 @@ export function readTranslatorManifest(dir: string): TranslatorManifest {
   return manifest;
 }
 
+/**
+ * The translator in `dir`. Every table file is read and checked against the manifest's sha256 here, so a missing or
+ * damaged table fails at start (the caller decides what then); parsing — most of the cost — waits for a language's
+ * first query, from the bytes checked here.
+ */
 export function loadQueryTranslator(dir: string): QueryTranslator {
   const manifest = readTranslatorManifest(dir);
-  const tables = new Map(Object.entries(manifest.tables).map(([lang, { file }]) => [lang, parseTable(fs.readFileSync(path.join(dir, file)))]));
+  const gzipped = new Map(Object.entries(manifest.tables).map(([lang, { file, sha256 }]) => {
+    const full = path.join(dir, file);
+    if (!fs.existsSync(full)) throw new Error(`${dir}: the ${lang} table ${file} is missing`);
+    const bytes = fs.readFileSync(full);
+    const actual = crypto.createHash('sha256').update(bytes).digest('hex');
+    if (actual !== sha256) throw new Error(`${dir}: the ${lang} table ${file} does not match its manifest (sha256 ${actual}, expected ${sha256})`);
+    return [lang, bytes];
+  }));
+  const parsed = new Map<string, TranslationTable>();
+  const tables: TranslationTables = {
+    keys: () => gzipped.keys(),
+    get(lang) {
+      let table = parsed.get(lang);
+      const bytes = gzipped.get(lang);
+      if (table === undefined && bytes !== undefined) parsed.set(lang, (table = parseTable(bytes)));
+      return table;
+    },
+  };
   return createQueryTranslator(manifest, tables);
 }

@@ -62,7 +62,7 @@ test('readJsonl and jsonLines: the same records, blank lines skipped, a bad line
   assert.deepEqual(streamed, [{ a: 1 }, { a: 2 }]);
   const bad = path.join(dir, 'bad.jsonl');
   fs.writeFileSync(bad, '{"a":1}\n\n{"a":\n');
-  const named = (e: unknown) => isTafutaError(e) && e.code === 'INPUT_FILE' && e.message === `${bad}:3: not JSON`;
+  const named = (e: unknown) => isTafutaError(e) && e.code === 'INPUT_FILE' && e.message === `${bad}:3: not valid JSON`;
   assert.throws(() => readJsonl(bad), named);
   await assert.rejects(async () => {
     for await (const _ of jsonLines(bad)) void _;

@@ -10,14 +10,15 @@ import { Engine } from '../../indexer/engine.js';
 import { createSqliteStorage, SqliteStorage } from '../../indexer/sqlite/storage.js';
 import type { SqliteDocumentStore } from '../../indexer/document-store.js';
 import { silentLogger } from '../../core/logger.js';
+import type { GraphChoice } from '../../indexer/graph-store.js';
 
 export function tempDir(prefix = 'tafuta-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-export function testEngine(dataDir: string | undefined, encoders: Encoder[] = [createHashedNgramEncoder({ dim: 64 })]): Engine {
+export function testEngine(dataDir: string | undefined, encoders: Encoder[] = [createHashedNgramEncoder({ dim: 64 })], graph?: GraphChoice): Engine {
   return new Engine({
-    storage: createSqliteStorage({ dataDir, logger: silentLogger, saveDelayMs: 60_000 }),
+    storage: createSqliteStorage({ dataDir, logger: silentLogger, saveDelayMs: 60_000, ...(graph ? { graph } : {}) }),
     encoders: createEncoderRegistry(encoders),
     languageIdentifier: createHeuristicLanguageIdentifier(),
     logger: silentLogger,

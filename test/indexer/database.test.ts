@@ -4,7 +4,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import { isCorruptionError, migrate, openDatabase, quickCheck, readMigrations, schemaVersion } from '../../indexer/database.js';
+import {
+  followTextNormalization, isCorruptionError, migrate, openDatabase, quickCheck, readMigrations, schemaVersion, storedTextNormalizationVersion,
+} from '../../indexer/database.js';
+import { TEXT_NORMALIZATION_VERSION } from '../../text/normalize.js';
 import { tempDir } from '../helpers/engine.js';
 
 const latest = readMigrations().at(-1)!.version;
@@ -40,6 +43,31 @@ test('a version-1 database with data upgrades in place: search text is backfille
   assert.deepEqual(hits, [1]);
   assert.equal(db.prepare('SELECT COUNT(*) FROM documents').pluck().get(), 1, 'no data lost');
   assert.equal(db.prepare('SELECT encoder_version FROM collections').pluck().get(), null, 'old collections have no recorded encoder version');
+  db.close();
+});
+
+test('the stored search text follows the text normalisation version: recomputed only when another version wrote it', () => {
+  const file = path.join(tempDir(), 'text-version.db');
+  const created = openDatabase(file);
+  assert.equal(storedTextNormalizationVersion(created), TEXT_NORMALIZATION_VERSION, 'a new database records the version');
+  created.prepare("INSERT INTO collections (id, name, encoder, dim) VALUES (1, 'c', 'e', 4)").run();
+  created.prepare("INSERT INTO documents (id, collection_id, external_id, text, title, content_hash) VALUES (1, 1, 'd', 'Maji Safi', 'Kitabu cha Maji', 'h')").run();
+  created.prepare("INSERT INTO passages (collection_id, document_id, ordinal, text, search_text, title_search_text, start_offset, end_offset, embedding) VALUES (1, 1, 0, 'Maji Safi', 'stale', 'stale title', 0, 9, x'00')").run();
+  created.close();
+
+  const sameVersion = openDatabase(file);
+  assert.equal(sameVersion.prepare('SELECT search_text FROM passages').pluck().get(), 'stale', 'the same version leaves the stored text alone');
+  sameVersion.prepare("UPDATE store_settings SET value = '0' WHERE name = 'text_normalization_version'").run();
+  sameVersion.close();
+
+  const db = openDatabase(file);
+  assert.equal(storedTextNormalizationVersion(db), TEXT_NORMALIZATION_VERSION);
+  assert.deepEqual(db.prepare('SELECT search_text, title_search_text FROM passages').get(), { search_text: 'maji safi', title_search_text: 'kitabu cha maji' });
+  assert.deepEqual(db.prepare(`SELECT rowid FROM passages_fts WHERE passages_fts MATCH '"safi"'`).pluck().all(), [1], 'the full-text index is rebuilt');
+  assert.deepEqual(db.prepare(`SELECT rowid FROM passages_fts WHERE passages_fts MATCH '"stale"'`).pluck().all(), []);
+  assert.equal(followTextNormalization(db), false);
+  assert.equal(followTextNormalization(db, TEXT_NORMALIZATION_VERSION + 1), true, 'a bumped version is detected');
+  assert.equal(storedTextNormalizationVersion(db), TEXT_NORMALIZATION_VERSION + 1);
   db.close();
 });
 

@@ -7,7 +7,7 @@ import { createSqliteStorage } from '../../indexer/sqlite/storage.js';
 import { silentLogger } from '../../core/logger.js';
 import { createHeuristicLanguageIdentifier } from '../../models/langid.js';
 import { createEncoderRegistry } from '../../models/registry.js';
-import { HnswVectorStore } from '../../indexer/hnsw-store.js';
+import { ANN_LIBRARIES, loadGraphStore, type GraphChoice, type GraphStore } from '../../indexer/graph-store.js';
 import { resolveMode, type SearchRequest } from '../../indexer/search.js';
 import { createHashedNgramEncoder } from '../../models/hashed-ngram-encoder.js';
 import type { Encoder } from '../../models/encoder.js';
@@ -16,8 +16,8 @@ import { SAMPLE_DOCUMENTS, sqliteStorageOf, tempDir, testEngine } from '../helpe
 const search = (engine: Engine, query: string, extra: Partial<SearchRequest> = {}) =>
   engine.search('c', { query, k: 10, mode: 'dense', ...extra });
 
-async function seeded(dataDir?: string): Promise<Engine> {
-  const engine = testEngine(dataDir);
+async function seeded(dataDir?: string, graph?: GraphChoice): Promise<Engine> {
+  const engine = testEngine(dataDir, undefined, graph);
   await engine.createCollection('c');
   await engine.upsertDocuments('c', SAMPLE_DOCUMENTS);
   return engine;
@@ -66,8 +66,8 @@ test('update replaces passages; delete is never returned again; unchanged docume
   engine.close();
 });
 
-test('repeated updates do not grow the HNSW index: deleted slots are reused', async () => {
-  const engine = testEngine(undefined);
+test('repeated updates do not grow the hnswlib index: deleted slots are reused', async () => {
+  const engine = testEngine(undefined, undefined, { library: 'hnswlib' });
   await engine.createCollection('c');
   for (let round = 0; round < 20; round++) {
     await engine.upsertDocuments('c', SAMPLE_DOCUMENTS.map((d) => ({ ...d, text: `${d.text} toleo ${round}` })));
@@ -75,7 +75,7 @@ test('repeated updates do not grow the HNSW index: deleted slots are reused', as
   const info = await engine.getCollection('c');
   assert.equal(info.passages, SAMPLE_DOCUMENTS.length);
   assert.equal(info.indexedVectors, SAMPLE_DOCUMENTS.length);
-  const store = (sqliteStorageOf(engine) as unknown as { indexes: Map<string, { vectorStore: HnswVectorStore }> }).indexes.get('c')!.vectorStore;
+  const store = (sqliteStorageOf(engine) as unknown as { indexes: Map<string, { vectorStore: GraphStore }> }).indexes.get('c')!.vectorStore;
   assert.ok(store.elements <= 2 * SAMPLE_DOCUMENTS.length, `index holds ${store.elements} slots`);
   engine.close();
 });
@@ -113,19 +113,23 @@ test('filters: lang (one or many) and metadata equality, in every mode', async (
   engine.close();
 });
 
-test('the HNSW index is rebuilt from SQLite when its file is deleted or corrupted', async () => {
+for (const library of ANN_LIBRARIES) {
+const graph: GraphChoice = { library };
+const extension = library === 'usearch' ? 'usearch' : 'hnsw';
+
+test(`${library}: the index is rebuilt from SQLite when its file is deleted or corrupted`, async () => {
   const dir = tempDir();
   const expected = await (async () => {
-    const engine = await seeded(dir);
+    const engine = await seeded(dir, graph);
     const r = await search(engine, 'Clean water for children');
     engine.close();
     return r.results.map((x) => [x.id, x.score.toFixed(5)]);
   })();
-  const indexFile = path.join(dir, 'indexes', 'c.hnsw');
+  const indexFile = path.join(dir, 'indexes', `c.${extension}`);
   assert.ok(fs.existsSync(indexFile), 'close() saved the index');
 
   fs.rmSync(indexFile);
-  let engine = testEngine(dir);
+  let engine = testEngine(dir, undefined, graph);
   assert.deepEqual((await search(engine, 'Clean water for children')).results.map((x) => [x.id, x.score.toFixed(5)]), expected);
   engine.close();
 
@@ -133,37 +137,38 @@ test('the HNSW index is rebuilt from SQLite when its file is deleted or corrupte
   const middle = Math.floor(bytes.length / 2);
   bytes[middle] = bytes[middle]! ^ 0xff;
   fs.writeFileSync(indexFile, bytes);
-  assert.ok(HnswVectorStore.load({ base: path.join(dir, 'indexes', 'c'), dim: 64, params: { M: 16, efConstruction: 200, ef: 64 } }).reason?.includes('checksum'));
-  engine = testEngine(dir);
+  assert.ok(loadGraphStore(graph, { base: path.join(dir, 'indexes', 'c'), dim: 64, params: { M: 16, efConstruction: 200, ef: 64 } }).reason?.includes('checksum'));
+  engine = testEngine(dir, undefined, graph);
   assert.deepEqual((await search(engine, 'Clean water for children')).results.map((x) => [x.id, x.score.toFixed(5)]), expected);
   engine.close();
 
   fs.writeFileSync(path.join(dir, 'indexes', 'c.manifest.json'), '{not json');
-  engine = testEngine(dir);
+  engine = testEngine(dir, undefined, graph);
   assert.equal((await engine.getCollection('c')).indexedVectors, SAMPLE_DOCUMENTS.length);
   engine.close();
 });
 
-test('a stale index (saved before later writes, e.g. after a crash) catches up from the change log', async () => {
+test(`${library}: a stale index (saved before later writes, e.g. after a crash) catches up from the change log`, async () => {
   const dir = tempDir();
-  const engine = await seeded(dir);
+  const engine = await seeded(dir, graph);
   engine.saveIndexes();
   const staleManifest = fs.readFileSync(path.join(dir, 'indexes', 'c.manifest.json'), 'utf8');
-  const staleIndex = fs.readFileSync(path.join(dir, 'indexes', 'c.hnsw'));
+  const staleIndex = fs.readFileSync(path.join(dir, 'indexes', `c.${extension}`));
   await engine.upsertDocuments('c', [{ id: 'new', lang: 'sw', text: 'Mvua kubwa imenyesha usiku kucha.' }]);
   await engine.deleteDocument('c', 'sw-2');
   engine.close();
   // Simulate a crash: put back the index as it was before the last writes.
-  fs.writeFileSync(path.join(dir, 'indexes', 'c.hnsw'), staleIndex);
+  fs.writeFileSync(path.join(dir, 'indexes', `c.${extension}`), staleIndex);
   fs.writeFileSync(path.join(dir, 'indexes', 'c.manifest.json'), staleManifest);
 
-  const restarted = testEngine(dir);
+  const restarted = testEngine(dir, undefined, graph);
   const { results } = await restarted.search('c', { query: 'Mvua kubwa imenyesha usiku', k: 10, mode: 'dense' });
   assert.equal(results[0]!.id, 'new');
   assert.ok(!results.some((r) => r.id === 'sw-2'));
   assert.equal((await restarted.getCollection('c')).indexedVectors, (await restarted.getCollection('c')).passages);
   restarted.close();
 });
+}
 
 test('writes from another process (a second engine on the same data dir) are seen by searches', async () => {
   const dir = tempDir();
@@ -274,22 +279,24 @@ test('searches are answered while a large batch enters the HNSW graph; the write
   engine.close();
 });
 
-test('background saves write loadable files; a write during a save waits for it; a dropped collection leaves no files', async () => {
+for (const library of ANN_LIBRARIES) {
+  const graph: GraphChoice = { library };
+  test(`${library}: background saves write loadable files; a write during a save waits for it; a dropped collection leaves no files`, async () => {
   const dir = tempDir();
   const base = path.join(dir, 'indexes', 'c');
   const params = { M: 16, efConstruction: 200, ef: 64 };
-  const engine = await seeded(dir);
+  const engine = await seeded(dir, graph);
   const more = Array.from({ length: 50 }, (_, i) => ({ id: `m${i}`, text: `hati ya ziada namba ${i} kuhusu maji na shule` }));
   const saving = sqliteStorageOf(engine).saveInBackground();
   const write = engine.upsertDocuments('c', more);
   await Promise.all([saving, write]);
   assert.equal((await engine.getCollection('c')).indexedVectors, SAMPLE_DOCUMENTS.length + more.length);
   // The save that ran during the write holds the state from before it, consistently.
-  const saved = HnswVectorStore.load({ base, dim: 64, params });
+  const saved = loadGraphStore(graph, { base, dim: 64, params });
   assert.equal(saved.store?.size, SAMPLE_DOCUMENTS.length, saved.reason);
   await sqliteStorageOf(engine).saveInBackground();
-  assert.equal(HnswVectorStore.load({ base, dim: 64, params }).store?.size, SAMPLE_DOCUMENTS.length + more.length);
-  assert.deepEqual(fs.readdirSync(path.join(dir, 'indexes')).sort(), ['c.hnsw', 'c.manifest.json']);
+  assert.equal(loadGraphStore(graph, { base, dim: 64, params }).store?.size, SAMPLE_DOCUMENTS.length + more.length);
+  assert.deepEqual(fs.readdirSync(path.join(dir, 'indexes')).sort(), [`c.${library === 'usearch' ? 'usearch' : 'hnsw'}`, 'c.manifest.json'].sort());
 
   const dropSaving = sqliteStorageOf(engine).saveInBackground();
   await engine.upsertDocuments('c', [{ id: 'last', text: 'hati ya mwisho' }]);
@@ -299,6 +306,7 @@ test('background saves write loadable files; a write during a save waits for it;
   assert.deepEqual(fs.readdirSync(path.join(dir, 'indexes')), [], 'no index file, temporary or not, survives the drop');
   engine.close();
 });
+}
 
 test("mode 'auto' is dense for languages the encoder has an adapter for and hybrid for the rest", async () => {
   const base = createHashedNgramEncoder({ dim: 64 });

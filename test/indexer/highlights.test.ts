@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { termSpans } from '../../indexer/highlights.js';
-import { tokenize } from '../../models/text/normalize.js';
+import { tokenize } from '../../text/normalize.js';
 import type { SearchResult } from '../../indexer/search.js';
 import { testEngine } from '../helpers/engine.js';
 

@@ -9,11 +9,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { contentHashOf, type Engine } from '../../indexer/engine.js';
-import type { HnswVectorStore } from '../../indexer/hnsw-store.js';
+import { ANN_LIBRARIES } from '../../indexer/graph-store.js';
+import type { GraphStore } from '../../indexer/graph-store.js';
 import { sqliteStorageOf, sqliteStoreOf, tempDir, testEngine } from '../helpers/engine.js';
 
-function graphOf(engine: Engine, name = 'c'): HnswVectorStore {
-  return (sqliteStorageOf(engine) as unknown as { indexes: Map<string, { vectorStore: HnswVectorStore }> }).indexes.get(name)!.vectorStore;
+function graphOf(engine: Engine, name = 'c'): GraphStore {
+  return (sqliteStorageOf(engine) as unknown as { indexes: Map<string, { vectorStore: GraphStore }> }).indexes.get(name)!.vectorStore;
 }
 
 const documents = (prefix: string, n: number) =>
@@ -173,3 +174,30 @@ test('a fresh engine builds the graph of a deferred import (no index file yet) i
     await engine.close();
   }
 });
+
+for (const library of ANN_LIBRARIES) {
+  test(`${library}: the bulk path (deferIndex, one catch-up in batches) answers as the incremental path does, with an exact beam`, async () => {
+    const corpus = [...documents('a', 150), ...documents('b', 150)];
+    const queries = ['maji safi na kilimo', documents('a', 150)[42]!.text, documents('b', 150)[99]!.text, 'hati namba kijijib7'];
+    // ef ≥ the collection size: both graphs answer exactly, so any difference is a difference in what they hold.
+    const exactly = async (engine: Engine) =>
+      Promise.all(queries.map(async (query) => (await engine.search('c', { query, k: 10, mode: 'dense', ef: 400 })).results.map((r) => [r.passage_id, r.score.toFixed(5)])));
+    const incremental = testEngine(undefined, undefined, { library });
+    const bulk = testEngine(undefined, undefined, { library });
+    try {
+      for (const engine of [incremental, bulk]) await engine.createCollection('c');
+      for (let i = 0; i < corpus.length; i += 50) {
+        await incremental.upsertDocuments('c', corpus.slice(i, i + 50));
+        await bulk.upsertDocuments('c', corpus.slice(i, i + 50), { deferIndex: true });
+      }
+      await bulk.catchUpIndex('c'); // every passage enters the graph through addMany
+      assert.equal(graphOf(bulk).size, 300);
+      for (const engine of [incremental, bulk]) await engine.deleteDocument('c', 'a9');
+      assert.equal(graphOf(bulk).size, 299);
+      assert.deepEqual(await exactly(bulk), await exactly(incremental));
+    } finally {
+      await incremental.close();
+      await bulk.close();
+    }
+  });
+}

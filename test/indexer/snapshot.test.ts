@@ -71,7 +71,7 @@ describe('snapshot', () => {
       source.close();
     }
     assert.equal(manifest.format, 'tafuta-snapshot');
-    assert.deepEqual(manifest.files.map((f) => f.path), ['tafuta.db', 'indexes/alpha.hnsw', 'indexes/alpha.manifest.json', 'indexes/beta.hnsw', 'indexes/beta.manifest.json']);
+    assert.deepEqual(manifest.files.map((f) => f.path), ['tafuta.db', 'indexes/alpha.usearch', 'indexes/alpha.manifest.json', 'indexes/beta.usearch', 'indexes/beta.manifest.json']);
     for (const f of manifest.files) assert.match(f.sha256, /^[0-9a-f]{64}$/);
     assert.deepEqual(
       manifest.collections.map((c) => [c.name, c.documents, c.index]),
@@ -136,7 +136,7 @@ describe('snapshot', () => {
     };
     const cases: Array<[string, (dir: string) => void, RegExp]> = [
       ['flipped db byte', (d) => flipByte(path.join(d, 'tafuta.db'), 5000), /tafuta\.db does not match its checksum/],
-      ['flipped index byte', (d) => flipByte(path.join(d, 'indexes', 'beta.hnsw'), 100), /beta\.hnsw does not match its checksum/],
+      ['flipped index byte', (d) => flipByte(path.join(d, 'indexes', 'beta.usearch'), 100), /beta\.usearch does not match its checksum/],
       ['truncated db', (d) => fs.truncateSync(path.join(d, 'tafuta.db'), 4096), /does not match its checksum/],
       ['missing index', (d) => fs.rmSync(path.join(d, 'indexes', 'alpha.manifest.json')), /alpha\.manifest\.json is missing/],
       ['no manifest', (d) => fs.rmSync(path.join(d, SNAPSHOT_MANIFEST)), /not a tafuta snapshot/],
@@ -205,7 +205,7 @@ describe('snapshot', () => {
       await engine.upsertDocuments('re', SAMPLE_DOCUMENTS);
       engine.saveIndexes();
       const stale = fs.readFileSync(path.join(root, 'source', 'indexes', 're.manifest.json'));
-      const staleIndex = fs.readFileSync(path.join(root, 'source', 'indexes', 're.hnsw'));
+      const staleIndex = fs.readFileSync(path.join(root, 'source', 'indexes', 're.usearch'));
       await engine.deleteCollection('re', { force: true });
       await new Promise((resolve) => setTimeout(resolve, 5));
       await engine.createCollection('re');
@@ -215,7 +215,7 @@ describe('snapshot', () => {
       engine.saveIndexes = () => {
         original();
         fs.writeFileSync(path.join(root, 'source', 'indexes', 're.manifest.json'), stale);
-        fs.writeFileSync(path.join(root, 'source', 'indexes', 're.hnsw'), staleIndex);
+        fs.writeFileSync(path.join(root, 'source', 'indexes', 're.usearch'), staleIndex);
       };
       const manifest = await createSnapshot(engine, path.join(root, 'snap'));
       engine.saveIndexes = original;

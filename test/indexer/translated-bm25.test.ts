@@ -80,3 +80,66 @@ for (const store of testStores()) test(`translate-hybrid weighs the lists by the
   assert.ok(Math.abs(fused.results[0]!.score - 1 / 61) < 1e-12);
   await engine.close();
 });
+
+/** PSQ BM25 written out over every passage, the definition the term index must reproduce. */
+function referenceScores(texts: ReadonlyMap<string, string>, query: ReadonlyArray<ReadonlyArray<{ term: string; weight: number }>>): Array<[string, number]> {
+  const docs = [...texts].map(([id, text]) => ({ id, words: text.split(' ') }));
+  const meanLength = docs.reduce((n, d) => n + d.words.length, 0) / docs.length;
+  const scored = docs.map(({ id, words }): [string, number] => {
+    let score = 0;
+    for (const translations of query) {
+      const df = translations.reduce((sum, t) => sum + t.weight * docs.filter((d) => d.words.includes(t.term)).length, 0);
+      const idf = Math.max(Math.log((docs.length - df + 0.5) / (df + 0.5)), 0) || 1e-6;
+      const tf = translations.reduce((sum, t) => sum + t.weight * words.filter((w) => w === t.term).length, 0);
+      if (tf > 0) score += (idf * tf * 2.2) / (tf + 1.2 * (0.25 + (0.75 * words.length) / meanLength));
+    }
+    return [id, score];
+  });
+  return scored.filter(([, s]) => s > 0).sort((a, b) => b[1] - a[1]);
+}
+
+// SQLite's term index follows the change log; PostgreSQL re-scores its text index's candidates: both are exact.
+for (const store of testStores()) test(`translated BM25 scores every passage holding a translation exactly as PSQ BM25 written out does, through upserts and deletes (${store.name} store)`, async () => {
+  // A seeded corpus over a small vocabulary (many ties in df, several passages per word) and a table over it.
+  let state = 7;
+  const random = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const vocabulary = Array.from({ length: 40 }, (_, i) => `w${i}`);
+  const sentence = () => Array.from({ length: 1 + Math.floor(random() * 12) }, () => vocabulary[Math.floor(random() * vocabulary.length)]!).join(' ');
+  const table: TranslationTable = new Map(
+    Array.from({ length: 15 }, (_, i) => [`s${i}`, [{ term: `w${i}`, weight: 0.6 }, { term: `w${i + 20}`, weight: 0.3 }, { term: `w${(i * 7) % 40}`, weight: 0.1 }]]),
+  );
+  const engine = await store.freshEngine({
+    encoders: [createHashedNgramEncoder({ dim: 32 })],
+    translator: createQueryTranslator({ name: 'test', borrowFrom: {}, fusion: { weights: {}, defaultWeight: 0.5 } }, new Map([['sw', table]])),
+  });
+  await engine.createCollection('c', {});
+  const texts = new Map<string, string>();
+  const check = async () => {
+    for (const query of ['s1', 's2 s3', 's4 s5 w7', 's0 s1 s2 s3 s4 s5 s6 s7 s8 s9', 'w3 w33']) {
+      const translated = query.split(' ').map((word) => table.get(word) ?? [{ term: word, weight: 1 }]);
+      const expected = referenceScores(texts, translated);
+      const response = await engine.search('c', { query, k: 200, mode: 'translate', lang: 'sw' });
+      assert.equal(response.results.length, expected.length, query);
+      const got = new Map(response.results.map((r) => [r.id, r.score]));
+      for (const [id, score] of expected) assert.ok(Math.abs(got.get(id)! - score) < 1e-9, `${query} ${id}: ${got.get(id)} vs ${score}`);
+      response.results.forEach((r, i) => i > 0 && assert.ok(r.score <= response.results[i - 1]!.score));
+    }
+  };
+  const upsert = async (from: number, to: number) => {
+    const documents = Array.from({ length: to - from }, (_, i) => ({ id: `d${from + i}`, text: sentence(), lang: 'en' }));
+    for (const d of documents) texts.set(d.id, d.text);
+    await engine.upsertDocuments('c', documents);
+  };
+  await upsert(0, 120);
+  await check();
+  await upsert(120, 160); // new passages after the term index was built
+  await upsert(10, 30); // replaced texts: old passages deleted, new ones added
+  await engine.deleteDocuments('c', { ids: ['d0', 'd1', 'd2', 'd50'] });
+  for (const id of ['d0', 'd1', 'd2', 'd50']) texts.delete(id);
+  await check();
+  const ids = [...texts.keys()].slice(0, 130); // more deleted than left: the postings are compacted
+  await engine.deleteDocuments('c', { ids });
+  for (const id of ids) texts.delete(id);
+  await check();
+  await engine.close();
+});

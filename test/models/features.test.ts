@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DEFAULT_FEATURE_CONFIG, featureBag, featurize, featurizeWords, fnv1a, wordFeatureIds } from '../../models/features.js';
-import { tokenize } from '../../models/text/normalize.js';
+import { tokenize } from '../../text/normalize.js';
 
 test('fnv1a matches the published FNV-1a 32-bit test vectors', () => {
   assert.equal(fnv1a(''), 0x811c9dc5);

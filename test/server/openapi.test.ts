@@ -9,6 +9,7 @@ import { silentLogger } from '../../core/logger.js';
 import type { Engine } from '../../indexer/engine.js';
 import { COLLECTION_NAME_PATTERN } from '../../indexer/config.js';
 import { LIMITS } from '../../indexer/schemas.js';
+import { appRoutes } from '../helpers/app-routes.js';
 import { testEngine } from '../helpers/engine.js';
 
 const VERSION = '3.2.1-openapi';
@@ -31,21 +32,6 @@ interface OpenApi {
   info: { title: string; version: string };
   paths: Record<string, PathItem>;
   components: { schemas: Record<string, Record<string, unknown>> };
-}
-
-/** The Express 5 router's own view of its routes: "METHOD /path/{param}". */
-function appRoutes(app: Express): Set<string> {
-  const router = (app as unknown as { router: { stack: Array<{ route?: { path: unknown; methods: Record<string, boolean> } }> } }).router;
-  const routes = new Set<string>();
-  for (const layer of router.stack) {
-    if (!layer.route) continue;
-    assert.equal(typeof layer.route.path, 'string', 'every route path is a plain string');
-    const path = (layer.route.path as string).replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, '{$1}');
-    for (const [method, enabled] of Object.entries(layer.route.methods)) {
-      if (enabled && method !== '_all') routes.add(`${method.toUpperCase()} ${path}`);
-    }
-  }
-  return routes;
 }
 
 function documentedRoutes(doc: OpenApi): Set<string> {

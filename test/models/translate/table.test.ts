@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,7 +7,7 @@ import { test } from 'node:test';
 import { openQueryTranslator } from '../../../bin/runtime.js';
 import { silentLogger } from '../../../core/logger.js';
 import { learnTranslationTable, parseTable, serializeTable } from '../../../models/translate/table.js';
-import { createQueryTranslator, TRANSLATOR_FORMAT, TRANSLATOR_FORMAT_VERSION, TRANSLATOR_MANIFEST } from '../../../models/translate/translator.js';
+import { createQueryTranslator, loadQueryTranslator, TRANSLATOR_FORMAT, TRANSLATOR_FORMAT_VERSION, TRANSLATOR_MANIFEST } from '../../../models/translate/translator.js';
 
 const PAIRS = [
   { en: 'the house', text: 'Nyumba' },
@@ -65,18 +66,48 @@ test('a translator directory loads through the runtime; a broken one falls back 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tafuta-translator-'));
   try {
     fs.mkdirSync(path.join(dir, 'tables'));
-    fs.writeFileSync(path.join(dir, 'tables', 'sw.tsv.gz'), serializeTable(new Map([['nyumba', [{ term: 'house', weight: 1 }]]])));
+    const bytes = serializeTable(new Map([['nyumba', [{ term: 'house', weight: 1 }]]]));
+    fs.writeFileSync(path.join(dir, 'tables', 'sw.tsv.gz'), bytes);
+    const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
     const manifest = {
       format: TRANSLATOR_FORMAT, formatVersion: TRANSLATOR_FORMAT_VERSION, name: 'tiny', description: '', borrowFrom: {},
-      tables: { sw: { file: 'tables/sw.tsv.gz', words: 1, entries: 1, bytes: 0, sha256: '' } }, fusion: { weights: {}, defaultWeight: 0.4 },
+      tables: { sw: { file: 'tables/sw.tsv.gz', words: 1, entries: 1, bytes: bytes.length, sha256 } }, fusion: { weights: {}, defaultWeight: 0.4 },
     };
-    fs.writeFileSync(path.join(dir, TRANSLATOR_MANIFEST), JSON.stringify(manifest));
+    const writeManifest = (m: object) => fs.writeFileSync(path.join(dir, TRANSLATOR_MANIFEST), JSON.stringify(m));
+    writeManifest(manifest);
     const loaded = openQueryTranslator(dir, silentLogger);
     assert.equal(loaded.name, 'tiny');
+    assert.deepEqual(loaded.languages, ['sw']);
     assert.deepEqual(loaded.translate('nyumba', 'sw'), [[{ term: 'house', weight: 1 }]]);
-    fs.writeFileSync(path.join(dir, TRANSLATOR_MANIFEST), JSON.stringify({ ...manifest, formatVersion: 99 }));
+    writeManifest({ ...manifest, formatVersion: 99 });
     assert.equal(openQueryTranslator(dir, silentLogger).name, 'none');
     assert.equal(openQueryTranslator(path.join(dir, 'missing'), silentLogger).name, 'none');
+    // A table missing or not the one the manifest records fails at start, not at its first query.
+    writeManifest({ ...manifest, tables: { ...manifest.tables, yo: { ...manifest.tables.sw, file: 'tables/yo.tsv.gz' } } });
+    assert.throws(() => loadQueryTranslator(dir), /yo table tables\/yo.tsv.gz is missing/);
+    writeManifest({ ...manifest, tables: { sw: { ...manifest.tables.sw, sha256: '0'.repeat(64) } } });
+    assert.throws(() => loadQueryTranslator(dir), /does not match its manifest/);
+    assert.equal(openQueryTranslator(dir, silentLogger).name, 'none');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a table is parsed on its language’s first query, not at load', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tafuta-translator-'));
+  try {
+    fs.mkdirSync(path.join(dir, 'tables'));
+    // Bytes the manifest vouches for but that are no gzipped table: only parsing can tell.
+    const bytes = Buffer.from('not gzip');
+    const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
+    fs.writeFileSync(path.join(dir, 'tables', 'sw.tsv.gz'), bytes);
+    fs.writeFileSync(path.join(dir, TRANSLATOR_MANIFEST), JSON.stringify({
+      format: TRANSLATOR_FORMAT, formatVersion: TRANSLATOR_FORMAT_VERSION, name: 'lazy', description: '', borrowFrom: {},
+      tables: { sw: { file: 'tables/sw.tsv.gz', words: 1, entries: 1, bytes: bytes.length, sha256 } }, fusion: { weights: {}, defaultWeight: 0.4 },
+    }));
+    const translator = loadQueryTranslator(dir);
+    assert.deepEqual(translator.translate('nyumba', 'yo'), [[{ term: 'nyumba', weight: 1 }]], 'another language never reads the sw table');
+    assert.throws(() => translator.translate('nyumba', 'sw'));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

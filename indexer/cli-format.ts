@@ -1,7 +1,7 @@
 /** How the CLI prints search results and collections for a person (`--json` prints the raw objects instead). */
-import type { CollectionInfo } from '../indexer/engine.js';
-import type { SearchResponse, SearchResult } from '../indexer/search.js';
-import type { SearchMode } from '../indexer/types.js';
+import type { CollectionInfo } from './engine.js';
+import type { SearchResponse, SearchResult } from './search.js';
+import type { SearchMode } from './types.js';
 
 /** What a score means in each mode: the scales differ by orders of magnitude, and only ranks compare across modes. */
 export const SCORE_SCALES: Record<SearchMode, string> = {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import request from 'supertest';
-import { canonicalLanguage } from '../../indexer/languages.js';
+import { canonicalLanguage } from '../../core/languages.js';
 import { silentLogger } from '../../core/logger.js';
 import { documentSchema, searchSchema } from '../../indexer/schemas.js';
 import { createApp } from '../../server/app.js';

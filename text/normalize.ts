@@ -1,5 +1,6 @@
 /**
- * The one text normaliser shared by training, indexing and querying.
+ * The one text normaliser shared by training, indexing and querying: the encoder's features (models/features.ts)
+ * and BM25's search text (indexer/search-text.ts) are both built from `tokenize`.
  *
  * Software-UI and wiki text (most of our LRL data) is full of markup that carries no meaning:
  * printf placeholders, MediaWiki templates and links, HTML tags, menu accelerators. Stripping it the
@@ -7,6 +8,13 @@
  */
 
 import { fastWordSegments } from './word-break.js';
+
+/**
+ * Bump whenever `normalizeText` or `segmentWords` answers differently for any input. A database records the
+ * version that computed its stored BM25 search text and recomputes that text when it differs
+ * (indexer/database.ts), so queries are always tokenised the way the index was.
+ */
+export const TEXT_NORMALIZATION_VERSION = 1;
 
 const HTML_ENTITIES: Record<string, string> = {
   amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ',

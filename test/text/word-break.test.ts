@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { fastWordSegments } from '../../models/text/word-break.js';
-import { segmentWords } from '../../models/text/normalize.js';
+import { fastWordSegments } from '../../text/word-break.js';
+import { segmentWords } from '../../text/normalize.js';
 
 const icu = new Intl.Segmenter('und', { granularity: 'word' });
 const icuWords = (text: string) => [...icu.segment(text)].filter((s) => s.isWordLike).map((s) => s.segment);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { foldLatinDiacritics, normalizeText, segmentWords, stripMarkup, tokenize } from '../../models/text/normalize.js';
+import { foldLatinDiacritics, normalizeText, segmentWords, stripMarkup, tokenize } from '../../text/normalize.js';
 
 test('stripMarkup removes placeholders, templates, links, tags and accelerators', () => {
   assert.equal(stripMarkup('Open %s files').replace(/\s+/g, ' '), 'Open files');

@@ -1,0 +1,154 @@
+/** The bodies of `tafuta index | reindex | export` over an open engine (registered in cli.ts). */
+import fs from 'node:fs';
+import { once } from 'node:events';
+import { CliError, type ProgressBar } from '../core/cli.js';
+import { formatIssues } from '../core/issues.js';
+import type { Logger } from '../core/logger.js';
+import { documentInputOf } from './document-store.js';
+import type { Engine } from './engine.js';
+import { indexFile } from './pipeline.js';
+import { searchFilterSchema } from './schemas.js';
+import { ENCODER_NONE, type SearchFilter } from './types.js';
+
+/** Where a verb reports progress: the log, and a progress bar when there is one. */
+export interface VerbOutput {
+  logger: Logger;
+  progressBar: ProgressBar;
+}
+
+export interface IndexOptions {
+  collection: string;
+  input: string;
+  format: 'jsonl' | 'tsv' | 'beir';
+  batch: number;
+  encoder?: string;
+  /** The vectors' length for a new collection with encoder "none". */
+  dim?: number;
+  /** Canonical code for records without one. */
+  lang?: string;
+  dataDir: string;
+}
+
+export async function runIndex(engine: Engine, options: IndexOptions, { logger, progressBar }: VerbOutput): Promise<void> {
+  if (!(await engine.listCollections()).some((c) => c.name === options.collection)) {
+    await engine.createCollection(options.collection, { encoder: options.encoder, dim: options.dim });
+    logger.info({ collection: options.collection }, 'created collection');
+  }
+  const bar = progressBar('indexing |{bar}| {value}/{total} docs | {rate} docs/s | ETA {eta_formatted}', { rate: 0 });
+  const started = performance.now();
+  const summary = await indexFile({
+    engine,
+    collection: options.collection,
+    file: options.input,
+    format: options.format,
+    batchSize: options.batch,
+    defaultLang: options.lang,
+    deferIndex: true,
+    onProgress: ({ documents, total }) => {
+      const rate = Math.round(documents / ((performance.now() - started) / 1000));
+      if (bar) {
+        bar.update(documents, total ?? documents, { rate });
+      } else {
+        logger.info({ documents, total, docsPerSecond: rate }, 'indexing');
+      }
+    },
+  });
+  bar?.stop();
+  engine.saveIndexes();
+  process.stdout.write(
+    `indexed ${summary.documents} documents into "${options.collection}": ${summary.upserted} written, ` +
+      `${summary.unchanged} unchanged, ${summary.passages} passages in ${summary.seconds.toFixed(1)} s ` +
+      `(${summary.passagesPerSecond.toFixed(0)} passages/s)\n`,
+  );
+}
+
+export interface ReindexOptions {
+  collection: string;
+  batch: number;
+  force?: boolean;
+  dataDir: string;
+}
+
+export async function runReindex(engine: Engine, options: ReindexOptions, { logger, progressBar }: VerbOutput): Promise<void> {
+  const before = await engine.getCollection(options.collection);
+  if (before.encoder === ENCODER_NONE) {
+    process.stdout.write(`"${options.collection}" holds your own vectors (encoder "${ENCODER_NONE}"): there is nothing to re-encode\n`);
+    return;
+  }
+  if (!before.encoderChanged && !options.force) {
+    process.stdout.write(
+      `"${options.collection}" is already indexed with the loaded ${before.encoder} (version ${before.encoderVersion ?? 'unversioned'}): nothing to do (--force re-encodes anyway)\n`,
+    );
+    return;
+  }
+  const bar = progressBar('re-indexing |{bar}| {value}/{total} docs | ETA {eta_formatted}');
+  const result = await engine.reindexCollection(options.collection, {
+    batchSize: options.batch,
+    onProgress: (done, total) => {
+      if (!bar) return logger.info({ documents: done, total }, 're-indexing');
+      bar.update(done, total);
+    },
+  });
+  bar?.stop();
+  engine.saveIndexes();
+  const info = await engine.getCollection(options.collection);
+  process.stdout.write(
+    `re-indexed "${options.collection}" with ${info.encoder} (version ${info.encoderVersion ?? 'unversioned'}): ` +
+      `${result.documents} documents, ${result.passages} passages in ${result.seconds.toFixed(1)} s\n`,
+  );
+}
+
+export interface ExportOptions {
+  collection: string;
+  out?: string;
+  filter?: string;
+  dataDir: string;
+}
+
+/** The JSON value of a `--filter` option (undefined when not given); not JSON is bad input. */
+export function filterJson(json: string | undefined): unknown {
+  if (json === undefined) return undefined;
+  try {
+    return JSON.parse(json);
+  } catch {
+    throw new CliError(`--filter is not valid JSON: ${json} (e.g. '{"lang":"sw","metadata":{"year":{"$gte":2020}}}')`);
+  }
+}
+
+function exportFilter(json: string | undefined): SearchFilter | undefined {
+  const value = filterJson(json);
+  if (value === undefined) return undefined;
+  const parsed = searchFilterSchema.safeParse(value);
+  if (!parsed.success) throw new CliError(`--filter: ${formatIssues(parsed.error, { root: '(filter)' })}`);
+  return parsed.data;
+}
+
+/** Writes the collection's documents as JSONL, one `{id, text, lang?, title?, metadata?, vector?}` per line, in insertion order. */
+export async function runExport(engine: Engine, options: ExportOptions): Promise<void> {
+  const filter = exportFilter(options.filter);
+  await engine.assertCollectionExists(options.collection);
+  let out: NodeJS.WritableStream = process.stdout;
+  if (options.out !== undefined) {
+    let fd: number;
+    try {
+      fd = fs.openSync(options.out, 'w');
+    } catch (error) {
+      throw new CliError(`cannot write ${options.out}: ${(error as Error).message}`);
+    }
+    out = fs.createWriteStream('', { fd });
+  }
+  let documents = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await engine.listDocuments(options.collection, { limit: 1000, cursor, filter, withVectors: true });
+    const lines = page.documents.map((d) => `${JSON.stringify(documentInputOf(d))}\n`).join('');
+    if (lines && !out.write(lines)) await once(out, 'drain');
+    documents += page.documents.length;
+    cursor = page.next_cursor ?? undefined;
+  } while (cursor !== undefined);
+  if (out !== process.stdout) {
+    out.end();
+    await once(out, 'finish');
+    process.stderr.write(`exported ${documents} documents of "${options.collection}" to ${options.out}\n`);
+  }
+}

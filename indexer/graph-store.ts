@@ -1,0 +1,79 @@
+/**
+ * The persistent ANN graphs a collection index can hold, and the one place that chooses between them: usearch
+ * (the default: f32 vectors, batch inserts on 2 threads; docs/benchmarks.md §2.2) or hnswlib-node. usearch with
+ * f16 vectors halves the graph's memory at the same recall, but its scores are then approximate (~1e-3 off the
+ * exact cosine), so it is an option rather than the default. A saved index is read by the library its manifest
+ * names, so data directories written before usearch was the default keep working; a graph built anew (new
+ * collection, rebuild, compaction) uses the configured library.
+ */
+import fs from 'node:fs';
+import type { HnswParams } from './types.js';
+import type { VectorStore } from './vector-store.js';
+import { HnswVectorStore, type HnswManifest } from './hnsw-store.js';
+import { USEARCH_MANIFEST_FORMAT, UsearchVectorStore, type UsearchManifest } from './usearch-store.js';
+import type { UsearchScalar } from './usearch-file.js';
+
+/** A VectorStore with files, background saves and batch inserts: what CollectionIndex keeps in step with SQLite. */
+export interface GraphStore extends VectorStore {
+  /** Slots in the graph, including deleted ones. */
+  readonly elements: number;
+  /** Inserts `labels.length` vectors laid end to end in `vectors` (on several threads where the library can). */
+  addMany(labels: ArrayLike<number>, vectors: Float32Array): void;
+  /** save() without blocking the event loop longer than the library must; false when `shouldCommit` said no. */
+  saveInBackground(shouldCommit: () => boolean): Promise<boolean>;
+}
+
+export type AnnLibrary = 'usearch' | 'hnswlib';
+export const ANN_LIBRARIES: readonly AnnLibrary[] = ['usearch', 'hnswlib'];
+
+export interface GraphChoice {
+  library: AnnLibrary;
+  /** usearch only: how vectors are stored in the graph. */
+  scalar?: UsearchScalar;
+  /** usearch only: threads for batch inserts. */
+  threads?: number;
+}
+
+export const DEFAULT_GRAPH: GraphChoice = { library: 'usearch', scalar: 'f32', threads: 2 };
+
+export interface GraphOptions {
+  /** Path without extension. Omit for in-memory only. */
+  base?: string | undefined;
+  dim: number;
+  params: HnswParams;
+  collectionId?: number;
+}
+
+export function createGraphStore(choice: GraphChoice, options: GraphOptions): GraphStore {
+  if (choice.library === 'hnswlib') return HnswVectorStore.create(options);
+  return UsearchVectorStore.create({ ...options, scalar: choice.scalar, threads: choice.threads });
+}
+
+export type GraphLoadResult = { store: GraphStore; reason?: undefined } | { store?: undefined; reason: string };
+
+/** Loads `<base>.*` with the library its manifest names, or says why it cannot be trusted. */
+export function loadGraphStore(choice: GraphChoice, options: GraphOptions & { base: string }): GraphLoadResult {
+  const manifestFile = `${options.base}.manifest.json`;
+  if (!fs.existsSync(manifestFile)) return { reason: 'index manifest missing' };
+  let manifest: HnswManifest | UsearchManifest;
+  try {
+    manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as HnswManifest | UsearchManifest;
+  } catch {
+    return { reason: 'manifest is not valid JSON' };
+  }
+  if (manifest.collectionId !== undefined && options.collectionId !== undefined && manifest.collectionId !== options.collectionId) {
+    return { reason: `index file belongs to another collection (id ${manifest.collectionId}, a dropped namesake)` };
+  }
+  if (manifest.format === USEARCH_MANIFEST_FORMAT) return UsearchVectorStore.load({ ...options, threads: choice.threads }, manifest);
+  return HnswVectorStore.load(options);
+}
+
+/** The extension of the index file a manifest describes (`<base>.<extension>`). */
+export function graphFileExtensionOf(manifest: { format?: unknown }): 'usearch' | 'hnsw' {
+  return manifest.format === USEARCH_MANIFEST_FORMAT ? 'usearch' : 'hnsw';
+}
+
+/** Deletes the files of a persisted index, whichever library wrote them. */
+export function removeGraphFiles(base: string): void {
+  for (const file of [`${base}.usearch`, `${base}.hnsw`, `${base}.manifest.json`]) fs.rmSync(file, { force: true });
+}

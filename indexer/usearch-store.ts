@@ -1,0 +1,272 @@
+/**
+ * VectorStore on usearch, persisted as `<base>.usearch` + `<base>.manifest.json` (the manifest says which library
+ * wrote the index: graph-store.ts reads either). Same crash-safety as hnsw-store.ts: temp file, fsync, rename,
+ * manifest last with the index file's sha256; a file that fails the checksum or the structural check
+ * (usearch-file.ts) is rebuilt from SQLite.
+ *
+ * Why usearch: its `add` inserts a batch on several threads (hnswlib-node's addPoint runs on one), it takes
+ * Float32Array queries without copying them into JS arrays, and it can store vectors as f16 or i8.
+ * What it lacks, and how this file makes up for it: no search-time ef (searching for max(ef, k) neighbours with a
+ * construction-time expansion of 1 gives a beam of ef), and no filter callback (filtered searches ask for a wider
+ * beam and drop what the filter refuses, widening until k pass or the whole graph was asked). Its `remove` is not
+ * used: in usearch 2.25 removals interleaved with inserts start failing (returns 0, the key stays) and can hang
+ * the process. A removed label is a tombstone here, as hnswlib's markDelete is: kept in the graph, skipped by
+ * searches, listed in the manifest, and dropped by compaction. Passage ids are never reused (AUTOINCREMENT), so a
+ * tombstoned label never comes back.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Index, MetricKind, ScalarKind } from 'usearch';
+import { sha256File, sha256FileSync } from '../core/hash.js';
+import type { SyncCursor } from './document-store.js';
+import { fsyncDir, writeDurably } from './durable-fs.js';
+import type { HnswParams } from './types.js';
+import { checkUsearchFile, type UsearchScalar } from './usearch-file.js';
+import type { VectorHit } from './vector-store.js';
+import type { GraphStore } from './graph-store.js';
+
+export const USEARCH_MANIFEST_FORMAT = 'tafuta-usearch';
+const MANIFEST_VERSION = 1;
+const COMPACTION_DEAD_FRACTION = 0.5;
+const COMPACTION_MIN_DEAD = 1000;
+
+export interface UsearchManifest {
+  format: typeof USEARCH_MANIFEST_FORMAT;
+  version: number;
+  dim: number;
+  space: 'cosine';
+  scalar: UsearchScalar;
+  params: Pick<HnswParams, 'M' | 'efConstruction'>;
+  elements: number;
+  deleted: number;
+  /** The tombstoned labels (`deleted` of them). */
+  removed: number[];
+  cursor: SyncCursor;
+  collectionId?: number;
+  sha256: string;
+  savedAt: string;
+}
+
+export interface UsearchStoreOptions {
+  base?: string | undefined;
+  dim: number;
+  params: HnswParams;
+  /** How vectors are stored in the graph (default f32). */
+  scalar?: UsearchScalar;
+  /** Threads for batch inserts (`addMany`); single `add`s use one. */
+  threads?: number;
+  collectionId?: number;
+}
+
+export type UsearchLoadResult = { store: UsearchVectorStore; reason?: undefined } | { store?: undefined; reason: string };
+
+export class UsearchVectorStore implements GraphStore {
+  readonly dim: number;
+  readonly scalar: UsearchScalar;
+  cursor: SyncCursor = { passageId: 0, tombstoneSeq: 0 };
+  private index: Index;
+  private readonly params: HnswParams;
+  private readonly base: string | undefined;
+  private readonly collectionId: number | undefined;
+  private readonly threads: number;
+  /** Tombstoned labels: still in the graph, never returned. */
+  private readonly removed = new Set<number>();
+
+  private constructor(options: UsearchStoreOptions, index: Index) {
+    this.dim = options.dim;
+    this.scalar = options.scalar ?? 'f32';
+    this.params = options.params;
+    this.base = options.base;
+    this.collectionId = options.collectionId;
+    // Not more than the machine has: a loaded index is sized for hardware_concurrency threads (see addMany).
+    this.threads = Math.max(1, Math.min(options.threads ?? 2, os.cpus().length));
+    this.index = index;
+  }
+
+  private static newIndex(options: UsearchStoreOptions): Index {
+    return new Index({
+      dimensions: options.dim,
+      metric: MetricKind.Cos,
+      quantization: (options.scalar ?? 'f32') as ScalarKind,
+      connectivity: options.params.M,
+      expansion_add: options.params.efConstruction,
+      expansion_search: 1, // the beam is the number of neighbours asked for: see search()
+      multi: false,
+    });
+  }
+
+  static create(options: UsearchStoreOptions): UsearchVectorStore {
+    return new UsearchVectorStore(options, UsearchVectorStore.newIndex(options));
+  }
+
+  static indexFileOf(base: string): string {
+    return `${base}.usearch`;
+  }
+
+  /** Loads a persisted index whose manifest is `manifest` (read by graph-store.ts), or says why it cannot be trusted. */
+  static load(options: UsearchStoreOptions & { base: string }, manifest: UsearchManifest): UsearchLoadResult {
+    const indexFile = UsearchVectorStore.indexFileOf(options.base);
+    if (manifest.version !== MANIFEST_VERSION) return { reason: 'unknown manifest format' };
+    if (!fs.existsSync(indexFile)) return { reason: 'index file missing' };
+    if (manifest.dim !== options.dim) return { reason: `dimension changed (${manifest.dim} → ${options.dim})` };
+    if (manifest.params?.M !== options.params.M || manifest.params?.efConstruction !== options.params.efConstruction) {
+      return { reason: 'HNSW build parameters changed' };
+    }
+    const bytes = fs.readFileSync(indexFile);
+    if (crypto.createHash('sha256').update(bytes).digest('hex') !== manifest.sha256) return { reason: 'index file checksum mismatch (corrupt or torn write)' };
+    const checked = checkUsearchFile(bytes, { dim: options.dim, M: options.params.M, scalar: manifest.scalar });
+    if ('problem' in checked) return { reason: `index file is unsound: ${checked.problem}` };
+    if (checked.elements !== manifest.elements || checked.deleted !== 0) return { reason: 'element counts do not match the manifest' };
+    const withScalar = { ...options, scalar: manifest.scalar };
+    const index = UsearchVectorStore.newIndex(withScalar);
+    try {
+      index.load(indexFile);
+    } catch (error) {
+      return { reason: `usearch could not read the index: ${(error as Error).message}` };
+    }
+    if (index.size() !== manifest.elements || !Array.isArray(manifest.removed) || manifest.removed.length !== manifest.deleted) {
+      return { reason: 'element count does not match manifest' };
+    }
+    const store = new UsearchVectorStore(withScalar, index);
+    for (const label of manifest.removed) store.removed.add(label);
+    store.cursor = { ...manifest.cursor };
+    return { store };
+  }
+
+  get size(): number {
+    return this.index.size() - this.removed.size;
+  }
+
+  get elements(): number {
+    return this.index.size();
+  }
+
+  add(label: number, vector: Float32Array): void {
+    this.addMany([label], vector);
+  }
+
+  /**
+   * Inserts `labels.length` vectors laid end to end in `vectors`, on this store's threads. Always the same number
+   * of threads, even for one vector: usearch sizes its per-thread state when it grows, and a later add on more
+   * threads than the last growth saw fails ("Reserve capacity ahead of insertions!").
+   */
+  addMany(labels: ArrayLike<number>, vectors: Float32Array): void {
+    const threads = this.threads;
+    if (labels.length === 0) return;
+    if (vectors.length !== labels.length * this.dim) throw new Error(`addMany: ${labels.length} labels, ${vectors.length / this.dim} vectors`);
+    const keys = new BigUint64Array(labels.length);
+    for (let i = 0; i < labels.length; i++) keys[i] = BigInt(labels[i]!);
+    // A label already in the graph is the same passage with the same vector (ids are never reused): hnswlib's
+    // addPoint overwrites it in place, usearch refuses the whole batch, so it is kept as it is (and is live again).
+    const present = this.index.contains(keys) as boolean[];
+    if (present.includes(true)) {
+      const fresh = present.flatMap((p, i) => (p ? [] : [i]));
+      for (let i = 0; i < labels.length; i++) if (present[i]) this.removed.delete(labels[i]!);
+      const freshVectors = new Float32Array(fresh.length * this.dim);
+      fresh.forEach((from, to) => freshVectors.set(vectors.subarray(from * this.dim, (from + 1) * this.dim), to * this.dim));
+      if (fresh.length > 0) this.index.add(BigUint64Array.from(fresh, (i) => keys[i]!), freshVectors, threads);
+      return;
+    }
+    this.index.add(keys, vectors, threads);
+  }
+
+  remove(label: number): void {
+    if (!this.removed.has(label) && this.index.contains(BigInt(label))) this.removed.add(label);
+  }
+
+  search(query: Float32Array, k: number, filter?: (label: number) => boolean, ef = this.params.ef): VectorHit[] {
+    const elements = this.elements;
+    if (k <= 0 || this.size === 0) return [];
+    const removed = this.removed;
+    const filtered = filter !== undefined || removed.size > 0;
+    for (let wanted = Math.min(elements, Math.max(ef, k + removed.size)); ; wanted = Math.min(elements, wanted * 4)) {
+      const found = this.index.search(query, wanted, 1);
+      const hits: VectorHit[] = [];
+      for (let i = 0; i < found.keys.length && hits.length < k; i++) {
+        const label = Number(found.keys[i]!);
+        if (!removed.has(label) && (!filter || filter(label))) hits.push({ label, score: 1 - found.distances[i]! });
+      }
+      if (hits.length >= k || !filtered || wanted >= elements) return hits;
+    }
+  }
+
+  needsCompaction(): boolean {
+    return this.removed.size >= COMPACTION_MIN_DEAD && this.removed.size > COMPACTION_DEAD_FRACTION * this.elements;
+  }
+
+  private manifestOf(sha256: string, snapshot: { elements: number; removed: number[]; cursor: SyncCursor }): UsearchManifest {
+    return {
+      format: USEARCH_MANIFEST_FORMAT,
+      version: MANIFEST_VERSION,
+      dim: this.dim,
+      space: 'cosine',
+      scalar: this.scalar,
+      params: { M: this.params.M, efConstruction: this.params.efConstruction },
+      elements: snapshot.elements,
+      deleted: snapshot.removed.length,
+      removed: snapshot.removed,
+      cursor: { ...snapshot.cursor },
+      ...(this.collectionId !== undefined ? { collectionId: this.collectionId } : {}),
+      sha256,
+      savedAt: new Date().toISOString(),
+    };
+  }
+
+  private snapshot(): { elements: number; removed: number[]; cursor: SyncCursor } {
+    return { elements: this.elements, removed: [...this.removed], cursor: { ...this.cursor } };
+  }
+
+  save(): void {
+    if (!this.base) return;
+    const indexFile = UsearchVectorStore.indexFileOf(this.base);
+    fs.mkdirSync(path.dirname(indexFile), { recursive: true });
+    writeDurably(indexFile, (tmp) => this.index.save(tmp));
+    const manifest = this.manifestOf(sha256FileSync(indexFile), this.snapshot());
+    writeDurably(`${this.base}.manifest.json`, (tmp) => fs.writeFileSync(tmp, `${JSON.stringify(manifest, null, 2)}\n`));
+    fsyncDir(path.dirname(indexFile));
+    this.removeReplacedFile();
+  }
+
+  /** The hnswlib file this index replaced (a data directory from before usearch), once the manifest no longer names it. */
+  private removeReplacedFile(): void {
+    if (this.base) fs.rmSync(`${this.base}.hnsw`, { force: true });
+  }
+
+  /**
+   * usearch has no asynchronous save: the file is written on this thread (a copy into the page cache, ~0.1 s per
+   * 100k vectors of 256 f32), then fsync and the checksum run asynchronously, as in HnswVectorStore.
+   */
+  async saveInBackground(shouldCommit: () => boolean): Promise<boolean> {
+    if (!this.base) return false;
+    const indexFile = UsearchVectorStore.indexFileOf(this.base);
+    const tmp = `${indexFile}.tmp-${process.pid}-background`;
+    const snapshot = this.snapshot();
+    try {
+      await fsp.mkdir(path.dirname(indexFile), { recursive: true });
+      this.index.save(tmp);
+      const handle = await fsp.open(tmp, 'r');
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      const sha256 = await sha256File(tmp);
+      if (!shouldCommit()) {
+        await fsp.rm(tmp, { force: true });
+        return false;
+      }
+      fs.renameSync(tmp, indexFile);
+      const manifest = this.manifestOf(sha256, snapshot);
+      writeDurably(`${this.base}.manifest.json`, (t) => fs.writeFileSync(t, `${JSON.stringify(manifest, null, 2)}\n`));
+      fsyncDir(path.dirname(indexFile));
+      this.removeReplacedFile();
+      return true;
+    } catch (error) {
+      await fsp.rm(tmp, { force: true });
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * Benchmark (issue 23): `tafuta index` of 1M passages end to end with the default encoder (cmtp-base), as a new user
+ * runs it, then what it left: wall time, passages/s, peak RSS (GNU time), bytes per passage on disk, and recall@10
+ * of the saved graph against exact search over the stored vectors (queries: the normalised mean of two seeded
+ * random passages, so none is a stored vector), with the graph's single-thread QPS.
+ *
+ * Run: `npm run build && BENCH_INDEX_1M=1 npm run bench:index-1m` (≈ 0.5 GB corpus and ≈ 2 GB data directory in the
+ * system temp dir; many minutes). `BENCH_INDEX_1M_DOCS` changes the size. `--measure <dataDir> <time.log> <cli.out>`
+ * measures a run made by hand with the same command (printed by the script) instead of running it.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { PACKAGE_ROOT } from '../bin/runtime.js';
+import { DEFAULT_GRAPH, loadGraphStore } from '../indexer/graph-store.js';
+import { dot } from '../indexer/vector-store.js';
+import { dirBytes, header, loadSample, loadText, log, machineLine, percentiles, rng, round, table, writeReport, type LoadSample } from './bench-common.js';
+
+const QUERIES = 100;
+const K = 10;
+
+interface RunFiles {
+  dataDir: string;
+  timeLog: string;
+  cliOut: string;
+}
+
+function runIndex(documents: number): RunFiles & { load: { start: LoadSample; end: LoadSample } } {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tafuta-index-1m-'));
+  const corpus = path.join(work, 'corpus.jsonl');
+  log(`index-1m: writing ${documents} documents to ${corpus}`);
+  execFileSync(process.execPath, [path.join(PACKAGE_ROOT, 'dist', 'scripts', 'bench-index-corpus.js'), String(documents), corpus]);
+  const files = { dataDir: path.join(work, 'data'), timeLog: path.join(work, 'time.log'), cliOut: path.join(work, 'cli.out') };
+  const args = ['-v', process.execPath, path.join(PACKAGE_ROOT, 'dist', 'bin', 'tafuta.js'), 'index', '-c', 'bench', '-i', corpus, '-d', files.dataDir];
+  log(`index-1m: /usr/bin/time ${args.join(' ')}`);
+  const start = loadSample();
+  const run = spawnSync('/usr/bin/time', args, { encoding: 'utf8', maxBuffer: 1 << 30 });
+  fs.writeFileSync(files.timeLog, run.stderr);
+  fs.writeFileSync(files.cliOut, run.stdout);
+  if (run.status !== 0) throw new Error(`tafuta index exited with ${run.status}: ${run.stderr.slice(-2000)}`);
+  return { ...files, load: { start, end: loadSample() } };
+}
+
+/** Exact top-k of each query over every stored vector, streamed from SQLite. */
+function exactTopK(db: Database.Database, collectionId: number, queries: Float32Array[]): number[][] {
+  const tops = queries.map(() => [] as Array<[number, number]>);
+  const rows = db.prepare('SELECT id, embedding FROM passages WHERE collection_id = ?').raw().iterate(collectionId) as IterableIterator<[number, Buffer]>;
+  for (const [id, blob] of rows) {
+    const vector = new Float32Array(new Uint8Array(blob).buffer);
+    queries.forEach((query, q) => {
+      const top = tops[q]!;
+      const score = dot(query, vector);
+      if (top.length < K || score > top[top.length - 1]![1]) {
+        top.push([id, score]);
+        top.sort((a, b) => b[1] - a[1]);
+        if (top.length > K) top.pop();
+      }
+    });
+  }
+  return tops.map((top) => top.map(([id]) => id));
+}
+
+function measure(files: RunFiles, load: { start: LoadSample; end: LoadSample } | undefined): void {
+  const started = performance.now();
+  const measureStart = loadSample();
+  const time = fs.readFileSync(files.timeLog, 'utf8');
+  const cli = fs.readFileSync(files.cliOut, 'utf8');
+  const summary = /indexed (\d+) documents .* (\d+) passages in ([\d.]+) s \((\d+) passages\/s\)/.exec(cli);
+  if (!summary) throw new Error(`no summary line in ${files.cliOut}`);
+  const [, documents, passages, seconds] = summary.map(Number) as [number, number, number, number];
+  const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (.+)/.exec(time)![1]!.split(':').map(Number).reduce((a, b) => a * 60 + b, 0);
+  const peakRssMiB = round(Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(time)![1]) / 1024, 1);
+  const diskBytes = dirBytes(files.dataDir);
+
+  const db = new Database(path.join(files.dataDir, 'tafuta.db'), { readonly: true });
+  const { id: collectionId, dim, config } = db.prepare("SELECT id, dim, config FROM collections WHERE name = 'bench'").get() as { id: number; dim: number; config: string };
+  const ids = db.prepare('SELECT id FROM passages WHERE collection_id = ? ORDER BY id').pluck().all(collectionId) as number[];
+  const random = rng(20261206);
+  const vectorOf = db.prepare('SELECT embedding FROM passages WHERE id = ?').pluck();
+  const stored = (id: number) => new Float32Array(new Uint8Array(vectorOf.get(id) as Buffer).buffer);
+  const queries = Array.from({ length: QUERIES }, () => {
+    const [a, b] = [stored(ids[Math.floor(random() * ids.length)]!), stored(ids[Math.floor(random() * ids.length)]!)];
+    const mean = a.map((x, i) => x + b[i]!);
+    const norm = Math.hypot(...mean);
+    return mean.map((x) => x / norm);
+  });
+  log(`index-1m: exact top-${K} of ${QUERIES} queries over ${ids.length} vectors`);
+  const truth = exactTopK(db, collectionId, queries);
+  db.close();
+  const hnsw = (JSON.parse(config) as { hnsw: { M: number; efConstruction: number; ef: number } }).hnsw;
+  const loadStarted = performance.now();
+  const graph = loadGraphStore(DEFAULT_GRAPH, { base: path.join(files.dataDir, 'indexes', 'bench'), dim, params: hnsw, collectionId });
+  if (!graph.store) throw new Error(`saved graph not loadable: ${graph.reason}`);
+  const graphLoadSeconds = round((performance.now() - loadStarted) / 1000, 2);
+  const curve = [32, 64, 128].map((ef) => {
+    const ms: number[] = [];
+    let hits = 0;
+    queries.forEach((query, q) => {
+      const t = performance.now();
+      const found = graph.store!.search(query, K, undefined, ef);
+      ms.push(performance.now() - t);
+      const expected = new Set(truth[q]);
+      hits += found.filter((h) => expected.has(h.label)).length;
+    });
+    const latency = percentiles(ms);
+    return { ef, recallAt10: round(hits / (QUERIES * K), 4), qps: Math.round(1000 / latency.mean), p50: latency.p50, p99: latency.p99 };
+  });
+
+  const h = header('index-1m', 'scripts/bench-index-1m.ts', load?.start ?? measureStart, started);
+  const report = {
+    ...h,
+    command: 'BENCH_INDEX_1M=1 npm run bench:index-1m',
+    indexLoad: load ? { start: loadText(load.start), end: loadText(load.end) } : undefined,
+    documents,
+    passages,
+    cliSeconds: seconds,
+    wallSeconds: wall,
+    passagesPerSecond: Math.round(passages / wall),
+    peakRssMiB,
+    rawVectorMiB: round((passages * dim * 4) / 2 ** 20, 1),
+    diskBytes,
+    diskBytesPerPassage: Math.round(diskBytes / passages),
+    graphLoadSeconds,
+    curve,
+  };
+  const markdown = [
+    `# tafuta index of ${passages} passages (cmtp-base), end to end`,
+    '',
+    machineLine(h),
+    '',
+    table(
+      ['passages', 'wall s', 'passages/s', 'peak RSS MiB', 'raw f32 vectors MiB', 'disk bytes/passage'],
+      [[passages, wall, report.passagesPerSecond, peakRssMiB, report.rawVectorMiB, report.diskBytesPerPassage]],
+    ),
+    '',
+    `Saved graph loaded in ${graphLoadSeconds} s; ${QUERIES} queries, recall@${K} against exact search over the stored vectors:`,
+    '',
+    table(['ef', `recall@${K}`, 'QPS (1 thread)', 'p50 / p99 ms'], curve.map((c) => [c.ef, c.recallAt10, c.qps, `${c.p50} / ${c.p99}`])),
+    '',
+  ].join('\n');
+  writeReport('index-1m', report, markdown);
+}
+
+const at = process.argv.indexOf('--measure');
+if (at >= 0) {
+  const [dataDir, timeLog, cliOut] = process.argv.slice(at + 1);
+  if (!dataDir || !timeLog || !cliOut) throw new Error('usage: bench-index-1m --measure <dataDir> <time.log> <cli.out>');
+  measure({ dataDir, timeLog, cliOut }, undefined);
+} else if (process.env.BENCH_INDEX_1M === '1') {
+  const run = runIndex(Number(process.env.BENCH_INDEX_1M_DOCS ?? 1_000_000));
+  measure(run, run.load);
+} else {
+  process.stdout.write('index-1m: set BENCH_INDEX_1M=1 to run it (many minutes, ≈ 2.5 GB of temporary files)\n');
+}

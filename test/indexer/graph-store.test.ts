@@ -1,0 +1,183 @@
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { ANN_LIBRARIES, createGraphStore, loadGraphStore, removeGraphFiles, type GraphChoice } from '../../indexer/graph-store.js';
+import { checkUsearchFile } from '../../indexer/usearch-file.js';
+import { dot } from '../../indexer/vector-store.js';
+import { tempDir } from '../helpers/engine.js';
+
+const DIM = 16;
+const PARAMS = { M: 8, efConstruction: 100, ef: 64 };
+
+/** Seeded unit vectors (mulberry32), `n` of them end to end. */
+function unitVectors(n: number, seed: number): Float32Array {
+  let a = seed >>> 0;
+  const random = () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
+  };
+  const out = new Float32Array(n * DIM);
+  for (let i = 0; i < n; i++) {
+    const v = out.subarray(i * DIM, (i + 1) * DIM);
+    for (let d = 0; d < DIM; d++) v[d] = random();
+    const norm = Math.hypot(...v);
+    for (let d = 0; d < DIM; d++) v[d]! /= norm;
+  }
+  return out;
+}
+
+const rowOf = (vectors: Float32Array, i: number) => vectors.subarray(i * DIM, (i + 1) * DIM);
+const labelsFrom = (first: number, n: number) => Array.from({ length: n }, (_, i) => first + i);
+
+/** The exact top k labels (label = index + 1) among `live`. */
+function exactTop(vectors: Float32Array, query: Float32Array, k: number, live: (label: number) => boolean): number[] {
+  const scored: Array<[number, number]> = [];
+  for (let i = 0; i < vectors.length / DIM; i++) if (live(i + 1)) scored.push([i + 1, dot(query, rowOf(vectors, i))]);
+  return scored.sort((x, y) => y[1] - x[1] || x[0] - y[0]).slice(0, k).map(([label]) => label);
+}
+
+const CHOICES: GraphChoice[] = [...ANN_LIBRARIES.map((library) => ({ library })), { library: 'usearch', scalar: 'f16', threads: 2 }];
+const nameOf = (c: GraphChoice) => `${c.library}${c.scalar ? ` ${c.scalar}` : ''}`;
+
+for (const choice of CHOICES) {
+  describe(`graph store: ${nameOf(choice)}`, () => {
+    test('addMany and add, search with a beam as wide as the graph is exact; removed labels are never returned; filters apply', () => {
+      const vectors = unitVectors(300, 1);
+      const store = createGraphStore(choice, { dim: DIM, params: PARAMS });
+      store.addMany(labelsFrom(1, 250), vectors.subarray(0, 250 * DIM));
+      for (let i = 250; i < 300; i++) store.add(i + 1, rowOf(vectors, i));
+      assert.equal(store.size, 300);
+      assert.equal(store.elements, 300);
+      const removed = new Set([3, 17, 42, 299]);
+      for (const label of removed) store.remove(label);
+      store.remove(100_000); // unknown: ignored
+      assert.equal(store.size, 296);
+      const even = (label: number) => label % 2 === 0;
+      for (const q of [0, 16, 41, 150]) {
+        const query = rowOf(vectors, q);
+        const hits = store.search(query, 10, undefined, 300);
+        const expected = exactTop(vectors, query, 10, (l) => !removed.has(l));
+        // f16 stores rounded vectors: neighbours can swap places, not leave the top 10 wholesale.
+        if (choice.scalar === 'f16') assert.ok(hits.filter((h) => expected.includes(h.label)).length >= 9);
+        else assert.deepEqual(hits.map((h) => h.label), expected);
+        assert.ok(hits.every((h) => !removed.has(h.label)));
+        for (const h of hits) assert.ok(Math.abs(h.score - dot(query, rowOf(vectors, h.label - 1))) < 0.01);
+        const filtered = store.search(query, 10, even, 300);
+        assert.equal(filtered.length, 10);
+        assert.ok(filtered.every((h) => even(h.label) && !removed.has(h.label)));
+      }
+      assert.deepEqual(store.search(rowOf(vectors, 0), 5, () => false), []);
+    });
+
+    test('save then load gives the same answers; the cursor and removals survive', () => {
+      const dir = tempDir();
+      const base = path.join(dir, 'c');
+      const vectors = unitVectors(200, 2);
+      const store = createGraphStore(choice, { base, dim: DIM, params: PARAMS, collectionId: 7 });
+      store.addMany(labelsFrom(1, 200), vectors);
+      store.remove(5);
+      store.cursor = { passageId: 200, tombstoneSeq: 1 };
+      store.save();
+      const loaded = loadGraphStore(choice, { base, dim: DIM, params: PARAMS, collectionId: 7 });
+      assert.ok(loaded.store, loaded.reason);
+      assert.equal(loaded.store.size, 199);
+      assert.deepEqual(loaded.store.cursor, { passageId: 200, tombstoneSeq: 1 });
+      for (const q of [4, 50, 120]) {
+        assert.deepEqual(loaded.store.search(rowOf(vectors, q), 10).map((h) => h.label), store.search(rowOf(vectors, q), 10).map((h) => h.label));
+      }
+      assert.match(loadGraphStore(choice, { base, dim: DIM, params: PARAMS, collectionId: 8 }).reason ?? '', /another collection/);
+      assert.match(loadGraphStore(choice, { base, dim: DIM + 1, params: PARAMS }).reason ?? '', /dimension/);
+      assert.match(loadGraphStore(choice, { base, dim: DIM, params: { ...PARAMS, M: 12 } }).reason ?? '', /parameters/);
+      removeGraphFiles(base);
+      assert.deepEqual(fs.readdirSync(dir), []);
+    });
+
+    test('a torn or corrupt index file is refused (checksum), never loaded', () => {
+      const dir = tempDir();
+      const base = path.join(dir, 'c');
+      const store = createGraphStore(choice, { base, dim: DIM, params: PARAMS });
+      store.addMany(labelsFrom(1, 50), unitVectors(50, 3));
+      store.save();
+      const file = fs.readdirSync(dir).find((f) => !f.endsWith('.json'))!;
+      const bytes = fs.readFileSync(path.join(dir, file));
+      fs.writeFileSync(path.join(dir, file), bytes.subarray(0, bytes.length - 100));
+      assert.match(loadGraphStore(choice, { base, dim: DIM, params: PARAMS }).reason ?? '', /checksum/);
+      fs.rmSync(path.join(dir, file));
+      assert.match(loadGraphStore(choice, { base, dim: DIM, params: PARAMS }).reason ?? '', /missing/);
+    });
+
+    test('many removals ask for a compaction', () => {
+      const store = createGraphStore(choice, { dim: DIM, params: PARAMS });
+      store.addMany(labelsFrom(1, 2100), unitVectors(2100, 4));
+      for (let label = 1; label <= 1000; label++) store.remove(label);
+      assert.equal(store.needsCompaction(), false, '1000 of 2100 dead: not yet half');
+      for (let label = 1001; label <= 1100; label++) store.remove(label);
+      assert.equal(store.needsCompaction(), true);
+      assert.equal(store.size, 1000);
+    });
+  });
+}
+
+describe('usearch', () => {
+  test('removals interleaved with inserts keep the count right (usearch 2.25 remove fails there: tombstones instead)', () => {
+    const store = createGraphStore({ library: 'usearch' }, { dim: DIM, params: PARAMS });
+    const vectors = unitVectors(6 * 21, 5);
+    store.addMany(labelsFrom(1, 6), vectors.subarray(0, 6 * DIM));
+    for (let next = 7; next <= 6 * 21; next++) {
+      store.remove(next - 6);
+      store.add(next, rowOf(vectors, next - 1));
+      assert.equal(store.size, 6);
+    }
+    assert.deepEqual(store.search(rowOf(vectors, 6 * 21 - 1), 6).map((h) => h.label).sort((a, b) => a - b), labelsFrom(6 * 20 + 1, 6));
+  });
+
+  test('the structural check refuses links outside the graph even when the checksum matches', () => {
+    const dir = tempDir();
+    const base = path.join(dir, 'c');
+    const store = createGraphStore({ library: 'usearch' }, { base, dim: DIM, params: PARAMS });
+    store.addMany(labelsFrom(1, 40), unitVectors(40, 6));
+    store.save();
+    const file = `${base}.usearch`;
+    const bytes = fs.readFileSync(file);
+    assert.deepEqual(checkUsearchFile(bytes, { dim: DIM, M: PARAMS.M, scalar: 'f32' }), { elements: 40, deleted: 0 });
+    // The first node's first level-0 link: after the vectors, the 64-byte head, the 40-byte graph header, the levels and the node head.
+    const firstLink = 8 + 40 * DIM * 4 + 64 + 40 + 2 * 40 + 10 + 4;
+    assert.ok(bytes.readUInt32LE(firstLink - 4) > 0, 'the first node has links');
+    bytes.writeUInt32LE(1_000_000, firstLink);
+    assert.match((checkUsearchFile(bytes, { dim: DIM, M: PARAMS.M, scalar: 'f32' }) as { problem: string }).problem, /outside the graph/);
+    fs.writeFileSync(file, bytes);
+    const manifest = JSON.parse(fs.readFileSync(`${base}.manifest.json`, 'utf8')) as { sha256: string };
+    manifest.sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
+    fs.writeFileSync(`${base}.manifest.json`, JSON.stringify(manifest));
+    assert.match(loadGraphStore({ library: 'usearch' }, { base, dim: DIM, params: PARAMS }).reason ?? '', /unsound: node 0: link to 1000000/);
+    assert.match((checkUsearchFile(bytes.subarray(0, bytes.length - 7), { dim: DIM, M: PARAMS.M, scalar: 'f32' }) as { problem: string }).problem, /truncated/);
+    assert.match((checkUsearchFile(bytes, { dim: DIM, M: PARAMS.M, scalar: 'f16' }) as { problem: string }).problem, /vector size/);
+  });
+});
+
+for (const choice of CHOICES.filter((c) => c.library === 'usearch')) {
+  test(`graph store: ${nameOf(choice)}: adding a label it holds again keeps one copy, live (hnswlib's addPoint overwrites instead)`, () => {
+    const vectors = unitVectors(20, 7);
+    const store = createGraphStore(choice, { dim: DIM, params: PARAMS });
+    store.addMany(labelsFrom(1, 10), vectors.subarray(0, 10 * DIM));
+    store.remove(4);
+    store.addMany(labelsFrom(1, 20), vectors);
+    store.add(7, rowOf(vectors, 6));
+    assert.equal(store.size, 20);
+    assert.deepEqual(store.search(rowOf(vectors, 3), 1, undefined, 64).map((h) => h.label), [4]);
+    assert.equal(store.search(rowOf(vectors, 6), 20, undefined, 64).filter((h) => h.label === 7).length, 1);
+  });
+}
+
+test('usearch: single adds, then a batch on 2 threads that needs no growth (usearch sized for 1 thread refused it)', () => {
+  const vectors = unitVectors(40, 8);
+  const store = createGraphStore({ library: 'usearch', threads: 2 }, { dim: DIM, params: PARAMS });
+  for (let i = 0; i < 20; i++) store.add(i + 1, rowOf(vectors, i));
+  store.addMany(labelsFrom(21, 5), vectors.subarray(20 * DIM, 25 * DIM));
+  store.addMany(labelsFrom(26, 15), vectors.subarray(25 * DIM, 40 * DIM));
+  assert.equal(store.size, 40);
+});
