@@ -4,8 +4,10 @@
  * new database wait for one another instead of racing.
  */
 import { fileURLToPath } from 'node:url';
+import { TEXT_NORMALIZATION_VERSION } from '../../text/normalize.js';
 import { readMigrations, type Migration } from '../database.js';
-import type { PgConnection } from './connection.js';
+import { searchTextOf } from '../search-text.js';
+import type { PgConnection, Queryable } from './connection.js';
 
 export const POSTGRES_MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations/postgres/', import.meta.url));
 /** Any fixed number: the key of the advisory lock migrations hold. */
@@ -33,4 +35,47 @@ export async function migratePostgres(connection: PgConnection, migrations: Migr
     if (ran) applied.push(migration.version);
   }
   return applied;
+}
+
+const TEXT_NORMALIZATION_SETTING = 'text_normalization_version';
+/** Rows recomputed per UPDATE when the text normalisation changed. */
+const RECOMPUTE_BATCH = 2000;
+
+export async function storedTextNormalizationVersionPg(db: Queryable): Promise<number | undefined> {
+  const [row] = await db.query<{ value: string }>('SELECT value FROM store_settings WHERE name = $1', [TEXT_NORMALIZATION_SETTING]);
+  return row === undefined ? undefined : Number(row.value);
+}
+
+/**
+ * Recomputes the stored search text when another text normalisation version computed it (as SQLite's
+ * followTextNormalization does), in one transaction under the migration lock; the text indexes follow the rows.
+ * Returns whether it did.
+ */
+export async function followTextNormalizationPg(connection: PgConnection, version = TEXT_NORMALIZATION_VERSION): Promise<boolean> {
+  if ((await storedTextNormalizationVersionPg(connection)) === version) return false;
+  return connection.transaction(async (client) => {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    const stored = await storedTextNormalizationVersionPg(client);
+    if (stored === undefined || stored === version) return false;
+    for (let after = 0; ; ) {
+      const rows = await client.query<{ id: number; text: string }>('SELECT id, text FROM passages WHERE id > $1 ORDER BY id LIMIT $2', [after, RECOMPUTE_BATCH]);
+      if (rows.length === 0) break;
+      await client.query(
+        'UPDATE passages p SET search_text = u.search_text FROM unnest($1::bigint[], $2::text[]) AS u(id, search_text) WHERE p.id = u.id',
+        [rows.map((r) => r.id), rows.map((r) => searchTextOf(r.text))],
+      );
+      after = rows.at(-1)!.id;
+    }
+    for (let after = 0; ; ) {
+      const rows = await client.query<{ id: number; title: string }>('SELECT id, title FROM documents WHERE id > $1 AND title IS NOT NULL ORDER BY id LIMIT $2', [after, RECOMPUTE_BATCH]);
+      if (rows.length === 0) break;
+      await client.query(
+        'UPDATE passages p SET title_search_text = u.title_search_text FROM unnest($1::bigint[], $2::text[]) AS u(document_id, title_search_text) WHERE p.document_id = u.document_id',
+        [rows.map((r) => r.id), rows.map((r) => searchTextOf(r.title))],
+      );
+      after = rows.at(-1)!.id;
+    }
+    await client.query('UPDATE store_settings SET value = $1 WHERE name = $2', [String(version), TEXT_NORMALIZATION_SETTING]);
+    return true;
+  });
 }

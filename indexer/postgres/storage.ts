@@ -15,7 +15,7 @@ import type { VectorHit } from '../vector-store.js';
 import type { DocumentRow, DocumentStore, DocumentToStore, Storage, StorageInfo, TextRanking, TextSearch, VectorIndexes } from '../store-contracts.js';
 import { PgConnection, type Queryable, type Row } from './connection.js';
 import { conditionPgSql, SqlParams, SQLITE_TYPE_OF_JSONB } from './filters.js';
-import { migratePostgres } from './migrations.js';
+import { followTextNormalizationPg, migratePostgres } from './migrations.js';
 
 export interface PostgresStorageOptions {
   url: string;
@@ -118,6 +118,7 @@ export class PostgresStorage implements Storage {
       await requireExtension(connection, 'vector', 'pgvector (0.8 or newer) must be installed on the server: https://github.com/pgvector/pgvector');
       const hasBm25 = await tryExtension(connection, 'pg_textsearch');
       await migratePostgres(connection);
+      if (await followTextNormalizationPg(connection)) options.logger.info({ store: 'postgres' }, 'search text recomputed for this text normalisation version');
       if (hasBm25) await connection.query(`CREATE INDEX IF NOT EXISTS ${BM25_INDEX} ON passages USING bm25 (bm25_text) WITH (text_config = 'simple')`);
       const storage = new PostgresStorage(connection, hasBm25);
       options.logger.info({ store: 'postgres', textRanking: storage.info.textRanking.engine }, 'PostgreSQL store opened');
