@@ -7,7 +7,7 @@ import { writeFile, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { queriesPerLang, writeBeir } from './bench/beir.js';
 import { DEFAULT_CLEAN_OPTIONS, buildGuard, createMonoCleaner, createPairCleaner, samplePairs } from './clean.js';
-import { SOURCE_NAMES, loadSourcesConfig } from './config.js';
+import { DEFAULT_SOURCES, loadSourcesConfig } from './config.js';
 import type { SourceName, SourcesConfig } from './config.js';
 import { extractDeb, fetchDebs, fetchNpm } from './fetch.js';
 import { baseLang, wantLang } from './langs.js';
@@ -15,7 +15,8 @@ import { describeOutput, mapPool, writeJsonl } from './output.js';
 import { buildEvalSets, restrictBench } from './phases/eval.js';
 import type { EvalDirs } from './phases/eval.js';
 import { dasherText, hunspellGroups } from './phases/extra.js';
-import { chromiumPairs, cldrPairs, moPairs } from './phases/train.js';
+import { chromiumPairs, cldrExtraPairs, cldrPairs, moPairs } from './phases/train.js';
+import { synthesizePassages } from './passages.js';
 import { createProgressDisplay } from './progress.js';
 import type { ProgressFn } from './progress.js';
 import { countVerdict, formatSummary } from './stats.js';
@@ -27,7 +28,7 @@ export interface BuildOptions {
   outDir?: string;
   /** Default: every language in sources.json. */
   langs?: string[];
-  /** Default: all of SOURCE_NAMES. The leakage guard is always built, whatever is selected. */
+  /** Default: DEFAULT_SOURCES. The leakage guard is always built, whatever is selected. */
   sources?: SourceName[];
   onProgress?: ProgressFn;
   logger?: Logger;
@@ -60,7 +61,7 @@ export async function buildData(options: BuildOptions = {}): Promise<Manifest> {
   const targetLangs = langs.filter((l) => !contactLangs.includes(l));
   // Catalog packages were listed for the low-resource locales; a contact language is read from all of them.
   const catalogLangSet = contactLangs.length ? new Set([...langs, ...config.languages]) : langSet;
-  const selected = new Set<SourceName>(options.sources ?? SOURCE_NAMES);
+  const selected = new Set<SourceName>(options.sources ?? DEFAULT_SOURCES);
   const logger = options.logger ?? consoleLogger;
   const display = options.onProgress ? null : createProgressDisplay(logger);
   const progress: ProgressFn = options.onProgress ?? display!.update;
@@ -84,7 +85,8 @@ export async function buildData(options: BuildOptions = {}): Promise<Manifest> {
   const packages: PackageRecord[] = [...debs.values()].map((d) => d.record);
   for (const p of packages) if (p.status === 'failed') errors.push(`package ${p.name}: ${p.error ?? 'failed'}`);
   const npmDirs = new Map<string, string | null>();
-  const npmWanted = [...new Set([...config.evalOnly.npm, ...(selected.has('cldr') ? ['cldr-localenames-full'] : [])])];
+  const cldrExtraPkgs = selected.has('cldr-extra') ? Object.keys(config.cldrExtra).sort() : [];
+  const npmWanted = [...new Set([...config.evalOnly.npm, ...(selected.has('cldr') ? ['cldr-localenames-full'] : []), ...cldrExtraPkgs])];
   for (const name of npmWanted) {
     const version = config.npm[name];
     if (!version) { fail(`no pinned version for npm package ${name} in sources.json`); continue; }
@@ -199,6 +201,11 @@ export async function buildData(options: BuildOptions = {}): Promise<Manifest> {
 
   const cldrDir = npmDirs.get('cldr-localenames-full');
   if (selected.has('cldr') && cldrDir) consume('cldr', await cldrPairs(cldrDir, langs, 'cldr-localenames-full'));
+  // After every other source, so that adding it leaves their kept pairs (and the contact sample) unchanged.
+  for (const pkg of cldrExtraPkgs) {
+    const dir = npmDirs.get(pkg);
+    if (dir) consume('cldr-extra', await cldrExtraPairs(dir, pkg, config.cldrExtra[pkg]!, targetLangs));
+  }
 
   for (const lang of contactLangs) {
     const { kept: sample, left } = samplePairs(kept.get(lang) ?? [], contactConfig[lang]!.maxPairs);
@@ -208,6 +215,12 @@ export async function buildData(options: BuildOptions = {}): Promise<Manifest> {
       s.kept--;
       if (pair.short) s.short--;
       s.dropped['over-cap']++;
+    }
+  }
+  if (selected.has('passages')) {
+    const from = new Set(config.passages.fromSources);
+    for (const lang of targetLangs) {
+      consume('passages', synthesizePassages((kept.get(lang) ?? []).filter((p) => from.has(p.source)), config.passages));
     }
   }
   for (const [lang, pairs] of [...kept].sort()) {

@@ -14,6 +14,14 @@ const SourcesSchema = z.object({
    * same catalogs as the training languages, capped at `maxPairs` (a deterministic sample), never benchmarked.
    */
   contactLanguages: z.record(z.string(), z.object({ for: z.array(z.string()).min(1), maxPairs: z.number().int().positive(), why: z.string() })).default({}),
+  /**
+   * CLDR JSON files read beside the locale names, by npm package (each pinned in `npm`): `main/<locale>/<file>.json`
+   * paired with `main/en/<file>.json` by path. Source `cldr-extra`.
+   */
+  cldrExtra: z.record(z.string(), z.array(z.string())).default({}),
+  /** Synthetic passages from several catalog messages (source `passages`). */
+  passages: z.object({ size: z.number().int().min(2), minEnglishWords: z.number().int().min(1), fromSources: z.array(z.string()).min(1) })
+    .default({ size: 4, minEnglishWords: 3, fromSources: ['gettext', 'libreoffice', 'chromium'] }),
   udhrCodes: z.record(z.string(), z.string()),
   evalOnly: z.object({ debian: z.array(z.string()), npm: z.array(z.string()) }),
   gettext: z.object({ generatedBy: z.string(), packages: z.record(z.string(), z.array(z.string())) }),
@@ -27,5 +35,7 @@ export function loadSourcesConfig(json: unknown = sourcesJson): SourcesConfig {
 }
 
 /** Source groups that `--only` / `sources` can select. */
-export const SOURCE_NAMES = ['gettext', 'libreoffice', 'chromium', 'cldr', 'mono', 'morph', 'bench'] as const;
+export const SOURCE_NAMES = ['gettext', 'libreoffice', 'chromium', 'cldr', 'cldr-extra', 'passages', 'mono', 'morph', 'bench'] as const;
 export type SourceName = (typeof SOURCE_NAMES)[number];
+/** What a build without `--only` reads: `cldr-extra` and `passages` are opt-in until measured to help (docs/results.md). */
+export const DEFAULT_SOURCES: readonly SourceName[] = ['gettext', 'libreoffice', 'chromium', 'cldr', 'mono', 'morph', 'bench'];

@@ -8,12 +8,11 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import fsp from 'node:fs/promises';
 import path from 'node:path';
 import hnswlib from 'hnswlib-node';
-import { sha256File, sha256FileSync } from '../core/hash.js';
+import { sha256FileSync } from '../core/hash.js';
 import type { SyncCursor } from './document-store.js';
-import { fsyncDir, writeDurably } from './durable-fs.js';
+import { commitInBackground, fsyncDir, writeDurably } from './durable-fs.js';
 import { checkHnswFile } from './hnsw-file.js';
 import type { HnswParams } from './types.js';
 import type { VectorHit } from './vector-store.js';
@@ -210,34 +209,14 @@ export class HnswVectorStore implements GraphStore {
    */
   async saveInBackground(shouldCommit: () => boolean): Promise<boolean> {
     if (!this.base) return false;
-    const indexFile = `${this.base}.hnsw`;
-    // Not the name save() uses: a synchronous save at shutdown may run while this one is still writing.
-    const tmp = `${indexFile}.tmp-${process.pid}-background`;
     const snapshot = this.snapshot();
-    try {
-      await fsp.mkdir(path.dirname(indexFile), { recursive: true });
-      await this.index.writeIndex(tmp);
-      const handle = await fsp.open(tmp, 'r');
-      try {
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      const sha256 = await sha256File(tmp);
-      if (!shouldCommit()) {
-        await fsp.rm(tmp, { force: true });
-        return false;
-      }
-      // From here on synchronous: nothing can interleave between the rename and the manifest that describes it.
-      fs.renameSync(tmp, indexFile);
-      const manifest = this.manifestOf(sha256, snapshot);
-      writeDurably(`${this.base}.manifest.json`, (t) => fs.writeFileSync(t, `${JSON.stringify(manifest, null, 2)}\n`));
-      fsyncDir(path.dirname(indexFile));
-      return true;
-    } catch (error) {
-      await fsp.rm(tmp, { force: true });
-      throw error;
-    }
+    return commitInBackground({
+      file: `${this.base}.hnsw`,
+      manifestFile: `${this.base}.manifest.json`,
+      write: (tmp) => this.index.writeIndex(tmp).then(() => undefined),
+      manifest: (sha256) => this.manifestOf(sha256, snapshot),
+      shouldCommit,
+    });
   }
 
   /** Deletes the files of a persisted index (when its collection is dropped). */

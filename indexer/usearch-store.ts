@@ -16,13 +16,12 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Index, MetricKind, ScalarKind } from 'usearch';
-import { sha256File, sha256FileSync } from '../core/hash.js';
+import { sha256FileSync } from '../core/hash.js';
 import type { SyncCursor } from './document-store.js';
-import { fsyncDir, writeDurably } from './durable-fs.js';
+import { commitInBackground, fsyncDir, writeDurably } from './durable-fs.js';
 import type { HnswParams } from './types.js';
 import { checkUsearchFile, type UsearchScalar } from './usearch-file.js';
 import type { VectorHit } from './vector-store.js';
@@ -241,32 +240,15 @@ export class UsearchVectorStore implements GraphStore {
    */
   async saveInBackground(shouldCommit: () => boolean): Promise<boolean> {
     if (!this.base) return false;
-    const indexFile = UsearchVectorStore.indexFileOf(this.base);
-    const tmp = `${indexFile}.tmp-${process.pid}-background`;
     const snapshot = this.snapshot();
-    try {
-      await fsp.mkdir(path.dirname(indexFile), { recursive: true });
-      this.index.save(tmp);
-      const handle = await fsp.open(tmp, 'r');
-      try {
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      const sha256 = await sha256File(tmp);
-      if (!shouldCommit()) {
-        await fsp.rm(tmp, { force: true });
-        return false;
-      }
-      fs.renameSync(tmp, indexFile);
-      const manifest = this.manifestOf(sha256, snapshot);
-      writeDurably(`${this.base}.manifest.json`, (t) => fs.writeFileSync(t, `${JSON.stringify(manifest, null, 2)}\n`));
-      fsyncDir(path.dirname(indexFile));
-      this.removeReplacedFile();
-      return true;
-    } catch (error) {
-      await fsp.rm(tmp, { force: true });
-      throw error;
-    }
+    const committed = await commitInBackground({
+      file: UsearchVectorStore.indexFileOf(this.base),
+      manifestFile: `${this.base}.manifest.json`,
+      write: (tmp) => this.index.save(tmp),
+      manifest: (sha256) => this.manifestOf(sha256, snapshot),
+      shouldCommit,
+    });
+    if (committed) this.removeReplacedFile();
+    return committed;
   }
 }

@@ -3,6 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { wantLang } from '../langs.js';
 import { localeNames, pairLocaleNames } from '../sources/cldr.js';
+import { cldrStrings, pairCldrByPath } from '../sources/cldr-paths.js';
 import type { LocaleNameKind } from '../sources/cldr.js';
 import { parseMo } from '../sources/gettext.js';
 import { pairPaks, parsePak } from '../sources/pak.js';
@@ -67,6 +68,26 @@ export async function cldrPairs(packageDir: string, langs: readonly string[], pk
   for (const kind of ['languages', 'territories'] as const) {
     const english = await read('en', kind);
     for (const lang of langs) pairs.push(...pairLocaleNames(english, await read(lang, kind), { lang, source: 'cldr', pkg }));
+  }
+  return pairs;
+}
+
+/**
+ * The `cldrExtra` files of one CLDR npm package (`main/<lang>/<file>.json` against `main/en/<file>.json`), for the
+ * given languages in the order given; a locale or file the package lacks gives nothing.
+ */
+export async function cldrExtraPairs(packageDir: string, pkg: string, files: readonly string[], langs: readonly string[]): Promise<RawPair[]> {
+  const read = async (locale: string, file: string): Promise<Map<string, string>> => {
+    try {
+      return cldrStrings(JSON.parse(await readFile(join(packageDir, 'main', locale, `${file}.json`), 'utf8')));
+    } catch {
+      return new Map();
+    }
+  };
+  const pairs: RawPair[] = [];
+  for (const file of files) {
+    const english = await read('en', file);
+    for (const lang of langs) pairs.push(...pairCldrByPath(english, await read(lang, file), { lang, source: 'cldr-extra', pkg }));
   }
   return pairs;
 }
