@@ -16,8 +16,11 @@ import { DEFAULT_WORD_CACHE } from '../models/onnx/onnx-encoder.js';
 import { createEncoderRegistry } from '../models/registry.js';
 import { createAdaptedEncoder } from '../models/adapters/adapted-encoder.js';
 import { isAdaptedModelDir, readAdaptedModel } from '../models/adapters/format.js';
+import { databasePathOf } from '../indexer/data-dir.js';
 import { quickCheck } from '../indexer/database.js';
 import { Engine, type TempEngineRunner } from '../indexer/engine.js';
+import { createSqliteStorage } from '../indexer/sqlite/storage.js';
+import { resolveStoreUrl } from '../indexer/postgres/config.js';
 import { TafutaError } from '../core/errors.js';
 import { intFromEnv } from '../core/integers.js';
 import type { Logger } from '../core/logger.js';
@@ -94,8 +97,10 @@ export interface RuntimeOptions {
   /** Model directories to load besides the shipped ones (evaluating a fresh training run). */
   extraModelDirs?: readonly string[];
   logger: Logger;
-  /** 'read-only' for the server workers that do not own the index files (see EngineOptions.indexFiles). */
+  /** 'read-only' for the server workers that do not own the index files (see SqliteStorageOptions.indexFiles). */
   indexFiles?: 'read-write' | 'read-only';
+  /** A PostgreSQL store instead of the data directory (default $TAFUTA_STORE_URL); null: the data directory whatever the environment. */
+  storeUrl?: string | null;
   /** onnxruntime threads per ONNX encoder session (default $TAFUTA_ENCODER_THREADS, else 1). */
   encoderThreads?: number;
   /** Worker threads per ONNX encoder for large batches (default $TAFUTA_ENCODER_WORKERS, else one per core, at most 8). */
@@ -144,7 +149,7 @@ const DEFAULT_QUICK_CHECK_MAX_MB = 1024;
  * log line, so that a start never waits minutes.
  */
 export function checkDatabaseAtStart(dataDir: string, logger: Logger): void {
-  const file = path.join(dataDir, 'tafuta.db');
+  const file = databasePathOf(dataDir);
   const maxMb = intFromEnv('TAFUTA_QUICK_CHECK_MAX_MB', DEFAULT_QUICK_CHECK_MAX_MB, 0, 1 << 30);
   if (maxMb === 0) {
     logger.warn({ file }, 'database not checked at start: TAFUTA_QUICK_CHECK_MAX_MB=0');
@@ -250,14 +255,21 @@ export async function createEngine(options: RuntimeOptions): Promise<Engine> {
   options.logger.info({ languageIdentifier: languageIdentifier.name }, 'language identifier loaded');
   const translator = openQueryTranslator(options.translatorDir ?? path.join(options.modelsDir ?? SHIPPED_MODELS_DIR, SHIPPED_TRANSLATOR), options.logger);
   options.logger.info({ translator: translator.name, languages: translator.languages.length }, 'query translator loaded');
+  const storeUrl = options.storeUrl === null ? undefined : (options.storeUrl ?? resolveStoreUrl(undefined));
+  const storage = storeUrl !== undefined
+    ? await (await import('../indexer/postgres/storage.js')).openPostgresStorage({ url: storeUrl, logger: options.logger })
+    : createSqliteStorage({
+        dataDir: options.dataDir,
+        logger: options.logger,
+        ...(options.indexFiles !== undefined ? { indexFiles: options.indexFiles } : {}),
+      });
   return new Engine({
-    dataDir: options.dataDir,
+    storage,
     encoders: registry,
     languageIdentifier,
     translator,
     logger: options.logger,
     ownsEncoders: true,
-    ...(options.indexFiles !== undefined ? { indexFiles: options.indexFiles } : {}),
   });
 }
 
@@ -275,7 +287,7 @@ export function tempEngineRunner(logger: Logger): TempEngineRunner {
         }
       }
       if (translatorDir !== undefined && !hasTranslatorModel(translatorDir)) throw new TafutaError('INPUT_FILE', `--translator ${translatorDir}: no ${TRANSLATOR_MANIFEST} there`);
-      const engine = await createEngine({ dataDir, logger, extraModelDirs: modelDirs, ...(translatorDir !== undefined ? { translatorDir } : {}) });
+      const engine = await createEngine({ dataDir, logger, storeUrl: null, extraModelDirs: modelDirs, ...(translatorDir !== undefined ? { translatorDir } : {}) });
       try {
         return await work(engine);
       } finally {

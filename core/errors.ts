@@ -22,6 +22,7 @@ export const ERROR_CODES = {
   RATE_LIMITED: 'too many requests from this key or address; retry after the Retry-After interval',
   INPUT_FILE: 'an input file is missing or malformed',
   DATABASE_CORRUPT: 'the database file is damaged; the operator must restore it from a snapshot',
+  STORE_UNAVAILABLE: 'the database server behind the store cannot be reached; retry after the Retry-After interval',
   INTERNAL: 'an unexpected server error',
 } as const;
 

@@ -179,7 +179,7 @@ export async function runEval(options: RunEvalOptions): Promise<EvalResult> {
 
   // A fresh collection per run: nothing (vectors, hashes) carries over from another encoder or run.
   const collection = `eval-${Date.now().toString(36)}-${crypto.randomBytes(4).toString('hex')}`;
-  engine.createCollection(collection, { encoder: encoderName, config: options.collectionConfig });
+  await engine.createCollection(collection, { encoder: encoderName, config: options.collectionConfig });
   const run = new Map<string, RankedDocument[]>();
   let indexed: Awaited<ReturnType<typeof indexFile>>;
   let searchSeconds: number;

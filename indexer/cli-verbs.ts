@@ -30,8 +30,8 @@ export interface IndexOptions {
 }
 
 export async function runIndex(engine: Engine, options: IndexOptions, { logger, progressBar }: VerbOutput): Promise<void> {
-  if (!engine.listCollections().some((c) => c.name === options.collection)) {
-    engine.createCollection(options.collection, { encoder: options.encoder, dim: options.dim });
+  if (!(await engine.listCollections()).some((c) => c.name === options.collection)) {
+    await engine.createCollection(options.collection, { encoder: options.encoder, dim: options.dim });
     logger.info({ collection: options.collection }, 'created collection');
   }
   const bar = progressBar('indexing |{bar}| {value}/{total} docs | {rate} docs/s | ETA {eta_formatted}', { rate: 0 });
@@ -70,7 +70,7 @@ export interface ReindexOptions {
 }
 
 export async function runReindex(engine: Engine, options: ReindexOptions, { logger, progressBar }: VerbOutput): Promise<void> {
-  const before = engine.getCollection(options.collection);
+  const before = await engine.getCollection(options.collection);
   if (before.encoder === ENCODER_NONE) {
     process.stdout.write(`"${options.collection}" holds your own vectors (encoder "${ENCODER_NONE}"): there is nothing to re-encode\n`);
     return;
@@ -91,7 +91,7 @@ export async function runReindex(engine: Engine, options: ReindexOptions, { logg
   });
   bar?.stop();
   engine.saveIndexes();
-  const info = engine.getCollection(options.collection);
+  const info = await engine.getCollection(options.collection);
   process.stdout.write(
     `re-indexed "${options.collection}" with ${info.encoder} (version ${info.encoderVersion ?? 'unversioned'}): ` +
       `${result.documents} documents, ${result.passages} passages in ${result.seconds.toFixed(1)} s\n`,
@@ -126,7 +126,7 @@ function exportFilter(json: string | undefined): SearchFilter | undefined {
 /** Writes the collection's documents as JSONL, one `{id, text, lang?, title?, metadata?, vector?}` per line, in insertion order. */
 export async function runExport(engine: Engine, options: ExportOptions): Promise<void> {
   const filter = exportFilter(options.filter);
-  engine.assertCollectionExists(options.collection);
+  await engine.assertCollectionExists(options.collection);
   let out: NodeJS.WritableStream = process.stdout;
   if (options.out !== undefined) {
     let fd: number;
@@ -140,7 +140,7 @@ export async function runExport(engine: Engine, options: ExportOptions): Promise
   let documents = 0;
   let cursor: string | undefined;
   do {
-    const page = engine.listDocuments(options.collection, { limit: 1000, cursor, filter, withVectors: true });
+    const page = await engine.listDocuments(options.collection, { limit: 1000, cursor, filter, withVectors: true });
     const lines = page.documents.map((d) => `${JSON.stringify(documentInputOf(d))}\n`).join('');
     if (lines && !out.write(lines)) await once(out, 'drain');
     documents += page.documents.length;

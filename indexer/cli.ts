@@ -4,13 +4,13 @@
  * serve and demo between them. The verb bodies are in cli-verbs.ts.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { CliError, type ProgressBar } from '../core/cli.js';
 import { positiveInt, nonNegativeInt } from '../core/integers.js';
 import { formatIssues } from '../core/issues.js';
 import type { Logger } from '../core/logger.js';
 import { formatCollections, formatSearchResponse } from './cli-format.js';
+import { DATABASE_FILE, databasePathOf } from './data-dir.js';
 import { filterJson, runExport, runIndex, runReindex, type ExportOptions, type IndexOptions, type ReindexOptions } from './cli-verbs.js';
 import type { Engine } from './engine.js';
 import { LIMITS, langSchema, searchSchema } from './schemas.js';
@@ -43,8 +43,8 @@ export async function withEngine<T>(openEngine: EngineFactory, dataDir: string, 
  * `-d` would otherwise answer "no such collection" from a fresh, empty store).
  */
 function requireDatabase(dataDir: string): void {
-  if (!fs.existsSync(path.join(dataDir, 'tafuta.db'))) {
-    throw new CliError(`no tafuta data in ${dataDir} (no tafuta.db there): check --data-dir, or index something first`);
+  if (!fs.existsSync(databasePathOf(dataDir))) {
+    throw new CliError(`no tafuta data in ${dataDir} (no ${DATABASE_FILE} there): check --data-dir, or index something first`);
   }
 }
 
@@ -145,7 +145,7 @@ export function registerCollectionCommands(program: Command, runtime: IndexerCli
     .action(async (options: { json?: boolean; dataDir: string }) => {
       requireDatabase(options.dataDir);
       await withEngine(openEngine, options.dataDir, async (engine) => {
-        const collections = engine.listCollections();
+        const collections = await engine.listCollections();
         process.stdout.write(options.json ? `${JSON.stringify({ collections }, null, 2)}\n` : formatCollections(collections));
       });
     });
@@ -157,7 +157,7 @@ export function registerCollectionCommands(program: Command, runtime: IndexerCli
     .requiredOption('-o, --out <dir>', 'snapshot directory (created; must be empty if it exists)')
     .option('-d, --data-dir <dir>', 'data directory to snapshot', defaultDataDir)
     .action(async (options: { out: string; dataDir: string }) => {
-      if (!fs.existsSync(path.join(options.dataDir, 'tafuta.db'))) throw new CliError(`no tafuta database in ${options.dataDir}`);
+      if (!fs.existsSync(databasePathOf(options.dataDir))) throw new CliError(`no tafuta database in ${options.dataDir}`);
       await withEngine(openEngine, options.dataDir, async (engine) => {
         const manifest = await createSnapshot(engine, options.out);
         const bytes = manifest.files.reduce((n, f) => n + f.bytes, 0);

@@ -8,8 +8,8 @@
  * committed before it began however far behind the graph is, and never waits for graph inserts. The same job
  * compacts the graph (rebuilds it without deleted slots) in slices while the old graph keeps serving.
  */
-import path from 'node:path';
-import type { DocumentStore, SyncCursor } from './document-store.js';
+import type { SqliteDocumentStore as DocumentStore, SyncCursor } from './document-store.js';
+import { indexBaseOf } from './data-dir.js';
 import { createGraphStore, DEFAULT_GRAPH, loadGraphStore, removeGraphFiles, type GraphChoice, type GraphStore } from './graph-store.js';
 import type { Logger } from '../core/logger.js';
 import type { CollectionRecord } from './types.js';
@@ -93,7 +93,7 @@ export class CollectionIndex {
   /** Loads the saved graph (or starts an empty one) and reads what SQLite has beyond it; the graph catches up in the background. */
   static open(options: CollectionIndexOptions): CollectionIndex {
     const { collection, logger } = options;
-    const base = options.indexDir === undefined ? undefined : path.join(options.indexDir, collection.name);
+    const base = options.indexDir === undefined ? undefined : indexBaseOf(options.indexDir, collection.name);
     const choice = options.graph ?? DEFAULT_GRAPH;
     let graph: GraphStore | undefined;
     if (base !== undefined) {
@@ -400,6 +400,6 @@ export class CollectionIndex {
   }
 
   static removeFiles(indexDir: string, name: string): void {
-    removeGraphFiles(path.join(indexDir, name));
+    removeGraphFiles(indexBaseOf(indexDir, name));
   }
 }

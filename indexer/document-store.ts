@@ -5,6 +5,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './database.js';
 import { TafutaError } from '../core/errors.js';
+import type { DocumentToStore } from './store-contracts.js';
 import { searchTextOf } from './search-text.js';
 import { TITLE_BM25_WEIGHT } from './titles.js';
 import { assertComparableTypes, conditionSql, isEmptyCondition, keysOf, parseWhereOrThrow, type SqlFragment } from './filters.js';
@@ -18,22 +19,6 @@ import type {
   StoredDocument,
 } from './types.js';
 
-
-export interface PassageToStore {
-  text: string;
-  searchText: string;
-  start: number;
-  end: number;
-  embedding: Float32Array;
-}
-
-export interface DocumentToStore {
-  document: DocumentInput;
-  contentHash: string;
-  /** The identified language of a document given without one (undefined: given, or the identifier was unsure). */
-  detectedLang?: string | undefined;
-  passages: PassageToStore[];
-}
 
 export interface SyncCursor {
   /** Highest passage id the index has seen. */
@@ -507,4 +492,5 @@ export function createDocumentStore(db: Db) {
   };
 }
 
-export type DocumentStore = ReturnType<typeof createDocumentStore>;
+/** The synchronous SQLite store; the engine sees it through the async DocumentStore (indexer/sqlite/storage.ts). */
+export type SqliteDocumentStore = ReturnType<typeof createDocumentStore>;

@@ -1,20 +1,16 @@
 /**
- * The orchestrator: collections of documents, each with an encoder, a SQLite document store and an ANN index.
- * The HTTP server and the CLI call these verbs; nothing here knows about HTTP.
+ * The orchestrator: collections of documents, each with an encoder, over a Storage (store-contracts.ts: a document
+ * store, text search and vector indexes, built by a factory and injected). The HTTP server and the CLI call these
+ * verbs; nothing here knows about HTTP, SQL or HNSW.
  */
 import crypto from 'node:crypto';
-import path from 'node:path';
-import type { Statement } from 'better-sqlite3';
 import { identifyDocumentLanguage, type LanguageIdentifier } from '../models/langid.js';
 import type { EncoderRegistry } from '../models/registry.js';
 import { createUntranslatedQueries, type QueryTranslator } from '../models/translate/translator.js';
 import type { Encoder, EncoderInfo } from '../models/encoder.js';
-import { CollectionIndex } from './collection-index.js';
-import type { GraphChoice } from './graph-store.js';
 import { collectionConfigSchema, collectionNameSchema } from './config.js';
-import { openDatabase, type Db } from './database.js';
-import { createTermIndex, type TermIndex } from './term-index.js';
-import { createDocumentStore, documentInputOf, type DocumentStore, type DocumentToStore } from './document-store.js';
+import { documentInputOf } from './document-store.js';
+import type { DocumentStore, DocumentToStore, Storage, StorageInfo } from './store-contracts.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { patchedFields, type DocumentPatch } from './document-patch.js';
 import { filterRestricts } from './filters.js';
@@ -29,20 +25,13 @@ import { ENCODER_NONE, type CollectionConfig, type CollectionRecord, type Docume
 import { formatIssues } from '../core/issues.js';
 
 export interface EngineOptions {
-  /** Directory holding `tafuta.db` and `indexes/`. Undefined = in-memory database and indexes (tests). */
-  dataDir: string | undefined;
+  /** Where collections live (indexer/sqlite/storage.ts, indexer/postgres/storage.ts); the engine closes it. */
+  storage: Storage;
   encoders: EncoderRegistry;
   languageIdentifier: LanguageIdentifier;
   /** Query translation for the translate modes (default: none — every word stays itself, which is plain BM25). */
   translator?: QueryTranslator;
   logger: Logger;
-  /** How long after a write the ANN index is persisted (ms); writes within the window are saved together. */
-  saveDelayMs?: number;
-  /**
-   * 'read-only': load index files but never write or remove them. For all but one of several server processes
-   * sharing a data directory (one writer of index files); each keeps its own in-memory index in step with SQLite.
-   */
-  indexFiles?: 'read-write' | 'read-only';
   /**
    * The engine closes the registry's encoders (their worker threads) when it closes: true for the engine of a
    * process (bin/runtime.ts), false when tests share one registry between engines.
@@ -50,8 +39,6 @@ export interface EngineOptions {
   ownsEncoders?: boolean;
   /** Writes of fewer characters prepare their passages on the calling thread, larger ones on a worker thread. */
   inlinePreparationMaxChars?: number;
-  /** The ANN library of graphs built anew (default: usearch, f32, 2 threads; see graph-store.ts). */
-  graph?: GraphChoice;
 }
 
 export interface CollectionInfo {
@@ -124,52 +111,36 @@ function encoderChange(collection: CollectionRecord, info: EncoderInfo): string 
 }
 
 export class Engine {
+  readonly storage: Storage;
   readonly store: DocumentStore;
   readonly encoders: EncoderRegistry;
   readonly languageIdentifier: LanguageIdentifier;
   readonly translator: QueryTranslator;
-  /** The data directory (undefined = in memory). */
-  readonly dataDir: string | undefined;
-  private readonly db: Db;
-  private readonly indexDir: string | undefined;
   private readonly logger: Logger;
-  private readonly indexes = new Map<string, CollectionIndex>();
-  /** Term indexes of the translate modes, built on a collection's first translated search; they go with its index. */
-  private readonly termIndexes = new WeakMap<CollectionIndex, TermIndex>();
-  private readonly saveDelayMs: number;
-  private saveTimer: NodeJS.Timeout | undefined;
-  private followTimer: NodeJS.Timeout | undefined;
-  private readonly writesIndexFiles: boolean;
   private readonly ownsEncoders: boolean;
   private readonly passagePreparer: PassagePreparer;
-  private readonly graph: GraphChoice | undefined;
   /** Per-collection chains: in-process writes to one collection run one at a time (encoding is async). */
   private readonly writeQueues = new Map<string, Promise<unknown>>();
-  private dataVersion: number;
   private closed = false;
-  private readonly dataVersionStatement: Statement;
 
   constructor(options: EngineOptions) {
-    this.db = openDatabase(options.dataDir === undefined ? ':memory:' : path.join(options.dataDir, 'tafuta.db'));
-    this.dataDir = options.dataDir;
-    this.indexDir = options.dataDir === undefined ? undefined : path.join(options.dataDir, 'indexes');
-    this.store = createDocumentStore(this.db);
-    this.dataVersionStatement = this.db.prepare('PRAGMA data_version').pluck();
+    this.storage = options.storage;
+    this.store = options.storage.documents;
     this.encoders = options.encoders;
     this.languageIdentifier = options.languageIdentifier;
     this.translator = options.translator ?? createUntranslatedQueries();
     this.logger = options.logger;
-    this.saveDelayMs = options.saveDelayMs ?? 2000;
-    this.writesIndexFiles = options.indexFiles !== 'read-only';
     this.ownsEncoders = options.ownsEncoders ?? false;
     this.passagePreparer = createPassagePreparer({ inlineMaxChars: options.inlinePreparationMaxChars });
-    this.graph = options.graph;
-    this.dataVersion = this.readDataVersion();
-    for (const collection of this.store.listCollections()) this.indexFor(collection);
   }
 
-  private readDataVersion(): number {
-    return this.dataVersionStatement.get() as number;
+  /** The SQLite data directory (undefined: in memory, or another store). */
+  get dataDir(): string | undefined {
+    return this.storage.dataDir;
+  }
+
+  get storageInfo(): StorageInfo {
+    return this.storage.info;
   }
 
   /** The loaded encoder of the collection's name, whatever its version (UNKNOWN_ENCODER when none is loaded). */
@@ -196,78 +167,13 @@ export class Engine {
     return encoder;
   }
 
-  private indexFor(collection: CollectionRecord, options: { syncOnOpen?: boolean } = {}): CollectionIndex {
-    let index = this.indexes.get(collection.name);
-    if (!index || index.collection.id !== collection.id) {
-      index?.abandonBackgroundSave();
-      index = CollectionIndex.open({
-        ...options,
-        store: this.store,
-        collection,
-        indexDir: this.indexDir,
-        readOnlyFiles: !this.writesIndexFiles,
-        logger: this.logger,
-        ...(this.graph ? { graph: this.graph } : {}),
-        // A large catch-up (after a crash, a CLI run, a compaction) is saved, so that a second crash does not repeat it.
-        onCaughtUp: () => this.scheduleSave(),
-      });
-      this.indexes.set(collection.name, index);
-    }
-    return index;
-  }
-
-  /**
-   * Another process (the CLI) may have written to the database; `data_version` changes only then, so
-   * the common case costs one pragma.
-   */
-  private followExternalWrites(): void {
-    const version = this.readDataVersion();
-    if (version === this.dataVersion) return;
-    this.dataVersion = version;
-    const live = new Set(this.store.listCollections().map((c) => `${c.id}:${c.name}`));
-    for (const [name, index] of this.indexes) {
-      if (!live.has(`${index.collection.id}:${name}`)) {
-        // Dropped (or replaced) by another process. Its files are left alone: they may already be the
-        // namesake's, and a file recorded for another collection id is never loaded.
-        index.abandonBackgroundSave();
-        this.indexes.delete(name);
-      } else {
-        index.markStale();
-        index.sync();
-        if (index.needsSave) this.scheduleSave();
-      }
-    }
-  }
-
-  /**
-   * Checks for other processes' writes every `intervalMs` even when no request comes, so an idle server's
-   * indexes (and their files) keep up with them. Stopped by close().
-   */
+  /** Keeps up with other processes' writes even when no request comes (stopped by close()). */
   followExternalWritesEvery(intervalMs: number): void {
-    if (this.followTimer) clearInterval(this.followTimer);
-    this.followTimer = setInterval(() => {
-      try {
-        this.followExternalWrites();
-      } catch (error) {
-        this.logger.error({ err: error }, 'could not follow external writes');
-      }
-    }, intervalMs);
-    this.followTimer.unref();
+    this.storage.followExternalWritesEvery(intervalMs);
   }
 
-  private requireCollection(name: string): CollectionRecord {
-    this.followExternalWrites();
-    // Open indexes hold the live record of their collection (followExternalWrites drops replaced ones).
-    return this.indexes.get(name)?.collection ?? this.store.requireCollection(name);
-  }
-
-  private scheduleSave(): void {
-    if (this.indexDir === undefined || !this.writesIndexFiles || this.saveTimer) return;
-    this.saveTimer = setTimeout(() => {
-      this.saveTimer = undefined;
-      void this.saveIndexesInBackground();
-    }, this.saveDelayMs);
-    this.saveTimer.unref();
+  private requireCollection(name: string): Promise<CollectionRecord> {
+    return this.storage.liveCollection(name);
   }
 
   private serializeWrites<T>(name: string, work: () => Promise<T>): Promise<T> {
@@ -280,34 +186,16 @@ export class Engine {
     return run;
   }
 
-  /** The periodic save: graph files are written off the main thread, so searches keep being answered. */
-  async saveIndexesInBackground(): Promise<void> {
-    for (const index of [...this.indexes.values()]) {
-      try {
-        await index.saveInBackground();
-      } catch (error) {
-        // SQLite still has everything; the next save retries, the next start rebuilds or catches up.
-        this.logger.error({ err: error, collection: index.collection.name }, 'could not save vector index');
-      }
-    }
-  }
-
+  /** Persists what the storage holds in memory only (SQLite: the HNSW files). */
   saveIndexes(): void {
-    for (const index of this.indexes.values()) {
-      try {
-        index.save();
-      } catch (error) {
-        // SQLite still has everything; the next start rebuilds or catches up.
-        this.logger.error({ err: error, collection: index.collection.name }, 'could not save vector index');
-      }
-    }
+    this.storage.save();
   }
 
   /**
    * `encoder: "none"` with `dim` makes a collection of your own vectors (indexer/own-vectors.ts): its documents
    * are kept whole, one passage each, so `config.passages` does not apply to it.
    */
-  createCollection(name: string, options: { encoder?: string | undefined; dim?: number | undefined; config?: unknown } = {}): CollectionInfo {
+  async createCollection(name: string, options: { encoder?: string | undefined; dim?: number | undefined; config?: unknown } = {}): Promise<CollectionInfo> {
     // Names become file names under indexes/: validated here, not only at the HTTP edge.
     const validName = collectionNameSchema.safeParse(name);
     if (!validName.success) throw new TafutaError('INVALID_ARGUMENT', validName.error.issues[0]!.message);
@@ -319,11 +207,9 @@ export class Engine {
     const parsed = collectionConfigSchema.safeParse(options.config);
     if (!parsed.success) throw new TafutaError('INVALID_ARGUMENT', `invalid collection config: ${formatIssues(parsed.error)}`);
     const config = ownVectors ? { ...parsed.data, passages: { ...WHOLE_DOCUMENT } } : parsed.data;
-    this.followExternalWrites();
-    const collection = this.store.createCollection(name, encoder, config);
-    this.indexes.get(name)?.abandonBackgroundSave();
-    if (this.indexDir !== undefined && this.writesIndexFiles) CollectionIndex.removeFiles(this.indexDir, name); // leftovers of a dropped namesake
-    this.indexFor(collection);
+    await this.storage.liveCollections(); // notices a namesake dropped by another process
+    const collection = await this.store.createCollection(name, encoder, config);
+    this.storage.vectors.created(collection);
     this.logger.info({ collection: name, encoder: encoder.name }, 'collection created');
     return this.describe(collection);
   }
@@ -346,9 +232,14 @@ export class Engine {
     return encoder.info;
   }
 
-  private describe(collection: CollectionRecord): CollectionInfo {
+  private async describe(collection: CollectionRecord): Promise<CollectionInfo> {
     const encoder = this.encoders.get(collection.encoder);
     const changed = encoder ? encoderChange(collection, encoder.info) : undefined;
+    const [counts, indexedVectors, languages] = await Promise.all([
+      this.store.counts(collection.id),
+      this.storage.vectors.size(collection),
+      this.store.languages(collection.id),
+    ]);
     return {
       name: collection.name,
       encoder: collection.encoder,
@@ -357,24 +248,24 @@ export class Engine {
       ...(changed ? { encoderChanged: changed } : {}),
       config: collection.config,
       createdAt: collection.createdAt,
-      ...this.store.counts(collection.id),
-      indexedVectors: this.indexFor(collection).size,
-      languages: this.store.languages(collection.id),
+      ...counts,
+      indexedVectors,
+      languages,
     };
   }
 
-  getCollection(name: string): CollectionInfo {
-    return this.describe(this.requireCollection(name));
+  async getCollection(name: string): Promise<CollectionInfo> {
+    return this.describe(await this.requireCollection(name));
   }
 
-  listCollections(): CollectionInfo[] {
-    this.followExternalWrites();
-    return this.store.listCollections().filter((c) => !c.name.startsWith(REINDEX_PREFIX)).map((c) => this.describe(c));
+  async listCollections(): Promise<CollectionInfo[]> {
+    const collections = await this.storage.liveCollections();
+    return Promise.all(collections.filter((c) => !c.name.startsWith(REINDEX_PREFIX)).map((c) => this.describe(c)));
   }
 
-  /** Throws COLLECTION_NOT_FOUND, cheaply (no counting). */
-  assertCollectionExists(name: string): void {
-    this.requireCollection(name);
+  /** Rejects with COLLECTION_NOT_FOUND, cheaply (no counting). */
+  async assertCollectionExists(name: string): Promise<void> {
+    await this.requireCollection(name);
   }
 
   /**
@@ -384,24 +275,22 @@ export class Engine {
    */
   deleteCollection(name: string, options: { force: boolean } = { force: false }): Promise<void> {
     return this.serializeWrites(name, async () => {
-      const collection = this.requireCollection(name);
-      const { documents } = this.store.counts(collection.id);
+      const collection = await this.requireCollection(name);
+      const { documents } = await this.store.counts(collection.id);
       if (!options.force && documents > 0) {
         throw new TafutaError('COLLECTION_NOT_EMPTY', `collection "${name}" holds ${documents} documents; delete it with force (HTTP: ?force=true)`, {
           collection: name,
           documents,
         });
       }
-      this.deleteCollectionNow(name);
+      await this.deleteCollectionNow(name);
     });
   }
 
-  private deleteCollectionNow(name: string): void {
-    const collection = this.requireCollection(name);
-    this.store.deleteCollection(collection);
-    this.indexes.get(name)?.abandonBackgroundSave();
-    this.indexes.delete(name);
-    if (this.indexDir !== undefined && this.writesIndexFiles) CollectionIndex.removeFiles(this.indexDir, name);
+  private async deleteCollectionNow(name: string): Promise<void> {
+    const collection = await this.requireCollection(name);
+    await this.store.deleteCollection(collection);
+    this.storage.vectors.forget(name);
     this.logger.info({ collection: name }, 'collection deleted');
   }
 
@@ -419,37 +308,33 @@ export class Engine {
   private async reindexCollectionNow(name: string, options: { batchSize?: number; onProgress?: (done: number, total: number) => void }): Promise<ReindexResult> {
     const batchSize = options.batchSize ?? 256;
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new TafutaError('INVALID_ARGUMENT', `batchSize must be a positive integer, got ${batchSize}`);
-    const old = this.requireCollection(name);
+    const old = await this.requireCollection(name);
     if (hasOwnVectors(old)) throw new TafutaError('INVALID_ARGUMENT', `collection "${name}" holds your own vectors (encoder "${ENCODER_NONE}"): there is nothing to re-encode`);
     const encoder = this.loadedEncoderOf(old); // not encoderFor: re-indexing is the way out of ENCODER_CHANGED
     const tempName = `${REINDEX_PREFIX}${name}`;
-    if (this.store.findCollection(tempName)) this.deleteCollectionNow(tempName); // left by an interrupted run
+    if (await this.store.findCollection(tempName)) await this.deleteCollectionNow(tempName); // left by an interrupted run
     const started = performance.now();
-    const total = this.store.counts(old.id).documents;
-    const temp = this.store.createCollection(tempName, encoder.info, old.config);
+    const total = (await this.store.counts(old.id)).documents;
+    const temp = await this.store.createCollection(tempName, encoder.info, old.config);
     let documents = 0;
     let passages = 0;
     try {
       for (let after = 0; ; ) {
-        const page = this.store.documentsAfter(old.id, after, batchSize);
+        const page = await this.store.documentsAfter(old.id, after, batchSize);
         if (page.length === 0) break;
         passages += (await this.upsertDocumentsNow(tempName, page.map((p) => documentInputOf(p.document)))).passages;
         documents += page.length;
         after = page.at(-1)!.rowId;
         options.onProgress?.(documents, total);
       }
-      if (this.requireCollection(name).id !== old.id) throw new TafutaError('CONFLICT', `collection "${name}" was replaced during the re-index; run it again`);
+      if ((await this.requireCollection(name)).id !== old.id) throw new TafutaError('CONFLICT', `collection "${name}" was replaced during the re-index; run it again`);
     } catch (err) {
-      this.deleteCollectionNow(tempName);
+      await this.deleteCollectionNow(tempName);
       throw err;
     }
-    const replaced = this.store.replaceCollection(old, temp);
-    for (const stale of [name, tempName]) {
-      this.indexes.get(stale)?.abandonBackgroundSave();
-      this.indexes.delete(stale);
-      if (this.indexDir !== undefined && this.writesIndexFiles) CollectionIndex.removeFiles(this.indexDir, stale);
-    }
-    await this.afterWrite(replaced); // the index under the real name is built from SQLite
+    const replaced = await this.store.replaceCollection(old, temp);
+    for (const stale of [name, tempName]) this.storage.vectors.forget(stale);
+    await this.storage.vectors.written(replaced); // the index under the real name is built from the store
     const seconds = (performance.now() - started) / 1000;
     this.logger.info({ collection: name, documents, passages, seconds, encoder: encoder.info.name, version: encoder.info.version }, 'collection re-indexed');
     return { documents, passages, seconds };
@@ -464,21 +349,11 @@ export class Engine {
   }
 
   /**
-   * After upserts with `deferIndex`: puts every passage SQLite has into the collection's graph now, in one
-   * synchronous pass streamed from SQLite (no pending copy of the vectors), and saves the index file.
+   * After upserts with `deferIndex`: brings the collection's vector index up to date now and persists it (SQLite:
+   * one synchronous pass streamed from the database into the graph, then the index file).
    */
   catchUpIndex(name: string): Promise<void> {
-    return this.serializeWrites(name, async () => {
-      const collection = this.requireCollection(name);
-      const started = performance.now();
-      const index = this.indexFor(collection, { syncOnOpen: false });
-      const before = index.vectorStore.size;
-      index.catchUpNow();
-      const inserted = performance.now();
-      index.save();
-      const ms = (t: number) => Math.round(t - started);
-      this.logger.info({ collection: name, vectors: index.vectorStore.size, added: index.vectorStore.size - before, insertMs: ms(inserted), saveMs: ms(performance.now()) - ms(inserted) }, 'vector index caught up and saved');
-    });
+    return this.serializeWrites(name, async () => this.storage.vectors.catchUp(await this.requireCollection(name)));
   }
 
   private async upsertDocumentsNow(name: string, documents: readonly DocumentInput[], options: UpsertOptions = {}): Promise<UpsertResult> {
@@ -487,13 +362,13 @@ export class Engine {
       if (seen.has(d.id)) throw new TafutaError('INVALID_ARGUMENT', `document id "${d.id}" appears twice in one batch`);
       seen.add(d.id);
     }
-    const collection = this.requireCollection(name);
+    const collection = await this.requireCollection(name);
     const encoder = this.encoderFor(collection);
     const hashed = documents.map((document) => {
       const ownVector = ownVectorOf(collection, document);
       return { document, ownVector, contentHash: contentHashOf(document, collection.config, ownVector) };
     });
-    const unchanged = this.store.unchangedDocuments(collection.id, hashed.map((h) => ({ id: h.document.id, contentHash: h.contentHash })));
+    const unchanged = await this.store.unchangedDocuments(collection.id, hashed.map((h) => ({ id: h.document.id, contentHash: h.contentHash })));
 
     const toEncode = hashed.filter((h) => !unchanged.has(h.document.id));
     const split = await this.passagePreparer.prepare(toEncode.map((h) => h.document.text), collection.config.passages);
@@ -522,37 +397,24 @@ export class Engine {
     });
 
     // Another process may have dropped (or dropped and recreated) the collection while we were encoding.
-    const current = this.requireCollection(name);
+    const current = await this.requireCollection(name);
     if (current.id !== collection.id) throw new TafutaError('CONFLICT', `collection "${name}" was replaced during the write; retry`);
-    const passages = this.store.upsertDocuments(collection.id, batch, unchanged);
-    if (options.deferIndex) this.indexes.get(collection.name)?.markStale(); // a search here still sees the write (pending)
-    else await this.afterWrite(collection);
+    const passages = await this.store.upsertDocuments(collection.id, batch, unchanged);
+    await this.storage.vectors.written(collection, { deferred: options.deferIndex === true });
     return { upserted: documents.length - unchanged.size, unchanged: unchanged.size, passages };
   }
 
-  /**
-   * Brings the ANN index up to date without stalling searches; the write is acknowledged after that. The
-   * data_version mark is left alone: this connection's commits do not move it, and reading it here would swallow
-   * another process's commit made meanwhile, which the next search would then not see.
-   */
-  private async afterWrite(collection: CollectionRecord): Promise<void> {
-    const index = this.indexFor(collection);
-    index.markStale();
-    await index.catchUp();
-    this.scheduleSave();
-  }
-
   /** A document; in a collection of your own vectors, with its (stored, unit-length) vector. */
-  getDocument(name: string, id: string): StoredDocument {
-    const collection = this.requireCollection(name);
-    const document = this.store.getDocument(collection.id, id);
+  async getDocument(name: string, id: string): Promise<StoredDocument> {
+    const collection = await this.requireCollection(name);
+    const document = await this.store.getDocument(collection.id, id);
     if (!document) throw new TafutaError('DOCUMENT_NOT_FOUND', `document "${id}" is not in collection "${name}"`);
-    return this.withOwnVectors(collection, [document])[0]!;
+    return (await this.withOwnVectors(collection, [document]))[0]!;
   }
 
-  private withOwnVectors(collection: CollectionRecord, documents: StoredDocument[]): StoredDocument[] {
+  private async withOwnVectors(collection: CollectionRecord, documents: StoredDocument[]): Promise<StoredDocument[]> {
     if (!hasOwnVectors(collection) || documents.length === 0) return documents;
-    const vectors = this.store.documentVectors(collection.id, documents.map((d) => d.id));
+    const vectors = await this.store.documentVectors(collection.id, documents.map((d) => d.id));
     return documents.map((d) => {
       const vector = vectors.get(d.id);
       return vector ? { ...d, vector: Array.from(vector) } : d;
@@ -565,14 +427,14 @@ export class Engine {
    * started appear on later pages; none is returned twice. `withVectors`: documents of a collection of your own
    * vectors carry them (export); a page of them can be large, so listings leave them out by default.
    */
-  listDocuments(name: string, options: { limit: number; cursor?: string | undefined; filter?: SearchFilter | undefined; withVectors?: boolean }): DocumentPage {
-    const collection = this.requireCollection(name);
+  async listDocuments(name: string, options: { limit: number; cursor?: string | undefined; filter?: SearchFilter | undefined; withVectors?: boolean }): Promise<DocumentPage> {
+    const collection = await this.requireCollection(name);
     const after = options.cursor === undefined ? 0 : decodeCursor(options.cursor);
-    const rows = this.store.documentsAfter(collection.id, after, options.limit + 1, options.filter);
+    const rows = await this.store.documentsAfter(collection.id, after, options.limit + 1, options.filter);
     const page = rows.slice(0, options.limit);
     const documents = page.map((r) => r.document);
     return {
-      documents: options.withVectors ? this.withOwnVectors(collection, documents) : documents,
+      documents: options.withVectors ? await this.withOwnVectors(collection, documents) : documents,
       next_cursor: rows.length > options.limit ? encodeCursor(page.at(-1)!.rowId) : null,
     };
   }
@@ -582,11 +444,11 @@ export class Engine {
   }
 
   private async deleteDocumentNow(name: string, id: string): Promise<void> {
-    const collection = this.requireCollection(name);
-    if (!this.store.deleteDocument(collection.id, id)) {
+    const collection = await this.requireCollection(name);
+    if (!(await this.store.deleteDocument(collection.id, id))) {
       throw new TafutaError('DOCUMENT_NOT_FOUND', `document "${id}" is not in collection "${name}"`);
     }
-    await this.afterWrite(collection);
+    await this.storage.vectors.written(collection);
   }
 
   /**
@@ -597,50 +459,38 @@ export class Engine {
    */
   patchDocument(name: string, id: string, patch: DocumentPatch): Promise<StoredDocument> {
     return this.serializeWrites(name, async () => {
-      const collection = this.requireCollection(name);
-      const stored = this.getDocument(name, id);
+      const collection = await this.requireCollection(name);
+      const stored = await this.getDocument(name, id);
       if (patch.title !== undefined && patch.title !== stored.title) {
         await this.upsertDocumentsNow(name, [documentInputOf({ ...stored, ...patchedFields(stored, patch) })]);
         return this.getDocument(name, id);
       }
-      const patched = this.store.patchDocument(collection.id, id, (document) => patchedFields(document, patch));
+      const patched = await this.store.patchDocument(collection.id, id, (document) => patchedFields(document, patch));
       if (!patched) throw new TafutaError('DOCUMENT_NOT_FOUND', `document "${id}" is not in collection "${name}"`);
-      return this.withOwnVectors(collection, [patched])[0]!;
+      return (await this.withOwnVectors(collection, [patched]))[0]!;
     });
   }
 
   /** Deletes documents by id or by a filter, which must restrict something (INVALID_ARGUMENT otherwise). */
   deleteDocuments(name: string, target: { ids: readonly string[] } | { filter: SearchFilter }): Promise<{ deleted: number }> {
     return this.serializeWrites(name, async () => {
-      const collection = this.requireCollection(name);
+      const collection = await this.requireCollection(name);
       let deleted: number;
       if ('ids' in target) {
-        deleted = this.store.deleteDocumentsById(collection.id, target.ids);
+        deleted = await this.store.deleteDocumentsById(collection.id, target.ids);
       } else {
         if (!filterRestricts(target.filter)) throw new TafutaError('INVALID_ARGUMENT', 'filter must restrict something: an empty filter would delete every document');
-        deleted = this.store.deleteDocumentsMatching(collection.id, target.filter);
+        deleted = await this.store.deleteDocumentsMatching(collection.id, target.filter);
       }
-      if (deleted > 0) await this.afterWrite(collection);
+      if (deleted > 0) await this.storage.vectors.written(collection);
       return { deleted };
     });
   }
 
   async search(name: string, request: SearchRequest): Promise<SearchResponse> {
-    const collection = this.requireCollection(name);
-    const index = this.indexFor(collection);
+    const collection = await this.requireCollection(name);
     return searchCollection(
-      {
-        store: this.store,
-        index,
-        encoder: this.encoderFor(collection),
-        languageIdentifier: this.languageIdentifier,
-        translator: this.translator,
-        termIndex: () => {
-          let terms = this.termIndexes.get(index);
-          if (!terms) this.termIndexes.set(index, (terms = createTermIndex(this.store, collection.id)));
-          return terms;
-        },
-      },
+      { collection, storage: this.storage, encoder: this.encoderFor(collection), languageIdentifier: this.languageIdentifier, translator: this.translator },
       request,
     );
   }
@@ -650,33 +500,20 @@ export class Engine {
     while (this.writeQueues.size > 0) await Promise.all(this.writeQueues.values());
   }
 
-  /**
-   * A consistent copy of the database at `file` through SQLite's online backup API: other connections (this
-   * process or others) may keep reading and writing meanwhile.
-   */
+  /** A consistent copy of the database at `file`, while other connections keep reading and writing. */
   async backupDatabase(file: string): Promise<void> {
-    if (this.dataDir === undefined) throw new TafutaError('INVALID_ARGUMENT', 'an in-memory engine has no database to back up');
-    await this.db.backup(file);
+    await this.storage.backup(file);
   }
 
   /**
-   * Persists every index and closes the database (synchronously, before the first await), then stops the
-   * passage worker thread, and the encoders' worker threads when the engine owns them. Idempotent.
+   * Closes the storage (SQLite: persists every index and closes the database, synchronously, before the first
+   * await), then stops the passage worker thread, and the encoders' worker threads when the engine owns them.
+   * Idempotent.
    */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.saveTimer) clearTimeout(this.saveTimer);
-    if (this.followTimer) clearInterval(this.followTimer);
-    this.saveTimer = undefined;
-    this.followTimer = undefined;
-    for (const index of this.indexes.values()) {
-      index.abandonBackgroundSave();
-      // Other processes' last writes, so that the saved file is as fresh as it can be (the next start catches up anyway).
-      if (this.writesIndexFiles) index.catchUpNow();
-    }
-    this.saveIndexes();
-    this.db.close();
+    await this.storage.close();
     await this.passagePreparer.close();
     if (this.ownsEncoders) await this.encoders.closeAll();
   }

@@ -39,14 +39,14 @@ export function groupByDocument(hits: readonly PassageHit[], documentOf: Readonl
 export async function searchDocuments(
   rankPassages: (depth: number) => Promise<PassageHit[]>,
   wanted: number,
-  documentsOf: (labels: readonly number[]) => ReadonlyMap<number, number>,
+  documentsOf: (labels: readonly number[]) => Promise<ReadonlyMap<number, number>>,
 ): Promise<DocumentHit[]> {
   // Depths that cannot hold `wanted` documents are skipped: every search would have passed them anyway.
   const depths = GROUP_DEPTHS.filter((depth, i) => depth >= wanted || i === GROUP_DEPTHS.length - 1);
   let groups: DocumentHit[] = [];
   for (const depth of depths) {
     const hits = await rankPassages(depth);
-    groups = groupByDocument(hits, documentsOf(hits.map((h) => h.label)));
+    groups = groupByDocument(hits, await documentsOf(hits.map((h) => h.label)));
     if (groups.length >= wanted || hits.length < depth) break;
   }
   return groups.slice(0, wanted);

@@ -24,3 +24,8 @@ export function ftsQueryOfWords(words: Iterable<string>): string | undefined {
 export function ftsPhraseOf(word: string): string {
   return `"${word.replaceAll('"', '""')}"`;
 }
+
+/** The words of an expression ftsQueryOfWords made (the inverse; stores without FTS5 read it back). */
+export function wordsOfFtsQuery(match: string): string[] {
+  return [...match.matchAll(/"((?:[^"]|"")*)"/g)].map((m) => m[1]!.replaceAll('""', '"'));
+}

@@ -1,21 +1,16 @@
-/** One collection's search: dense (ANN), BM25 (FTS5), hybrid (reciprocal-rank fusion of both), or BM25 of the translated query alone or fused with dense. */
+/** One collection's search over a Storage (store-contracts.ts): dense (ANN), BM25, hybrid (reciprocal-rank fusion of both), or BM25 of the translated query alone or fused with dense. */
 import type { Encoder } from '../models/encoder.js';
 import type { LanguageIdentifier } from '../models/langid.js';
 import type { QueryTranslator } from '../models/translate/translator.js';
-import type { CollectionIndex } from './collection-index.js';
-import type { DocumentStore } from './document-store.js';
+import type { Storage } from './store-contracts.js';
 import { TafutaError } from '../core/errors.js';
 import { filterRestricts } from './filters.js';
 import { reciprocalRankFusion, RRF_K } from './fusion.js';
 import { searchDocuments, type DocumentHit, type PassageHit } from './grouping.js';
 import { highlightPassages, type Highlights } from './highlights.js';
-import { LIMITS } from './schemas.js';
 import { unitVectorOf } from './own-vectors.js';
-import { ftsQueryOf } from './search-text.js';
-import type { TermIndex } from './term-index.js';
-import { translatedBm25Hits } from './translated-bm25.js';
-import type { Metadata, RequestedSearchMode, SearchFilter, SearchMode } from './types.js';
-import { dot, type VectorHit } from './vector-store.js';
+import type { CollectionRecord, Metadata, RequestedSearchMode, SearchFilter, SearchMode } from './types.js';
+import type { VectorHit } from './vector-store.js';
 
 export interface SearchRequest {
   /** Text to encode (dense), match (BM25) and identify the language of; at least one of query and vector. */
@@ -61,28 +56,21 @@ export interface SearchResponse {
 }
 
 export interface SearchContext {
-  store: DocumentStore;
-  index: CollectionIndex;
+  collection: CollectionRecord;
+  storage: Storage;
   /** Undefined for a collection of your own vectors (encoder "none"). */
   encoder: Encoder | undefined;
   languageIdentifier: LanguageIdentifier;
   translator: QueryTranslator;
-  /** The collection's term index for translated BM25, built on first use (term-index.ts). */
-  termIndex: () => TermIndex;
 }
 
-/**
- * Below this many allowed passages a filtered dense search scores them exactly instead of asking HNSW to skip
- * everything else (which degrades to a walk over most of the graph when the filter is selective).
- */
-const EXACT_SEARCH_MAX_CANDIDATES = 4096;
 /** Each list RRF fuses is this much deeper than k, so a passage ranked well by one side still gets in. */
 const HYBRID_DEPTH_FACTOR = 3;
 const HYBRID_MIN_DEPTH = 50;
 
 /** What dense search compares passages with: the request's vector, else the encoded query (undefined: no features). */
 async function queryVectorOf(ctx: SearchContext, request: SearchRequest, queryLang: string | undefined): Promise<Float32Array | undefined> {
-  const collection = ctx.index.collection;
+  const collection = ctx.collection;
   if (request.vector !== undefined) return unitVectorOf(request.vector, collection.dim, 'the search vector');
   if (!ctx.encoder) {
     throw new TafutaError(
@@ -98,35 +86,18 @@ async function queryVectorOf(ctx: SearchContext, request: SearchRequest, queryLa
 
 async function denseHits(ctx: SearchContext, request: SearchRequest, query: Float32Array | undefined, depth: number): Promise<VectorHit[]> {
   if (!query) return [];
-  if (!filterRestricts(request.filter)) return ctx.index.search(query, depth, undefined, request.ef);
-  const allowed = ctx.store.filteredLabels(ctx.index.collection.id, request.filter);
-  if (allowed.size === 0) return [];
-  if (allowed.size <= EXACT_SEARCH_MAX_CANDIDATES) {
-    return ctx.store
-      .vectorsOf([...allowed])
-      .map(({ label, vector }) => ({ label, score: dot(query, vector) }))
-      .sort((a, b) => b.score - a.score || a.label - b.label)
-      .slice(0, depth);
-  }
-  // HNSW skips filtered-out nodes but still walks them: widen the beam by the fraction the filter keeps, so that
-  // about as many allowed candidates are weighed as an unfiltered search would weigh.
-  const keeps = allowed.size / Math.max(1, ctx.index.size);
-  const ef = Math.min(LIMITS.maxEf, Math.ceil((request.ef ?? ctx.index.collection.config.hnsw.ef) / Math.min(1, keeps)));
-  return ctx.index.search(query, depth, (label) => allowed.has(label), ef);
+  return ctx.storage.vectors.search(ctx.collection, query, depth, filterRestricts(request.filter) ? request.filter : undefined, request.ef);
 }
 
-function bm25Hits(ctx: SearchContext, request: SearchRequest, depth: number): VectorHit[] {
+async function bm25Hits(ctx: SearchContext, request: SearchRequest, depth: number): Promise<VectorHit[]> {
   if (request.query === undefined) return [];
-  const match = ftsQueryOf(request.query);
-  if (match === undefined) return [];
-  return ctx.store.bm25(ctx.index.collection.id, match, depth, filterRestricts(request.filter) ? request.filter : undefined);
+  return ctx.storage.text.bm25(ctx.collection, request.query, depth, filterRestricts(request.filter) ? request.filter : undefined);
 }
 
-function translatedHits(ctx: SearchContext, request: SearchRequest, queryLang: string | undefined, depth: number): VectorHit[] {
+async function translatedHits(ctx: SearchContext, request: SearchRequest, queryLang: string | undefined, depth: number): Promise<VectorHit[]> {
   if (request.query === undefined) return [];
   const translated = ctx.translator.translate(request.query, queryLang);
-  const allowed = filterRestricts(request.filter) ? ctx.store.filteredLabels(ctx.index.collection.id, request.filter) : undefined;
-  return translatedBm25Hits(ctx.termIndex(), translated, depth, allowed);
+  return ctx.storage.text.translated(ctx.collection, translated, depth, filterRestricts(request.filter) ? request.filter : undefined);
 }
 
 /**
@@ -158,16 +129,16 @@ function passageRanker(ctx: SearchContext, request: SearchRequest, mode: SearchM
         return bm25Hits(ctx, request, depth);
       case 'hybrid': {
         const listDepth = fusedListDepth(depth);
-        const dense = await denseHits(ctx, request, queryVector, listDepth);
-        return reciprocalRankFusion([dense, bm25Hits(ctx, request, listDepth)]).slice(0, depth);
+        const [dense, lexical] = await Promise.all([denseHits(ctx, request, queryVector, listDepth), bm25Hits(ctx, request, listDepth)]);
+        return reciprocalRankFusion([dense, lexical]).slice(0, depth);
       }
       case 'translate':
         return translatedHits(ctx, request, queryLang, depth);
       case 'translate-hybrid': {
         const listDepth = fusedListDepth(depth);
-        const dense = await denseHits(ctx, request, queryVector, listDepth);
+        const [translated, dense] = await Promise.all([translatedHits(ctx, request, queryLang, listDepth), denseHits(ctx, request, queryVector, listDepth)]);
         const weight = ctx.translator.fusionWeight(queryLang);
-        return reciprocalRankFusion([translatedHits(ctx, request, queryLang, listDepth), dense], RRF_K, [weight, 1 - weight]).slice(0, depth);
+        return reciprocalRankFusion([translated, dense], RRF_K, [weight, 1 - weight]).slice(0, depth);
       }
     }
   };
@@ -184,10 +155,10 @@ export async function searchCollection(ctx: SearchContext, request: SearchReques
   const window = offset + request.k;
   const rank = passageRanker(ctx, request, mode, queryLang, queryVector);
   const hits: Array<PassageHit | DocumentHit> = request.group_by === 'document'
-    ? await searchDocuments(rank, window, (labels) => ctx.store.documentsOfPassages(labels))
+    ? await searchDocuments(rank, window, (labels) => ctx.storage.documents.documentsOfPassages(labels))
     : await rank(window);
   const page = hits.slice(offset);
-  const views = ctx.store.passageViews(page.map((h) => h.label));
+  const views = await ctx.storage.documents.passageViews(page.map((h) => h.label));
   const hitOf = new Map(page.map((h) => [h.label, h]));
   // Own-vector collections (no encoder) get term highlights only: sentences need an encoder to be embedded.
   const highlights = request.highlight

@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { COLLECTION_NAME_PATTERN } from './config.js';
+import { DATABASE_FILE, INDEX_DIR } from './data-dir.js';
 import { schemaVersion } from './database.js';
 import type { Engine } from './engine.js';
 import { TafutaError } from '../core/errors.js';
@@ -24,8 +25,7 @@ import { graphFileExtensionOf, removeGraphFiles } from './graph-store.js';
 export const SNAPSHOT_MANIFEST = 'snapshot.json';
 const FORMAT = 'tafuta-snapshot';
 const VERSION = 1;
-const DB_FILE = 'tafuta.db';
-const INDEX_DIR = 'indexes';
+const DB_FILE = DATABASE_FILE;
 
 export interface SnapshotFile {
   /** Relative to the snapshot (and to the data directory after a restore), with "/" separators. */
@@ -92,6 +92,7 @@ async function copyIndex(sourceBase: string, targetBase: string): Promise<HnswMa
 
 /** Writes a snapshot of the engine's data directory into `out` (created, or an existing empty directory). */
 export async function createSnapshot(engine: Engine, out: string): Promise<SnapshotManifest> {
+  if (engine.storageInfo.kind !== 'sqlite') throw new TafutaError('INVALID_ARGUMENT', 'a PostgreSQL store is backed up by PostgreSQL (pg_dump, base backups), not by tafuta snapshot');
   const dataDir = engine.dataDir;
   if (dataDir === undefined) throw new TafutaError('INVALID_ARGUMENT', 'an in-memory engine cannot be snapshotted');
   const created = prepareEmptyDir(out, 'snapshot directory');

@@ -10,9 +10,9 @@
  * passage's slot is marked dead (length −1) and its postings stay behind until deleted passages outnumber live
  * ones; then the postings and slots are compacted in memory.
  */
-import type { DocumentStore, SyncCursor } from './document-store.js';
+import type { SqliteDocumentStore, SyncCursor } from './document-store.js';
 
-type TermIndexStore = Pick<DocumentStore, 'syncHead' | 'searchTextsBetween' | 'tombstonesBetween'>;
+type TermIndexStore = Pick<SqliteDocumentStore, 'syncHead' | 'searchTextsBetween' | 'tombstonesBetween'>;
 
 export interface Postings {
   readonly slots: readonly number[];

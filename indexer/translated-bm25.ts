@@ -14,10 +14,10 @@ import type { WeightedTerm } from '../models/translate/table.js';
 import type { TermIndex } from './term-index.js';
 import type { VectorHit } from './vector-store.js';
 
-const K1 = 1.2;
-const B = 0.75;
+export const K1 = 1.2;
+export const B = 0.75;
 /** FTS5 floors a non-positive idf (terms in more than half the rows) at this, so they still count a little. */
-const MIN_IDF = 1e-6;
+export const MIN_IDF = 1e-6;
 
 export type TranslatedQuery = ReadonlyArray<ReadonlyArray<WeightedTerm>>;
 

@@ -331,7 +331,7 @@ const inserts: Record<System, InsertResult & { load: { start: LoadSample; end: L
 const tafutaDir = tempDir('bench-chroma-tafuta');
 const engine = fakeEngine(tafutaDir, fakeEncoder(base.dim, { v: base, q: queries }));
 onCleanup(() => engine.close());
-engine.createCollection('bench', { config: { hnsw: { M: CHROMA_HNSW.max_neighbors, efConstruction: CHROMA_HNSW.ef_construction, ef: 100 } } });
+await engine.createCollection('bench', { config: { hnsw: { M: CHROMA_HNSW.max_neighbors, efConstruction: CHROMA_HNSW.ef_construction, ef: 100 } } });
 const server = await startWebServer({ engine, logger: silent, version: packageVersion(), host: '127.0.0.1', port: 0, bodyLimit: '50mb' });
 {
   const rssBefore = rssMiB();

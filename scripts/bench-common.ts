@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PACKAGE_ROOT, packageVersion } from '../bin/runtime.js';
 import { Engine } from '../indexer/engine.js';
+import { createSqliteStorage } from '../indexer/sqlite/storage.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import type { EmbedOptions, Encoder } from '../models/encoder.js';
 import { createHeuristicLanguageIdentifier } from '../models/langid.js';
@@ -330,8 +331,7 @@ export function fakeEncoder(dim: number, tables: Record<string, VectorSet> = {})
 /** An engine whose only encoder is the fake (no shipped models loaded, nothing else in the way). */
 export function fakeEngine(dataDir: string, encoder: Encoder, indexFiles: 'read-write' | 'read-only' = 'read-write'): Engine {
   return new Engine({
-    dataDir,
-    indexFiles,
+    storage: createSqliteStorage({ dataDir, indexFiles, logger: silent }),
     encoders: createEncoderRegistry([encoder], encoder.info.name),
     languageIdentifier: createHeuristicLanguageIdentifier(),
     logger: silent,

@@ -57,7 +57,7 @@ function scaledCorpus(file: string): void {
 }
 
 async function timeIndexing(engine: Engine, collection: string, file: string) {
-  engine.createCollection(collection);
+  await engine.createCollection(collection);
   const summary = await indexFile({ engine, collection, file, format: 'jsonl', batchSize: 256 });
   const saveStart = performance.now();
   engine.saveIndexes();
@@ -110,7 +110,7 @@ for (const [collection, file] of [['demo', DEMO], ['demo_x30', scaledFile]] as c
   const search: Record<string, Latency> = {};
   for (const mode of ['dense', 'bm25', 'hybrid'] as const) search[mode] = await timeSearches(engine, collection, queries, mode);
   search.http_dense = await timeHttp(engine, collection, queries);
-  results[collection] = { indexing, search, passages: engine.getCollection(collection).passages };
+  results[collection] = { indexing, search, passages: (await engine.getCollection(collection)).passages };
   process.stderr.write(`${collection}: ${JSON.stringify(results[collection])}\n`);
 }
 await engine.close();

@@ -170,7 +170,7 @@ const { base, queries } = clusteredVectors(CLUSTERED_DEFAULT, N, QUERIES);
 const dir = tempDir('bench-http');
 const engine = fakeEngine(dir, fakeEncoder(base.dim, { v: base, q: queries }));
 onCleanup(() => engine.close());
-engine.createCollection('bench');
+await engine.createCollection('bench');
 const buildStart = performance.now();
 for (let i = 0; i < N; i += 1000) {
   const documents = Array.from({ length: Math.min(1000, N - i) }, (_, j) => ({ id: `d${i + j}`, text: `v:${i + j}`, lang: 'en' }));
@@ -199,7 +199,7 @@ for (const [name, connections, seconds, insert] of [
   log(`${name}: ${JSON.stringify(result)}`);
 }
 await server.stop(); // saves the index: the workers start from it
-const passagesAfter = engine.getCollection('bench').passages;
+const passagesAfter = (await engine.getCollection('bench')).passages;
 if (WORKERS > 1) {
   const workers = await startTafutaWorkers(dir, WORKERS);
   const name = `10 connections, ${WORKERS} workers`;

@@ -82,7 +82,7 @@ async function indexRun(n: number): Promise<IndexRun> {
   const start = loadSample();
   const dir = tempDir('bench-index');
   const engine = fakeEngine(dir, fakeEncoder(DIM));
-  engine.createCollection('bench');
+  await engine.createCollection('bench');
   const t0 = performance.now();
   const rateBySlice: number[] = [];
   let sliceStart = t0;
@@ -112,7 +112,7 @@ async function indexRun(n: number): Promise<IndexRun> {
   const size = (f: string) => (fs.existsSync(path.join(dir, f)) ? fs.statSync(path.join(dir, f)).size : 0);
   const bytes = { db: size('tafuta.db'), wal: size('tafuta.db-wal'), shm: size('tafuta.db-shm'), indexes: dirBytes(path.join(dir, 'indexes')), total: 0 };
   bytes.total = bytes.db + bytes.wal + bytes.shm + bytes.indexes;
-  const passages = engine.getCollection('bench').passages;
+  const passages = (await engine.getCollection('bench')).passages;
   await engine.close();
   fs.rmSync(dir, { recursive: true, force: true });
   return {

@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   const engine = await createEngine({ dataDir, logger: createLogger('warn') });
   const engineStartMs = Math.round(performance.now() - started);
   try {
-    engine.createCollection('bench', { encoder: 'cmtp-base' });
+    await engine.createCollection('bench', { encoder: 'cmtp-base' });
     await indexFile({ engine, collection: 'bench', file: path.join(BENCH, 'corpus.jsonl'), format: 'beir', batchSize: 256 });
     await engine.catchUpIndex('bench');
     const queries = readJsonl<{ _id: string; text: string; lang: string }>(path.join(BENCH, 'queries.jsonl')).filter((_, i) => i % 10 === 0);

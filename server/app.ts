@@ -104,14 +104,16 @@ export function createApp({ engine, logger, version, bodyLimit, security = OPEN_
     wellFormedStrings,
   );
 
-  app.get(API_PATHS.info, (_req, res) => {
+  app.get(API_PATHS.info, async (_req, res) => {
     res.json({
       name: 'tafuta',
       version,
       encoders: engine.encoders.list(),
       default_encoder: engine.encoders.defaultName,
       language_identifier: engine.languageIdentifier.name,
-      collections: engine.listCollections().map((c) => ({ name: c.name, encoder: c.encoder, documents: c.documents, passages: c.passages })),
+      // Which store answers, and whether mode "bm25" is BM25 there (PostgreSQL without pg_textsearch ranks by ts_rank).
+      store: { kind: engine.storageInfo.kind, text_ranking: engine.storageInfo.textRanking.kind, text_ranking_engine: engine.storageInfo.textRanking.engine },
+      collections: (await engine.listCollections()).map((c) => ({ name: c.name, encoder: c.encoder, documents: c.documents, passages: c.passages })),
     });
   });
 
@@ -123,17 +125,17 @@ export function createApp({ engine, logger, version, bodyLimit, security = OPEN_
     res.set('Content-Type', metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
-  app.post(API_PATHS.collections, requireAdmin, (req, res) => {
+  app.post(API_PATHS.collections, requireAdmin, async (req, res) => {
     const body = parse(createCollectionSchema, req.body);
-    res.status(201).json(engine.createCollection(body.name, { encoder: body.encoder, dim: body.dim, config: body.config }));
+    res.status(201).json(await engine.createCollection(body.name, { encoder: body.encoder, dim: body.dim, config: body.config }));
   });
 
-  app.get(API_PATHS.collections, (_req, res) => {
-    res.json({ collections: engine.listCollections() });
+  app.get(API_PATHS.collections, async (_req, res) => {
+    res.json({ collections: await engine.listCollections() });
   });
 
-  app.get(API_PATHS.collection, (req, res) => {
-    res.json(engine.getCollection(param(req, 'name')));
+  app.get(API_PATHS.collection, async (req, res) => {
+    res.json(await engine.getCollection(param(req, 'name')));
   });
 
   app.delete(API_PATHS.collection, requireAdmin, async (req, res) => {
@@ -144,31 +146,31 @@ export function createApp({ engine, logger, version, bodyLimit, security = OPEN_
 
   app.post(API_PATHS.documents, requireAdmin, async (req, res) => {
     const name = param(req, 'name');
-    engine.assertCollectionExists(name); // 404 before 400: a missing collection is the first thing to fix
+    await engine.assertCollectionExists(name); // 404 before 400: a missing collection is the first thing to fix
     const body = parse(upsertDocumentsSchema, req.body);
     res.json(await engine.upsertDocuments(name, body.documents));
   });
 
-  app.get(API_PATHS.documents, (req, res) => {
+  app.get(API_PATHS.documents, async (req, res) => {
     const name = param(req, 'name');
-    engine.assertCollectionExists(name);
-    res.json(engine.listDocuments(name, parse(listDocumentsQuerySchema, req.query)));
+    await engine.assertCollectionExists(name);
+    res.json(await engine.listDocuments(name, parse(listDocumentsQuerySchema, req.query)));
   });
 
-  app.get(API_PATHS.document, (req, res) => {
-    res.json(engine.getDocument(param(req, 'name'), param(req, 'id')));
+  app.get(API_PATHS.document, async (req, res) => {
+    res.json(await engine.getDocument(param(req, 'name'), param(req, 'id')));
   });
 
   app.post(API_PATHS.deleteDocuments, requireAdmin, async (req, res) => {
     const name = param(req, 'name');
-    engine.assertCollectionExists(name);
+    await engine.assertCollectionExists(name);
     const body = parse(deleteDocumentsSchema, req.body);
     res.json(await engine.deleteDocuments(name, body.ids !== undefined ? { ids: body.ids } : { filter: body.filter! }));
   });
 
   app.patch(API_PATHS.document, requireAdmin, async (req, res) => {
     const name = param(req, 'name');
-    engine.assertCollectionExists(name);
+    await engine.assertCollectionExists(name);
     res.json(await engine.patchDocument(name, param(req, 'id'), parse(patchDocumentSchema, req.body)));
   });
 
@@ -179,7 +181,7 @@ export function createApp({ engine, logger, version, bodyLimit, security = OPEN_
 
   app.post(API_PATHS.search, async (req, res) => {
     const name = param(req, 'name');
-    engine.assertCollectionExists(name);
+    await engine.assertCollectionExists(name);
     const body = parse(searchSchema, req.body);
     res.json(await engine.search(name, body));
   });

@@ -6,6 +6,7 @@ import { integerInRange, intFromEnv, nonNegativeInt, positiveInt } from '../core
 import { withEngine, type IndexerCliRuntime } from '../indexer/cli.js';
 import { runIndex, type IndexOptions, type VerbOutput } from '../indexer/cli-verbs.js';
 import type { Engine } from '../indexer/engine.js';
+import { resolveStoreUrl } from '../indexer/postgres/config.js';
 import { assertSafeBinding, resolveSecurityConfig } from './config.js';
 import { serveUntilSignal, serveWithWorkers, type ServeConfig } from './serve-process.js';
 
@@ -36,6 +37,8 @@ interface ServeCliOptions {
   insecure?: boolean;
   shutdownGrace: number;
   workers?: number;
+  /** A PostgreSQL store URL (indexer/postgres/config.ts). */
+  store?: string;
 }
 
 function port(value: string): number {
@@ -87,7 +90,8 @@ function serveOptions(command: Command): Command {
     .option('--trust-proxy <hops>', 'reverse proxies whose X-Forwarded-For is trusted for client addresses (default 0)', nonNegativeInt(10))
     .option('--insecure', 'allow a non-loopback --host without an admin key (an open API)')
     .option('--shutdown-grace <seconds>', 'how long a shutdown waits for in-flight requests', nonNegativeInt(3600), 10)
-    .option('--workers <n>', 'server processes sharing the port and data directory: Node answers HTTP on one core per process (default $TAFUTA_WORKERS, else 1)', positiveInt(MAX_WORKERS));
+    .option('--workers <n>', 'server processes sharing the port and data directory: Node answers HTTP on one core per process (default $TAFUTA_WORKERS, else 1)', positiveInt(MAX_WORKERS))
+    .option('--store <url>', 'a PostgreSQL + pgvector store (postgres://…) shared by any number of servers, instead of the data directory (default $TAFUTA_STORE_URL)');
 }
 
 /**
@@ -95,7 +99,7 @@ function serveOptions(command: Command): Command {
  * (a newer tafuta with retrained weights): it holds nothing that cannot be indexed again.
  */
 async function indexDemo(engine: Engine, options: IndexOptions, output: VerbOutput): Promise<void> {
-  const existing = engine.listCollections().find((c) => c.name === options.collection);
+  const existing = (await engine.listCollections()).find((c) => c.name === options.collection);
   if (existing?.encoderChanged) {
     output.logger.warn({ collection: options.collection, reason: existing.encoderChanged }, 'the demo collection was indexed with another model; re-indexing it');
     await engine.deleteCollection(options.collection, { force: true });
@@ -109,7 +113,8 @@ export function registerServerCommands(program: Command, runtime: ServerCliRunti
     .option('-d, --data-dir <dir>', 'data directory', runtime.defaultDataDir)
     .action(async (options: ServeCliOptions) => {
       const config = serveConfig(options); // before opening anything: bad settings exit 2 at once
-      if (cluster.isPrimary) runtime.checkDatabase(options.dataDir);
+      const storeUrl = resolveStoreUrl(options.store);
+      if (cluster.isPrimary && storeUrl === undefined) runtime.checkDatabase(options.dataDir);
       if (config.workers > 1) await serveWithWorkers(openEngine, options.dataDir, logger, version, config);
       else await withEngine(openEngine, options.dataDir, (engine) => serveUntilSignal(engine, logger, version, config));
     });
@@ -118,7 +123,8 @@ export function registerServerCommands(program: Command, runtime: ServerCliRunti
     .option('-d, --data-dir <dir>', 'data directory for the demo', '.tafuta/demo')
     .action(async (options: ServeCliOptions) => {
       const config = serveConfig(options);
-      if (cluster.isPrimary) runtime.checkDatabase(options.dataDir);
+      const storeUrl = resolveStoreUrl(options.store);
+      if (cluster.isPrimary && storeUrl === undefined) runtime.checkDatabase(options.dataDir);
       const demo = { collection: DEMO_COLLECTION, input: runtime.demoCorpus, format: 'jsonl', batch: 256, dataDir: options.dataDir } as const;
       if (config.workers > 1) {
         // The primary indexes once, before forking; workers (which run this action again) only serve.

@@ -7,6 +7,9 @@ import { isCorruptionError } from '../indexer/database.js';
 import type { Logger } from '../core/logger.js';
 import { API_PATHS, pathPattern } from './routes.js';
 
+/** How long a client waits before retrying when the store's database cannot be reached. */
+const STORE_RETRY_AFTER_SECONDS = 5;
+
 export const HTTP_STATUS: Record<ErrorCode, number> = {
   INVALID_ARGUMENT: 400,
   INVALID_JSON: 400,
@@ -27,6 +30,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   RATE_LIMITED: 429,
   INPUT_FILE: 400,
   DATABASE_CORRUPT: 503,
+  STORE_UNAVAILABLE: 503,
   INTERNAL: 500,
 };
 
@@ -85,9 +89,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     const status = HTTP_STATUS[known.code];
     if (known.code === 'UNAUTHORIZED') res.set('WWW-Authenticate', 'Bearer realm="tafuta"');
-    if (known.code === 'RATE_LIMITED') {
+    if (known.code === 'RATE_LIMITED' || known.code === 'STORE_UNAVAILABLE') {
       const retryAfter = (known.details as { retry_after_seconds?: unknown } | undefined)?.retry_after_seconds;
-      res.set('Retry-After', String(typeof retryAfter === 'number' ? retryAfter : 60));
+      res.set('Retry-After', String(typeof retryAfter === 'number' ? retryAfter : known.code === 'RATE_LIMITED' ? 60 : STORE_RETRY_AFTER_SECONDS));
     }
     const body: { error: { code: ErrorCode; message: string; details?: unknown } } = { error: { code: known.code, message: known.message } };
     if (known.details !== undefined && status < 500) body.error.details = known.details;

@@ -1,7 +1,7 @@
 /** Prometheus metrics (prom-client), in a registry owned by one app so tests can build many apps. */
 import type { RequestHandler } from 'express';
 import client from 'prom-client';
-import type { Engine } from '../indexer/engine.js';
+import type { CollectionInfo, Engine } from '../indexer/engine.js';
 
 export interface Metrics {
   registry: client.Registry;
@@ -25,15 +25,15 @@ export function createMetrics(engine: Engine): Metrics {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
-  const sizes = (name: string, help: string, pick: (c: ReturnType<Engine['listCollections']>[number]) => number) =>
+  const sizes = (name: string, help: string, pick: (c: CollectionInfo) => number) =>
     new client.Gauge({
       name,
       help,
       labelNames: ['collection'] as const,
       registers: [registry],
-      collect() {
+      async collect() {
         this.reset();
-        for (const c of engine.listCollections()) this.set({ collection: c.name }, pick(c));
+        for (const c of await engine.listCollections()) this.set({ collection: c.name }, pick(c));
       },
     });
   sizes('tafuta_collection_documents', 'Documents per collection', (c) => c.documents);

@@ -157,6 +157,15 @@ export function openApiDocument(version: string) {
             version: { type: 'string' },
             default_encoder: { type: 'string' },
             language_identifier: { type: 'string' },
+            store: {
+              type: 'object',
+              description: 'where collections live; text_ranking says whether mode "bm25" is BM25 (PostgreSQL without pg_textsearch ranks by ts_rank)',
+              properties: {
+                kind: { type: 'string', enum: ['sqlite', 'postgres'] },
+                text_ranking: { type: 'string', enum: ['bm25', 'ts_rank'] },
+                text_ranking_engine: { type: 'string' },
+              },
+            },
             encoders: {
               type: 'array',
               items: {

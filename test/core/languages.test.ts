@@ -42,7 +42,7 @@ test('over HTTP: "swa" is stored and searched as "sw"; "xx" answers 400 and writ
     assert.equal(bad.status, 400);
     assert.equal(bad.body.error.code, 'INVALID_ARGUMENT');
     assert.equal((await request(api).post('/v1/collections/c/search').send({ query: 'maji', lang: 'xx' })).status, 400);
-    assert.equal(engine.getCollection('c').documents, 1);
+    assert.equal((await engine.getCollection('c')).documents, 1);
   } finally {
     await engine.close();
   }

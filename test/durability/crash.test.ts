@@ -142,7 +142,7 @@ test(`tafuta index killed at random points resumes to a complete, consistent ind
   assert.equal(new Set(ids).size, N);
   const engine = testEngine(dataDir, [createHashedNgramEncoder()]);
   try {
-    const c = engine.getCollection('crash');
+    const c = await engine.getCollection('crash');
     assert.equal(c.documents, N);
     assert.equal(c.passages, N);
     assert.equal(c.indexedVectors, c.passages, 'HNSW elements = SQLite passages');

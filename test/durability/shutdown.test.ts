@@ -90,7 +90,7 @@ test('SIGTERM: stop accepting, finish the in-flight write, save the index, exit 
 
     const engine = testEngine(dataDir, [createHashedNgramEncoder()]);
     try {
-      const c = engine.getCollection('c');
+      const c = await engine.getCollection('c');
       assert.equal(c.documents, 400);
       assert.equal(c.indexedVectors, c.passages);
       const hit = await engine.search('c', { query: documents[123]!.text, k: 1, mode: 'dense' });

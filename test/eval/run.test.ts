@@ -49,7 +49,7 @@ test('runEval on a tiny BEIR fixture (bm25): exact metrics, per-language and mac
     const { report, run } = await runEval({ engine, benchDir, mode: 'bm25', k: 10 });
     assert.equal(report.corpus.documents, 5);
     assert.ok(report.corpus.passages > 5, 'd4 is split into several passages');
-    assert.deepEqual(engine.listCollections(), [], 'the throw-away collection is deleted');
+    assert.deepEqual(await engine.listCollections(), [], 'the throw-away collection is deleted');
 
     // q1 → [d2]; q2 → [d4] (its passages collapse to one document; d5 (grade 2) is never retrieved); q4 → [].
     assert.deepEqual([...run.keys()], ['q1', 'q2', 'q4']);
@@ -111,7 +111,7 @@ test('runEval dense: rankings are documents without duplicates, at most k; langu
     await assert.rejects(runEval({ engine, benchDir: path.join(dir, 'missing') }), { code: 'INPUT_FILE', message: /benchmark directory not found/ });
     fs.writeFileSync(path.join(benchDir, 'qrels', 'bad.tsv'), 'query-id\tcorpus-id\tscore\nq1\td2\n');
     await assert.rejects(runEval({ engine, benchDir, split: 'bad' }), { code: 'INPUT_FILE', message: /bad\.tsv:2: expected/ });
-    assert.deepEqual(engine.listCollections(), []);
+    assert.deepEqual(await engine.listCollections(), []);
   } finally {
     engine.close();
   }

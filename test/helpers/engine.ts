@@ -7,6 +7,8 @@ import { createHeuristicLanguageIdentifier } from '../../models/langid.js';
 import { createEncoderRegistry } from '../../models/registry.js';
 import type { Encoder } from '../../models/encoder.js';
 import { Engine } from '../../indexer/engine.js';
+import { createSqliteStorage, SqliteStorage } from '../../indexer/sqlite/storage.js';
+import type { SqliteDocumentStore } from '../../indexer/document-store.js';
 import { silentLogger } from '../../core/logger.js';
 import type { GraphChoice } from '../../indexer/graph-store.js';
 
@@ -16,13 +18,21 @@ export function tempDir(prefix = 'tafuta-test-'): string {
 
 export function testEngine(dataDir: string | undefined, encoders: Encoder[] = [createHashedNgramEncoder({ dim: 64 })], graph?: GraphChoice): Engine {
   return new Engine({
-    ...(graph ? { graph } : {}),
-    dataDir,
+    storage: createSqliteStorage({ dataDir, logger: silentLogger, saveDelayMs: 60_000, ...(graph ? { graph } : {}) }),
     encoders: createEncoderRegistry(encoders),
     languageIdentifier: createHeuristicLanguageIdentifier(),
     logger: silentLogger,
-    saveDelayMs: 60_000,
   });
+}
+
+/** The synchronous SQLite store under a test engine (tests that look at rows and the change log). */
+export function sqliteStoreOf(engine: Engine): SqliteDocumentStore {
+  return sqliteStorageOf(engine).sqlite;
+}
+
+export function sqliteStorageOf(engine: Engine): SqliteStorage {
+  if (!(engine.storage instanceof SqliteStorage)) throw new Error('not a SQLite engine');
+  return engine.storage;
 }
 
 export const SAMPLE_DOCUMENTS = [

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import type { Engine } from '../../indexer/engine.js';
 import { encodeCursor } from '../../indexer/cursor.js';
 import { isTafutaError } from '../../core/errors.js';
-import { testEngine } from '../helpers/engine.js';
+import { sqliteStoreOf, testEngine } from '../helpers/engine.js';
 
 const DOCUMENTS = Array.from({ length: 60 }, (_, i) => ({
   id: `doc-${String(i).padStart(2, '0')}`,
@@ -16,7 +16,7 @@ const DOCUMENTS = Array.from({ length: 60 }, (_, i) => ({
 
 async function seeded(): Promise<Engine> {
   const engine = testEngine(undefined);
-  engine.createCollection('c');
+  await engine.createCollection('c');
   await engine.upsertDocuments('c', DOCUMENTS);
   return engine;
 }
@@ -37,12 +37,12 @@ test('search pages: offset windows are slices of one deeper search, ranks contin
 
 test('listing: every document exactly once across cursor pages, in insertion order, with a filter', async () => {
   const engine = await seeded();
-  const walk = (filter?: Parameters<Engine['listDocuments']>[1]['filter']) => {
+  const walk = async (filter?: Parameters<Engine['listDocuments']>[1]['filter']) => {
     const seen: string[] = [];
     let cursor: string | undefined;
     let pages = 0;
     do {
-      const page = engine.listDocuments('c', { limit: 7, cursor, filter });
+      const page = await engine.listDocuments('c', { limit: 7, cursor, filter });
       assert.ok(page.documents.length <= 7);
       seen.push(...page.documents.map((d) => d.id));
       cursor = page.next_cursor ?? undefined;
@@ -50,37 +50,38 @@ test('listing: every document exactly once across cursor pages, in insertion ord
     } while (cursor !== undefined);
     return { seen, pages };
   };
-  const everything = walk();
+  const everything = await walk();
   assert.deepEqual(everything.seen, DOCUMENTS.map((d) => d.id));
   assert.equal(everything.pages, 9, '60 documents in pages of 7: 8 full pages and one of 4, no empty page');
-  const evenSw = walk({ lang: 'sw', metadata: { even: true, n: { $lt: 40 } } });
+  const evenSw = await walk({ lang: 'sw', metadata: { even: true, n: { $lt: 40 } } });
   assert.deepEqual(evenSw.seen, DOCUMENTS.filter((d) => d.lang === 'sw' && d.metadata.even && d.metadata.n < 40).map((d) => d.id));
-  const first = engine.listDocuments('c', { limit: 1 }).documents[0]!;
-  assert.deepEqual(first, { ...engine.getDocument('c', 'doc-00') }, 'a listed document is what GET returns');
-  assert.throws(() => engine.listDocuments('c', { limit: 5, filter: { metadata: { n: 'five' } } }), { code: 'INVALID_ARGUMENT' });
+  const first = (await engine.listDocuments('c', { limit: 1 })).documents[0]!;
+  assert.deepEqual(first, { ...(await engine.getDocument('c', 'doc-00')) }, 'a listed document is what GET returns');
+  await assert.rejects(async () => engine.listDocuments('c', { limit: 5, filter: { metadata: { n: 'five' } } }), { code: 'INVALID_ARGUMENT' });
   engine.close();
 });
 
 test('listing cursors are opaque and checked: foreign, tampered and malformed ones are INVALID_ARGUMENT', async () => {
   const engine = await seeded();
-  const next = engine.listDocuments('c', { limit: 2 }).next_cursor!;
-  assert.equal(engine.listDocuments('c', { limit: 2, cursor: next }).documents[0]!.id, 'doc-02');
+  const next = (await engine.listDocuments('c', { limit: 2 })).next_cursor!;
+  assert.equal((await engine.listDocuments('c', { limit: 2, cursor: next })).documents[0]!.id, 'doc-02');
   for (const cursor of ['', 'abc', '!!!', Buffer.from('d-1').toString('base64url'), Buffer.from('d0').toString('base64url'), Buffer.from('x5').toString('base64url'), 'ZDE5OTk5OTk5OTk5OTk5OTk5OTk5', `${next}=`]) {
-    assert.throws(
-      () => engine.listDocuments('c', { limit: 2, cursor }),
+    await assert.rejects(
+      async () => engine.listDocuments('c', { limit: 2, cursor }),
       (e: unknown) => isTafutaError(e) && e.code === 'INVALID_ARGUMENT' && /cursor/.test(e.message),
       JSON.stringify(cursor),
     );
   }
   // A cursor past the last document (its document deleted meanwhile) is a valid, empty page.
-  assert.deepEqual(engine.listDocuments('c', { limit: 2, cursor: encodeCursor(10_000) }), { documents: [], next_cursor: null });
+  assert.deepEqual(await engine.listDocuments('c', { limit: 2, cursor: encodeCursor(10_000) }), { documents: [], next_cursor: null });
   engine.close();
 });
 
 /** Passage ids and vectors of a collection, byte for byte. */
 function vectorsOf(engine: Engine): string[] {
-  const collection = engine.store.requireCollection('c');
-  return [...engine.store.vectorsBetween(collection.id, 0, Number.MAX_SAFE_INTEGER)].map((v) => `${v.label}:${Buffer.from(v.vector.buffer).toString('hex')}`);
+  const store = sqliteStoreOf(engine);
+  const collection = store.requireCollection('c');
+  return [...store.vectorsBetween(collection.id, 0, Number.MAX_SAFE_INTEGER)].map((v) => `${v.label}:${Buffer.from(v.vector.buffer).toString('hex')}`);
 }
 
 test('PATCH merges metadata (RFC 7396) without re-encoding; the document still counts as unchanged on re-index; a title change re-encodes', async () => {
@@ -100,7 +101,7 @@ test('PATCH merges metadata (RFC 7396) without re-encoding; the document still c
   // The file it came from, indexed again: same text, so unchanged (not re-encoded), and its fields come back.
   const reindexed = await engine.upsertDocuments('c', [DOCUMENTS[4]!]);
   assert.deepEqual(reindexed, { upserted: 0, unchanged: 1, passages: 0 });
-  assert.deepEqual(engine.getDocument('c', 'doc-04').metadata, DOCUMENTS[4]!.metadata);
+  assert.deepEqual((await engine.getDocument('c', 'doc-04')).metadata, DOCUMENTS[4]!.metadata);
   assert.deepEqual(vectorsOf(engine), before);
 
   // A title is encoded with the text (indexer/titles.ts): changing it writes the document again, metadata merged.
@@ -112,7 +113,7 @@ test('PATCH merges metadata (RFC 7396) without re-encoding; the document still c
   await assert.rejects(engine.patchDocument('c', 'nope', { title: 'x' }), { code: 'DOCUMENT_NOT_FOUND' });
   const tooMany = Object.fromEntries(Array.from({ length: 63 }, (_, i) => [`k${i}`, i])); // 63 new keys + n + even = 65
   await assert.rejects(engine.patchDocument('c', 'doc-05', { metadata: tooMany }), { code: 'INVALID_ARGUMENT', message: /at most 64 keys/ });
-  assert.deepEqual(engine.getDocument('c', 'doc-05').metadata, DOCUMENTS[5]!.metadata, 'a refused patch changes nothing');
+  assert.deepEqual((await engine.getDocument('c', 'doc-05')).metadata, DOCUMENTS[5]!.metadata, 'a refused patch changes nothing');
   engine.close();
 });
 
@@ -122,18 +123,18 @@ test('delete by ids or by filter: counts what it deleted, search never returns t
   const gone = await engine.deleteDocuments('c', { filter: { lang: 'en', metadata: { n: { $gte: 30 } } } });
   const expected = DOCUMENTS.filter((d) => d.lang === 'en' && d.metadata.n >= 30).map((d) => d.id);
   assert.deepEqual(gone, { deleted: expected.length });
-  const left = new Set(engine.listDocuments('c', { limit: 1000 }).documents.map((d) => d.id));
+  const left = new Set((await engine.listDocuments('c', { limit: 1000 })).documents.map((d) => d.id));
   assert.equal(left.size, DOCUMENTS.length - 2 - expected.length);
   for (const id of ['doc-00', 'doc-01', ...expected]) assert.ok(!left.has(id), id);
   for (const mode of ['dense', 'bm25', 'hybrid'] as const) {
     const { results } = await engine.search('c', { query: 'maji safi watoto kilimo afya', k: 100, mode });
     assert.ok(results.every((r) => left.has(r.id)), `${mode} returns no deleted document`);
   }
-  assert.equal(engine.getCollection('c').indexedVectors, left.size, 'the ANN index dropped their vectors');
+  assert.equal((await engine.getCollection('c')).indexedVectors, left.size, 'the ANN index dropped their vectors');
   for (const filter of [{}, { metadata: {} }]) {
     await assert.rejects(engine.deleteDocuments('c', { filter }), { code: 'INVALID_ARGUMENT', message: /restrict something/ });
   }
   await assert.rejects(engine.deleteDocuments('c', { filter: { metadata: { n: 'ten' } } }), { code: 'INVALID_ARGUMENT' });
-  assert.equal(engine.getCollection('c').documents, left.size, 'refused deletes delete nothing');
+  assert.equal((await engine.getCollection('c')).documents, left.size, 'refused deletes delete nothing');
   engine.close();
 });

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { Engine } from '../../indexer/engine.js';
+import { createSqliteStorage } from '../../indexer/sqlite/storage.js';
 import { silentLogger } from '../../core/logger.js';
 import { createHeuristicLanguageIdentifier } from '../../models/langid.js';
 import { createEncoderRegistry } from '../../models/registry.js';
@@ -10,14 +11,14 @@ import { ANN_LIBRARIES, loadGraphStore, type GraphChoice, type GraphStore } from
 import { resolveMode, type SearchRequest } from '../../indexer/search.js';
 import { createHashedNgramEncoder } from '../../models/hashed-ngram-encoder.js';
 import type { Encoder } from '../../models/encoder.js';
-import { SAMPLE_DOCUMENTS, tempDir, testEngine } from '../helpers/engine.js';
+import { SAMPLE_DOCUMENTS, sqliteStorageOf, tempDir, testEngine } from '../helpers/engine.js';
 
 const search = (engine: Engine, query: string, extra: Partial<SearchRequest> = {}) =>
   engine.search('c', { query, k: 10, mode: 'dense', ...extra });
 
 async function seeded(dataDir?: string, graph?: GraphChoice): Promise<Engine> {
   const engine = testEngine(dataDir, undefined, graph);
-  engine.createCollection('c');
+  await engine.createCollection('c');
   await engine.upsertDocuments('c', SAMPLE_DOCUMENTS);
   return engine;
 }
@@ -47,7 +48,7 @@ test('update replaces passages; delete is never returned again; unchanged docume
   assert.deepEqual(again, { upserted: 0, unchanged: SAMPLE_DOCUMENTS.length, passages: 0 });
 
   await engine.upsertDocuments('c', [{ id: 'sw-1', lang: 'sw', text: 'Shule inafunguliwa kesho asubuhi kwa wanafunzi wote.' }]);
-  const doc = engine.getDocument('c', 'sw-1');
+  const doc = await engine.getDocument('c', 'sw-1');
   assert.match(doc.text, /^Shule/);
   assert.equal(doc.metadata, null, 'an upsert replaces the whole document');
   const old = await search(engine, 'Maji safi ni muhimu kwa afya ya watoto na familia nzima.');
@@ -59,22 +60,22 @@ test('update replaces passages; delete is never returned again; unchanged docume
     const { results } = await search(engine, SAMPLE_DOCUMENTS[2]!.text, { mode, k: 100 });
     assert.ok(!results.some((r) => r.id === 'en-1'), `deleted document returned by ${mode}`);
   }
-  assert.throws(() => engine.getDocument('c', 'en-1'), { code: 'DOCUMENT_NOT_FOUND' });
+  await assert.rejects(async () => engine.getDocument('c', 'en-1'), { code: 'DOCUMENT_NOT_FOUND' });
   await assert.rejects(engine.deleteDocument('c', 'en-1'), { code: 'DOCUMENT_NOT_FOUND' });
-  assert.equal(engine.getCollection('c').indexedVectors, engine.getCollection('c').passages);
+  assert.equal((await engine.getCollection('c')).indexedVectors, (await engine.getCollection('c')).passages);
   engine.close();
 });
 
 test('repeated updates do not grow the hnswlib index: deleted slots are reused', async () => {
   const engine = testEngine(undefined, undefined, { library: 'hnswlib' });
-  engine.createCollection('c');
+  await engine.createCollection('c');
   for (let round = 0; round < 20; round++) {
     await engine.upsertDocuments('c', SAMPLE_DOCUMENTS.map((d) => ({ ...d, text: `${d.text} toleo ${round}` })));
   }
-  const info = engine.getCollection('c');
+  const info = await engine.getCollection('c');
   assert.equal(info.passages, SAMPLE_DOCUMENTS.length);
   assert.equal(info.indexedVectors, SAMPLE_DOCUMENTS.length);
-  const store = (engine as unknown as { indexes: Map<string, { vectorStore: GraphStore }> }).indexes.get('c')!.vectorStore;
+  const store = (sqliteStorageOf(engine) as unknown as { indexes: Map<string, { vectorStore: GraphStore }> }).indexes.get('c')!.vectorStore;
   assert.ok(store.elements <= 2 * SAMPLE_DOCUMENTS.length, `index holds ${store.elements} slots`);
   engine.close();
 });
@@ -143,7 +144,7 @@ test(`${library}: the index is rebuilt from SQLite when its file is deleted or c
 
   fs.writeFileSync(path.join(dir, 'indexes', 'c.manifest.json'), '{not json');
   engine = testEngine(dir, undefined, graph);
-  assert.equal(engine.getCollection('c').indexedVectors, SAMPLE_DOCUMENTS.length);
+  assert.equal((await engine.getCollection('c')).indexedVectors, SAMPLE_DOCUMENTS.length);
   engine.close();
 });
 
@@ -164,7 +165,7 @@ test(`${library}: a stale index (saved before later writes, e.g. after a crash) 
   const { results } = await restarted.search('c', { query: 'Mvua kubwa imenyesha usiku', k: 10, mode: 'dense' });
   assert.equal(results[0]!.id, 'new');
   assert.ok(!results.some((r) => r.id === 'sw-2'));
-  assert.equal(restarted.getCollection('c').indexedVectors, restarted.getCollection('c').passages);
+  assert.equal((await restarted.getCollection('c')).indexedVectors, (await restarted.getCollection('c')).passages);
   restarted.close();
 });
 }
@@ -184,33 +185,33 @@ test('writes from another process (a second engine on the same data dir) are see
 
 test('a failed batch writes nothing; collections are independent and deletable', async () => {
   const engine = await seeded();
-  const before = engine.getCollection('c');
+  const before = await engine.getCollection('c');
   await assert.rejects(
     engine.upsertDocuments('c', [{ id: 'x', text: 'moja' }, { id: 'x', text: 'mbili' }]),
     { code: 'INVALID_ARGUMENT' },
   );
-  assert.deepEqual(engine.getCollection('c'), before);
-  assert.throws(() => engine.createCollection('c'), { code: 'COLLECTION_EXISTS' });
-  assert.throws(() => engine.createCollection('d', { encoder: 'nope' }), { code: 'UNKNOWN_ENCODER' });
-  assert.throws(() => engine.createCollection('d', { config: { hnsw: { ef: 0 } } }), { code: 'INVALID_ARGUMENT' });
-  engine.createCollection('d', { config: { hnsw: { ef: 128 } } });
-  assert.equal(engine.getCollection('d').config.hnsw.ef, 128);
-  assert.equal(engine.getCollection('d').documents, 0);
+  assert.deepEqual(await engine.getCollection('c'), before);
+  await assert.rejects(async () => engine.createCollection('c'), { code: 'COLLECTION_EXISTS' });
+  await assert.rejects(async () => engine.createCollection('d', { encoder: 'nope' }), { code: 'UNKNOWN_ENCODER' });
+  await assert.rejects(async () => engine.createCollection('d', { config: { hnsw: { ef: 0 } } }), { code: 'INVALID_ARGUMENT' });
+  await engine.createCollection('d', { config: { hnsw: { ef: 128 } } });
+  assert.equal((await engine.getCollection('d')).config.hnsw.ef, 128);
+  assert.equal((await engine.getCollection('d')).documents, 0);
   await engine.deleteCollection('c', { force: true });
-  assert.throws(() => engine.getCollection('c'), { code: 'COLLECTION_NOT_FOUND' });
+  await assert.rejects(async () => engine.getCollection('c'), { code: 'COLLECTION_NOT_FOUND' });
   await assert.rejects(engine.search('c', { query: 'x', k: 1, mode: 'dense' }), { code: 'COLLECTION_NOT_FOUND' });
-  engine.createCollection('c');
-  assert.equal(engine.getCollection('c').documents, 0, 'a recreated collection starts empty');
+  await engine.createCollection('c');
+  assert.equal((await engine.getCollection('c')).documents, 0, 'a recreated collection starts empty');
   engine.close();
 });
 
 test('long documents become several passages that keep their document id', async () => {
   const engine = testEngine(undefined);
-  engine.createCollection('c', { config: { passages: { maxChars: 120, overlapChars: 30 } } });
+  await engine.createCollection('c', { config: { passages: { maxChars: 120, overlapChars: 30 } } });
   const text = Array.from({ length: 12 }, (_, i) => `Sentensi ya ${i} inahusu mada ya ${i % 3 === 0 ? 'maji' : 'shule'}.`).join(' ');
   const result = await engine.upsertDocuments('c', [{ id: 'long', text, lang: 'sw' }]);
   assert.ok(result.passages > 2);
-  assert.equal(engine.getDocument('c', 'long').passages, result.passages);
+  assert.equal((await engine.getDocument('c', 'long')).passages, result.passages);
   const { results } = await search(engine, 'Sentensi ya 7 inahusu mada ya shule', { k: 50 });
   assert.equal(results.length, result.passages);
   assert.ok(results.every((r) => r.id === 'long' && r.passage_id.startsWith('long#')));
@@ -227,14 +228,14 @@ test('a batch whose encoding fails writes nothing', async () => {
     },
   };
   const engine = testEngine(undefined, [failing]);
-  engine.createCollection('c');
+  await engine.createCollection('c');
   await engine.upsertDocuments('c', SAMPLE_DOCUMENTS);
-  const before = engine.getCollection('c');
+  const before = await engine.getCollection('c');
   await assert.rejects(engine.upsertDocuments('c', [{ id: 'ok', text: 'fine' }, { id: 'bad', text: 'FAIL here' }]), /encoder exploded/);
-  assert.deepEqual(engine.getCollection('c'), before);
-  assert.throws(() => engine.getDocument('c', 'ok'), { code: 'DOCUMENT_NOT_FOUND' });
+  assert.deepEqual(await engine.getCollection('c'), before);
+  await assert.rejects(async () => engine.getDocument('c', 'ok'), { code: 'DOCUMENT_NOT_FOUND' });
   await engine.upsertDocuments('c', [{ id: 'ok', text: 'fine' }]);
-  assert.equal(engine.getDocument('c', 'ok').text, 'fine', 'the collection still takes writes after a failed batch');
+  assert.equal((await engine.getDocument('c', 'ok')).text, 'fine', 'the collection still takes writes after a failed batch');
   engine.close();
 });
 
@@ -247,19 +248,19 @@ test('deleting the newest passage does not make the index look ahead of the data
   const warnings: string[] = [];
   const logger = { ...silentLogger, warn: (_: object | string, msg?: string) => void warnings.push(msg ?? '') };
   const restarted = new Engine({
-    dataDir: dir,
+    storage: createSqliteStorage({ dataDir: dir, logger }),
     encoders: createEncoderRegistry([createHashedNgramEncoder({ dim: 64 })]),
     languageIdentifier: createHeuristicLanguageIdentifier(),
     logger,
   });
   assert.deepEqual(warnings, []);
-  assert.equal(restarted.getCollection('c').indexedVectors, SAMPLE_DOCUMENTS.length - 1);
+  assert.equal((await restarted.getCollection('c')).indexedVectors, SAMPLE_DOCUMENTS.length - 1);
   restarted.close();
 });
 
 test('searches are answered while a large batch enters the HNSW graph; the write resolves once it is complete', async () => {
   const engine = testEngine(undefined);
-  engine.createCollection('c');
+  await engine.createCollection('c');
   const many = Array.from({ length: 400 }, (_, i) => ({ id: `d${i}`, text: `hati ya majaribio namba ${i} kuhusu ${i % 7 === 0 ? 'maji' : 'shule'}` }));
   let done = false;
   const write = engine.upsertDocuments('c', many).then((r) => {
@@ -274,7 +275,7 @@ test('searches are answered while a large batch enters the HNSW graph; the write
   }
   assert.equal((await write).passages, 400);
   assert.ok(answeredDuringWrite >= 3, `only ${answeredDuringWrite} searches were answered during the write`);
-  assert.equal(engine.getCollection('c').indexedVectors, 400);
+  assert.equal((await engine.getCollection('c')).indexedVectors, 400);
   engine.close();
 });
 
@@ -286,20 +287,20 @@ for (const library of ANN_LIBRARIES) {
   const params = { M: 16, efConstruction: 200, ef: 64 };
   const engine = await seeded(dir, graph);
   const more = Array.from({ length: 50 }, (_, i) => ({ id: `m${i}`, text: `hati ya ziada namba ${i} kuhusu maji na shule` }));
-  const saving = engine.saveIndexesInBackground();
+  const saving = sqliteStorageOf(engine).saveInBackground();
   const write = engine.upsertDocuments('c', more);
   await Promise.all([saving, write]);
-  assert.equal(engine.getCollection('c').indexedVectors, SAMPLE_DOCUMENTS.length + more.length);
+  assert.equal((await engine.getCollection('c')).indexedVectors, SAMPLE_DOCUMENTS.length + more.length);
   // The save that ran during the write holds the state from before it, consistently.
   const saved = loadGraphStore(graph, { base, dim: 64, params });
   assert.equal(saved.store?.size, SAMPLE_DOCUMENTS.length, saved.reason);
-  await engine.saveIndexesInBackground();
+  await sqliteStorageOf(engine).saveInBackground();
   assert.equal(loadGraphStore(graph, { base, dim: 64, params }).store?.size, SAMPLE_DOCUMENTS.length + more.length);
   assert.deepEqual(fs.readdirSync(path.join(dir, 'indexes')).sort(), [`c.${library === 'usearch' ? 'usearch' : 'hnsw'}`, 'c.manifest.json'].sort());
 
-  const dropSaving = engine.saveIndexesInBackground();
+  const dropSaving = sqliteStorageOf(engine).saveInBackground();
   await engine.upsertDocuments('c', [{ id: 'last', text: 'hati ya mwisho' }]);
-  const again = engine.saveIndexesInBackground();
+  const again = sqliteStorageOf(engine).saveInBackground();
   await engine.deleteCollection('c', { force: true });
   await Promise.all([dropSaving, again]);
   assert.deepEqual(fs.readdirSync(path.join(dir, 'indexes')), [], 'no index file, temporary or not, survives the drop');
@@ -311,7 +312,7 @@ test("mode 'auto' is dense for languages the encoder has an adapter for and hybr
   const base = createHashedNgramEncoder({ dim: 64 });
   const withSwAdapter: Encoder = { ...base, info: { ...base.info, adapters: ['sw'] } };
   const engine = testEngine(undefined, [withSwAdapter]);
-  engine.createCollection('c');
+  await engine.createCollection('c');
   await engine.upsertDocuments('c', SAMPLE_DOCUMENTS);
   const ranked = (r: { results: Array<{ id: string; score: number }> }) => r.results.map((x) => [x.id, x.score]);
   const query = 'Maji safi kwa watoto';
@@ -330,7 +331,7 @@ test("mode 'auto' follows the encoder's measured table, whatever its adapters; i
     info: { ...base.info, adapters: ['sw'], autoModes: { languages: { sw: 'hybrid', en: 'dense', qu: 'hybrid' }, default: 'dense' } },
   };
   const engine = testEngine(undefined, [measured]);
-  engine.createCollection('c');
+  await engine.createCollection('c');
   await engine.upsertDocuments('c', SAMPLE_DOCUMENTS);
   const query = 'Maji safi kwa watoto';
   for (const [lang, expected] of [['sw', 'hybrid'], ['en', 'dense'], ['qu', 'hybrid'], ['yo', 'dense']] as const) {
@@ -345,10 +346,10 @@ test('a collection whose encoder changed (other dim, other weights) is refused w
   const dir = tempDir();
   const original = createHashedNgramEncoder({ dim: 64 });
   const first = testEngine(dir, [original]);
-  first.createCollection('c');
+  await first.createCollection('c');
   await first.upsertDocuments('c', SAMPLE_DOCUMENTS);
-  assert.equal(first.getCollection('c').encoderVersion, original.info.version);
-  assert.equal(first.getCollection('c').encoderChanged, undefined);
+  assert.equal((await first.getCollection('c')).encoderVersion, original.info.version);
+  assert.equal((await first.getCollection('c')).encoderChanged, undefined);
   first.close();
 
   // Same name, other weights (seed) and same dim; then same name and another dim.
@@ -357,12 +358,12 @@ test('a collection whose encoder changed (other dim, other weights) is refused w
   for (const [encoder, reason] of [[retrained, /version dim64.*-s31263, and the loaded one is version dim64.*-s99/], [resized, /64-d .*96-d/]] as const) {
     const engine = testEngine(dir, [encoder]);
     try {
-      const info = engine.getCollection('c');
+      const info = await engine.getCollection('c');
       assert.match(info.encoderChanged ?? '', reason);
       assert.equal(info.documents, SAMPLE_DOCUMENTS.length, 'nothing is lost');
       await assert.rejects(search(engine, 'maji safi'), (e: Error & { code?: string }) => e.code === 'ENCODER_CHANGED' && /tafuta reindex -c c/.test(e.message));
       await assert.rejects(engine.upsertDocuments('c', [{ id: 'x', text: 'mpya' }]), (e: Error & { code?: string }) => e.code === 'ENCODER_CHANGED');
-      assert.equal(engine.getCollection('c').documents, SAMPLE_DOCUMENTS.length, 'a refused write stores nothing');
+      assert.equal((await engine.getCollection('c')).documents, SAMPLE_DOCUMENTS.length, 'a refused write stores nothing');
     } finally {
       engine.close();
     }
@@ -380,9 +381,9 @@ test('a collection whose encoder changed (other dim, other weights) is refused w
 test('reindexCollection re-encodes a collection whose encoder changed, keeps every document, and an interrupted run changes nothing', async () => {
   const dir = tempDir();
   const first = testEngine(dir, [createHashedNgramEncoder({ dim: 64 })]);
-  first.createCollection('c', { config: { passages: { maxChars: 50, overlapChars: 10 } } });
+  await first.createCollection('c', { config: { passages: { maxChars: 50, overlapChars: 10 } } });
   await first.upsertDocuments('c', SAMPLE_DOCUMENTS);
-  const before = first.getCollection('c');
+  const before = await first.getCollection('c');
   first.close();
 
   const resized = createHashedNgramEncoder({ dim: 96 });
@@ -397,10 +398,10 @@ test('reindexCollection re-encodes a collection whose encoder changed, keeps eve
   const broken = testEngine(dir, [failsOnSecondBatch]);
   try {
     await assert.rejects(broken.reindexCollection('c', { batchSize: 2 }), /encoder crashed/);
-    const info = broken.getCollection('c');
+    const info = await broken.getCollection('c');
     assert.match(info.encoderChanged ?? '', /64-d .*96-d/, 'still the old vectors');
     assert.equal(info.documents, SAMPLE_DOCUMENTS.length);
-    assert.deepEqual(broken.listCollections().map((c) => c.name), ['c'], 'the temporary collection is gone');
+    assert.deepEqual((await broken.listCollections()).map((c) => c.name), ['c'], 'the temporary collection is gone');
     await assert.rejects(broken.reindexCollection('nope'), (e: Error & { code?: string }) => e.code === 'COLLECTION_NOT_FOUND');
   } finally {
     broken.close();
@@ -413,20 +414,20 @@ test('reindexCollection re-encodes a collection whose encoder changed, keeps eve
     assert.equal(result.documents, SAMPLE_DOCUMENTS.length);
     assert.equal(result.passages, before.passages, 'the same passage split');
     assert.deepEqual(progress, [[4, 6], [6, 6]]);
-    const info = engine.getCollection('c');
+    const info = await engine.getCollection('c');
     assert.equal(info.encoderChanged, undefined);
     assert.equal(info.dim, 96);
     assert.equal(info.encoderVersion, resized.info.version);
     assert.deepEqual(info.config, before.config);
     assert.equal(info.indexedVectors, before.passages);
-    assert.deepEqual(engine.listCollections().map((c) => c.name), ['c']);
+    assert.deepEqual((await engine.listCollections()).map((c) => c.name), ['c']);
     for (const doc of SAMPLE_DOCUMENTS) {
-      const stored = engine.getDocument('c', doc.id);
+      const stored = await engine.getDocument('c', doc.id);
       assert.deepEqual({ text: stored.text, lang: stored.lang, title: stored.title, metadata: stored.metadata }, { text: doc.text, lang: doc.lang, title: doc.title, metadata: doc.metadata });
       assert.equal((await search(engine, doc.text)).results[0]!.id, doc.id);
     }
     await engine.upsertDocuments('c', [{ id: 'new', text: 'hati mpya kabisa' }]);
-    assert.equal(engine.getCollection('c').documents, SAMPLE_DOCUMENTS.length + 1);
+    assert.equal((await engine.getCollection('c')).documents, SAMPLE_DOCUMENTS.length + 1);
   } finally {
     engine.close();
   }
@@ -434,7 +435,7 @@ test('reindexCollection re-encodes a collection whose encoder changed, keeps eve
   const reopened = testEngine(dir, [resized]);
   try {
     assert.equal((await search(reopened, SAMPLE_DOCUMENTS[2]!.text)).results[0]!.id, SAMPLE_DOCUMENTS[2]!.id);
-    assert.equal(reopened.getCollection('c').indexedVectors, before.passages + 1);
+    assert.equal((await reopened.getCollection('c')).indexedVectors, before.passages + 1);
   } finally {
     reopened.close();
   }

@@ -1,11 +1,17 @@
-/** Metadata filters (Chroma `where` operators): semantics in every mode, type checks, and recall under selective filters. */
+/**
+ * Metadata filters (Chroma `where` operators): semantics in every mode and type checks on every store (SQLite, and
+ * PostgreSQL on PGlite), and recall under selective filters.
+ */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import type { Engine } from '../../indexer/engine.js';
 import { isTafutaError } from '../../core/errors.js';
 import { FILTER_LIMITS, parseWhere } from '../../indexer/filters.js';
 import type { SearchFilter } from '../../indexer/types.js';
-import { SAMPLE_DOCUMENTS, testEngine } from '../helpers/engine.js';
+import { SAMPLE_DOCUMENTS, sqliteStoreOf, testEngine } from '../helpers/engine.js';
+import { postgresStore, sqliteStore, testStores, type TestStore } from '../helpers/stores.js';
+
+after(() => postgresStore.stop());
 
 const MODES = ['dense', 'bm25', 'hybrid'] as const;
 
@@ -17,9 +23,9 @@ const DOCUMENTS = [
   { id: 'null-topic', lang: 'en', text: 'Water and farming notes without a topic.', metadata: { topic: null, year: 2021 } },
 ];
 
-async function seeded(): Promise<Engine> {
-  const engine = testEngine(undefined);
-  engine.createCollection('c');
+async function seeded(store: TestStore = sqliteStore): Promise<Engine> {
+  const engine = await store.freshEngine();
+  await engine.createCollection('c');
   await engine.upsertDocuments('c', DOCUMENTS);
   return engine;
 }
@@ -35,8 +41,8 @@ async function rejects(promise: Promise<unknown>, pattern: RegExp): Promise<void
   await assert.rejects(promise, (error: unknown) => isTafutaError(error) && error.code === 'INVALID_ARGUMENT' && pattern.test(error.message));
 }
 
-test('every operator selects what the README says, in dense, BM25 and hybrid alike', async () => {
-  const engine = await seeded();
+for (const store of testStores()) test(`every operator selects what the README says, in dense, BM25 and hybrid alike (${store.name} store)`, async () => {
+  const engine = await seeded(store);
   const cases: Array<[Record<string, unknown>, string[]]> = [
     [{ topic: 'health' }, ['am-1', 'en-1', 'ha-1', 'str-year', 'sw-1']],
     [{ topic: { $eq: 'health' } }, ['am-1', 'en-1', 'ha-1', 'str-year', 'sw-1']],
@@ -66,11 +72,11 @@ test('every operator selects what the README says, in dense, BM25 and hybrid ali
     }
   }
   assert.deepEqual(await idsMatching(engine, { topic: 'health' }, 'dense', { lang: ['sw', 'am'] }), ['am-1', 'sw-1'], 'lang and metadata together');
-  engine.close();
+  await engine.close();
 });
 
-test('a comparison that cannot match the stored type is a 400-class error, not an empty answer', async () => {
-  const engine = await seeded();
+for (const store of testStores()) test(`a comparison that cannot match the stored type is a 400-class error, not an empty answer (${store.name} store)`, async () => {
+  const engine = await seeded(store);
   const search = (metadata: Record<string, unknown>) => engine.search('c', { query: 'water', k: 5, mode: 'dense', filter: { metadata } });
   await rejects(search({ reviewed: 'true' }), /"reviewed" holds only boolean values/);
   await rejects(search({ reviewed: { $in: [1] } }), /compares a number/);
@@ -85,12 +91,12 @@ test('a comparison that cannot match the stored type is a 400-class error, not a
   // Types follow writes: once no document holds a boolean "reviewed", nothing is known about the key.
   await engine.deleteDocument('c', 'ha-1');
   assert.deepEqual((await search({ reviewed: 'true' })).results, []);
-  engine.close();
+  await engine.close();
 });
 
 test('the numeric-year mistake of issue 17 is refused with the stored type named', async () => {
   const engine = testEngine(undefined);
-  engine.createCollection('c');
+  await engine.createCollection('c');
   await engine.upsertDocuments('c', SAMPLE_DOCUMENTS);
   await rejects(engine.search('c', { query: 'water', k: 5, mode: 'bm25', filter: { metadata: { year: '2024' } } }), /"year" holds only number values/);
   engine.close();
@@ -126,16 +132,17 @@ test('filter values travel as bound parameters: SQL in values and keys changes n
   const engine = await seeded();
   assert.deepEqual(await idsMatching(engine, { topic: "health' OR 1=1 --" }), []);
   assert.deepEqual(await idsMatching(engine, { topic: { $in: ["') OR 1=1 --"] } }), []);
-  assert.equal(engine.getCollection('c').documents, DOCUMENTS.length);
+  assert.equal((await engine.getCollection('c')).documents, DOCUMENTS.length);
   engine.close();
 });
 
 /** Exact filtered top-k by brute force over every stored vector, independent of the engine's search path. */
 async function exactTopK(engine: Engine, query: string, k: number, keep: (documentId: string) => boolean): Promise<string[]> {
-  const collection = engine.store.requireCollection('c');
+  const store = sqliteStoreOf(engine);
+  const collection = store.requireCollection('c');
   const [q] = await engine.encoders.get(collection.encoder)!.embed([query], { kind: 'query' });
-  const all = [...engine.store.vectorsBetween(collection.id, 0, Number.MAX_SAFE_INTEGER)];
-  const views = new Map(engine.store.passageViews(all.map((v) => v.label)).map((v) => [v.label, v]));
+  const all = [...store.vectorsBetween(collection.id, 0, Number.MAX_SAFE_INTEGER)];
+  const views = new Map(store.passageViews(all.map((v) => v.label)).map((v) => [v.label, v]));
   return all
     .filter((v) => keep(views.get(v.label)!.documentId))
     .map((v) => ({ id: views.get(v.label)!.passageId, score: v.vector.reduce((s, x, i) => s + x * q![i]!, 0) }))
@@ -146,7 +153,7 @@ async function exactTopK(engine: Engine, query: string, k: number, keep: (docume
 
 test('filtered dense search keeps its recall: recall@10 = 1.0 under a 1% filter, ≥ 0.95 on the HNSW path', { timeout: 120_000 }, async () => {
   const engine = testEngine(undefined);
-  engine.createCollection('c');
+  await engine.createCollection('c');
   // Distinct texts (ties would make "the" exact top 10 ambiguous): words of a syllable vocabulary, seeded.
   const syllables = ['ma', 'ji', 'sa', 'fi', 'ki', 'li', 'mo', 'hi', 'ndi', 'a', 'fya', 'wa', 'to', 'shu', 'le', 'mvu', 'so', 'ko', 'ba', 'ra'];
   let seed = 17;

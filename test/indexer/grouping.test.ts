@@ -11,7 +11,7 @@ const QUERY = 'maji safi ya kisima';
 /** One long document whose every passage matches the query best, so it alone fills the first GROUP_DEPTHS[0] passages, and 20 short ones. */
 async function seeded(): Promise<Engine> {
   const engine = testEngine(undefined);
-  engine.createCollection('c', { config: { passages: { maxChars: 60, overlapChars: 0 } } });
+  await engine.createCollection('c', { config: { passages: { maxChars: 60, overlapChars: 0 } } });
   const long = Array.from({ length: 2 * GROUP_DEPTHS[0] + 40 }, (_, i) => `Maji safi ya kisima ${i}.`).join(' ');
   await engine.upsertDocuments('c', [
     { id: 'long', lang: 'sw', text: long },

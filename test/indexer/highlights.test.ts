@@ -31,7 +31,7 @@ const PASSAGE = 'Wakulima wanapanda mahindi shambani. Maji safi ni muhimu kwa af
 
 async function searched(mode: 'dense' | 'bm25' | 'hybrid', query: string): Promise<SearchResult> {
   const engine = testEngine(undefined);
-  engine.createCollection('c');
+  await engine.createCollection('c');
   await engine.upsertDocuments('c', [{ id: 'd', lang: 'sw', text: PASSAGE, title: 'Habari' }]);
   const { results } = await engine.search('c', { query, k: 1, mode, highlight: true });
   await engine.close();
@@ -57,7 +57,7 @@ test('hybrid highlights both; without highlight: true there are none', async () 
   assert.deepEqual(marked(result.text, result.highlights!.terms), ['Wakulima', 'mahindi']);
   assert.equal(marked(result.text, [result.highlights!.sentence!])[0], 'Wakulima wanapanda mahindi shambani.');
   const engine = testEngine(undefined);
-  engine.createCollection('c');
+  await engine.createCollection('c');
   await engine.upsertDocuments('c', [{ id: 'd', text: PASSAGE }]);
   const { results } = await engine.search('c', { query: 'maji', k: 1, mode: 'hybrid' });
   assert.equal(results[0]!.highlights, undefined);

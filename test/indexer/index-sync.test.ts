@@ -11,10 +11,10 @@ import assert from 'node:assert/strict';
 import { contentHashOf, type Engine } from '../../indexer/engine.js';
 import { ANN_LIBRARIES } from '../../indexer/graph-store.js';
 import type { GraphStore } from '../../indexer/graph-store.js';
-import { tempDir, testEngine } from '../helpers/engine.js';
+import { sqliteStorageOf, sqliteStoreOf, tempDir, testEngine } from '../helpers/engine.js';
 
 function graphOf(engine: Engine, name = 'c'): GraphStore {
-  return (engine as unknown as { indexes: Map<string, { vectorStore: GraphStore }> }).indexes.get(name)!.vectorStore;
+  return (sqliteStorageOf(engine) as unknown as { indexes: Map<string, { vectorStore: GraphStore }> }).indexes.get(name)!.vectorStore;
 }
 
 const documents = (prefix: string, n: number) =>
@@ -27,7 +27,7 @@ async function topIds(engine: Engine, query: string, k = 5): Promise<string[]> {
 test("another process's large write is found by the very next search; an own write is acknowledged once the graph holds it", async () => {
   const dir = tempDir();
   const writer = testEngine(dir);
-  writer.createCollection('c');
+  await writer.createCollection('c');
   const reader = testEngine(dir);
   try {
     const batch = documents('a', 3000);
@@ -35,7 +35,7 @@ test("another process's large write is found by the very next search; an own wri
     // Far more than a search could insert into the reader's graph: found through the passages not yet in it.
     const last = batch.at(-1)!;
     assert.equal((await topIds(reader, last.text))[0], `${last.id}#0`);
-    assert.equal(reader.getCollection('c').indexedVectors, 3000);
+    assert.equal((await reader.getCollection('c')).indexedVectors, 3000);
 
     // The reader's graph is still catching up in the background: its own write waits for the graph.
     assert.ok(graphOf(reader).size < 3000, 'the graph is behind (else this test proves nothing)');
@@ -51,12 +51,12 @@ test("another process's large write is found by the very next search; an own wri
 test('rows committed by another process between the head and the row read are not indexed twice', async () => {
   const dir = tempDir();
   const writer = testEngine(dir);
-  writer.createCollection('c');
+  await writer.createCollection('c');
   await writer.upsertDocuments('c', documents('d', 50));
   const follower = testEngine(dir);
   try {
     await follower.upsertDocuments('c', [{ id: 'warm', text: 'hati ya kwanza ya mfuasi' }]); // its graph holds everything
-    const collection = writer.store.requireCollection('c');
+    const collection = sqliteStoreOf(writer).requireCollection('c');
     const encoder = writer.encoders.get(collection.encoder)!;
     const late = documents('x', 10);
     const vectors = await encoder.embed(late.map((d) => d.text), { kind: 'passage' });
@@ -68,18 +68,18 @@ test('rows committed by another process between the head and the row read are no
 
     for (let i = 0; i < 30; i++) await writer.deleteDocument('c', `d${i}`); // deleted slots for replays to fall into
     // The writer commits right after the follower has read the change-log head, before it reads the rows.
-    const syncHead = follower.store.syncHead;
-    follower.store.syncHead = (id: number) => {
+    const syncHead = sqliteStoreOf(follower).syncHead;
+    sqliteStoreOf(follower).syncHead = (id: number) => {
       const head = syncHead(id);
-      follower.store.syncHead = syncHead;
-      writer.store.upsertDocuments(collection.id, lateBatch, new Set());
+      sqliteStoreOf(follower).syncHead = syncHead;
+      sqliteStoreOf(writer).upsertDocuments(collection.id, lateBatch, new Set());
       return head;
     };
     await topIds(follower, 'maji safi');
     await writer.upsertDocuments('c', [{ id: 'next', text: 'hati inayofuata' }]); // the follower syncs again
     await topIds(follower, 'maji safi');
 
-    const info = follower.getCollection('c');
+    const info = await follower.getCollection('c');
     assert.equal(info.passages, 50 - 30 + 1 + 10 + 1);
     assert.equal(info.indexedVectors, info.passages, 'indexed vectors = passages');
     for (const d of late) {
@@ -96,7 +96,7 @@ test('rows committed by another process between the head and the row read are no
 test('compaction rebuilds the graph in slices: searches are answered by the old graph until the new one is swapped in', async () => {
   const engine = testEngine(tempDir());
   try {
-    engine.createCollection('c');
+    await engine.createCollection('c');
     const all = documents('k', 2400);
     await engine.upsertDocuments('c', all);
     for (let i = 0; i < 1200; i++) await engine.deleteDocument('c', `k${i}`);
@@ -124,7 +124,7 @@ test('compaction rebuilds the graph in slices: searches are answered by the old 
 test('a bulk import (deferIndex) commits without the graph; catchUpIndex builds it from SQLite, with deletions, and saves it', async () => {
   const dir = tempDir();
   const engine = testEngine(dir);
-  engine.createCollection('c');
+  await engine.createCollection('c');
   try {
     await engine.upsertDocuments('c', documents('a', 300), { deferIndex: true });
     await engine.upsertDocuments('c', documents('b', 200), { deferIndex: true });
@@ -139,7 +139,7 @@ test('a bulk import (deferIndex) commits without the graph; catchUpIndex builds 
     await engine.catchUpIndex('c');
     const graph = graphOf(engine);
     assert.equal(graph.size, 300 + 200 + 100 + 50 - 2);
-    const pending = (engine as unknown as { indexes: Map<string, { pending: Map<number, Float32Array> }> }).indexes.get('c')!.pending;
+    const pending = (sqliteStorageOf(engine) as unknown as { indexes: Map<string, { pending: Map<number, Float32Array> }> }).indexes.get('c')!.pending;
     assert.equal(pending.size, 0);
     assert.equal((await topIds(engine, 'hati iliyobadilishwa kabisa'))[0], 'b3#0');
     assert.ok(!(await topIds(engine, documents('a', 8)[7]!.text)).includes('a7#0'));
@@ -149,10 +149,10 @@ test('a bulk import (deferIndex) commits without the graph; catchUpIndex builds 
   // The saved file holds everything: a new engine loads it with nothing left to insert.
   const again = testEngine(dir);
   try {
-    again.getCollection('c');
+    await again.getCollection('c');
     assert.equal((await topIds(again, documents('e', 7)[6]!.text))[0], 'e6#0');
     assert.equal(graphOf(again).size, 648);
-    const pending = (again as unknown as { indexes: Map<string, { pending: Map<number, Float32Array> }> }).indexes.get('c')!.pending;
+    const pending = (sqliteStorageOf(again) as unknown as { indexes: Map<string, { pending: Map<number, Float32Array> }> }).indexes.get('c')!.pending;
     assert.equal(pending.size, 0);
   } finally {
     await again.close();
@@ -162,7 +162,7 @@ test('a bulk import (deferIndex) commits without the graph; catchUpIndex builds 
 test('a fresh engine builds the graph of a deferred import (no index file yet) in one catch-up', async () => {
   const dir = tempDir();
   const writer = testEngine(dir);
-  writer.createCollection('c');
+  await writer.createCollection('c');
   await writer.upsertDocuments('c', documents('a', 400), { deferIndex: true });
   await writer.close(); // the index was never opened: no file
   const engine = testEngine(dir);
@@ -185,7 +185,7 @@ for (const library of ANN_LIBRARIES) {
     const incremental = testEngine(undefined, undefined, { library });
     const bulk = testEngine(undefined, undefined, { library });
     try {
-      for (const engine of [incremental, bulk]) engine.createCollection('c');
+      for (const engine of [incremental, bulk]) await engine.createCollection('c');
       for (let i = 0; i < corpus.length; i += 50) {
         await incremental.upsertDocuments('c', corpus.slice(i, i + 50));
         await bulk.upsertDocuments('c', corpus.slice(i, i + 50), { deferIndex: true });

@@ -20,7 +20,7 @@ const isInvalid = (pattern: RegExp) => (e: Error & { code?: string }) => e.code 
 
 async function ownCollection(dataDir?: string): Promise<Engine> {
   const engine = testEngine(dataDir);
-  engine.createCollection('own', { encoder: 'none', dim: DIM });
+  await engine.createCollection('own', { encoder: 'none', dim: DIM });
   await engine.upsertDocuments('own', OWN_DOCUMENTS);
   return engine;
 }
@@ -29,13 +29,13 @@ const searchOwn = (engine: Engine, request: Partial<SearchRequest>) => engine.se
 
 test('a collection with encoder "none" records it with its dim, and keeps each document whole: one passage with its vector', async () => {
   const engine = await ownCollection();
-  const info = engine.getCollection('own');
+  const info = await engine.getCollection('own');
   assert.equal(info.encoder, 'none');
   assert.equal(info.dim, DIM);
   assert.equal(info.encoderVersion, null);
   assert.equal(info.encoderChanged, undefined);
   assert.deepEqual(info.config.passages, { maxChars: 1_000_000, overlapChars: 0 });
-  assert.deepEqual(engine.listCollections().map((c) => [c.name, c.encoder, c.dim]), [['own', 'none', DIM]]);
+  assert.deepEqual((await engine.listCollections()).map((c) => [c.name, c.encoder, c.dim]), [['own', 'none', DIM]]);
   assert.equal(info.passages, OWN_DOCUMENTS.length);
   assert.equal(info.indexedVectors, OWN_DOCUMENTS.length);
 
@@ -56,12 +56,12 @@ test('dense search by vector ranks by cosine (scale does not matter); documents 
   assert.ok(Math.abs(results[0]!.score - 10 / Math.sqrt(101)) < 1e-6, `cosine, got ${results[0]!.score}`);
   assert.ok(Math.abs(results[1]!.score - 11 / Math.sqrt(202)) < 1e-6);
 
-  const stored = engine.getDocument('own', 'xy').vector!;
+  const stored = (await engine.getDocument('own', 'xy')).vector!;
   assert.ok(stored.every((x, i) => Math.abs(x - [Math.SQRT1_2, Math.SQRT1_2, 0, 0][i]!) < 1e-7), `normalised: ${stored}`);
-  assert.deepEqual(engine.getDocument('own', 'z').vector, [0, 0, 0, -1]);
-  const page = engine.listDocuments('own', { limit: 10 });
+  assert.deepEqual((await engine.getDocument('own', 'z')).vector, [0, 0, 0, -1]);
+  const page = await engine.listDocuments('own', { limit: 10 });
   assert.ok(page.documents.every((d) => d.vector === undefined), 'listings leave vectors out');
-  assert.deepEqual(engine.listDocuments('own', { limit: 10, withVectors: true }).documents.map((d) => d.vector?.length), [DIM, DIM, DIM, DIM]);
+  assert.deepEqual((await engine.listDocuments('own', { limit: 10, withVectors: true })).documents.map((d) => d.vector?.length), [DIM, DIM, DIM, DIM]);
   await engine.close();
 });
 
@@ -80,8 +80,8 @@ test('the query text feeds BM25: bm25 and hybrid work; auto is hybrid with a que
 
 test('own vectors are checked: required, of the collection dim, finite, not zero; refused by encoder collections; nothing is written', async () => {
   const engine = await ownCollection();
-  engine.createCollection('enc');
-  const before = engine.getCollection('own').documents;
+  await engine.createCollection('enc');
+  const before = (await engine.getCollection('own')).documents;
   const cases: Array<[string, Parameters<Engine['upsertDocuments']>[1], RegExp]> = [
     ['missing', [{ id: 'n', text: 'maji' }], /document "n".*needs a vector of 4 numbers/],
     ['too short', [{ id: 'n', text: 'maji', vector: [1, 0, 0] }], /document "n": vector has 3 numbers.*have 4/],
@@ -94,9 +94,9 @@ test('own vectors are checked: required, of the collection dim, finite, not zero
   for (const [label, documents, message] of cases) {
     await assert.rejects(engine.upsertDocuments('own', documents), isInvalid(message), label);
   }
-  assert.equal(engine.getCollection('own').documents, before, 'nothing written');
+  assert.equal((await engine.getCollection('own')).documents, before, 'nothing written');
   await assert.rejects(engine.upsertDocuments('enc', [{ id: 'v', text: 'maji', vector: [1, 0, 0, 0] }]), isInvalid(/encodes its documents with "hashed-ngram-v1".*encoder "none"/));
-  assert.equal(engine.getCollection('enc').documents, 0);
+  assert.equal((await engine.getCollection('enc')).documents, 0);
 
   await assert.rejects(searchOwn(engine, { query: 'maji' }), isInvalid(/own vectors.*need a vector of 4 numbers.*bm25/));
   await assert.rejects(searchOwn(engine, { query: 'maji', mode: 'hybrid' }), isInvalid(/need a vector/));
@@ -106,16 +106,16 @@ test('own vectors are checked: required, of the collection dim, finite, not zero
   await engine.close();
 });
 
-test('creating a collection: dim goes with encoder "none" only, in 1-4096; config.passages does not apply to it', () => {
+test('creating a collection: dim goes with encoder "none" only, in 1-4096; config.passages does not apply to it', async () => {
   const engine = testEngine(undefined);
-  assert.throws(() => engine.createCollection('a', { encoder: 'none' }), isInvalid(/needs dim/));
-  for (const dim of [0, 4097, 1.5, -3]) assert.throws(() => engine.createCollection('a', { encoder: 'none', dim }), isInvalid(/from 1 to 4096/), String(dim));
-  assert.throws(() => engine.createCollection('a', { dim: 64 }), isInvalid(/dim goes with encoder "none"/));
-  assert.throws(() => engine.createCollection('a', { encoder: 'hashed-ngram-v1', dim: 64 }), isInvalid(/dim goes with encoder "none"/));
-  assert.throws(() => engine.createCollection('a', { encoder: 'none', dim: 8, config: { passages: { maxChars: 300 } } }), isInvalid(/passages/));
-  assert.throws(() => engine.createCollection('a', { encoder: 'nope' }), (e: Error & { code?: string }) => e.code === 'UNKNOWN_ENCODER' && /available: .*none/.test(e.message));
-  assert.deepEqual(engine.listCollections(), [], 'nothing created');
-  assert.equal(engine.createCollection('a', { encoder: 'none', dim: 4096, config: { hnsw: { M: 8 } } }).config.hnsw.M, 8);
+  await assert.rejects(async () => engine.createCollection('a', { encoder: 'none' }), isInvalid(/needs dim/));
+  for (const dim of [0, 4097, 1.5, -3]) await assert.rejects(async () => engine.createCollection('a', { encoder: 'none', dim }), isInvalid(/from 1 to 4096/), String(dim));
+  await assert.rejects(async () => engine.createCollection('a', { dim: 64 }), isInvalid(/dim goes with encoder "none"/));
+  await assert.rejects(async () => engine.createCollection('a', { encoder: 'hashed-ngram-v1', dim: 64 }), isInvalid(/dim goes with encoder "none"/));
+  await assert.rejects(async () => engine.createCollection('a', { encoder: 'none', dim: 8, config: { passages: { maxChars: 300 } } }), isInvalid(/passages/));
+  await assert.rejects(async () => engine.createCollection('a', { encoder: 'nope' }), (e: Error & { code?: string }) => e.code === 'UNKNOWN_ENCODER' && /available: .*none/.test(e.message));
+  assert.deepEqual(await engine.listCollections(), [], 'nothing created');
+  assert.equal((await engine.createCollection('a', { encoder: 'none', dim: 4096, config: { hnsw: { M: 8 } } })).config.hnsw.M, 8);
   void engine.close();
 });
 
@@ -132,9 +132,9 @@ test('the same vector (at any scale) is unchanged; a new one replaces the old; a
   const unit = Array.from(unitVectorOf(given, 3, 'test'));
   assert.deepEqual(Array.from(unitVectorOf(unit, 3, 'test')), unit, 'a stored vector is kept as it is');
   const wide = testEngine(undefined);
-  wide.createCollection('w', { encoder: 'none', dim: 3 });
+  await wide.createCollection('w', { encoder: 'none', dim: 3 });
   await wide.upsertDocuments('w', [{ id: 'r', text: 'nasibu', vector: given }]);
-  const stored = wide.getDocument('w', 'r');
+  const stored = await wide.getDocument('w', 'r');
   assert.deepEqual(stored.vector, unit);
   assert.deepEqual(await wide.upsertDocuments('w', [{ id: 'r', text: 'nasibu', vector: stored.vector }]), { upserted: 0, unchanged: 1, passages: 0 });
   await wide.close();
@@ -144,7 +144,7 @@ test('the same vector (at any scale) is unchanged; a new one replaces the old; a
 test('collections with an encoder also search by a given vector of their dim, which must match', async () => {
   const encoder = createHashedNgramEncoder({ dim: 64 });
   const engine = testEngine(undefined, [encoder]);
-  engine.createCollection('c');
+  await engine.createCollection('c');
   await engine.upsertDocuments('c', SAMPLE_DOCUMENTS);
   for (const doc of SAMPLE_DOCUMENTS) {
     // Passages are encoded with their document's title (indexer/titles.ts).
@@ -160,7 +160,7 @@ test('collections with an encoder also search by a given vector of their dim, wh
 test('re-indexing a collection of your own vectors is refused: there is nothing to re-encode', async () => {
   const engine = await ownCollection();
   await assert.rejects(engine.reindexCollection('own'), isInvalid(/own vectors.*nothing to re-encode/));
-  assert.equal(engine.getCollection('own').documents, OWN_DOCUMENTS.length);
+  assert.equal((await engine.getCollection('own')).documents, OWN_DOCUMENTS.length);
   await engine.close();
 });
 

@@ -7,7 +7,7 @@ import { SAMPLE_DOCUMENTS, testEngine } from '../helpers/engine.js';
 
 test('each mode groups by document, highlights and pages', async () => {
   const engine = testEngine(undefined);
-  engine.createCollection('c');
+  await engine.createCollection('c');
   await engine.upsertDocuments('c', [...SAMPLE_DOCUMENTS, { id: 'long', lang: 'sw', text: Array.from({ length: 40 }, (_, i) => `Sentensi ${i}: maji safi ni muhimu kwa afya.`).join(' ') }]);
   for (const mode of SEARCH_MODES) {
     const request = searchSchema.parse({ query: 'maji safi', mode, k: 3, group_by: 'document', highlight: true });

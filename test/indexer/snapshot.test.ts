@@ -26,8 +26,8 @@ const extraDocuments = Array.from({ length: 120 }, (_, i) => ({
 }));
 
 async function populate(engine: Engine): Promise<void> {
-  engine.createCollection('alpha');
-  engine.createCollection('beta', { config: { hnsw: { M: 8 }, passages: { maxChars: 120, overlapChars: 20 } } });
+  await engine.createCollection('alpha');
+  await engine.createCollection('beta', { config: { hnsw: { M: 8 }, passages: { maxChars: 120, overlapChars: 20 } } });
   await engine.upsertDocuments('alpha', SAMPLE_DOCUMENTS);
   await engine.upsertDocuments('alpha', extraDocuments.slice(0, 60));
   await engine.upsertDocuments('beta', extraDocuments);
@@ -44,7 +44,7 @@ async function results(engine: Engine): Promise<unknown[]> {
         out.push({ collection, mode, query, query_lang: r.query_lang, results: r.results });
       }
     }
-    const info = engine.getCollection(collection);
+    const info = await engine.getCollection(collection);
     out.push({ ...info, createdAt: info.createdAt });
   }
   return out;
@@ -175,7 +175,7 @@ describe('snapshot', () => {
     const root = tempDir('tafuta-snap-');
     const engine = testEngine(path.join(root, 'source'));
     try {
-      engine.createCollection('live');
+      await engine.createCollection('live');
       const batches = Array.from({ length: 8 }, (_, b) => Array.from({ length: 25 }, (_, i) => ({ id: `b${b}-${i}`, text: `Batch ${b} hati ${i} maji na kilimo.` })));
       const writes = batches.map((batch) => engine.upsertDocuments('live', batch));
       const snap = createSnapshot(engine, path.join(root, 'snap'));
@@ -188,7 +188,7 @@ describe('snapshot', () => {
     await restoreSnapshot(path.join(root, 'snap'), target);
     const restored = testEngine(target);
     try {
-      const c = restored.getCollection('live');
+      const c = await restored.getCollection('live');
       assert.equal(c.documents % 25, 0, 'whole batches only');
       assert.equal(c.documents, 200, 'the snapshot waited for the queued writes of its engine');
       assert.equal(c.indexedVectors, c.passages);
@@ -201,14 +201,14 @@ describe('snapshot', () => {
     const root = tempDir('tafuta-snap-');
     const engine = testEngine(path.join(root, 'source'));
     try {
-      engine.createCollection('re');
+      await engine.createCollection('re');
       await engine.upsertDocuments('re', SAMPLE_DOCUMENTS);
       engine.saveIndexes();
       const stale = fs.readFileSync(path.join(root, 'source', 'indexes', 're.manifest.json'));
       const staleIndex = fs.readFileSync(path.join(root, 'source', 'indexes', 're.usearch'));
       await engine.deleteCollection('re', { force: true });
       await new Promise((resolve) => setTimeout(resolve, 5));
-      engine.createCollection('re');
+      await engine.createCollection('re');
       await engine.upsertDocuments('re', SAMPLE_DOCUMENTS.slice(0, 2));
       // Simulate another process's stale files on disk at snapshot time.
       const original = engine.saveIndexes.bind(engine);
@@ -227,7 +227,7 @@ describe('snapshot', () => {
     await restoreSnapshot(path.join(root, 'snap'), target);
     const restored = testEngine(target);
     try {
-      const c = restored.getCollection('re');
+      const c = await restored.getCollection('re');
       assert.deepEqual([c.documents, c.passages, c.indexedVectors], [2, 2, 2]);
     } finally {
       restored.close();

@@ -7,7 +7,7 @@ import { openDatabase } from '../../indexer/database.js';
 import type { Engine } from '../../indexer/engine.js';
 import { indexFile } from '../../indexer/pipeline.js';
 import type { DocumentInput } from '../../indexer/types.js';
-import { tempDir, testEngine } from '../helpers/engine.js';
+import { sqliteStoreOf, tempDir, testEngine } from '../helpers/engine.js';
 
 const DOCUMENTS = [
   { id: 'kilimo', lang: 'sw', title: 'Mahindi', text: 'Wakulima wanapanda wakati wa mvua za masika.' },
@@ -17,7 +17,7 @@ const DOCUMENTS = [
 
 async function engineWith(documents: readonly DocumentInput[]): Promise<Engine> {
   const engine = testEngine(undefined);
-  engine.createCollection('c');
+  await engine.createCollection('c');
   await engine.upsertDocuments('c', documents);
   return engine;
 }
@@ -26,8 +26,9 @@ const seeded = () => engineWith(DOCUMENTS);
 
 /** Every stored passage vector of the collection, as hex, by passage id. */
 function vectorsOf(engine: Engine): Map<number, string> {
-  const collection = engine.store.requireCollection('c');
-  return new Map([...engine.store.vectorsBetween(collection.id, 0, Number.MAX_SAFE_INTEGER)].map((v) => [v.label, Buffer.from(v.vector.buffer).toString('hex')]));
+  const store = sqliteStoreOf(engine);
+  const collection = store.requireCollection('c');
+  return new Map([...store.vectorsBetween(collection.id, 0, Number.MAX_SAFE_INTEGER)].map((v) => [v.label, Buffer.from(v.vector.buffer).toString('hex')]));
 }
 
 test('BM25 finds a document by a word only its title holds, and results keep the text without the title', async () => {
@@ -98,10 +99,10 @@ test('BEIR titles are indexed: a BEIR corpus is searchable by its titles', async
   const file = path.join(dir, 'corpus.jsonl');
   fs.writeFileSync(file, ['{"_id":"d1","title":"Kilimo cha mpunga","text":"Wakulima wanapanda wakati wa mvua."}', '{"_id":"d2","title":"","text":"Watoto wanasoma vitabu."}'].join('\n'));
   const engine = testEngine(undefined);
-  engine.createCollection('c');
+  await engine.createCollection('c');
   await indexFile({ engine, collection: 'c', file, format: 'beir', batchSize: 10, defaultLang: 'sw' });
-  assert.equal(engine.getDocument('c', 'd1').title, 'Kilimo cha mpunga');
-  assert.equal(engine.getDocument('c', 'd2').title, null, 'an empty BEIR title is none');
+  assert.equal((await engine.getDocument('c', 'd1')).title, 'Kilimo cha mpunga');
+  assert.equal((await engine.getDocument('c', 'd2')).title, null, 'an empty BEIR title is none');
   assert.deepEqual((await engine.search('c', { query: 'mpunga', k: 5, mode: 'bm25' })).results.map((r) => r.id), ['d1']);
   engine.close();
   fs.rmSync(dir, { recursive: true, force: true });

@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
-import { Engine } from '../../indexer/engine.js';
-import { silentLogger } from '../../core/logger.js';
+import { after, test } from 'node:test';
+import type { Engine } from '../../indexer/engine.js';
 import { createHashedNgramEncoder } from '../../models/hashed-ngram-encoder.js';
-import { createHeuristicLanguageIdentifier } from '../../models/langid.js';
-import { createEncoderRegistry } from '../../models/registry.js';
+import { postgresStore, sqliteStore, testStores, type TestStore } from '../helpers/stores.js';
 import { createQueryTranslator } from '../../models/translate/translator.js';
 import type { TranslationTable } from '../../models/translate/table.js';
 
@@ -22,16 +20,14 @@ const TABLE: TranslationTable = new Map([
   ['kitabu', [{ term: 'book', weight: 1 }]],
 ]);
 
-async function engineWith(fusionWeight = 0.5): Promise<Engine> {
-  const engine = new Engine({
-    dataDir: undefined,
-    encoders: createEncoderRegistry([createHashedNgramEncoder({ dim: 32 })]),
-    languageIdentifier: createHeuristicLanguageIdentifier(),
+after(() => postgresStore.stop());
+
+async function engineWith(fusionWeight = 0.5, store: TestStore = sqliteStore): Promise<Engine> {
+  const engine = await store.freshEngine({
+    encoders: [createHashedNgramEncoder({ dim: 32 })],
     translator: createQueryTranslator({ name: 'test', borrowFrom: {}, fusion: { weights: { sw: fusionWeight }, defaultWeight: 0.5 } }, new Map([['sw', TABLE]])),
-    logger: silentLogger,
-    saveDelayMs: 60_000,
   });
-  engine.createCollection('c', {});
+  await engine.createCollection('c', {});
   await engine.upsertDocuments('c', DOCUMENTS.map((d) => ({ ...d, lang: 'en' })));
   return engine;
 }
@@ -49,8 +45,9 @@ test('a query no table translates scores exactly as FTS5 bm25() does (same stati
   await engine.close();
 });
 
-test('a translated word pools its terms: tf and df are the weighted sums over its translations (PSQ)', async () => {
-  const engine = await engineWith();
+// The PSQ scoring reads the same statistics from either store (FTS5's, or PostgreSQL's full-text index).
+for (const store of testStores()) test(`a translated word pools its terms: tf and df are the weighted sums over its translations (PSQ; ${store.name} store)`, async () => {
+  const engine = await engineWith(0.5, store);
   const response = await engine.search('c', { query: 'nyumba', k: 10, mode: 'translate', lang: 'sw' });
   // N = 5 passages, 30 tokens in all (mean 6). df(house) = 3, df(home) = 2 → df = 2.5, idf = ln(3/3) = 0, floored
   // at 1e-6 as FTS5 does: every passage with either word matches, none with neither.
@@ -65,8 +62,8 @@ test('a translated word pools its terms: tf and df are the weighted sums over it
   await engine.close();
 });
 
-test('words the table lacks stay themselves; a query language without a table is plain BM25', async () => {
-  const engine = await engineWith();
+for (const store of testStores()) test(`words the table lacks stay themselves; a query language without a table is plain BM25 (${store.name} store)`, async () => {
+  const engine = await engineWith(0.5, store);
   const mixed = await engine.search('c', { query: 'kitabu farm', k: 10, mode: 'translate', lang: 'sw' });
   assert.deepEqual(mixed.results.map((r) => r.id).sort(), ['book', 'other']);
   const unknown = await engine.search('c', { query: 'kitabu', k: 10, mode: 'translate', lang: 'yo' });
@@ -74,8 +71,8 @@ test('words the table lacks stay themselves; a query language without a table is
   await engine.close();
 });
 
-test('translate-hybrid weighs the lists by the language’s fusion weight: 1 is the translated ranking alone', async () => {
-  const engine = await engineWith(1);
+for (const store of testStores()) test(`translate-hybrid weighs the lists by the language’s fusion weight: 1 is the translated ranking alone (${store.name} store)`, async () => {
+  const engine = await engineWith(1, store);
   const translated = await engine.search('c', { query: 'kitabu', k: 10, mode: 'translate', lang: 'sw' });
   const fused = await engine.search('c', { query: 'kitabu', k: 10, mode: 'translate-hybrid', lang: 'sw' });
   assert.equal(fused.mode, 'translate-hybrid');
@@ -101,7 +98,8 @@ function referenceScores(texts: ReadonlyMap<string, string>, query: ReadonlyArra
   return scored.filter(([, s]) => s > 0).sort((a, b) => b[1] - a[1]);
 }
 
-test('translated BM25 scores every passage holding a translation exactly as PSQ BM25 written out does, through upserts and deletes', async () => {
+// SQLite's term index follows the change log; PostgreSQL re-scores its text index's candidates: both are exact.
+for (const store of testStores()) test(`translated BM25 scores every passage holding a translation exactly as PSQ BM25 written out does, through upserts and deletes (${store.name} store)`, async () => {
   // A seeded corpus over a small vocabulary (many ties in df, several passages per word) and a table over it.
   let state = 7;
   const random = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
@@ -110,15 +108,11 @@ test('translated BM25 scores every passage holding a translation exactly as PSQ 
   const table: TranslationTable = new Map(
     Array.from({ length: 15 }, (_, i) => [`s${i}`, [{ term: `w${i}`, weight: 0.6 }, { term: `w${i + 20}`, weight: 0.3 }, { term: `w${(i * 7) % 40}`, weight: 0.1 }]]),
   );
-  const engine = new Engine({
-    dataDir: undefined,
-    encoders: createEncoderRegistry([createHashedNgramEncoder({ dim: 32 })]),
-    languageIdentifier: createHeuristicLanguageIdentifier(),
+  const engine = await store.freshEngine({
+    encoders: [createHashedNgramEncoder({ dim: 32 })],
     translator: createQueryTranslator({ name: 'test', borrowFrom: {}, fusion: { weights: {}, defaultWeight: 0.5 } }, new Map([['sw', table]])),
-    logger: silentLogger,
-    saveDelayMs: 60_000,
   });
-  engine.createCollection('c', {});
+  await engine.createCollection('c', {});
   const texts = new Map<string, string>();
   const check = async () => {
     for (const query of ['s1', 's2 s3', 's4 s5 w7', 's0 s1 s2 s3 s4 s5 s6 s7 s8 s9', 'w3 w33']) {

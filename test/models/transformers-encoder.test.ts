@@ -220,7 +220,7 @@ test('models directories: ours and transformers ones are found; a served collect
     const info = engine.encoders.list().find((e) => e.name === 'tiny-bert');
     assert.equal(info?.kind, 'transformers');
     assert.equal(info?.source, served.dir);
-    engine.createCollection('c', { encoder: 'tiny-bert' });
+    await engine.createCollection('c', { encoder: 'tiny-bert' });
     await engine.upsertDocuments('c', documents);
     for (const doc of documents) {
       const { results } = await engine.search('c', { query: doc.text, k: 1, mode: 'dense' });
@@ -233,7 +233,7 @@ test('models directories: ours and transformers ones are found; a served collect
   writeModel(path.join('models-dir', 'tiny-bert'), {}, 8); // retrained: same name, other weights
   engine = await open();
   try {
-    assert.match(engine.getCollection('c').encoderChanged ?? '', /version/);
+    assert.match((await engine.getCollection('c')).encoderChanged ?? '', /version/);
     await assert.rejects(engine.search('c', { query: 'maji', k: 1, mode: 'dense' }), (e: Error & { code?: string }) => e.code === 'ENCODER_CHANGED');
     const result = await engine.reindexCollection('c');
     assert.equal(result.documents, documents.length);
@@ -250,9 +250,9 @@ test('passages longer than the model reads are split by tokens, so nothing is tr
   const text = Array.from({ length: 40 }, (_, i) => words[i % words.length]).join(' ');
   const engine = await createEngine({ dataDir: tempDir(), modelsDir: tempDir(), modelsDirs: [modelsDir], logger: silentLogger });
   try {
-    engine.createCollection('c', { encoder: 'eight' });
+    await engine.createCollection('c', { encoder: 'eight' });
     const { passages } = await engine.upsertDocuments('c', [{ id: 'long', text }]);
-    const stored = engine.listDocuments('c', { limit: 10 }).documents[0]!;
+    const stored = (await engine.listDocuments('c', { limit: 10 })).documents[0]!;
     assert.equal(stored.passages, passages);
     assert.ok(passages >= 40 / (8 - 4), `${passages} passages for 40 words, at most 4 words each ([CLS] passage : … [SEP])`);
     const encoder = engine.encoders.get('eight')!;

@@ -1,6 +1,7 @@
 /**
  * The HTTP API end to end, in process: collections, documents, the three search modes, filters, info, metrics,
- * and the real server on an ephemeral port. Engines are in memory with the real 64-d baseline encoder.
+ * and the real server on an ephemeral port. Engines use the real 64-d baseline encoder; the contract suite runs on
+ * every store (SQLite + HNSW in memory, PostgreSQL + pgvector on PGlite: test/helpers/stores.ts).
  */
 import type { SearchResult } from '../../indexer/search.js';
 import { test, describe, before, after } from 'node:test';
@@ -14,6 +15,7 @@ import type { Engine } from '../../indexer/engine.js';
 import type { Encoder } from '../../models/encoder.js';
 import { createHashedNgramEncoder } from '../../models/hashed-ngram-encoder.js';
 import { SAMPLE_DOCUMENTS, testEngine } from '../helpers/engine.js';
+import { postgresStore, testStores } from '../helpers/stores.js';
 
 const VERSION = '1.2.3-test';
 const ENCODER = 'hashed-ngram-v1';
@@ -104,12 +106,14 @@ async function search(a: Express, collection: string, body: Record<string, unkno
 const ids = (body: SearchBody) => body.results.map((r) => r.id);
 const idSet = (body: SearchBody) => new Set(ids(body));
 
-describe('HTTP API', () => {
+after(() => postgresStore.stop());
+
+for (const store of testStores()) describe(`HTTP API (${store.name} store)`, () => {
   let engine: Engine;
   let api: Express;
 
   before(async () => {
-    engine = testEngine(undefined);
+    engine = await store.freshEngine();
     api = app(engine);
     for (const name of ['docs', 'search']) {
       const created = await request(api).post('/v1/collections').send({ name });
@@ -491,6 +495,7 @@ describe('HTTP API', () => {
         encoders: Array<{ name: string; dim: number; description: string }>;
         default_encoder: string;
         language_identifier: string;
+        store: { kind: string; text_ranking: string; text_ranking_engine: string };
         collections: Array<{ name: string; encoder: string; documents: number; passages: number }>;
       };
       assert.equal(body.name, 'tafuta');
@@ -501,6 +506,8 @@ describe('HTTP API', () => {
       assert.equal(typeof body.encoders[0]!.description, 'string');
       assert.equal(body.default_encoder, ENCODER);
       assert.equal(typeof body.language_identifier, 'string');
+      assert.equal(body.store.kind, store.name);
+      assert.equal(body.store.text_ranking, store.name === 'sqlite' ? 'bm25' : engine.storageInfo.textRanking.kind);
       const search = body.collections.find((c) => c.name === 'search');
       assert.deepEqual(search, { name: 'search', encoder: ENCODER, documents: 6, passages: 6 });
       const listed = ((await request(api).get('/v1/collections')).body as { collections: CollectionBody[] }).collections.map((c) => c.name);
@@ -535,6 +542,32 @@ describe('HTTP API', () => {
       assert.match(text, /^tafuta_index_vectors\{collection="search"\} 6$/m);
       assert.doesNotMatch(text, /collection="doomed-never-created"/);
     });
+  });
+});
+
+for (const store of testStores()) describe(`restart (${store.name} store)`, () => {
+  test('an engine opened again on the same store finds every acknowledged write, deletion and metadata change', async () => {
+    const first = await store.freshEngine();
+    const api = app(first);
+    await request(api).post('/v1/collections').send({ name: 'kept' }).expect(201);
+    await request(api).post('/v1/collections/kept/documents').send({ documents: SAMPLE_DOCUMENTS }).expect(200);
+    await request(api).delete('/v1/collections/kept/documents/en-2').expect(200);
+    await request(api).patch('/v1/collections/kept/documents/sw-2').send({ metadata: { topic: 'kilimo' } }).expect(200);
+    const before = ((await request(api).post('/v1/collections/kept/search').send({ query: NEAR_SW1, mode: 'hybrid', k: 10 })).body as SearchBody).results;
+    await first.close();
+    const again = await store.sameStoreEngine();
+    try {
+      const reopened = app(again);
+      const after = ((await request(reopened).post('/v1/collections/kept/search').send({ query: NEAR_SW1, mode: 'hybrid', k: 10 })).body as SearchBody).results;
+      assert.deepEqual(after.map((r) => r.passage_id), before.map((r) => r.passage_id));
+      assert.equal(after[0]!.id, 'sw-1');
+      assert.ok(!after.some((r) => r.id === 'en-2'));
+      const filtered = (await request(reopened).post('/v1/collections/kept/search').send({ query: 'mahindi', filter: { metadata: { topic: 'kilimo' } } })).body as SearchBody;
+      assert.deepEqual(ids(filtered), ['sw-2']);
+      assert.equal(((await request(reopened).get('/v1/collections/kept')).body as CollectionBody).documents, SAMPLE_DOCUMENTS.length - 1);
+    } finally {
+      await again.close();
+    }
   });
 });
 

@@ -36,7 +36,7 @@ describe('document ids a client could rewrite', () => {
       assert.equal(body.error.code, 'INVALID_ARGUMENT');
       assert.match(body.error.message, /id must not/);
     }
-    assert.equal(engine.getCollection('keep').documents, SAMPLE_DOCUMENTS.length, 'the batches were refused whole');
+    assert.equal((await engine.getCollection('keep')).documents, SAMPLE_DOCUMENTS.length, 'the batches were refused whole');
   });
 
   test('a DELETE of document ".." that the client rewrites into a collection delete leaves the collection whole', async () => {
@@ -45,7 +45,7 @@ describe('document ids a client could rewrite', () => {
       assert.equal(res.status, 409, `DELETE …/documents/${id}`);
       assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'COLLECTION_NOT_EMPTY');
     }
-    assert.equal(engine.getCollection('keep').documents, SAMPLE_DOCUMENTS.length);
+    assert.equal((await engine.getCollection('keep')).documents, SAMPLE_DOCUMENTS.length);
   });
 
   test('ids that look like paths but are not dot segments are stored and addressable', async () => {
@@ -57,7 +57,7 @@ describe('document ids a client could rewrite', () => {
       assert.equal(((await got.json()) as { id: string }).id, id);
     }
     for (const id of ids) assert.equal((await fetch(`${server.url}/v1/collections/keep/documents/${encodeURIComponent(id)}`, { method: 'DELETE' })).status, 200, id);
-    assert.equal(engine.getCollection('keep').documents, SAMPLE_DOCUMENTS.length);
+    assert.equal((await engine.getCollection('keep')).documents, SAMPLE_DOCUMENTS.length);
   });
 
   test('a collection with documents is deleted only with force=true; an empty one without', async () => {

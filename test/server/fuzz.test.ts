@@ -468,21 +468,21 @@ describe('HTTP fuzzing', () => {
   let keyed: RunningServer;
 
   const dbFile = () => path.join(dataDir, 'tafuta.db');
-  const counts = () => {
-    const c = engine.getCollection(STABLE);
+  const counts = async () => {
+    const c = await engine.getCollection(STABLE);
     return { documents: c.documents, passages: c.passages, indexedVectors: c.indexedVectors };
   };
-  const stateOf = () => ({ db: dumpDatabase(dbFile()), counts: counts(), tree: listTree(root) });
+  const stateOf = async () => ({ db: dumpDatabase(dbFile()), counts: await counts(), tree: listTree(root) });
 
   before(async () => {
     root = tempDir('tafuta-fuzz-');
     dataDir = path.join(root, 'data');
     engine = testEngine(dataDir);
-    engine.createCollection(STABLE);
-    engine.createCollection(SCRATCH);
+    await engine.createCollection(STABLE);
+    await engine.createCollection(SCRATCH);
     await engine.upsertDocuments(STABLE, SAMPLE_DOCUMENTS);
-    engine.createCollection(OWN, { encoder: 'none', dim: OWN_DIM });
-    engine.createCollection(OWN_SCRATCH, { encoder: 'none', dim: OWN_DIM });
+    await engine.createCollection(OWN, { encoder: 'none', dim: OWN_DIM });
+    await engine.createCollection(OWN_SCRATCH, { encoder: 'none', dim: OWN_DIM });
     await engine.upsertDocuments(OWN, OWN_DOCUMENTS);
     engine.saveIndexes();
     fs.writeFileSync(path.join(root, 'victim.txt'), 'must survive');
@@ -501,19 +501,19 @@ describe('HTTP fuzzing', () => {
   });
 
   test('read-only requests of every shape: never 5xx, and stored data is byte-for-byte unchanged', async () => {
-    const before = stateOf();
+    const before = await stateOf();
     await fc.assert(
       fc.asyncProperty(readOnlyRequest, async (sent) => {
         assertWellFormed(sent, await send(server.url, sent));
       }),
       runs(300),
     );
-    assert.deepEqual(stateOf(), before);
+    assert.deepEqual(await stateOf(), before);
     assert.equal((await send(server.url, { method: 'GET', path: '/healthz' })).status, 200, 'still up');
   });
 
   test('invalid writes and path traversal: always 4xx, nothing written, nothing deleted, no file touched', async () => {
-    const before = stateOf();
+    const before = await stateOf();
     await fc.assert(
       fc.asyncProperty(rejectedWrite, async (sent) => {
         const res = await send(server.url, sent);
@@ -522,7 +522,7 @@ describe('HTTP fuzzing', () => {
       }),
       runs(250),
     );
-    assert.deepEqual(stateOf(), before);
+    assert.deepEqual(await stateOf(), before);
     assert.equal(fs.readFileSync(path.join(root, 'victim.txt'), 'utf8'), 'must survive');
     assert.equal((await send(server.url, { method: 'GET', path: '/healthz' })).status, 200, 'still up');
   });
@@ -547,7 +547,7 @@ describe('HTTP fuzzing', () => {
     const lone = await send(server.url, { method: 'POST', path: `/v1/collections/${STABLE}/search`, body: Buffer.from('{"query":"maji \\ud800"}') });
     assert.equal(lone.status, 400);
     assert.equal((JSON.parse(lone.text) as { error: { code: string } }).error.code, 'INVALID_ENCODING');
-    assert.equal(engine.getCollection(STABLE).documents, SAMPLE_DOCUMENTS.length);
+    assert.equal((await engine.getCollection(STABLE)).documents, SAMPLE_DOCUMENTS.length);
   });
 
   test('valid unicode-edge documents (NUL, RTL, combining marks, emoji; traversal-like ids that no client rewrites) round-trip exactly and are searchable', async () => {
@@ -582,15 +582,15 @@ describe('HTTP fuzzing', () => {
       }),
       runs(100),
     );
-    const scratch = engine.getCollection(SCRATCH);
+    const scratch = await engine.getCollection(SCRATCH);
     assert.equal(scratch.documents, stored.size);
     assert.equal(scratch.indexedVectors, scratch.passages, 'HNSW agrees with SQLite');
     assert.ok(stableBefore > 0);
-    assert.deepEqual(counts(), { documents: SAMPLE_DOCUMENTS.length, passages: SAMPLE_DOCUMENTS.length, indexedVectors: SAMPLE_DOCUMENTS.length });
+    assert.deepEqual(await counts(), { documents: SAMPLE_DOCUMENTS.length, passages: SAMPLE_DOCUMENTS.length, indexedVectors: SAMPLE_DOCUMENTS.length });
   });
 
   test('valid own vectors (any finite, non-zero numbers) round-trip as unit vectors and find their document by cosine 1', async () => {
-    const ownBefore = engine.getCollection(OWN);
+    const ownBefore = await engine.getCollection(OWN);
     const documents = fc.uniqueArray(fc.record({ id: fc.stringMatching(/^[a-z0-9]{1,8}$/), text: fc.constantFrom('maji', 'Mahindi ya masika.', '👩‍👩‍👧 ሰላም'), vector: nonZeroVector }), { selector: (d) => d.id, minLength: 1, maxLength: 4 });
     await fc.assert(
       fc.asyncProperty(documents, async (docs) => {
@@ -611,14 +611,14 @@ describe('HTTP fuzzing', () => {
       }),
       runs(60),
     );
-    const scratch = engine.getCollection(OWN_SCRATCH);
+    const scratch = await engine.getCollection(OWN_SCRATCH);
     assert.equal(scratch.indexedVectors, scratch.passages, 'HNSW agrees with SQLite');
     assert.equal(scratch.passages, scratch.documents, 'one passage per document');
-    assert.deepEqual(engine.getCollection(OWN), ownBefore);
+    assert.deepEqual(await engine.getCollection(OWN), ownBefore);
   });
 
   test('arbitrary credentials on a keyed server: always 401 JSON, never a 5xx, never through', async () => {
-    const before = stateOf();
+    const before = await stateOf();
     const headerValue = fc.string({ unit: fc.integer({ min: 0x21, max: 0xff }).filter((c) => c !== 0x7f).map((c) => String.fromCharCode(c)), maxLength: 80 });
     const credentials: fc.Arbitrary<Record<string, string>> = fc.oneof(
       headerValue.map((v) => ({ authorization: v })),
@@ -637,6 +637,6 @@ describe('HTTP fuzzing', () => {
       }),
       runs(100),
     );
-    assert.deepEqual(stateOf(), before);
+    assert.deepEqual(await stateOf(), before);
   });
 });

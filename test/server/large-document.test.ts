@@ -12,7 +12,18 @@ const LARGE_TEXT = Array.from({ length: 40_000 }, (_, i) => `neno${i % 997}x`).j
 
 test('health checks and searches on another collection are answered while a 300,000-character document is written', { timeout: 600_000 }, async () => {
   const server = await startCliServer(tempDir('tafuta-large-document-'), { env: { TAFUTA_WORKERS: '1' } });
-  const post = (path: string, body: unknown) => fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  let exit: string | undefined;
+  void server.exited.then(({ code, signal }) => (exit = `exited (code ${code}, signal ${signal})`));
+  // A failed request says why ("fetch failed" alone, seen once under heavy load, did not) and what the server logged.
+  const request = async (path: string, init?: RequestInit) => {
+    try {
+      return await fetch(`${server.url}${path}`, init);
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      throw new Error(`${init?.method ?? 'GET'} ${path}: ${(error as Error).message} (${cause?.code ?? ''} ${cause?.message ?? ''}); server ${exit ?? 'running'}; stderr: ${server.stderr()}`, { cause: error });
+    }
+  };
+  const post = (path: string, body: unknown) => request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   try {
     for (const name of ['other', 'large']) assert.equal((await post('/v1/collections', { name })).status, 201);
     assert.equal((await post('/v1/collections/other/documents', { documents: [{ id: 'w', text: 'Maji safi ni muhimu kwa afya.', lang: 'sw' }] })).status, 200);
@@ -25,7 +36,7 @@ test('health checks and searches on another collection are answered while a 300,
     // Sequential polls: each is sent once the one before was answered, so a blocked event loop answers at most one.
     const answeredDuringWrite = { healthz: 0, search: 0 };
     while (!written) {
-      const health = await fetch(`${server.url}/healthz`);
+      const health = await request('/healthz');
       if (health.ok && !written) answeredDuringWrite.healthz++;
       const search = await post('/v1/collections/other/search', { query: 'maji safi', k: 1 });
       if (search.ok && !written) answeredDuringWrite.search++;

@@ -139,7 +139,7 @@ test('over a Hugging Face model, served from a models directory: queries and pas
     assert.ok(encoder.info.adapters?.includes('yo'));
     assert.deepEqual(encoder.info.autoModes, { languages: {}, default: 'hybrid' }, "auto keeps the base's choice");
     const tiny = engine.encoders.get('tiny-bert')!;
-    engine.createCollection('c', { encoder: 'tiny-bert+yo' });
+    await engine.createCollection('c', { encoder: 'tiny-bert+yo' });
     await engine.upsertDocuments('c', documents);
     const query = 'retawqa esuohqa';
     const [rawQuery] = await tiny.embed([query], { kind: 'query', lang: 'yo' });
@@ -163,7 +163,7 @@ test('over a Hugging Face model, served from a models directory: queries and pas
   await adapt([await createTransformersEncoder(path.join(modelsDir, 'tiny-bert'))], { encoder: 'tiny-bert', out, seed: 2 });
   engine = await createEngine({ dataDir, modelsDir: tempDir(), modelsDirs: [modelsDir], logger: silentLogger });
   try {
-    assert.ok(engine.listCollections().find((c) => c.name === 'c')?.encoderChanged);
+    assert.ok((await engine.listCollections()).find((c) => c.name === 'c')?.encoderChanged);
     await assert.rejects(engine.search('c', { query: 'water', k: 1, mode: 'dense' }), (e: Error & { code?: string }) => e.code === 'ENCODER_CHANGED');
   } finally {
     await engine.close();
