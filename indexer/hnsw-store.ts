@@ -15,15 +15,12 @@ import type { SyncCursor } from './document-store.js';
 import { commitInBackground, fsyncDir, writeDurably } from './durable-fs.js';
 import { checkHnswFile } from './hnsw-file.js';
 import type { HnswParams } from './types.js';
-import type { VectorHit } from './vector-store.js';
+import { deadSlotsNeedCompaction, type VectorHit } from './vector-store.js';
 import type { GraphStore } from './graph-store.js';
 
 const MANIFEST_FORMAT = 'tafuta-hnsw';
 const MANIFEST_VERSION = 1;
 const INITIAL_CAPACITY = 1024;
-/** Rebuild once more than this share of slots is dead (and there are enough to matter). */
-const COMPACTION_DEAD_FRACTION = 0.5;
-const COMPACTION_MIN_DEAD = 1000;
 
 export interface HnswManifest {
   format: typeof MANIFEST_FORMAT;
@@ -167,7 +164,7 @@ export class HnswVectorStore implements GraphStore {
   }
 
   needsCompaction(): boolean {
-    return this.deleted >= COMPACTION_MIN_DEAD && this.deleted > COMPACTION_DEAD_FRACTION * this.elements;
+    return deadSlotsNeedCompaction(this.deleted, this.elements);
   }
 
   private manifestOf(sha256: string, snapshot: { elements: number; deleted: number; cursor: SyncCursor }): HnswManifest {

@@ -24,13 +24,11 @@ import type { SyncCursor } from './document-store.js';
 import { commitInBackground, fsyncDir, writeDurably } from './durable-fs.js';
 import type { HnswParams } from './types.js';
 import { checkUsearchFile, type UsearchScalar } from './usearch-file.js';
-import type { VectorHit } from './vector-store.js';
+import { deadSlotsNeedCompaction, type VectorHit } from './vector-store.js';
 import type { GraphStore } from './graph-store.js';
 
 export const USEARCH_MANIFEST_FORMAT = 'tafuta-usearch';
 const MANIFEST_VERSION = 1;
-const COMPACTION_DEAD_FRACTION = 0.5;
-const COMPACTION_MIN_DEAD = 1000;
 
 export interface UsearchManifest {
   format: typeof USEARCH_MANIFEST_FORMAT;
@@ -193,7 +191,7 @@ export class UsearchVectorStore implements GraphStore {
   }
 
   needsCompaction(): boolean {
-    return this.removed.size >= COMPACTION_MIN_DEAD && this.removed.size > COMPACTION_DEAD_FRACTION * this.elements;
+    return deadSlotsNeedCompaction(this.removed.size, this.elements);
   }
 
   private manifestOf(sha256: string, snapshot: { elements: number; removed: number[]; cursor: SyncCursor }): UsearchManifest {

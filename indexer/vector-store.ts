@@ -30,3 +30,12 @@ export function dot(a: Float32Array, b: Float32Array): number {
   for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
   return s;
 }
+
+/** Rebuild a graph once more than this share of its slots is dead (and there are enough to matter). */
+const COMPACTION_DEAD_FRACTION = 0.5;
+const COMPACTION_MIN_DEAD = 1000;
+
+/** The one compaction policy of every graph library: `dead` deleted slots among `elements` (live + dead). */
+export function deadSlotsNeedCompaction(dead: number, elements: number): boolean {
+  return dead >= COMPACTION_MIN_DEAD && dead > COMPACTION_DEAD_FRACTION * elements;
+}
