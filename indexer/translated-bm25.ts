@@ -21,6 +21,11 @@ export const MIN_IDF = 1e-6;
 
 export type TranslatedQuery = ReadonlyArray<ReadonlyArray<WeightedTerm>>;
 
+/** One query term's BM25 contribution (FTS5's formula) for a passage of `length` words. */
+export function bm25TermScore(idf: number, tf: number, length: number, meanLength: number): number {
+  return (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * length) / meanLength));
+}
+
 /** The `depth` best passages for the query, best first (ties by label); `allowed` restricts them (a filter). */
 export function translatedBm25Hits(terms: TermIndex, query: TranslatedQuery, depth: number, allowed?: ReadonlySet<number>): VectorHit[] {
   if (depth <= 0 || query.length === 0) return [];
@@ -54,7 +59,7 @@ export function translatedBm25Hits(terms: TermIndex, query: TranslatedQuery, dep
       const frequency = tf[slot]!;
       tf[slot] = 0;
       if (score[slot] === 0) scored.push(slot);
-      score[slot] = score[slot]! + (idf * frequency * (K1 + 1)) / (frequency + K1 * (1 - B + (B * terms.lengthAt(slot)) / meanLength));
+      score[slot] = score[slot]! + bm25TermScore(idf, frequency, terms.lengthAt(slot), meanLength);
     }
   }
   const candidates = allowed ? scored.filter((slot) => allowed.has(terms.labelAt(slot))) : scored;

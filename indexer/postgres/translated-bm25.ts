@@ -4,7 +4,7 @@
  * by its own unweighted ranking) and they are re-scored here from their stored text with the store's statistics.
  */
 import { ftsPhraseOf, ftsQueryOfWords } from '../search-text.js';
-import { B, K1, MIN_IDF, type TranslatedQuery } from '../translated-bm25.js';
+import { MIN_IDF, bm25TermScore, type TranslatedQuery } from '../translated-bm25.js';
 import type { SearchFilter } from '../types.js';
 import type { VectorHit } from '../vector-store.js';
 
@@ -37,17 +37,17 @@ export async function rescoredTranslatedHits(store: Bm25Statistics, collectionId
   });
   const texts = await store.searchTextsOf(candidates.map((c) => c.label));
   const hits: VectorHit[] = [];
+  const meanLength = Math.max(meanTokens, 1e-9);
   for (const { label } of candidates) {
     const text = texts.get(label);
     if (text === undefined) continue;
     const words = text.split(' ');
     const counts = new Map<string, number>();
     for (const word of words) counts.set(word, (counts.get(word) ?? 0) + 1);
-    const lengthNorm = K1 * (1 - B + (B * words.length) / Math.max(meanTokens, 1e-9));
     let score = 0;
     query.forEach((terms, i) => {
       const tf = terms.reduce((sum, t) => sum + t.weight * (counts.get(t.term) ?? 0), 0);
-      if (tf > 0) score += (idfs[i]! * tf * (K1 + 1)) / (tf + lengthNorm);
+      if (tf > 0) score += bm25TermScore(idfs[i]!, tf, words.length, meanLength);
     });
     if (score > 0) hits.push({ label, score });
   }
