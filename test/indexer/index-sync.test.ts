@@ -4,11 +4,13 @@
  *   - a write acknowledged by one is found by the very next search on the other, however large;
  *   - a write is acknowledged only once the graph of the engine that made it holds it (writers cannot run ahead);
  *   - rows committed by another process between reading the change-log head and reading rows are not added twice;
- *   - compaction runs in slices while the old graph answers searches.
+ *   - compaction runs in slices while the old graph answers searches;
+ *   - the passages written last are found even where the graph's approximate search misses them.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { contentHashOf, type Engine } from '../../indexer/engine.js';
+import { RECENT_EXACT_PASSAGES } from '../../indexer/collection-index.js';
 import { ANN_LIBRARIES } from '../../indexer/graph-store.js';
 import type { GraphStore } from '../../indexer/graph-store.js';
 import { sqliteStorageOf, sqliteStoreOf, tempDir, testEngine } from '../helpers/engine.js';
@@ -90,6 +92,40 @@ test('rows committed by another process between the head and the row read are no
   } finally {
     follower.close();
     writer.close();
+  }
+});
+
+test('the passages written last are scored exactly: one the graph misses is still found, until RECENT_EXACT_PASSAGES newer ones are written', async () => {
+  const engine = testEngine(tempDir());
+  try {
+    await engine.createCollection('c');
+    await engine.upsertDocuments('c', documents('a', 20));
+    const probe = { id: 'probe', text: 'uchunguzi wa pekee zumaridikivuko' };
+    await engine.upsertDocuments('c', [probe]);
+    const store = sqliteStoreOf(engine);
+    const collection = store.requireCollection('c');
+    const label = store.syncHead(collection.id).passageId; // the probe's passage: the last one written
+    const graph = graphOf(engine);
+    // An approximate search that never reaches the probe, as HNSW can miss a fresh node unlike its neighbours.
+    const approximate = graph.search.bind(graph);
+    graph.search = (query, k, filter, ef) => approximate(query, k + 1, filter, ef).filter((hit) => hit.label !== label).slice(0, k);
+
+    assert.equal((await topIds(engine, probe.text))[0], 'probe#0', 'found among the recent passages');
+    const ids = await topIds(engine, probe.text, 21);
+    assert.equal(new Set(ids).size, 21, 'every passage once: a recent passage the graph also returns is not counted twice');
+    const index = sqliteStorageOf(engine).indexOf(collection);
+    const vector = store.vectorsOf([label])[0]!.vector;
+    assert.equal(index.search(vector, 1)[0]!.label, label);
+    assert.ok(!index.search(vector, 5, (other) => other !== label).some((hit) => hit.label === label), 'a filter applies to the recent passages');
+
+    await engine.upsertDocuments('c', documents('b', RECENT_EXACT_PASSAGES));
+    assert.notEqual((await topIds(engine, probe.text))[0], 'probe#0', 'out of the window, the graph alone answers (the test has its miss)');
+
+    await engine.upsertDocuments('c', [{ id: 'late', text: 'hati ya mwisho kabisa zumaridi' }]);
+    await engine.deleteDocument('c', 'late');
+    assert.ok(!(await topIds(engine, 'hati ya mwisho kabisa zumaridi')).includes('late#0'), 'a deleted recent passage is gone');
+  } finally {
+    engine.close();
   }
 });
 
