@@ -49,10 +49,12 @@ export interface CollectionIndexOptions {
 const BULK_BATCH = 16384;
 
 /**
- * The passages most recently moved from `pending` into the graph stay scored exactly, this many of them. HNSW
+ * The latest passages in the graph (the highest ids: ids only grow) stay scored exactly, this many of them. HNSW
  * misses most often just there: a new passage unlike the large cluster around it (a probe among thousands of
  * near-duplicates) can be unreachable from the entry point until later inserts link it — a document written a
- * moment ago would not be found by its own text. Costs one dot product each per search (~0.4 ms for 1,024 × 256-d on our machines).
+ * moment ago would not be found by its own text. Which passages they are follows from the data alone, so a restart
+ * or a restored snapshot answers as the process that wrote them did. Costs one dot product each per search (~0.4 ms
+ * for 1,024 × 256-d on our machines).
  */
 export const RECENT_EXACT_PASSAGES = 1024;
 
@@ -62,8 +64,10 @@ export class CollectionIndex {
   private readonly graphChoice: GraphChoice;
   /** Passages read from SQLite and not yet in the graph, in id order. */
   private readonly pending = new Map<number, Float32Array>();
-  /** The last RECENT_EXACT_PASSAGES passages moved from `pending` into the graph, oldest first (searched exactly too). */
-  private readonly recent = new Map<number, Float32Array>();
+  /** The RECENT_EXACT_PASSAGES live passages of the graph with the highest ids, in id order (searched exactly too). */
+  private recent = new Map<number, Float32Array>();
+  /** A recent passage was deleted: the next search reads the latest passages again (one query, not one per delete). */
+  private recentShort = false;
   /** Graph labels deleted while a background save reads the graph: hidden from searches, removed after it. */
   private readonly hiddenDuringSave = new Set<number>();
   /** How far into SQLite's change log this index has read; the graph's own cursor (what its file holds) trails it. */
@@ -114,6 +118,7 @@ export class CollectionIndex {
       }
     }
     const index = new CollectionIndex(options, graph ?? CollectionIndex.emptyGraph(choice, collection, base), base);
+    index.readRecent();
     if (options.syncOnOpen ?? true) index.sync();
     return index;
   }
@@ -191,6 +196,14 @@ export class CollectionIndex {
     this.applyTombstonesUpTo(head);
     this.read = head;
     this.advanceGraphCursor();
+    this.readRecent();
+  }
+
+  /** The latest live passages the graph holds, from SQLite (rows deleted there are gone, whether or not read yet). */
+  private readRecent(): void {
+    const latest = this.store.latestVectors(this.collection.id, this.graph.cursor.passageId, RECENT_EXACT_PASSAGES);
+    this.recent = new Map(latest.map(({ label, vector }) => [label, vector]));
+    this.recentShort = false;
   }
 
   /**
@@ -236,6 +249,7 @@ export class CollectionIndex {
    */
   search(query: Float32Array, k: number, filter?: (label: number) => boolean, ef?: number): VectorHit[] {
     this.sync();
+    if (this.recentShort) this.readRecent();
     const hidden = this.hiddenDuringSave;
     const visible = hidden.size === 0 ? filter : (label: number) => !hidden.has(label) && (filter?.(label) ?? true);
     const hits = this.graph.search(query, k, visible, ef);
@@ -260,7 +274,7 @@ export class CollectionIndex {
   }
 
   private removeLabel(label: number): void {
-    this.recent.delete(label);
+    if (this.recent.delete(label)) this.recentShort = true;
     if (this.pending.delete(label)) return;
     if (this.saving) {
       this.hiddenDuringSave.add(label);

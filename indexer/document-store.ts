@@ -179,6 +179,7 @@ export function createDocumentStore(db: Db) {
       SELECT d.external_id AS id, p.embedding FROM documents d JOIN passages p ON p.document_id = d.id AND p.ordinal = 0
       WHERE d.collection_id = ? AND d.external_id IN (SELECT value FROM json_each(?))`),
     vectorsBetween: db.prepare('SELECT id, embedding FROM passages WHERE collection_id = ? AND id > ? AND id <= ? ORDER BY id LIMIT ?'),
+    latestVectors: db.prepare('SELECT id, embedding FROM passages WHERE collection_id = ? AND id <= ? ORDER BY id DESC LIMIT ?'),
     searchTextsBetween: db.prepare('SELECT id, search_text FROM passages WHERE collection_id = ? AND id > ? AND id <= ? ORDER BY id').raw(),
     tombstonesBetween: db.prepare(
       'SELECT seq, passage_id AS passageId FROM passage_tombstones WHERE collection_id = ? AND seq > ? AND seq <= ? ORDER BY seq',
@@ -412,6 +413,12 @@ export function createDocumentStore(db: Db) {
         if (rows.length < pageSize) return;
         cursor = rows.at(-1)!.id;
       }
+    },
+
+    /** The `limit` passages with the highest ids <= `through` (the latest written), in id order. */
+    latestVectors(collectionId: number, through: number, limit: number): StoredVector[] {
+      const rows = statements.latestVectors.all(collectionId, through, limit) as Array<{ id: number; embedding: Buffer }>;
+      return rows.reverse().map((row) => ({ label: row.id, vector: blobToVector(row.embedding) }));
     },
 
     /** The BM25 text of passages with `after` < id <= `through`, as [id, text] in id order (the translate modes' term index). */

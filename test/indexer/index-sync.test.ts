@@ -118,6 +118,9 @@ test('the passages written last are scored exactly: one the graph misses is stil
     assert.equal(index.search(vector, 1)[0]!.label, label);
     assert.ok(!index.search(vector, 5, (other) => other !== label).some((hit) => hit.label === label), 'a filter applies to the recent passages');
 
+    await engine.deleteDocument('c', 'a0'); // a recent passage deleted: the window reads the latest again, the probe stays
+    assert.equal((await topIds(engine, probe.text))[0], 'probe#0');
+
     await engine.upsertDocuments('c', documents('b', RECENT_EXACT_PASSAGES));
     assert.notEqual((await topIds(engine, probe.text))[0], 'probe#0', 'out of the window, the graph alone answers (the test has its miss)');
 
@@ -126,6 +129,28 @@ test('the passages written last are scored exactly: one the graph misses is stil
     assert.ok(!(await topIds(engine, 'hati ya mwisho kabisa zumaridi')).includes('late#0'), 'a deleted recent passage is gone');
   } finally {
     engine.close();
+  }
+});
+
+test('which passages are scored exactly follows from the data: after a restart the latest ones still are', async () => {
+  const dir = tempDir();
+  const first = testEngine(dir);
+  await first.createCollection('c');
+  await first.upsertDocuments('c', documents('a', 30));
+  const probe = { id: 'probe', text: 'uchunguzi wa pekee zumaridikivuko' };
+  await first.upsertDocuments('c', [probe]);
+  first.close(); // saves the graph
+  const second = testEngine(dir);
+  try {
+    const store = sqliteStoreOf(second);
+    const label = store.syncHead(store.requireCollection('c').id).passageId;
+    await topIds(second, 'maji'); // opens the index from its file
+    const graph = graphOf(second);
+    const approximate = graph.search.bind(graph);
+    graph.search = (query, k, filter, ef) => approximate(query, k + 1, filter, ef).filter((hit) => hit.label !== label).slice(0, k);
+    assert.equal((await topIds(second, probe.text))[0], 'probe#0');
+  } finally {
+    second.close();
   }
 });
 
