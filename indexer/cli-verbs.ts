@@ -159,8 +159,8 @@ export async function runExport(engine: Engine, options: ExportOptions): Promise
 export interface MigrateStoreCliOptions {
   from: string;
   to: string;
-  /** Empty: every collection. */
-  collection: string[];
+  /** Undefined: every collection. */
+  collection?: string[];
   batch: number;
 }
 

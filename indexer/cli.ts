@@ -101,7 +101,7 @@ export function registerIndexingCommands(program: Command, runtime: IndexerCliRu
     .description('copy collections between a data directory and PostgreSQL as stored (vectors included: nothing is encoded again), then check both sides match; re-runs resume')
     .requiredOption('--from <store>', 'the source: a data directory or a postgres:// URL')
     .requiredOption('--to <store>', 'the target: a data directory (created if missing) or a postgres:// URL')
-    .option('-c, --collection <name>', 'a collection to copy (repeatable; default: every collection)', (name: string, names: string[]) => [...names, name], [])
+    .option('-c, --collection <name>', 'a collection to copy (repeatable; default: every collection)', (name: string, names: string[] = []) => [...names, name])
     .option('-b, --batch <n>', 'documents per page read and per transaction written', positiveInt(10_000), 256)
     .addHelpText(
       'after',
