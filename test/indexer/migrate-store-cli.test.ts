@@ -1,7 +1,7 @@
 /**
  * `tafuta migrate-store` as a child process: bad input exits 2 with a message naming what is wrong (and the
  * process ends by itself); a copy killed (SIGKILL) half-way is finished by running the same command again, with
- * the source's counts and checksum and no document twice.
+ * the source's counts and checksum and no document twice; a target holding more than the source fails the check (exit 1).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -97,6 +97,14 @@ test('killed half-way (SIGKILL), then run again: completes with the source count
     const original = await source.documents.requireCollection('demo');
     assert.deepEqual(await postgres.documents.counts(demo.id), await source.documents.counts(original.id));
     assert.equal(await collectionChecksum(postgres, demo), await collectionChecksum(source, original));
+
+    // A document only the target has: the check fails, naming the collection, exit 1.
+    const [copy] = await postgres.documents.documentCopiesAfter(demo.id, 0, 1);
+    await postgres.documents.upsertDocuments(demo.id, [{ ...copy!, document: { ...copy!.document, id: 'extra', lang: copy!.document.lang ?? undefined, title: undefined, metadata: undefined } }], new Set());
+    const mismatch = migrate('--from', sourceDir, '--to', pgUrl);
+    assert.equal(mismatch.code, 1, mismatch.stderr);
+    assert.match(mismatch.stdout, /"demo": MISMATCH after copying .*source 340 documents.*target 341 documents/);
+    assert.match(mismatch.stderr, /the copy of "demo" does not match its source/);
   } finally {
     await Promise.all([postgres.close(), source.close()]);
   }
