@@ -167,7 +167,9 @@ export interface MigrateStoreCliOptions {
 const contentsOf = (c: CollectionContents) => `${c.documents} documents, ${c.passages} passages, sha256 ${c.checksum}`;
 
 function migrationLine(m: CollectionMigration, target: string): string {
-  if (!migrationMatches(m)) return `"${m.collection}": MISMATCH after copying to ${target}: source ${contentsOf(m.source)}; target ${contentsOf(m.target)}\n`;
+  if (!migrationMatches(m)) {
+    return `"${m.collection}": MISMATCH after copying to ${target}: source ${contentsOf(m.source)}; target ${contentsOf(m.target)}, ${m.indexedVectors} in its vector index\n`;
+  }
   return (
     `"${m.collection}": ${m.target.documents} documents, ${m.target.passages} passages in ${target} ` +
     `(${m.copied} copied, ${m.alreadyThere} already there) in ${m.seconds.toFixed(1)} s; counts and checksum match (sha256 ${m.target.checksum.slice(0, 16)}…)\n`

@@ -39,15 +39,20 @@ export interface CollectionMigration {
   collection: string;
   source: CollectionContents;
   target: CollectionContents;
+  /** Passages the target's vector index answers for, once built (equal to the target's passages when all is well). */
+  indexedVectors: number;
   /** Documents written to the target; the rest were there already, identical. */
   copied: number;
   alreadyThere: number;
   seconds: number;
 }
 
-/** Both sides hold the same documents and passages. */
+/** Both sides hold the same documents and passages, and the target's vector index has every passage. */
 export function migrationMatches(m: CollectionMigration): boolean {
-  return m.source.documents === m.target.documents && m.source.passages === m.target.passages && m.source.checksum === m.target.checksum;
+  return (
+    m.source.documents === m.target.documents && m.source.passages === m.target.passages && m.source.checksum === m.target.checksum &&
+    m.indexedVectors === m.target.passages
+  );
 }
 
 /** JSON with object keys sorted at every depth: PostgreSQL's JSONB reorders keys, SQLite's JSON text keeps them. */
@@ -186,16 +191,18 @@ async function migrateCollection(options: MigrateStoreOptions, source: Collectio
   }
   await to.vectors.catchUp(target);
 
-  const [sourceCounts, targetCounts, targetChecksum] = await Promise.all([
+  const [sourceCounts, targetCounts, targetChecksum, indexedVectors] = await Promise.all([
     from.documents.counts(source.id),
     to.documents.counts(target.id),
     collectionChecksum(to, target, batchSize),
+    to.vectors.size(target),
   ]);
   return {
     collection: source.name,
     // Counted after the copy: documents written to the source meanwhile make its counts differ from the target's.
     source: { ...sourceCounts, checksum: sourceChecksum.hex() },
     target: { ...targetCounts, checksum: targetChecksum },
+    indexedVectors,
     copied,
     alreadyThere: sourceChecksum.documents - copied,
     seconds: (performance.now() - started) / 1000,
