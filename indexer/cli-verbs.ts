@@ -1,4 +1,4 @@
-/** The bodies of `tafuta index | reindex | export` over an open engine (registered in cli.ts). */
+/** The bodies of `tafuta index | reindex | export | migrate-store` (registered in cli.ts). */
 import fs from 'node:fs';
 import { once } from 'node:events';
 import { CliError, type ProgressBar } from '../core/cli.js';

@@ -1,5 +1,5 @@
 /**
- * The indexer's verbs: `tafuta index | reindex | export` (registerIndexingCommands) and `tafuta search |
+ * The indexer's verbs: `tafuta index | reindex | export | migrate-store` (registerIndexingCommands) and `tafuta search |
  * collections | snapshot` (registerCollectionCommands). Two calls so that `tafuta --help` keeps its order, with
  * serve and demo between them. The verb bodies are in cli-verbs.ts.
  */
