@@ -1,4 +1,4 @@
-/** The bodies of `tafuta index | reindex | export` over an open engine (registered in cli.ts). */
+/** The bodies of `tafuta index | reindex | export | migrate-store` (registered in cli.ts). */
 import fs from 'node:fs';
 import { once } from 'node:events';
 import { CliError, type ProgressBar } from '../core/cli.js';
@@ -6,8 +6,11 @@ import { formatIssues } from '../core/issues.js';
 import type { Logger } from '../core/logger.js';
 import { documentInputOf } from './document-store.js';
 import type { Engine } from './engine.js';
+import { migrateStore, migrationMatches, selectCollections, type CollectionContents, type CollectionMigration } from './migrate-store.js';
 import { indexFile } from './pipeline.js';
 import { searchFilterSchema } from './schemas.js';
+import { openStoreAt, sameStore, storeLocation } from './store-location.js';
+import type { Storage } from './store-contracts.js';
 import { ENCODER_NONE, type SearchFilter } from './types.js';
 
 /** Where a verb reports progress: the log, and a progress bar when there is one. */
@@ -150,5 +153,66 @@ export async function runExport(engine: Engine, options: ExportOptions): Promise
     out.end();
     await once(out, 'finish');
     process.stderr.write(`exported ${documents} documents of "${options.collection}" to ${options.out}\n`);
+  }
+}
+
+export interface MigrateStoreCliOptions {
+  from: string;
+  to: string;
+  /** Undefined: every collection. */
+  collection?: string[];
+  batch: number;
+}
+
+const contentsOf = (c: CollectionContents) => `${c.documents} documents, ${c.passages} passages, sha256 ${c.checksum}`;
+
+function migrationLine(m: CollectionMigration, target: string): string {
+  if (!migrationMatches(m)) {
+    return `"${m.collection}": MISMATCH after copying to ${target}: source ${contentsOf(m.source)}; target ${contentsOf(m.target)}, ${m.indexedVectors} in its vector index\n`;
+  }
+  return (
+    `"${m.collection}": ${m.target.documents} documents, ${m.target.passages} passages in ${target} ` +
+    `(${m.copied} copied, ${m.alreadyThere} already there) in ${m.seconds.toFixed(1)} s; counts and checksum match (sha256 ${m.target.checksum.slice(0, 16)}…)\n`
+  );
+}
+
+/** Copies collections between two stores, then checks them (indexer/migrate-store.ts); a failed check exits 1. */
+export async function runMigrateStore(options: MigrateStoreCliOptions, { logger, progressBar }: VerbOutput): Promise<void> {
+  const from = storeLocation(options.from, '--from');
+  const to = storeLocation(options.to, '--to');
+  if (sameStore(from, to)) throw new CliError(`--from and --to are the same store (${from.name}): copy into another data directory or database`);
+  const stores: Storage[] = [];
+  try {
+    const source = await openStoreAt(from, '--from', 'source', logger);
+    stores.push(source);
+    const collections = await selectCollections(source, options.collection);
+    if (collections.length === 0) throw new CliError(`--from: ${from.name} holds no collections`);
+    const target = await openStoreAt(to, '--to', 'target', logger);
+    stores.push(target);
+    let bar: ReturnType<ProgressBar>;
+    let barCollection: string | undefined;
+    const results = await migrateStore({
+      from: source,
+      to: target,
+      collections,
+      batchSize: options.batch,
+      onProgress: ({ collection, documents, total }) => {
+        if (barCollection !== collection) {
+          bar?.stop();
+          bar = progressBar(`copying ${collection} |{bar}| {value}/{total} docs | ETA {eta_formatted}`);
+          barCollection = collection;
+        }
+        if (bar) bar.update(documents, total);
+        else logger.info({ collection, documents, total }, 'copying');
+      },
+    });
+    bar?.stop();
+    for (const m of results) process.stdout.write(migrationLine(m, to.name));
+    const failed = results.filter((m) => !migrationMatches(m)).map((m) => `"${m.collection}"`);
+    if (failed.length > 0) {
+      throw new CliError(`the copy of ${failed.join(', ')} does not match its source (was either store written meanwhile?); run migrate-store again to finish it`, 1);
+    }
+  } finally {
+    for (const store of stores.reverse()) await store.close();
   }
 }

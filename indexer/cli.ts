@@ -1,5 +1,5 @@
 /**
- * The indexer's verbs: `tafuta index | reindex | export` (registerIndexingCommands) and `tafuta search |
+ * The indexer's verbs: `tafuta index | reindex | export | migrate-store` (registerIndexingCommands) and `tafuta search |
  * collections | snapshot` (registerCollectionCommands). Two calls so that `tafuta --help` keeps its order, with
  * serve and demo between them. The verb bodies are in cli-verbs.ts.
  */
@@ -11,7 +11,9 @@ import { formatIssues } from '../core/issues.js';
 import type { Logger } from '../core/logger.js';
 import { formatCollections, formatSearchResponse } from './cli-format.js';
 import { DATABASE_FILE, databasePathOf } from './data-dir.js';
-import { filterJson, runExport, runIndex, runReindex, type ExportOptions, type IndexOptions, type ReindexOptions } from './cli-verbs.js';
+import {
+  filterJson, runExport, runIndex, runMigrateStore, runReindex, type ExportOptions, type IndexOptions, type MigrateStoreCliOptions, type ReindexOptions,
+} from './cli-verbs.js';
 import type { Engine } from './engine.js';
 import { LIMITS, langSchema, searchSchema } from './schemas.js';
 import { createSnapshot, restoreSnapshot } from './snapshot.js';
@@ -92,6 +94,29 @@ export function registerIndexingCommands(program: Command, runtime: IndexerCliRu
     .option('-d, --data-dir <dir>', 'data directory', defaultDataDir)
     .action(async (options: ExportOptions) => {
       await withEngine(openEngine, options.dataDir, (engine) => runExport(engine, options));
+    });
+
+  program
+    .command('migrate-store')
+    .description('copy collections between a data directory and PostgreSQL as stored (vectors included: nothing is encoded again), then check both sides match; re-runs resume')
+    .requiredOption('--from <store>', 'the source: a data directory or a postgres:// URL')
+    .requiredOption('--to <store>', 'the target: a data directory (created if missing) or a postgres:// URL')
+    .option('-c, --collection <name>', 'a collection to copy (repeatable; default: every collection)', (name: string, names: string[] = []) => [...names, name])
+    .option('-b, --batch <n>', 'documents per page read and per transaction written', positiveInt(10_000), 256)
+    .addHelpText(
+      'after',
+      `
+A collection the target already has must have the same encoder, version, dim and config; documents it already
+holds identically are skipped, so an interrupted copy is finished by running the same command again. At the end,
+per collection, the document and passage counts and a sha256 over every document (id, content hash, text, title,
+language, metadata, passages and their vector bytes, in id order) are compared; a mismatch exits 1. Bad input
+(unknown collection, same store twice, unreachable database, clashing target collection) exits 2.
+
+  tafuta migrate-store --from .tafuta/data --to postgres://tafuta@db:5432/tafuta
+  tafuta migrate-store --from postgres://tafuta@db:5432/tafuta --to ./copy -c docs`,
+    )
+    .action(async (options: MigrateStoreCliOptions) => {
+      await runMigrateStore(options, runtime);
     });
 }
 

@@ -5,7 +5,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './database.js';
 import { TafutaError } from '../core/errors.js';
-import type { DocumentToStore } from './store-contracts.js';
+import type { DocumentCopy, DocumentToStore } from './store-contracts.js';
 import { searchTextOf } from './search-text.js';
 import { TITLE_BM25_WEIGHT } from './titles.js';
 import { assertComparableTypes, conditionSql, isEmptyCondition, keysOf, parseWhereOrThrow, type SqlFragment } from './filters.js';
@@ -80,6 +80,11 @@ const DOCUMENT_SELECT = `SELECT d.id, d.external_id, d.text, d.lang, d.lang_dete
     (SELECT COUNT(*) FROM passages p WHERE p.document_id = d.id) AS passages
   FROM documents d`;
 
+/** DOCUMENT_SELECT with the content hash: what a copy to another store reads. */
+const COPY_SELECT = DOCUMENT_SELECT.replace('d.updated_at,', 'd.updated_at, d.content_hash,');
+
+type CopyRow = DocumentRow & { content_hash: string };
+
 interface DocumentRow {
   id: number;
   external_id: string;
@@ -103,6 +108,26 @@ function toStoredDocument(row: DocumentRow): StoredDocument {
     passages: row.passages,
     updatedAt: row.updated_at,
   };
+}
+
+interface CopiedPassageRow {
+  document_id: number;
+  text: string;
+  search_text: string;
+  start_offset: number;
+  end_offset: number;
+  embedding: Buffer;
+}
+
+/** Documents with their content hash and passages (vectors included), in the order of `rows`. */
+function documentCopies(rows: CopyRow[], passageRows: CopiedPassageRow[]): DocumentCopy[] {
+  const passagesOf = new Map<number, DocumentCopy['passages']>();
+  for (const p of passageRows) {
+    let list = passagesOf.get(p.document_id);
+    if (!list) passagesOf.set(p.document_id, (list = []));
+    list.push({ text: p.text, searchText: p.search_text, start: p.start_offset, end: p.end_offset, embedding: blobToVector(p.embedding) });
+  }
+  return rows.map((row) => ({ rowId: row.id, document: toStoredDocument(row), contentHash: row.content_hash, passages: passagesOf.get(row.id) ?? [] }));
 }
 
 /**
@@ -159,6 +184,11 @@ export function createDocumentStore(db: Db) {
       INSERT INTO passages (collection_id, document_id, ordinal, text, search_text, title_search_text, start_offset, end_offset, embedding)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     document: db.prepare(`${DOCUMENT_SELECT} WHERE d.collection_id = ? AND d.external_id = ?`),
+    copiesAfter: db.prepare(`${COPY_SELECT} WHERE d.collection_id = ? AND d.id > ? ORDER BY d.id LIMIT ?`),
+    copiesOf: db.prepare(`${COPY_SELECT} WHERE d.collection_id = ? AND d.external_id IN (SELECT value FROM json_each(?)) ORDER BY d.id`),
+    passagesOfDocuments: db.prepare(`
+      SELECT document_id, text, search_text, start_offset, end_offset, embedding FROM passages
+      WHERE document_id IN (SELECT value FROM json_each(?)) ORDER BY document_id, ordinal`),
     deleteDocument: db.prepare('DELETE FROM documents WHERE collection_id = ? AND external_id = ?'),
     deleteDocumentsById: db.prepare('DELETE FROM documents WHERE collection_id = ? AND external_id IN (SELECT value FROM json_each(?))'),
     patchDocument: db.prepare(`UPDATE documents SET title = ?, metadata = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?`),
@@ -239,6 +269,13 @@ export function createDocumentStore(db: Db) {
     return { sql: parts.length ? ` AND ${parts.join(' AND ')}` : '', params };
   }
 
+  /** Documents and their passages read in one transaction, so that the passages are those of the documents read. */
+  const readCopies = db.transaction((statement: Statement, params: unknown[]): DocumentCopy[] => {
+    const rows = statement.all(...params) as CopyRow[];
+    if (rows.length === 0) return [];
+    return documentCopies(rows, statements.passagesOfDocuments.all(JSON.stringify(rows.map((r) => r.id))) as CopiedPassageRow[]);
+  });
+
   function requireCollection(name: string): CollectionRecord {
     const row = statements.collectionByName.get(name) as CollectionRow | undefined;
     if (!row) throw new TafutaError('COLLECTION_NOT_FOUND', `collection "${name}" does not exist`);
@@ -299,6 +336,15 @@ export function createDocumentStore(db: Db) {
       const rows = prepareCached(`${DOCUMENT_SELECT} WHERE d.collection_id = ? AND d.id > ?${clause.sql} ORDER BY d.id LIMIT ?`)
         .all(collectionId, afterRowId, ...clause.params, limit) as DocumentRow[];
       return rows.map((row) => ({ rowId: row.id, document: toStoredDocument(row) }));
+    },
+
+    documentCopiesAfter(collectionId: number, afterRowId: number, limit: number): DocumentCopy[] {
+      return readCopies(statements.copiesAfter, [collectionId, afterRowId, limit]);
+    },
+
+    documentCopiesOf(collectionId: number, externalIds: readonly string[]): DocumentCopy[] {
+      if (externalIds.length === 0) return [];
+      return readCopies(statements.copiesOf, [collectionId, JSON.stringify(externalIds)]);
     },
 
     /** Which documents would be unchanged by an upsert (same content hash), so their encoding can be skipped. */

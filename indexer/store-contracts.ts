@@ -33,6 +33,18 @@ export interface EncoderRecord {
   version?: string | undefined;
 }
 
+/**
+ * Everything a store holds of one document, as `tafuta migrate-store` copies it to another store: the document
+ * (without its vector field: own vectors are the passage's), its content hash, and its passages with their search
+ * text and vectors, in ordinal order.
+ */
+export interface DocumentCopy {
+  rowId: number;
+  document: StoredDocument;
+  contentHash: string;
+  passages: PassageToStore[];
+}
+
 /** A stored document with the position listings continue after (its internal row id). */
 export interface DocumentRow {
   rowId: number;
@@ -52,6 +64,10 @@ export interface DocumentStore {
   replaceCollection(collection: CollectionRecord, replacement: CollectionRecord): Promise<CollectionRecord>;
   /** A page in internal-id order after `afterRowId`, restricted by a filter (INVALID_ARGUMENT for a bad one). */
   documentsAfter(collectionId: number, afterRowId: number, limit: number, filter?: SearchFilter): Promise<DocumentRow[]>;
+  /** Complete documents (DocumentCopy) in internal-id order after `afterRowId`: a page of what a copy reads. */
+  documentCopiesAfter(collectionId: number, afterRowId: number, limit: number): Promise<DocumentCopy[]>;
+  /** The complete documents with these ids that the collection holds (what a copy finds already there). */
+  documentCopiesOf(collectionId: number, externalIds: readonly string[]): Promise<DocumentCopy[]>;
   /** Which candidates would be unchanged by an upsert (same content hash). */
   unchangedDocuments(collectionId: number, candidates: ReadonlyArray<{ id: string; contentHash: string }>): Promise<Set<string>>;
   /** Writes a batch atomically (see the SQLite store for the unchanged rule); returns the passages written. */

@@ -12,7 +12,7 @@ import { searchTextOf, wordsOfFtsQuery } from '../search-text.js';
 import { rescoredTranslatedHits, type Bm25Statistics } from './translated-bm25.js';
 import type { CollectionConfig, CollectionRecord, Metadata, PassageView, SearchFilter, StoredDocument } from '../types.js';
 import type { VectorHit } from '../vector-store.js';
-import type { DocumentRow, DocumentStore, DocumentToStore, Storage, StorageInfo, TextRanking, TextSearch, VectorIndexes } from '../store-contracts.js';
+import type { DocumentCopy, DocumentRow, DocumentStore, DocumentToStore, Storage, StorageInfo, TextRanking, TextSearch, VectorIndexes } from '../store-contracts.js';
 import { PgConnection, type Queryable, type Row } from './connection.js';
 import { conditionPgSql, SqlParams, SQLITE_TYPE_OF_JSONB } from './filters.js';
 import { followTextNormalizationPg, migratePostgres } from './migrations.js';
@@ -30,7 +30,8 @@ const BM25_INDEX = 'passages_bm25';
 const PG_TEXTSEARCH_RANKING: TextRanking = { kind: 'bm25', engine: 'PostgreSQL pg_textsearch (BM25)' };
 const TS_RANK_RANKING: TextRanking = { kind: 'ts_rank', engine: "PostgreSQL full-text ts_rank (not BM25: pg_textsearch is not installed)" };
 
-export const vectorLiteral = (v: Float32Array | readonly number[]) => `[${Array.from(v).join(',')}]`;
+/** pgvector's text form; -0 is spelled out (String(-0) is "0"), so that a vector keeps its exact bytes through PostgreSQL. */
+export const vectorLiteral = (v: Float32Array | readonly number[]) => `[${Array.from(v, (x) => (Object.is(x, -0) ? '-0' : String(x))).join(',')}]`;
 export const parseVector = (text: string) => new Float32Array(JSON.parse(text) as number[]);
 
 /** A tsquery matching any of the words, each a quoted lexeme (user input is never tsquery syntax). */
@@ -81,6 +82,29 @@ function toStoredDocument(row: DocumentRecordRow): StoredDocument {
     passages: row.passages,
     updatedAt: row.updated_at,
   };
+}
+
+const COPY_SELECT = DOCUMENT_SELECT.replace('d.updated_at,', 'd.updated_at, d.content_hash,');
+
+/** Documents (rows of COPY_SELECT) with their passages and vectors, read in one transaction. */
+async function readCopies(connection: PgConnection, sql: string, params: unknown[]): Promise<DocumentCopy[]> {
+  return connection.transaction(async (client) => {
+    await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+    const rows = await client.query<DocumentRecordRow & { content_hash: string }>(sql, params);
+    if (rows.length === 0) return [];
+    const passageRows = await client.query<{ document_id: number; text: string; search_text: string; start_offset: number; end_offset: number; embedding: string }>(
+      `SELECT document_id, text, search_text, start_offset, end_offset, embedding::text AS embedding FROM passages
+       WHERE document_id = ANY($1::bigint[]) ORDER BY document_id, ordinal`,
+      [rows.map((r) => r.id)],
+    );
+    const passagesOf = new Map<number, DocumentCopy['passages']>();
+    for (const p of passageRows) {
+      let list = passagesOf.get(p.document_id);
+      if (!list) passagesOf.set(p.document_id, (list = []));
+      list.push({ text: p.text, searchText: p.search_text, start: p.start_offset, end: p.end_offset, embedding: parseVector(p.embedding) });
+    }
+    return rows.map((row) => ({ rowId: row.id, document: toStoredDocument(row), contentHash: row.content_hash, passages: passagesOf.get(row.id) ?? [] }));
+  });
 }
 
 function hnswIndexSql(collection: { id: number; dim: number; config: CollectionConfig }): string | undefined {
@@ -233,6 +257,10 @@ export class PostgresStorage implements Storage {
         const rows = await db.query<DocumentRecordRow>(`${DOCUMENT_SELECT} WHERE d.collection_id = $1 AND d.id > $2${clause} ORDER BY d.id LIMIT $3`, params.values);
         return rows.map((row): DocumentRow => ({ rowId: row.id, document: toStoredDocument(row) }));
       },
+      documentCopiesAfter: (collectionId, afterRowId, limit) =>
+        readCopies(db, `${COPY_SELECT} WHERE d.collection_id = $1 AND d.id > $2 ORDER BY d.id LIMIT $3`, [collectionId, afterRowId, limit]),
+      documentCopiesOf: async (collectionId, externalIds) =>
+        externalIds.length === 0 ? [] : readCopies(db, `${COPY_SELECT} WHERE d.collection_id = $1 AND d.external_id = ANY($2::text[]) ORDER BY d.id`, [collectionId, externalIds]),
       unchangedDocuments: async (collectionId, candidates) => {
         if (candidates.length === 0) return new Set();
         const rows = await db.query<{ external_id: string; content_hash: string }>(

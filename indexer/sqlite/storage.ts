@@ -33,6 +33,11 @@ export interface SqliteStorageOptions {
   indexFiles?: 'read-write' | 'read-only';
   /** The ANN library of graphs built anew (default: usearch, f32, 2 threads; see graph-store.ts). */
   graph?: GraphChoice;
+  /**
+   * 'at-start' (default): every collection's graph is loaded and caught up when the store opens, so the first
+   * search does not wait. 'on-use': when a collection is first searched or written (a copy reads no graph).
+   */
+  openIndexes?: 'at-start' | 'on-use';
 }
 
 /**
@@ -53,6 +58,8 @@ function asyncDocumentStore(store: SqliteDocumentStore): DocumentStore {
     deleteCollection: async (collection) => store.deleteCollection(collection),
     replaceCollection: async (collection, replacement) => store.replaceCollection(collection, replacement),
     documentsAfter: async (collectionId, afterRowId, limit, filter) => store.documentsAfter(collectionId, afterRowId, limit, filter),
+    documentCopiesAfter: async (collectionId, afterRowId, limit) => store.documentCopiesAfter(collectionId, afterRowId, limit),
+    documentCopiesOf: async (collectionId, externalIds) => store.documentCopiesOf(collectionId, externalIds),
     unchangedDocuments: async (collectionId, candidates) => store.unchangedDocuments(collectionId, candidates),
     upsertDocuments: async (collectionId, batch, unchanged) => store.upsertDocuments(collectionId, batch, unchanged),
     getDocument: async (collectionId, externalId) => store.getDocument(collectionId, externalId),
@@ -119,7 +126,7 @@ export class SqliteStorage implements Storage {
     this.dataVersionStatement = this.db.prepare('PRAGMA data_version').pluck();
     this.dataVersion = this.readDataVersion();
     this.vectors = this.hnswIndexes();
-    for (const collection of this.sqlite.listCollections()) this.indexFor(collection);
+    if (options.openIndexes !== 'on-use') for (const collection of this.sqlite.listCollections()) this.indexFor(collection);
   }
 
   private readDataVersion(): number {

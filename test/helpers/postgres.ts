@@ -20,11 +20,18 @@ export interface PgliteServer {
   stop(): Promise<void>;
 }
 
-/** Starts pglite-server on a free port (it picks one: port 0) and resolves with its URL once it listens. */
-export function startPgliteServer(options: { extensions?: string } = {}): Promise<PgliteServer> {
-  const child = spawn(process.execPath, [SERVER_SCRIPT, '-p', '0', '-m', String(MAX_CONNECTIONS), '-e', options.extensions ?? EXTENSIONS], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export interface PgliteServerOptions {
+  extensions?: string;
+  /** Default 0: a free port, which the server picks. */
+  port?: number;
+  /** A directory holding the database, so that a server started again on it finds the data (default: in memory). */
+  dataDir?: string;
+}
+
+/** Starts pglite-server and resolves with its URL once it listens. */
+export function startPgliteServer(options: PgliteServerOptions = {}): Promise<PgliteServer> {
+  const args = ['-p', String(options.port ?? 0), '-m', String(MAX_CONNECTIONS), '-e', options.extensions ?? EXTENSIONS, ...(options.dataDir ? ['-d', options.dataDir] : [])];
+  const child = spawn(process.execPath, [SERVER_SCRIPT, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   return new Promise((resolve, reject) => {
     const onData = (chunk: Buffer) => {

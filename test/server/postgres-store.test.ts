@@ -36,9 +36,11 @@ after(async () => {
 let storeUrl: string;
 /** Started together: PGlite's start-up (WASM compilation) dominates this file's time. */
 let own: Promise<PgliteServer>;
+/** `own` keeps its database in a directory, so that it can be stopped and started again with its data. */
+const ownDataDir = tempDir();
 let bare: Promise<PgliteServer>;
 before(async () => {
-  own = startPgliteServer();
+  own = startPgliteServer({ dataDir: ownDataDir });
   bare = startPgliteServer({ extensions: '@electric-sql/pglite-pg_textsearch:pg_textsearch' });
   storeUrl = (await sharedPgliteServer()).url;
   await emptyDatabase(storeUrl);
@@ -68,18 +70,40 @@ test('two servers on one PostgreSQL: a write acknowledged by one is found by the
   await stopAll();
 });
 
-test('the database goes away: 503 STORE_UNAVAILABLE with Retry-After, and the server stays up', async () => {
-  const server = await serve((await own).url);
+test('the database goes away: 503 STORE_UNAVAILABLE with Retry-After, the server stays up; it comes back: reads and writes work again', async () => {
+  const database = await own;
+  const server = await serve(database.url);
   try {
     assert.equal((await post(server.url, '/v1/collections', { name: 'c' })).status, 201);
-    await (await own).stop();
-    for (const response of [await post(server.url, '/v1/collections/c/search', { query: 'maji' }), await fetch(`${server.url}/v1/collections`)]) {
+    const before = await post(server.url, '/v1/collections/c/documents', { documents: [{ id: 'before', text: 'kisima cha maji safi kijijini', lang: 'sw' }] });
+    assert.equal(before.status, 200);
+    await database.stop();
+    const whileAway = [
+      await post(server.url, '/v1/collections/c/search', { query: 'maji' }),
+      await fetch(`${server.url}/v1/collections`),
+      await post(server.url, '/v1/collections/c/documents', { documents: [{ id: 'lost', text: 'haitaandikwa' }] }),
+    ];
+    for (const response of whileAway) {
       assert.equal(response.status, 503);
       assert.ok(Number(response.headers.get('retry-after')) > 0);
       assert.equal(((await response.json()) as { error: { code: string } }).error.code, 'STORE_UNAVAILABLE');
     }
     assert.equal(server.child.exitCode, null, 'still running');
     assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
+
+    // The same database, served again on the same port: tafuta's pool connects again on the next request.
+    own = startPgliteServer({ dataDir: ownDataDir, port: Number(new URL(database.url).port) });
+    await own;
+    const found = await post(server.url, '/v1/collections/c/search', { query: 'kisima cha maji safi', k: 1 });
+    assert.equal(found.status, 200, await found.clone().text());
+    assert.equal(((await found.json()) as { results: Array<{ id: string }> }).results[0]?.id, 'before');
+    const written = await post(server.url, '/v1/collections/c/documents', { documents: [{ id: 'after', text: 'shamba la mahindi baada ya mvua', lang: 'sw' }] });
+    assert.equal(written.status, 200, await written.clone().text());
+    for (const mode of ['dense', 'bm25', 'hybrid']) {
+      const response = await post(server.url, '/v1/collections/c/search', { query: 'shamba la mahindi baada ya mvua', mode, k: 1 });
+      assert.equal(((await response.json()) as { results: Array<{ id: string }> }).results[0]?.id, 'after', mode);
+    }
+    assert.equal(server.child.exitCode, null, 'the same process throughout');
   } finally {
     await (await own).stop();
     await stopAll();
