@@ -24,6 +24,7 @@ const ann = read('ann');
 const index = read('index');
 const http = read('http');
 const chroma = read('chroma');
+const postgres = read('postgres');
 const encoder = read('encoder');
 const transformers = read('transformers');
 const any = ann ?? index ?? http ?? chroma;
@@ -91,14 +92,22 @@ ${chroma.n} × ${chroma.dim} clustered vectors, ${chroma.queries} queries, k = $
 
 ${table(
   ['system', 'insert s', 'vectors/s', 'load (1 min)'],
-  (['tafuta', 'chroma'] as const).filter((s) => chroma.inserts[s]).map((s) => [s, chroma.inserts[s].seconds, chroma.inserts[s].vectorsPerSecond, `${chroma.inserts[s].load.start.loadavg[0]} → ${chroma.inserts[s].load.end.loadavg[0]}`]),
+  [
+    ...(['tafuta', 'chroma'] as const).filter((s) => chroma.inserts[s]).map((s) => [s, chroma.inserts[s].seconds, chroma.inserts[s].vectorsPerSecond, `${chroma.inserts[s].load.start.loadavg[0]} → ${chroma.inserts[s].load.end.loadavg[0]}`]),
+    ...(postgres ? [[`tafuta (postgres)†, ${postgres.tafuta.n} vectors`, postgres.tafuta.insert.seconds, postgres.tafuta.insert.documentsPerSecond, `${postgres.tafuta.insert.load.start.loadavg[0]} → ${postgres.tafuta.insert.load.end.loadavg[0]}`]] : []),
+  ],
 )}
 
 ${table(
   ['system', 'ef', 'recall@10', 'sequential QPS', 'seq p50 / p99 ms', 'concurrent QPS', 'conc p50 / p99 ms', 'load (1 min)'],
-  (chroma.settings as Json[]).map((s) => [s.system, s.ef, s.recallAt10.toFixed(4), `${s.sequential.qps} (${(s.sequentialQpsRuns ?? []).join(', ')})`, `${s.sequential.latencyMs.p50} / ${s.sequential.latencyMs.p99}`, `${s.concurrent.qps} (${(s.concurrentQpsRuns ?? []).join(', ')})`, `${s.concurrent.latencyMs.p50} / ${s.concurrent.latencyMs.p99}`, (s.loadRange ?? [s.load.loadavg[0]]).join(' – ')]),
+  [
+    ...(chroma.settings as Json[]).map((s) => [s.system, s.ef, s.recallAt10.toFixed(4), `${s.sequential.qps} (${(s.sequentialQpsRuns ?? []).join(', ')})`, `${s.sequential.latencyMs.p50} / ${s.sequential.latencyMs.p99}`, `${s.concurrent.qps} (${(s.concurrentQpsRuns ?? []).join(', ')})`, `${s.concurrent.latencyMs.p50} / ${s.concurrent.latencyMs.p99}`, (s.loadRange ?? [s.load.loadavg[0]]).join(' – ')]),
+    ...(postgres ? (postgres.tafuta.search as Json[]).map((s) => ['tafuta (postgres)†', s.ef, s.recallAt10.toFixed(4), `${s.sequential.qps} (1 run)`, `${s.sequential.latencyMs.p50} / ${s.sequential.latencyMs.p99}`, `${s.concurrent.qps} (1 run)`, `${s.concurrent.latencyMs.p50} / ${s.concurrent.latencyMs.p99}`, s.load.loadavg[0]]) : []),
+  ],
 )}
-
+${postgres ? `
+† \`tafuta (postgres)\`: **not the same run and not the same size** — from \`${postgres.command}\` (${postgres.date.slice(0, 16).replace('T', ' ')} UTC; load ${postgres.load.start.loadavg.join(' / ')} → ${postgres.load.end.loadavg.join(' / ')}; [details](benchmarks/postgres.md)): the engine and server of \`tafuta serve --store postgres://…\` on **PGlite (PostgreSQL in WASM, single-threaded; a native PostgreSQL would be faster)** with pgvector ${postgres.engine.pgvector}, ${postgres.tafuta.n} of the same vectors (not ${chroma.n}), the first ${postgres.tafuta.queries} of the same queries, recall against the exact top-10 of those ${postgres.tafuta.n}, one run per ef (not interleaved with Chroma), the HTTP client in the server's process, one database connection (pglite-server cannot run two connections' queries interleaved). Its insert goes into an HNSW index that exists from the start, with the text indexes (GIN, pg_textsearch BM25). Read it as "the PostgreSQL store works through the same API at this recall", not as a speed comparison.
+` : ''}
 ${r.matchedRecall ? `Ratios tafuta / Chroma at matched recall (smallest tafuta ef within ${chroma.recallTolerance ?? 0} of Chroma's recall: tafuta ef ${r.matchedRecall.tafutaEf}: ${r.matchedRecall.recall.tafuta}; Chroma ef_search ${r.matchedRecall.chromaEf}: ${r.matchedRecall.recall.chroma}): sequential QPS **${r.matchedRecall.sequentialQps}×**, concurrent QPS **${r.matchedRecall.concurrentQps}×** (target ≥ 2×: ${r.matchedRecall.sequentialQps >= 2 && r.matchedRecall.concurrentQps >= 2 ? 'met' : r.matchedRecall.concurrentQps >= 2 ? 'met for throughput under concurrency, **not met** for one request at a time' : '**not met**'}).` : 'No tafuta ef reached Chroma\'s recall.'}
 ${r.matchedRecallWorkers ? `With ${r.matchedRecallWorkers.workers} workers at matched recall (ef ${r.matchedRecallWorkers.tafutaEf}: ${r.matchedRecallWorkers.recall.tafuta}): sequential QPS **${r.matchedRecallWorkers.sequentialQps}×**, concurrent QPS **${r.matchedRecallWorkers.concurrentQps}×**.` : ''}
 ${r.sameEf ? `At the same ef ${r.sameEf.tafutaEf}: sequential ${r.sameEf.sequentialQps}×, concurrent ${r.sameEf.concurrentQps}×.` : ''} Insert time ratio ${r.insertSeconds}× (tafuta / Chroma). ${chroma.chroma.note} Chroma's ef_search stays at its default (changing it with \`collection.modify\` did not change results in a trial run).
