@@ -69,6 +69,8 @@ const SHARD_EF_SEARCH = [10, 20, 40, 100];
 const TAFUTA_EFS = [40, 100];
 const INSERT_BATCH = 1000;
 const CONCURRENCY = 8;
+const HALFVEC_WASM_NOTE =
+  "halfvec's build and queries are slower than vector's here because pgvector computes halfvec distances with the CPU's F16C/AVX instructions where it can (its HALFVEC_DISPATCH), which the WASM build has not: that ratio says nothing about a native server; halfvec's sizes and recall do carry over.";
 const PGLITE_NOTE = 'PGlite: PostgreSQL 18 in WASM, single-threaded; a native PostgreSQL would be faster';
 
 type VectorType = 'vector' | 'halfvec';
@@ -400,7 +402,7 @@ await tafutaPglite.stop();
 const report = {
   ...header('postgres', 'scripts/bench-postgres.ts', start, startedMs),
   uptime: { start: uptimeAtStart, end: uptime() },
-  engine: { postgres: postgresVersion, pgvector: pgvectorVersion, maintenanceWorkMem, note: PGLITE_NOTE },
+  engine: { postgres: postgresVersion, pgvector: pgvectorVersion, maintenanceWorkMem, note: PGLITE_NOTE, halfvecNote: HALFVEC_WASM_NOTE },
   data: { n: N, dim: DIM, queries: QUERIES, k: K, description: 'clustered synthetic unit vectors (scripts/bench-common.ts CLUSTERED_DEFAULT), exact top-10 by brute force in f32' },
   pgvector: { vector, halfvec },
   fanOut,
@@ -433,6 +435,7 @@ md.push(table(
     'PGlite, single-threaded WASM',
   ]),
 ), '');
+md.push(`${HALFVEC_WASM_NOTE}`, '');
 md.push('## 2. pgvector: query latency and recall (one query at a time)', '');
 md.push(table(
   ['column', 'ef_search', 'recall@10', 'QPS', 'p50 / p99 ms', 'load (1 min)', 'timings'],

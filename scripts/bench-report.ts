@@ -140,6 +140,26 @@ ${table(['encoder', 'threads', 'texts', 'mean tokens', 'passages/s', 'passages p
 `);
 }
 
+if (postgres) {
+  const types = [postgres.pgvector.vector, postgres.pgvector.halfvec] as Json[];
+  const at = (t: Json, ef: number) => (t.efSearch as Json[]).find((e) => e.ef === ef);
+  sections.push(`## 7. PostgreSQL + pgvector, one node (PGlite)
+
+${provenance(postgres)}
+
+**PGlite is PostgreSQL 18 in WASM, single-threaded: every timing here is an upper bound; a native PostgreSQL would be faster.** Sizes are PostgreSQL's page format and carry over. ${postgres.data.n} × ${postgres.data.dim} clustered vectors, ${postgres.data.queries} queries, k = ${postgres.data.k}, HNSW m ${postgres.pgvector.vector.hnswBuild.m}, ef_construction ${postgres.pgvector.vector.hnswBuild.efConstruction}, raw SQL; \`uptime\` at start: \`${postgres.uptime.start}\`. These are the per-node inputs of the capacity model in [scale-out.md](scale-out.md).
+
+${table(
+  ['column', 'insert rows/s', 'HNSW build s', 'heap / HNSW bytes per row', 'exact-scan recall@10', 'recall@10 at ef_search 40 / 100', 'p50 / p99 ms at ef_search 100', 'load (1 min)'],
+  types.map((t) => [`${t.type}(${postgres.data.dim})`, t.insert.rowsPerSecond, t.hnswBuild.seconds, `${t.bytesPerRow.table} / ${t.bytesPerRow.hnsw}`, t.exact.recallAt10, `${at(t, 40)?.recallAt10} / ${at(t, 100)?.recallAt10}`, `${at(t, 100)?.latencyMs.p50} / ${at(t, 100)?.latencyMs.p99}`, `${t.load.start.loadavg[0]} → ${t.load.end.loadavg[0]}`]),
+)}
+
+${postgres.engine.halfvecNote ?? ''}
+
+Fan-out on the same node, ${postgres.fanOut.shards} shards of ${postgres.fanOut.rowsPerShard} rows, LIMIT ${postgres.fanOut.limitPerShard} per shard, merged: recall@10 ${(postgres.fanOut.efSearch as Json[]).map((e) => `${e.recallAt10} at ef_search ${e.efSearchPerShard}`).join(', ')} per shard (one index over all: ${(postgres.pgvector.vector.efSearch as Json[]).map((e) => `${e.recallAt10} at ${e.ef}`).join(', ')}). tafuta's store through its HTTP API: ${postgres.tafuta.insert.documentsPerSecond} documents/s inserted, ${postgres.tafuta.bytesPerPassage} bytes per passage with texts of a few bytes (rows in section 4).
+`);
+}
+
 function observations(): string[] {
   const out: string[] = [];
   const c100 = ann?.datasets?.[0]?.curve?.find((p: Json) => p.ef === 64);

@@ -10,10 +10,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { OUT_DIR, round, table } from './bench-common.js';
 
 /** The hardware and settings the projection is for: assumptions, not measurements. */
-const ASSUMPTIONS = {
+export const ASSUMPTIONS = {
   dim: 256, // tafuta's cmtp-base encoder (configs/cmtp-base.json)
   hnswM: 16,
   node: { vcpus: 16, ramGiB: 128 },
@@ -26,7 +27,8 @@ const ASSUMPTIONS = {
   textCopies: 6,
   /** Share of the CPU of a node that search may use (throughput estimate). */
   cpuUtilisation: 0.7,
-} as const;
+};
+export type Assumptions = typeof ASSUMPTIONS;
 
 const SCALES = [10_000_000, 100_000_000, 1_000_000_000];
 const PRECISIONS = [
@@ -37,19 +39,19 @@ const PRECISIONS = [
 /** The ef_search per shard the latency is read at (the fan-out run of bench:postgres reaches recall ≥ 0.99 there at 2.5k rows/shard). */
 const EF_PER_SHARD = 100;
 
-interface PgEf {
+export interface PgEf {
   ef: number;
   recallAt10: number;
   latencyMs: { p50: number; p99: number; mean: number; max: number; sortedMs: number[] };
 }
-interface PgType {
+export interface PgType {
   rows: number;
   bytesPerRow: { table: number; hnsw: number; total: number };
   hnswBuild: { rowsPerSecond: number };
   insert: { rowsPerSecond: number };
   efSearch: PgEf[];
 }
-interface PostgresReport {
+export interface PostgresReport {
   date: string;
   load: { start: { loadavg: number[] }; end: { loadavg: number[] } };
   uptime: { start: string };
@@ -58,7 +60,7 @@ interface PostgresReport {
   fanOut: { shards: number; efSearch: Array<{ efSearchPerShard: number; recallAt10: number }> };
   tafuta: { n: number; bytesPerPassage: number; sizes: { passages: { indexBytes: Record<string, number> } } };
 }
-interface AnnReport {
+export interface AnnReport {
   date: string;
   datasets: Array<{ name: string; n: number; curve: Array<{ ef: number; recallAt10: number; latencyMs: { p50: number; p99: number; mean: number } }> }>;
 }
@@ -67,31 +69,30 @@ const GiB = 2 ** 30;
 const readJson = <T>(name: string): T => JSON.parse(fs.readFileSync(path.join(OUT_DIR, name), 'utf8')) as T;
 
 /** The brief's HNSW memory estimate per vector: the vector plus M·2 neighbour ids of 4 bytes on layer 0. */
-const hnswFormulaBytes = (dim: number, bytesPerValue: number, m: number) => dim * bytesPerValue + m * 2 * 4;
+export const hnswFormulaBytes = (dim: number, bytesPerValue: number, m: number) => dim * bytesPerValue + m * 2 * 4;
 
 /**
  * The latency of a query fanned out to `shards` shards in parallel is the slowest shard's: with independent shard
  * latencies its p-quantile is the per-shard quantile at p^(1/shards). Read from the measured sorted samples;
  * `beyondSample` when that quantile lies past the sample's resolution (then the sample maximum is a lower bound).
  */
-function fanOutQuantile(sortedMs: readonly number[], shards: number, p = 0.99): { ms: number; perShardQuantile: number; beyondSample: boolean } {
+export function fanOutQuantile(sortedMs: readonly number[], shards: number, p = 0.99): { ms: number; perShardQuantile: number; beyondSample: boolean } {
   const q = p ** (1 / shards);
   const index = Math.min(sortedMs.length - 1, Math.ceil(q * sortedMs.length) - 1);
   return { ms: sortedMs[index]!, perShardQuantile: round(q, 5), beyondSample: q > 1 - 1 / sortedMs.length };
 }
 
-function model() {
-  const pgReport = readJson<PostgresReport>('postgres.json');
-  const annReport = readJson<AnnReport>('ann.json');
-  const { dim, hnswM, node } = ASSUMPTIONS;
+/** The projection: bytes per vector, then per scale and precision the cluster that holds it and its expected latency. */
+export function projectCapacity(pgReport: PostgresReport, annReport: AnnReport, assumptions: Assumptions = ASSUMPTIONS) {
+  const { dim, hnswM, node } = assumptions;
   const ann = annReport.datasets.find((d) => d.name.startsWith('clustered')) ?? annReport.datasets[0]!;
   const nativeAtEf = ann.curve.find((c) => c.ef >= EF_PER_SHARD) ?? ann.curve.at(-1)!;
   const pgAtEf = pgReport.pgvector.vector.efSearch.find((e) => e.ef === EF_PER_SHARD) ?? pgReport.pgvector.vector.efSearch.at(-1)!;
-  const text = ASSUMPTIONS.textBytesPerPassage * ASSUMPTIONS.textCopies;
+  const text = assumptions.textBytesPerPassage * assumptions.textCopies;
   // Bytes per passage of tafuta's schema besides the vector's heap and HNSW bytes, with texts of a few bytes (measured).
   const tafutaHnsw = Object.entries(pgReport.tafuta.sizes.passages.indexBytes).find(([name]) => name.startsWith('passages_hnsw'))?.[1] ?? 0;
   const schemaOverhead = pgReport.tafuta.bytesPerPassage - pgReport.pgvector.vector.bytesPerRow.table - tafutaHnsw / pgReport.tafuta.n;
-  const ramBudget = node.ramGiB * GiB * ASSUMPTIONS.indexRamShare;
+  const ramBudget = node.ramGiB * GiB * assumptions.indexRamShare;
 
   const perVector = PRECISIONS.map((p) => {
     const measured = p.pgvector ? pgReport.pgvector[p.pgvector] : undefined;
@@ -115,15 +116,15 @@ function model() {
     for (const v of perVector) {
       const hnswTotal = n * v.hnswBytes;
       const nodes = Math.max(1, Math.ceil(hnswTotal / ramBudget));
-      const shards = nodes * ASSUMPTIONS.shardsPerNode;
+      const shards = nodes * assumptions.shardsPerNode;
       const rowsPerShard = n / shards;
       const diskPerPassage = v.heapBytes + v.hnswBytes + schemaOverhead + text;
       // HNSW search work grows about with log(n) at a fixed ef (the descent through the upper layers and longer paths).
       const growth = Math.log(rowsPerShard) / Math.log(pgReport.data.n);
       const pg = fanOutQuantile(pgAtEf.latencyMs.sortedMs, shards);
       const nativeP99 = nativeAtEf.latencyMs.p99 * (Math.log(rowsPerShard) / Math.log(ann.n));
-      const qpsPerReplicaPg = (node.vcpus * ASSUMPTIONS.cpuUtilisation) / (ASSUMPTIONS.shardsPerNode * (pgAtEf.latencyMs.mean * growth) / 1000);
-      const qpsPerReplicaNative = (node.vcpus * ASSUMPTIONS.cpuUtilisation) / (ASSUMPTIONS.shardsPerNode * (nativeAtEf.latencyMs.mean * (Math.log(rowsPerShard) / Math.log(ann.n))) / 1000);
+      const qpsPerReplicaPg = (node.vcpus * assumptions.cpuUtilisation) / (assumptions.shardsPerNode * (pgAtEf.latencyMs.mean * growth) / 1000);
+      const qpsPerReplicaNative = (node.vcpus * assumptions.cpuUtilisation) / (assumptions.shardsPerNode * (nativeAtEf.latencyMs.mean * (Math.log(rowsPerShard) / Math.log(ann.n))) / 1000);
       rows.push({
         passages: n,
         precision: v.precision,
@@ -156,13 +157,13 @@ function model() {
       pgliteAtEf: { ef: pgAtEf.ef, recallAt10: pgAtEf.recallAt10, p50: pgAtEf.latencyMs.p50, p99: pgAtEf.latencyMs.p99, mean: pgAtEf.latencyMs.mean, samples: pgAtEf.latencyMs.sortedMs.length },
       schemaOverheadBytesPerPassage: round(schemaOverhead, 0),
     },
-    assumptions: { ...ASSUMPTIONS, efPerShard: EF_PER_SHARD, ramBudgetGiBPerNode: ramBudget / GiB },
+    assumptions: { ...assumptions, efPerShard: EF_PER_SHARD, ramBudgetGiBPerNode: ramBudget / GiB },
     perVector,
     rows,
   };
 }
 
-function markdown(m: ReturnType<typeof model>): string {
+function markdown(m: ReturnType<typeof projectCapacity>): string {
   const a = m.assumptions;
   const lines: string[] = [];
   lines.push('# Capacity model (projected)', '');
@@ -201,8 +202,13 @@ function markdown(m: ReturnType<typeof model>): string {
   return `${lines.join('\n')}\n`;
 }
 
-const result = model();
-fs.writeFileSync(path.join(OUT_DIR, 'capacity.json'), `${JSON.stringify(result, null, 2)}\n`);
-const md = markdown(result);
-fs.writeFileSync(path.join(OUT_DIR, 'capacity.md'), md);
-process.stdout.write(md);
+function main(): void {
+  const result = projectCapacity(readJson<PostgresReport>('postgres.json'), readJson<AnnReport>('ann.json'));
+  fs.writeFileSync(path.join(OUT_DIR, 'capacity.json'), `${JSON.stringify(result, null, 2)}\n`);
+  const md = markdown(result);
+  fs.writeFileSync(path.join(OUT_DIR, 'capacity.md'), md);
+  process.stdout.write(md);
+}
+
+const isMain = process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (isMain) main();
