@@ -457,7 +457,7 @@ md.push(`## 4. tafuta's PostgreSQL store over HTTP (\`tafuta (postgres)\`)`, '')
 md.push(`The engine and HTTP server of \`tafuta serve --store postgres://…\` in this process, with a fake encoder mapping \`v:<i>\`/\`q:<j>\` to the benchmark's vectors (as bench-chroma); ` +
   `collection HNSW M ${HNSW.m}, efConstruction ${HNSW.efConstruction} (the index exists from the start, so inserts go into it one by one); ` +
   `${tafuta.n} documents of one passage inserted by POST /documents in batches of ${INSERT_BATCH}; the Chroma benchmark's first ${tafuta.queries} queries, POST /search with \`ef\`; ` +
-  `sequential = one request at a time, concurrent = ${CONCURRENCY} in flight. The HTTP client runs in the same process as the server (PGlite is the bottleneck).`, '');
+  `sequential = one request at a time, concurrent = ${CONCURRENCY} in flight. The HTTP client runs in the same process as the server (PGlite is the bottleneck). The store gets one database connection (not the default 10): pglite-server runs every connection on PGlite's one backend, and two connections' queries interleaved there lose each other's unnamed portal; so concurrent requests queue for it.`, '');
 md.push(`Insert: ${tafuta.insert.seconds} s, **${tafuta.insert.documentsPerSecond} documents/s** (batch p50 ${tafuta.insert.batchMs.p50} ms; load ${tafuta.insert.load.start.loadavg[0]} → ${tafuta.insert.load.end.loadavg[0]}; PGlite, single-threaded WASM).`, '');
 md.push(table(
   ['ef', 'recall@10', 'sequential QPS', 'seq p50 / p99 ms', 'concurrent QPS', 'conc p50 / p99 ms', 'load (1 min)', 'timings'],
