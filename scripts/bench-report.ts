@@ -176,6 +176,21 @@ function observations(): string[] {
   return out;
 }
 
+/**
+ * Hand-written findings (`docs/benchmarks/notes/<section>.<n>-<name>.md`, e.g. `2.1-…`) follow the generated section
+ * whose number they start with, in name order; `notes/not-done.md` ends the report. Regenerating keeps them.
+ */
+function notesAfter(section: number): string {
+  const dir = path.join(PACKAGE_ROOT, 'docs', 'benchmarks', 'notes');
+  if (!fs.existsSync(dir)) return '';
+  return fs
+    .readdirSync(dir)
+    .filter((name) => name.startsWith(`${section}.`) && name.endsWith('.md'))
+    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
+    .map((name) => fs.readFileSync(path.join(dir, name), 'utf8'))
+    .join('');
+}
+
 const m = any?.machine;
 const md = `# Benchmarks
 
@@ -189,18 +204,8 @@ benchmark got less than a full core, so absolute QPS and latency are pessimistic
 The demo-corpus benchmark (\`npm run bench\`) is separate: [\`docs/benchmarks/demo.md\`](benchmarks/demo.md).
 Benchmarks are scripts writing result files, never timed unit tests.
 
-${sections.join('\n')}
+${sections.map((text) => text + notesAfter(Number(/^## (\d+)\./.exec(text)?.[1]))).join('\n')}
 ${observations().join('\n')}
-## Not done
-
-- No int8 HNSW (hnswlib-node stores float32 only); int8 is measured as exact-scan accuracy only (section 1).
-- 1M-passage indexing is run only with \`BENCH_INDEX_1M=1\` and a projection under 10 minutes; otherwise extrapolated (section 2).
-- A Chroma ef_search sweep (\`collection.modify\` of ef_search did not change its results) and a library-level Chroma
-  comparison (Chroma's HNSW runs inside its Rust server; both systems are compared over HTTP only).
-- Real-encoder vectors at 100k: the real-vector ANN curve uses the hashed-ngram-v1 baseline on the demo corpus × 30
-  (10,740 passages), not cmtp-base vectors.
-- hnswlib-node is compiled by node-gyp without CPU-specific flags; rebuilt with \`-O3 -march=native\` its search was
-  ~1.5× faster in a one-off trial (20k × 256, ef 64), which is not what \`npm ci\` installs.
-`;
+${fs.readFileSync(path.join(PACKAGE_ROOT, 'docs', 'benchmarks', 'notes', 'not-done.md'), 'utf8')}`;
 fs.writeFileSync(path.join(PACKAGE_ROOT, 'docs', 'benchmarks.md'), md);
 process.stdout.write(`wrote docs/benchmarks.md (${sections.length} sections)\n`);
