@@ -14,7 +14,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +28,7 @@ import {
   fakeEncoder,
   fakeEngine,
   header,
+  jsonPoster,
   loadSample,
   log,
   machineLine,
@@ -91,35 +91,6 @@ interface QueryResult {
 function chromaClient(url: string): ChromaClient {
   const u = new URL(url);
   return new ChromaClient({ host: u.hostname, port: Number(u.port), ssl: false });
-}
-
-/**
- * The one HTTP client both systems are measured with: node:http over a keep-alive agent (one socket per request
- * in flight), JSON in and out. The Chroma JS client and `fetch` each cost more per request than either server
- * spends answering it, so measuring through them would mostly measure the client.
- */
-function jsonPoster(baseUrl: string, sockets: number): (route: string, body: unknown) => Promise<unknown> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: sockets });
-  const { hostname, port } = new URL(baseUrl);
-  return (route, body) =>
-    new Promise((resolve, reject) => {
-      const payload = Buffer.from(JSON.stringify(body));
-      const req = http.request(
-        { agent, hostname, port, path: route, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': payload.length } },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            if (res.statusCode === undefined || res.statusCode < 200 || res.statusCode > 299) reject(new Error(`HTTP ${res.statusCode} on ${route}: ${text.slice(0, 200)}`));
-            else resolve(JSON.parse(text) as unknown);
-          });
-          res.on('error', reject);
-        },
-      );
-      req.on('error', reject);
-      req.end(payload);
-    });
 }
 
 /** Chroma's REST route for one collection verb (the routes its JS client calls). */

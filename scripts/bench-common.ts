@@ -5,6 +5,7 @@
  */
 import cluster from 'node:cluster';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { PACKAGE_ROOT, packageVersion } from '../bin/runtime.js';
@@ -345,6 +346,37 @@ export function dirBytes(dir: string): number {
     total += entry.isDirectory() ? dirBytes(p) : fs.statSync(p).size;
   }
   return total;
+}
+
+// ---------------------------------------------------------------------------------------------- HTTP client
+
+/**
+ * The one HTTP client the serving benchmarks (Chroma, PostgreSQL) measure with: node:http over a keep-alive agent (one socket per request
+ * in flight), JSON in and out. The Chroma JS client and `fetch` each cost more per request than either server
+ * spends answering it, so measuring through them would mostly measure the client.
+ */
+export function jsonPoster(baseUrl: string, sockets: number): (route: string, body: unknown) => Promise<unknown> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: sockets });
+  const { hostname, port } = new URL(baseUrl);
+  return (route, body) =>
+    new Promise((resolve, reject) => {
+      const payload = Buffer.from(JSON.stringify(body));
+      const req = http.request(
+        { agent, hostname, port, path: route, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': payload.length } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            if (res.statusCode === undefined || res.statusCode < 200 || res.statusCode > 299) reject(new Error(`HTTP ${res.statusCode} on ${route}: ${text.slice(0, 200)}`));
+            else resolve(JSON.parse(text) as unknown);
+          });
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(payload);
+    });
 }
 
 // ---------------------------------------------------------------------------------------------- cleanup

@@ -24,6 +24,7 @@ const ann = read('ann');
 const index = read('index');
 const http = read('http');
 const chroma = read('chroma');
+const postgres = read('postgres');
 const encoder = read('encoder');
 const transformers = read('transformers');
 const any = ann ?? index ?? http ?? chroma;
@@ -91,14 +92,22 @@ ${chroma.n} × ${chroma.dim} clustered vectors, ${chroma.queries} queries, k = $
 
 ${table(
   ['system', 'insert s', 'vectors/s', 'load (1 min)'],
-  (['tafuta', 'chroma'] as const).filter((s) => chroma.inserts[s]).map((s) => [s, chroma.inserts[s].seconds, chroma.inserts[s].vectorsPerSecond, `${chroma.inserts[s].load.start.loadavg[0]} → ${chroma.inserts[s].load.end.loadavg[0]}`]),
+  [
+    ...(['tafuta', 'chroma'] as const).filter((s) => chroma.inserts[s]).map((s) => [s, chroma.inserts[s].seconds, chroma.inserts[s].vectorsPerSecond, `${chroma.inserts[s].load.start.loadavg[0]} → ${chroma.inserts[s].load.end.loadavg[0]}`]),
+    ...(postgres ? [[`tafuta (postgres)†, ${postgres.tafuta.n} vectors`, postgres.tafuta.insert.seconds, postgres.tafuta.insert.documentsPerSecond, `${postgres.tafuta.insert.load.start.loadavg[0]} → ${postgres.tafuta.insert.load.end.loadavg[0]}`]] : []),
+  ],
 )}
 
 ${table(
   ['system', 'ef', 'recall@10', 'sequential QPS', 'seq p50 / p99 ms', 'concurrent QPS', 'conc p50 / p99 ms', 'load (1 min)'],
-  (chroma.settings as Json[]).map((s) => [s.system, s.ef, s.recallAt10.toFixed(4), `${s.sequential.qps} (${(s.sequentialQpsRuns ?? []).join(', ')})`, `${s.sequential.latencyMs.p50} / ${s.sequential.latencyMs.p99}`, `${s.concurrent.qps} (${(s.concurrentQpsRuns ?? []).join(', ')})`, `${s.concurrent.latencyMs.p50} / ${s.concurrent.latencyMs.p99}`, (s.loadRange ?? [s.load.loadavg[0]]).join(' – ')]),
+  [
+    ...(chroma.settings as Json[]).map((s) => [s.system, s.ef, s.recallAt10.toFixed(4), `${s.sequential.qps} (${(s.sequentialQpsRuns ?? []).join(', ')})`, `${s.sequential.latencyMs.p50} / ${s.sequential.latencyMs.p99}`, `${s.concurrent.qps} (${(s.concurrentQpsRuns ?? []).join(', ')})`, `${s.concurrent.latencyMs.p50} / ${s.concurrent.latencyMs.p99}`, (s.loadRange ?? [s.load.loadavg[0]]).join(' – ')]),
+    ...(postgres ? (postgres.tafuta.search as Json[]).map((s) => ['tafuta (postgres)†', s.ef, s.recallAt10.toFixed(4), `${s.sequential.qps} (1 run)`, `${s.sequential.latencyMs.p50} / ${s.sequential.latencyMs.p99}`, `${s.concurrent.qps} (1 run)`, `${s.concurrent.latencyMs.p50} / ${s.concurrent.latencyMs.p99}`, s.load.loadavg[0]]) : []),
+  ],
 )}
-
+${postgres ? `
+† \`tafuta (postgres)\`: **not the same run and not the same size** — from \`${postgres.command}\` (${postgres.date.slice(0, 16).replace('T', ' ')} UTC; load ${postgres.load.start.loadavg.join(' / ')} → ${postgres.load.end.loadavg.join(' / ')}; [details](benchmarks/postgres.md)): the engine and server of \`tafuta serve --store postgres://…\` on **PGlite (PostgreSQL in WASM, single-threaded; a native PostgreSQL would be faster)** with pgvector ${postgres.engine.pgvector}, ${postgres.tafuta.n} of the same vectors (not ${chroma.n}), the first ${postgres.tafuta.queries} of the same queries, recall against the exact top-10 of those ${postgres.tafuta.n}, one run per ef (not interleaved with Chroma), the HTTP client in the server's process, one database connection (pglite-server cannot run two connections' queries interleaved). Its insert goes into an HNSW index that exists from the start, with the text indexes (GIN, pg_textsearch BM25). Read it as "the PostgreSQL store works through the same API at this recall", not as a speed comparison.
+` : ''}
 ${r.matchedRecall ? `Ratios tafuta / Chroma at matched recall (smallest tafuta ef within ${chroma.recallTolerance ?? 0} of Chroma's recall: tafuta ef ${r.matchedRecall.tafutaEf}: ${r.matchedRecall.recall.tafuta}; Chroma ef_search ${r.matchedRecall.chromaEf}: ${r.matchedRecall.recall.chroma}): sequential QPS **${r.matchedRecall.sequentialQps}×**, concurrent QPS **${r.matchedRecall.concurrentQps}×** (target ≥ 2×: ${r.matchedRecall.sequentialQps >= 2 && r.matchedRecall.concurrentQps >= 2 ? 'met' : r.matchedRecall.concurrentQps >= 2 ? 'met for throughput under concurrency, **not met** for one request at a time' : '**not met**'}).` : 'No tafuta ef reached Chroma\'s recall.'}
 ${r.matchedRecallWorkers ? `With ${r.matchedRecallWorkers.workers} workers at matched recall (ef ${r.matchedRecallWorkers.tafutaEf}: ${r.matchedRecallWorkers.recall.tafuta}): sequential QPS **${r.matchedRecallWorkers.sequentialQps}×**, concurrent QPS **${r.matchedRecallWorkers.concurrentQps}×**.` : ''}
 ${r.sameEf ? `At the same ef ${r.sameEf.tafutaEf}: sequential ${r.sameEf.sequentialQps}×, concurrent ${r.sameEf.concurrentQps}×.` : ''} Insert time ratio ${r.insertSeconds}× (tafuta / Chroma). ${chroma.chroma.note} Chroma's ef_search stays at its default (changing it with \`collection.modify\` did not change results in a trial run).
@@ -128,6 +137,26 @@ transformers encoder, next to cmtp-base (no word cache) on the same demo passage
 "per CPU-second" divides by the process's CPU time, which other processes on a shared machine do not stretch. ${provenance(transformers)}
 
 ${table(['encoder', 'threads', 'texts', 'mean tokens', 'passages/s', 'passages per CPU-second'], (transformers.rows as Json[]).map((r) => [r.encoder, r.threads, r.texts, r.meanTokens ?? '–', r.passagesPerSecond, r.passagesPerCpuSecond ?? '–']))}
+`);
+}
+
+if (postgres) {
+  const types = [postgres.pgvector.vector, postgres.pgvector.halfvec] as Json[];
+  const at = (t: Json, ef: number) => (t.efSearch as Json[]).find((e) => e.ef === ef);
+  sections.push(`## 7. PostgreSQL + pgvector, one node (PGlite)
+
+${provenance(postgres)}
+
+**PGlite is PostgreSQL 18 in WASM, single-threaded: every timing here is an upper bound; a native PostgreSQL would be faster.** Sizes are PostgreSQL's page format and carry over. ${postgres.data.n} × ${postgres.data.dim} clustered vectors, ${postgres.data.queries} queries, k = ${postgres.data.k}, HNSW m ${postgres.pgvector.vector.hnswBuild.m}, ef_construction ${postgres.pgvector.vector.hnswBuild.efConstruction}, raw SQL; \`uptime\` at start: \`${postgres.uptime.start}\`. These are the per-node inputs of the capacity model in [scale-out.md](scale-out.md).
+
+${table(
+  ['column', 'insert rows/s', 'HNSW build s', 'heap / HNSW bytes per row', 'exact-scan recall@10', 'recall@10 at ef_search 40 / 100', 'p50 / p99 ms at ef_search 100', 'load (1 min)'],
+  types.map((t) => [`${t.type}(${postgres.data.dim})`, t.insert.rowsPerSecond, t.hnswBuild.seconds, `${t.bytesPerRow.table} / ${t.bytesPerRow.hnsw}`, t.exact.recallAt10, `${at(t, 40)?.recallAt10} / ${at(t, 100)?.recallAt10}`, `${at(t, 100)?.latencyMs.p50} / ${at(t, 100)?.latencyMs.p99}`, `${t.load.start.loadavg[0]} → ${t.load.end.loadavg[0]}`]),
+)}
+
+${postgres.engine.halfvecNote ?? ''}
+
+Fan-out on the same node, ${postgres.fanOut.shards} shards of ${postgres.fanOut.rowsPerShard} rows, LIMIT ${postgres.fanOut.limitPerShard} per shard, merged: recall@10 ${(postgres.fanOut.efSearch as Json[]).map((e) => `${e.recallAt10} at ef_search ${e.efSearchPerShard}`).join(', ')} per shard (one index over all: ${(postgres.pgvector.vector.efSearch as Json[]).map((e) => `${e.recallAt10} at ${e.ef}`).join(', ')}). tafuta's store through its HTTP API: ${postgres.tafuta.insert.documentsPerSecond} documents/s inserted, ${postgres.tafuta.bytesPerPassage} bytes per passage with texts of a few bytes (rows in section 4).
 `);
 }
 
