@@ -38,8 +38,12 @@ function engineOver(storage: Storage, options: TestEngineOptions): Engine {
   });
 }
 
+/**
+ * One connection: pglite-socket interleaves extended-protocol messages of concurrent connections (electric-sql/pglite
+ * issue 1046), which a real PostgreSQL never does; a test engine's queries then run one at a time, as PGlite runs them.
+ */
 export async function postgresEngine(url: string, options: TestEngineOptions = {}): Promise<Engine> {
-  return engineOver(await openPostgresStorage({ url, logger: silentLogger, maxConnections: 4 }), options);
+  return engineOver(await openPostgresStorage({ url, logger: silentLogger, maxConnections: 1 }), options);
 }
 
 let sqliteDir: string | undefined;
