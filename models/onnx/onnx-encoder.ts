@@ -6,14 +6,12 @@ import { sha256Hex } from '../../core/hash.js';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { z } from 'zod';
 import { featureBag, featurize, type FeatureBag } from '../features.js';
 import { langAt, type EmbedOptions, type Encoder, type EncoderInfo } from '../encoder.js';
 import { checkedOutput, int64From, int64Tensor } from './tensors.js';
 import { WordPoolingRunner, wordPoolingGraphs } from './word-pooling.js';
 import { WordVectorCache, type WordVectorCacheMemory } from './word-vector-cache.js';
 import {
-  ONNX_ENCODER_MANIFEST,
   ONNX_INPUT_ADAPTER,
   ONNX_INPUT_COUNTS,
   ONNX_INPUT_IDS,
@@ -21,9 +19,12 @@ import {
   ONNX_INPUT_MULTIPLICITY,
   ONNX_INPUT_ROWS,
   ONNX_OUTPUT,
-  onnxEncoderManifestSchema,
+  readOnnxEncoderManifest,
   type OnnxEncoderManifest,
 } from './export.js';
+import { TafutaError } from '../../core/errors.js';
+
+export { readOnnxEncoderManifest };
 
 export interface OnnxEncoderOptions {
   /** onnxruntime intra-op threads (default 1: the server parallelises across requests, not inside one). */
@@ -52,33 +53,13 @@ export interface OnnxEncoderOptions {
 export const DEFAULT_WORD_CACHE = 32_768;
 
 /** Reads and validates `modelDir/model.json`. */
-export async function readOnnxEncoderManifest(modelDir: string): Promise<OnnxEncoderManifest> {
-  const file = path.join(modelDir, ONNX_ENCODER_MANIFEST);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : String(err);
-    throw new Error(`ONNX encoder manifest ${file}: ${reason}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new Error(`ONNX encoder manifest ${file} is not valid JSON: ${(err as Error).message}`);
-  }
-  const parsed = onnxEncoderManifestSchema.safeParse(json);
-  if (!parsed.success) throw new Error(`ONNX encoder manifest ${file} is invalid:\n${z.prettifyError(parsed.error)}`);
-  return parsed.data;
-}
-
 export function checkPositiveInt(value: number, what: string): number {
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${what} must be a positive integer, got ${value}`);
+  if (!Number.isInteger(value) || value <= 0) throw new TafutaError('INVALID_ARGUMENT', `${what} must be a positive integer, got ${value}`);
   return value;
 }
 
 function checkNonNegativeInt(value: number, what: string): number {
-  if (!Number.isInteger(value) || value < 0) throw new Error(`${what} must be a non-negative integer, got ${value}`);
+  if (!Number.isInteger(value) || value < 0) throw new TafutaError('INVALID_ARGUMENT', `${what} must be a non-negative integer, got ${value}`);
   return value;
 }
 
@@ -98,13 +79,13 @@ const sameNames = (a: readonly string[], b: readonly string[]) => [...a].sort().
 function checkSession(session: ort.InferenceSession, manifest: OnnxEncoderManifest, file: string, inputs: readonly string[] = session.inputNames): void {
   const expected = expectedInputs(manifest);
   if (!sameNames(inputs, expected)) {
-    throw new Error(`${file} has inputs [${[...inputs].sort().join(', ')}], expected [${expected.join(', ')}] for ${manifest.adapters.length} adapters`);
+    throw new TafutaError('INPUT_FILE', `${file} has inputs [${[...inputs].sort().join(', ')}], expected [${expected.join(', ')}] for ${manifest.adapters.length} adapters`);
   }
   const output = session.outputMetadata.find((m) => m.name === ONNX_OUTPUT);
-  if (!output) throw new Error(`${file} has no '${ONNX_OUTPUT}' output`);
+  if (!output) throw new TafutaError('INPUT_FILE', `${file} has no '${ONNX_OUTPUT}' output`);
   const lastDim = output.isTensor ? output.shape.at(-1) : undefined;
   if (typeof lastDim === 'number' && lastDim !== manifest.dim) {
-    throw new Error(`${file} outputs ${lastDim}-dim vectors but model.json says dim ${manifest.dim}`);
+    throw new TafutaError('INPUT_FILE', `${file} outputs ${lastDim}-dim vectors but model.json says dim ${manifest.dim}`);
   }
 }
 
@@ -121,7 +102,7 @@ export async function createOnnxEncoder(modelDir: string, options: OnnxEncoderOp
   try {
     onnxBytes = await readFile(onnxFile);
   } catch {
-    throw new Error(`ONNX encoder model file ${onnxFile} (named by model.json) not found`);
+    throw new TafutaError('INPUT_FILE', `ONNX encoder model file ${onnxFile} (named by model.json) not found`);
   }
   // The model file's hash names the weights: a retrained model under the same name gets another version.
   const version = sha256Hex(onnxBytes).slice(0, 16);
@@ -135,7 +116,7 @@ export async function createOnnxEncoder(modelDir: string, options: OnnxEncoderOp
     try {
       return await ort.InferenceSession.create(bytes, sessionOptions);
     } catch (err) {
-      throw new Error(`ONNX encoder model file ${onnxFile} failed to load: ${(err as Error).message}`);
+      throw new TafutaError('INPUT_FILE', `ONNX encoder model file ${onnxFile} failed to load: ${(err as Error).message}`);
     }
   };
 
@@ -150,7 +131,7 @@ export async function createOnnxEncoder(modelDir: string, options: OnnxEncoderOp
     try {
       split = wordPoolingGraphs(onnxBytes);
     } catch (err) {
-      throw new Error(`ONNX encoder model file ${onnxFile} failed to load: ${(err as Error).message}`);
+      throw new TafutaError('INPUT_FILE', `ONNX encoder model file ${onnxFile} failed to load: ${(err as Error).message}`);
     }
     sessions = [await load(split.head)];
     sessions.push(await load(split.tail));

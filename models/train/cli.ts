@@ -71,12 +71,7 @@ interface TrainCliOptions {
 
 async function train(options: TrainCliOptions, logger: Logger): Promise<void> {
   const { readTrainConfig, runTraining } = await import('./run.js');
-  let config;
-  try {
-    config = readTrainConfig(options.config);
-  } catch (error) {
-    throw new CliError((error as Error).message);
-  }
+  const config = readTrainConfig(options.config); // bad input is a TafutaError (exit 2); anything else is a bug (exit 1)
   if (options.epochs !== undefined) config.train.epochs = options.epochs;
   if (options.threads !== undefined) config.train.threads = options.threads;
   const keepCheckpointIn =
@@ -126,12 +121,8 @@ export function registerTrainingCommands(program: Command, runtime: TrainingCliR
       if (options.out === undefined) throw new CliError('give --out DIR');
       const { adaptLanguage } = await import('./adapt.js');
       if (path.resolve(options.out) === path.resolve(model)) throw new CliError('--out must differ from --model');
-      let result;
-      try {
-        result = await adaptLanguage({ modelDir: model, outDir: options.out, lang: options.lang, pairsFile: options.pairs, epochs: options.epochs, name: options.name, rank: options.rank });
-      } catch (error) {
-        throw new CliError((error as Error).message);
-      }
+      // Bad input (pairs, model files) is a TafutaError (exit 2); anything else is a bug (exit 1).
+      const result = await adaptLanguage({ modelDir: model, outDir: options.out, lang: options.lang, pairsFile: options.pairs, epochs: options.epochs, name: options.name, rank: options.rank });
       process.stdout.write(`adapter for "${options.lang}" trained on ${result.pairs} pairs in ${result.seconds.toFixed(1)} s (final loss ${result.loss.toFixed(3)}); wrote ${options.out}\n`);
     });
 

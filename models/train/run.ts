@@ -46,15 +46,15 @@ export interface RunTrainingOptions {
 }
 
 export function readTrainConfig(file: string, overrides: Record<string, unknown> = {}): TrainConfig {
-  if (!fs.existsSync(file)) throw new Error(`config file not found: ${file}`);
+  if (!fs.existsSync(file)) throw new TafutaError('INPUT_FILE', `config file not found: ${file}`);
   let raw: unknown;
   try {
     raw = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch {
-    throw new Error(`${file} is not valid JSON`);
+    throw new TafutaError('INPUT_FILE', `${file} is not valid JSON`);
   }
   const parsed = trainConfigSchema.safeParse({ ...(raw as object), ...overrides });
-  if (!parsed.success) throw new Error(`invalid config ${file}: ${formatIssues(parsed.error)}`);
+  if (!parsed.success) throw new TafutaError('INVALID_ARGUMENT', `invalid config ${file}: ${formatIssues(parsed.error)}`);
   return parsed.data;
 }
 
