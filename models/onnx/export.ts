@@ -211,6 +211,7 @@ export const onnxEncoderManifestSchema = z.looseObject({
 
 export type OnnxEncoderManifest = z.infer<typeof onnxEncoderManifestSchema>;
 
+/** Reads and validates `modelDir/model.json`. */
 export async function readOnnxEncoderManifest(modelDir: string): Promise<OnnxEncoderManifest> {
   const file = path.join(modelDir, ONNX_ENCODER_MANIFEST);
   let text: string;
