@@ -246,7 +246,7 @@ export async function createEngine(options: RuntimeOptions): Promise<Engine> {
   // TAFUTA_DEFAULT_ENCODER picks the default for new collections; otherwise the shipped CMTP model when present.
   const requested = process.env.TAFUTA_DEFAULT_ENCODER || undefined;
   if (requested !== undefined && !encoders.some((e) => e.info.name === requested)) {
-    throw new Error(`TAFUTA_DEFAULT_ENCODER=${requested} is not loaded; available: ${encoders.map((e) => e.info.name).join(', ')}`);
+    throw new TafutaError('UNKNOWN_ENCODER', `TAFUTA_DEFAULT_ENCODER=${requested}: no such encoder; known encoders: ${encoders.map((e) => e.info.name).join(', ')}`);
   }
   const preferred = requested ?? (encoders.find((e) => e.info.name === PREFERRED_DEFAULT_ENCODER) ?? encoders[0]!).info.name;
   const registry = createEncoderRegistry(encoders, preferred);

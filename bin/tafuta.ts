@@ -5,8 +5,7 @@
  */
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { CliError } from '../core/cli.js';
-import { isTafutaError } from '../core/errors.js';
+import { exitFor } from '../core/cli.js';
 import type { Logger } from '../core/logger.js';
 import { registerDataCommands } from '../corpora/cli.js';
 import { autoModesCommand, evalCommand } from '../eval/cli.js';
@@ -92,17 +91,10 @@ export async function main(argv: string[]): Promise<number> {
       // Commander has already printed the usage message; help and --version are not errors.
       return error.exitCode === 0 ? 0 : 2;
     }
-    if (error instanceof CliError) {
-      process.stderr.write(`tafuta: ${error.message}\n`);
-      return error.exitCode;
-    }
-    if (isTafutaError(error)) {
-      process.stderr.write(`tafuta: ${error.message} [${error.code}]\n`);
-      return error.code === 'INTERNAL' || error.code === 'DATABASE_CORRUPT' ? 1 : 2;
-    }
-    logger.error({ err: error }, 'failed');
-    process.stderr.write(`tafuta: ${(error as Error).message}\n`);
-    return 1;
+    const exit = exitFor(error);
+    if (!exit.expected) logger.error({ err: error }, 'failed');
+    process.stderr.write(`${exit.message}\n`);
+    return exit.code;
   }
 }
 

@@ -161,6 +161,67 @@ function documentRanking(results: ReadonlyArray<{ id: string; score: number }>):
   return out;
 }
 
+interface SearchedRun {
+  run: Map<string, RankedDocument[]>;
+  indexed: Awaited<ReturnType<typeof indexFile>>;
+  searchSeconds: number;
+}
+
+/**
+ * Indexes the corpus into a fresh collection, runs every query, and deletes the collection: nothing (vectors,
+ * hashes) carries over from another encoder or run.
+ */
+async function indexAndSearch(options: RunEvalOptions, settings: { encoderName: string; corpus: string; queries: BenchQuery[]; mode: RequestedSearchMode; k: number }): Promise<SearchedRun> {
+  const { engine, onProgress } = options;
+  const { queries, mode, k } = settings;
+  const collection = `eval-${Date.now().toString(36)}-${crypto.randomBytes(4).toString('hex')}`;
+  await engine.createCollection(collection, { encoder: settings.encoderName, config: options.collectionConfig });
+  const run = new Map<string, RankedDocument[]>();
+  try {
+    const indexed = await indexFile({
+      engine,
+      collection,
+      file: settings.corpus,
+      format: 'beir',
+      batchSize: options.batchSize ?? 256,
+      onProgress: onProgress ? ({ documents, total }) => onProgress({ phase: 'index', done: documents, total }) : undefined,
+    });
+    const searchStart = performance.now();
+    for (const [i, q] of queries.entries()) {
+      const response = await engine.search(collection, { query: q.text, k, lang: q.lang, mode });
+      run.set(q.id, documentRanking(response.results));
+      if ((i + 1) % 250 === 0 || i + 1 === queries.length) onProgress?.({ phase: 'search', done: i + 1, total: queries.length });
+    }
+    return { run, indexed, searchSeconds: (performance.now() - searchStart) / 1000 };
+  } finally {
+    await engine.deleteCollection(collection, { force: true });
+  }
+}
+
+/** Each query's metrics, and their means per language (sorted by code) and overall. */
+function scoreRun(queries: readonly BenchQuery[], qrels: Qrels, counts: Selection['counts'], run: Map<string, RankedDocument[]>): Pick<EvalReport, 'languages' | 'average' | 'perQuery'> {
+  const perQuery: PerQuery[] = queries.map((q) => ({
+    id: q.id,
+    lang: langOf(q),
+    metrics: queryMetrics((run.get(q.id) ?? []).map((d) => d.docid), qrels.get(q.id)!),
+  }));
+  const languages: Record<string, LanguageResult> = {};
+  for (const lang of [...counts.keys()].sort()) {
+    const rows = perQuery.filter((q) => q.lang === lang).map((q) => q.metrics);
+    const count = counts.get(lang)!;
+    languages[lang] = { queries: rows.length, skipped: count.skipped, available: count.available, metrics: meanMetrics(rows) };
+  }
+  const scored = Object.values(languages).filter((l) => l.queries > 0);
+  const average = {
+    languages: scored.length,
+    queries: perQuery.length,
+    skipped: Object.values(languages).reduce((s, l) => s + l.skipped, 0),
+    macro: meanMetrics(scored.map((l) => l.metrics)),
+    micro: meanMetrics(perQuery.map((q) => q.metrics)),
+  };
+  return { languages, average, perQuery };
+}
+
 export async function runEval(options: RunEvalOptions): Promise<EvalResult> {
   const started = performance.now();
   const { engine } = options;
@@ -176,45 +237,9 @@ export async function runEval(options: RunEvalOptions): Promise<EvalResult> {
   const allQueries = readQueries(files.queries);
   const qrels = readQrels(files.qrels);
   const { queries, counts } = selectQueries(allQueries, qrels, { langs: options.langs, maxPerLang: options.maxQueriesPerLang, seed });
+  const { run, indexed, searchSeconds } = await indexAndSearch(options, { encoderName, corpus: files.corpus, queries, mode, k });
+  const scores = scoreRun(queries, qrels, counts, run);
 
-  // A fresh collection per run: nothing (vectors, hashes) carries over from another encoder or run.
-  const collection = `eval-${Date.now().toString(36)}-${crypto.randomBytes(4).toString('hex')}`;
-  await engine.createCollection(collection, { encoder: encoderName, config: options.collectionConfig });
-  const run = new Map<string, RankedDocument[]>();
-  let indexed: Awaited<ReturnType<typeof indexFile>>;
-  let searchSeconds: number;
-  try {
-    indexed = await indexFile({
-      engine,
-      collection,
-      file: files.corpus,
-      format: 'beir',
-      batchSize: options.batchSize ?? 256,
-      onProgress: options.onProgress ? ({ documents, total }) => options.onProgress?.({ phase: 'index', done: documents, total }) : undefined,
-    });
-    const searchStart = performance.now();
-    for (const [i, q] of queries.entries()) {
-      const response = await engine.search(collection, { query: q.text, k, lang: q.lang, mode });
-      run.set(q.id, documentRanking(response.results));
-      if ((i + 1) % 250 === 0 || i + 1 === queries.length) options.onProgress?.({ phase: 'search', done: i + 1, total: queries.length });
-    }
-    searchSeconds = (performance.now() - searchStart) / 1000;
-  } finally {
-    await engine.deleteCollection(collection, { force: true });
-  }
-
-  const perQuery: PerQuery[] = queries.map((q) => ({
-    id: q.id,
-    lang: langOf(q),
-    metrics: queryMetrics((run.get(q.id) ?? []).map((d) => d.docid), qrels.get(q.id)!),
-  }));
-  const languages: Record<string, LanguageResult> = {};
-  for (const lang of [...counts.keys()].sort()) {
-    const rows = perQuery.filter((q) => q.lang === lang).map((q) => q.metrics);
-    const count = counts.get(lang)!;
-    languages[lang] = { queries: rows.length, skipped: count.skipped, available: count.available, metrics: meanMetrics(rows) };
-  }
-  const scored = Object.values(languages).filter((l) => l.queries > 0);
   const report: EvalReport = {
     formatVersion: REPORT_FORMAT_VERSION,
     config: {
@@ -238,15 +263,7 @@ export async function runEval(options: RunEvalOptions): Promise<EvalResult> {
       searchSeconds: round3(searchSeconds),
       msPerQuery: round3(queries.length ? (searchSeconds * 1000) / queries.length : 0),
     },
-    languages,
-    average: {
-      languages: scored.length,
-      queries: perQuery.length,
-      skipped: Object.values(languages).reduce((s, l) => s + l.skipped, 0),
-      macro: meanMetrics(scored.map((l) => l.metrics)),
-      micro: meanMetrics(perQuery.map((q) => q.metrics)),
-    },
-    perQuery,
+    ...scores,
   };
   return { report, run };
 }

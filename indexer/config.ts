@@ -37,7 +37,7 @@ export const collectionConfigSchema = z
     passages: z
       .strictObject({
         maxChars: z.int().min(MIN_PASSAGE_CHARS).max(20000).default(DEFAULT_COLLECTION_CONFIG.passages.maxChars),
-        overlapChars: z.int().min(0).max(5000).optional(),
+        overlapChars: z.int().min(0).max(5000).optional().meta({ description: 'at most half of maxChars; default 200, or half of maxChars when that is less' }),
       })
       .prefault({})
       // Unless given, the overlap shrinks with small passages, so that `{maxChars: 300}` alone stays valid.

@@ -90,6 +90,88 @@ async function copyIndex(sourceBase: string, targetBase: string): Promise<HnswMa
   return undefined;
 }
 
+/** Step 1: the index files, as fresh as this process can make them (writes queued here are finished first). */
+async function copyIndexes(engine: Engine, dataDir: string, targetIndexDir: string): Promise<Map<string, HnswManifest>> {
+  await engine.whenIdle();
+  engine.saveIndexes();
+  const sourceIndexDir = path.join(dataDir, INDEX_DIR);
+  fs.mkdirSync(targetIndexDir, { recursive: true });
+  const indexManifests = new Map<string, HnswManifest>();
+  const names = fs.existsSync(sourceIndexDir)
+    ? fs.readdirSync(sourceIndexDir).flatMap((f) => {
+        const m = /^(.+)\.manifest\.json$/.exec(f);
+        return m && COLLECTION_NAME_PATTERN.test(m[1]!) ? [m[1]!] : [];
+      })
+    : [];
+  for (const name of names) {
+    const manifest = await copyIndex(path.join(sourceIndexDir, name), path.join(targetIndexDir, name));
+    if (manifest) indexManifests.set(name, manifest);
+  }
+  return indexManifests;
+}
+
+/**
+ * Step 3: keeps (in `indexManifests` and on disk) only the indexes that belong to a collection of the backed-up
+ * database and are not ahead of it; returns the collections and the schema version.
+ */
+function keepTrustedIndexes(dbFile: string, indexManifests: Map<string, HnswManifest>, targetIndexDir: string): Pick<SnapshotManifest, 'collections' | 'schemaVersion'> {
+  const db = new Database(dbFile);
+  try {
+    const version = schemaVersion(db);
+    const rows = db
+      .prepare(
+        `SELECT c.id, c.name, c.created_at AS createdAt,
+           (SELECT COUNT(*) FROM documents d WHERE d.collection_id = c.id) AS documents,
+           (SELECT COUNT(*) FROM passages p WHERE p.collection_id = c.id) AS passages
+         FROM collections c ORDER BY c.name`,
+      )
+      .all() as Array<{ id: number; name: string; createdAt: string; documents: number; passages: number }>;
+    const syncHead = db.prepare(SYNC_HEAD_SQL);
+    const heads = new Map(rows.map((r) => [r.name, syncHead.get({ id: r.id }) as SyncCursor]));
+    const byName = new Map(rows.map((r) => [r.name, r]));
+    for (const [name, manifest] of indexManifests) {
+      const row = byName.get(name);
+      const trusted =
+        row !== undefined &&
+        Date.parse(manifest.savedAt) >= Date.parse(row.createdAt) && // not the index of a dropped namesake
+        manifest.cursor.passageId <= heads.get(name)!.passageId &&
+        manifest.cursor.tombstoneSeq <= heads.get(name)!.tombstoneSeq;
+      if (!trusted) {
+        indexManifests.delete(name);
+        removeGraphFiles(path.join(targetIndexDir, name));
+      }
+    }
+    const collections = rows.map((r) => ({ name: r.name, documents: r.documents, passages: r.passages, index: indexManifests.has(r.name) }));
+    return { collections, schemaVersion: version };
+  } finally {
+    db.close(); // checkpoints and removes the -wal/-shm files: the snapshot is the one .db file
+  }
+}
+
+/** Step 4: checksums of everything, then the manifest last: its presence means the snapshot is complete. */
+async function writeSnapshotManifest(out: string, indexManifests: Map<string, HnswManifest>, database: Pick<SnapshotManifest, 'collections' | 'schemaVersion'>): Promise<SnapshotManifest> {
+  const rels = [DB_FILE, ...[...indexManifests.keys()].sort().flatMap((n) => [`${INDEX_DIR}/${n}.${graphFileExtensionOf(indexManifests.get(n)!)}`, `${INDEX_DIR}/${n}.manifest.json`])];
+  const files: SnapshotFile[] = [];
+  for (const rel of rels) {
+    fsyncFile(path.join(out, ...rel.split('/')));
+    files.push(await describeFile(out, rel));
+  }
+  const manifest: SnapshotManifest = { format: FORMAT, version: VERSION, createdAt: new Date().toISOString(), schemaVersion: database.schemaVersion, collections: database.collections, files };
+  const manifestFile = path.join(out, SNAPSHOT_MANIFEST);
+  fs.writeFileSync(`${manifestFile}.tmp`, `${JSON.stringify(manifest, null, 2)}\n`);
+  fsyncFile(`${manifestFile}.tmp`);
+  fs.renameSync(`${manifestFile}.tmp`, manifestFile);
+  fsyncDir(path.join(out, INDEX_DIR));
+  fsyncDir(out);
+  return manifest;
+}
+
+/** Leaves nothing half-written behind: removes `dir` if this call created it, else only what it wrote there. */
+function removeWritten(dir: string, created: boolean): void {
+  if (created) fs.rmSync(dir, { recursive: true, force: true });
+  else for (const entry of fs.readdirSync(dir)) fs.rmSync(path.join(dir, entry), { recursive: true, force: true });
+}
+
 /** Writes a snapshot of the engine's data directory into `out` (created, or an existing empty directory). */
 export async function createSnapshot(engine: Engine, out: string): Promise<SnapshotManifest> {
   if (engine.storageInfo.kind !== 'sqlite') throw new TafutaError('INVALID_ARGUMENT', 'a PostgreSQL store is backed up by PostgreSQL (pg_dump, base backups), not by tafuta snapshot');
@@ -97,81 +179,15 @@ export async function createSnapshot(engine: Engine, out: string): Promise<Snaps
   if (dataDir === undefined) throw new TafutaError('INVALID_ARGUMENT', 'an in-memory engine cannot be snapshotted');
   const created = prepareEmptyDir(out, 'snapshot directory');
   try {
-    // 1. Index files, as fresh as this process can make them (writes queued here are finished first).
-    await engine.whenIdle();
-    engine.saveIndexes();
-    const sourceIndexDir = path.join(dataDir, INDEX_DIR);
     const targetIndexDir = path.join(out, INDEX_DIR);
-    fs.mkdirSync(targetIndexDir, { recursive: true });
-    const indexManifests = new Map<string, HnswManifest>();
-    const names = fs.existsSync(sourceIndexDir)
-      ? fs.readdirSync(sourceIndexDir).flatMap((f) => {
-          const m = /^(.+)\.manifest\.json$/.exec(f);
-          return m && COLLECTION_NAME_PATTERN.test(m[1]!) ? [m[1]!] : [];
-        })
-      : [];
-    for (const name of names) {
-      const manifest = await copyIndex(path.join(sourceIndexDir, name), path.join(targetIndexDir, name));
-      if (manifest) indexManifests.set(name, manifest);
-    }
-
-    // 2. The database, after the indexes: every index is at or behind it.
+    const indexManifests = await copyIndexes(engine, dataDir, targetIndexDir);
+    // Step 2: the database, after the indexes: every index is at or behind it.
     const dbFile = path.join(out, DB_FILE);
     await engine.backupDatabase(dbFile);
-
-    // 3. Keep only indexes that belong to a collection of the backup and are not ahead of it.
-    const db = new Database(dbFile);
-    let collections: SnapshotManifest['collections'];
-    let version: number;
-    try {
-      version = schemaVersion(db);
-      const rows = db
-        .prepare(
-          `SELECT c.id, c.name, c.created_at AS createdAt,
-             (SELECT COUNT(*) FROM documents d WHERE d.collection_id = c.id) AS documents,
-             (SELECT COUNT(*) FROM passages p WHERE p.collection_id = c.id) AS passages
-           FROM collections c ORDER BY c.name`,
-        )
-        .all() as Array<{ id: number; name: string; createdAt: string; documents: number; passages: number }>;
-      const syncHead = db.prepare(SYNC_HEAD_SQL);
-      const heads = new Map(rows.map((r) => [r.name, syncHead.get({ id: r.id }) as SyncCursor]));
-      const byName = new Map(rows.map((r) => [r.name, r]));
-      for (const [name, manifest] of indexManifests) {
-        const row = byName.get(name);
-        const trusted =
-          row !== undefined &&
-          Date.parse(manifest.savedAt) >= Date.parse(row.createdAt) && // not the index of a dropped namesake
-          manifest.cursor.passageId <= heads.get(name)!.passageId &&
-          manifest.cursor.tombstoneSeq <= heads.get(name)!.tombstoneSeq;
-        if (!trusted) {
-          indexManifests.delete(name);
-          removeGraphFiles(path.join(targetIndexDir, name));
-        }
-      }
-      collections = rows.map((r) => ({ name: r.name, documents: r.documents, passages: r.passages, index: indexManifests.has(r.name) }));
-    } finally {
-      db.close(); // checkpoints and removes the -wal/-shm files: the snapshot is the one .db file
-    }
-
-    // 4. Checksums of everything, then the manifest last: its presence means the snapshot is complete.
-    const rels = [DB_FILE, ...[...indexManifests.keys()].sort().flatMap((n) => [`${INDEX_DIR}/${n}.${graphFileExtensionOf(indexManifests.get(n)!)}`, `${INDEX_DIR}/${n}.manifest.json`])];
-    const files: SnapshotFile[] = [];
-    for (const rel of rels) {
-      fsyncFile(path.join(out, ...rel.split('/')));
-      files.push(await describeFile(out, rel));
-    }
-    const manifest: SnapshotManifest = { format: FORMAT, version: VERSION, createdAt: new Date().toISOString(), schemaVersion: version, collections, files };
-    const manifestFile = path.join(out, SNAPSHOT_MANIFEST);
-    fs.writeFileSync(`${manifestFile}.tmp`, `${JSON.stringify(manifest, null, 2)}\n`);
-    fsyncFile(`${manifestFile}.tmp`);
-    fs.renameSync(`${manifestFile}.tmp`, manifestFile);
-    fsyncDir(targetIndexDir);
-    fsyncDir(out);
-    return manifest;
+    const database = keepTrustedIndexes(dbFile, indexManifests, targetIndexDir);
+    return await writeSnapshotManifest(out, indexManifests, database);
   } catch (error) {
-    // Leave no half-written snapshot behind (only what this call wrote).
-    if (created) fs.rmSync(out, { recursive: true, force: true });
-    else for (const entry of fs.readdirSync(out)) fs.rmSync(path.join(out, entry), { recursive: true, force: true });
+    removeWritten(out, created);
     throw error;
   }
 }
@@ -235,8 +251,7 @@ export async function restoreSnapshot(from: string, dataDir: string): Promise<Sn
     fsyncDir(dataDir);
     return manifest;
   } catch (error) {
-    if (created) fs.rmSync(dataDir, { recursive: true, force: true });
-    else for (const entry of fs.readdirSync(dataDir)) fs.rmSync(path.join(dataDir, entry), { recursive: true, force: true });
+    removeWritten(dataDir, created);
     throw error;
   }
 }

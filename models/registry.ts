@@ -12,10 +12,10 @@ export interface EncoderRegistry {
 export function createEncoderRegistry(encoders: readonly Encoder[], defaultName = encoders[0]?.info.name): EncoderRegistry {
   const byName = new Map<string, Encoder>();
   for (const encoder of encoders) {
-    if (byName.has(encoder.info.name)) throw new Error(`two encoders are named "${encoder.info.name}"`);
+    if (byName.has(encoder.info.name)) throw new TafutaError('INVALID_ARGUMENT', `two encoders are named "${encoder.info.name}"`);
     byName.set(encoder.info.name, encoder);
   }
-  if (defaultName === undefined || !byName.has(defaultName)) throw new Error(`default encoder "${defaultName}" is not loaded`);
+  if (defaultName === undefined || !byName.has(defaultName)) throw new TafutaError('UNKNOWN_ENCODER', `default encoder "${defaultName}" is not loaded`);
   return {
     defaultName,
     get: (name) => byName.get(name),

@@ -16,15 +16,7 @@ import { requestLogging, type RequestLogger } from './request-log.js';
 import { API_PATHS } from './routes.js';
 import { securityLayers } from './security.js';
 import { webPage } from './web.js';
-import {
-  createCollectionSchema,
-  deleteCollectionQuerySchema,
-  deleteDocumentsSchema,
-  listDocumentsQuerySchema,
-  patchDocumentSchema,
-  searchSchema,
-  upsertDocumentsSchema,
-} from '../indexer/schemas.js';
+import { REQUEST_SCHEMAS } from './api-schemas.js';
 import type { z } from 'zod';
 
 export interface AppDeps {
@@ -126,7 +118,7 @@ export function createApp({ engine, logger, version, bodyLimit, security = OPEN_
   });
 
   app.post(API_PATHS.collections, requireAdmin, async (req, res) => {
-    const body = parse(createCollectionSchema, req.body);
+    const body = parse(REQUEST_SCHEMAS.createCollection.body, req.body);
     res.status(201).json(await engine.createCollection(body.name, { encoder: body.encoder, dim: body.dim, config: body.config }));
   });
 
@@ -139,22 +131,22 @@ export function createApp({ engine, logger, version, bodyLimit, security = OPEN_
   });
 
   app.delete(API_PATHS.collection, requireAdmin, async (req, res) => {
-    const { force } = parse(deleteCollectionQuerySchema, req.query);
-    await engine.deleteCollection(param(req, 'name'), { force });
+    const { force } = parse(REQUEST_SCHEMAS.deleteCollection.query, req.query);
+    await engine.deleteCollection(param(req, 'name'), { force: force === 'true' });
     res.json({ deleted: param(req, 'name') });
   });
 
   app.post(API_PATHS.documents, requireAdmin, async (req, res) => {
     const name = param(req, 'name');
     await engine.assertCollectionExists(name); // 404 before 400: a missing collection is the first thing to fix
-    const body = parse(upsertDocumentsSchema, req.body);
+    const body = parse(REQUEST_SCHEMAS.upsertDocuments.body, req.body);
     res.json(await engine.upsertDocuments(name, body.documents));
   });
 
   app.get(API_PATHS.documents, async (req, res) => {
     const name = param(req, 'name');
     await engine.assertCollectionExists(name);
-    res.json(await engine.listDocuments(name, parse(listDocumentsQuerySchema, req.query)));
+    res.json(await engine.listDocuments(name, parse(REQUEST_SCHEMAS.listDocuments.query, req.query)));
   });
 
   app.get(API_PATHS.document, async (req, res) => {
@@ -164,14 +156,14 @@ export function createApp({ engine, logger, version, bodyLimit, security = OPEN_
   app.post(API_PATHS.deleteDocuments, requireAdmin, async (req, res) => {
     const name = param(req, 'name');
     await engine.assertCollectionExists(name);
-    const body = parse(deleteDocumentsSchema, req.body);
+    const body = parse(REQUEST_SCHEMAS.deleteDocuments.body, req.body);
     res.json(await engine.deleteDocuments(name, body.ids !== undefined ? { ids: body.ids } : { filter: body.filter! }));
   });
 
   app.patch(API_PATHS.document, requireAdmin, async (req, res) => {
     const name = param(req, 'name');
     await engine.assertCollectionExists(name);
-    res.json(await engine.patchDocument(name, param(req, 'id'), parse(patchDocumentSchema, req.body)));
+    res.json(await engine.patchDocument(name, param(req, 'id'), parse(REQUEST_SCHEMAS.patchDocument.body, req.body)));
   });
 
   app.delete(API_PATHS.document, requireAdmin, async (req, res) => {
@@ -182,7 +174,7 @@ export function createApp({ engine, logger, version, bodyLimit, security = OPEN_
   app.post(API_PATHS.search, async (req, res) => {
     const name = param(req, 'name');
     await engine.assertCollectionExists(name);
-    const body = parse(searchSchema, req.body);
+    const body = parse(REQUEST_SCHEMAS.search.body, req.body);
     res.json(await engine.search(name, body));
   });
 

@@ -8,6 +8,7 @@
  * Exactly one worker (index 0) writes the index files, the others only read them at start.
  */
 import cluster, { type Worker } from 'node:cluster';
+import { exitFor } from '../core/cli.js';
 import type { Logger } from '../core/logger.js';
 
 export interface WorkerContext {
@@ -56,11 +57,12 @@ export function recordCrash(crashes: readonly number[], now: number, policy: Res
   return { crashes: recent, giveUp: recent.length > policy.maxCrashes };
 }
 
-type WorkerMessage = { type: 'listening'; url: string } | { type: 'failed'; message: string };
+/** `exitCode` of a failed start: 2 when the worker was refused its settings (bad input), else 1 (core/cli.ts exitFor). */
+type WorkerMessage = { type: 'listening'; url: string } | { type: 'failed'; message: string; exitCode: number };
 
 /**
  * Runs the cluster: in the primary, resolves with the exit code once every worker has exited after a shutdown
- * (0) or after the primary gave up (1); in a worker, resolves once the worker has stopped.
+ * (0), after the primary gave up (1), or after the workers could not start (1, or 2 for bad settings); in a worker, resolves once the worker has stopped.
  */
 export async function runCluster(options: ClusterOptions): Promise<number> {
   return cluster.isPrimary ? runPrimary(options) : runWorker(options);
@@ -91,7 +93,8 @@ async function runWorker(options: ClusterOptions): Promise<number> {
   try {
     serving = await options.startWorker(context);
   } catch (error) {
-    process.send?.({ type: 'failed', message: error instanceof Error ? error.message : String(error) } satisfies WorkerMessage);
+    // Sent, not left to the exit code: a cluster worker whose IPC channel closes exits 0 (Node's cluster/child.js).
+    process.send?.({ type: 'failed', message: error instanceof Error ? error.message : String(error), exitCode: exitFor(error).code } satisfies WorkerMessage);
     process.disconnect(); // an open IPC channel would keep this process alive
     throw error;
   }
@@ -115,6 +118,8 @@ function runPrimary(options: ClusterOptions): Promise<number> {
   let shuttingDown = false;
   let exitCode = 0;
   let announced = false;
+  /** The exit code a worker that could not start asked for (2: bad settings, which every worker would meet). */
+  let startFailure = 1;
 
   return new Promise<number>((resolve) => {
     const finishIfDone = () => {
@@ -165,6 +170,7 @@ function runPrimary(options: ClusterOptions): Promise<number> {
           }
         } else if (message.type === 'failed') {
           logger.error({ worker: index, message: message.message }, 'worker could not start');
+          if (message.exitCode === 2) startFailure = 2;
         }
       });
       worker.on('exit', (code, signal) => {
@@ -177,8 +183,8 @@ function runPrimary(options: ClusterOptions): Promise<number> {
         }
         logger.error({ worker: index, code, signal }, 'worker died');
         if (!announced) {
-          // The server never came up (bad port, unreadable data): restarting would fail the same way.
-          shutdown(1);
+          // The server never came up (bad port, unreadable data, bad settings): restarting would fail the same way.
+          shutdown(startFailure);
           return;
         }
         const verdict = recordCrash(crashes, Date.now(), policy);

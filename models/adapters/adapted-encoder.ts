@@ -9,6 +9,7 @@ import path from 'node:path';
 import { langAt, type EmbedOptions, type Encoder, type EncoderInfo } from '../encoder.js';
 import { applyAdapter } from './low-rank.js';
 import type { AdaptedModel } from './format.js';
+import { TafutaError } from '../../core/errors.js';
 
 /** The served version: the base's version and the adapters' bytes (a retrained adapter is another version). */
 export function adaptedVersion(baseVersion: string | undefined, model: AdaptedModel): string {
@@ -18,11 +19,11 @@ export function adaptedVersion(baseVersion: string | undefined, model: AdaptedMo
 
 export function createAdaptedEncoder(base: Encoder, model: AdaptedModel, dir?: string): Encoder {
   const { manifest, adapters } = model;
-  if (base.info.name !== manifest.base.name) throw new Error(`adapters of ${manifest.name} were trained over "${manifest.base.name}", not "${base.info.name}"`);
+  if (base.info.name !== manifest.base.name) throw new TafutaError('INPUT_FILE', `adapters of ${manifest.name} were trained over "${manifest.base.name}", not "${base.info.name}"`);
   if (manifest.base.version !== undefined && base.info.version !== manifest.base.version) {
-    throw new Error(`adapters of ${manifest.name} were trained over ${manifest.base.name} version ${manifest.base.version}, but version ${base.info.version ?? '(none)'} is loaded: retrain them (tafuta adapt --encoder ${manifest.base.name})`);
+    throw new TafutaError('INPUT_FILE', `adapters of ${manifest.name} were trained over ${manifest.base.name} version ${manifest.base.version}, but version ${base.info.version ?? '(none)'} is loaded: retrain them (tafuta adapt --encoder ${manifest.base.name})`);
   }
-  if (base.info.dim !== manifest.dim) throw new Error(`adapters of ${manifest.name} are ${manifest.dim}-d, ${base.info.name} is ${base.info.dim}-d`);
+  if (base.info.dim !== manifest.dim) throw new TafutaError('INPUT_FILE', `adapters of ${manifest.name} are ${manifest.dim}-d, ${base.info.name} is ${base.info.dim}-d`);
   const info: EncoderInfo = {
     name: manifest.name,
     dim: base.info.dim,

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { formatIssues } from '../../core/issues.js';
 import type { LowRankAdapter } from './low-rank.js';
+import { TafutaError } from '../../core/errors.js';
 
 export const ADAPTED_MANIFEST = 'adapted-encoder.json';
 export const ADAPTERS_FILE = 'adapters.bin';
@@ -68,15 +69,15 @@ export function readAdaptedModel(dir: string): AdaptedModel {
   try {
     raw = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new Error(`${file}: ${(error as Error).message}`);
+    throw new TafutaError('INPUT_FILE', `${file}: ${(error as Error).message}`);
   }
   const parsed = manifestSchema.safeParse(raw);
-  if (!parsed.success) throw new Error(`${file}: ${formatIssues(parsed.error)}`);
+  if (!parsed.success) throw new TafutaError('INPUT_FILE', `${file}: ${formatIssues(parsed.error)}`);
   const manifest = parsed.data;
   const bytes = fs.readFileSync(path.join(dir, ADAPTERS_FILE));
   const block = manifest.dim * manifest.rank;
   const expected = manifest.languages.length * 2 * block * 4;
-  if (bytes.length !== expected) throw new Error(`${path.join(dir, ADAPTERS_FILE)} has ${bytes.length} bytes, expected ${expected} (languages × 2 × dim × rank float32)`);
+  if (bytes.length !== expected) throw new TafutaError('INPUT_FILE', `${path.join(dir, ADAPTERS_FILE)} has ${bytes.length} bytes, expected ${expected} (languages × 2 × dim × rank float32)`);
   const floats = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
   const adapters = new Map<string, LowRankAdapter>();
   manifest.languages.forEach(({ lang }, i) => {
@@ -91,7 +92,7 @@ export function writeAdaptedModel(dir: string, manifest: Omit<AdaptedManifest, '
   const floats = new Float32Array(manifest.languages.length * 2 * block);
   manifest.languages.forEach(({ lang }, i) => {
     const adapter = adapters.get(lang);
-    if (!adapter || adapter.U.length !== block || adapter.V.length !== block) throw new Error(`adapter of "${lang}" missing or not [${manifest.dim}, ${manifest.rank}]`);
+    if (!adapter || adapter.U.length !== block || adapter.V.length !== block) throw new TafutaError('INPUT_FILE', `adapter of "${lang}" missing or not [${manifest.dim}, ${manifest.rank}]`);
     floats.set(adapter.U, i * 2 * block);
     floats.set(adapter.V, i * 2 * block + block);
   });

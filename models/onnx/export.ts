@@ -15,11 +15,13 @@
  * version 1 padded ids and a mask to [batch, seq].
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import onnxProto from 'onnx-proto';
 import type { onnx as proto } from 'onnx-proto';
 import { z } from 'zod';
+import { TafutaError } from '../../core/errors.js';
+import { formatIssues } from '../../core/issues.js';
 import type { FeatureConfig } from '../features.js';
 import { bytesOf, floatTensorProto, int64TensorProto, intAttr, intsAttr, node, stringAttr, tensorAttr, tensorInput } from './graph-proto.js';
 import { NORM_EPS, float32ToFloat16Bits, quantizeRowsInt8, validateWeights, type EncoderWeights } from './reference.js';
@@ -208,6 +210,27 @@ export const onnxEncoderManifestSchema = z.looseObject({
 });
 
 export type OnnxEncoderManifest = z.infer<typeof onnxEncoderManifestSchema>;
+
+/** Reads and validates `modelDir/model.json`. */
+export async function readOnnxEncoderManifest(modelDir: string): Promise<OnnxEncoderManifest> {
+  const file = path.join(modelDir, ONNX_ENCODER_MANIFEST);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : String(err);
+    throw new TafutaError('INPUT_FILE', `ONNX encoder manifest ${file}: ${reason}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new TafutaError('INPUT_FILE', `ONNX encoder manifest ${file} is not valid JSON: ${(err as Error).message}`);
+  }
+  const parsed = onnxEncoderManifestSchema.safeParse(json);
+  if (!parsed.success) throw new TafutaError('INPUT_FILE', `ONNX encoder manifest ${file} is invalid: ${formatIssues(parsed.error)}`);
+  return parsed.data;
+}
 
 export interface WriteOnnxEncoderDirOptions extends ExportOptions {
   name: string;

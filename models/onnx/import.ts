@@ -8,14 +8,15 @@ import path from 'node:path';
 import onnxProto from 'onnx-proto';
 import type { onnx as proto } from 'onnx-proto';
 import { float16BitsToFloat32, type EncoderWeights } from './reference.js';
-import { ONNX_ENCODER_MANIFEST, onnxEncoderManifestSchema, type OnnxEncoderManifest } from './export.js';
+import { ONNX_ENCODER_MANIFEST, readOnnxEncoderManifest, type OnnxEncoderManifest } from './export.js';
+import { TafutaError } from '../../core/errors.js';
 
 const { onnx } = onnxProto;
 const DataType = onnx.TensorProto.DataType;
 
 function raw(t: proto.ITensorProto): Uint8Array {
   const bytes = t.rawData;
-  if (!bytes || bytes.length === 0) throw new Error(`initializer ${t.name} has no raw data`);
+  if (!bytes || bytes.length === 0) throw new TafutaError('INPUT_FILE', `initializer ${t.name} has no raw data`);
   return Uint8Array.from(bytes); // aligned copy
 }
 
@@ -27,17 +28,22 @@ function floats(t: proto.ITensorProto): Float32Array {
     case DataType.FLOAT16:
       return Float32Array.from(new Uint16Array(bytes.buffer), float16BitsToFloat32);
     default:
-      throw new Error(`initializer ${t.name} has unsupported type ${t.dataType}`);
+      throw new TafutaError('INPUT_FILE', `initializer ${t.name} has unsupported type ${t.dataType}`);
   }
 }
 
 export async function readEncoderModel(modelDir: string): Promise<{ manifest: OnnxEncoderManifest; weights: EncoderWeights }> {
-  const manifest = onnxEncoderManifestSchema.parse(JSON.parse(await readFile(path.join(modelDir, ONNX_ENCODER_MANIFEST), 'utf8')));
-  const model = onnx.ModelProto.decode(await readFile(path.join(modelDir, manifest.onnx)));
+  const manifest = await readOnnxEncoderManifest(modelDir);
+  let model: proto.ModelProto;
+  try {
+    model = onnx.ModelProto.decode(await readFile(path.join(modelDir, manifest.onnx)));
+  } catch (error) {
+    throw new TafutaError('INPUT_FILE', `${path.join(modelDir, manifest.onnx)} (named by ${ONNX_ENCODER_MANIFEST}) cannot be read as an ONNX model: ${(error as Error).message}`);
+  }
   const byName = new Map((model.graph?.initializer ?? []).map((t) => [t.name!, t]));
   const get = (name: string) => {
     const t = byName.get(name);
-    if (!t) throw new Error(`${modelDir}: the graph has no initializer "${name}"`);
+    if (!t) throw new TafutaError('INPUT_FILE', `${modelDir}: the graph has no initializer "${name}"`);
     return t;
   };
   const tableTensor = get('table');

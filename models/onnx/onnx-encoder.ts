@@ -6,14 +6,13 @@ import { sha256Hex } from '../../core/hash.js';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { z } from 'zod';
-import { featureBag, featurize, type FeatureBag } from '../features.js';
+import type { FeatureBag } from '../features.js';
 import { langAt, type EmbedOptions, type Encoder, type EncoderInfo } from '../encoder.js';
-import { checkedOutput, int64From, int64Tensor } from './tensors.js';
+import { bagMaker, chunkEnd, graphFeeds } from './graph-feeds.js';
+import { checkedOutput, int64Tensor } from './tensors.js';
 import { WordPoolingRunner, wordPoolingGraphs } from './word-pooling.js';
 import { WordVectorCache, type WordVectorCacheMemory } from './word-vector-cache.js';
 import {
-  ONNX_ENCODER_MANIFEST,
   ONNX_INPUT_ADAPTER,
   ONNX_INPUT_COUNTS,
   ONNX_INPUT_IDS,
@@ -21,9 +20,12 @@ import {
   ONNX_INPUT_MULTIPLICITY,
   ONNX_INPUT_ROWS,
   ONNX_OUTPUT,
-  onnxEncoderManifestSchema,
+  readOnnxEncoderManifest,
   type OnnxEncoderManifest,
 } from './export.js';
+import { TafutaError } from '../../core/errors.js';
+
+export { readOnnxEncoderManifest };
 
 export interface OnnxEncoderOptions {
   /** onnxruntime intra-op threads (default 1: the server parallelises across requests, not inside one). */
@@ -51,34 +53,13 @@ export interface OnnxEncoderOptions {
 
 export const DEFAULT_WORD_CACHE = 32_768;
 
-/** Reads and validates `modelDir/model.json`. */
-export async function readOnnxEncoderManifest(modelDir: string): Promise<OnnxEncoderManifest> {
-  const file = path.join(modelDir, ONNX_ENCODER_MANIFEST);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : String(err);
-    throw new Error(`ONNX encoder manifest ${file}: ${reason}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new Error(`ONNX encoder manifest ${file} is not valid JSON: ${(err as Error).message}`);
-  }
-  const parsed = onnxEncoderManifestSchema.safeParse(json);
-  if (!parsed.success) throw new Error(`ONNX encoder manifest ${file} is invalid:\n${z.prettifyError(parsed.error)}`);
-  return parsed.data;
-}
-
 export function checkPositiveInt(value: number, what: string): number {
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${what} must be a positive integer, got ${value}`);
+  if (!Number.isInteger(value) || value <= 0) throw new TafutaError('INVALID_ARGUMENT', `${what} must be a positive integer, got ${value}`);
   return value;
 }
 
 function checkNonNegativeInt(value: number, what: string): number {
-  if (!Number.isInteger(value) || value < 0) throw new Error(`${what} must be a non-negative integer, got ${value}`);
+  if (!Number.isInteger(value) || value < 0) throw new TafutaError('INVALID_ARGUMENT', `${what} must be a non-negative integer, got ${value}`);
   return value;
 }
 
@@ -98,14 +79,109 @@ const sameNames = (a: readonly string[], b: readonly string[]) => [...a].sort().
 function checkSession(session: ort.InferenceSession, manifest: OnnxEncoderManifest, file: string, inputs: readonly string[] = session.inputNames): void {
   const expected = expectedInputs(manifest);
   if (!sameNames(inputs, expected)) {
-    throw new Error(`${file} has inputs [${[...inputs].sort().join(', ')}], expected [${expected.join(', ')}] for ${manifest.adapters.length} adapters`);
+    throw new TafutaError('INPUT_FILE', `${file} has inputs [${[...inputs].sort().join(', ')}], expected [${expected.join(', ')}] for ${manifest.adapters.length} adapters`);
   }
   const output = session.outputMetadata.find((m) => m.name === ONNX_OUTPUT);
-  if (!output) throw new Error(`${file} has no '${ONNX_OUTPUT}' output`);
+  if (!output) throw new TafutaError('INPUT_FILE', `${file} has no '${ONNX_OUTPUT}' output`);
   const lastDim = output.isTensor ? output.shape.at(-1) : undefined;
   if (typeof lastDim === 'number' && lastDim !== manifest.dim) {
-    throw new Error(`${file} outputs ${lastDim}-dim vectors but model.json says dim ${manifest.dim}`);
+    throw new TafutaError('INPUT_FILE', `${file} outputs ${lastDim}-dim vectors but model.json says dim ${manifest.dim}`);
   }
+}
+
+/** Embeds texts (with each one's adapter index) by one way of running the graph; releases its sessions. */
+interface GraphRunner {
+  embed(texts: readonly string[], adapters: readonly number[]): Promise<Float32Array[]>;
+  release(): Promise<void>;
+}
+
+interface RunnerSettings {
+  manifest: OnnxEncoderManifest;
+  onnxBytes: Uint8Array;
+  onnxFile: string;
+  load(bytes: Uint8Array): Promise<ort.InferenceSession>;
+  maxBatchSize: number;
+  maxBatchFeatures: number;
+}
+
+/** Closes `sessions` when `check` throws: a graph refused at load keeps no onnxruntime memory. */
+async function releasingOnFailure<T>(sessions: ort.InferenceSession[], check: () => T): Promise<T> {
+  try {
+    return check();
+  } catch (err) {
+    await Promise.all(sessions.map((s) => s.release()));
+    throw err;
+  }
+}
+
+/** Format 3 with a word cache: two sessions, the graph cut at the pooled sum (word-pooling.ts). */
+async function openWordPoolingRunner(settings: RunnerSettings, cache: () => WordVectorCache): Promise<GraphRunner> {
+  const { manifest, onnxFile, maxBatchSize, maxBatchFeatures } = settings;
+  let split: ReturnType<typeof wordPoolingGraphs>;
+  try {
+    split = wordPoolingGraphs(settings.onnxBytes);
+  } catch (err) {
+    throw new TafutaError('INPUT_FILE', `ONNX encoder model file ${onnxFile} failed to load: ${(err as Error).message}`);
+  }
+  const sessions = [await settings.load(split.head)];
+  sessions.push(await settings.load(split.tail));
+  const words = await releasingOnFailure(sessions, () => {
+    checkSession(sessions[1]!, manifest, onnxFile, split.inputs);
+    const { dim, features } = manifest;
+    return new WordPoolingRunner(sessions[0]!, sessions[1]!, cache(), { dim, features, hasAdapters: manifest.adapters.length > 0, maxBatchSize, maxBatchFeatures });
+  });
+  return { embed: (texts, adapters) => words.embed(texts, adapters), release: async () => void (await Promise.all(sessions.map((s) => s.release()))) };
+}
+
+/** Any format without the cache: one session of the whole graph, fed by graph-feeds.ts in chunks of similar length. */
+async function openWholeGraphRunner(settings: RunnerSettings): Promise<GraphRunner> {
+  const { manifest, onnxFile } = settings;
+  const whole = await settings.load(settings.onnxBytes);
+  await releasingOnFailure([whole], () => checkSession(whole, manifest, onnxFile));
+  const { dim, formatVersion: format } = manifest;
+  const hasAdapters = manifest.adapters.length > 0;
+  const toBag = bagMaker(format, manifest.features);
+
+  /** Embeds rows `order[start, end)`, writing into `out`; `order` is sorted by feature count. */
+  async function runChunk(bags: FeatureBag[], adapters: readonly number[], order: number[], start: number, end: number, out: Float32Array[]) {
+    const batch = end - start;
+    const feeds = graphFeeds(format, bags, order, start, end);
+    if (hasAdapters) feeds[ONNX_INPUT_ADAPTER] = int64Tensor(order.slice(start, end).map((i) => adapters[i]!));
+    const data = checkedOutput((await whole.run(feeds))[ONNX_OUTPUT], batch, dim);
+    for (let row = 0; row < batch; row++) out[order[start + row]!] = data.slice(row * dim, (row + 1) * dim);
+  }
+
+  return {
+    async embed(texts, adapters) {
+      const bags = texts.map(toBag);
+      // Sorting by length keeps padding small; results go back to their original positions.
+      const order = texts.map((_, i) => i).sort((a, b) => bags[a]!.ids.length - bags[b]!.ids.length);
+      const out = new Array<Float32Array>(texts.length);
+      for (let start = 0; start < order.length; ) {
+        const end = chunkEnd(format, bags, order, start, settings);
+        await runChunk(bags, adapters, order, start, end, out);
+        start = end;
+      }
+      return out;
+    },
+    release: () => whole.release(),
+  };
+}
+
+/** The model file's bytes, read once: hashed for the version and handed to onnxruntime. */
+async function readModelBytes(onnxFile: string): Promise<Uint8Array> {
+  try {
+    return await readFile(onnxFile);
+  } catch {
+    throw new TafutaError('INPUT_FILE', `ONNX encoder model file ${onnxFile} (named by model.json) not found`);
+  }
+}
+
+function encoderInfo(manifest: OnnxEncoderManifest, modelDir: string, version: string): EncoderInfo {
+  const info: EncoderInfo = { name: manifest.name, dim: manifest.dim, description: manifest.description, version, kind: 'cmtp-onnx', source: path.resolve(modelDir) };
+  if (manifest.adapters.length > 0) info.adapters = [...manifest.adapters];
+  if (manifest.autoModes) info.autoModes = { languages: { ...manifest.autoModes.languages }, default: manifest.autoModes.default };
+  return info;
 }
 
 export async function createOnnxEncoder(modelDir: string, options: OnnxEncoderOptions = {}): Promise<Encoder> {
@@ -116,168 +192,37 @@ export async function createOnnxEncoder(modelDir: string, options: OnnxEncoderOp
   const wordCache = checkNonNegativeInt(options.wordCache ?? DEFAULT_WORD_CACHE, 'wordCache');
 
   const onnxFile = path.join(modelDir, manifest.onnx);
-  // Read once: the bytes are hashed for the version and handed to onnxruntime.
-  let onnxBytes: Uint8Array;
-  try {
-    onnxBytes = await readFile(onnxFile);
-  } catch {
-    throw new Error(`ONNX encoder model file ${onnxFile} (named by model.json) not found`);
-  }
+  const onnxBytes = await readModelBytes(onnxFile);
   // The model file's hash names the weights: a retrained model under the same name gets another version.
   const version = sha256Hex(onnxBytes).slice(0, 16);
-  const sessionOptions: ort.InferenceSession.SessionOptions = {
-    executionProviders: ['cpu'],
-    intraOpNumThreads,
-    interOpNumThreads: 1,
-    graphOptimizationLevel: 'all',
-  };
+  const sessionOptions: ort.InferenceSession.SessionOptions = { executionProviders: ['cpu'], intraOpNumThreads, interOpNumThreads: 1, graphOptimizationLevel: 'all' };
   const load = async (bytes: Uint8Array): Promise<ort.InferenceSession> => {
     try {
       return await ort.InferenceSession.create(bytes, sessionOptions);
     } catch (err) {
-      throw new Error(`ONNX encoder model file ${onnxFile} failed to load: ${(err as Error).message}`);
+      throw new TafutaError('INPUT_FILE', `ONNX encoder model file ${onnxFile} failed to load: ${(err as Error).message}`);
     }
   };
+  const settings: RunnerSettings = { manifest, onnxBytes, onnxFile, load, maxBatchSize, maxBatchFeatures };
+  const cache = () => (options.sharedWordCache ? new WordVectorCache(options.sharedWordCache) : WordVectorCache.create(manifest.dim, wordCache));
+  const runner = manifest.formatVersion === 3 && wordCache > 0 ? await openWordPoolingRunner(settings, cache) : await openWholeGraphRunner(settings);
 
-  const { dim, features } = manifest;
-  const hasAdapters = manifest.adapters.length > 0;
-  // Format 3 with a cache: two sessions, the graph cut at the pooled sum (word-pooling.ts); otherwise one session.
-  let sessions: ort.InferenceSession[];
-  let words: WordPoolingRunner | undefined;
-  let whole: ort.InferenceSession | undefined;
-  if (manifest.formatVersion === 3 && wordCache > 0) {
-    let split: ReturnType<typeof wordPoolingGraphs>;
-    try {
-      split = wordPoolingGraphs(onnxBytes);
-    } catch (err) {
-      throw new Error(`ONNX encoder model file ${onnxFile} failed to load: ${(err as Error).message}`);
-    }
-    sessions = [await load(split.head)];
-    sessions.push(await load(split.tail));
-    try {
-      checkSession(sessions[1]!, manifest, onnxFile, split.inputs);
-      const cache = options.sharedWordCache ? new WordVectorCache(options.sharedWordCache) : WordVectorCache.create(dim, wordCache);
-      words = new WordPoolingRunner(sessions[0]!, sessions[1]!, cache, { dim, features, hasAdapters, maxBatchSize, maxBatchFeatures });
-    } catch (err) {
-      await Promise.all(sessions.map((s) => s.release()));
-      throw err;
-    }
-  } else {
-    whole = await load(onnxBytes);
-    sessions = [whole];
-    try {
-      checkSession(whole, manifest, onnxFile);
-    } catch (err) {
-      await whole.release();
-      throw err;
-    }
-  }
   const adapterIndex = new Map(manifest.adapters.map((lang, i) => [lang, i + 1]));
   let closed = false;
-
-  const info: EncoderInfo = { name: manifest.name, dim, description: manifest.description, version, kind: 'cmtp-onnx', source: path.resolve(modelDir) };
-  if (hasAdapters) info.adapters = [...manifest.adapters];
-  if (manifest.autoModes) info.autoModes = { languages: { ...manifest.autoModes.languages }, default: manifest.autoModes.default };
-
-  /**
-   * Inputs of a bag-of-features graph for rows `order[start, end)`: version 3 takes each text's distinct ids with
-   * their multiplicities, version 2 every id with its repeats (then `bag.multiplicity` is all ones).
-   */
-  function bagFeeds(bags: FeatureBag[], order: number[], start: number, end: number): Record<string, ort.Tensor> {
-    const batch = end - start;
-    let n = 0;
-    for (let row = 0; row < batch; row++) n += bags[order[start + row]!]!.ids.length;
-    const ids = new Int32Array(n);
-    const rows = new Int32Array(n);
-    const multiplicity = new Float32Array(n);
-    const counts = new Float32Array(batch);
-    for (let row = 0, at = 0; row < batch; row++) {
-      const bag = bags[order[start + row]!]!;
-      ids.set(bag.ids, at);
-      multiplicity.set(bag.multiplicity, at);
-      rows.fill(row, at, at + bag.ids.length);
-      counts[row] = bag.count;
-      at += bag.ids.length;
-    }
-    const feeds: Record<string, ort.Tensor> = {
-      [ONNX_INPUT_IDS]: new ort.Tensor('int32', ids, [n]),
-      [ONNX_INPUT_ROWS]: int64Tensor(rows),
-      [ONNX_INPUT_COUNTS]: new ort.Tensor('float32', counts, [batch]),
-    };
-    if (withMultiplicity) feeds[ONNX_INPUT_MULTIPLICITY] = new ort.Tensor('float32', multiplicity, [n]);
-    return feeds;
-  }
-
-  /** Inputs of a version 1 graph: ids and mask padded to the longest row (the last: `order` is sorted). */
-  function paddedFeeds(bags: FeatureBag[], order: number[], start: number, end: number): Record<string, ort.Tensor> {
-    const batch = end - start;
-    const seq = Math.max(1, bags[order[end - 1]!]!.ids.length);
-    const ids = new Int32Array(batch * seq);
-    const mask = new Float32Array(batch * seq);
-    for (let row = 0; row < batch; row++) {
-      const f = bags[order[start + row]!]!.ids;
-      ids.set(f, row * seq);
-      mask.fill(1, row * seq, row * seq + f.length);
-    }
-    return {
-      [ONNX_INPUT_IDS]: new ort.Tensor('int64', int64From(ids), [batch, seq]),
-      [ONNX_INPUT_MASK]: new ort.Tensor('float32', mask, [batch, seq]),
-    };
-  }
-
-  const padded = manifest.formatVersion === 1;
-  const withMultiplicity = manifest.formatVersion === 3;
-  /** A text's features in the form this graph takes (older graphs: every id, each once per occurrence). */
-  const toBag = (text: string): FeatureBag => {
-    if (withMultiplicity) return featureBag(text, features);
-    const ids = featurize(text, features);
-    return { ids, multiplicity: new Float32Array(ids.length).fill(1), count: ids.length };
-  };
-  /** Feature slots rows `order[start, end)` occupy in one session.run. */
-  const slots = (bags: FeatureBag[], order: number[], start: number, end: number, added: number): number =>
-    padded ? (end - start + 1) * bags[order[end]!]!.ids.length : added + bags[order[end]!]!.ids.length;
-
-  /** Embeds rows `order[start, end)`, writing into `out`; `order` is sorted by feature count. */
-  async function runChunk(bags: FeatureBag[], adapters: number[], order: number[], start: number, end: number, out: Float32Array[]) {
-    const batch = end - start;
-    const feeds = padded ? paddedFeeds(bags, order, start, end) : bagFeeds(bags, order, start, end);
-    if (hasAdapters) feeds[ONNX_INPUT_ADAPTER] = int64Tensor(order.slice(start, end).map((i) => adapters[i]!));
-    const data = checkedOutput((await whole!.run(feeds))[ONNX_OUTPUT], batch, dim);
-    for (let row = 0; row < batch; row++) out[order[start + row]!] = data.slice(row * dim, (row + 1) * dim);
-  }
-
   return {
-    info,
+    info: encoderInfo(manifest, modelDir, version),
     async embed(texts: readonly string[], options: EmbedOptions): Promise<Float32Array[]> {
       if (closed) throw new Error(`ONNX encoder ${manifest.name} is closed`);
       if (Array.isArray(options.lang) && options.lang.length !== texts.length) {
         throw new Error(`lang has ${options.lang.length} entries for ${texts.length} texts`);
       }
       // options.kind is ignored: the graph is symmetric (one tower for queries and passages).
-      const adapters = texts.map((_, i) => adapterIndex.get(langAt(options.lang, i) ?? '') ?? 0);
-      if (words) return words.embed(texts, adapters);
-      const bags = texts.map(toBag);
-      // Sorting by length keeps padding small; results go back to their original positions.
-      const order = texts.map((_, i) => i).sort((a, b) => bags[a]!.ids.length - bags[b]!.ids.length);
-      const out = new Array<Float32Array>(texts.length);
-      for (let start = 0; start < order.length; ) {
-        let end = start + 1;
-        let used = bags[order[start]!]!.ids.length;
-        while (end < order.length && end - start < maxBatchSize) {
-          const next = slots(bags, order, start, end, used);
-          if (next > maxBatchFeatures) break;
-          used = next;
-          end++;
-        }
-        await runChunk(bags, adapters, order, start, end, out);
-        start = end;
-      }
-      return out;
+      return runner.embed(texts, texts.map((_, i) => adapterIndex.get(langAt(options.lang, i) ?? '') ?? 0));
     },
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
-      await Promise.all(sessions.map((s) => s.release()));
+      await runner.release();
     },
   };
 }

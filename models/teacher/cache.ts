@@ -4,6 +4,7 @@ import type { FileHandle } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Teacher } from './teacher.js';
+import { TafutaError } from '../../core/errors.js';
 
 /**
  * On disk: `vectors.f32` holds rows of `dim` little-endian float32; `index.sha1` holds one 20-byte
@@ -83,9 +84,10 @@ async function readMeta(dir: string, teacher: Teacher): Promise<TeacherCacheMeta
   const meta = JSON.parse(raw) as Partial<TeacherCacheMeta>;
   const where = `teacher cache ${dir}`;
   if (meta.format !== TEACHER_CACHE_FORMAT || meta.version !== TEACHER_CACHE_VERSION)
-    throw new Error(`${where}: unsupported format ${meta.format} v${meta.version} (expected ${TEACHER_CACHE_FORMAT} v${TEACHER_CACHE_VERSION})`);
+    throw new TafutaError('INPUT_FILE', `${where}: unsupported format ${meta.format} v${meta.version} (expected ${TEACHER_CACHE_FORMAT} v${TEACHER_CACHE_VERSION})`);
   if (meta.teacher !== teacher.name || meta.dim !== teacher.dim)
-    throw new Error(
+    throw new TafutaError(
+      'INPUT_FILE',
       `${where} holds vectors of teacher "${meta.teacher}" (dim ${meta.dim}), not "${teacher.name}" (dim ${teacher.dim}); ` +
         'use another cache directory or delete this one',
     );
@@ -104,7 +106,7 @@ export async function openTeacherCache(dir: string, teacher: Teacher, options: T
 
   const [vectorBytes, indexBytes] = await Promise.all([sizeOf(vectorsFile), sizeOf(indexFile)]);
   const meta = await readMeta(dir, teacher);
-  if (!meta && (vectorBytes || indexBytes)) throw new Error(`teacher cache ${dir}: data files without ${CACHE_FILES.meta}; delete the directory`);
+  if (!meta && (vectorBytes || indexBytes)) throw new TafutaError('INPUT_FILE', `teacher cache ${dir}: data files without ${CACHE_FILES.meta}; delete the directory`);
 
   const count = Math.min(Math.floor(vectorBytes / rowBytes), Math.floor(indexBytes / KEY_BYTES));
   const recovered = { vectorBytes: vectorBytes - count * rowBytes, indexBytes: indexBytes - count * KEY_BYTES };

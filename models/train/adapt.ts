@@ -13,6 +13,7 @@ import { infoNce } from './losses/infonce.js';
 import { AdamW } from './optimizer.js';
 import { createRng, shuffle } from '../../core/rng.js';
 import { readJsonlEntries } from '../../core/jsonl.js';
+import { TafutaError } from '../../core/errors.js';
 
 export interface AdaptOptions {
   modelDir: string;
@@ -35,23 +36,23 @@ export interface AdaptOptions {
 }
 
 export function readPairsFile(file: string): Array<{ en: string; text: string }> {
-  if (!fs.existsSync(file)) throw new Error(`pairs file not found: ${file}`);
+  if (!fs.existsSync(file)) throw new TafutaError('INPUT_FILE', `pairs file not found: ${file}`);
   const pairs: Array<{ en: string; text: string }> = [];
   if (file.endsWith('.tsv')) {
     fs.readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
       if (!line.trim()) return;
       const [en, text] = line.split('\t');
-      if (!en || !text) throw new Error(`${file}:${i + 1}: expected "english<TAB>translation"`);
+      if (!en || !text) throw new TafutaError('INPUT_FILE', `${file}:${i + 1}: expected "english<TAB>translation"`);
       pairs.push({ en, text });
     });
   } else {
     for (const { line, value } of readJsonlEntries(file)) {
       const r = (value ?? {}) as { en?: unknown; text?: unknown };
-      if (typeof r.en !== 'string' || typeof r.text !== 'string') throw new Error(`${file}:${line}: needs string fields "en" and "text"`);
+      if (typeof r.en !== 'string' || typeof r.text !== 'string') throw new TafutaError('INPUT_FILE', `${file}:${line}: needs string fields "en" and "text"`);
       pairs.push({ en: r.en, text: r.text });
     }
   }
-  if (pairs.length < 2) throw new Error(`${file}: need at least 2 pairs, found ${pairs.length}`);
+  if (pairs.length < 2) throw new TafutaError('INPUT_FILE', `${file}: need at least 2 pairs, found ${pairs.length}`);
   return pairs;
 }
 

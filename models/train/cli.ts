@@ -67,16 +67,12 @@ interface TrainCliOptions {
   resume?: boolean;
   stopAfter?: number;
   keepCheckpoint?: string | true;
+  float32Twin?: string | true;
 }
 
 async function train(options: TrainCliOptions, logger: Logger): Promise<void> {
   const { readTrainConfig, runTraining } = await import('./run.js');
-  let config;
-  try {
-    config = readTrainConfig(options.config);
-  } catch (error) {
-    throw new CliError((error as Error).message);
-  }
+  const config = readTrainConfig(options.config); // bad input is a TafutaError (exit 2); anything else is a bug (exit 1)
   if (options.epochs !== undefined) config.train.epochs = options.epochs;
   if (options.threads !== undefined) config.train.threads = options.threads;
   const keepCheckpointIn =
@@ -84,10 +80,14 @@ async function train(options: TrainCliOptions, logger: Logger): Promise<void> {
   if (keepCheckpointIn && path.resolve(keepCheckpointIn).startsWith(path.resolve(options.out) + path.sep)) {
     throw new CliError('--keep-checkpoint must be outside the model directory (a model ships without its checkpoint)');
   }
+  const float32TwinIn = options.float32Twin === true ? path.join('.cache', 'float32-twins', path.basename(path.resolve(options.out))) : options.float32Twin;
+  if (float32TwinIn && path.resolve(float32TwinIn).startsWith(path.resolve(options.out) + path.sep)) {
+    throw new CliError('--float32-twin must be outside the model directory (a model ships without its twin)');
+  }
   const vectors = options.teacher && config.train.tasks.cla ? await loadTeacherVectors(config.teacher.cacheDir, logger) : undefined;
   const teacher = vectors ? { vectors, cacheDir: config.teacher.cacheDir } : undefined;
   await runTraining({
-    config, outDir: options.out, teacher, log: (message) => logger.info(message), resume: options.resume ?? false, stopAfter: options.stopAfter, keepCheckpointIn,
+    config, outDir: options.out, teacher, log: (message) => logger.info(message), resume: options.resume ?? false, stopAfter: options.stopAfter, keepCheckpointIn, float32TwinIn,
   });
 }
 
@@ -104,6 +104,7 @@ export function registerTrainingCommands(program: Command, runtime: TrainingCliR
     .option('--resume', 'continue an interrupted run from <out>/checkpoint (same config, data and teacher)')
     .option('--stop-after <step>', 'stop after this global step, leaving a checkpoint to --resume from', positiveInt(100_000_000))
     .option('--keep-checkpoint [dir]', 'keep the last checkpoint once the model is written (default .cache/checkpoints/<out name>; never inside <out>)')
+    .option('--float32-twin [dir]', 'also write an unquantised copy of an int8/float16 model, to measure the cost of quantisation (default .cache/float32-twins/<out name>; never inside <out>)')
     .action((options: TrainCliOptions) => train(options, logger));
 
   program
@@ -126,12 +127,8 @@ export function registerTrainingCommands(program: Command, runtime: TrainingCliR
       if (options.out === undefined) throw new CliError('give --out DIR');
       const { adaptLanguage } = await import('./adapt.js');
       if (path.resolve(options.out) === path.resolve(model)) throw new CliError('--out must differ from --model');
-      let result;
-      try {
-        result = await adaptLanguage({ modelDir: model, outDir: options.out, lang: options.lang, pairsFile: options.pairs, epochs: options.epochs, name: options.name, rank: options.rank });
-      } catch (error) {
-        throw new CliError((error as Error).message);
-      }
+      // Bad input (pairs, model files) is a TafutaError (exit 2); anything else is a bug (exit 1).
+      const result = await adaptLanguage({ modelDir: model, outDir: options.out, lang: options.lang, pairsFile: options.pairs, epochs: options.epochs, name: options.name, rank: options.rank });
       process.stdout.write(`adapter for "${options.lang}" trained on ${result.pairs} pairs in ${result.seconds.toFixed(1)} s (final loss ${result.loss.toFixed(3)}); wrote ${options.out}\n`);
     });
 

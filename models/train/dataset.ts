@@ -9,6 +9,7 @@ import { sha256FileSync } from '../../core/hash.js';
 import { jsonLines } from '../../core/jsonl.js';
 import { featurize, type FeatureConfig } from '../features.js';
 import type { CodeSwitchCandidates } from './code-switch.js';
+import { TafutaError } from '../../core/errors.js';
 
 export interface Pair {
   lang: number;
@@ -88,10 +89,10 @@ export async function loadDataset(options: DatasetOptions): Promise<Dataset> {
   const available = fs.existsSync(options.trainDir)
     ? fs.readdirSync(options.trainDir).filter((f) => f.endsWith('.jsonl')).map((f) => f.slice(0, -'.jsonl'.length)).sort()
     : [];
-  if (available.length === 0) throw new Error(`no training data in ${options.trainDir}; run \`tafuta data build\` first`);
+  if (available.length === 0) throw new TafutaError('INPUT_FILE', `no training data in ${options.trainDir}; run \`tafuta data build\` first`);
   const langs = (options.langs ?? available).filter((l) => !options.excludeLangs.includes(l));
   const missing = langs.filter((l) => !available.includes(l));
-  if (missing.length) throw new Error(`no training file for: ${missing.join(', ')} (in ${options.trainDir})`);
+  if (missing.length) throw new TafutaError('INPUT_FILE', `no training file for: ${missing.join(', ')} (in ${options.trainDir})`);
 
   const english: EnglishText[] = [];
   const englishIndex = new Map<string, number>();

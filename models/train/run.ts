@@ -43,18 +43,23 @@ export interface RunTrainingOptions {
   stopAfter?: number | undefined;
   /** Move the checkpoint here once the model is written, instead of deleting it. */
   keepCheckpointIn?: string | undefined;
+  /**
+   * Also write an unquantised copy of a model with a quantised table here (never shipped), so that the cost of
+   * quantisation can be measured. Default: none.
+   */
+  float32TwinIn?: string | undefined;
 }
 
 export function readTrainConfig(file: string, overrides: Record<string, unknown> = {}): TrainConfig {
-  if (!fs.existsSync(file)) throw new Error(`config file not found: ${file}`);
+  if (!fs.existsSync(file)) throw new TafutaError('INPUT_FILE', `config file not found: ${file}`);
   let raw: unknown;
   try {
     raw = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch {
-    throw new Error(`${file} is not valid JSON`);
+    throw new TafutaError('INPUT_FILE', `${file} is not valid JSON`);
   }
   const parsed = trainConfigSchema.safeParse({ ...(raw as object), ...overrides });
-  if (!parsed.success) throw new Error(`invalid config ${file}: ${formatIssues(parsed.error)}`);
+  if (!parsed.success) throw new TafutaError('INVALID_ARGUMENT', `invalid config ${file}: ${formatIssues(parsed.error)}`);
   return parsed.data;
 }
 
@@ -88,7 +93,7 @@ function attachCodeSwitching(config: TrainConfig, dataset: Dataset, features: Fe
   return { tables: Object.fromEntries(Object.entries(tables).map(([lang, t]) => [lang, t.sha256])), coverage };
 }
 
-export async function runTraining({ config, outDir, teacher, log = () => {}, resume = false, stopAfter, keepCheckpointIn }: RunTrainingOptions) {
+export async function runTraining({ config, outDir, teacher, log = () => {}, resume = false, stopAfter, keepCheckpointIn, float32TwinIn }: RunTrainingOptions) {
   const started = performance.now();
   const ckptFile = checkpointFile(outDir);
   if (resume && !hasCheckpoint(outDir)) {
@@ -171,17 +176,18 @@ export async function runTraining({ config, outDir, teacher, log = () => {}, res
     },
   });
   fs.writeFileSync(path.join(outDir, 'training-log.json'), `${JSON.stringify(result.history, null, 2)}\n`);
-  if (config.export.tableDtype !== 'float32') {
-    // An unquantised twin (kept out of models/, never shipped), so the cost of quantisation can be measured.
-    const twin = path.join('.cache', 'float32-twins', path.basename(path.resolve(outDir)));
-    await writeOnnxEncoderDir(twin, {
-      name: `${config.name}-float32`,
-      description: `float32 twin of ${config.name}, for measuring quantisation loss`,
-      features,
-      weights: toEncoderWeights(result.params),
-      tableDtype: 'float32',
-    });
-    log(`wrote ${twin} (float32 twin for quantisation measurements)`);
+  if (float32TwinIn !== undefined) {
+    if (config.export.tableDtype === 'float32') log('no float32 twin written: the model itself is float32');
+    else {
+      await writeOnnxEncoderDir(float32TwinIn, {
+        name: `${config.name}-float32`,
+        description: `float32 twin of ${config.name}, for measuring quantisation loss`,
+        features,
+        weights: toEncoderWeights(result.params),
+        tableDtype: 'float32',
+      });
+      log(`wrote ${float32TwinIn} (float32 twin for quantisation measurements)`);
+    }
   }
   // The model is complete: the checkpoint must not ship with it.
   const ckptDir = path.join(outDir, CHECKPOINT_DIR);

@@ -7,6 +7,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { TafutaError } from '../../core/errors.js';
+import { formatIssues } from '../../core/issues.js';
 
 export const TRANSFORMERS_OVERRIDES_FILE = 'tafuta.json';
 
@@ -57,7 +59,7 @@ function isLfsPointer(file: string): boolean {
 }
 
 function checkNotLfsPointer(dir: string, file: string): void {
-  if (isLfsPointer(path.join(dir, file))) throw new Error(`${path.join(dir, file)} is a Git LFS pointer: run \`git lfs pull --include "${file}"\` in ${dir}`);
+  if (isLfsPointer(path.join(dir, file))) throw new TafutaError('INPUT_FILE', `${path.join(dir, file)} is a Git LFS pointer: run \`git lfs pull --include "${file}"\` in ${dir}`);
 }
 
 export const onnxFileOf = (dtype: TransformersDtype): string => path.join('onnx', `model${DTYPE_SUFFIXES[dtype]}.onnx`);
@@ -66,14 +68,14 @@ function readJson(file: string): unknown {
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new Error(`${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : (err as Error).message}`);
+    throw new TafutaError('INPUT_FILE', `${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : (err as Error).message}`);
   }
 }
 
 function readOptionalJson(file: string): Record<string, unknown> | undefined {
   if (!fs.existsSync(file)) return undefined;
   const json = readJson(file);
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error(`${file}: expected a JSON object`);
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new TafutaError('INPUT_FILE', `${file}: expected a JSON object`);
   return json as Record<string, unknown>;
 }
 
@@ -90,7 +92,7 @@ interface SentenceTransformersModules {
 /** Pooling and normalisation of a sentence-transformers model (modules.json). */
 function sentenceTransformersModules(dir: string): SentenceTransformersModules {
   const modules = readJson(path.join(dir, 'modules.json'));
-  if (!Array.isArray(modules)) throw new Error(`${path.join(dir, 'modules.json')}: expected a list of modules`);
+  if (!Array.isArray(modules)) throw new TafutaError('INPUT_FILE', `${path.join(dir, 'modules.json')}: expected a list of modules`);
   const typed = modules as { type?: unknown; path?: unknown }[];
   const normalizes = typed.some((m) => typeof m.type === 'string' && m.type.endsWith('.Normalize'));
   const poolingModule = typed.find((m) => typeof m.type === 'string' && m.type.endsWith('.Pooling'));
@@ -107,12 +109,12 @@ function chooseDtype(dir: string, requested: TransformersDtype | undefined): Tra
   const present = TRANSFORMERS_DTYPES.filter((dtype) => fs.existsSync(path.join(dir, onnxFileOf(dtype))) && !isLfsPointer(path.join(dir, onnxFileOf(dtype))));
   if (requested !== undefined) {
     if (!present.includes(requested)) {
-      throw new Error(`${dir}: dtype ${requested} needs ${onnxFileOf(requested)}, which is missing (present: ${present.join(', ') || 'none'})`);
+      throw new TafutaError('INPUT_FILE', `${dir}: dtype ${requested} needs ${onnxFileOf(requested)}, which is missing (present: ${present.join(', ') || 'none'})`);
     }
     return requested;
   }
   const first = present[0];
-  if (first === undefined) throw new Error(`${dir}: no onnx/model*.onnx file`);
+  if (first === undefined) throw new TafutaError('INPUT_FILE', `${dir}: no onnx/model*.onnx file`);
   return first;
 }
 
@@ -130,7 +132,7 @@ function usablePositions(config: Record<string, unknown>): number | undefined {
 export function readTransformersSettings(dir: string): TransformersSettings {
   const overridesFile = path.join(dir, TRANSFORMERS_OVERRIDES_FILE);
   const parsed = overridesSchema.safeParse(readOptionalJson(overridesFile) ?? {});
-  if (!parsed.success) throw new Error(`${overridesFile} is invalid:\n${z.prettifyError(parsed.error)}`);
+  if (!parsed.success) throw new TafutaError('INPUT_FILE', `${overridesFile} is invalid: ${formatIssues(parsed.error)}`);
   const overrides = parsed.data;
   const config = readOptionalJson(path.join(dir, 'config.json')) ?? {};
   const tokenizerConfig = readOptionalJson(path.join(dir, 'tokenizer_config.json')) ?? {};
@@ -138,12 +140,12 @@ export function readTransformersSettings(dir: string): TransformersSettings {
   const stPrompts = (readOptionalJson(path.join(dir, 'config_sentence_transformers.json'))?.prompts ?? {}) as Record<string, unknown>;
   const st = fs.existsSync(path.join(dir, 'modules.json')) ? sentenceTransformersModules(dir) : undefined;
   if (st?.unsupported !== undefined && overrides.pooling === undefined) {
-    throw new Error(`pooling ${st.unsupported} is not supported (mean or cls); set "pooling" in ${TRANSFORMERS_OVERRIDES_FILE}`);
+    throw new TafutaError('INPUT_FILE', `pooling ${st.unsupported} is not supported (mean or cls); set "pooling" in ${TRANSFORMERS_OVERRIDES_FILE}`);
   }
 
   const positions = usablePositions(config);
   const declared = overrides.maxLength ?? positiveInt(stConfig.max_seq_length) ?? positiveInt(tokenizerConfig.model_max_length) ?? positions;
-  if (declared === undefined) throw new Error(`${dir}: no maximum length (config.json max_position_embeddings, or "maxLength" in ${TRANSFORMERS_OVERRIDES_FILE})`);
+  if (declared === undefined) throw new TafutaError('INPUT_FILE', `${dir}: no maximum length (config.json max_position_embeddings, or "maxLength" in ${TRANSFORMERS_OVERRIDES_FILE})`);
   // tokenizer_config.json says 1e30 when it does not know; the position table is the hard limit.
   const maxLength = positions === undefined ? declared : Math.min(declared, positions);
   const prompt = (value: unknown) => (typeof value === 'string' ? value : '');

@@ -11,6 +11,7 @@ import { l2NormalizeInPlace, type EmbedOptions, type Encoder, type EncoderInfo }
 import { checkPositiveInt } from '../onnx/onnx-encoder.js';
 import { int64From } from '../onnx/tensors.js';
 import { readTransformersSettings, type TransformersSettings } from './settings.js';
+import { TafutaError } from '../../core/errors.js';
 
 export interface TransformersEncoderOptions {
   /** onnxruntime intra-op threads (default 1, as for our encoders: the server parallelises across requests). */
@@ -64,7 +65,7 @@ export async function createTransformersEncoder(dir: string, options: Transforme
   try {
     tokenizer = await transformers.AutoTokenizer.from_pretrained(modelDir, { local_files_only: true });
   } catch (err) {
-    throw new Error(`transformers model ${modelDir}: tokenizer failed to load: ${(err as Error).message}`);
+    throw new TafutaError('INPUT_FILE', `transformers model ${modelDir}: tokenizer failed to load: ${(err as Error).message}`);
   }
   const encode = (texts: string[], addSpecialTokens = true) =>
     tokenizer(texts, { add_special_tokens: addSpecialTokens, return_tensor: false }) as unknown as TokenizedTexts;
@@ -73,7 +74,7 @@ export async function createTransformersEncoder(dir: string, options: Transforme
   const probe = encode(['a']).input_ids[0]!;
   const probeContent = encode(['a'], false).input_ids[0]!;
   const closingTokens = probe.length - probeContent.length - Math.max(0, probe.indexOf(probeContent[0]!));
-  if (closingTokens < 0 || closingTokens >= settings.maxLength) throw new Error(`${modelDir}: cannot read the tokenizer's special-token template`);
+  if (closingTokens < 0 || closingTokens >= settings.maxLength) throw new TafutaError('INPUT_FILE', `${modelDir}: cannot read the tokenizer's special-token template`);
 
   let model: PreTrainedModel;
   try {
@@ -84,13 +85,13 @@ export async function createTransformersEncoder(dir: string, options: Transforme
       session_options: { executionProviders: ['cpu'], intraOpNumThreads, interOpNumThreads: 1, graphOptimizationLevel: 'all' },
     });
   } catch (err) {
-    throw new Error(`transformers model ${modelDir} failed to load: ${(err as Error).message}`);
+    throw new TafutaError('INPUT_FILE', `transformers model ${modelDir} failed to load: ${(err as Error).message}`);
   }
 
   const dim = (model.config as { hidden_size?: unknown }).hidden_size;
   if (!Number.isInteger(dim) || (dim as number) <= 0) {
     await model.dispose();
-    throw new Error(`${path.join(modelDir, 'config.json')} has no hidden_size`);
+    throw new TafutaError('INPUT_FILE', `${path.join(modelDir, 'config.json')} has no hidden_size`);
   }
   const info: EncoderInfo = {
     name: settings.name,

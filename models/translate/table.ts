@@ -6,6 +6,7 @@
 import zlib from 'node:zlib';
 import { tokenize } from '../../text/normalize.js';
 import { NULL_SOURCE, trainIbm1 } from './ibm1.js';
+import { TafutaError } from '../../core/errors.js';
 
 export interface WeightedTerm {
   term: string;
@@ -89,12 +90,12 @@ export function parseTable(gzipped: Buffer): TranslationTable {
   for (const line of zlib.gunzipSync(gzipped).toString('utf8').split('\n')) {
     if (line === '') continue;
     const tab = line.indexOf('\t');
-    if (tab < 0) throw new Error(`translation table line without a tab: ${line.slice(0, 80)}`);
+    if (tab < 0) throw new TafutaError('INPUT_FILE', `translation table line without a tab: ${line.slice(0, 80)}`);
     const terms = line.slice(tab + 1).split(' ').map((entry) => {
       const colon = entry.lastIndexOf(':');
       return { term: entry.slice(0, colon), weight: Number(entry.slice(colon + 1)) };
     });
-    if (terms.some((t) => t.term === '' || !(t.weight > 0))) throw new Error(`malformed translation table line: ${line.slice(0, 80)}`);
+    if (terms.some((t) => t.term === '' || !(t.weight > 0))) throw new TafutaError('INPUT_FILE', `malformed translation table line: ${line.slice(0, 80)}`);
     const total = terms.reduce((sum, t) => sum + t.weight, 0);
     table.set(line.slice(0, tab), terms.map((t) => ({ term: t.term, weight: t.weight / total })));
   }

@@ -13,6 +13,7 @@ import { heldOutEnglish } from '../train/dataset.js';
 import { learnTranslationTable, serializeTable } from './table.js';
 import { TRANSLATOR_FORMAT, TRANSLATOR_FORMAT_VERSION, TRANSLATOR_MANIFEST, type TranslatorManifest } from './translator.js';
 import { formatIssues } from '../../core/issues.js';
+import { TafutaError } from '../../core/errors.js';
 
 export const translateConfigSchema = z.object({
   name: z.string().min(1),
@@ -46,9 +47,9 @@ export const translateConfigSchema = z.object({
 export type TranslateConfig = z.infer<typeof translateConfigSchema>;
 
 export function readTranslateConfig(file: string): TranslateConfig {
-  if (!fs.existsSync(file)) throw new Error(`config file not found: ${file}`);
+  if (!fs.existsSync(file)) throw new TafutaError('INPUT_FILE', `config file not found: ${file}`);
   const parsed = translateConfigSchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
-  if (!parsed.success) throw new Error(`invalid config ${file}: ${formatIssues(parsed.error)}`);
+  if (!parsed.success) throw new TafutaError('INVALID_ARGUMENT', `invalid config ${file}: ${formatIssues(parsed.error)}`);
   return parsed.data;
 }
 

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { tokenize } from '../../text/normalize.js';
 import { parseTable, type TranslationTable, type WeightedTerm } from './table.js';
+import { TafutaError } from '../../core/errors.js';
 
 export const TRANSLATOR_FORMAT = 'tafuta-translator';
 export const TRANSLATOR_FORMAT_VERSION = 1;
@@ -78,7 +79,7 @@ export function hasTranslatorModel(dir: string): boolean {
 export function readTranslatorManifest(dir: string): TranslatorManifest {
   const manifest = JSON.parse(fs.readFileSync(path.join(dir, TRANSLATOR_MANIFEST), 'utf8')) as TranslatorManifest;
   if (manifest.format !== TRANSLATOR_FORMAT || manifest.formatVersion !== TRANSLATOR_FORMAT_VERSION) {
-    throw new Error(`${dir}: not a ${TRANSLATOR_FORMAT} v${TRANSLATOR_FORMAT_VERSION} model (format ${String(manifest.format)} v${String(manifest.formatVersion)})`);
+    throw new TafutaError('INPUT_FILE', `${dir}: not a ${TRANSLATOR_FORMAT} v${TRANSLATOR_FORMAT_VERSION} model (format ${String(manifest.format)} v${String(manifest.formatVersion)})`);
   }
   return manifest;
 }
@@ -92,10 +93,10 @@ export function loadQueryTranslator(dir: string): QueryTranslator {
   const manifest = readTranslatorManifest(dir);
   const gzipped = new Map(Object.entries(manifest.tables).map(([lang, { file, sha256 }]) => {
     const full = path.join(dir, file);
-    if (!fs.existsSync(full)) throw new Error(`${dir}: the ${lang} table ${file} is missing`);
+    if (!fs.existsSync(full)) throw new TafutaError('INPUT_FILE', `${dir}: the ${lang} table ${file} is missing`);
     const bytes = fs.readFileSync(full);
     const actual = crypto.createHash('sha256').update(bytes).digest('hex');
-    if (actual !== sha256) throw new Error(`${dir}: the ${lang} table ${file} does not match its manifest (sha256 ${actual}, expected ${sha256})`);
+    if (actual !== sha256) throw new TafutaError('INPUT_FILE', `${dir}: the ${lang} table ${file} does not match its manifest (sha256 ${actual}, expected ${sha256})`);
     return [lang, bytes];
   }));
   const parsed = new Map<string, TranslationTable>();

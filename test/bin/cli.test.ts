@@ -266,3 +266,16 @@ test('a bad TAFUTA_PORT, or a train/adapt --epochs or --threads that is not a po
     assert.match(r.stderr, new RegExp(`option '${option} <n>' argument '${bad}' is invalid\\. expected an integer from 1 to \\d+`));
   }
 });
+
+test('serve with an unknown TAFUTA_DEFAULT_ENCODER exits 2 naming the variable and the known encoders, with one server or several', () => {
+  const data = path.join(tempDir(), 'data');
+  for (const workers of ['1', '2']) {
+    const r = spawnSync(process.execPath, [CLI, 'serve', '--port', '0', '--workers', workers, '-d', data], {
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: { ...process.env, TAFUTA_LOG_LEVEL: 'fatal', TAFUTA_DEFAULT_ENCODER: 'no-such-encoder', TAFUTA_MODELS_DIR: '' },
+    });
+    assert.equal(r.status, 2, `--workers ${workers}: ${r.stderr}`);
+    assert.match(r.stderr, /TAFUTA_DEFAULT_ENCODER=no-such-encoder: no such encoder; known encoders: hashed-ngram-v1\b.*\[UNKNOWN_ENCODER\]/, `--workers ${workers}`);
+  }
+});

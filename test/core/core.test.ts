@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { z } from 'zod';
-import { isTafutaError } from '../../core/errors.js';
+import { CliError, exitFor } from '../../core/cli.js';
+import { TafutaError, isTafutaError } from '../../core/errors.js';
 import { sha256File, sha256FileSync } from '../../core/hash.js';
 import { integerInRange, intFromEnv } from '../../core/integers.js';
 import { jsonLines, readJsonl } from '../../core/jsonl.js';
@@ -67,4 +68,16 @@ test('readJsonl and jsonLines: the same records, blank lines skipped, a bad line
   await assert.rejects(async () => {
     for await (const _ of jsonLines(bad)) void _;
   }, named);
+});
+
+test('exitFor: 2 for bad input (CliError, TafutaError of an input code), 1 for our failures and bugs, one line each', () => {
+  assert.deepEqual(exitFor(new TafutaError('INPUT_FILE', 'pairs file not found: x.tsv')), { code: 2, message: 'tafuta: pairs file not found: x.tsv [INPUT_FILE]', expected: true });
+  assert.equal(exitFor(new TafutaError('INVALID_ARGUMENT', 'bad')).code, 2);
+  assert.equal(exitFor(new TafutaError('UNKNOWN_ENCODER', 'no such encoder')).code, 2);
+  assert.equal(exitFor(new TafutaError('INTERNAL', 'oops')).code, 1);
+  assert.equal(exitFor(new TafutaError('DATABASE_CORRUPT', 'damaged')).code, 1);
+  assert.deepEqual(exitFor(new CliError('give --out DIR')), { code: 2, message: 'tafuta: give --out DIR', expected: true });
+  assert.equal(exitFor(new CliError('workers failed', 1)).code, 1);
+  assert.deepEqual(exitFor(new TypeError('x is undefined')), { code: 1, message: 'tafuta: x is undefined', expected: false });
+  assert.deepEqual(exitFor('thrown string'), { code: 1, message: 'tafuta: thrown string', expected: false });
 });

@@ -1,3 +1,4 @@
+import { TafutaError } from '../../core/errors.js';
 import { createRng } from '../../core/rng.js';
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -330,8 +331,11 @@ test("a measured auto rule in model.json reaches the encoder's info without chan
   await assert.rejects(createOnnxEncoder(dir), /autoModes/);
 });
 
-test('bad model directories fail with clear errors', async () => {
-  await assert.rejects(createOnnxEncoder(path.join(tmpRoot, 'does-not-exist')), /model\.json: not found/);
+/** A rejection check: a TafutaError INPUT_FILE whose message matches. */
+const inputFile = (message: RegExp) => (error: unknown) => error instanceof TafutaError && error.code === 'INPUT_FILE' && message.test(error.message);
+
+test('bad model directories fail with clear errors, as INPUT_FILE', async () => {
+  await assert.rejects(createOnnxEncoder(path.join(tmpRoot, 'does-not-exist')), inputFile(/model\.json: not found/));
 
   const bad = (name: string, manifest: string | object): string => {
     const dir = path.join(tmpRoot, name);
@@ -342,16 +346,16 @@ test('bad model directories fail with clear errors', async () => {
   };
   const good = JSON.parse(fs.readFileSync(path.join(modelDir, 'model.json'), 'utf8'));
 
-  await assert.rejects(createOnnxEncoder(bad('not-json', '{ nope')), /model\.json is not valid JSON/);
-  await assert.rejects(createOnnxEncoder(bad('wrong-version', { ...good, formatVersion: 4 })), /model\.json is invalid:[\s\S]*formatVersion/);
-  await assert.rejects(createOnnxEncoder(bad('v3-graph-called-v1', { ...good, formatVersion: 1 })), /inputs \[.*\], expected \[ids, mask, adapter\]/);
-  await assert.rejects(createOnnxEncoder(bad('v3-graph-called-v2', { ...good, formatVersion: 2 })), /inputs \[.*\], expected \[ids, rows, counts, adapter\]/);
+  await assert.rejects(createOnnxEncoder(bad('not-json', '{ nope')), inputFile(/model\.json is not valid JSON/));
+  await assert.rejects(createOnnxEncoder(bad('wrong-version', { ...good, formatVersion: 4 })), inputFile(/model\.json is invalid:[\s\S]*formatVersion/));
+  await assert.rejects(createOnnxEncoder(bad('v3-graph-called-v1', { ...good, formatVersion: 1 })), inputFile(/inputs \[.*\], expected \[ids, mask, adapter\]/));
+  await assert.rejects(createOnnxEncoder(bad('v3-graph-called-v2', { ...good, formatVersion: 2 })), inputFile(/inputs \[.*\], expected \[ids, rows, counts, adapter\]/));
   const { dim: _dim, ...noDim } = good;
-  await assert.rejects(createOnnxEncoder(bad('no-dim', noDim)), /model\.json is invalid:[\s\S]*dim/);
-  await assert.rejects(createOnnxEncoder(bad('escape', { ...good, onnx: '../model.onnx' })), /invalid:[\s\S]*onnx/);
-  await assert.rejects(createOnnxEncoder(bad('missing-onnx', { ...good, onnx: 'other.onnx' })), /other\.onnx .*not found/);
-  await assert.rejects(createOnnxEncoder(bad('wrong-dim', { ...good, dim: 64 })), /outputs 32-dim vectors but model\.json says dim 64/);
-  await assert.rejects(createOnnxEncoder(bad('wrong-adapters', { ...good, adapters: [] })), /inputs .*expected/);
+  await assert.rejects(createOnnxEncoder(bad('no-dim', noDim)), inputFile(/model\.json is invalid:[\s\S]*dim/));
+  await assert.rejects(createOnnxEncoder(bad('escape', { ...good, onnx: '../model.onnx' })), inputFile(/invalid:[\s\S]*onnx/));
+  await assert.rejects(createOnnxEncoder(bad('missing-onnx', { ...good, onnx: 'other.onnx' })), inputFile(/other\.onnx .*not found/));
+  await assert.rejects(createOnnxEncoder(bad('wrong-dim', { ...good, dim: 64 })), inputFile(/outputs 32-dim vectors but model\.json says dim 64/));
+  await assert.rejects(createOnnxEncoder(bad('wrong-adapters', { ...good, adapters: [] })), inputFile(/inputs .*expected/));
   const garbage = bad('garbage-onnx', good);
   fs.writeFileSync(path.join(garbage, 'model.onnx'), 'not a model');
   await assert.rejects(createOnnxEncoder(garbage), /model\.onnx failed to load/);

@@ -1,4 +1,4 @@
-/** /openapi.json is OpenAPI 3 and describes exactly the routes the app serves. */
+/** /openapi.json is OpenAPI 3 and describes exactly the routes the app serves, and what they answer. */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
@@ -10,7 +10,12 @@ import type { Engine } from '../../indexer/engine.js';
 import { COLLECTION_NAME_PATTERN } from '../../indexer/config.js';
 import { LIMITS } from '../../indexer/schemas.js';
 import { appRoutes } from '../helpers/app-routes.js';
-import { testEngine } from '../helpers/engine.js';
+import { SAMPLE_DOCUMENTS, testEngine } from '../helpers/engine.js';
+import type { z } from 'zod';
+import {
+  collectionListSchema, collectionSchema, deletedCountSchema, deletedSchema, documentPageSchema, errorResponseSchema, infoSchema, searchResponseSchema,
+  statusSchema, storedDocumentSchema, upsertResultSchema,
+} from '../../server/api-schemas.js';
 
 const VERSION = '3.2.1-openapi';
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
@@ -165,5 +170,48 @@ describe('OpenAPI document', () => {
     assert.equal(schemas.CreateCollection!.properties.dim!.minimum, 1);
     const name = schemas.CreateCollection!.properties.name as { pattern: string };
     assert.equal(name.pattern, COLLECTION_NAME_PATTERN.source);
+  });
+
+  /** The answer is what the response schema documents: it parses, and parsing (which drops unknown fields) keeps all of it. */
+  function assertAnswers(schema: z.ZodType, body: unknown, what: string) {
+    const parsed = schema.safeParse(body);
+    assert.ok(parsed.success, `${what}: ${parsed.error?.message}`);
+    assert.deepEqual(parsed.data, body, `${what} answers only documented fields`);
+  }
+
+  test('real answers match the documented response schemas', async () => {
+    const get = (path: string) => request(app).get(path);
+    assertAnswers(statusSchema, (await get('/healthz')).body, 'GET /healthz');
+    const created = await request(app).post('/v1/collections').send({ name: 'answers' });
+    assert.equal(created.status, 201);
+    assertAnswers(collectionSchema, created.body, 'POST /v1/collections');
+    const upserted = await request(app).post('/v1/collections/answers/documents').send({ documents: [...SAMPLE_DOCUMENTS, { id: 'guessed', text: 'Habari za asubuhi, watoto wote wako shuleni leo.' }] });
+    assertAnswers(upsertResultSchema, upserted.body, 'POST …/documents');
+    assertAnswers(collectionSchema, (await get('/v1/collections/answers')).body, 'GET …/{name}');
+    assertAnswers(collectionListSchema, (await get('/v1/collections')).body, 'GET /v1/collections');
+    assertAnswers(infoSchema, (await get('/v1/info')).body, 'GET /v1/info');
+    assertAnswers(documentPageSchema, (await get('/v1/collections/answers/documents?limit=2')).body, 'GET …/documents');
+    assertAnswers(storedDocumentSchema, (await get('/v1/collections/answers/documents/guessed')).body, 'GET …/documents/{id}');
+    for (const search of [
+      { query: 'maji safi', mode: 'hybrid', highlight: true, group_by: 'document' },
+      { query: 'maji', mode: 'bm25', k: 3, filter: { lang: 'sw', metadata: { year: { $gte: 2020 } } } },
+      { query: 'watoto', mode: 'dense', highlight: true },
+    ]) {
+      const answer = await request(app).post('/v1/collections/answers/search').send(search);
+      assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      assert.ok(answer.body.results.length > 0, JSON.stringify(search));
+      assertAnswers(searchResponseSchema, answer.body, `search ${JSON.stringify(search)}`);
+    }
+    const patched = await request(app).patch('/v1/collections/answers/documents/sw-1').send({ title: 'Maji safi', metadata: { year: null } });
+    assertAnswers(storedDocumentSchema, patched.body, 'PATCH …/documents/{id}');
+    assertAnswers(deletedSchema, (await request(app).delete('/v1/collections/answers/documents/sw-2')).body, 'DELETE …/documents/{id}');
+    assertAnswers(deletedCountSchema, (await request(app).post('/v1/collections/answers/documents/delete').send({ ids: ['guessed'] })).body, 'POST …/documents/delete');
+    assertAnswers(errorResponseSchema, (await get('/v1/collections/none-such')).body, 'a 404');
+    assertAnswers(deletedSchema, (await request(app).delete('/v1/collections/answers?force=true')).body, 'DELETE …/{name}');
+  });
+
+  test('the answer check sees an undocumented or missing field', () => {
+    assert.throws(() => assertAnswers(deletedSchema, { deleted: 'x', extra: 1 }, 'extra'));
+    assert.throws(() => assertAnswers(statusSchema, {}, 'missing'));
   });
 });
