@@ -57,8 +57,9 @@ const BULK_BATCH = 16384;
 export const RECENT_EXACT_PASSAGES = 1024;
 
 /**
- * Candidates per hit wanted that a graph of rounded vectors (f16) returns for exact rescoring (docs/benchmarks.md
- * §2.3: at 2× recall@10 is that of the f32 graph; more costs SQLite reads for nothing).
+ * Candidates per hit wanted that a graph of rounded vectors (f16) returns for exact rescoring: enough for the
+ * rounding not to push a true top-k hit out (with an exact beam the hits are the f32 graph's: index-sync test).
+ * More buys no recall at the default ef, whose beam is the same, and costs SQLite reads (docs/benchmarks.md §2.3).
  */
 export const RESCORED_CANDIDATES_PER_HIT = 2;
 
