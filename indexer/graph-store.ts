@@ -1,7 +1,7 @@
 /**
  * The persistent ANN graphs a collection index can hold, and the one place that chooses between them: usearch
  * (the default: f16 vectors, batch inserts on 2 threads; docs/benchmarks.md §2.2–2.3) or hnswlib-node. f16 halves
- * the graph's memory and costs ~0.75× the CPU per insert of f32 at the same recall; its own scores are ~1e-3 off
+ * the graph's memory and costs ~0.8× the CPU per insert of f32 at the same recall; its own scores are ~1e-3 off
  * the exact cosine, so CollectionIndex rescores its candidates with the f32 vectors SQLite holds (the scores a
  * search returns are exact). A saved index is read by the library (and scalar) its manifest names, so data
  * directories written before keep working; a graph built anew (new collection, rebuild, compaction) uses the

@@ -7,12 +7,15 @@
  *   - compaction runs in slices while the old graph answers searches;
  *   - the passages written last are found even where the graph's approximate search misses them.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { contentHashOf, type Engine } from '../../indexer/engine.js';
 import { RECENT_EXACT_PASSAGES } from '../../indexer/collection-index.js';
 import { ANN_LIBRARIES } from '../../indexer/graph-store.js';
 import type { GraphStore } from '../../indexer/graph-store.js';
+import { BULK_EF_CONSTRUCTION } from '../../indexer/usearch-store.js';
 import { dot } from '../../indexer/vector-store.js';
 import { sqliteStorageOf, sqliteStoreOf, tempDir, testEngine } from '../helpers/engine.js';
 
@@ -207,6 +210,9 @@ test('a fresh engine builds the graph of a deferred import (no index file yet) i
     await engine.catchUpIndex('c');
     assert.equal(graphOf(engine).size, 400);
     assert.equal((await topIds(engine, documents('a', 400)[123]!.text))[0], 'a123#0');
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'indexes', 'c.manifest.json'), 'utf8')) as { scalar: string; params: Record<string, number> };
+    assert.equal(manifest.scalar, 'f16');
+    assert.equal(manifest.params.bulkEfConstruction, BULK_EF_CONSTRUCTION, 'built in bulk from an empty graph');
   } finally {
     await engine.close();
   }
