@@ -34,10 +34,12 @@ const EFS = [32, 64, 128];
 /** Candidates fetched from the graph per hit wanted, before exact rescoring (1 = no rescoring). */
 const OVERFETCH = [1, 2, 4];
 const name = process.env.BENCH_BULK_OUT ?? 'bulk-graph';
+/** `scalar:expansion[:M]` (M 16 by default), or `/path/to/indexes/<collection>:expansion` for a saved graph. */
 const variants = (process.env.BENCH_BULK_VARIANTS ?? 'f32:200,f32:128,f32:64,f32:32').split(',').map((v) => {
-  const at = v.lastIndexOf(':');
-  const [scalar, expansion] = [v.slice(0, at), v.slice(at + 1)];
-  return { scalar: scalar as UsearchScalar, expansion: Number(expansion) };
+  const connectivity = /^(.*):M(\d+)$/.exec(v);
+  const spec = connectivity ? connectivity[1]! : v;
+  const at = spec.lastIndexOf(':');
+  return { scalar: spec.slice(0, at) as UsearchScalar, expansion: Number(spec.slice(at + 1)), M: connectivity ? Number(connectivity[2]) : 16 };
 });
 
 const cpuSeconds = (since: NodeJS.CpuUsage) => {
@@ -116,10 +118,12 @@ interface Built {
   fileBytes: number;
 }
 const dir = tempDir('tafuta-bench-bulk-');
-const built: Built[] = variants.map(({ scalar, expansion }) => {
+const built: Built[] = variants.map(({ scalar, expansion, M }) => {
   if (scalar.startsWith('/')) return loaded(scalar, expansion);
-  const store = createGraphStore({ library: 'usearch', scalar, threads: 2 }, { base: path.join(dir, `${scalar}-${expansion}`), dim, params: { M: 16, efConstruction: expansion, ef: 64 } });
-  log(`bulk-graph: building ${scalar}, expansion_add ${expansion}`);
+  const file = `${scalar}-${expansion}-M${M}`;
+  const store = createGraphStore({ library: 'usearch', scalar, threads: 2 }, { base: path.join(dir, file), dim, params: { M, efConstruction: expansion, ef: 64 } });
+  const variantName = `${scalar}, expansion_add ${expansion}${M === 16 ? '' : `, M ${M}`}`;
+  log(`bulk-graph: building ${variantName}`);
   const cpu = process.cpuUsage();
   const t0 = performance.now();
   for (let from = 0; from < n; from += BATCH) {
@@ -129,8 +133,8 @@ const built: Built[] = variants.map(({ scalar, expansion }) => {
   const buildSeconds = (performance.now() - t0) / 1000;
   const buildCpuSeconds = cpuSeconds(cpu);
   store.save();
-  const fileBytes = fs.statSync(path.join(dir, `${scalar}-${expansion}.usearch`)).size;
-  return { name: `${scalar}, expansion_add ${expansion}`, store, buildSeconds: round(buildSeconds, 2), buildCpuSeconds: round(buildCpuSeconds, 2), fileBytes };
+  const fileBytes = fs.statSync(path.join(dir, `${file}.usearch`)).size;
+  return { name: variantName, store, buildSeconds: round(buildSeconds, 2), buildCpuSeconds: round(buildCpuSeconds, 2), fileBytes };
 });
 
 /**
@@ -177,9 +181,9 @@ for (let pass = 0; pass < PASSES; pass++) {
 fs.rmSync(dir, { recursive: true, force: true });
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const h = header(name, 'scripts/bench-bulk-graph.ts', start, started);
-const command = `BENCH_BULK_VARIANTS=${variants.map((v) => `${v.scalar}:${v.expansion}`).join(',')} BENCH_BULK_OUT=${name} node dist/scripts/bench-bulk-graph.js <tafuta.db of a 'tafuta index' of the issue-23 corpus> ${N}`;
+const command = `BENCH_BULK_VARIANTS=${variants.map((v) => `${v.scalar}:${v.expansion}${v.M === 16 ? '' : `:M${v.M}`}`).join(',')} BENCH_BULK_OUT=${name} node dist/scripts/bench-bulk-graph.js <tafuta.db of a 'tafuta index' of the issue-23 corpus> ${N}`;
 const markdown = [
-  `# Bulk graph build on ${n} encoder vectors (dim ${dim}, M 16): construction expansion, f32 / f16, exact rescoring`,
+  `# Bulk graph build on ${n} encoder vectors (dim ${dim}, M 16 unless said): construction expansion, f32 / f16, exact rescoring`,
   '',
   machineLine(h),
   '',
