@@ -58,6 +58,13 @@ const BULK_BATCH = 16384;
  */
 export const RECENT_EXACT_PASSAGES = 1024;
 
+/**
+ * Candidates per hit wanted that a graph of rounded vectors (f16) returns for exact rescoring: enough for the
+ * rounding not to push a true top-k hit out (with an exact beam the hits are the f32 graph's: index-sync test).
+ * More buys no recall at the default ef, whose beam is the same, and costs SQLite reads (docs/benchmarks.md §2.3).
+ */
+export const RESCORED_CANDIDATES_PER_HIT = 2;
+
 export class CollectionIndex {
   readonly collection: CollectionRecord;
   private graph: GraphStore;
@@ -216,7 +223,7 @@ export class CollectionIndex {
     const vectors = new Float32Array(BULK_BATCH * dim); // the graph copies what it is given: one buffer serves every batch
     const flush = () => {
       if (labels.length === 0) return;
-      this.graph.addMany(labels, vectors.subarray(0, labels.length * dim));
+      this.graph.addMany(labels, vectors.subarray(0, labels.length * dim), { bulk: true });
       labels.length = 0;
       this.dirty = true;
     };
@@ -252,7 +259,7 @@ export class CollectionIndex {
     if (this.recentShort) this.readRecent();
     const hidden = this.hiddenDuringSave;
     const visible = hidden.size === 0 ? filter : (label: number) => !hidden.has(label) && (filter?.(label) ?? true);
-    const hits = this.graph.search(query, k, visible, ef);
+    const hits = this.graphHits(query, k, visible, ef);
     if (this.pending.size === 0 && this.recent.size === 0) return hits;
     for (const [label, vector] of this.pending) {
       if (filter?.(label) ?? true) hits.push({ label, score: dot(query, vector) });
@@ -264,6 +271,22 @@ export class CollectionIndex {
       }
     }
     return hits.sort((a, b) => b.score - a.score || a.label - b.label).slice(0, k);
+  }
+
+  /**
+   * The graph's k best. A graph of rounded vectors (f16) is asked for RESCORED_CANDIDATES_PER_HIT × k candidates,
+   * scored again with their f32 vectors from SQLite: the scores returned are exact, and so is the order among the
+   * candidates (rounding moves a cosine by ~1e-3, enough to swap close neighbours). A candidate SQLite no longer
+   * has (deleted by another process since the last sync) is dropped.
+   */
+  private graphHits(query: Float32Array, k: number, filter: ((label: number) => boolean) | undefined, ef: number | undefined): VectorHit[] {
+    if (this.graph.exactScores) return this.graph.search(query, k, filter, ef);
+    const candidates = this.graph.search(query, k * RESCORED_CANDIDATES_PER_HIT, filter, ef);
+    return this.store
+      .vectorsOf(candidates.map((hit) => hit.label))
+      .map(({ label, vector }) => ({ label, score: dot(query, vector) }))
+      .sort((a, b) => b.score - a.score || a.label - b.label)
+      .slice(0, k);
   }
 
   /** Into the graph from `pending`, remembered among the recent passages (the oldest of which is forgotten). */

@@ -163,6 +163,21 @@ function enableWal(db: Db): void {
   }
 }
 
+/**
+ * Runs `read` with memory-mapped I/O off: for a pass over a whole table (the bulk graph build reads every
+ * passage row), whose mapped pages would otherwise stay in the process's resident set — up to MMAP_BYTES of it,
+ * ~1 GiB at 1M passages (docs/benchmarks.md §2.3) — where the page cache (CACHE_KIB) bounds it. SQLite unmaps at
+ * once when the limit drops, and maps again lazily after.
+ */
+export function withoutMemoryMap<T>(db: Db, read: () => T): T {
+  db.pragma('mmap_size = 0');
+  try {
+    return read();
+  } finally {
+    db.pragma(`mmap_size = ${MMAP_BYTES}`);
+  }
+}
+
 export function openDatabase(file: string, options: OpenDatabaseOptions = {}): Db {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
   const db = new Database(file, { readonly: options.readonly ?? false, timeout: BUSY_TIMEOUT_MS });

@@ -1,10 +1,11 @@
 /**
  * The persistent ANN graphs a collection index can hold, and the one place that chooses between them: usearch
- * (the default: f32 vectors, batch inserts on 2 threads; docs/benchmarks.md §2.2) or hnswlib-node. usearch with
- * f16 vectors halves the graph's memory at the same recall, but its scores are then approximate (~1e-3 off the
- * exact cosine), so it is an option rather than the default. A saved index is read by the library its manifest
- * names, so data directories written before usearch was the default keep working; a graph built anew (new
- * collection, rebuild, compaction) uses the configured library.
+ * (the default: f16 vectors, batch inserts on 2 threads; docs/benchmarks.md §2.2–2.3) or hnswlib-node. f16 halves
+ * the graph's memory and costs ~0.8× the CPU per insert of f32 at the same recall; its own scores are ~1e-3 off
+ * the exact cosine, so CollectionIndex rescores its candidates with the f32 vectors SQLite holds (the scores a
+ * search returns are exact). A saved index is read by the library (and scalar) its manifest names, so data
+ * directories written before keep working; a graph built anew (new collection, rebuild, compaction) uses the
+ * configured choice.
  */
 import fs from 'node:fs';
 import type { HnswParams } from './types.js';
@@ -17,8 +18,17 @@ import type { UsearchScalar } from './usearch-file.js';
 export interface GraphStore extends VectorStore {
   /** Slots in the graph, including deleted ones. */
   readonly elements: number;
-  /** Inserts `labels.length` vectors laid end to end in `vectors` (on several threads where the library can). */
-  addMany(labels: ArrayLike<number>, vectors: Float32Array): void;
+  /**
+   * Whether search scores are the exact cosine of the f32 vectors SQLite holds. False when the graph stores
+   * rounded vectors (usearch f16): CollectionIndex then rescores an over-fetched candidate list from SQLite.
+   */
+  readonly exactScores: boolean;
+  /**
+   * Inserts `labels.length` vectors laid end to end in `vectors` (on several threads where the library can).
+   * `bulk`: part of a bulk build from SQLite, which a library may build with a smaller construction expansion
+   * (usearch-store.ts, bulkEfConstructionOf).
+   */
+  addMany(labels: ArrayLike<number>, vectors: Float32Array, options?: { bulk?: boolean }): void;
   /** save() without blocking the event loop longer than the library must; false when `shouldCommit` said no. */
   saveInBackground(shouldCommit: () => boolean): Promise<boolean>;
 }
@@ -34,7 +44,7 @@ export interface GraphChoice {
   threads?: number;
 }
 
-export const DEFAULT_GRAPH: GraphChoice = { library: 'usearch', scalar: 'f32', threads: 2 };
+export const DEFAULT_GRAPH: GraphChoice = { library: 'usearch', scalar: 'f16', threads: 2 };
 
 export interface GraphOptions {
   /** Path without extension. Omit for in-memory only. */

@@ -120,6 +120,8 @@ export class HnswVectorStore implements GraphStore {
     return { store };
   }
 
+  readonly exactScores = true;
+
   get size(): number {
     return this.index.getCurrentCount() - this.deleted;
   }
@@ -141,7 +143,7 @@ export class HnswVectorStore implements GraphStore {
     this.index.addPoint(point, label, false);
   }
 
-  /** hnswlib-node inserts one point at a time, on this thread. */
+  /** hnswlib-node inserts one point at a time, on this thread, with efConstruction (a bulk build too). */
   addMany(labels: ArrayLike<number>, vectors: Float32Array): void {
     for (let i = 0; i < labels.length; i++) this.add(labels[i]!, vectors.subarray(i * this.dim, (i + 1) * this.dim));
   }

@@ -30,13 +30,30 @@ import type { GraphStore } from './graph-store.js';
 export const USEARCH_MANIFEST_FORMAT = 'tafuta-usearch';
 const MANIFEST_VERSION = 1;
 
+/**
+ * The construction expansion (expansion_add) of a graph built in bulk from nothing (`addMany` with `bulk` on an
+ * empty graph: the end of `tafuta index`, a catch-up on close): the collection's efConstruction, capped here. The
+ * bulk build is where 1M passages wait for the graph (issue 23); a graph grown insert by insert keeps efConstruction.
+ * docs/benchmarks.md §2.3, 100k encoder vectors: 64 instead of 200 takes 0.45× the build CPU and costs about one
+ * point of recall@10 at ef 64 (0.950 vs 0.961) and 0.6 at ef 128 (0.987 vs 0.993); 32 costs five points.
+ */
+export const BULK_EF_CONSTRUCTION = 64;
+
+export function bulkEfConstructionOf(params: Pick<HnswParams, 'efConstruction'>): number {
+  return Math.min(params.efConstruction, BULK_EF_CONSTRUCTION);
+}
+
 export interface UsearchManifest {
   format: typeof USEARCH_MANIFEST_FORMAT;
   version: number;
   dim: number;
   space: 'cosine';
   scalar: UsearchScalar;
-  params: Pick<HnswParams, 'M' | 'efConstruction'>;
+  /**
+   * `bulkEfConstruction`: present when part of the graph was built in bulk with that expansion (the rest with
+   * efConstruction). A reload checks both against what this code makes of the collection's settings.
+   */
+  params: Pick<HnswParams, 'M' | 'efConstruction'> & { bulkEfConstruction?: number };
   elements: number;
   deleted: number;
   /** The tombstoned labels (`deleted` of them). */
@@ -71,6 +88,8 @@ export class UsearchVectorStore implements GraphStore {
   private readonly threads: number;
   /** Tombstoned labels: still in the graph, never returned. */
   private readonly removed = new Set<number>();
+  /** The expansion of bulk inserts when some were made with it (recorded in the manifest). */
+  private bulkEfConstruction: number | undefined;
 
   private constructor(options: UsearchStoreOptions, index: Index) {
     this.dim = options.dim;
@@ -83,13 +102,14 @@ export class UsearchVectorStore implements GraphStore {
     this.index = index;
   }
 
-  private static newIndex(options: UsearchStoreOptions): Index {
+  /** usearch fixes expansion_add when the index object is made (its JS binding cannot change it later). */
+  private static newIndex(options: UsearchStoreOptions, expansionAdd = options.params.efConstruction): Index {
     return new Index({
       dimensions: options.dim,
       metric: MetricKind.Cos,
       quantization: (options.scalar ?? 'f32') as ScalarKind,
       connectivity: options.params.M,
-      expansion_add: options.params.efConstruction,
+      expansion_add: expansionAdd,
       expansion_search: 1, // the beam is the number of neighbours asked for: see search()
       multi: false,
     });
@@ -109,7 +129,8 @@ export class UsearchVectorStore implements GraphStore {
     if (manifest.version !== MANIFEST_VERSION) return { reason: 'unknown manifest format' };
     if (!fs.existsSync(indexFile)) return { reason: 'index file missing' };
     if (manifest.dim !== options.dim) return { reason: `dimension changed (${manifest.dim} → ${options.dim})` };
-    if (manifest.params?.M !== options.params.M || manifest.params?.efConstruction !== options.params.efConstruction) {
+    const bulk = manifest.params?.bulkEfConstruction;
+    if (manifest.params?.M !== options.params.M || manifest.params?.efConstruction !== options.params.efConstruction || (bulk !== undefined && bulk !== bulkEfConstructionOf(options.params))) {
       return { reason: 'HNSW build parameters changed' };
     }
     const bytes = fs.readFileSync(indexFile);
@@ -128,9 +149,14 @@ export class UsearchVectorStore implements GraphStore {
       return { reason: 'element count does not match manifest' };
     }
     const store = new UsearchVectorStore(withScalar, index);
+    store.bulkEfConstruction = bulk;
     for (const label of manifest.removed) store.removed.add(label);
     store.cursor = { ...manifest.cursor };
     return { store };
+  }
+
+  get exactScores(): boolean {
+    return this.scalar === 'f32';
   }
 
   get size(): number {
@@ -150,9 +176,10 @@ export class UsearchVectorStore implements GraphStore {
    * of threads, even for one vector: usearch sizes its per-thread state when it grows, and a later add on more
    * threads than the last growth saw fails ("Reserve capacity ahead of insertions!").
    */
-  addMany(labels: ArrayLike<number>, vectors: Float32Array): void {
+  addMany(labels: ArrayLike<number>, vectors: Float32Array, options: { bulk?: boolean } = {}): void {
     const threads = this.threads;
     if (labels.length === 0) return;
+    if (options.bulk) this.startBulkBuild();
     if (vectors.length !== labels.length * this.dim) throw new Error(`addMany: ${labels.length} labels, ${vectors.length / this.dim} vectors`);
     const keys = new BigUint64Array(labels.length);
     for (let i = 0; i < labels.length; i++) keys[i] = BigInt(labels[i]!);
@@ -168,6 +195,18 @@ export class UsearchVectorStore implements GraphStore {
       return;
     }
     this.index.add(keys, vectors, threads);
+  }
+
+  /**
+   * A bulk build on an empty graph makes it anew with the bulk expansion, which then stays for this object's
+   * life (a loaded graph uses efConstruction again). A graph that has vectors keeps its expansion: remaking it
+   * would mean holding it twice (a save and a load).
+   */
+  private startBulkBuild(): void {
+    const expansion = bulkEfConstructionOf(this.params);
+    if (this.index.size() > 0 || this.bulkEfConstruction === expansion || expansion === this.params.efConstruction) return;
+    this.index = UsearchVectorStore.newIndex({ dim: this.dim, params: this.params, scalar: this.scalar }, expansion);
+    this.bulkEfConstruction = expansion;
   }
 
   remove(label: number): void {
@@ -201,7 +240,7 @@ export class UsearchVectorStore implements GraphStore {
       dim: this.dim,
       space: 'cosine',
       scalar: this.scalar,
-      params: { M: this.params.M, efConstruction: this.params.efConstruction },
+      params: { M: this.params.M, efConstruction: this.params.efConstruction, ...(this.bulkEfConstruction !== undefined ? { bulkEfConstruction: this.bulkEfConstruction } : {}) },
       elements: snapshot.elements,
       deleted: snapshot.removed.length,
       removed: snapshot.removed,

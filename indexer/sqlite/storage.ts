@@ -8,7 +8,7 @@ import type { Logger } from '../../core/logger.js';
 import { TafutaError } from '../../core/errors.js';
 import { CollectionIndex } from '../collection-index.js';
 import { databasePathOf, indexDirOf } from '../data-dir.js';
-import { openDatabase, type Db } from '../database.js';
+import { openDatabase, withoutMemoryMap, type Db } from '../database.js';
 import { createDocumentStore, type SqliteDocumentStore } from '../document-store.js';
 import { filterRestricts } from '../filters.js';
 import type { GraphChoice } from '../graph-store.js';
@@ -299,7 +299,7 @@ export class SqliteStorage implements Storage {
         const started = performance.now();
         const index = this.indexFor(collection, { syncOnOpen: false });
         const before = index.vectorStore.size;
-        index.catchUpNow();
+        withoutMemoryMap(this.db, () => index.catchUpNow());
         const inserted = performance.now();
         index.save();
         const ms = (t: number) => Math.round(t - started);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import {
-  followTextNormalization, isCorruptionError, migrate, openDatabase, quickCheck, readMigrations, schemaVersion, storedTextNormalizationVersion,
+  followTextNormalization, isCorruptionError, migrate, openDatabase, quickCheck, readMigrations, schemaVersion, storedTextNormalizationVersion, withoutMemoryMap,
 } from '../../indexer/database.js';
 import { TEXT_NORMALIZATION_VERSION } from '../../text/normalize.js';
 import { tempDir } from '../helpers/engine.js';
@@ -164,4 +164,17 @@ test('quickCheck: a missing file is absent, a sound one ok, one over the size bo
   assert.equal(garbage.status, 'corrupt');
   assert.ok(isCorruptionError({ code: 'SQLITE_NOTADB' }) && isCorruptionError({ code: 'SQLITE_CORRUPT_INDEX' }));
   assert.ok(!isCorruptionError({ code: 'SQLITE_BUSY' }) && !isCorruptionError(null) && !isCorruptionError(new Error('x')));
+});
+
+test('withoutMemoryMap reads with memory-mapped I/O off and turns it back on after, also when the read throws', () => {
+  const db = openDatabase(path.join(tempDir(), 'tafuta.db'));
+  const mmapSize = () => db.pragma('mmap_size', { simple: true }) as number;
+  const mapped = mmapSize();
+  assert.ok(mapped > 0);
+  assert.equal(withoutMemoryMap(db, mmapSize), 0);
+  assert.throws(() => withoutMemoryMap(db, () => {
+    throw new Error('read failed');
+  }), /read failed/);
+  assert.equal(mmapSize(), mapped);
+  db.close();
 });

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { ANN_LIBRARIES, createGraphStore, loadGraphStore, removeGraphFiles, type GraphChoice } from '../../indexer/graph-store.js';
 import { checkUsearchFile } from '../../indexer/usearch-file.js';
+import { BULK_EF_CONSTRUCTION, bulkEfConstructionOf } from '../../indexer/usearch-store.js';
 import { dot } from '../../indexer/vector-store.js';
 import { tempDir } from '../helpers/engine.js';
 
@@ -180,4 +181,50 @@ test('usearch: single adds, then a batch on 2 threads that needs no growth (usea
   store.addMany(labelsFrom(21, 5), vectors.subarray(20 * DIM, 25 * DIM));
   store.addMany(labelsFrom(26, 15), vectors.subarray(25 * DIM, 40 * DIM));
   assert.equal(store.size, 40);
+});
+
+describe('usearch: the bulk construction expansion', () => {
+  const params = { M: 8, efConstruction: 200, ef: 64 };
+  const manifestOf = (base: string) => JSON.parse(fs.readFileSync(`${base}.manifest.json`, 'utf8')) as { params: Record<string, number> };
+
+  test('a bulk build on an empty graph is recorded in the manifest; a reload with the same settings keeps it, another bulk expansion means a rebuild', () => {
+    const dir = tempDir();
+    const base = path.join(dir, 'c');
+    const vectors = unitVectors(301, 5);
+    const store = createGraphStore({ library: 'usearch' }, { base, dim: DIM, params });
+    store.addMany(labelsFrom(1, 300), vectors.subarray(0, 300 * DIM), { bulk: true });
+    store.save();
+    assert.equal(bulkEfConstructionOf(params), BULK_EF_CONSTRUCTION);
+    assert.deepEqual(manifestOf(base).params, { M: 8, efConstruction: 200, bulkEfConstruction: BULK_EF_CONSTRUCTION });
+
+    const loaded = loadGraphStore({ library: 'usearch' }, { base, dim: DIM, params });
+    assert.ok(loaded.store, loaded.reason);
+    for (const q of [0, 99, 250]) {
+      const query = rowOf(vectors, q);
+      assert.deepEqual(loaded.store.search(query, 10, undefined, 300).map((h) => h.label), exactTop(vectors.subarray(0, 300 * DIM), query, 10, () => true));
+    }
+    loaded.store.add(301, rowOf(vectors, 300)); // grown one by one after loading: part of the graph is still the bulk build's
+    loaded.store.save();
+    assert.equal(manifestOf(base).params.bulkEfConstruction, BULK_EF_CONSTRUCTION);
+
+    const manifest = manifestOf(base);
+    fs.writeFileSync(`${base}.manifest.json`, JSON.stringify({ ...manifest, params: { ...manifest.params, bulkEfConstruction: 32 } }));
+    assert.match(loadGraphStore({ library: 'usearch' }, { base, dim: DIM, params }).reason ?? '', /parameters/);
+  });
+
+  test('no bulk expansion is recorded for inserts one by one, a bulk insert into a graph that has vectors, or an efConstruction at or below the cap', () => {
+    const vectors = unitVectors(200, 6);
+    const built = (options: { params: typeof params; bulkFirst: boolean }) => {
+      const base = path.join(tempDir(), 'c');
+      const store = createGraphStore({ library: 'usearch' }, { base, dim: DIM, params: options.params });
+      if (options.bulkFirst) store.addMany(labelsFrom(1, 100), vectors.subarray(0, 100 * DIM), { bulk: true });
+      else store.add(1, rowOf(vectors, 0));
+      store.addMany(labelsFrom(101, 100), vectors.subarray(100 * DIM), { bulk: true });
+      store.save();
+      return manifestOf(base).params;
+    };
+    assert.deepEqual(built({ params, bulkFirst: false }), { M: 8, efConstruction: 200 });
+    assert.deepEqual(built({ params: { ...params, efConstruction: BULK_EF_CONSTRUCTION }, bulkFirst: true }), { M: 8, efConstruction: BULK_EF_CONSTRUCTION });
+    assert.equal(bulkEfConstructionOf({ efConstruction: 40 }), 40);
+  });
 });
