@@ -110,7 +110,7 @@ function measure(files: RunFiles, load: { start: LoadSample; end: LoadSample } |
       .slice(0, K)
       .map((h) => h.label);
   };
-  const curve = [32, 64, 128].map((ef) => {
+  const curve = [32, 64, 128, 256, 512].map((ef) => {
     const ms: number[] = [];
     const hits = [0, 0];
     queries.forEach((query, q) => {
