@@ -1,5 +1,5 @@
 /**
- * The CMTP training loop: one joint run over all objectives.
+ * The CMTP training loop: one joint run over all objectives, each a `TrainingTask` (tasks/):
  *   cl    symmetric InfoNCE on (LRL, English) pairs, in-batch + mined hard negatives
  *   lang  language-contrastive loss on the same batch (removes language identity)
  *   cla   distillation of both sides into the English teacher's space through a linear head
@@ -7,26 +7,20 @@
  *   morph inflected forms of one stem as positives
  * Task weights come from weighting.ts; the table is updated sparsely (row Adagrad), dense parts with AdamW.
  */
-import { codeSwitchIds } from './code-switch.js';
-import type { Dataset, Pair } from './dataset.js';
-import {
-  EncoderGrads, POOLING_LOGIT_LIMIT, backwardBatch, forwardBatch, initEncoderParams, sifLogits, type EncoderInput, type EncoderParams,
-} from './encoder-params.js';
-import { mineHardNegatives, sampleNegative, type HardNegatives } from './hard-negatives.js';
-import { distillLoss } from './losses/distill.js';
-import { infoNce } from './losses/infonce.js';
-import { languageLoss } from './losses/language.js';
+import type { Dataset } from './dataset.js';
+import { EncoderGrads, POOLING_LOGIT_LIMIT, backwardBatch, initEncoderParams, sifLogits, type EncoderParams } from './encoder-params.js';
+import { mineHardNegatives, type HardNegatives } from './hard-negatives.js';
 import { AdamW, RowAdagrad, clipFactor, type AdamWState } from './optimizer.js';
+import { createPairBatchSampler, type PairBatchSampler } from './pair-batch.js';
 import { createRng, type Rng } from '../../core/rng.js';
 import type { TrainConfig } from './config.js';
+import { runScheduledStep, StepSchedule, type ScheduleState } from './step-schedule.js';
+import { enabledTasks, type StepContext, type TeacherVectors, type TrainingTask } from './tasks/index.js';
+import { norm } from './tasks/task.js';
 import { validate, type ValidationScores } from './validate.js';
 import { createTaskWeighting, type TaskName } from './weighting.js';
 
-export interface TeacherVectors {
-  dim: number;
-  /** Teacher vector of an English string, or undefined if not cached. */
-  lookup(text: string): Float32Array | undefined;
-}
+export type { TeacherVectors } from './tasks/index.js';
 
 export interface TrainLogEntry {
   step: number;
@@ -66,7 +60,8 @@ export interface TrainerState {
 /** One thread's part of a snapshot; worker threads add where they are in their mining/logging schedule. */
 export interface WorkerSnapshot {
   trainer: TrainerState;
-  schedule?: { nextLog: number; nextMining: number | null };
+  /** Absent in single-threaded checkpoints written before the schedule was shared: then derived from the step. */
+  schedule?: ScheduleState;
 }
 
 /** A run between two steps: enough to continue it exactly (single thread) or as if uninterrupted (Hogwild). */
@@ -102,39 +97,6 @@ export interface TrainRunOptions {
   resume?: TrainSnapshot | undefined;
   /** Stop after this global step with a checkpoint (as an interruption would), unless the run ends first. */
   stopAfter?: number | undefined;
-}
-
-/** Anchor sentences per batch for the language-contrastive loss (an unbiased subsample of all n). */
-const LANGUAGE_LOSS_ANCHORS = 32;
-
-function norm(a: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * a[i]!;
-  return Math.sqrt(s);
-}
-
-function addScaled(target: Float32Array, source: Float32Array, scale: number, offset = 0): void {
-  for (let i = 0; i < source.length; i++) target[offset + i]! += scale * source[i]!;
-}
-
-function dropout(ids: Uint32Array, p: number, rng: Rng): Uint32Array {
-  if (p <= 0 || ids.length <= 2) return ids;
-  const kept = ids.filter(() => rng.next() >= p);
-  return kept.length ? kept : ids;
-}
-
-/** Language sampler with p_l ∝ n_l^T. */
-function languageSampler(sizes: number[], temperature: number, rng: Rng): () => number {
-  const weights = sizes.map((n) => (n > 0 ? n ** temperature : 0));
-  const total = weights.reduce((a, b) => a + b, 0);
-  return () => {
-    let r = rng.next() * total;
-    for (let i = 0; i < weights.length; i++) {
-      r -= weights[i]!;
-      if (r <= 0 && weights[i]! > 0) return i;
-    }
-    return weights.findLastIndex((w) => w > 0);
-  };
 }
 
 /** Where parameters live: plain arrays for one thread, SharedArrayBuffers when worker threads train together. */
@@ -187,21 +149,20 @@ export class Trainer {
   readonly stepsPerEpoch: number;
   readonly totalSteps: number;
   readonly adapterOf: (lang: number) => number;
+  /** The enabled tasks, in the order a step runs them. */
+  readonly tasks: readonly TrainingTask[];
   private readonly rng: Rng;
   /** Code-switching draws from its own stream, so switching it on leaves the batches the same. */
   private readonly augmentRng: Rng;
-  private readonly switchRate: number;
+  private readonly pairBatches: PairBatchSampler;
   private readonly head: Float32Array;
   private readonly tableOptimizer: RowAdagrad;
   private readonly poolingAdagrad: Float32Array;
   private readonly adapterOptimizerU: AdamW;
   private readonly adapterOptimizerV: AdamW;
   private readonly headOptimizer: AdamW;
-  private readonly tasks: TaskName[];
   private readonly weighting: ReturnType<typeof createTaskWeighting>;
   private readonly grads: EncoderGrads;
-  private readonly sampleLang: () => number;
-  private readonly useCla: boolean;
   private negatives: HardNegatives | undefined;
   private readonly running: Partial<Record<TaskName, number>> = {};
   private runningAccuracy = 0;
@@ -219,7 +180,6 @@ export class Trainer {
     const { model, train: t } = config;
     this.rng = createRng(config.seed + 7919 * (worker + 1));
     this.augmentRng = createRng((config.seed ^ 0x5bd1e995) + 7919 * (worker + 1));
-    this.switchRate = dataset.codeSwitch ? (config.augment?.codeSwitch?.rate ?? 0) : 0;
     this.params = shared.params;
     this.head = shared.head;
     const adapterIndex = new Map(this.params.adapterLangs.map((l, i) => [dataset.langs.indexOf(l), i]));
@@ -229,21 +189,14 @@ export class Trainer {
     this.adapterOptimizerU = new AdamW(this.params.U.length, t.denseLr);
     this.adapterOptimizerV = new AdamW(this.params.V.length, t.denseLr);
     this.headOptimizer = new AdamW(this.head.length, t.denseLr);
-    this.useCla = t.tasks.cla && teacher !== undefined && this.head.length > 0;
-    this.tasks = [];
-    if (t.tasks.cl) this.tasks.push('cl');
-    if (t.tasks.lang) this.tasks.push('lang');
-    if (this.useCla) this.tasks.push('cla');
-    if (t.tasks.mono && (dataset.translationGroups.length || dataset.mono.length)) this.tasks.push('mono');
-    if (t.tasks.morph && dataset.morph.length) this.tasks.push('morph');
-    const pairs = dataset.train.length;
+    this.tasks = enabledTasks({ config, dataset, teacher, headLength: this.head.length });
     this.weighting = createTaskWeighting(
       t.weighting,
-      { cl: pairs, lang: pairs, cla: pairs, mono: dataset.translationGroups.length + dataset.mono.length, morph: dataset.morph.length },
-      this.tasks,
+      Object.fromEntries(this.tasks.map((task) => [task.name, task.dataSize(dataset)])),
+      this.tasks.map((task) => task.name),
     );
     this.grads = new EncoderGrads(model.dim, this.params.U.length, model.buckets, { learnLogits: model.pooling === 'attention' });
-    this.sampleLang = languageSampler(dataset.byLang.map((b) => b.length), config.data.langTemperature, this.rng);
+    this.pairBatches = createPairBatchSampler(config, dataset, this.adapterOf, this.rng, this.augmentRng);
     ({ stepsPerEpoch: this.stepsPerEpoch, totalSteps: this.totalSteps } = runLength(config, dataset));
   }
 
@@ -282,18 +235,10 @@ export class Trainer {
     this.negatives = negatives;
   }
 
-  /** Mines hard negatives with the current parameters (the caller decides when). */
+  /** Mines hard negatives with the current parameters (the schedule decides when). */
   mine(): HardNegatives {
     this.negatives = mineHardNegatives(this.params, this.dataset, this.adapterOf, { topM: this.config.train.hardNegatives.topM, maxPairs: 50_000 }, this.rng);
     return this.negatives;
-  }
-
-  /** Steps at which hard negatives are (re-)mined: after the first epoch, then every `every` epochs. */
-  isMiningStep(step: number): boolean {
-    const hn = this.config.train.hardNegatives;
-    if (!hn.enabled || !this.config.train.tasks.cl || step < this.stepsPerEpoch) return false;
-    const period = Math.max(1, Math.round(this.stepsPerEpoch * hn.every));
-    return (step - this.stepsPerEpoch) % period === 0;
   }
 
   validate(): ValidationScores {
@@ -316,160 +261,38 @@ export class Trainer {
     return entry;
   }
 
-  /** One optimisation step (global step number `step` of `totalSteps`). */
+  /**
+   * One optimisation step (global step number `step` of `totalSteps`): the pair batch is encoded once, the tasks that
+   * read it add their gradients, it is backpropagated, then the tasks with batches of their own run; one clipped update.
+   */
   step(step: number): void {
-    const { train: t } = this.config;
-    const { dataset, params, rng, grads, tasks } = this;
-    const dim = params.dim;
+    const { params, grads } = this;
     const weights = this.weighting.weights(step / this.totalSteps);
     this.lastWeights = weights;
     grads.reset();
-    const headGrad = new Float32Array(this.head.length);
+    const batch = this.pairBatches.sample(params, this.negatives);
+    const context: StepContext = {
+      config: this.config, dataset: this.dataset, teacher: this.teacher, params, grads, head: this.head,
+      headGrad: new Float32Array(this.head.length), rng: this.rng, adapterOf: this.adapterOf, batch,
+    };
     const losses: Partial<Record<TaskName, number>> = {};
-
-    // --- cross-lingual batch: cl, lang, cla share one forward pass ---
-    const batch: number[] = [];
-    const seenEnglish = new Set<number>();
-    for (let tries = 0; batch.length < t.batchSize && tries < t.batchSize * 4; tries++) {
-      const members = dataset.byLang[this.sampleLang()]!;
-      const pairIndex = members[rng.int(members.length)]!;
-      const en = dataset.train[pairIndex]!.en;
-      if (seenEnglish.has(en)) continue; // the same English twice would be a false negative
-      seenEnglish.add(en);
-      batch.push(pairIndex);
-    }
-    const extra: number[] = [];
-    if (this.negatives) {
-      for (const pairIndex of batch) {
-        if (extra.length >= t.hardNegatives.perBatch) break;
-        const c = this.negatives.candidates.get(pairIndex);
-        if (!c) continue;
-        const e = sampleNegative(c, t.hardNegatives.temperature, rng);
-        if (!seenEnglish.has(e)) {
-          seenEnglish.add(e);
-          extra.push(e);
-        }
-      }
-    }
-    const n = batch.length;
-    const pairs = batch.map((i) => dataset.train[i]!);
-    const lrlCache = forwardBatch(params, pairs.map((p, k) => ({ ids: this.lrlIds(batch[k]!, p), adapter: this.adapterOf(p.lang) })));
-    const enInputs: EncoderInput[] = [...pairs.map((p) => p.en), ...extra].map((e) => ({ ids: dataset.english[e]!.ids, adapter: -1 }));
-    const enCache = forwardBatch(params, enInputs);
-    const dL = new Float32Array(n * dim);
-    const dE = new Float32Array(enInputs.length * dim);
-
-    if (tasks.includes('cl')) {
-      const r = infoNce(lrlCache.out, enCache.out, n, enInputs.length, dim, t.tau, Float32Array.from(pairs, (p) => p.weight));
-      losses.cl = r.loss;
-      this.runningAccuracy = 0.9 * this.runningAccuracy + 0.1 * r.accuracy;
-      this.weighting.observe('cl', Math.hypot(norm(r.dA), norm(r.dB)));
-      addScaled(dL, r.dA, weights.cl);
-      addScaled(dE, r.dB, weights.cl);
-    }
-    if (tasks.includes('lang')) {
-      const anchors = Array.from({ length: Math.min(n, LANGUAGE_LOSS_ANCHORS) }, () => rng.int(n));
-      const r = languageLoss(enCache.out.subarray(0, n * dim), lrlCache.out, n, dim, anchors);
-      losses.lang = r.loss;
-      this.weighting.observe('lang', Math.hypot(norm(r.dE), norm(r.dL)));
-      addScaled(dE, r.dE, weights.lang);
-      addScaled(dL, r.dL, weights.lang);
-    }
-    if (this.useCla) this.distill(pairs, lrlCache.out, enCache.out, dL, dE, headGrad, weights.cla, losses);
-    backwardBatch(params, lrlCache, dL, grads);
-    backwardBatch(params, enCache, dE, grads);
-
-    if (tasks.includes('mono')) this.auxiliary('mono', weights.mono, losses, () => this.monoPair());
-    if (tasks.includes('morph')) {
-      this.auxiliary('morph', weights.morph, losses, () => {
-        const group = dataset.morph[rng.int(dataset.morph.length)]!;
-        const i = rng.int(group.forms.length);
-        const j = (i + 1 + rng.int(group.forms.length - 1)) % group.forms.length;
-        return [{ ids: group.forms[i]!, adapter: this.adapterOf(group.lang) }, { ids: group.forms[j]!, adapter: this.adapterOf(group.lang) }];
-      });
-    }
-    this.update(headGrad);
+    const run = (task: TrainingTask) => {
+      const outcome = task.step(context, weights[task.name]);
+      if (!outcome) return;
+      losses[task.name] = outcome.loss;
+      this.weighting.observe(task.name, outcome.gradNorm);
+      if (outcome.accuracy !== undefined) this.runningAccuracy = 0.9 * this.runningAccuracy + 0.1 * outcome.accuracy;
+    };
+    for (const task of this.tasks) if (task.input === 'pairs') run(task);
+    backwardBatch(params, batch.lrl, batch.dL, grads);
+    backwardBatch(params, batch.en, batch.dE, grads);
+    for (const task of this.tasks) if (task.input === 'own') run(task);
+    this.update(context.headGrad);
 
     for (const [task, value] of Object.entries(losses) as Array<[TaskName, number]>) {
       this.running[task] = this.running[task] === undefined ? value : 0.95 * this.running[task]! + 0.05 * value;
     }
-    this.pairsSinceLog += n;
-  }
-
-  /** A pair's non-English features, code-switched when configured. */
-  private lrlIds(pairIndex: number, pair: Pair): Uint32Array {
-    const candidates = this.dataset.codeSwitch;
-    return candidates && this.switchRate > 0 ? codeSwitchIds(candidates, pairIndex, pair.lrl, this.switchRate, this.augmentRng) : pair.lrl;
-  }
-
-  private distill(
-    pairs: Pair[], L: Float32Array, E: Float32Array, dL: Float32Array, dE: Float32Array, headGrad: Float32Array, weight: number,
-    losses: Partial<Record<TaskName, number>>,
-  ): void {
-    const teacher = this.teacher!;
-    const dim = this.params.dim;
-    const rows = pairs
-      .slice(0, this.config.train.claBatchSize)
-      .map((p, i) => [i, teacher.lookup(this.dataset.english[p.en]!.text)] as const)
-      .filter((x): x is readonly [number, Float32Array] => x[1] !== undefined);
-    if (!rows.length) return;
-    const r = rows.length;
-    // Rows 0..r-1 are the English sides; rows r..2r-1, when distilled, the other language's.
-    const sides = this.config.train.claSides === 'both' ? 2 : 1;
-    const X = new Float32Array(sides * r * dim);
-    const T = new Float32Array(sides * r * teacher.dim);
-    rows.forEach(([i, vector], k) => {
-      X.set(E.subarray(i * dim, (i + 1) * dim), k * dim);
-      T.set(vector, k * teacher.dim);
-      if (sides === 2) {
-        X.set(L.subarray(i * dim, (i + 1) * dim), (r + k) * dim);
-        T.set(vector, (r + k) * teacher.dim);
-      }
-    });
-    const result = distillLoss(X, T, this.head, sides * r, dim, teacher.dim);
-    losses.cla = result.loss;
-    this.weighting.observe('cla', norm(result.dX));
-    rows.forEach(([i], k) => {
-      addScaled(dE, result.dX.subarray(k * dim, (k + 1) * dim), weight, i * dim);
-      if (sides === 2) addScaled(dL, result.dX.subarray((r + k) * dim, (r + k + 1) * dim), weight, i * dim);
-    });
-    addScaled(headGrad, result.dW, weight);
-  }
-
-  /** Two translations of one English string, or two feature-dropout views of one sentence. */
-  private monoPair(): [EncoderInput, EncoderInput] {
-    const { dataset, rng } = this;
-    const useGroups = dataset.translationGroups.length > 0 && (dataset.mono.length === 0 || rng.next() < 0.5);
-    if (useGroups) {
-      const group = dataset.translationGroups[rng.int(dataset.translationGroups.length)]!;
-      const i = rng.int(group.length);
-      const j = (i + 1 + rng.int(group.length - 1)) % group.length;
-      const a = dataset.train[group[i]!]!;
-      const b = dataset.train[group[j]!]!;
-      return [{ ids: a.lrl, adapter: this.adapterOf(a.lang) }, { ids: b.lrl, adapter: this.adapterOf(b.lang) }];
-    }
-    const text = dataset.mono[rng.int(dataset.mono.length)]!;
-    const p = this.config.train.dropout;
-    return [{ ids: dropout(text.ids, p, rng), adapter: this.adapterOf(text.lang) }, { ids: dropout(text.ids, p, rng), adapter: this.adapterOf(text.lang) }];
-  }
-
-  private auxiliary(task: TaskName, weight: number, losses: Partial<Record<TaskName, number>>, makePair: () => [EncoderInput, EncoderInput]): void {
-    const left: EncoderInput[] = [];
-    const right: EncoderInput[] = [];
-    for (let i = 0; i < this.config.train.auxBatchSize; i++) {
-      const [a, b] = makePair();
-      left.push(a);
-      right.push(b);
-    }
-    const dim = this.params.dim;
-    const a = forwardBatch(this.params, left);
-    const b = forwardBatch(this.params, right);
-    const r = infoNce(a.out, b.out, left.length, left.length, dim, this.config.train.tau);
-    losses[task] = r.loss;
-    this.weighting.observe(task, Math.hypot(norm(r.dA), norm(r.dB)));
-    for (const g of [r.dA, r.dB]) for (let i = 0; i < g.length; i++) g[i]! *= weight;
-    backwardBatch(this.params, a, r.dA, this.grads);
-    backwardBatch(this.params, b, r.dB, this.grads);
+    this.pairsSinceLog += batch.pairs.length;
   }
 
   private update(headGrad: Float32Array): void {
@@ -518,22 +341,21 @@ export function train(
     trainer.restoreState(resume.workers[0]!.trainer);
     trainer.hardNegatives = resume.negatives;
   }
+  const schedule = new StepSchedule(config, trainer.stepsPerEpoch, trainer.totalSteps, resume?.step, resume?.workers[0]!.schedule);
   const history: TrainLogEntry[] = [...(resume?.history ?? [])];
   const stopAt = Math.min(stopAfter ?? Infinity, trainer.totalSteps);
   const result = (steps: number, stopped: boolean): TrainResult => ({
     params: trainer.params, history, validation: trainer.validate(), steps, seconds: (performance.now() - started) / 1000, stopped,
   });
+  const logged = (entry: TrainLogEntry) => {
+    history.push(entry);
+    hooks.onLog?.(entry);
+  };
   for (let step = (resume?.step ?? 0) + 1; step <= trainer.totalSteps; step++) {
-    if (trainer.isMiningStep(step)) trainer.mine();
-    trainer.step(step);
-    if (step % config.train.evalEvery === 0 || step === trainer.totalSteps) {
-      const entry = trainer.logEntry(step, true);
-      history.push(entry);
-      hooks.onLog?.(entry);
-    }
+    runScheduledStep(trainer, step, schedule, { logged });
     if (step === trainer.totalSteps) break;
     if (step >= stopAt || hooks.checkpoint?.due(step)) {
-      hooks.checkpoint?.save({ step, shared, workers: [{ trainer: trainer.saveState() }], negatives: trainer.hardNegatives, history });
+      hooks.checkpoint?.save({ step, shared, workers: [{ trainer: trainer.saveState(), schedule: schedule.state() }], negatives: trainer.hardNegatives, history });
     }
     if (step >= stopAt) return result(step, true);
   }

@@ -2,6 +2,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { CLAIMED, PAUSE_AT, type WorkerInput, type WorkerMessage } from './parallel.js';
 import { loadTeacherLookup } from './teacher-lookup.js';
+import { runScheduledStep, StepSchedule } from './step-schedule.js';
 import { Trainer, type WorkerSnapshot } from './trainer.js';
 
 const { config, dataset, shared, control, worker, teacherCacheDir, resume, negatives } = workerData as WorkerInput;
@@ -19,13 +20,8 @@ const onMessage = (message: WorkerMessage) => {
 port.on('message', onMessage);
 
 const post = (message: WorkerMessage) => port.postMessage(message);
-const miningPeriod = Math.max(1, Math.round(trainer.stepsPerEpoch * config.train.hardNegatives.every));
-let nextLog = resume?.schedule?.nextLog ?? config.train.evalEvery;
-let nextMining = resume?.schedule ? (resume.schedule.nextMining ?? Infinity) : config.train.hardNegatives.enabled && config.train.tasks.cl ? trainer.stepsPerEpoch : Infinity;
-const snapshot = (): WorkerSnapshot => ({
-  trainer: trainer.saveState(),
-  schedule: { nextLog, nextMining: Number.isFinite(nextMining) ? nextMining : null },
-});
+const schedule = new StepSchedule(config, trainer.stepsPerEpoch, trainer.totalSteps, Atomics.load(control, CLAIMED), resume?.schedule);
+const snapshot = (): WorkerSnapshot => ({ trainer: trainer.saveState(), schedule: schedule.state() });
 
 let steps = 0;
 let lastLogged = 0;
@@ -48,17 +44,15 @@ for (;;) {
   }
   if (Atomics.compareExchange(control, CLAIMED, claimed, claimed + 1) !== claimed) continue;
   const step = claimed + 1;
-  if (worker === 0 && step >= nextMining) {
-    post({ type: 'negatives', negatives: trainer.mine() });
-    nextMining += miningPeriod;
-  }
-  trainer.step(step);
+  // Worker 0 mines and logs; the others only step.
+  runScheduledStep(trainer, step, worker === 0 ? schedule : undefined, {
+    mined: (mined) => post({ type: 'negatives', negatives: mined }),
+    logged: (entry) => {
+      post({ type: 'log', entry });
+      lastLogged = step;
+    },
+  });
   steps++;
-  if (worker === 0 && (step >= nextLog || step === trainer.totalSteps)) {
-    post({ type: 'log', entry: trainer.logEntry(step, true) });
-    lastLogged = step;
-    nextLog += config.train.evalEvery;
-  }
   // Let messages (fresh hard negatives) in.
   if (steps % 16 === 0) await new Promise((resolve) => setImmediate(resolve));
 }
