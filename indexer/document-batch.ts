@@ -1,6 +1,7 @@
 /**
  * What an upsert batch becomes before it is stored: each document's content hash, and for those whose content
- * changed, their passages (split, fitted to the encoder's token limit), identified language and vectors.
+ * changed, their passages (split, fitted to the encoder's token limit), identified language and vectors. And the
+ * way back: a stored document as an upsert's input.
  */
 import crypto from 'node:crypto';
 import { identifyDocumentLanguage, type LanguageIdentifier } from '../models/langid.js';
@@ -11,7 +12,7 @@ import { ownVectorOf } from './own-vectors.js';
 import { LIMITS } from './schemas.js';
 import type { DocumentStore, DocumentToStore } from './store-contracts.js';
 import { passageEmbeddingText } from './titles.js';
-import type { CollectionConfig, CollectionRecord, DocumentInput } from './types.js';
+import type { CollectionConfig, CollectionRecord, DocumentInput, StoredDocument } from './types.js';
 
 export function contentHashOf(document: DocumentInput, config: CollectionConfig, ownVector?: Float32Array): string {
   // Everything the stored passages and vectors depend on: text, the splitting config, lang (it routes adapters),
@@ -21,6 +22,21 @@ export function contentHashOf(document: DocumentInput, config: CollectionConfig,
   const hash = crypto.createHash('sha256').update(JSON.stringify(hashed));
   if (ownVector) hash.update(new Uint8Array(ownVector.buffer, ownVector.byteOffset, ownVector.byteLength));
   return hash.digest('hex');
+}
+
+/**
+ * A stored document as it was given to an upsert (what export writes and re-indexing re-encodes): an identified
+ * language was not given, so it is left out and identified afresh.
+ */
+export function documentInputOf(document: StoredDocument): DocumentInput {
+  return {
+    id: document.id,
+    text: document.text,
+    ...(document.lang !== null && !document.lang_detected ? { lang: document.lang } : {}),
+    ...(document.title !== null ? { title: document.title } : {}),
+    ...(document.metadata !== null ? { metadata: document.metadata } : {}),
+    ...(document.vector !== undefined ? { vector: document.vector } : {}),
+  };
 }
 
 export interface BatchContext {

@@ -7,7 +7,6 @@ import type { LanguageIdentifier } from '../models/langid.js';
 import type { EncoderRegistry } from '../models/registry.js';
 import { createUntranslatedQueries, type QueryTranslator } from '../models/translate/translator.js';
 import { collectionConfigSchema, collectionNameSchema } from './config.js';
-import { documentInputOf } from './document-store.js';
 import type { DocumentStore, Storage, StorageInfo } from './store-contracts.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { patchedFields, type DocumentPatch } from './document-patch.js';
@@ -21,7 +20,7 @@ import { ENCODER_NONE, type CollectionRecord, type DocumentInput, type SearchFil
 import { formatIssues } from '../core/issues.js';
 import type { CollectionInfo, DocumentPage, EngineOptions, ReindexResult, UpsertOptions, UpsertResult } from './engine-types.js';
 import { encoderChange, encoderFor, loadedEncoderOf, newCollectionEncoder } from './collection-encoders.js';
-import { assertUniqueIds, prepareBatch } from './document-batch.js';
+import { assertUniqueIds, documentInputOf, prepareBatch } from './document-batch.js';
 import { WriteQueues } from './write-queues.js';
 
 /** Temporary collections of reindexCollection; user names must start with a letter or digit, so none can clash. */
