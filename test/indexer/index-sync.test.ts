@@ -13,7 +13,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Engine } from '../../indexer/engine.js';
 import { contentHashOf } from '../../indexer/document-batch.js';
-import { RECENT_EXACT_PASSAGES } from '../../indexer/collection-index.js';
+import { RECENT_EXACT_PASSAGES } from '../../indexer/recent-passages.js';
 import { ANN_LIBRARIES } from '../../indexer/graph-store.js';
 import type { GraphStore } from '../../indexer/graph-store.js';
 import { BULK_EF_CONSTRUCTION } from '../../indexer/usearch-store.js';
