@@ -1,5 +1,5 @@
 /** How the CLI prints search results and collections for a person (`--json` prints the raw objects instead). */
-import type { CollectionInfo } from './engine.js';
+import type { CollectionInfo } from './engine-types.js';
 import type { SearchResponse, SearchResult } from './search.js';
 import type { SearchMode } from './types.js';
 

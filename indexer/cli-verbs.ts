@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { CliError, type ProgressBar } from '../core/cli.js';
 import { formatIssues } from '../core/issues.js';
 import type { Logger } from '../core/logger.js';
-import { documentInputOf } from './document-store.js';
+import { documentInputOf } from './document-batch.js';
 import type { Engine } from './engine.js';
 import { migrateStore, migrationMatches, selectCollections, type CollectionContents, type CollectionMigration } from './migrate-store.js';
 import { indexFile } from './pipeline.js';

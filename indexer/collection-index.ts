@@ -6,7 +6,8 @@
  * A sync only reads: passages SQLite has and the HNSW graph lacks go to `pending`, where searches score them
  * exactly, and a background job moves them into the graph in time-bounded slices. So a search sees every passage
  * committed before it began however far behind the graph is, and never waits for graph inserts. The same job
- * compacts the graph (rebuilds it without deleted slots) in slices while the old graph keeps serving.
+ * compacts the graph (rebuilds it without deleted slots) in slices while the old graph keeps serving
+ * (graph-filling.ts), and the passages it moved into the graph last stay scored exactly (recent-passages.ts).
  */
 import type { SqliteDocumentStore as DocumentStore, SyncCursor } from './document-store.js';
 import { indexBaseOf } from './data-dir.js';
@@ -14,17 +15,8 @@ import { createGraphStore, DEFAULT_GRAPH, loadGraphStore, removeGraphFiles, type
 import type { Logger } from '../core/logger.js';
 import type { CollectionRecord } from './types.js';
 import { dot, type VectorHit } from './vector-store.js';
-
-/**
- * The background job works for at most this long per event-loop turn: an HNSW insert costs from ~0.1 ms (small
- * graph) to several ms (large graph, high efConstruction, busy machine), so a time budget bounds the stall a
- * request can see where a fixed count did not.
- */
-const SLICE_MS = 4;
-/** Rows read from SQLite per page while compacting; rows read but not inserted in a slice are read again. */
-const COMPACTION_PAGE = 64;
-
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+import { addInBulk, fillInSlices, SLICE_MS, yieldToEventLoop } from './graph-filling.js';
+import { RecentPassages } from './recent-passages.js';
 
 export interface CollectionIndexOptions {
   store: DocumentStore;
@@ -45,19 +37,6 @@ export interface CollectionIndexOptions {
   graph?: GraphChoice;
 }
 
-/** Vectors read from SQLite per batch insert when catching up in bulk (each batch is inserted on several threads). */
-const BULK_BATCH = 16384;
-
-/**
- * The latest passages in the graph (the highest ids: ids only grow) stay scored exactly, this many of them. HNSW
- * misses most often just there: a new passage unlike the large cluster around it (a probe among thousands of
- * near-duplicates) can be unreachable from the entry point until later inserts link it — a document written a
- * moment ago would not be found by its own text. Which passages they are follows from the data alone, so a restart
- * or a restored snapshot answers as the process that wrote them did. Costs one dot product each per search (~0.4 ms
- * for 1,024 × 256-d on our machines).
- */
-export const RECENT_EXACT_PASSAGES = 1024;
-
 /**
  * Candidates per hit wanted that a graph of rounded vectors (f16) returns for exact rescoring: enough for the
  * rounding not to push a true top-k hit out (with an exact beam the hits are the f32 graph's: index-sync test).
@@ -71,10 +50,8 @@ export class CollectionIndex {
   private readonly graphChoice: GraphChoice;
   /** Passages read from SQLite and not yet in the graph, in id order. */
   private readonly pending = new Map<number, Float32Array>();
-  /** The RECENT_EXACT_PASSAGES live passages of the graph with the highest ids, in id order (searched exactly too). */
-  private recent = new Map<number, Float32Array>();
-  /** A recent passage was deleted: the next search reads the latest passages again (one query, not one per delete). */
-  private recentShort = false;
+  /** The latest passages moved into the graph, searched exactly too. */
+  private readonly recent: RecentPassages;
   /** Graph labels deleted while a background save reads the graph: hidden from searches, removed after it. */
   private readonly hiddenDuringSave = new Set<number>();
   /** How far into SQLite's change log this index has read; the graph's own cursor (what its file holds) trails it. */
@@ -109,6 +86,7 @@ export class CollectionIndex {
     this.readOnlyFiles = options.readOnlyFiles ?? false;
     this.graph = graph;
     this.read = { ...graph.cursor };
+    this.recent = new RecentPassages(options.store, options.collection.id);
   }
 
   /** Loads the saved graph (or starts an empty one) and reads what SQLite has beyond it; the graph catches up in the background. */
@@ -125,7 +103,7 @@ export class CollectionIndex {
       }
     }
     const index = new CollectionIndex(options, graph ?? CollectionIndex.emptyGraph(choice, collection, base), base);
-    index.readRecent();
+    index.recent.read(index.graph.cursor.passageId);
     if (options.syncOnOpen ?? true) index.sync();
     return index;
   }
@@ -198,41 +176,12 @@ export class CollectionIndex {
     for (const [label, vector] of this.pending) this.moveIntoGraph(label, vector);
     if (this.pending.size > 0) this.dirty = true;
     this.pending.clear();
-    this.addInBulk(this.read.passageId, head.passageId);
+    if (addInBulk(this.graph, this.store, this.collection, this.read.passageId, head.passageId) > 0) this.dirty = true;
     // Tombstones after the rows: a passage inserted and deleted since the last read is simply absent from both.
     this.applyTombstonesUpTo(head);
     this.read = head;
     this.advanceGraphCursor();
-    this.readRecent();
-  }
-
-  /** The latest live passages the graph holds, from SQLite (rows deleted there are gone, whether or not read yet). */
-  private readRecent(): void {
-    const latest = this.store.latestVectors(this.collection.id, this.graph.cursor.passageId, RECENT_EXACT_PASSAGES);
-    this.recent = new Map(latest.map(({ label, vector }) => [label, vector]));
-    this.recentShort = false;
-  }
-
-  /**
-   * SQLite's passages with `after` < id <= `through` into the graph, BULK_BATCH at a time: each batch is one
-   * `addMany`, which usearch spreads over its threads. Holds one batch of vectors besides the graph.
-   */
-  private addInBulk(after: number, through: number): void {
-    const dim = this.collection.dim;
-    const labels: number[] = [];
-    const vectors = new Float32Array(BULK_BATCH * dim); // the graph copies what it is given: one buffer serves every batch
-    const flush = () => {
-      if (labels.length === 0) return;
-      this.graph.addMany(labels, vectors.subarray(0, labels.length * dim), { bulk: true });
-      labels.length = 0;
-      this.dirty = true;
-    };
-    for (const { label, vector } of this.store.vectorsBetween(this.collection.id, after, through, BULK_BATCH)) {
-      vectors.set(vector, labels.length * dim);
-      labels.push(label);
-      if (labels.length === BULK_BATCH) flush();
-    }
-    flush();
+    this.recent.read(this.graph.cursor.passageId);
   }
 
   /** The change log's head; when the database went backwards (restored from an older backup), starts over first. */
@@ -256,7 +205,7 @@ export class CollectionIndex {
    */
   search(query: Float32Array, k: number, filter?: (label: number) => boolean, ef?: number): VectorHit[] {
     this.sync();
-    if (this.recentShort) this.readRecent();
+    this.recent.refillIfShort(this.graph.cursor.passageId);
     const hidden = this.hiddenDuringSave;
     const visible = hidden.size === 0 ? filter : (label: number) => !hidden.has(label) && (filter?.(label) ?? true);
     const hits = this.graphHits(query, k, visible, ef);
@@ -264,12 +213,7 @@ export class CollectionIndex {
     for (const [label, vector] of this.pending) {
       if (filter?.(label) ?? true) hits.push({ label, score: dot(query, vector) });
     }
-    if (this.recent.size > 0) {
-      const found = new Set(hits.map((hit) => hit.label));
-      for (const [label, vector] of this.recent) {
-        if (!found.has(label) && (visible?.(label) ?? true)) hits.push({ label, score: dot(query, vector) });
-      }
-    }
+    this.recent.addMissing(hits, query, visible);
     return hits.sort((a, b) => b.score - a.score || a.label - b.label).slice(0, k);
   }
 
@@ -292,12 +236,11 @@ export class CollectionIndex {
   /** Into the graph from `pending`, remembered among the recent passages (the oldest of which is forgotten). */
   private moveIntoGraph(label: number, vector: Float32Array): void {
     this.graph.add(label, vector);
-    this.recent.set(label, vector);
-    if (this.recent.size > RECENT_EXACT_PASSAGES) this.recent.delete(this.recent.keys().next().value!);
+    this.recent.add(label, vector);
   }
 
   private removeLabel(label: number): void {
-    if (this.recent.delete(label)) this.recentShort = true;
+    this.recent.remove(label);
     if (this.pending.delete(label)) return;
     if (this.saving) {
       this.hiddenDuringSave.add(label);
@@ -392,22 +335,8 @@ export class CollectionIndex {
     const { passageId: through, tombstoneSeq: fromSeq } = old.cursor;
     this.logger.info({ collection: this.collection.name, elements: old.elements, live: old.size }, 'compacting vector index (too many deleted slots)');
     const fresh = CollectionIndex.emptyGraph(this.graphChoice, this.collection, this.base);
-    let after = 0;
-    for (;;) {
-      const sliceStarted = performance.now();
-      let finished = true;
-      for (const { label, vector } of this.store.vectorsBetween(this.collection.id, after, through, COMPACTION_PAGE)) {
-        fresh.add(label, vector);
-        after = label;
-        if (performance.now() - sliceStarted >= SLICE_MS) {
-          finished = false;
-          break;
-        }
-      }
-      if (finished) break;
-      await yieldToEventLoop();
-      if (this.abandoned || this.graph !== old) return; // closing, or started over
-    }
+    const stillWanted = () => !this.abandoned && this.graph === old; // not closing, not started over
+    if (!(await fillInSlices(fresh, this.store, this.collection.id, through, stillWanted))) return;
     for (const { passageId } of this.store.tombstonesBetween(this.collection.id, fromSeq, old.cursor.tombstoneSeq)) fresh.remove(passageId);
     fresh.cursor = { ...old.cursor };
     this.graph = fresh;

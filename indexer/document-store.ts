@@ -1,6 +1,7 @@
 /**
  * The SQLite side of a collection: documents, passages (with their vectors), BM25, and the change log that
- * vector indexes follow. All SQL lives here, but for filter conditions (compiled in filters.ts).
+ * vector indexes follow. All its SQL lives here, but for filters (sqlite/filter-clauses.ts) and the rows' shapes
+ * (sqlite/rows.ts).
  */
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './database.js';
@@ -8,17 +9,23 @@ import { TafutaError } from '../core/errors.js';
 import type { DocumentCopy, DocumentToStore } from './store-contracts.js';
 import { searchTextOf } from './search-text.js';
 import { TITLE_BM25_WEIGHT } from './titles.js';
-import { assertComparableTypes, conditionSql, isEmptyCondition, keysOf, parseWhereOrThrow, type SqlFragment } from './filters.js';
-import type {
-  CollectionConfig,
-  CollectionRecord,
-  DocumentInput,
-  Metadata,
-  PassageView,
-  SearchFilter,
-  StoredDocument,
-} from './types.js';
-
+import { createFilterClauses } from './sqlite/filter-clauses.js';
+import {
+  blobToVector,
+  COPY_SELECT,
+  documentCopies,
+  DOCUMENT_SELECT,
+  parseMetadata,
+  toCollection,
+  toStoredDocument,
+  vectorToBlob,
+  type CollectionRow,
+  type CopiedPassageRow,
+  type CopyRow,
+  type DocumentRow,
+  type PassageViewRow,
+} from './sqlite/rows.js';
+import type { CollectionConfig, CollectionRecord, Metadata, PassageView, SearchFilter, StoredDocument } from './types.js';
 
 export interface SyncCursor {
   /** Highest passage id the index has seen. */
@@ -30,123 +37,6 @@ export interface SyncCursor {
 export interface StoredVector {
   label: number;
   vector: Float32Array;
-}
-
-interface CollectionRow {
-  id: number;
-  name: string;
-  encoder: string;
-  dim: number;
-  encoder_version: string | null;
-  config: string;
-  created_at: string;
-}
-
-interface PassageViewRow {
-  id: number;
-  text: string;
-  ordinal: number;
-  external_id: string;
-  title: string | null;
-  lang: string | null;
-  lang_detected: 0 | 1;
-  metadata: string | null;
-}
-
-function toCollection(row: CollectionRow): CollectionRecord {
-  return {
-    id: row.id,
-    name: row.name,
-    encoder: row.encoder,
-    dim: row.dim,
-    encoderVersion: row.encoder_version,
-    config: JSON.parse(row.config) as CollectionConfig,
-    createdAt: row.created_at,
-  };
-}
-
-function vectorToBlob(v: Float32Array): Buffer {
-  return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
-}
-
-function blobToVector(blob: Buffer): Float32Array {
-  // Copy: the Buffer may be a view into a pooled allocation with arbitrary alignment.
-  const out = new Float32Array(blob.byteLength / 4);
-  new Uint8Array(out.buffer).set(blob);
-  return out;
-}
-
-const DOCUMENT_SELECT = `SELECT d.id, d.external_id, d.text, d.lang, d.lang_detected, d.title, d.metadata, d.updated_at,
-    (SELECT COUNT(*) FROM passages p WHERE p.document_id = d.id) AS passages
-  FROM documents d`;
-
-/** DOCUMENT_SELECT with the content hash: what a copy to another store reads. */
-const COPY_SELECT = DOCUMENT_SELECT.replace('d.updated_at,', 'd.updated_at, d.content_hash,');
-
-type CopyRow = DocumentRow & { content_hash: string };
-
-interface DocumentRow {
-  id: number;
-  external_id: string;
-  text: string;
-  lang: string | null;
-  lang_detected: 0 | 1;
-  title: string | null;
-  metadata: string | null;
-  passages: number;
-  updated_at: string;
-}
-
-function toStoredDocument(row: DocumentRow): StoredDocument {
-  return {
-    id: row.external_id,
-    text: row.text,
-    lang: row.lang,
-    ...(row.lang_detected === 1 ? { lang_detected: true as const } : {}),
-    title: row.title,
-    metadata: parseMetadata(row.metadata),
-    passages: row.passages,
-    updatedAt: row.updated_at,
-  };
-}
-
-interface CopiedPassageRow {
-  document_id: number;
-  text: string;
-  search_text: string;
-  start_offset: number;
-  end_offset: number;
-  embedding: Buffer;
-}
-
-/** Documents with their content hash and passages (vectors included), in the order of `rows`. */
-function documentCopies(rows: CopyRow[], passageRows: CopiedPassageRow[]): DocumentCopy[] {
-  const passagesOf = new Map<number, DocumentCopy['passages']>();
-  for (const p of passageRows) {
-    let list = passagesOf.get(p.document_id);
-    if (!list) passagesOf.set(p.document_id, (list = []));
-    list.push({ text: p.text, searchText: p.search_text, start: p.start_offset, end: p.end_offset, embedding: blobToVector(p.embedding) });
-  }
-  return rows.map((row) => ({ rowId: row.id, document: toStoredDocument(row), contentHash: row.content_hash, passages: passagesOf.get(row.id) ?? [] }));
-}
-
-/**
- * A stored document as it was given to an upsert (what export writes and re-indexing re-encodes): an identified
- * language was not given, so it is left out and identified afresh.
- */
-export function documentInputOf(document: StoredDocument): DocumentInput {
-  return {
-    id: document.id,
-    text: document.text,
-    ...(document.lang !== null && !document.lang_detected ? { lang: document.lang } : {}),
-    ...(document.title !== null ? { title: document.title } : {}),
-    ...(document.metadata !== null ? { metadata: document.metadata } : {}),
-    ...(document.vector !== undefined ? { vector: document.vector } : {}),
-  };
-}
-
-function parseMetadata(json: string | null): Metadata | null {
-  return json === null ? null : (JSON.parse(json) as Metadata);
 }
 
 /**
@@ -214,60 +104,9 @@ export function createDocumentStore(db: Db) {
     tombstonesBetween: db.prepare(
       'SELECT seq, passage_id AS passageId FROM passage_tombstones WHERE collection_id = ? AND seq > ? AND seq <= ? ORDER BY seq',
     ),
-    metadataTypes: db.prepare(
-      'SELECT key, type FROM metadata_types WHERE collection_id = ? AND key IN (SELECT value FROM json_each(?))',
-    ),
   };
 
-  // Statements whose SQL depends on the shape of a filter (which metadata keys, whether a language): one per shape,
-  // kept so a repeated search does not compile its SQL again. Bounded in case clients send many shapes.
-  const shapedStatements = new Map<string, Statement>();
-  function prepareCached(sql: string): Statement {
-    let statement = shapedStatements.get(sql);
-    if (statement) {
-      shapedStatements.delete(sql); // re-inserted below: most recently used last
-    } else {
-      statement = db.prepare(sql);
-      if (shapedStatements.size >= 128) shapedStatements.delete(shapedStatements.keys().next().value!);
-    }
-    shapedStatements.set(sql, statement);
-    return statement;
-  }
-
-  /** Which json_type()s each of `keys` holds in the collection (keys no document has are absent). */
-  function metadataTypes(collectionId: number, keys: readonly string[]): Map<string, Set<string>> {
-    const types = new Map<string, Set<string>>();
-    for (const row of statements.metadataTypes.all(collectionId, JSON.stringify(keys)) as Array<{ key: string; type: string }>) {
-      let held = types.get(row.key);
-      if (!held) types.set(row.key, (held = new Set()));
-      held.add(row.type);
-    }
-    return types;
-  }
-
-  /**
-   * SQL and bound parameters restricting documents (alias d) by a filter, starting with " AND " (empty for no
-   * filter). Throws INVALID_ARGUMENT for a malformed filter or one comparing a key with a type it never holds.
-   */
-  function filterClause(collectionId: number, filter: SearchFilter | undefined): SqlFragment {
-    const parts: string[] = [];
-    const params: unknown[] = [];
-    if (filter?.lang !== undefined) {
-      const langs = Array.isArray(filter.lang) ? filter.lang : [filter.lang];
-      parts.push(`d.lang IN (SELECT value FROM json_each(?))`);
-      params.push(JSON.stringify(langs));
-    }
-    if (filter?.metadata !== undefined) {
-      const condition = parseWhereOrThrow(filter.metadata);
-      if (!isEmptyCondition(condition)) {
-        assertComparableTypes(condition, metadataTypes(collectionId, keysOf(condition)));
-        const compiled = conditionSql(condition);
-        parts.push(compiled.sql);
-        params.push(...compiled.params);
-      }
-    }
-    return { sql: parts.length ? ` AND ${parts.join(' AND ')}` : '', params };
-  }
+  const { filterClause, prepareCached } = createFilterClauses(db);
 
   /** Documents and their passages read in one transaction, so that the passages are those of the documents read. */
   const readCopies = db.transaction((statement: Statement, params: unknown[]): DocumentCopy[] => {

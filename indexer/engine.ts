@@ -3,112 +3,28 @@
  * store, text search and vector indexes, built by a factory and injected). The HTTP server and the CLI call these
  * verbs; nothing here knows about HTTP, SQL or HNSW.
  */
-import crypto from 'node:crypto';
-import { identifyDocumentLanguage, type LanguageIdentifier } from '../models/langid.js';
+import type { LanguageIdentifier } from '../models/langid.js';
 import type { EncoderRegistry } from '../models/registry.js';
 import { createUntranslatedQueries, type QueryTranslator } from '../models/translate/translator.js';
-import type { Encoder, EncoderInfo } from '../models/encoder.js';
 import { collectionConfigSchema, collectionNameSchema } from './config.js';
-import { documentInputOf } from './document-store.js';
-import type { DocumentStore, DocumentToStore, Storage, StorageInfo } from './store-contracts.js';
+import type { DocumentStore, Storage, StorageInfo } from './store-contracts.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { patchedFields, type DocumentPatch } from './document-patch.js';
 import { filterRestricts } from './filters.js';
 import { TafutaError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { createPassagePreparer, fitPassagesToTokens, type PassagePreparer } from './passage-preparation.js';
-import { hasOwnVectors, ownVectorOf, WHOLE_DOCUMENT } from './own-vectors.js';
-import { LIMITS } from './schemas.js';
+import { createPassagePreparer, type PassagePreparer } from './passage-preparation.js';
+import { hasOwnVectors, WHOLE_DOCUMENT } from './own-vectors.js';
 import { searchCollection, type SearchRequest, type SearchResponse } from './search.js';
-import { passageEmbeddingText } from './titles.js';
-import { ENCODER_NONE, type CollectionConfig, type CollectionRecord, type DocumentInput, type SearchFilter, type StoredDocument } from './types.js';
+import { ENCODER_NONE, type CollectionRecord, type DocumentInput, type SearchFilter, type StoredDocument } from './types.js';
 import { formatIssues } from '../core/issues.js';
-
-export interface EngineOptions {
-  /** Where collections live (indexer/sqlite/storage.ts, indexer/postgres/storage.ts); the engine closes it. */
-  storage: Storage;
-  encoders: EncoderRegistry;
-  languageIdentifier: LanguageIdentifier;
-  /** Query translation for the translate modes (default: none — every word stays itself, which is plain BM25). */
-  translator?: QueryTranslator;
-  logger: Logger;
-  /**
-   * The engine closes the registry's encoders (their worker threads) when it closes: true for the engine of a
-   * process (bin/runtime.ts), false when tests share one registry between engines.
-   */
-  ownsEncoders?: boolean;
-  /** Writes of fewer characters prepare their passages on the calling thread, larger ones on a worker thread. */
-  inlinePreparationMaxChars?: number;
-}
-
-export interface CollectionInfo {
-  name: string;
-  encoder: string;
-  dim: number;
-  /** The encoder version the vectors came from (null: created before versions were recorded). */
-  encoderVersion: string | null;
-  /** Present when the loaded encoder no longer matches the vectors (searches and writes answer ENCODER_CHANGED). */
-  encoderChanged?: string;
-  config: CollectionConfig;
-  createdAt: string;
-  documents: number;
-  passages: number;
-  indexedVectors: number;
-  languages: Array<{ lang: string | null; documents: number }>;
-}
-
-export interface UpsertResult {
-  /** Documents written (new or changed). */
-  upserted: number;
-  /** Documents whose content was identical and were not re-encoded. */
-  unchanged: number;
-  passages: number;
-}
-
-export interface UpsertOptions {
-  /**
-   * Bulk import (the CLI): commit to SQLite without waiting for the ANN graph, which catches up once at the end
-   * (`catchUpIndex`). Searches in this process still see the writes (scored exactly until the graph has them).
-   */
-  deferIndex?: boolean;
-}
-
-export interface DocumentPage {
-  documents: StoredDocument[];
-  next_cursor: string | null;
-}
-
-export interface ReindexResult {
-  documents: number;
-  passages: number;
-  seconds: number;
-}
+import type { CollectionInfo, DocumentPage, EngineOptions, ReindexResult, UpsertOptions, UpsertResult } from './engine-types.js';
+import { encoderChange, encoderFor, loadedEncoderOf, newCollectionEncoder } from './collection-encoders.js';
+import { assertUniqueIds, documentInputOf, prepareBatch } from './document-batch.js';
+import { WriteQueues } from './write-queues.js';
 
 /** Temporary collections of reindexCollection; user names must start with a letter or digit, so none can clash. */
 export const REINDEX_PREFIX = '_reindex_';
-
-export function contentHashOf(document: DocumentInput, config: CollectionConfig, ownVector?: Float32Array): string {
-  // Everything the stored passages and vectors depend on: text, the splitting config, lang (it routes adapters),
-  // the title (encoded with each passage) and a document's own (unit) vector. Untitled documents hash as they did
-  // before titles were encoded.
-  const hashed = [document.text, document.lang ?? null, config.passages, ...(document.title !== undefined ? [document.title] : [])];
-  const hash = crypto.createHash('sha256').update(JSON.stringify(hashed));
-  if (ownVector) hash.update(new Uint8Array(ownVector.buffer, ownVector.byteOffset, ownVector.byteLength));
-  return hash.digest('hex');
-}
-
-async function embedPassages(encoder: Encoder, texts: string[], langs: Array<string | undefined>): Promise<Float32Array[]> {
-  return texts.length ? encoder.embed(texts, { kind: 'passage', lang: langs }) : [];
-}
-
-/** How a collection's recorded encoder differs from the loaded one, in words; undefined when they match. */
-function encoderChange(collection: CollectionRecord, info: EncoderInfo): string | undefined {
-  if (collection.dim !== info.dim) return `a ${collection.dim}-d "${collection.encoder}", and the loaded one is ${info.dim}-d`;
-  if (collection.encoderVersion !== null && info.version !== undefined && collection.encoderVersion !== info.version) {
-    return `"${collection.encoder}" version ${collection.encoderVersion}, and the loaded one is version ${info.version}`;
-  }
-  return undefined;
-}
 
 export class Engine {
   readonly storage: Storage;
@@ -119,8 +35,7 @@ export class Engine {
   private readonly logger: Logger;
   private readonly ownsEncoders: boolean;
   private readonly passagePreparer: PassagePreparer;
-  /** Per-collection chains: in-process writes to one collection run one at a time (encoding is async). */
-  private readonly writeQueues = new Map<string, Promise<unknown>>();
+  private readonly writes = new WriteQueues();
   private closed = false;
 
   constructor(options: EngineOptions) {
@@ -143,30 +58,6 @@ export class Engine {
     return this.storage.info;
   }
 
-  /** The loaded encoder of the collection's name, whatever its version (UNKNOWN_ENCODER when none is loaded). */
-  private loadedEncoderOf(collection: CollectionRecord): Encoder {
-    const encoder = this.encoders.get(collection.encoder);
-    if (!encoder) {
-      throw new TafutaError('UNKNOWN_ENCODER', `collection "${collection.name}" uses encoder "${collection.encoder}", which is not loaded`);
-    }
-    return encoder;
-  }
-
-  /** The collection's encoder; undefined for a collection of your own vectors (encoder "none"). */
-  private encoderFor(collection: CollectionRecord): Encoder | undefined {
-    if (hasOwnVectors(collection)) return undefined;
-    const encoder = this.loadedEncoderOf(collection);
-    const changed = encoderChange(collection, encoder.info);
-    if (changed) {
-      throw new TafutaError(
-        'ENCODER_CHANGED',
-        `collection "${collection.name}" was indexed with ${changed}: its vectors cannot be compared with the loaded encoder's; run "tafuta reindex -c ${collection.name}" (or load the old model)`,
-        { collection: collection.name, encoder: collection.encoder },
-      );
-    }
-    return encoder;
-  }
-
   /** Keeps up with other processes' writes even when no request comes (stopped by close()). */
   followExternalWritesEvery(intervalMs: number): void {
     this.storage.followExternalWritesEvery(intervalMs);
@@ -174,16 +65,6 @@ export class Engine {
 
   private requireCollection(name: string): Promise<CollectionRecord> {
     return this.storage.liveCollection(name);
-  }
-
-  private serializeWrites<T>(name: string, work: () => Promise<T>): Promise<T> {
-    const run = (this.writeQueues.get(name) ?? Promise.resolve()).then(work, work);
-    const tail = run.catch(() => undefined);
-    this.writeQueues.set(name, tail);
-    void tail.then(() => {
-      if (this.writeQueues.get(name) === tail) this.writeQueues.delete(name);
-    });
-    return run;
   }
 
   /** Persists what the storage holds in memory only (SQLite: the HNSW files). */
@@ -199,7 +80,7 @@ export class Engine {
     // Names become file names under indexes/: validated here, not only at the HTTP edge.
     const validName = collectionNameSchema.safeParse(name);
     if (!validName.success) throw new TafutaError('INVALID_ARGUMENT', validName.error.issues[0]!.message);
-    const encoder = this.newCollectionEncoder(options);
+    const encoder = newCollectionEncoder(this.encoders, options);
     const ownVectors = encoder.name === ENCODER_NONE;
     if (ownVectors && (options.config as { passages?: unknown } | null | undefined)?.passages !== undefined) {
       throw new TafutaError('INVALID_ARGUMENT', `invalid collection config: passages: a collection of your own vectors (encoder "${ENCODER_NONE}") keeps each document whole, one passage with its vector`);
@@ -212,24 +93,6 @@ export class Engine {
     this.storage.vectors.created(collection);
     this.logger.info({ collection: name, encoder: encoder.name }, 'collection created');
     return this.describe(collection);
-  }
-
-  /** What a new collection records as its encoder: a loaded one (by default the default), or "none" with a dim. */
-  private newCollectionEncoder(options: { encoder?: string | undefined; dim?: number | undefined }): EncoderInfo | { name: string; dim: number } {
-    if (options.encoder === ENCODER_NONE) {
-      const { dim } = options;
-      if (dim === undefined || !Number.isInteger(dim) || dim < 1 || dim > LIMITS.maxVectorDim) {
-        throw new TafutaError('INVALID_ARGUMENT', `encoder "${ENCODER_NONE}" (your own vectors) needs dim, the length of the vectors: an integer from 1 to ${LIMITS.maxVectorDim}`);
-      }
-      return { name: ENCODER_NONE, dim };
-    }
-    if (options.dim !== undefined) throw new TafutaError('INVALID_ARGUMENT', `dim goes with encoder "${ENCODER_NONE}" only: an encoder's vectors have the encoder's dim`);
-    const encoderName = options.encoder ?? this.encoders.defaultName;
-    const encoder = this.encoders.get(encoderName);
-    if (!encoder) {
-      throw new TafutaError('UNKNOWN_ENCODER', `encoder "${encoderName}" is not loaded; available: ${[...this.encoders.list().map((e) => e.name), ENCODER_NONE].join(', ')}`);
-    }
-    return encoder.info;
   }
 
   private async describe(collection: CollectionRecord): Promise<CollectionInfo> {
@@ -274,7 +137,7 @@ export class Engine {
    * document, and a client or proxy that rewrites a path can turn the second into the first.
    */
   deleteCollection(name: string, options: { force: boolean } = { force: false }): Promise<void> {
-    return this.serializeWrites(name, async () => {
+    return this.writes.run(name, async () => {
       const collection = await this.requireCollection(name);
       const { documents } = await this.store.counts(collection.id);
       if (!options.force && documents > 0) {
@@ -302,7 +165,7 @@ export class Engine {
    * temporary collection, which the next run discards. Other writes to the collection wait until it is done.
    */
   reindexCollection(name: string, options: { batchSize?: number; onProgress?: (done: number, total: number) => void } = {}): Promise<ReindexResult> {
-    return this.serializeWrites(name, () => this.reindexCollectionNow(name, options));
+    return this.writes.run(name, () => this.reindexCollectionNow(name, options));
   }
 
   private async reindexCollectionNow(name: string, options: { batchSize?: number; onProgress?: (done: number, total: number) => void }): Promise<ReindexResult> {
@@ -310,7 +173,7 @@ export class Engine {
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new TafutaError('INVALID_ARGUMENT', `batchSize must be a positive integer, got ${batchSize}`);
     const old = await this.requireCollection(name);
     if (hasOwnVectors(old)) throw new TafutaError('INVALID_ARGUMENT', `collection "${name}" holds your own vectors (encoder "${ENCODER_NONE}"): there is nothing to re-encode`);
-    const encoder = this.loadedEncoderOf(old); // not encoderFor: re-indexing is the way out of ENCODER_CHANGED
+    const encoder = loadedEncoderOf(this.encoders, old); // not encoderFor: re-indexing is the way out of ENCODER_CHANGED
     const tempName = `${REINDEX_PREFIX}${name}`;
     if (await this.store.findCollection(tempName)) await this.deleteCollectionNow(tempName); // left by an interrupted run
     const started = performance.now();
@@ -345,7 +208,7 @@ export class Engine {
    * one SQLite transaction and bring the ANN index up to date. A failure before the commit writes nothing.
    */
   upsertDocuments(name: string, documents: readonly DocumentInput[], options: UpsertOptions = {}): Promise<UpsertResult> {
-    return this.serializeWrites(name, () => this.upsertDocumentsNow(name, documents, options));
+    return this.writes.run(name, () => this.upsertDocumentsNow(name, documents, options));
   }
 
   /**
@@ -353,48 +216,15 @@ export class Engine {
    * one synchronous pass streamed from the database into the graph, then the index file).
    */
   catchUpIndex(name: string): Promise<void> {
-    return this.serializeWrites(name, async () => this.storage.vectors.catchUp(await this.requireCollection(name)));
+    return this.writes.run(name, async () => this.storage.vectors.catchUp(await this.requireCollection(name)));
   }
 
   private async upsertDocumentsNow(name: string, documents: readonly DocumentInput[], options: UpsertOptions = {}): Promise<UpsertResult> {
-    const seen = new Set<string>();
-    for (const d of documents) {
-      if (seen.has(d.id)) throw new TafutaError('INVALID_ARGUMENT', `document id "${d.id}" appears twice in one batch`);
-      seen.add(d.id);
-    }
+    assertUniqueIds(documents);
     const collection = await this.requireCollection(name);
-    const encoder = this.encoderFor(collection);
-    const hashed = documents.map((document) => {
-      const ownVector = ownVectorOf(collection, document);
-      return { document, ownVector, contentHash: contentHashOf(document, collection.config, ownVector) };
-    });
-    const unchanged = await this.store.unchangedDocuments(collection.id, hashed.map((h) => ({ id: h.document.id, contentHash: h.contentHash })));
-
-    const toEncode = hashed.filter((h) => !unchanged.has(h.document.id));
-    const split = await this.passagePreparer.prepare(toEncode.map((h) => h.document.text), collection.config.passages);
-    const prepared = encoder?.tokenLimit ? fitPassagesToTokens(split, collection.config.passages, encoder.tokenLimit) : split;
-    toEncode.forEach((h, i) => {
-      const count = prepared[i]!.length;
-      if (count > LIMITS.maxPassagesPerDocument) {
-        throw new TafutaError('INVALID_ARGUMENT', `document "${h.document.id}" makes ${count} passages, more than ${LIMITS.maxPassagesPerDocument}: split it, or use a collection with larger passages.maxChars`);
-      }
-    });
-    // Once per document, on a bounded sample: the language routes the encoder's adapter and is stored for filters.
-    const detectedLangs = toEncode.map((h) => (h.document.lang === undefined ? identifyDocumentLanguage(this.languageIdentifier, h.document.text)?.lang : undefined));
-    const texts = toEncode.flatMap((h, i) => prepared[i]!.map((p) => passageEmbeddingText(h.document.title, p.text)));
-    const langs = toEncode.flatMap((h, i) => prepared[i]!.map(() => h.document.lang ?? detectedLangs[i]));
-    const vectors = encoder
-      ? await embedPassages(encoder, texts, langs)
-      : toEncode.flatMap((h, i) => prepared[i]!.map(() => h.ownVector!)); // a whole document: one passage
-
-    let next = 0;
-    const preparedOf = new Map(toEncode.map((h, i) => [h.document.id, { passages: prepared[i]!, detectedLang: detectedLangs[i] }]));
-    const batch: DocumentToStore[] = hashed.map(({ document, contentHash }) => {
-      const written = preparedOf.get(document.id);
-      if (!written) return { document, contentHash, passages: [] };
-      const passages = written.passages.map((p) => ({ text: p.text, searchText: p.searchText, start: p.start, end: p.end, embedding: vectors[next++]! }));
-      return { document, contentHash, detectedLang: written.detectedLang, passages };
-    });
+    const encoder = encoderFor(this.encoders, collection);
+    const context = { collection, encoder, store: this.store, passagePreparer: this.passagePreparer, languageIdentifier: this.languageIdentifier };
+    const { batch, unchanged } = await prepareBatch(context, documents);
 
     // Another process may have dropped (or dropped and recreated) the collection while we were encoding.
     const current = await this.requireCollection(name);
@@ -440,7 +270,7 @@ export class Engine {
   }
 
   deleteDocument(name: string, id: string): Promise<void> {
-    return this.serializeWrites(name, () => this.deleteDocumentNow(name, id));
+    return this.writes.run(name, () => this.deleteDocumentNow(name, id));
   }
 
   private async deleteDocumentNow(name: string, id: string): Promise<void> {
@@ -458,7 +288,7 @@ export class Engine {
    * upsert of its stored text with the patched fields.
    */
   patchDocument(name: string, id: string, patch: DocumentPatch): Promise<StoredDocument> {
-    return this.serializeWrites(name, async () => {
+    return this.writes.run(name, async () => {
       const collection = await this.requireCollection(name);
       const stored = await this.getDocument(name, id);
       if (patch.title !== undefined && patch.title !== stored.title) {
@@ -473,7 +303,7 @@ export class Engine {
 
   /** Deletes documents by id or by a filter, which must restrict something (INVALID_ARGUMENT otherwise). */
   deleteDocuments(name: string, target: { ids: readonly string[] } | { filter: SearchFilter }): Promise<{ deleted: number }> {
-    return this.serializeWrites(name, async () => {
+    return this.writes.run(name, async () => {
       const collection = await this.requireCollection(name);
       let deleted: number;
       if ('ids' in target) {
@@ -490,14 +320,14 @@ export class Engine {
   async search(name: string, request: SearchRequest): Promise<SearchResponse> {
     const collection = await this.requireCollection(name);
     return searchCollection(
-      { collection, storage: this.storage, encoder: this.encoderFor(collection), languageIdentifier: this.languageIdentifier, translator: this.translator },
+      { collection, storage: this.storage, encoder: encoderFor(this.encoders, collection), languageIdentifier: this.languageIdentifier, translator: this.translator },
       request,
     );
   }
 
   /** Resolves once no write is queued or running (graceful shutdown waits for writes whose client went away). */
   async whenIdle(): Promise<void> {
-    while (this.writeQueues.size > 0) await Promise.all(this.writeQueues.values());
+    await this.writes.whenIdle();
   }
 
   /** A consistent copy of the database at `file`, while other connections keep reading and writing. */

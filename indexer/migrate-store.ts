@@ -11,7 +11,7 @@
  */
 import crypto from 'node:crypto';
 import { TafutaError } from '../core/errors.js';
-import { documentInputOf } from './document-store.js';
+import { documentInputOf } from './document-batch.js';
 import { REINDEX_PREFIX } from './engine.js';
 import type { DocumentCopy, DocumentToStore, Storage } from './store-contracts.js';
 import type { CollectionRecord } from './types.js';

@@ -1,7 +1,8 @@
 /** Prometheus metrics (prom-client), in a registry owned by one app so tests can build many apps. */
 import type { RequestHandler } from 'express';
 import client from 'prom-client';
-import type { CollectionInfo, Engine } from '../indexer/engine.js';
+import type { Engine } from '../indexer/engine.js';
+import type { CollectionInfo } from '../indexer/engine-types.js';
 
 export interface Metrics {
   registry: client.Registry;

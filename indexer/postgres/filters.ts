@@ -2,9 +2,12 @@
  * The filter AST of indexer/filters.ts compiled to PostgreSQL over JSONB, with SQLite's semantics: a comparison
  * matches only values of its operand's type (so `$ne`/`$nin` skip documents without the key or with another type
  * there), every leaf is true or false (never NULL, so `$not` is the plain complement), strings compare by code
- * point (COLLATE "C", as SQLite's binary collation), numbers numerically, booleans as booleans.
+ * point (COLLATE "C", as SQLite's binary collation), numbers numerically, booleans as booleans. And a whole
+ * search filter (languages and metadata) as the clause the document store and the searches append.
  */
-import type { Condition, FilterScalar, ValueKind } from '../filters.js';
+import { assertComparableTypes, isEmptyCondition, keysOf, parseWhereOrThrow, type Condition, type FilterScalar, type ValueKind } from '../filters.js';
+import type { SearchFilter } from '../types.js';
+import type { Queryable } from './connection.js';
 
 /** Collects bound parameters and hands out their placeholders ($1, $2, …). */
 export class SqlParams {
@@ -77,3 +80,33 @@ function leafPgSql(condition: Extract<Condition, { key: string }>, params: SqlPa
 
 /** jsonb_typeof() names as the json_type() names filters.ts's type check speaks (numbers: either of its two). */
 export const SQLITE_TYPE_OF_JSONB: Record<string, string> = { string: 'text', number: 'real', boolean: 'true', null: 'null', object: 'object', array: 'array' };
+
+/** Which json types each of `keys` holds in the collection, named as filters.ts's check expects. */
+async function metadataTypes(db: Queryable, collectionId: number, keys: readonly string[]): Promise<Map<string, Set<string>>> {
+  const rows = await db.query<{ key: string; type: string }>(
+    `SELECT DISTINCT e.key, jsonb_typeof(e.value) AS type FROM documents d, jsonb_each(d.metadata) e
+     WHERE d.collection_id = $1 AND d.metadata IS NOT NULL AND e.key = ANY($2::text[])`,
+    [collectionId, keys],
+  );
+  const types = new Map<string, Set<string>>();
+  for (const row of rows) {
+    let held = types.get(row.key);
+    if (!held) types.set(row.key, (held = new Set()));
+    held.add(SQLITE_TYPE_OF_JSONB[row.type] ?? row.type);
+  }
+  return types;
+}
+
+/** " AND …" restricting documents (alias d) by a filter, or '' (INVALID_ARGUMENT for a malformed or type-mismatched one). */
+export async function filterClausePg(db: Queryable, collectionId: number, filter: SearchFilter | undefined, params: SqlParams): Promise<string> {
+  const parts: string[] = [];
+  if (filter?.lang !== undefined) parts.push(`d.lang = ANY(${params.add(Array.isArray(filter.lang) ? filter.lang : [filter.lang])}::text[])`);
+  if (filter?.metadata !== undefined) {
+    const condition = parseWhereOrThrow(filter.metadata);
+    if (!isEmptyCondition(condition)) {
+      assertComparableTypes(condition, await metadataTypes(db, collectionId, keysOf(condition)));
+      parts.push(conditionPgSql(condition, params));
+    }
+  }
+  return parts.length ? ` AND ${parts.join(' AND ')}` : '';
+}
