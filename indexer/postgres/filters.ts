@@ -5,6 +5,7 @@
  * point (COLLATE "C", as SQLite's binary collation), numbers numerically, booleans as booleans.
  */
 import type { Condition, FilterScalar, ValueKind } from '../filters.js';
+import { escapeNul } from './nul-escape.js';
 
 /** Collects bound parameters and hands out their placeholders ($1, $2, …). */
 export class SqlParams {
@@ -33,9 +34,14 @@ function typedValue(json: string, kind: ValueKind): string {
   return `(${json})::boolean`;
 }
 
+/** Numbers as text (numeric keeps every digit); strings escaped as the store writes them (nul-escape.ts). */
+function sqlValue(value: FilterScalar): unknown {
+  return typeof value === 'number' ? String(value) : typeof value === 'string' ? escapeNul(value) : value;
+}
+
 function operand(params: SqlParams, value: FilterScalar): string {
   const kind = kindOf(value);
-  const placeholder = params.add(kind === 'number' ? String(value) : value);
+  const placeholder = params.add(sqlValue(value));
   return kind === 'string' ? `${placeholder}::text COLLATE "C"` : kind === 'number' ? `${placeholder}::numeric` : `${placeholder}::boolean`;
 }
 
@@ -55,14 +61,14 @@ export function conditionPgSql(condition: Condition, params: SqlParams): string 
 }
 
 function leafPgSql(condition: Extract<Condition, { key: string }>, params: SqlParams): string {
-  const json = `(d.metadata -> ${params.add(condition.key)}::text)`;
+  const json = `(d.metadata -> ${params.add(escapeNul(condition.key))}::text)`;
   const type = `jsonb_typeof(${json})`;
   let sql: string;
   if (condition.kind === 'exists') {
     sql = `${json} IS ${condition.exists ? 'NOT NULL' : 'NULL'}`;
   } else if (condition.kind === 'list') {
     const kind = kindOf(condition.values[0]!);
-    const list = `${params.add(condition.values.map((v) => (kind === 'number' ? String(v) : v)))}::${ARRAY_TYPE[kind]}`;
+    const list = `${params.add(condition.values.map(sqlValue))}::${ARRAY_TYPE[kind]}`;
     const member = `${typedValue(json, kind)} = ANY(${list})`;
     // CASE: the cast runs only on values of the right type (AND does not promise an order of evaluation).
     sql = `CASE WHEN ${type} = '${JSONB_TYPE[kind]}' THEN ${condition.op === '$in' ? member : `NOT (${member})`} END`;
