@@ -8,6 +8,7 @@ import type { CollectionConfig, CollectionRecord, Metadata, PassageView, StoredD
 import type { DocumentCopy, DocumentRow, DocumentStore, DocumentToStore } from '../store-contracts.js';
 import type { PgConnection, Queryable, Row } from './connection.js';
 import { filterClausePg, SqlParams } from './filters.js';
+import { escapeNul, escapeNulInJson, unescapeNul, unescapeNulInJson, unescapeNulOrNull } from './nul-escape.js';
 import { hnswIndexName, hnswIndexSql, parseVector, vectorLiteral } from './vectors.js';
 
 interface CollectionRow extends Row {
@@ -21,7 +22,7 @@ interface CollectionRow extends Row {
 }
 
 function toCollection(row: CollectionRow): CollectionRecord {
-  return { id: row.id, name: row.name, encoder: row.encoder, dim: row.dim, encoderVersion: row.encoder_version, config: row.config, createdAt: row.created_at };
+  return { id: row.id, name: unescapeNul(row.name), encoder: row.encoder, dim: row.dim, encoderVersion: row.encoder_version, config: row.config, createdAt: row.created_at };
 }
 
 interface DocumentRecordRow extends Row {
@@ -42,12 +43,12 @@ const DOCUMENT_SELECT = `SELECT d.id, d.external_id, d.text, d.lang, d.lang_dete
 
 function toStoredDocument(row: DocumentRecordRow): StoredDocument {
   return {
-    id: row.external_id,
-    text: row.text,
+    id: unescapeNul(row.external_id),
+    text: unescapeNul(row.text),
     lang: row.lang,
     ...(row.lang_detected ? { lang_detected: true as const } : {}),
-    title: row.title,
-    metadata: row.metadata,
+    title: unescapeNulOrNull(row.title),
+    metadata: unescapeNulInJson(row.metadata),
     passages: row.passages,
     updatedAt: row.updated_at,
   };
@@ -70,7 +71,7 @@ async function readCopies(connection: PgConnection, sql: string, params: unknown
     for (const p of passageRows) {
       let list = passagesOf.get(p.document_id);
       if (!list) passagesOf.set(p.document_id, (list = []));
-      list.push({ text: p.text, searchText: p.search_text, start: p.start_offset, end: p.end_offset, embedding: parseVector(p.embedding) });
+      list.push({ text: unescapeNul(p.text), searchText: p.search_text, start: p.start_offset, end: p.end_offset, embedding: parseVector(p.embedding) });
     }
     return rows.map((row) => ({ rowId: row.id, document: toStoredDocument(row), contentHash: row.content_hash, passages: passagesOf.get(row.id) ?? [] }));
   });
@@ -78,7 +79,7 @@ async function readCopies(connection: PgConnection, sql: string, params: unknown
 
 export function createPgDocumentStore(db: PgConnection): DocumentStore {
   const requireCollection = async (name: string): Promise<CollectionRecord> => {
-    const [row] = await db.query<CollectionRow>('SELECT * FROM collections WHERE name = $1', [name]);
+    const [row] = await db.query<CollectionRow>('SELECT * FROM collections WHERE name = $1', [escapeNul(name)]);
     if (!row) throw new TafutaError('COLLECTION_NOT_FOUND', `collection "${name}" does not exist`);
     return toCollection(row);
   };
@@ -87,7 +88,7 @@ export function createPgDocumentStore(db: PgConnection): DocumentStore {
     await client.query(`DROP INDEX IF EXISTS ${hnswIndexName(collection.id)}`);
   };
   const documentById = async (client: Queryable, collectionId: number, externalId: string) =>
-    (await client.query<DocumentRecordRow>(`${DOCUMENT_SELECT} WHERE d.collection_id = $1 AND d.external_id = $2`, [collectionId, externalId]))[0];
+    (await client.query<DocumentRecordRow>(`${DOCUMENT_SELECT} WHERE d.collection_id = $1 AND d.external_id = $2`, [collectionId, escapeNul(externalId)]))[0];
 
   return {
     createCollection: async (name, encoder, config) => {
@@ -95,7 +96,7 @@ export function createPgDocumentStore(db: PgConnection): DocumentStore {
         return await db.transaction(async (client) => {
           const [row] = await client.query<CollectionRow>(
             'INSERT INTO collections (name, encoder, dim, encoder_version, config) VALUES ($1, $2, $3, $4, $5) RETURNING *',
-            [name, encoder.name, encoder.dim, encoder.version ?? null, JSON.stringify(config)],
+            [escapeNul(name), encoder.name, encoder.dim, encoder.version ?? null, JSON.stringify(config)],
           );
           const index = hnswIndexSql(row!);
           if (index) await client.query(index);
@@ -107,7 +108,7 @@ export function createPgDocumentStore(db: PgConnection): DocumentStore {
       }
     },
     findCollection: async (name) => {
-      const [row] = await db.query<CollectionRow>('SELECT * FROM collections WHERE name = $1', [name]);
+      const [row] = await db.query<CollectionRow>('SELECT * FROM collections WHERE name = $1', [escapeNul(name)]);
       return row && toCollection(row);
     },
     requireCollection,
@@ -116,7 +117,7 @@ export function createPgDocumentStore(db: PgConnection): DocumentStore {
     replaceCollection: (collection, replacement) =>
       db.transaction(async (client) => {
         await deleteRows(client, collection);
-        const [row] = await client.query<CollectionRow>('UPDATE collections SET name = $1 WHERE id = $2 RETURNING *', [collection.name, replacement.id]);
+        const [row] = await client.query<CollectionRow>('UPDATE collections SET name = $1 WHERE id = $2 RETURNING *', [escapeNul(collection.name), replacement.id]);
         return toCollection(row!);
       }),
     documentsAfter: async (collectionId, afterRowId, limit, filter) => {
@@ -128,14 +129,14 @@ export function createPgDocumentStore(db: PgConnection): DocumentStore {
     documentCopiesAfter: (collectionId, afterRowId, limit) =>
       readCopies(db, `${COPY_SELECT} WHERE d.collection_id = $1 AND d.id > $2 ORDER BY d.id LIMIT $3`, [collectionId, afterRowId, limit]),
     documentCopiesOf: async (collectionId, externalIds) =>
-      externalIds.length === 0 ? [] : readCopies(db, `${COPY_SELECT} WHERE d.collection_id = $1 AND d.external_id = ANY($2::text[]) ORDER BY d.id`, [collectionId, externalIds]),
+      externalIds.length === 0 ? [] : readCopies(db, `${COPY_SELECT} WHERE d.collection_id = $1 AND d.external_id = ANY($2::text[]) ORDER BY d.id`, [collectionId, externalIds.map(escapeNul)]),
     unchangedDocuments: async (collectionId, candidates) => {
       if (candidates.length === 0) return new Set();
       const rows = await db.query<{ external_id: string; content_hash: string }>(
         'SELECT external_id, content_hash FROM documents WHERE collection_id = $1 AND external_id = ANY($2::text[])',
-        [collectionId, candidates.map((c) => c.id)],
+        [collectionId, candidates.map((c) => escapeNul(c.id))],
       );
-      const stored = new Map(rows.map((r) => [r.external_id, r.content_hash]));
+      const stored = new Map(rows.map((r) => [unescapeNul(r.external_id), r.content_hash]));
       return new Set(candidates.filter((c) => stored.get(c.id) === c.contentHash).map((c) => c.id));
     },
     upsertDocuments: (collectionId, batch, unchanged) => db.transaction((client) => upsertBatch(client, collectionId, batch, unchanged)),
@@ -145,12 +146,12 @@ export function createPgDocumentStore(db: PgConnection): DocumentStore {
     },
     patchDocument: (collectionId, externalId, change) =>
       db.transaction(async (client) => {
-        const [locked] = await client.query<{ id: number }>('SELECT id FROM documents WHERE collection_id = $1 AND external_id = $2 FOR UPDATE', [collectionId, externalId]);
+        const [locked] = await client.query<{ id: number }>('SELECT id FROM documents WHERE collection_id = $1 AND external_id = $2 FOR UPDATE', [collectionId, escapeNul(externalId)]);
         if (!locked) return undefined;
         const { title, metadata } = change(toStoredDocument((await documentById(client, collectionId, externalId))!));
         await client.query(
           `UPDATE documents SET title = $1, metadata = $2, updated_at = to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') WHERE id = $3`,
-          [title, metadata === null ? null : JSON.stringify(metadata), locked.id],
+          [title === null ? null : escapeNul(title), metadata === null ? null : JSON.stringify(escapeNulInJson(metadata)), locked.id],
         );
         return toStoredDocument((await documentById(client, collectionId, externalId))!);
       }),
@@ -160,9 +161,9 @@ export function createPgDocumentStore(db: PgConnection): DocumentStore {
       return (await db.query(`DELETE FROM documents d WHERE d.collection_id = $1${clause} RETURNING 1`, params.values)).length;
     },
     deleteDocumentsById: async (collectionId, ids) =>
-      (await db.query('DELETE FROM documents WHERE collection_id = $1 AND external_id = ANY($2::text[]) RETURNING 1', [collectionId, ids])).length,
+      (await db.query('DELETE FROM documents WHERE collection_id = $1 AND external_id = ANY($2::text[]) RETURNING 1', [collectionId, ids.map(escapeNul)])).length,
     deleteDocument: async (collectionId, externalId) =>
-      (await db.query('DELETE FROM documents WHERE collection_id = $1 AND external_id = $2 RETURNING 1', [collectionId, externalId])).length > 0,
+      (await db.query('DELETE FROM documents WHERE collection_id = $1 AND external_id = $2 RETURNING 1', [collectionId, escapeNul(externalId)])).length > 0,
     counts: async (collectionId) => {
       const [row] = await db.query<{ documents: number; passages: number }>(
         `SELECT (SELECT COUNT(*) FROM documents WHERE collection_id = $1) AS documents, (SELECT COUNT(*) FROM passages WHERE collection_id = $1) AS passages`,
@@ -181,9 +182,9 @@ export function createPgDocumentStore(db: PgConnection): DocumentStore {
       const rows = await db.query<{ id: string; embedding: string }>(
         `SELECT d.external_id AS id, p.embedding::text AS embedding FROM documents d JOIN passages p ON p.document_id = d.id AND p.ordinal = 0
          WHERE d.collection_id = $1 AND d.external_id = ANY($2::text[])`,
-        [collectionId, externalIds],
+        [collectionId, externalIds.map(escapeNul)],
       );
-      return new Map(rows.map((r) => [r.id, parseVector(r.embedding)]));
+      return new Map(rows.map((r) => [unescapeNul(r.id), parseVector(r.embedding)]));
     },
     passageViews: async (labels) => {
       if (labels.length === 0) return [];
@@ -196,7 +197,8 @@ export function createPgDocumentStore(db: PgConnection): DocumentStore {
       return labels.flatMap((label): PassageView[] => {
         const r = byId.get(label);
         if (!r) return [];
-        return [{ label, documentId: r.external_id, passageId: `${r.external_id}#${r.ordinal}`, text: r.text, lang: r.lang, langDetected: r.lang_detected, title: r.title, metadata: r.metadata }];
+        const documentId = unescapeNul(r.external_id);
+        return [{ label, documentId, passageId: `${documentId}#${r.ordinal}`, text: unescapeNul(r.text), lang: r.lang, langDetected: r.lang_detected, title: unescapeNulOrNull(r.title), metadata: unescapeNulInJson(r.metadata) }];
       });
     },
     documentsOfPassages: async (labels) => {
@@ -210,13 +212,13 @@ export function createPgDocumentStore(db: PgConnection): DocumentStore {
 async function upsertBatch(client: Queryable, collectionId: number, batch: DocumentToStore[], unchanged: ReadonlySet<string>): Promise<number> {
   let passages = 0;
   for (const { document, contentHash, detectedLang, passages: parts } of batch) {
-    const title = document.title ?? null;
-    const metadata = document.metadata === undefined ? null : JSON.stringify(document.metadata);
+    const title = typeof document.title === 'string' ? escapeNul(document.title) : null;
+    const metadata = document.metadata === undefined ? null : JSON.stringify(escapeNulInJson(document.metadata));
     if (unchanged.has(document.id)) {
       // Re-checked inside the transaction: another process may have changed or deleted it meanwhile.
       const [row] = await client.query<{ id: number; content_hash: string }>(
         'SELECT id, content_hash FROM documents WHERE collection_id = $1 AND external_id = $2 FOR UPDATE',
-        [collectionId, document.id],
+        [collectionId, escapeNul(document.id)],
       );
       if (row?.content_hash !== contentHash) throw new TafutaError('CONFLICT', `document "${document.id}" changed while this batch was being encoded; retry`);
       await client.query(
@@ -234,7 +236,7 @@ async function upsertBatch(client: Queryable, collectionId: number, batch: Docum
          metadata = excluded.metadata, content_hash = excluded.content_hash,
          updated_at = to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
        RETURNING id`,
-      [collectionId, document.id, title, document.text, lang, document.lang === undefined && lang !== null, metadata, contentHash],
+      [collectionId, escapeNul(document.id), title, escapeNul(document.text), lang, document.lang === undefined && lang !== null, metadata, contentHash],
     )) as [{ id: number }];
     await client.query('DELETE FROM passages WHERE document_id = $1', [documentId]);
     if (parts.length > 0) {
@@ -247,7 +249,7 @@ async function upsertBatch(client: Queryable, collectionId: number, batch: Docum
           documentId,
           searchTextOf(document.title ?? ''),
           parts.map((_, i) => i),
-          parts.map((p) => p.text),
+          parts.map((p) => escapeNul(p.text)),
           parts.map((p) => p.searchText),
           parts.map((p) => p.start),
           parts.map((p) => p.end),

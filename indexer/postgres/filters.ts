@@ -8,6 +8,7 @@
 import { assertComparableTypes, isEmptyCondition, keysOf, parseWhereOrThrow, type Condition, type FilterScalar, type ValueKind } from '../filters.js';
 import type { SearchFilter } from '../types.js';
 import type { Queryable } from './connection.js';
+import { escapeNul, unescapeNul } from './nul-escape.js';
 
 /** Collects bound parameters and hands out their placeholders ($1, $2, …). */
 export class SqlParams {
@@ -36,9 +37,14 @@ function typedValue(json: string, kind: ValueKind): string {
   return `(${json})::boolean`;
 }
 
+/** Numbers as text (numeric keeps every digit); strings escaped as the store writes them (nul-escape.ts). */
+function sqlValue(value: FilterScalar): unknown {
+  return typeof value === 'number' ? String(value) : typeof value === 'string' ? escapeNul(value) : value;
+}
+
 function operand(params: SqlParams, value: FilterScalar): string {
   const kind = kindOf(value);
-  const placeholder = params.add(kind === 'number' ? String(value) : value);
+  const placeholder = params.add(sqlValue(value));
   return kind === 'string' ? `${placeholder}::text COLLATE "C"` : kind === 'number' ? `${placeholder}::numeric` : `${placeholder}::boolean`;
 }
 
@@ -58,14 +64,14 @@ export function conditionPgSql(condition: Condition, params: SqlParams): string 
 }
 
 function leafPgSql(condition: Extract<Condition, { key: string }>, params: SqlParams): string {
-  const json = `(d.metadata -> ${params.add(condition.key)}::text)`;
+  const json = `(d.metadata -> ${params.add(escapeNul(condition.key))}::text)`;
   const type = `jsonb_typeof(${json})`;
   let sql: string;
   if (condition.kind === 'exists') {
     sql = `${json} IS ${condition.exists ? 'NOT NULL' : 'NULL'}`;
   } else if (condition.kind === 'list') {
     const kind = kindOf(condition.values[0]!);
-    const list = `${params.add(condition.values.map((v) => (kind === 'number' ? String(v) : v)))}::${ARRAY_TYPE[kind]}`;
+    const list = `${params.add(condition.values.map(sqlValue))}::${ARRAY_TYPE[kind]}`;
     const member = `${typedValue(json, kind)} = ANY(${list})`;
     // CASE: the cast runs only on values of the right type (AND does not promise an order of evaluation).
     sql = `CASE WHEN ${type} = '${JSONB_TYPE[kind]}' THEN ${condition.op === '$in' ? member : `NOT (${member})`} END`;
@@ -86,12 +92,12 @@ async function metadataTypes(db: Queryable, collectionId: number, keys: readonly
   const rows = await db.query<{ key: string; type: string }>(
     `SELECT DISTINCT e.key, jsonb_typeof(e.value) AS type FROM documents d, jsonb_each(d.metadata) e
      WHERE d.collection_id = $1 AND d.metadata IS NOT NULL AND e.key = ANY($2::text[])`,
-    [collectionId, keys],
+    [collectionId, keys.map(escapeNul)],
   );
   const types = new Map<string, Set<string>>();
   for (const row of rows) {
-    let held = types.get(row.key);
-    if (!held) types.set(row.key, (held = new Set()));
+    let held = types.get(unescapeNul(row.key));
+    if (!held) types.set(unescapeNul(row.key), (held = new Set()));
     held.add(SQLITE_TYPE_OF_JSONB[row.type] ?? row.type);
   }
   return types;
@@ -100,7 +106,7 @@ async function metadataTypes(db: Queryable, collectionId: number, keys: readonly
 /** " AND …" restricting documents (alias d) by a filter, or '' (INVALID_ARGUMENT for a malformed or type-mismatched one). */
 export async function filterClausePg(db: Queryable, collectionId: number, filter: SearchFilter | undefined, params: SqlParams): Promise<string> {
   const parts: string[] = [];
-  if (filter?.lang !== undefined) parts.push(`d.lang = ANY(${params.add(Array.isArray(filter.lang) ? filter.lang : [filter.lang])}::text[])`);
+  if (filter?.lang !== undefined) parts.push(`d.lang = ANY(${params.add((Array.isArray(filter.lang) ? filter.lang : [filter.lang]).map(escapeNul))}::text[])`);
   if (filter?.metadata !== undefined) {
     const condition = parseWhereOrThrow(filter.metadata);
     if (!isEmptyCondition(condition)) {

@@ -546,7 +546,7 @@ for (const store of testStores()) describe(`HTTP API (${store.name} store)`, () 
 });
 
 for (const store of testStores()) describe(`restart (${store.name} store)`, () => {
-  test('an engine opened again on the same store finds every acknowledged write, deletion and metadata change', async () => {
+  test('an engine opened again on the same store keeps every collection and finds every acknowledged write, deletion and metadata change', async () => {
     const first = await store.freshEngine();
     const api = app(first);
     await request(api).post('/v1/collections').send({ name: 'kept' }).expect(201);
@@ -554,6 +554,8 @@ for (const store of testStores()) describe(`restart (${store.name} store)`, () =
     await request(api).delete('/v1/collections/kept/documents/en-2').expect(200);
     await request(api).patch('/v1/collections/kept/documents/sw-2').send({ metadata: { topic: 'kilimo' } }).expect(200);
     const before = ((await request(api).post('/v1/collections/kept/search').send({ query: NEAR_SW1, mode: 'hybrid', k: 10 })).body as SearchBody).results;
+    const collectionsBefore = (await request(api).get('/v1/collections').expect(200)).body as unknown;
+    const documentsBefore = (await request(api).get('/v1/collections/kept/documents?limit=100').expect(200)).body as unknown;
     await first.close();
     const again = await store.sameStoreEngine();
     try {
@@ -565,6 +567,8 @@ for (const store of testStores()) describe(`restart (${store.name} store)`, () =
       const filtered = (await request(reopened).post('/v1/collections/kept/search').send({ query: 'mahindi', filter: { metadata: { topic: 'kilimo' } } })).body as SearchBody;
       assert.deepEqual(ids(filtered), ['sw-2']);
       assert.equal(((await request(reopened).get('/v1/collections/kept')).body as CollectionBody).documents, SAMPLE_DOCUMENTS.length - 1);
+      assert.deepEqual((await request(reopened).get('/v1/collections').expect(200)).body, collectionsBefore, 'every collection, with its config and counts');
+      assert.deepEqual((await request(reopened).get('/v1/collections/kept/documents?limit=100').expect(200)).body, documentsBefore, 'every document, as it was');
     } finally {
       await again.close();
     }
