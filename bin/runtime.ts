@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import type { Encoder } from '../models/encoder.js';
 import { createHashedNgramEncoder } from '../models/hashed-ngram-encoder.js';
-import { createHeuristicLanguageIdentifier, type LanguageIdentifier } from '../models/langid.js';
+import { createHeuristicLanguageIdentifier, type LanguageIdentifier } from '../models/langid/identifier.js';
 import { hasLangIdModel, loadLanguageIdentifier } from '../models/langid/io.js';
 import { createParallelOnnxEncoder } from '../models/onnx/parallel-encoder.js';
 import { createUntranslatedQueries, hasTranslatorModel, loadQueryTranslator, TRANSLATOR_MANIFEST, type QueryTranslator } from '../models/translate/translator.js';

@@ -21,7 +21,7 @@ import { createProgressDisplay } from './progress.js';
 import type { ProgressFn } from './progress.js';
 import { countVerdict, formatSummary } from './stats.js';
 import type { StatsTable } from './stats.js';
-import type { Logger, Manifest, MonoRecord, MorphGroup, PackageRecord, Pair, RawPair } from './types.js';
+import type { BuildLog, Manifest, MonoRecord, MorphGroup, PackageRecord, Pair, RawPair } from './types.js';
 
 export interface BuildOptions {
   cacheDir?: string;
@@ -31,7 +31,7 @@ export interface BuildOptions {
   /** Default: DEFAULT_SOURCES. The leakage guard is always built, whatever is selected. */
   sources?: SourceName[];
   onProgress?: ProgressFn;
-  logger?: Logger;
+  logger?: BuildLog;
   /** Parallel extractions (default 2). */
   concurrency?: number;
   /** Morphology group cap (default 50 forms). */
@@ -39,7 +39,7 @@ export interface BuildOptions {
   config?: SourcesConfig;
 }
 
-const consoleLogger: Logger = {
+const consoleLogger: BuildLog = {
   info: (m) => console.error(m),
   warn: (m) => console.error(`warning: ${m}`),
   error: (m) => console.error(`error: ${m}`),

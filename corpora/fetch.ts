@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Logger, PackageRecord } from './types.js';
+import type { BuildLog, PackageRecord } from './types.js';
 
 interface RunResult { code: number; stdout: string; stderr: string }
 
@@ -44,7 +44,7 @@ export interface FetchedDeb { record: PackageRecord; debPath: string | null }
  * Downloads missing .debs (batched; a failed batch is retried one package at a time so one bad name does
  * not sink the rest) and reports every package, cached or not.
  */
-export async function fetchDebs(names: readonly string[], cacheDir: string, logger: Logger,
+export async function fetchDebs(names: readonly string[], cacheDir: string, logger: BuildLog,
   onEach?: (name: string) => void): Promise<Map<string, FetchedDeb>> {
   const debDir = join(cacheDir, 'debs');
   await mkdir(debDir, { recursive: true });
@@ -110,7 +110,7 @@ export async function extractDeb(cacheDir: string, name: string, debPath: string
 }
 
 /** `npm pack NAME@VERSION` into npm/, extracted to extracted/npm/<name>-<version>/package. */
-export async function fetchNpm(name: string, version: string, cacheDir: string, logger: Logger):
+export async function fetchNpm(name: string, version: string, cacheDir: string, logger: BuildLog):
   Promise<{ record: PackageRecord; dir: string | null }> {
   const npmDir = join(cacheDir, 'npm');
   await mkdir(npmDir, { recursive: true });

@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import type { Logger } from './types.js';
+import type { BuildLog } from './types.js';
 
 export interface ProgressEvent {
   phase: string;
@@ -11,7 +11,7 @@ export interface ProgressEvent {
 export type ProgressFn = (event: ProgressEvent) => void;
 
 /** A bar per phase on a TTY; otherwise a log line at each tenth of a phase. */
-export function createProgressDisplay(logger: Logger, tty = Boolean(process.stderr.isTTY)): { update: ProgressFn; stop(): void } {
+export function createProgressDisplay(logger: BuildLog, tty = Boolean(process.stderr.isTTY)): { update: ProgressFn; stop(): void } {
   let bar: cliProgress.SingleBar | null = null;
   let phase = '';
   let lastDecile = -1;

@@ -78,7 +78,7 @@ export interface Manifest {
   errors: string[];
 }
 
-export interface Logger {
+export interface BuildLog {
   info(message: string): void;
   warn(message: string): void;
   error(message: string): void;

@@ -4,7 +4,7 @@
  * way back: a stored document as an upsert's input.
  */
 import crypto from 'node:crypto';
-import { identifyDocumentLanguage, type LanguageIdentifier } from '../models/langid.js';
+import { identifyDocumentLanguage, type LanguageIdentifier } from '../models/langid/identifier.js';
 import type { Encoder } from '../models/encoder.js';
 import { TafutaError } from '../core/errors.js';
 import { fitPassagesToTokens, type PassagePreparer } from './passage-preparation.js';

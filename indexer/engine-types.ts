@@ -1,5 +1,5 @@
 /** What the engine's verbs (engine.ts) take and answer: its options, and the shapes the server and the CLI print. */
-import type { LanguageIdentifier } from '../models/langid.js';
+import type { LanguageIdentifier } from '../models/langid/identifier.js';
 import type { EncoderRegistry } from '../models/registry.js';
 import type { QueryTranslator } from '../models/translate/translator.js';
 import type { Logger } from '../core/logger.js';

@@ -3,7 +3,7 @@
  * store, text search and vector indexes, built by a factory and injected). The HTTP server and the CLI call these
  * verbs; nothing here knows about HTTP, SQL or HNSW.
  */
-import type { LanguageIdentifier } from '../models/langid.js';
+import type { LanguageIdentifier } from '../models/langid/identifier.js';
 import type { EncoderRegistry } from '../models/registry.js';
 import { createUntranslatedQueries, type QueryTranslator } from '../models/translate/translator.js';
 import { collectionConfigSchema, collectionNameSchema } from './config.js';

@@ -1,6 +1,6 @@
 /** One collection's search over a Storage (store-contracts.ts): dense (ANN), BM25, hybrid (reciprocal-rank fusion of both), or BM25 of the translated query alone or fused with dense. */
 import type { Encoder } from '../models/encoder.js';
-import type { LanguageIdentifier } from '../models/langid.js';
+import type { LanguageIdentifier } from '../models/langid/identifier.js';
 import type { QueryTranslator } from '../models/translate/translator.js';
 import type { Storage } from './store-contracts.js';
 import { TafutaError } from '../core/errors.js';

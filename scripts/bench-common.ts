@@ -13,7 +13,7 @@ import { Engine } from '../indexer/engine.js';
 import { createSqliteStorage } from '../indexer/sqlite/storage.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import type { EmbedOptions, Encoder } from '../models/encoder.js';
-import { createHeuristicLanguageIdentifier } from '../models/langid.js';
+import { createHeuristicLanguageIdentifier } from '../models/langid/identifier.js';
 import { createEncoderRegistry } from '../models/registry.js';
 import { runCluster } from '../server/cluster.js';
 import { startWebServer } from '../server/start.js';

@@ -24,7 +24,7 @@ import pg from 'pg';
 import { packageVersion } from '../bin/runtime.js';
 import { openEngine } from '../indexer/engine.js';
 import { openPostgresStorage } from '../indexer/postgres/storage.js';
-import { createHeuristicLanguageIdentifier } from '../models/langid.js';
+import { createHeuristicLanguageIdentifier } from '../models/langid/identifier.js';
 import { createEncoderRegistry } from '../models/registry.js';
 import { startWebServer } from '../server/start.js';
 import { startPgliteServer } from '../test/helpers/postgres.js';

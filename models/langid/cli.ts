@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { TafutaError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import { createHeuristicLanguageIdentifier } from '../langid.js';
+import { createHeuristicLanguageIdentifier } from './identifier.js';
 import { readLangIdConfig, type LangIdConfig } from './config.js';
 import { trainingKeys } from './data.js';
 import { evaluateIdentifiers, formatReport, readBenchStrings, summarize } from './eval.js';

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { TafutaError } from '../../core/errors.js';
 import { readJsonl } from '../../core/jsonl.js';
-import type { LanguageIdentifier } from '../langid.js';
+import type { LanguageIdentifier } from './identifier.js';
 import { normalizeText } from '../../text/normalize.js';
 import { ENGLISH, wordCount } from './data.js';
 import type { LangIdManifest } from './io.js';

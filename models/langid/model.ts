@@ -6,7 +6,7 @@
  * labels whose training strings never use the text's writing system.
  */
 import { featurize, type FeatureConfig } from '../features.js';
-import type { LanguageGuess, LanguageIdentifier } from '../langid.js';
+import type { LanguageGuess, LanguageIdentifier } from './identifier.js';
 import { wordCount } from './data.js';
 import { lengthBucket, type LengthBucket } from './metrics.js';
 import { allowedLabels, dominantScript } from './script.js';

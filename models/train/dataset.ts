@@ -11,7 +11,7 @@ import { featurize, type FeatureConfig } from '../features.js';
 import type { CodeSwitchCandidates } from './code-switch.js';
 import { TafutaError } from '../../core/errors.js';
 
-export interface Pair {
+export interface TrainingPair {
   lang: number;
   /** Index into Dataset.english. */
   en: number;
@@ -33,8 +33,8 @@ export interface MonoText {
 export interface Dataset {
   langs: string[];
   english: EnglishText[];
-  train: Pair[];
-  validation: Pair[];
+  train: TrainingPair[];
+  validation: TrainingPair[];
   /** Training pair indices per language. */
   byLang: number[][];
   /** Groups of ≥ 2 training pairs sharing one English string (several translations: monolingual positives). */
@@ -106,8 +106,8 @@ export async function loadDataset(options: DatasetOptions): Promise<Dataset> {
     return i;
   };
 
-  const train: Pair[] = [];
-  const validation: Pair[] = [];
+  const train: TrainingPair[] = [];
+  const validation: TrainingPair[] = [];
   const manifest: Dataset['manifest'] = { files: [], pairs: {}, validation: {} };
   for (const [lang, code] of langs.entries()) {
     const file = path.join(options.trainDir, `${code}.jsonl`);
@@ -117,7 +117,7 @@ export async function loadDataset(options: DatasetOptions): Promise<Dataset> {
     const heldOut = heldOutEnglish(records, options.validationPerLang);
     let kept = 0;
     for (const r of records) {
-      const pair: Pair = {
+      const pair: TrainingPair = {
         lang,
         en: englishId(r.en),
         lrl: featurize(r.text, options.features),

@@ -5,12 +5,12 @@
 import type { Rng } from '../../core/rng.js';
 import { codeSwitchIds } from './code-switch.js';
 import type { TrainConfig } from './config.js';
-import type { Dataset, Pair } from './dataset.js';
+import type { Dataset, TrainingPair } from './dataset.js';
 import { forwardBatch, type EncoderInput, type EncoderParams, type ForwardCache } from './encoder-params.js';
 import { sampleNegative, type HardNegatives } from './hard-negatives.js';
 
 export interface PairBatch {
-  pairs: Pair[];
+  pairs: TrainingPair[];
   /** The pairs' other-language sides, encoded. */
   lrl: ForwardCache;
   /** The pairs' English sides, then the hard negatives, encoded. */
@@ -46,7 +46,7 @@ export function createPairBatchSampler(
   const sampleLang = languageSampler(dataset.byLang.map((b) => b.length), config.data.langTemperature, rng);
   const switchRate = dataset.codeSwitch ? (config.augment?.codeSwitch?.rate ?? 0) : 0;
   /** A pair's non-English features, code-switched when configured. */
-  const lrlIds = (pairIndex: number, pair: Pair): Uint32Array => {
+  const lrlIds = (pairIndex: number, pair: TrainingPair): Uint32Array => {
     const candidates = dataset.codeSwitch;
     return candidates && switchRate > 0 ? codeSwitchIds(candidates, pairIndex, pair.lrl, switchRate, augmentRng) : pair.lrl;
   };

@@ -3,7 +3,7 @@
  * MRR@10 per language by exact search. This is the number model selection and validation-driven choices may
  * use; the MediaWiki/CLDR/UDHR benchmarks never feed back into training.
  */
-import type { Dataset, Pair } from './dataset.js';
+import type { Dataset, TrainingPair } from './dataset.js';
 import { forwardBatch, type EncoderParams } from './encoder-params.js';
 
 export interface ValidationScores {
@@ -11,7 +11,7 @@ export interface ValidationScores {
   average: number;
 }
 
-export function validate(params: EncoderParams, dataset: Dataset, adapterOf: (lang: number) => number, pairs: Pair[] = dataset.validation): ValidationScores {
+export function validate(params: EncoderParams, dataset: Dataset, adapterOf: (lang: number) => number, pairs: TrainingPair[] = dataset.validation): ValidationScores {
   const dim = params.dim;
   const englishIds = [...new Set(pairs.map((p) => p.en))];
   const position = new Map(englishIds.map((e, i) => [e, i]));

@@ -6,9 +6,9 @@ import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fetchDebs, fetchNpm } from '../../corpora/fetch.js';
-import type { Logger } from '../../corpora/types.js';
+import type { BuildLog } from '../../corpora/types.js';
 
-const silent: Logger = { info: () => {}, warn: () => {}, error: () => {} };
+const silent: BuildLog = { info: () => {}, warn: () => {}, error: () => {} };
 
 test('fetchDebs reuses cached .debs without calling apt and decodes the version', async () => {
   const cache = await mkdtemp(join(tmpdir(), 'fetch-'));

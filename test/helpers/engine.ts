@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createHashedNgramEncoder } from '../../models/hashed-ngram-encoder.js';
-import { createHeuristicLanguageIdentifier } from '../../models/langid.js';
+import { createHeuristicLanguageIdentifier } from '../../models/langid/identifier.js';
 import { createEncoderRegistry } from '../../models/registry.js';
 import type { Encoder } from '../../models/encoder.js';
 import { Engine } from '../../indexer/engine.js';

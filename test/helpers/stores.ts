@@ -5,7 +5,7 @@ import { createSqliteStorage } from '../../indexer/sqlite/storage.js';
 import type { Storage } from '../../indexer/store-contracts.js';
 import { silentLogger } from '../../core/logger.js';
 import { createHashedNgramEncoder } from '../../models/hashed-ngram-encoder.js';
-import { createHeuristicLanguageIdentifier } from '../../models/langid.js';
+import { createHeuristicLanguageIdentifier } from '../../models/langid/identifier.js';
 import { createEncoderRegistry } from '../../models/registry.js';
 import type { Encoder } from '../../models/encoder.js';
 import type { QueryTranslator } from '../../models/translate/translator.js';

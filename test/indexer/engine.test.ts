@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { Engine } from '../../indexer/engine.js';
 import { createSqliteStorage } from '../../indexer/sqlite/storage.js';
 import { silentLogger } from '../../core/logger.js';
-import { createHeuristicLanguageIdentifier } from '../../models/langid.js';
+import { createHeuristicLanguageIdentifier } from '../../models/langid/identifier.js';
 import { createEncoderRegistry } from '../../models/registry.js';
 import { ANN_LIBRARIES, loadGraphStore, type GraphChoice, type GraphStore } from '../../indexer/graph-store.js';
 import { resolveMode, type SearchRequest } from '../../indexer/search.js';

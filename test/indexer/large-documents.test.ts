@@ -6,7 +6,7 @@ import { sqliteStoreOf } from '../helpers/engine.js';
 import { silentLogger } from '../../core/logger.js';
 import { LIMITS } from '../../indexer/schemas.js';
 import { createHashedNgramEncoder } from '../../models/hashed-ngram-encoder.js';
-import { createHeuristicLanguageIdentifier, DOCUMENT_LANGUAGE_SAMPLE_CHARS, type LanguageIdentifier } from '../../models/langid.js';
+import { createHeuristicLanguageIdentifier, DOCUMENT_LANGUAGE_SAMPLE_CHARS, type LanguageIdentifier } from '../../models/langid/identifier.js';
 import { createEncoderRegistry } from '../../models/registry.js';
 
 const SWAHILI = 'Maji safi ni muhimu kwa afya ya watoto na familia nzima. Wakulima wanapanda mahindi wakati wa mvua za masika. ';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createHashedNgramEncoder } from '../../models/hashed-ngram-encoder.js';
-import { createHeuristicLanguageIdentifier } from '../../models/langid.js';
+import { createHeuristicLanguageIdentifier } from '../../models/langid/identifier.js';
 
 const cosine = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i]!, 0);
 

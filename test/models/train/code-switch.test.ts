@@ -11,7 +11,7 @@ import { createRng } from '../../../core/rng.js';
 import { featurize, type FeatureConfig } from '../../../models/features.js';
 import { buildCodeSwitchCandidates, codeSwitchIds, readCodeSwitchTables } from '../../../models/train/code-switch.js';
 import { trainConfigSchema } from '../../../models/train/config.js';
-import { loadDataset, type Pair } from '../../../models/train/dataset.js';
+import { loadDataset, type TrainingPair } from '../../../models/train/dataset.js';
 import { initEncoderParams } from '../../../models/train/encoder-params.js';
 import { runTraining } from '../../../models/train/run.js';
 import { Trainer, initSharedState, localAllocator } from '../../../models/train/trainer.js';
@@ -22,7 +22,7 @@ import { writeSyntheticData } from './synthetic-data.js';
 const FEATURES: FeatureConfig = { buckets: 4096, minN: 3, maxN: 4, words: true };
 const key = (ids: Uint32Array) => ids.join(',');
 
-function pair(lang: number, text: string): Pair {
+function pair(lang: number, text: string): TrainingPair {
   return { lang, en: 0, lrl: featurize(text, FEATURES), lrlText: text, weight: 1 };
 }
 
@@ -41,7 +41,7 @@ function smallCase() {
 
 test('only words with a usable table entry are switchable: not the unknown word, not a translation into itself, not a language without a table', () => {
   const { candidates } = smallCase();
-  // Pair 0: kazu, mbe and tso (light 0.8 survives minProbability, fire 0.2 does not); nyi has no entry.
+  // TrainingPair 0: kazu, mbe and tso (light 0.8 survives minProbability, fire 0.2 does not); nyi has no entry.
   assert.equal(candidates.pairSlots[1]! - candidates.pairSlots[0]!, 3);
   assert.equal(candidates.pairSlots[2]! - candidates.pairSlots[1]!, 0, '"paris" → "paris" changes nothing');
   assert.equal(candidates.pairSlots[3]! - candidates.pairSlots[2]!, 0, 'yy has no table');

@@ -2,10 +2,10 @@
  * The language-identifier seam, and a small deterministic heuristic behind it: writing system first (Ethiopic,
  * Lao, Tibetan… settle it), then stop-word overlap for Latin-script languages. It answers `undefined` rather
  * than guess when the evidence is thin, and callers fall back to "no adapter". The trained identifier
- * (models/langid/, shipped as models/langid-base/) replaces it at run time when present; see docs/langid.md.
+ * (this folder's model.ts, shipped as models/langid-base/) replaces it at run time when present; see docs/langid.md.
  */
 import { createRequire } from 'node:module';
-import { tokenize } from '../text/normalize.js';
+import { tokenize } from '../../text/normalize.js';
 
 export interface LanguageGuess {
   lang: string;
