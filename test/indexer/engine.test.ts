@@ -11,7 +11,7 @@ import { ANN_LIBRARIES, loadGraphStore, type GraphChoice, type GraphStore } from
 import { resolveMode, type SearchRequest } from '../../indexer/search.js';
 import { createHashedNgramEncoder } from '../../models/hashed-ngram-encoder.js';
 import type { Encoder } from '../../models/encoder.js';
-import { SAMPLE_DOCUMENTS, sqliteStorageOf, tempDir, testEngine } from '../helpers/engine.js';
+import { SAMPLE_DOCUMENTS, sqliteStorageOf, sqliteStoreOf, tempDir, testEngine } from '../helpers/engine.js';
 
 const search = (engine: Engine, query: string, extra: Partial<SearchRequest> = {}) =>
   engine.search('c', { query, k: 10, mode: 'dense', ...extra });
@@ -75,7 +75,7 @@ test('repeated updates do not grow the hnswlib index: deleted slots are reused',
   const info = await engine.getCollection('c');
   assert.equal(info.passages, SAMPLE_DOCUMENTS.length);
   assert.equal(info.indexedVectors, SAMPLE_DOCUMENTS.length);
-  const store = (sqliteStorageOf(engine) as unknown as { indexes: Map<string, { vectorStore: GraphStore }> }).indexes.get('c')!.vectorStore;
+  const store = sqliteStorageOf(engine).indexOf(sqliteStoreOf(engine).requireCollection('c')).vectorStore;
   assert.ok(store.elements <= 2 * SAMPLE_DOCUMENTS.length, `index holds ${store.elements} slots`);
   engine.close();
 });

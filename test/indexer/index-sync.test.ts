@@ -20,8 +20,13 @@ import { BULK_EF_CONSTRUCTION } from '../../indexer/usearch-store.js';
 import { dot } from '../../indexer/vector-store.js';
 import { sqliteStorageOf, sqliteStoreOf, tempDir, testEngine } from '../helpers/engine.js';
 
+/** The collection's open vector index (searchable = graph + pending). */
+function indexOf(engine: Engine, name = 'c') {
+  return sqliteStorageOf(engine).indexOf(sqliteStoreOf(engine).requireCollection(name));
+}
+
 function graphOf(engine: Engine, name = 'c'): GraphStore {
-  return (sqliteStorageOf(engine) as unknown as { indexes: Map<string, { vectorStore: GraphStore }> }).indexes.get(name)!.vectorStore;
+  return indexOf(engine, name).vectorStore;
 }
 
 const documents = (prefix: string, n: number) =>
@@ -205,8 +210,8 @@ test('a bulk import (deferIndex) commits without the graph; catchUpIndex builds 
     await engine.catchUpIndex('c');
     const graph = graphOf(engine);
     assert.equal(graph.size, 300 + 200 + 100 + 50 - 2);
-    const pending = (sqliteStorageOf(engine) as unknown as { indexes: Map<string, { pending: Map<number, Float32Array> }> }).indexes.get('c')!.pending;
-    assert.equal(pending.size, 0);
+    const index = indexOf(engine);
+    assert.equal(index.size - index.vectorStore.size, 0, 'nothing pending');
     assert.equal((await topIds(engine, 'hati iliyobadilishwa kabisa'))[0], 'b3#0');
     assert.ok(!(await topIds(engine, documents('a', 8)[7]!.text)).includes('a7#0'));
   } finally {
@@ -218,8 +223,8 @@ test('a bulk import (deferIndex) commits without the graph; catchUpIndex builds 
     await again.getCollection('c');
     assert.equal((await topIds(again, documents('e', 7)[6]!.text))[0], 'e6#0');
     assert.equal(graphOf(again).size, 648);
-    const pending = (sqliteStorageOf(again) as unknown as { indexes: Map<string, { pending: Map<number, Float32Array> }> }).indexes.get('c')!.pending;
-    assert.equal(pending.size, 0);
+    const index = indexOf(again);
+    assert.equal(index.size - index.vectorStore.size, 0, 'nothing pending');
   } finally {
     await again.close();
   }
