@@ -31,7 +31,7 @@ export const langSchema = z
     ctx.addIssue({
       code: 'custom',
       message:
-        `lang "${tag.length > 40 ? `${tag.slice(0, 40)}…` : tag}" is not an ISO 639-1, 639-2 or 639-3 language code (such as "sw" or "swa", "ha" or "hau"); ` +
+        `"${tag.length > 40 ? `${tag.slice(0, 40)}…` : tag}" is not an ISO 639-1, 639-2 or 639-3 language code (such as "sw" or "swa", "ha" or "hau"); ` +
         'omit lang to have it detected. GET /v1/info lists the languages with a trained adapter',
     });
   })

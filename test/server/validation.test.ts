@@ -123,6 +123,11 @@ describe('validation', () => {
       assertError(await rawPost(api, `/v1/collections/${C}/search`, '[{"query":"maji"}]'), 400, 'INVALID_ARGUMENT');
     });
 
+    test('an unknown language code is 400 naming the field once: lang: "xx" is not an ISO 639 code', async () => {
+      const body = assertError(await post(`/v1/collections/${C}/search`).send({ query: 'maji', lang: 'xx' }), 400, 'INVALID_ARGUMENT');
+      assert.match(body.error.message, /^lang: "xx" is not an ISO 639-1, 639-2 or 639-3 language code/);
+    });
+
     test('no body at all is 400 INVALID_ARGUMENT', async () => {
       const body = assertError(await post(`/v1/collections/${C}/search`), 400, 'INVALID_ARGUMENT');
       assert.ok(issuePaths(body).includes('query'));
