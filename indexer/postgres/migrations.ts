@@ -47,6 +47,19 @@ export async function storedTextNormalizationVersionPg(db: Queryable): Promise<n
 }
 
 /**
+ * Pages through `select` (rows `id, text` with id > $1, LIMIT $2, in id order) and hands each page's ids and the
+ * search text of their texts to `update` ($1 ids, $2 search texts).
+ */
+async function recomputeInBatches(client: Queryable, select: string, update: string): Promise<void> {
+  for (let after = 0; ; ) {
+    const rows = await client.query<{ id: number; text: string }>(select, [after, RECOMPUTE_BATCH]);
+    if (rows.length === 0) return;
+    await client.query(update, [rows.map((r) => r.id), rows.map((r) => searchTextOf(r.text))]);
+    after = rows.at(-1)!.id;
+  }
+}
+
+/**
  * Recomputes the stored search text when another text normalisation version computed it (as SQLite's
  * followTextNormalization does), in one transaction under the migration lock; the text indexes follow the rows.
  * Returns whether it did.
@@ -57,24 +70,16 @@ export async function followTextNormalizationPg(connection: PgConnection, versio
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
     const stored = await storedTextNormalizationVersionPg(client);
     if (stored === undefined || stored === version) return false;
-    for (let after = 0; ; ) {
-      const rows = await client.query<{ id: number; text: string }>('SELECT id, text FROM passages WHERE id > $1 ORDER BY id LIMIT $2', [after, RECOMPUTE_BATCH]);
-      if (rows.length === 0) break;
-      await client.query(
-        'UPDATE passages p SET search_text = u.search_text FROM unnest($1::bigint[], $2::text[]) AS u(id, search_text) WHERE p.id = u.id',
-        [rows.map((r) => r.id), rows.map((r) => searchTextOf(r.text))],
-      );
-      after = rows.at(-1)!.id;
-    }
-    for (let after = 0; ; ) {
-      const rows = await client.query<{ id: number; title: string }>('SELECT id, title FROM documents WHERE id > $1 AND title IS NOT NULL ORDER BY id LIMIT $2', [after, RECOMPUTE_BATCH]);
-      if (rows.length === 0) break;
-      await client.query(
-        'UPDATE passages p SET title_search_text = u.title_search_text FROM unnest($1::bigint[], $2::text[]) AS u(document_id, title_search_text) WHERE p.document_id = u.document_id',
-        [rows.map((r) => r.id), rows.map((r) => searchTextOf(r.title))],
-      );
-      after = rows.at(-1)!.id;
-    }
+    await recomputeInBatches(
+      client,
+      'SELECT id, text FROM passages WHERE id > $1 ORDER BY id LIMIT $2',
+      'UPDATE passages p SET search_text = u.search_text FROM unnest($1::bigint[], $2::text[]) AS u(id, search_text) WHERE p.id = u.id',
+    );
+    await recomputeInBatches(
+      client,
+      'SELECT id, title AS text FROM documents WHERE id > $1 AND title IS NOT NULL ORDER BY id LIMIT $2',
+      'UPDATE passages p SET title_search_text = u.title_search_text FROM unnest($1::bigint[], $2::text[]) AS u(document_id, title_search_text) WHERE p.document_id = u.document_id',
+    );
     await client.query('UPDATE store_settings SET value = $1 WHERE name = $2', [String(version), TEXT_NORMALIZATION_SETTING]);
     return true;
   });
