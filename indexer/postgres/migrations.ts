@@ -8,6 +8,7 @@ import { TEXT_NORMALIZATION_VERSION } from '../../text/normalize.js';
 import { readMigrations, type Migration } from '../database.js';
 import { searchTextOf } from '../search-text.js';
 import type { PgConnection, Queryable } from './connection.js';
+import { unescapeNul } from './nul-escape.js';
 
 export const POSTGRES_MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations/postgres/', import.meta.url));
 /** Any fixed number: the key of the advisory lock migrations hold. */
@@ -48,13 +49,13 @@ export async function storedTextNormalizationVersionPg(db: Queryable): Promise<n
 
 /**
  * Pages through `select` (rows `id, text` with id > $1, LIMIT $2, in id order) and hands each page's ids and the
- * search text of their texts to `update` ($1 ids, $2 search texts).
+ * search text of their texts, as written before the store escaped them (nul-escape.ts), to `update` ($1 ids, $2 search texts).
  */
 async function recomputeInBatches(client: Queryable, select: string, update: string): Promise<void> {
   for (let after = 0; ; ) {
     const rows = await client.query<{ id: number; text: string }>(select, [after, RECOMPUTE_BATCH]);
     if (rows.length === 0) return;
-    await client.query(update, [rows.map((r) => r.id), rows.map((r) => searchTextOf(r.text))]);
+    await client.query(update, [rows.map((r) => r.id), rows.map((r) => searchTextOf(unescapeNul(r.text)))]);
     after = rows.at(-1)!.id;
   }
 }
