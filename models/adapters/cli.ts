@@ -8,12 +8,12 @@ import path from 'node:path';
 import { sha256FileSync } from '../../core/hash.js';
 import { createRng, shuffle } from '../../core/rng.js';
 import { TafutaError } from '../../core/errors.js';
-import { canonicalLanguage } from '../../core/languages.js';
 import type { Encoder } from '../encoder.js';
 import type { EncoderRegistry } from '../registry.js';
 import { heldOutEnglish } from '../train/dataset.js';
 import { readPairsFile } from '../train/adapt.js';
 import { embedPairs } from './embedding-cache.js';
+import { adapterLanguagesOf } from './languages.js';
 import { readAdaptedModel, writeAdaptedModel, type LanguageRecord } from './format.js';
 import type { LowRankAdapter } from './low-rank.js';
 import { adapterTrainConfigSchema, trainAdapter, type AdapterTrainConfig } from './train.js';
@@ -64,18 +64,6 @@ function readConfig(file: string, overrides: Pick<AdaptEncoderOptions, 'rank' | 
   });
   if (!parsed.success) throw new TafutaError('INPUT_FILE', `adapter config ${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return parsed.data;
-}
-
-function languagesOf(tags: readonly string[]): string[] {
-  if (tags.length === 0) throw bad('give --lang (one code, or several separated by commas)');
-  const langs = tags.map((tag) => {
-    const lang = canonicalLanguage(tag);
-    if (lang === undefined) throw bad(`--lang "${tag}" is not an ISO 639-1, 639-2 or 639-3 language code (such as "sw" or "swa")`);
-    if (lang === 'en') throw bad('--lang en: English is the pivot every adapter maps onto; it gets no adapter');
-    return lang;
-  });
-  if (new Set(langs).size !== langs.length) throw bad(`--lang names a language twice: ${tags.join(',')}`);
-  return langs;
 }
 
 /** The pairs file of each language: `pairs` itself for one language, `<pairs>/<lang>.jsonl|.tsv` for a directory. */
@@ -130,7 +118,7 @@ function baseOf(registry: EncoderRegistry, name: string): { base: Encoder; kept:
 }
 
 export async function adaptEncoder(options: AdaptEncoderOptions, deps: AdaptEncoderDeps): Promise<AdaptEncoderResult> {
-  const langs = languagesOf(options.langs);
+  const langs = adapterLanguagesOf(options.langs);
   const files = pairsFilesOf(options.pairs, langs);
   const config = readConfig(options.configFile, options);
   const data = new Map([...files].map(([lang, file]) => [lang, { file, sha256: sha256FileSync(file), ...readPairs(file, lang, config) }]));

@@ -41,7 +41,8 @@ interface AdaptCliOptions {
 async function adaptAnyEncoder(options: AdaptCliOptions & { encoder: string }, runtime: TrainingCliRuntime): Promise<void> {
   if (options.model !== undefined) throw new CliError('give --model (our model, retrained) or --encoder (any encoder, frozen), not both');
   const { adaptEncoder } = await import('../adapters/cli.js');
-  const langs = options.lang.split(',').map((s) => s.trim()).filter(Boolean);
+  const { splitLanguageFlag } = await import('../adapters/languages.js');
+  const langs = splitLanguageFlag(options.lang);
   const result = await adaptEncoder(
     { encoder: options.encoder, langs, pairs: options.pairs, out: options.out, name: options.name, configFile: options.config, rank: options.rank, epochs: options.epochs, seed: options.seed, cacheDir: options.cache },
     { openEncoders: runtime.openEncoders, modelsDirs: runtime.modelsDirs(), log: (message) => runtime.logger.info(message) },
@@ -126,10 +127,14 @@ export function registerTrainingCommands(program: Command, runtime: TrainingCliR
       const model = options.model ?? path.join(runtime.shippedModelsDir, 'cmtp-base');
       if (options.out === undefined) throw new CliError('give --out DIR');
       const { adaptLanguage } = await import('./adapt.js');
+      const { adapterLanguagesOf, splitLanguageFlag } = await import('../adapters/languages.js');
       if (path.resolve(options.out) === path.resolve(model)) throw new CliError('--out must differ from --model');
+      const langs = adapterLanguagesOf(splitLanguageFlag(options.lang));
+      if (langs.length > 1) throw new CliError(`--model adapts one language at a time (--lang names ${langs.length}); --encoder takes several`);
+      const lang = langs[0]!;
       // Bad input (pairs, model files) is a TafutaError (exit 2); anything else is a bug (exit 1).
-      const result = await adaptLanguage({ modelDir: model, outDir: options.out, lang: options.lang, pairsFile: options.pairs, epochs: options.epochs, name: options.name, rank: options.rank });
-      process.stdout.write(`adapter for "${options.lang}" trained on ${result.pairs} pairs in ${result.seconds.toFixed(1)} s (final loss ${result.loss.toFixed(3)}); wrote ${options.out}\n`);
+      const result = await adaptLanguage({ modelDir: model, outDir: options.out, lang, pairsFile: options.pairs, epochs: options.epochs, name: options.name, rank: options.rank });
+      process.stdout.write(`adapter for "${lang}" trained on ${result.pairs} pairs in ${result.seconds.toFixed(1)} s (final loss ${result.loss.toFixed(3)}); wrote ${options.out}\n`);
     });
 
   program

@@ -53,7 +53,7 @@ test('train: a missing, unreadable or invalid config, or no training data, exits
   assert.equal(fs.existsSync(out), false, 'nothing written');
 });
 
-test('adapt --model: a missing model or pairs file, or a malformed pairs line, exits 2 with one line', () => {
+test('adapt --model: a missing model or pairs file, a malformed pairs line or a bad --lang exits 2 with one line', () => {
   const out = path.join(root, 'adapted');
   const pairs = write('pairs.tsv', 'water\tmaji\nhouse\tnyumba\n');
   const emptyModel = path.join(root, 'no-model');
@@ -62,5 +62,8 @@ test('adapt --model: a missing model or pairs file, or a malformed pairs line, e
   assertBadInput(tafuta('adapt', '--lang', 'sw', '--pairs', path.join(root, 'missing.tsv'), '--out', out), /pairs file not found: .*missing\.tsv \[INPUT_FILE\]/, 'no pairs file');
   const malformed = write('malformed.tsv', 'water\tmaji\nonly english here\n');
   assertBadInput(tafuta('adapt', '--lang', 'sw', '--pairs', malformed, '--out', out), /malformed\.tsv:2: expected "english<TAB>translation" \[INPUT_FILE\]/, 'a line without a tab');
+  assertBadInput(tafuta('adapt', '--lang', 'Swahili', '--pairs', pairs, '--out', out), /--lang "Swahili" is not an ISO 639-1, 639-2 or 639-3 language code/, 'not a language code');
+  assertBadInput(tafuta('adapt', '--lang', 'en', '--pairs', pairs, '--out', out), /--lang en: English is the pivot/, 'English');
+  assertBadInput(tafuta('adapt', '--lang', 'sw,yo', '--pairs', pairs, '--out', out), /--model adapts one language at a time/, 'two languages');
   assert.equal(fs.existsSync(out), false, 'nothing written');
 });
