@@ -4,32 +4,51 @@
  * the large cluster around it (a probe among thousands of near-duplicates) can be unreachable from the entry point
  * until later inserts link it — a document written a moment ago would not be found by its own text. Which passages
  * they are follows from the data alone, so a restart or a restored snapshot answers as the process that wrote them
- * did. Costs one dot product each per search (~0.4 ms for 1,024 × 256-d on our machines).
+ * did. Costs one dot product each per search: the vectors sit in one matrix (a ring of rows, the oldest overwritten)
+ * and are scored eight rows per pass over the query (docs/benchmarks/notes/4.1-search-hot-path.md).
  */
 import type { SqliteDocumentStore as DocumentStore } from './document-store.js';
-import { dot, type VectorHit } from './vector-store.js';
+import type { TopHits } from './top-hits.js';
 
 export const RECENT_EXACT_PASSAGES = 1024;
 
+/**
+ * Rows summed side by side in one pass over the query: eight independent sums keep the CPU's adders busy where one
+ * waits on each addition (2.4× faster than one row at a time at dim 256; RECENT_EXACT_PASSAGES is a multiple).
+ */
+const ROWS_PER_PASS = 8;
+
+/** The label of a free row (passage ids start at 1). */
+const FREE = 0;
+
 export class RecentPassages {
-  /** The RECENT_EXACT_PASSAGES live passages of the graph with the highest ids, in id order. */
-  private vectors = new Map<number, Float32Array>();
+  /** Row r holds the vector of `labels[r]` (FREE: none), at r × dim. */
+  private readonly matrix: Float32Array;
+  private readonly labels = new Float64Array(RECENT_EXACT_PASSAGES);
+  private readonly rowOf = new Map<number, number>();
+  /** The row the next passage goes to: the oldest one once the ring is full. */
+  private next = 0;
+  /** Rows marked to be passed over by one scoreInto call. */
+  private readonly skipped = new Uint8Array(RECENT_EXACT_PASSAGES);
   /** A recent passage was deleted: the next search reads the latest passages again (one query, not one per delete). */
   private short = false;
 
   constructor(
-    private readonly store: DocumentStore,
+    private readonly store: Pick<DocumentStore, 'latestVectors'>,
     private readonly collectionId: number,
-  ) {}
+    private readonly dim: number,
+  ) {
+    this.matrix = new Float32Array(RECENT_EXACT_PASSAGES * dim);
+  }
 
   get size(): number {
-    return this.vectors.size;
+    return this.rowOf.size;
   }
 
   /** The latest live passages with ids <= `through` (the graph's cursor), from SQLite: rows deleted there are gone, whether or not read yet. */
   read(through: number): void {
-    const latest = this.store.latestVectors(this.collectionId, through, RECENT_EXACT_PASSAGES);
-    this.vectors = new Map(latest.map(({ label, vector }) => [label, vector]));
+    this.clear();
+    for (const { label, vector } of this.store.latestVectors(this.collectionId, through, RECENT_EXACT_PASSAGES)) this.add(label, vector);
     this.short = false;
   }
 
@@ -38,26 +57,99 @@ export class RecentPassages {
     if (this.short) this.read(through);
   }
 
-  /** A passage just put into the graph; the oldest one is forgotten. */
+  /** A passage just put into the graph (ids ascending); the oldest one is forgotten. */
   add(label: number, vector: Float32Array): void {
-    this.vectors.set(label, vector);
-    if (this.vectors.size > RECENT_EXACT_PASSAGES) this.vectors.delete(this.vectors.keys().next().value!);
+    const present = this.rowOf.get(label);
+    if (present !== undefined) {
+      this.matrix.set(vector, present * this.dim);
+      return;
+    }
+    const row = this.next;
+    this.next = (row + 1) % RECENT_EXACT_PASSAGES;
+    const old = this.labels[row]!;
+    if (old !== FREE) this.rowOf.delete(old);
+    this.labels[row] = label;
+    this.rowOf.set(label, row);
+    this.matrix.set(vector, row * this.dim);
   }
 
+  /** Frees the passage's row; the next search reads the latest passages again, so a hole lives until then. */
   remove(label: number): void {
-    if (this.vectors.delete(label)) this.short = true;
+    const row = this.rowOf.get(label);
+    if (row === undefined) return;
+    this.rowOf.delete(label);
+    this.labels[row] = FREE;
+    this.short = true;
   }
 
   clear(): void {
-    this.vectors.clear();
+    this.labels.fill(FREE);
+    this.rowOf.clear();
+    this.next = 0;
   }
 
-  /** Adds to `hits` the recent passages `visible` lets through, scored exactly (one the graph found is not added again). */
-  addMissing(hits: VectorHit[], query: Float32Array, visible: ((label: number) => boolean) | undefined): void {
-    if (this.vectors.size === 0) return;
-    const found = new Set(hits.map((hit) => hit.label));
-    for (const [label, vector] of this.vectors) {
-      if (!found.has(label) && (visible?.(label) ?? true)) hits.push({ label, score: dot(query, vector) });
+  has(label: number): boolean {
+    return this.rowOf.has(label);
+  }
+
+  /**
+   * Offers to `top` each recent passage `visible` lets through, scored exactly, except the `skip` labels (the graph
+   * scored them already). A score is the sum of query[i] × vector[i] in order from i = 0, as dot() adds them: the
+   * rows summed side by side are each summed in that order, so the scores are dot()'s to the last bit.
+   */
+  scoreInto(top: TopHits, query: Float32Array, visible: ((label: number) => boolean) | undefined, skip: readonly number[] = []): void {
+    if (this.rowOf.size === 0) return;
+    const { matrix, skipped, dim } = this;
+    for (const label of skip) {
+      const row = this.rowOf.get(label);
+      if (row !== undefined) skipped[row] = 1;
     }
+    for (let r = 0; r < RECENT_EXACT_PASSAGES; r += ROWS_PER_PASS) {
+      if (this.freeBlock(r)) continue;
+      const start = r * dim;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      let s4 = 0;
+      let s5 = 0;
+      let s6 = 0;
+      let s7 = 0;
+      for (let i = 0; i < dim; i++) {
+        const q = query[i]!;
+        const at = start + i;
+        s0 += q * matrix[at]!;
+        s1 += q * matrix[at + dim]!;
+        s2 += q * matrix[at + 2 * dim]!;
+        s3 += q * matrix[at + 3 * dim]!;
+        s4 += q * matrix[at + 4 * dim]!;
+        s5 += q * matrix[at + 5 * dim]!;
+        s6 += q * matrix[at + 6 * dim]!;
+        s7 += q * matrix[at + 7 * dim]!;
+      }
+      this.offerRow(top, r, s0, visible);
+      this.offerRow(top, r + 1, s1, visible);
+      this.offerRow(top, r + 2, s2, visible);
+      this.offerRow(top, r + 3, s3, visible);
+      this.offerRow(top, r + 4, s4, visible);
+      this.offerRow(top, r + 5, s5, visible);
+      this.offerRow(top, r + 6, s6, visible);
+      this.offerRow(top, r + 7, s7, visible);
+    }
+    for (const label of skip) {
+      const row = this.rowOf.get(label);
+      if (row !== undefined) skipped[row] = 0;
+    }
+  }
+
+  private freeBlock(first: number): boolean {
+    for (let r = first; r < first + ROWS_PER_PASS; r++) if (this.labels[r] !== FREE) return false;
+    return true;
+  }
+
+  private offerRow(top: TopHits, row: number, score: number, visible: ((label: number) => boolean) | undefined): void {
+    const label = this.labels[row]!;
+    if (label === FREE || this.skipped[row] === 1) return;
+    if (visible === undefined || visible(label)) top.offer(label, score);
   }
 }
