@@ -5,7 +5,7 @@
  * until later inserts link it — a document written a moment ago would not be found by its own text. Which passages
  * they are follows from the data alone, so a restart or a restored snapshot answers as the process that wrote them
  * did. Costs one dot product each per search: the vectors sit in one matrix (a ring of rows, the oldest overwritten)
- * and are scored eight rows per pass over the query (docs/benchmarks/notes/4.1-search-hot-path.md).
+ * and are scored eight rows per pass over the query (docs/benchmarks/notes/3.1-search-hot-path.md).
  */
 import type { SqliteDocumentStore as DocumentStore } from './document-store.js';
 import type { TopHits } from './top-hits.js';
@@ -28,6 +28,8 @@ export class RecentPassages {
   private readonly rowOf = new Map<number, number>();
   /** The row the next passage goes to: the oldest one once the ring is full. */
   private next = 0;
+  /** One scoreInto call's scores, by row. */
+  private readonly scores = new Float64Array(RECENT_EXACT_PASSAGES);
   /** Rows marked to be passed over by one scoreInto call. */
   private readonly skipped = new Uint8Array(RECENT_EXACT_PASSAGES);
   /** A recent passage was deleted: the next search reads the latest passages again (one query, not one per delete). */
@@ -99,7 +101,7 @@ export class RecentPassages {
    */
   scoreInto(top: TopHits, query: Float32Array, visible: ((label: number) => boolean) | undefined, skip: readonly number[] = []): void {
     if (this.rowOf.size === 0) return;
-    const { matrix, skipped, dim } = this;
+    const { matrix, labels, scores, skipped, dim } = this;
     for (const label of skip) {
       const row = this.rowOf.get(label);
       if (row !== undefined) skipped[row] = 1;
@@ -127,14 +129,18 @@ export class RecentPassages {
         s6 += q * matrix[at + 6 * dim]!;
         s7 += q * matrix[at + 7 * dim]!;
       }
-      this.offerRow(top, r, s0, visible);
-      this.offerRow(top, r + 1, s1, visible);
-      this.offerRow(top, r + 2, s2, visible);
-      this.offerRow(top, r + 3, s3, visible);
-      this.offerRow(top, r + 4, s4, visible);
-      this.offerRow(top, r + 5, s5, visible);
-      this.offerRow(top, r + 6, s6, visible);
-      this.offerRow(top, r + 7, s7, visible);
+      scores[r] = s0;
+      scores[r + 1] = s1;
+      scores[r + 2] = s2;
+      scores[r + 3] = s3;
+      scores[r + 4] = s4;
+      scores[r + 5] = s5;
+      scores[r + 6] = s6;
+      scores[r + 7] = s7;
+    }
+    for (let r = 0; r < RECENT_EXACT_PASSAGES; r++) {
+      const label = labels[r]!;
+      if (label !== FREE && skipped[r] === 0 && (visible === undefined || visible(label))) top.offer(label, scores[r]!);
     }
     for (const label of skip) {
       const row = this.rowOf.get(label);
@@ -145,11 +151,5 @@ export class RecentPassages {
   private freeBlock(first: number): boolean {
     for (let r = first; r < first + ROWS_PER_PASS; r++) if (this.labels[r] !== FREE) return false;
     return true;
-  }
-
-  private offerRow(top: TopHits, row: number, score: number, visible: ((label: number) => boolean) | undefined): void {
-    const label = this.labels[row]!;
-    if (label === FREE || this.skipped[row] === 1) return;
-    if (visible === undefined || visible(label)) top.offer(label, score);
   }
 }

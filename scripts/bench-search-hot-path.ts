@@ -7,10 +7,12 @@
  *                 (client CPU included), plus the steps of a search measured alone through public APIs.
  *   profile <dir> only the HTTP searches (BENCH_HOT_PROFILE=engine: Engine.search), to run under `node --cpu-prof`.
  * `run` prints one JSON line; a comparison runs two builds of the code against the same directory, interleaved
- * (docs/benchmarks/notes/4.1-search-hot-path.md). CPU time, not wall time: the machine is shared.
+ * (docs/benchmarks/notes/3.1-search-hot-path.md). CPU time, not wall time: the machine is shared.
  * Run: `node dist/scripts/bench-search-hot-path.js build /tmp/hot-100k && node dist/scripts/bench-search-hot-path.js run /tmp/hot-100k`.
  */
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { SqliteStorage } from '../indexer/sqlite/storage.js';
 import { startWebServer } from '../server/start.js';
 import { REQUEST_SCHEMAS } from '../server/api-schemas.js';
@@ -107,10 +109,28 @@ const graphOnlyLabels = median(await perCall((j) => labelsOf(j)));
 steps['sqlite.vectorsOf (2k candidates)'] = Math.round((steps['sqlite.vectorsOf (2k candidates)'] - graphOnlyLabels) * 10) / 10;
 steps['sqlite.passageViews (k)'] = Math.round((steps['sqlite.passageViews (k)'] - graphOnlyLabels) * 10) / 10;
 
+// Floors of the HTTP figure: the client and Node's HTTP alone (a bare server answering a fixed body), and tafuta's
+// middleware without a search (a search of a collection that does not exist: 404 after the same layers).
+const bare = http.createServer((req, res) => {
+  req.resume();
+  req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"results":[]}'));
+});
+await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
+const barePost = jsonPoster(`http://127.0.0.1:${(bare.address() as AddressInfo).port}`, 1);
+const notFoundPost = jsonPoster(server.url, 1);
+const floors = {
+  'bare node:http server (client + Node HTTP)': median(await perCall((j) => barePost(searchRoute, bodyOf(j)))),
+  'tafuta 404 search (client + Node HTTP + middleware)': median(await perCall((j) => notFoundPost('/v1/collections/none/search', bodyOf(j)).catch(() => undefined))),
+};
+
 const indexSearch = await perCall((j) => index.search(queryOf(j), K));
 const engineSearch = await perCall((j) => engine.search(COLLECTION, { ...bodyOf(j), mode: 'dense' }));
-const http = await perCall((j) => post(searchRoute, bodyOf(j)));
+// A fresh connection: the server closes one idle for 5 s, and a request racing that close fails.
+const searchPost = jsonPoster(server.url, 1);
+const overHttp = await perCall((j) => searchPost(searchRoute, bodyOf(j)));
 await server.stop();
+bare.closeAllConnections();
+bare.close();
 await engine.close();
 process.stdout.write(
   `${JSON.stringify({
@@ -120,9 +140,10 @@ process.stdout.write(
     cpuUsPerCall: {
       'CollectionIndex.search': { passes: indexSearch, median: median(indexSearch) },
       'Engine.search': { passes: engineSearch, median: median(engineSearch) },
-      'HTTP POST /search (server + client)': { passes: http, median: median(http) },
+      'HTTP POST /search (server + client)': { passes: overHttp, median: median(overHttp) },
     },
     steps,
+    floors,
   })}\n`,
 );
 process.exit(0);
