@@ -22,8 +22,11 @@ const ROWS_PER_PASS = 8;
 const FREE = 0;
 
 export class RecentPassages {
-  /** Row r holds the vector of `labels[r]` (FREE: none), at r × dim. */
-  private readonly matrix: Float32Array;
+  /**
+   * Row r holds the vector of `labels[r]` (FREE: none), at r × dim. Grown by doubling as passages arrive, so a small
+   * collection holds no more than its own passages (a multiple of ROWS_PER_PASS rows, at most RECENT_EXACT_PASSAGES).
+   */
+  private matrix = new Float32Array(0);
   private readonly labels = new Float64Array(RECENT_EXACT_PASSAGES);
   private readonly rowOf = new Map<number, number>();
   /** The row the next passage goes to: the oldest one once the ring is full. */
@@ -39,9 +42,7 @@ export class RecentPassages {
     private readonly store: Pick<DocumentStore, 'latestVectors'>,
     private readonly collectionId: number,
     private readonly dim: number,
-  ) {
-    this.matrix = new Float32Array(RECENT_EXACT_PASSAGES * dim);
-  }
+  ) {}
 
   get size(): number {
     return this.rowOf.size;
@@ -72,6 +73,7 @@ export class RecentPassages {
     if (old !== FREE) this.rowOf.delete(old);
     this.labels[row] = label;
     this.rowOf.set(label, row);
+    if ((row + 1) * this.dim > this.matrix.length) this.growTo(row + 1);
     this.matrix.set(vector, row * this.dim);
   }
 
@@ -82,6 +84,14 @@ export class RecentPassages {
     this.rowOf.delete(label);
     this.labels[row] = FREE;
     this.short = true;
+  }
+
+  private growTo(rows: number): void {
+    let capacity = Math.max(ROWS_PER_PASS, this.matrix.length / this.dim);
+    while (capacity < rows) capacity *= 2;
+    const grown = new Float32Array(Math.min(RECENT_EXACT_PASSAGES, capacity) * this.dim);
+    grown.set(this.matrix);
+    this.matrix = grown;
   }
 
   clear(): void {
@@ -106,7 +116,8 @@ export class RecentPassages {
       const row = this.rowOf.get(label);
       if (row !== undefined) skipped[row] = 1;
     }
-    for (let r = 0; r < RECENT_EXACT_PASSAGES; r += ROWS_PER_PASS) {
+    const rows = matrix.length / dim;
+    for (let r = 0; r < rows; r += ROWS_PER_PASS) {
       if (this.freeBlock(r)) continue;
       const start = r * dim;
       let s0 = 0;
@@ -138,7 +149,7 @@ export class RecentPassages {
       scores[r + 6] = s6;
       scores[r + 7] = s7;
     }
-    for (let r = 0; r < RECENT_EXACT_PASSAGES; r++) {
+    for (let r = 0; r < rows; r++) {
       const label = labels[r]!;
       if (label !== FREE && skipped[r] === 0 && (visible === undefined || visible(label))) top.offer(label, scores[r]!);
     }

@@ -17,6 +17,7 @@ import type { SqliteStorage } from '../indexer/sqlite/storage.js';
 import { startWebServer } from '../server/start.js';
 import { REQUEST_SCHEMAS } from '../server/api-schemas.js';
 import { dot } from '../indexer/vector-store.js';
+import { RecentPassages } from '../indexer/recent-passages.js';
 import { CLUSTERED_DEFAULT, clusteredVectors, fakeEncoder, fakeEngine, jsonPoster, loadSample, row, silent } from './bench-common.js';
 
 const N = Number(process.env.BENCH_HOT_N ?? 100_000);
@@ -105,6 +106,15 @@ const steps = {
   'zod: search body': median(await perCall((j) => REQUEST_SCHEMAS.search.body.parse(bodyOf(j)))),
   'JSON.stringify(response)': median(await perCall(() => JSON.stringify(response))),
 };
+// The recent tier's scan as this branch does it (absent from code before it: the comparison's base has addMissing).
+const topHitsModule = '../indexer/top-hits.js'; // a variable: the base of a comparison has no such file
+const topHits = (await import(topHitsModule).catch(() => undefined)) as { TopHits: new (k: number) => unknown } | undefined;
+type RecentTier = { read(through: number): void; scoreInto?: (top: unknown, query: Float32Array, visible: undefined) => void };
+const recentTier = new (RecentPassages as unknown as new (store: unknown, collectionId: number, dim: number) => RecentTier)(storage.sqlite, collection.id, collection.dim);
+if (topHits && recentTier.scoreInto) {
+  recentTier.read(graph.cursor.passageId);
+  (steps as Record<string, number>)['RecentPassages.scoreInto (1,024 rows, top k)'] = median(await perCall((j) => recentTier.scoreInto!(new topHits.TopHits(K), queryOf(j), undefined)));
+}
 const graphOnlyLabels = median(await perCall((j) => labelsOf(j)));
 steps['sqlite.vectorsOf (2k candidates)'] = Math.round((steps['sqlite.vectorsOf (2k candidates)'] - graphOnlyLabels) * 10) / 10;
 steps['sqlite.passageViews (k)'] = Math.round((steps['sqlite.passageViews (k)'] - graphOnlyLabels) * 10) / 10;
