@@ -17,6 +17,7 @@ import type { CollectionRecord } from './types.js';
 import { dot, type VectorHit } from './vector-store.js';
 import { addInBulk, fillInSlices, SLICE_MS, yieldToEventLoop } from './graph-filling.js';
 import { RecentPassages } from './recent-passages.js';
+import { TopHits } from './top-hits.js';
 
 export interface CollectionIndexOptions {
   store: DocumentStore;
@@ -86,7 +87,7 @@ export class CollectionIndex {
     this.readOnlyFiles = options.readOnlyFiles ?? false;
     this.graph = graph;
     this.read = { ...graph.cursor };
-    this.recent = new RecentPassages(options.store, options.collection.id);
+    this.recent = new RecentPassages(options.store, options.collection.id, options.collection.dim);
   }
 
   /** Loads the saved graph (or starts an empty one) and reads what SQLite has beyond it; the graph catches up in the background. */
@@ -208,29 +209,38 @@ export class CollectionIndex {
     this.recent.refillIfShort(this.graph.cursor.passageId);
     const hidden = this.hiddenDuringSave;
     const visible = hidden.size === 0 ? filter : (label: number) => !hidden.has(label) && (filter?.(label) ?? true);
-    const hits = this.graphHits(query, k, visible, ef);
-    if (this.pending.size === 0 && this.recent.size === 0) return hits;
+    // The graph's own order, as it always was, when nothing is merged in (hnswlib may order equal scores either way).
+    if (this.graph.exactScores && this.pending.size === 0 && this.recent.size === 0) return this.graph.search(query, k, visible, ef);
+    const top = new TopHits(k);
+    const scoredByGraph = this.offerGraphHits(top, query, k, visible, ef);
     for (const [label, vector] of this.pending) {
-      if (filter?.(label) ?? true) hits.push({ label, score: dot(query, vector) });
+      if (filter?.(label) ?? true) top.offer(label, dot(query, vector));
     }
-    this.recent.addMissing(hits, query, visible);
-    return hits.sort((a, b) => b.score - a.score || a.label - b.label).slice(0, k);
+    this.recent.scoreInto(top, query, visible, scoredByGraph);
+    return top.hits();
   }
 
   /**
-   * The graph's k best. A graph of rounded vectors (f16) is asked for RESCORED_CANDIDATES_PER_HIT × k candidates,
-   * scored again with their f32 vectors from SQLite: the scores returned are exact, and so is the order among the
-   * candidates (rounding moves a cosine by ~1e-3, enough to swap close neighbours). A candidate SQLite no longer
-   * has (deleted by another process since the last sync) is dropped.
+   * Offers the graph's k best to `top` and returns the labels it scored, which the recent passages must not offer
+   * again. A graph of rounded vectors (f16) is asked for RESCORED_CANDIDATES_PER_HIT × k candidates, scored again
+   * with their f32 vectors: the scores are exact, and so is the order among the candidates (rounding moves a cosine
+   * by ~1e-3, enough to swap close neighbours). A candidate among the recent passages is left to them (they hold its
+   * f32 vector and score it alike); the others' vectors are read from SQLite, and one SQLite no longer has (deleted by
+   * another process since the last sync) is dropped. Offering every candidate, not the k best of them, keeps the
+   * same k: k candidates rank above any that is not among the best k.
    */
-  private graphHits(query: Float32Array, k: number, filter: ((label: number) => boolean) | undefined, ef: number | undefined): VectorHit[] {
-    if (this.graph.exactScores) return this.graph.search(query, k, filter, ef);
-    const candidates = this.graph.search(query, k * RESCORED_CANDIDATES_PER_HIT, filter, ef);
-    return this.store
-      .vectorsOf(candidates.map((hit) => hit.label))
-      .map(({ label, vector }) => ({ label, score: dot(query, vector) }))
-      .sort((a, b) => b.score - a.score || a.label - b.label)
-      .slice(0, k);
+  private offerGraphHits(top: TopHits, query: Float32Array, k: number, filter: ((label: number) => boolean) | undefined, ef: number | undefined): readonly number[] {
+    if (this.graph.exactScores) {
+      const hits = this.graph.search(query, k, filter, ef);
+      for (const hit of hits) top.offer(hit.label, hit.score);
+      return hits.map((hit) => hit.label);
+    }
+    const unread: number[] = [];
+    for (const hit of this.graph.search(query, k * RESCORED_CANDIDATES_PER_HIT, filter, ef)) {
+      if (!this.recent.has(hit.label)) unread.push(hit.label);
+    }
+    for (const { label, vector } of this.store.vectorsOf(unread)) top.offer(label, dot(query, vector));
+    return [];
   }
 
   /** Into the graph from `pending`, remembered among the recent passages (the oldest of which is forgotten). */

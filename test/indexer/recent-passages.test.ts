@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { RECENT_EXACT_PASSAGES, RecentPassages } from '../../indexer/recent-passages.js';
+import { byScoreThenLabel, TopHits } from '../../indexer/top-hits.js';
+import { dot, type VectorHit } from '../../indexer/vector-store.js';
+
+/** mulberry32: a seeded stream, so every run checks the same cases. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const DIM = 13; // not a multiple of anything the scoring loop unrolls
+const random = seeded(1024);
+const vectorOf = new Map<number, Float32Array>();
+function vector(label: number): Float32Array {
+  let v = vectorOf.get(label);
+  if (!v) vectorOf.set(label, (v = Float32Array.from({ length: DIM }, () => random() * 2 - 1)));
+  return v;
+}
+
+/** The store's passages: labels 1 … n alive unless deleted. */
+function fakeStore(deleted: Set<number>) {
+  return {
+    latestVectors(_collectionId: number, through: number, limit: number) {
+      const out: Array<{ label: number; vector: Float32Array }> = [];
+      for (let label = through; label >= 1 && out.length < limit; label--) if (!deleted.has(label)) out.push({ label, vector: vector(label) });
+      return out.reverse();
+    },
+  };
+}
+
+/** The straightforward version: every live recent passage pushed with dot(), sorted, sliced. */
+function expected(live: readonly number[], query: Float32Array, k: number, visible?: (label: number) => boolean, skip: readonly number[] = []): VectorHit[] {
+  return live
+    .filter((label) => !skip.includes(label) && (visible?.(label) ?? true))
+    .map((label) => ({ label, score: dot(query, vector(label)) }))
+    .sort(byScoreThenLabel)
+    .slice(0, k);
+}
+
+function scored(recent: RecentPassages, query: Float32Array, k: number, visible?: (label: number) => boolean, skip?: readonly number[]): VectorHit[] {
+  const top = new TopHits(k);
+  recent.scoreInto(top, query, visible, skip);
+  return top.hits();
+}
+
+const range = (from: number, through: number) => Array.from({ length: through - from + 1 }, (_, i) => from + i);
+
+test('the recent passages score each live passage as dot() does, to the last bit, with a filter and skipped labels', () => {
+  const recent = new RecentPassages(fakeStore(new Set()), 1, DIM);
+  for (const through of [0, 5, 8, 9, 300, RECENT_EXACT_PASSAGES + 77]) {
+    recent.read(through);
+    const live = range(Math.max(1, through - RECENT_EXACT_PASSAGES + 1), through);
+    assert.equal(recent.size, live.length);
+    const query = Float32Array.from({ length: DIM }, () => random() * 2 - 1);
+    const even = (label: number) => label % 2 === 0;
+    const skip = live.filter((label) => label % 7 === 0);
+    assert.deepEqual(scored(recent, query, live.length + 1), expected(live, query, live.length + 1), `all of ${through}`);
+    assert.deepEqual(scored(recent, query, 10, even, skip), expected(live, query, 10, even, skip), `filtered, skipping, ${through}`);
+    assert.deepEqual(scored(recent, query, 10), expected(live, query, 10), `skip marks are cleared after a search, ${through}`);
+  }
+});
+
+test('passages added past RECENT_EXACT_PASSAGES push out the oldest; a deletion reads the latest again', () => {
+  const deleted = new Set<number>();
+  const recent = new RecentPassages(fakeStore(deleted), 1, DIM);
+  recent.read(100);
+  for (let label = 101; label <= RECENT_EXACT_PASSAGES + 250; label++) recent.add(label, vector(label));
+  const query = Float32Array.from({ length: DIM }, () => random() * 2 - 1);
+  let live = range(251, RECENT_EXACT_PASSAGES + 250);
+  assert.equal(recent.size, RECENT_EXACT_PASSAGES);
+  assert.ok(!recent.has(250) && recent.has(251));
+  assert.deepEqual(scored(recent, query, RECENT_EXACT_PASSAGES), expected(live, query, RECENT_EXACT_PASSAGES));
+
+  deleted.add(600);
+  recent.remove(600);
+  recent.remove(5); // not among them: nothing to do
+  assert.equal(recent.size, RECENT_EXACT_PASSAGES - 1);
+  assert.deepEqual(scored(recent, query, 20), expected(live.filter((label) => label !== 600), query, 20), 'the deleted one is gone at once');
+  recent.refillIfShort(RECENT_EXACT_PASSAGES + 250);
+  live = range(250, RECENT_EXACT_PASSAGES + 250).filter((label) => label !== 600);
+  assert.equal(recent.size, RECENT_EXACT_PASSAGES);
+  assert.deepEqual(scored(recent, query, RECENT_EXACT_PASSAGES), expected(live, query, RECENT_EXACT_PASSAGES), 'read again: the next older one is back');
+
+  recent.clear();
+  assert.equal(recent.size, 0);
+  assert.deepEqual(scored(recent, query, 5), []);
+});
