@@ -16,6 +16,7 @@ import type { Logger } from '../core/logger.js';
 import type { CollectionRecord } from './types.js';
 import { dot, type VectorHit } from './vector-store.js';
 import { addInBulk, fillInSlices, SLICE_MS, yieldToEventLoop } from './graph-filling.js';
+import { PendingPassages } from './pending-passages.js';
 import { RecentPassages } from './recent-passages.js';
 
 export interface CollectionIndexOptions {
@@ -49,7 +50,7 @@ export class CollectionIndex {
   private graph: GraphStore;
   private readonly graphChoice: GraphChoice;
   /** Passages read from SQLite and not yet in the graph, in id order. */
-  private readonly pending = new Map<number, Float32Array>();
+  private readonly pending: PendingPassages;
   /** The latest passages moved into the graph, searched exactly too. */
   private readonly recent: RecentPassages;
   /** Graph labels deleted while a background save reads the graph: hidden from searches, removed after it. */
@@ -87,6 +88,7 @@ export class CollectionIndex {
     this.graph = graph;
     this.read = { ...graph.cursor };
     this.recent = new RecentPassages(options.store, options.collection.id);
+    this.pending = new PendingPassages(options.collection.dim);
   }
 
   /** Loads the saved graph (or starts an empty one) and reads what SQLite has beyond it; the graph catches up in the background. */
@@ -137,7 +139,7 @@ export class CollectionIndex {
     this.stale = false;
     const head = this.readHead();
     for (const { label, vector } of this.store.vectorsBetween(this.collection.id, this.read.passageId, head.passageId)) {
-      this.pending.set(label, vector);
+      this.pending.add(label, vector);
     }
     this.applyTombstonesUpTo(head);
     this.read = head;
@@ -173,9 +175,8 @@ export class CollectionIndex {
     }
     this.stale = false;
     const head = this.readHead();
-    for (const [label, vector] of this.pending) this.moveIntoGraph(label, vector);
     if (this.pending.size > 0) this.dirty = true;
-    this.pending.clear();
+    for (let next = this.pending.shift(); next; next = this.pending.shift()) this.moveIntoGraph(next.label, next.vector);
     if (addInBulk(this.graph, this.store, this.collection, this.read.passageId, head.passageId) > 0) this.dirty = true;
     // Tombstones after the rows: a passage inserted and deleted since the last read is simply absent from both.
     this.applyTombstonesUpTo(head);
@@ -210,9 +211,7 @@ export class CollectionIndex {
     const visible = hidden.size === 0 ? filter : (label: number) => !hidden.has(label) && (filter?.(label) ?? true);
     const hits = this.graphHits(query, k, visible, ef);
     if (this.pending.size === 0 && this.recent.size === 0) return hits;
-    for (const [label, vector] of this.pending) {
-      if (filter?.(label) ?? true) hits.push({ label, score: dot(query, vector) });
-    }
+    this.pending.addBest(hits, query, k, filter);
     this.recent.addMissing(hits, query, visible);
     return hits.sort((a, b) => b.score - a.score || a.label - b.label).slice(0, k);
   }
@@ -255,8 +254,8 @@ export class CollectionIndex {
    * read so far unless some wait for a save to settle.
    */
   private advanceGraphCursor(): void {
-    const firstPending = this.pending.keys().next();
-    const passageId = firstPending.done ? this.read.passageId : firstPending.value - 1;
+    const firstPending = this.pending.firstLabel();
+    const passageId = firstPending === undefined ? this.read.passageId : firstPending - 1;
     const tombstoneSeq = this.hiddenDuringSave.size > 0 ? this.graph.cursor.tombstoneSeq : this.read.tombstoneSeq;
     if (passageId !== this.graph.cursor.passageId || tombstoneSeq !== this.graph.cursor.tombstoneSeq) {
       this.graph.cursor = { passageId, tombstoneSeq };
@@ -315,9 +314,8 @@ export class CollectionIndex {
 
   private insertPendingSlice(): void {
     const started = performance.now();
-    for (const [label, vector] of this.pending) {
-      this.moveIntoGraph(label, vector);
-      this.pending.delete(label);
+    for (let next = this.pending.shift(); next; next = this.pending.shift()) {
+      this.moveIntoGraph(next.label, next.vector);
       if (performance.now() - started >= SLICE_MS) break;
     }
     this.dirty = true;

@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import fc from 'fast-check';
+import { PendingPassages } from '../../indexer/pending-passages.js';
+import { dot, type VectorHit } from '../../indexer/vector-store.js';
+
+const DIM = 8;
+
+/** A small vector from integers, so that equal scores (ties) are common and exact. */
+const vectorOf = (values: number[]) => Float32Array.from({ length: DIM }, (_, i) => values[i % values.length]!);
+
+/** What CollectionIndex.search did before PendingPassages: every pending hit scored, sorted, the first k. */
+function bruteBest(model: Map<number, Float32Array>, query: Float32Array, k: number, allowed?: (label: number) => boolean): VectorHit[] {
+  return [...model]
+    .filter(([label]) => allowed?.(label) ?? true)
+    .map(([label, vector]) => ({ label, score: dot(query, vector) }))
+    .sort((a, b) => b.score - a.score || a.label - b.label)
+    .slice(0, k);
+}
+
+type Op = { kind: 'add'; values: number[] } | { kind: 'delete'; pick: number } | { kind: 'shift' } | { kind: 'clear' };
+
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 6, arbitrary: fc.record({ kind: fc.constant('add' as const), values: fc.array(fc.integer({ min: -3, max: 3 }), { minLength: 1, maxLength: 3 }) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('delete' as const), pick: fc.nat() }) },
+  { weight: 2, arbitrary: fc.constant({ kind: 'shift' as const }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'clear' as const }) },
+);
+
+describe('PendingPassages', () => {
+  test('after any adds, deletes, shifts and clears it holds what a map would, in id order, and its k best are the brute-force k best', () => {
+    fc.assert(
+      fc.property(fc.array(opArb, { maxLength: 3000 }), fc.array(fc.integer({ min: -3, max: 3 }), { minLength: 1, maxLength: 4 }), fc.integer({ min: 1, max: 12 }), (ops, queryValues, k) => {
+        const pending = new PendingPassages(DIM);
+        const model = new Map<number, Float32Array>();
+        let nextLabel = 1;
+        for (const op of ops) {
+          if (op.kind === 'add') {
+            const vector = vectorOf(op.values);
+            pending.add(nextLabel, vector);
+            model.set(nextLabel++, vector);
+          } else if (op.kind === 'delete') {
+            const labels = [...model.keys()];
+            const label = labels.length === 0 ? nextLabel + 5 : labels[op.pick % labels.length]!;
+            assert.equal(pending.delete(label), model.delete(label));
+          } else if (op.kind === 'shift') {
+            const first = model.entries().next();
+            const shifted = pending.shift();
+            if (first.done) assert.equal(shifted, undefined);
+            else {
+              assert.deepEqual(shifted, { label: first.value[0], vector: first.value[1] });
+              model.delete(first.value[0]);
+            }
+          } else {
+            pending.clear();
+            model.clear();
+          }
+        }
+        assert.equal(pending.size, model.size);
+        assert.equal(pending.firstLabel(), model.keys().next().value);
+        const query = vectorOf(queryValues);
+        const odd = (label: number) => label % 2 === 1;
+        for (const allowed of [undefined, odd]) {
+          const hits: VectorHit[] = [];
+          pending.addBest(hits, query, k, allowed);
+          assert.deepEqual(hits, bruteBest(model, query, k, allowed));
+        }
+      }),
+      { numRuns: 60, seed: 20261207 },
+    );
+  });
+
+  test('keeps what it had while growing past its first buffer and compacting the consumed rows', () => {
+    const pending = new PendingPassages(DIM);
+    const model = new Map<number, Float32Array>();
+    for (let label = 1; label <= 5000; label++) {
+      const vector = vectorOf([label % 7, -(label % 5), label % 3]);
+      pending.add(label, vector);
+      model.set(label, vector);
+      if (label % 3 === 0) {
+        const shifted = pending.shift()!;
+        assert.ok(model.delete(shifted.label));
+      }
+    }
+    const drained: number[] = [];
+    for (let next = pending.shift(); next; next = pending.shift()) {
+      assert.deepEqual(next.vector, model.get(next.label));
+      drained.push(next.label);
+    }
+    assert.deepEqual(drained, [...model.keys()]);
+    assert.equal(pending.size, 0);
+    assert.equal(pending.firstLabel(), undefined);
+  });
+
+  test('refuses ids out of order and vectors of another length', () => {
+    const pending = new PendingPassages(DIM);
+    pending.add(5, vectorOf([1]));
+    assert.throws(() => pending.add(5, vectorOf([1])), /id order/);
+    assert.throws(() => pending.add(6, new Float32Array(DIM + 1)), /dim/);
+    pending.clear();
+    pending.add(1, vectorOf([1])); // a start-over reads from the beginning again
+    assert.equal(pending.size, 1);
+  });
+});
