@@ -13,7 +13,8 @@
  * rate is one the server sustains idle: a saturated closed loop would measure queueing, not the import.
  *
  * Run: `npm run build && npm run bench:import-search`. Env: BENCH_IMPORT_N0 (default 100000), BENCH_IMPORT_N1
- * (100000), BENCH_IMPORT_QPS (50), BENCH_IMPORT_QUIET_S (seconds measured before and after the import, 15).
+ * (100000), BENCH_IMPORT_QPS (50), BENCH_IMPORT_QUIET_S (seconds measured before and after the import, 15);
+ * BENCH_SERVE_NODE_ARGS: node flags for the server, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it.
  * Writes docs/benchmarks/import-search.json and .md.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -77,12 +78,14 @@ interface ClientConfig {
   url: string;
   qps: number;
   queries: string[];
+  /** Where the client writes its samples (JSON) before it exits. */
+  out: string;
 }
 
 /** [scheduled send time (epoch ms), latency from it (ms), HTTP status or 0 for a failed request] */
 type Sample = [number, number, number];
 
-/** Sends queries on a fixed schedule until stdin closes, then prints its samples as JSON. */
+/** Sends queries on a fixed schedule until stdin closes, then writes its samples to `config.out`. */
 async function runClient(config: ClientConfig): Promise<void> {
   const post = poster(config.url, 256);
   const samples: Sample[] = [];
@@ -104,7 +107,7 @@ async function runClient(config: ClientConfig): Promise<void> {
     void request.finally(() => inFlight.delete(request));
   }
   await Promise.all(inFlight);
-  process.stdout.write(JSON.stringify(samples));
+  fs.writeFileSync(config.out, JSON.stringify(samples));
   process.exit(0);
 }
 
@@ -194,15 +197,14 @@ async function startServer(dataDir: string, logFile: string): Promise<{ child: C
   return { child, url };
 }
 
-function startClient(work: string, config: ClientConfig): { child: ChildProcess; samples: Promise<Sample[]> } {
+function startClient(work: string, config: Omit<ClientConfig, 'out'>): { child: ChildProcess; samples: Promise<Sample[]> } {
   const configFile = path.join(work, 'client.json');
-  fs.writeFileSync(configFile, JSON.stringify(config));
-  const child = track(spawn(process.execPath, [fileURLToPath(import.meta.url), '--client', configFile], { stdio: ['pipe', 'pipe', 'inherit'] }));
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  const out = path.join(work, 'samples.json');
+  fs.writeFileSync(configFile, JSON.stringify({ ...config, out }));
+  const child = track(spawn(process.execPath, [fileURLToPath(import.meta.url), '--client', configFile], { stdio: ['pipe', 'inherit', 'inherit'] }));
   const samples = exited(child).then(({ code }) => {
     if (code !== 0) throw new Error(`search client exited with ${code}`);
-    return JSON.parse(out) as Sample[];
+    return JSON.parse(fs.readFileSync(out, 'utf8')) as Sample[];
   });
   return { child, samples };
 }

@@ -18,6 +18,15 @@ function bruteBest(model: Map<number, Float32Array>, query: Float32Array, k: num
     .slice(0, k);
 }
 
+/** The native scan picks its candidates by usearch's sums: among equal scores it may keep other ids than ours. */
+function assertNativeBest(native: PendingPassages, model: Map<number, Float32Array>, query: Float32Array, k: number): void {
+  const hits: VectorHit[] = [];
+  native.addBest(hits, query, k);
+  assert.deepEqual(hits.map((hit) => hit.score), bruteBest(model, query, k).map((hit) => hit.score));
+  for (const hit of hits) assert.equal(hit.score, dot(query, model.get(hit.label)!));
+  assert.equal(new Set(hits.map((hit) => hit.label)).size, hits.length);
+}
+
 type Op = { kind: 'add'; values: number[] } | { kind: 'delete'; pick: number } | { kind: 'shift' } | { kind: 'clear' };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
@@ -30,22 +39,28 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 describe('PendingPassages', () => {
   test('after any adds, deletes, shifts and clears it holds what a map would, in id order, and its k best are the brute-force k best', () => {
     fc.assert(
-      fc.property(fc.array(opArb, { maxLength: 3000 }), fc.array(fc.integer({ min: -3, max: 3 }), { minLength: 1, maxLength: 4 }), fc.integer({ min: 1, max: 12 }), (ops, queryValues, k) => {
-        const pending = new PendingPassages(DIM);
+      fc.property(fc.array(opArb, { minLength: 100, maxLength: 3000 }), fc.array(fc.integer({ min: -3, max: 3 }), { minLength: 1, maxLength: 4 }), fc.integer({ min: 1, max: 12 }), (ops, queryValues, k) => {
+        const pending = new PendingPassages(DIM, { nativeFrom: Infinity });
+        // The same operations with the native scan (usearch's exact search) from the first passage on.
+        const native = new PendingPassages(DIM, { nativeFrom: 1 });
         const model = new Map<number, Float32Array>();
+        const query = vectorOf(queryValues);
         let nextLabel = 1;
-        for (const op of ops) {
+        for (const [i, op] of ops.entries()) {
           if (op.kind === 'add') {
             const vector = vectorOf(op.values);
             pending.add(nextLabel, vector);
+            native.add(nextLabel, vector);
             model.set(nextLabel++, vector);
           } else if (op.kind === 'delete') {
             const labels = [...model.keys()];
             const label = labels.length === 0 ? nextLabel + 5 : labels[op.pick % labels.length]!;
+            assert.equal(native.delete(label), model.has(label));
             assert.equal(pending.delete(label), model.delete(label));
           } else if (op.kind === 'shift') {
             const first = model.entries().next();
             const shifted = pending.shift();
+            assert.deepEqual(native.shift(), shifted);
             if (first.done) assert.equal(shifted, undefined);
             else {
               assert.deepEqual(shifted, { label: first.value[0], vector: first.value[1] });
@@ -53,12 +68,14 @@ describe('PendingPassages', () => {
             }
           } else {
             pending.clear();
+            native.clear();
             model.clear();
           }
+          if (i % 97 === 0) assertNativeBest(native, model, query, k);
         }
+        assertNativeBest(native, model, query, k);
         assert.equal(pending.size, model.size);
         assert.equal(pending.firstLabel(), model.keys().next().value);
-        const query = vectorOf(queryValues);
         const odd = (label: number) => label % 2 === 1;
         for (const allowed of [undefined, odd]) {
           const hits: VectorHit[] = [];
