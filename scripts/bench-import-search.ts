@@ -336,16 +336,21 @@ interface PhaseStats {
   seconds: number;
   requests: number;
   failed: number;
+  /** Failed requests by HTTP status ("0": no answer, e.g. the client's 30 s timeout). */
+  failedByStatus: Record<string, number>;
   latencyMs: Latency;
 }
 
 function phaseStats(name: string, samples: Sample[], from: number, to: number): PhaseStats {
   const inPhase = samples.filter(([at]) => at >= from && at < to);
+  const failedByStatus: Record<string, number> = {};
+  for (const [, , status] of inPhase) if (status !== 200) failedByStatus[status] = (failedByStatus[status] ?? 0) + 1;
   return {
     name,
     seconds: round((to - from) / 1000, 1),
     requests: inPhase.length,
     failed: inPhase.filter(([, , status]) => status !== 200).length,
+    failedByStatus,
     latencyMs: percentiles(inPhase.filter(([, , status]) => status === 200).map(([, ms]) => ms)),
   };
 }
@@ -370,7 +375,7 @@ function timeline(samples: Sample[], start: number, importStart: number, importE
 
 // ------------------------------------------------------------------------------------------------ main
 
-deadline(20 * 60, 'bench-import-search');
+deadline(30 * 60, 'bench-import-search');
 const startedMs = performance.now();
 const start = loadSample();
 const work = tempDir('import-search');
@@ -486,7 +491,7 @@ Load average (1/5/15 min) during the import: ${importLoad.start.loadavg.join(' /
 
 ${table(
   ['phase', 'seconds', 'requests', 'failed', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'],
-  phases.map((p) => [p.name, p.seconds, p.requests, p.failed, p.latencyMs.p50, p.latencyMs.p95, p.latencyMs.p99, p.latencyMs.max]),
+  phases.map((p) => [p.name, p.seconds, p.requests, `${p.failed}${p.failed > 0 ? ` (${Object.entries(p.failedByStatus).map(([status, n]) => `${n} × ${status === '0' ? 'no answer' : status}`).join(', ')})` : ''}`, p.latencyMs.p50, p.latencyMs.p95, p.latencyMs.p99, p.latencyMs.max]),
 )}
 
 Import: ${report.import.output || 'no summary'} (wall ${report.import.seconds} s${report.import.graphInsertMs !== undefined ? `, of which the CLI's graph catch-up ${round(report.import.graphInsertMs / 1000, 1)} s + save ${round(report.import.graphSaveMs! / 1000, 1)} s` : ''}); peak RSS: CLI ${cliRss.peak} MiB, server ${report.server.peakRssMiB} MiB.
