@@ -16,6 +16,7 @@ import type { Logger } from '../core/logger.js';
 import type { CollectionRecord } from './types.js';
 import { dot, type VectorHit } from './vector-store.js';
 import { addInBulk, fillInSlices, SLICE_MS, yieldToEventLoop } from './graph-filling.js';
+import { PendingPassages } from './pending-passages.js';
 import { RecentPassages } from './recent-passages.js';
 import { TopHits } from './top-hits.js';
 
@@ -50,7 +51,7 @@ export class CollectionIndex {
   private graph: GraphStore;
   private readonly graphChoice: GraphChoice;
   /** Passages read from SQLite and not yet in the graph, in id order. */
-  private readonly pending = new Map<number, Float32Array>();
+  private readonly pending: PendingPassages;
   /** The latest passages moved into the graph, searched exactly too. */
   private readonly recent: RecentPassages;
   /** Graph labels deleted while a background save reads the graph: hidden from searches, removed after it. */
@@ -88,6 +89,7 @@ export class CollectionIndex {
     this.graph = graph;
     this.read = { ...graph.cursor };
     this.recent = new RecentPassages(options.store, options.collection.id, options.collection.dim);
+    this.pending = new PendingPassages(options.collection.dim);
   }
 
   /** Loads the saved graph (or starts an empty one) and reads what SQLite has beyond it; the graph catches up in the background. */
@@ -138,7 +140,7 @@ export class CollectionIndex {
     this.stale = false;
     const head = this.readHead();
     for (const { label, vector } of this.store.vectorsBetween(this.collection.id, this.read.passageId, head.passageId)) {
-      this.pending.set(label, vector);
+      this.pending.add(label, vector);
     }
     this.applyTombstonesUpTo(head);
     this.read = head;
@@ -174,9 +176,8 @@ export class CollectionIndex {
     }
     this.stale = false;
     const head = this.readHead();
-    for (const [label, vector] of this.pending) this.moveIntoGraph(label, vector);
     if (this.pending.size > 0) this.dirty = true;
-    this.pending.clear();
+    for (let next = this.pending.shift(); next; next = this.pending.shift()) this.moveIntoGraph(next.label, next.vector);
     if (addInBulk(this.graph, this.store, this.collection, this.read.passageId, head.passageId) > 0) this.dirty = true;
     // Tombstones after the rows: a passage inserted and deleted since the last read is simply absent from both.
     this.applyTombstonesUpTo(head);
@@ -213,8 +214,10 @@ export class CollectionIndex {
     if (this.graph.exactScores && this.pending.size === 0 && this.recent.size === 0) return this.graph.search(query, k, visible, ef);
     const top = new TopHits(k);
     const scoredByGraph = this.offerGraphHits(top, query, k, visible, ef);
-    for (const [label, vector] of this.pending) {
-      if (filter?.(label) ?? true) top.offer(label, dot(query, vector));
+    if (this.pending.size > 0) {
+      const pendingBest: VectorHit[] = [];
+      this.pending.addBest(pendingBest, query, k, filter);
+      for (const hit of pendingBest) top.offer(hit.label, hit.score);
     }
     this.recent.scoreInto(top, query, visible, scoredByGraph);
     return top.hits();
@@ -265,8 +268,8 @@ export class CollectionIndex {
    * read so far unless some wait for a save to settle.
    */
   private advanceGraphCursor(): void {
-    const firstPending = this.pending.keys().next();
-    const passageId = firstPending.done ? this.read.passageId : firstPending.value - 1;
+    const firstPending = this.pending.firstLabel();
+    const passageId = firstPending === undefined ? this.read.passageId : firstPending - 1;
     const tombstoneSeq = this.hiddenDuringSave.size > 0 ? this.graph.cursor.tombstoneSeq : this.read.tombstoneSeq;
     if (passageId !== this.graph.cursor.passageId || tombstoneSeq !== this.graph.cursor.tombstoneSeq) {
       this.graph.cursor = { passageId, tombstoneSeq };
@@ -325,9 +328,8 @@ export class CollectionIndex {
 
   private insertPendingSlice(): void {
     const started = performance.now();
-    for (const [label, vector] of this.pending) {
-      this.moveIntoGraph(label, vector);
-      this.pending.delete(label);
+    for (let next = this.pending.shift(); next; next = this.pending.shift()) {
+      this.moveIntoGraph(next.label, next.vector);
       if (performance.now() - started >= SLICE_MS) break;
     }
     this.dirty = true;
