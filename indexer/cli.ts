@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { CliError, type ProgressBar } from '../core/cli.js';
 import { positiveInt, nonNegativeInt } from '../core/integers.js';
+import { lowerCpuPriority, MAX_NICENESS } from '../core/priority.js';
 import { formatIssues } from '../core/issues.js';
 import type { Logger } from '../core/logger.js';
 import { formatCollections, formatSearchResponse } from './cli-format.js';
@@ -56,6 +57,9 @@ function languageCode(value: string): string {
   return parsed.data;
 }
 
+/** `tafuta index --nice` by default: a bulk import yields the cores to a server's searches (core/priority.ts). */
+export const DEFAULT_IMPORT_NICENESS = 10;
+
 export function registerIndexingCommands(program: Command, runtime: IndexerCliRuntime): void {
   const { openEngine, defaultDataDir } = runtime;
   program
@@ -68,8 +72,11 @@ export function registerIndexingCommands(program: Command, runtime: IndexerCliRu
     .option('-e, --encoder <name>', 'encoder for a new collection (default: the server default); "none": the records bring their vectors')
     .option('--dim <n>', 'with --encoder none: the length of the records\' vectors', positiveInt(LIMITS.maxVectorDim))
     .option('-l, --lang <code>', 'language of the records that carry none (TSV and BEIR never do): an ISO 639 code; default: detected per document', languageCode)
+    .option('--nice <n>', `lower the import's CPU priority by n steps (0–${MAX_NICENESS}; 0 = unchanged), so that a server on the same machine keeps answering searches quickly`, nonNegativeInt(MAX_NICENESS), DEFAULT_IMPORT_NICENESS)
     .option('-d, --data-dir <dir>', 'data directory', defaultDataDir)
-    .action(async (options: IndexOptions) => {
+    .action(async (options: IndexOptions & { nice: number }) => {
+      // Before the engine starts the encoder's and the graph's threads, which inherit the priority.
+      if (lowerCpuPriority(options.nice) === undefined) runtime.logger.warn({ nice: options.nice }, 'could not lower the CPU priority of the import');
       await withEngine(openEngine, options.dataDir, (engine) => runIndex(engine, options, runtime));
     });
 
