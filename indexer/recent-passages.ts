@@ -4,9 +4,11 @@
  * the large cluster around it (a probe among thousands of near-duplicates) can be unreachable from the entry point
  * until later inserts link it — a document written a moment ago would not be found by its own text. Which passages
  * they are follows from the data alone, so a restart or a restored snapshot answers as the process that wrote them
- * did. Costs one dot product each per search: the vectors sit in one matrix (a ring of rows, the oldest overwritten)
- * and are scored eight rows per pass over the query (docs/benchmarks/notes/3.1-search-hot-path.md).
+ * did. The vectors sit in one matrix (a ring of rows, the oldest overwritten). An unfiltered search lets usearch's
+ * exact SIMD scan pick the rows that can reach the top k and scores only those as dot() does; otherwise every row is
+ * scored, eight rows per pass over the query (docs/benchmarks/notes/3.1-search-hot-path.md).
  */
+import { exactSearch, MetricKind } from 'usearch';
 import type { SqliteDocumentStore as DocumentStore } from './document-store.js';
 import type { TopHits } from './top-hits.js';
 
@@ -20,6 +22,19 @@ const ROWS_PER_PASS = 8;
 
 /** The label of a free row (passage ids start at 1). */
 const FREE = 0;
+
+/**
+ * From this many recent passages on, an unfiltered search takes its candidates from usearch's exact scan (≈ 50 µs of
+ * CPU for 1,024 × 256-d, against ≈ 170 µs for scoring every row here).
+ */
+export const NATIVE_SCAN_FROM = 256;
+/** Rows the native scan keeps beyond k (and beyond the free rows, whose stale vectors it scores too). */
+const NATIVE_MARGIN = 16;
+/**
+ * The native scan sums in another order (and may round differently): a row it left out could outscore the last one it
+ * kept by rounding alone. When the last kept row scores within this of the k-th best, every row is scored instead.
+ */
+const NATIVE_TIE = 1e-4;
 
 export class RecentPassages {
   /**
@@ -111,6 +126,7 @@ export class RecentPassages {
    */
   scoreInto(top: TopHits, query: Float32Array, visible: ((label: number) => boolean) | undefined, skip: readonly number[] = []): void {
     if (this.rowOf.size === 0) return;
+    if (visible === undefined && this.rowOf.size >= NATIVE_SCAN_FROM && this.offerNativeCandidates(top, query, skip)) return;
     const { matrix, labels, scores, skipped, dim } = this;
     for (const label of skip) {
       const row = this.rowOf.get(label);
@@ -157,6 +173,38 @@ export class RecentPassages {
       const row = this.rowOf.get(label);
       if (row !== undefined) skipped[row] = 0;
     }
+  }
+
+  /**
+   * Offers the rows among usearch's best `top.k` + margin + free rows, scored as dot() does, and returns true; or
+   * false, offering nothing, when the scan cannot rule out the rows it left out (a near-tie at its edge). A row left
+   * out scores no higher than every row kept, so it ranks below k live passages that are offered — by this call or,
+   * for the `skip` labels, by the graph with the same score.
+   */
+  private offerNativeCandidates(top: TopHits, query: Float32Array, skip: readonly number[]): boolean {
+    const { matrix, labels, dim } = this;
+    const rows = matrix.length / dim;
+    const wanted = top.k + NATIVE_MARGIN + (rows - this.rowOf.size);
+    if (top.k === 0 || wanted >= rows) return false;
+    const { keys } = exactSearch(matrix, Float32Array.from(query), dim, wanted, MetricKind.IP, 1);
+    const candidates: Array<{ label: number; score: number }> = [];
+    let lowest = Infinity;
+    for (const key of keys) {
+      const row = Number(key);
+      const label = labels[row]!;
+      if (label === FREE) continue;
+      const start = row * dim;
+      let score = 0;
+      for (let i = 0; i < dim; i++) score += query[i]! * matrix[start + i]!;
+      candidates.push({ label, score });
+      lowest = Math.min(lowest, score);
+    }
+    if (keys.length < wanted || candidates.length < top.k) return false;
+    const kth = candidates.map((c) => c.score).sort((a, b) => b - a)[top.k - 1]!;
+    if (lowest >= kth - NATIVE_TIE) return false;
+    const skipping = new Set(skip);
+    for (const { label, score } of candidates) if (!skipping.has(label)) top.offer(label, score);
+    return true;
   }
 
   private freeBlock(first: number): boolean {

@@ -92,3 +92,29 @@ test('passages added past RECENT_EXACT_PASSAGES push out the oldest; a deletion 
   assert.equal(recent.size, 0);
   assert.deepEqual(scored(recent, query, 5), []);
 });
+
+test('an unfiltered search through the native scan: the same hits, with skipped labels, free rows and equal vectors at its edge', () => {
+  const deleted = new Set<number>();
+  const recent = new RecentPassages(fakeStore(deleted), 1, DIM);
+  const query = Float32Array.from({ length: DIM }, () => random() * 2 - 1);
+  recent.read(700);
+  let live = range(1, 700);
+  const best = expected(live, query, 40).map((hit) => hit.label);
+  for (const k of [1, 10, 40]) {
+    assert.deepEqual(scored(recent, query, k), expected(live, query, k), `k ${k}`);
+    assert.deepEqual(scored(recent, query, k, undefined, best.slice(0, 7)), expected(live, query, k, undefined, best.slice(0, 7)), `k ${k}, the graph scored the best 7`);
+  }
+  deleted.add(best[0]!);
+  recent.remove(best[0]!);
+  live = live.filter((label) => label !== best[0]);
+  assert.deepEqual(scored(recent, query, 10), expected(live, query, 10), 'a free row holding the best vector is not offered');
+
+  // 60 passages with the query's own direction: equal scores far past k + margin, ordered by label.
+  const twins = new RecentPassages(fakeStore(new Set()), 1, DIM);
+  twins.read(0);
+  for (let label = 1; label <= 600; label++) twins.add(label, label % 10 === 3 ? query : vector(label));
+  const twinLabels = range(1, 600).filter((label) => label % 10 === 3);
+  const top = new TopHits(10);
+  twins.scoreInto(top, query, undefined);
+  assert.deepEqual(top.hits().map((hit) => hit.label), twinLabels.slice(0, 10));
+});
