@@ -597,7 +597,7 @@ function shippedSwapSection(reports: EvalReport[]): string[] {
     '`models/cmtp-base` is the output of the 9-epoch run at seed 1 of *Nine epochs instead of six* (`configs/epochs/base-es-9ep.json`;',
     'its `model.onnx` and `training-log.json` copied unchanged, `model.json` with `name` and `config.name` set to `cmtp-base`;',
     '`configs/cmtp-base.json` is that config apart from the name, the name does not enter training). It replaced the',
-    `6-epoch \`cmtp-base\` (seed 1 of \`configs/epochs/base-es-6ep.json\`), whose reports are kept as \`${before}\`. The issue's`,
+    `6-epoch \`cmtp-base\` (\`configs/cmtp-base.json\` at 6 epochs, seed 1: a run of its own), whose reports are kept as \`${before}\`. The issue's`,
     `rule: the shipped model is replaced only by one better on the macro and on the weak languages (${weak.join(' ')}).`,
     'What depends on the encoder was refitted before these evals (the translate-hybrid fusion weights in',
     '`models/translate-base`, `autoModes` in `model.json`), so each row compares the two shipped systems in that mode.',
