@@ -1,18 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { createRng } from '../../core/rng.js';
 import { RECENT_EXACT_PASSAGES, RecentPassages } from '../../indexer/recent-passages.js';
 import { byScoreThenLabel, TopHits } from '../../indexer/top-hits.js';
 import { dot, type VectorHit } from '../../indexer/vector-store.js';
 
-/** mulberry32: a seeded stream, so every run checks the same cases. */
+/** A seeded stream, so every run checks the same cases. */
 function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = createRng(seed);
+  return () => rng.next();
 }
 
 const DIM = 13; // not a multiple of anything the scoring loop unrolls
