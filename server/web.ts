@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type RequestHandler } from 'express';
+import { TafutaError } from '../core/errors.js';
 
 /** Read from the package root, also when running from `dist/`: the files need no build step. */
 export const WEB_DIR = fileURLToPath(new URL('../../server/web/', import.meta.url));
@@ -31,6 +32,8 @@ const withPageCsp: RequestHandler = (_req, res, next) => {
 export function webPage(webDir = WEB_DIR): express.Router {
   const router = express.Router();
   router.use('/assets', withPageCsp, express.static(path.join(webDir, 'assets'), { index: false, redirect: false }));
+  // Without this, Express answers OPTIONS / itself (200, text/plain "GET, HEAD"); the API answers 405 JSON.
+  router.options('/', (req, _res, next) => next(new TafutaError('METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${req.path}`)));
   router.get('/', withPageCsp, (_req, res, next) => {
     res.sendFile(path.join(webDir, 'index.html'), { headers: { 'Cache-Control': 'no-cache' } }, (error) => error && next(error));
   });
