@@ -102,7 +102,9 @@ export class CollectionIndex {
       const loaded = loadGraphStore(choice, { base, dim: collection.dim, params: collection.config.hnsw, collectionId: collection.id });
       graph = loaded.store;
       if (!graph && options.store.counts(collection.id).passages > 0) {
-        logger.warn({ collection: collection.name, reason: loaded.reason }, 'rebuilding vector index from SQLite');
+        // No saved index (right after a re-index, or files removed) is routine; one that fails a check is not.
+        if (loaded.missing) logger.info({ collection: collection.name }, 'building vector index from SQLite (no saved index)');
+        else logger.warn({ collection: collection.name, reason: loaded.reason }, 'rebuilding vector index from SQLite');
       }
     }
     const index = new CollectionIndex(options, graph ?? CollectionIndex.emptyGraph(choice, collection, base), base);

@@ -59,12 +59,13 @@ export function createGraphStore(choice: GraphChoice, options: GraphOptions): Gr
   return UsearchVectorStore.create({ ...options, scalar: choice.scalar, threads: choice.threads });
 }
 
-export type GraphLoadResult = { store: GraphStore; reason?: undefined } | { store?: undefined; reason: string };
+/** `missing`: there is no saved index at all (a new or re-indexed collection, removed files), not one that failed a check. */
+export type GraphLoadResult = { store: GraphStore; reason?: undefined; missing?: undefined } | { store?: undefined; reason: string; missing?: boolean };
 
 /** Loads `<base>.*` with the library its manifest names, or says why it cannot be trusted. */
 export function loadGraphStore(choice: GraphChoice, options: GraphOptions & { base: string }): GraphLoadResult {
   const manifestFile = `${options.base}.manifest.json`;
-  if (!fs.existsSync(manifestFile)) return { reason: 'index manifest missing' };
+  if (!fs.existsSync(manifestFile)) return { reason: 'index manifest missing', missing: true };
   let manifest: HnswManifest | UsearchManifest;
   try {
     manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as HnswManifest | UsearchManifest;
