@@ -216,11 +216,7 @@ export class CollectionIndex {
     if (this.graph.exactScores && this.pending.size === 0 && this.recent.size === 0) return this.graph.search(query, k, visible, ef);
     const top = new TopHits(k);
     const scoredByGraph = this.offerGraphHits(top, query, k, visible, ef);
-    if (this.pending.size > 0) {
-      const pendingBest: VectorHit[] = [];
-      this.pending.addBest(pendingBest, query, k, filter);
-      for (const hit of pendingBest) top.offer(hit.label, hit.score);
-    }
+    this.pending.offerBest(top, query, filter);
     this.recent.scoreInto(top, query, visible, scoredByGraph);
     return top.hits();
   }

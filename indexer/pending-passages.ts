@@ -6,7 +6,7 @@
  * passage, no sort of them all).
  */
 import { exactSearch, MetricKind } from 'usearch';
-import type { VectorHit } from './vector-store.js';
+import type { TopHits } from './top-hits.js';
 
 const INITIAL_ROWS = 1024;
 /**
@@ -108,13 +108,13 @@ export class PendingPassages {
   }
 
   /**
-   * Appends to `hits` the k best pending passages by dot product with `query` that `allowed` lets through (ties to
-   * the lower id, as the merged ranking breaks them): any other pending passage ranks below k hits already.
+   * Offers to `top` the pending passages `allowed` lets through, by dot product with `query` (ties to the lower id,
+   * as the merged ranking breaks them); with the native scan, only those that can reach its k best.
    */
-  addBest(hits: VectorHit[], query: Float32Array, k: number, allowed?: (label: number) => boolean): void {
-    if (this.live === 0 || k <= 0) return;
-    if (!allowed && this.live >= this.nativeFrom && this.addBestNative(hits, query, k)) return;
-    this.addBestOf(hits, query, k, allowed, this.head, this.rows);
+  offerBest(top: TopHits, query: Float32Array, allowed?: (label: number) => boolean): void {
+    if (this.live === 0 || top.k <= 0) return;
+    if (!allowed && this.live >= this.nativeFrom && this.offerNative(top, query)) return;
+    for (let row = this.head; row < this.rows; row++) this.offerRow(top, query, row, allowed);
   }
 
   /**
@@ -123,47 +123,28 @@ export class PendingPassages {
    * passages once at least k of them are live: any row left out scores no higher than those. Otherwise (most live
    * passages score ≤ 0 with this query) false, and the caller scans.
    */
-  private addBestNative(hits: VectorHit[], query: Float32Array, k: number): boolean {
+  private offerNative(top: TopHits, query: Float32Array): boolean {
     if (this.head > this.live && this.head > INITIAL_ROWS) this.dropConsumed();
-    const wanted = Math.min(this.rows, k + NATIVE_MARGIN);
+    const wanted = Math.min(this.rows, top.k + NATIVE_MARGIN);
     const { keys } = exactSearch(this.vectors.subarray(0, this.rows * this.dim), Float32Array.from(query), this.dim, wanted, MetricKind.IP, 1);
     const rows: number[] = [];
     for (const key of keys) if (this.labels[Number(key)] !== GONE) rows.push(Number(key));
-    if (rows.length < k) return false;
-    const candidates: VectorHit[] = [];
-    for (const row of rows) this.addBestOf(candidates, query, 1, undefined, row, row + 1);
-    candidates.sort((a, b) => b.score - a.score || a.label - b.label);
-    for (let i = 0; i < k; i++) hits.push(candidates[i]!);
+    if (rows.length < top.k) return false;
+    for (const row of rows) this.offerRow(top, query, row, undefined);
     return true;
   }
 
-  /** The k best of rows [from, to) that `allowed` lets through, scored here, appended to `hits`. */
-  private addBestOf(hits: VectorHit[], query: Float32Array, k: number, allowed: ((label: number) => boolean) | undefined, from: number, to: number): void {
-    const { dim, vectors, labels } = this;
-    // The best so far, worst last; a candidate must beat the worst strictly (an equal score has a higher id).
-    const bestLabels: number[] = [];
-    const bestScores: number[] = [];
-    let worst = -Infinity;
-    for (let row = from; row < to; row++) {
-      const label = labels[row]!;
-      if (label === GONE) continue;
-      const offset = row * dim;
-      // vector-store.ts's dot, inlined over the buffer: the same sum in the same order, so the same score bit for bit.
-      let score = 0;
-      for (let j = 0; j < dim; j++) score += query[j]! * vectors[offset + j]!;
-      if (bestScores.length === k && score <= worst) continue;
-      if (allowed && !allowed(label)) continue;
-      let at = bestScores.length;
-      while (at > 0 && bestScores[at - 1]! < score) at--;
-      bestScores.splice(at, 0, score);
-      bestLabels.splice(at, 0, label);
-      if (bestScores.length > k) {
-        bestScores.pop();
-        bestLabels.pop();
-      }
-      if (bestScores.length === k) worst = bestScores[k - 1]!;
-    }
-    for (let i = 0; i < bestLabels.length; i++) hits.push({ label: bestLabels[i]!, score: bestScores[i]! });
+  /** Row `row`'s passage, scored here, to `top` if it is live, `allowed` and among its k best so far. */
+  private offerRow(top: TopHits, query: Float32Array, row: number, allowed: ((label: number) => boolean) | undefined): void {
+    const { dim, vectors } = this;
+    const label = this.labels[row]!;
+    if (label === GONE) return;
+    const offset = row * dim;
+    // vector-store.ts's dot, inlined over the buffer: the same sum in the same order, so the same score bit for bit.
+    let score = 0;
+    for (let j = 0; j < dim; j++) score += query[j]! * vectors[offset + j]!;
+    if (!top.admits(label, score) || (allowed && !allowed(label))) return;
+    top.offer(label, score);
   }
 
   private skipGone(): void {

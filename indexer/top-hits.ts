@@ -20,6 +20,12 @@ export class TopHits {
     this.scores = new Float64Array(Math.max(0, k));
   }
 
+  /** Whether offer() would keep this hit now: fewer than k are held, or it ranks before the last of them. */
+  admits(label: number, score: number): boolean {
+    const k = this.k;
+    return this.count < k || (k > 0 && TopHits.before(score, label, this.scores[k - 1]!, this.labels[k - 1]!));
+  }
+
   /** Keeps the hit if it is among the k best offered so far (labels must not be offered twice). */
   offer(label: number, score: number): void {
     const k = this.k;

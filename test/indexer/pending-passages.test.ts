@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { PendingPassages } from '../../indexer/pending-passages.js';
+import { TopHits } from '../../indexer/top-hits.js';
 import { dot, type VectorHit } from '../../indexer/vector-store.js';
 
 const DIM = 8;
@@ -20,8 +21,9 @@ function bruteBest(model: Map<number, Float32Array>, query: Float32Array, k: num
 
 /** The native scan picks its candidates by usearch's sums: among equal scores it may keep other ids than ours. */
 function assertNativeBest(native: PendingPassages, model: Map<number, Float32Array>, query: Float32Array, k: number): void {
-  const hits: VectorHit[] = [];
-  native.addBest(hits, query, k);
+  const top = new TopHits(k);
+  native.offerBest(top, query);
+  const hits = top.hits();
   assert.deepEqual(hits.map((hit) => hit.score), bruteBest(model, query, k).map((hit) => hit.score));
   for (const hit of hits) assert.equal(hit.score, dot(query, model.get(hit.label)!));
   assert.equal(new Set(hits.map((hit) => hit.label)).size, hits.length);
@@ -78,9 +80,9 @@ describe('PendingPassages', () => {
         assert.equal(pending.firstLabel(), model.keys().next().value);
         const odd = (label: number) => label % 2 === 1;
         for (const allowed of [undefined, odd]) {
-          const hits: VectorHit[] = [];
-          pending.addBest(hits, query, k, allowed);
-          assert.deepEqual(hits, bruteBest(model, query, k, allowed));
+          const top = new TopHits(k);
+          pending.offerBest(top, query, allowed);
+          assert.deepEqual(top.hits(), bruteBest(model, query, k, allowed));
         }
       }),
       { numRuns: 60, seed: 20261207 },
