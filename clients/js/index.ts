@@ -4,7 +4,9 @@
  * header, never in a URL.
  */
 
-export type SearchMode = 'dense' | 'bm25' | 'hybrid' | 'auto';
+/** The search modes the API takes (SearchRequest.mode). */
+export const SEARCH_MODES = ['dense', 'bm25', 'hybrid', 'auto', 'translate', 'translate-hybrid'] as const;
+export type SearchMode = (typeof SEARCH_MODES)[number];
 /** A Chroma-style where document (see the API's Where schema). */
 export type Where = Record<string, unknown>;
 

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { PACKAGE_ROOT } from '../../bin/runtime.js';
-import { TafutaApiError, TafutaClient } from '../../clients/js/index.js';
+import { SEARCH_MODES, TafutaApiError, TafutaClient } from '../../clients/js/index.js';
 import type { Collection, CreateCollection, Document, SearchRequest, SearchResponse, SearchResult, StoredDocument } from '../../clients/js/index.js';
 import { readmeExample } from '../helpers/readme-example.js';
 import { ADMIN_KEY, COLLECTION, startMultilingualServer, type MultilingualServer } from '../helpers/multilingual-server.js';
@@ -28,7 +28,7 @@ const FIELDS = {
   } satisfies Record<keyof Collection, true>,
 };
 
-type Schema = { properties?: Record<string, Schema>; items?: Schema };
+type Schema = { properties?: Record<string, Schema>; items?: Schema; enum?: unknown[] };
 
 describe('the JavaScript client', () => {
   let tafuta: MultilingualServer;
@@ -58,6 +58,7 @@ describe('the JavaScript client', () => {
     for (const [name, fields] of Object.entries(FIELDS)) {
       assert.deepEqual(Object.keys(fields).sort(), Object.keys(properties[name as keyof typeof FIELDS]?.properties ?? {}).sort(), name);
     }
+    assert.deepEqual([...SEARCH_MODES].sort(), [...(schemas.SearchRequest?.properties?.mode?.enum ?? [])].sort(), 'search modes');
   });
 
   test('searches in Swahili, Hausa and Amharic find their documents, with highlights', async () => {
