@@ -154,6 +154,8 @@ export class CollectionIndex {
     if (!this.stale) return;
     this.stale = false;
     const head = this.readHead();
+    // A graph another process saved may hold the new rows: then they are not read (and held) as pending first.
+    if (head.passageId > this.read.passageId && this.adoptSavedGraph()) return;
     for (const { label, vector } of this.store.vectorsBetween(this.collection.id, this.read.passageId, head.passageId)) {
       this.pending.add(label, vector);
     }
@@ -343,8 +345,10 @@ export class CollectionIndex {
    * again. The file passes the checks of a load at start-up (collection, build parameters, checksum, structure) and
    * must not be ahead of the database. Then: pending passages up to its cursor are dropped (it holds them, or they
    * were deleted), the deletions this index has read since its cursor are applied to it, and a sync reads the rest;
-   * writes after its save stay pending. Called by the background job between slices (no save of this index is in
-   * progress), synchronously: nothing else touches the index meanwhile. Returns whether it adopted the file.
+   * writes after its save stay pending. Looked for by a sync that finds new rows, and by the background job while
+   * passages are pending (the CLI saves after its last commit, which a sync may have read already). Never while a
+   * save of this index reads the graph; a compaction in progress gives up when the graph is replaced. Synchronous:
+   * nothing else touches the index meanwhile. Returns whether it adopted the file.
    */
   adoptSavedGraph(): boolean {
     if (this.base === undefined || this.saving || this.hiddenDuringSave.size > 0 || this.abandoned) return false;
@@ -368,12 +372,15 @@ export class CollectionIndex {
     if (through.passageId <= this.graph.cursor.passageId || through.passageId > head.passageId || through.tombstoneSeq > head.tombstoneSeq) return false;
     const droppedPending = this.pending.dropThrough(through.passageId);
     this.graph = adopted;
-    this.dirty = false; // the graph is the file, until the deletions read since it are applied
+    this.dirty = false; // the graph is the file, until deletions it lacks are applied
+    // Deletions the file holds that this index has not read: of pending passages (the graph has them already).
+    for (const { passageId } of this.store.tombstonesBetween(collection.id, this.read.tombstoneSeq, through.tombstoneSeq)) this.pending.delete(passageId);
+    // Deletions this index has read that the file lacks.
     for (const { passageId } of this.store.tombstonesBetween(collection.id, through.tombstoneSeq, this.read.tombstoneSeq)) {
       adopted.remove(passageId);
       this.dirty = true;
     }
-    if (this.read.passageId < through.passageId) this.read = { ...this.read, passageId: through.passageId };
+    this.read = { passageId: Math.max(this.read.passageId, through.passageId), tombstoneSeq: Math.max(this.read.tombstoneSeq, through.tombstoneSeq) };
     this.stale = true;
     this.sync(); // passages after its cursor, deletions after this index's: as for any change
     this.recent.read(this.graph.cursor.passageId);

@@ -102,19 +102,22 @@ test('a write and a deletion made after the CLI saved its graph survive the adop
   const { dir, server, cli } = await serverAndImport();
   try {
     const index = indexOf(server);
+    const before = index.vectorStore;
     serverReads(index);
     await cli.catchUpIndex('c');
 
     // After the save: another process writes one document and deletes two (one in the saved graph and the server's,
-    // one the server may still have pending); the server writes one of its own (deferred: it only marks the index
-    // stale, the adoption's sync reads it). The deletion goes straight to SQLite: the engine's would wait for its graph.
+    // one the server has pending); then the server writes one of its own, deferred (the index is only marked stale).
+    // The deletion goes straight to SQLite: the engine's would wait for its own graph, turning the event loop.
     await cli.upsertDocuments('c', [{ id: 'late', text: 'hati iliyoandikwa baadaye zumaridikivuko' }], { deferIndex: true });
     assert.equal(sqliteStoreOf(cli).deleteDocumentsById(sqliteStoreOf(cli).requireCollection('c').id, ['b1400', 'a3']), 2);
     await server.upsertDocuments('c', [{ id: 'own', text: 'hati ya seva yenyewe kalamutinyo' }], { deferIndex: true });
     const saved = (JSON.parse(fs.readFileSync(path.join(dir, 'indexes', 'c.manifest.json'), 'utf8')) as { cursor: { passageId: number } }).cursor.passageId;
 
-    assert.equal(index.adoptSavedGraph(), true);
-    assert.equal(pendingOf(index), 2, 'the two writes after the save stay pending');
+    // The server's write read the other process's commits (data_version moved), and that sync found the saved graph.
+    assert.equal(index.adoptSavedGraph(), false, 'adopted already');
+    assert.notEqual(index.vectorStore, before);
+    assert.equal(pendingOf(index), 1, "the other process's write after the save is pending (the server's own is read by the next sync)");
     assert.equal(index.vectorStore.cursor.passageId, saved);
     const top = async (query: string) => (await server.search('c', { query, k: 3, mode: 'dense' })).results.map((r) => r.passage_id);
     assert.equal((await top('hati iliyoandikwa baadaye zumaridikivuko'))[0], 'late#0');
@@ -124,7 +127,7 @@ test('a write and a deletion made after the CLI saved its graph survive the adop
     assert.equal(index.size, 100 + 1500 + 2 - 2);
     assertSameHitsAsBruteForce(server, index);
 
-    await index.catchUp(); // the background job inserts the two pending passages
+    await index.catchUp(); // the background job puts the two passages written after the save into the graph
     assert.equal(pendingOf(index), 0);
     assert.equal(index.vectorStore.size, 1600);
     assertSameHitsAsBruteForce(server, index);
@@ -191,19 +194,33 @@ test('a file that is not newer, is corrupt, belongs to another collection or is 
   }
 });
 
-test("the server notices the CLI's saved graph on its next search, through the change it reads, and adopts it", async () => {
+test("a server that searched nothing during the import adopts the CLI's graph on its next search, without reading the imported rows", async () => {
   const { server, cli } = await serverAndImport();
   try {
     const index = indexOf(server);
     const before = index.vectorStore;
+    const store = sqliteStoreOf(server);
+    const { id } = store.requireCollection('c');
+    assert.equal(store.deleteDocumentsById(id, ['a1', 'a2']), 2); // deleted before the CLI's save: the file holds it
     await cli.catchUpIndex('c');
     await cli.close();
-    // The search reads data_version, syncs, and the background job it starts looks for a saved graph first.
-    const results = (await server.search('c', { query: documents('b', 1500)[1234]!.text, k: 1, mode: 'dense' })).results;
-    assert.equal(results[0]!.passage_id, 'b1234#0');
+    let rowsRead = 0;
+    const vectorsBetween = store.vectorsBetween.bind(store);
+    store.vectorsBetween = function* (...args: Parameters<typeof vectorsBetween>) {
+      for (const row of vectorsBetween(...args)) {
+        rowsRead++;
+        yield row;
+      }
+    };
+    // The search reads data_version and syncs; the sync finds the saved graph before it reads the new rows.
+    const top = async (query: string) => (await server.search('c', { query, k: 3, mode: 'dense' })).results.map((r) => r.passage_id);
+    assert.equal((await top(documents('b', 1500)[1234]!.text))[0], 'b1234#0');
     assert.notEqual(index.vectorStore, before, 'adopted, not inserted again');
+    assert.equal(rowsRead, 0, 'the imported rows were not read as pending passages');
     assert.equal(pendingOf(index), 0);
-    assert.equal(index.vectorStore.size, 1600);
+    assert.equal(index.vectorStore.size, 1598);
+    assert.ok(!(await top(documents('a', 2)[1]!.text)).includes('a1#0'));
+    assert.equal(index.needsSave, false, 'the graph is the file: nothing to save again');
   } finally {
     await server.close();
   }
