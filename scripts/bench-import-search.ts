@@ -182,6 +182,19 @@ function rssSampler(pid: number): { peakMiB(): number; stop(): void } {
   return { peakMiB: () => round(peak / 1024, 1), stop: () => clearInterval(timer) };
 }
 
+const CLOCK_TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/** CPU seconds (user + system) a process has used so far, from /proc (0 where /proc is missing). */
+function cpuSecondsOf(pid: number): number {
+  try {
+    // After the command name in parentheses: state is field 3, utime and stime fields 14 and 15.
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+    return round((Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND, 2);
+  } catch {
+    return 0;
+  }
+}
+
 async function startServer(dataDir: string, logFile: string): Promise<{ child: ChildProcess; url: string }> {
   const log = fs.openSync(logFile, 'w');
   const child = track(spawn(process.execPath, [...(process.env.BENCH_SERVE_NODE_ARGS ?? '').split(' ').filter(Boolean), TAFUTA, 'serve', '-d', dataDir, '--port', '0', '--rate-limit', '0'], { stdio: ['ignore', 'pipe', log] }));
@@ -437,6 +450,7 @@ await new Promise((resolve) => setTimeout(resolve, QUIET_S * 1000));
 log(`import-search: tafuta index of ${N1} more documents while the server answers ${QPS} searches/s`);
 const importLoad = { start: loadSample() };
 const importStart = nowMs();
+const serverCpu = { importStart: cpuSecondsOf(server.child.pid!), importEnd: 0, afterEnd: 0 };
 const probes = probeFreshness(dataDir, server.url);
 const cliRss = { peak: 0 };
 const importer = track(spawn(process.execPath, [TAFUTA, 'index', '-c', 'bench', '-i', corpora.extra, '-d', dataDir, '--nice', String(IMPORT_NICE)], { stdio: ['ignore', 'pipe', 'pipe'] }));
@@ -447,6 +461,7 @@ importer.stdout!.on('data', (d: Buffer) => (importOut += d.toString()));
 importer.stderr!.on('data', (d: Buffer) => (importErr += d.toString()));
 const importExit = await exited(importer);
 const importEnd = nowMs();
+serverCpu.importEnd = cpuSecondsOf(server.child.pid!);
 importerRss.stop();
 cliRss.peak = importerRss.peakMiB();
 const importLoadEnd = loadSample();
@@ -456,6 +471,7 @@ log(`import-search: import done in ${round((importEnd - importStart) / 1000, 1)}
 
 await new Promise((resolve) => setTimeout(resolve, QUIET_S * 1000));
 const clientEnd = nowMs();
+serverCpu.afterEnd = cpuSecondsOf(server.child.pid!);
 client.child.stdin!.end();
 const samples = await client.samples;
 
@@ -501,7 +517,14 @@ const report = {
     peakRssMiB: cliRss.peak,
     load: { start: importLoad.start, end: importLoadEnd },
   },
-  server: { peakRssMiB: serverRss.peakMiB(), exit: serverExit, shutdownSeconds, adoptions: adoptionsIn(serverLog, importEnd) },
+  server: {
+    peakRssMiB: serverRss.peakMiB(),
+    exit: serverExit,
+    shutdownSeconds,
+    adoptions: adoptionsIn(serverLog, importEnd),
+    /** CPU seconds the server used during the import and in the quiet period after it (searches, its own graph inserts). */
+    cpuSeconds: { import: round(serverCpu.importEnd - serverCpu.importStart, 2), after: round(serverCpu.afterEnd - serverCpu.importEnd, 2) },
+  },
   phases,
   timeline: timeline(samples, clientStart, importStart, importEnd),
   freshness: { probes: freshness.length, found: freshFound, probesMs: percentiles(freshness.map((p) => p.ms)), missed: freshness.filter((p) => !p.found) },
@@ -526,6 +549,7 @@ ${table(
 Import: ${report.import.output || 'no summary'} (wall ${report.import.seconds} s${report.import.graphInsertMs !== undefined ? `, of which the CLI's graph catch-up ${round(report.import.graphInsertMs / 1000, 1)} s + save ${round(report.import.graphSaveMs! / 1000, 1)} s` : ''}); peak RSS: CLI ${cliRss.peak} MiB, server ${report.server.peakRssMiB} MiB.
 Freshness: ${freshFound} of ${freshness.length} probes (about one a second during the import) found the newest passage SQLite held when the probe began, by its own vector (probe p50 ${report.freshness.probesMs.p50} ms, max ${report.freshness.probesMs.max} ms).
 Server stop: SIGTERM → exit ${serverExit.code ?? serverExit.signal} in ${shutdownSeconds} s.
+Server CPU: ${report.server.cpuSeconds.import} s during the import, ${report.server.cpuSeconds.after} s in the ${QUIET_S} s after it (user + system).
 The server's graph: ${
   report.server.adoptions.length === 0
     ? 'the server inserted every imported passage itself (it adopted no graph saved by the CLI)'
