@@ -89,12 +89,12 @@ export function savedGraphStamp(base: string): string | undefined {
   return fileIdentityOf(`${base}.manifest.json`);
 }
 
-/** The change-log cursor a saved graph's manifest records; undefined when there is none or it cannot be read. */
-export function savedGraphCursor(base: string): SyncCursor | undefined {
+/** The change-log cursor and the slots a saved graph's manifest records; undefined when there is none or it cannot be read. */
+export function savedGraphSummary(base: string): { cursor: SyncCursor; elements: number } | undefined {
   try {
-    const { cursor } = JSON.parse(fs.readFileSync(`${base}.manifest.json`, 'utf8')) as { cursor?: Partial<SyncCursor> };
-    if (!Number.isSafeInteger(cursor?.passageId) || !Number.isSafeInteger(cursor?.tombstoneSeq)) return undefined;
-    return { passageId: cursor!.passageId!, tombstoneSeq: cursor!.tombstoneSeq! };
+    const { cursor, elements } = JSON.parse(fs.readFileSync(`${base}.manifest.json`, 'utf8')) as { cursor?: Partial<SyncCursor>; elements?: number };
+    if (!Number.isSafeInteger(cursor?.passageId) || !Number.isSafeInteger(cursor?.tombstoneSeq) || !Number.isSafeInteger(elements)) return undefined;
+    return { cursor: { passageId: cursor!.passageId!, tombstoneSeq: cursor!.tombstoneSeq! }, elements: elements! };
   } catch {
     return undefined;
   }
