@@ -11,7 +11,9 @@
  */
 import type { SqliteDocumentStore as DocumentStore, SyncCursor } from './document-store.js';
 import { indexBaseOf } from './data-dir.js';
-import { createGraphStore, DEFAULT_GRAPH, loadGraphStore, removeGraphFiles, type GraphChoice, type GraphStore } from './graph-store.js';
+import {
+  createGraphStore, DEFAULT_GRAPH, loadGraphStore, removeGraphFiles, savedGraphStamp, savedGraphSummary, type GraphChoice, type GraphStore,
+} from './graph-store.js';
 import type { Logger } from '../core/logger.js';
 import type { CollectionRecord } from './types.js';
 import { dot, type VectorHit } from './vector-store.js';
@@ -46,6 +48,18 @@ export interface CollectionIndexOptions {
  */
 export const RESCORED_CANDIDATES_PER_HIT = 2;
 
+/**
+ * How often the background job, while passages are pending, looks (one stat of the manifest) for a graph saved by
+ * another process that holds them; it looks when it starts too. The CLI saves its graph once, at the end of an import.
+ */
+export const ADOPTION_CHECK_MS = 500;
+/**
+ * A saved graph is adopted only when it holds at least this share of its size in passages this index's graph lacks.
+ * Loading it stalls the event loop (read, checksum, structural check, load: ~14 µs per vector at load 15, 574 ms for
+ * 40k), where inserting is spread over slices and costs ~50× more CPU per vector: a few passages are inserted.
+ */
+export const ADOPTION_MIN_SHARE = 1 / 16;
+
 export class CollectionIndex {
   readonly collection: CollectionRecord;
   private graph: GraphStore;
@@ -77,6 +91,9 @@ export class CollectionIndex {
   private saving: Promise<void> | undefined;
   /** Dropped or closing: no background save may put its files in place, and the background job stops. */
   private abandoned = false;
+  /** The saved graph's manifest as last looked at (savedGraphStamp), and when the job may look again. */
+  private savedGraphSeen: string | undefined;
+  private nextAdoptionCheck = 0;
 
   private constructor(options: CollectionIndexOptions, graph: GraphStore, base: string | undefined) {
     this.collection = options.collection;
@@ -98,6 +115,7 @@ export class CollectionIndex {
     const base = options.indexDir === undefined ? undefined : indexBaseOf(options.indexDir, collection.name);
     const choice = options.graph ?? DEFAULT_GRAPH;
     let graph: GraphStore | undefined;
+    const stamp = base === undefined ? undefined : savedGraphStamp(base);
     if (base !== undefined) {
       const loaded = loadGraphStore(choice, { base, dim: collection.dim, params: collection.config.hnsw, collectionId: collection.id });
       graph = loaded.store;
@@ -108,6 +126,7 @@ export class CollectionIndex {
       }
     }
     const index = new CollectionIndex(options, graph ?? CollectionIndex.emptyGraph(choice, collection, base), base);
+    index.savedGraphSeen = stamp;
     index.recent.read(index.graph.cursor.passageId);
     if (options.syncOnOpen ?? true) index.sync();
     return index;
@@ -141,6 +160,8 @@ export class CollectionIndex {
     if (!this.stale) return;
     this.stale = false;
     const head = this.readHead();
+    // A graph another process saved may hold the new rows: then they are not read (and held) as pending first.
+    if (head.passageId > this.read.passageId && this.adoptSavedGraph()) return;
     for (const { label, vector } of this.store.vectorsBetween(this.collection.id, this.read.passageId, head.passageId)) {
       this.pending.add(label, vector);
     }
@@ -304,9 +325,15 @@ export class CollectionIndex {
   /** Inserts pending passages and compacts, in slices of SLICE_MS with a turn of the event loop between them. */
   private async runJob(): Promise<void> {
     let worked = false;
+    this.nextAdoptionCheck = 0; // a job starts when new passages were read: another process may have saved them
     for (;;) {
       while (this.saving) await this.saving.catch(() => undefined);
       if (this.abandoned) return;
+      if (this.pending.size > 0 && performance.now() >= this.nextAdoptionCheck) {
+        this.nextAdoptionCheck = performance.now() + ADOPTION_CHECK_MS;
+        if (this.adoptSavedGraph()) worked = true;
+      }
+      if (!this.hasWork()) break;
       if (this.graph.needsCompaction()) await this.compact();
       else if (this.pending.size > 0) this.insertPendingSlice();
       worked = true;
@@ -316,6 +343,61 @@ export class CollectionIndex {
       await yieldToEventLoop();
     }
     if (worked) this.onCaughtUp();
+  }
+
+  /**
+   * Takes the graph another process saved (`tafuta index` at the end of an import, the server worker that owns the
+   * files) in place of this one when it holds passages this index still has pending, instead of inserting them
+   * again. The file passes the checks of a load at start-up (collection, build parameters, checksum, structure) and
+   * must not be ahead of the database. Then: pending passages up to its cursor are dropped (it holds them, or they
+   * were deleted), the deletions this index has read since its cursor are applied to it, and a sync reads the rest;
+   * writes after its save stay pending. Looked for by a sync that finds new rows, and by the background job while
+   * passages are pending (the CLI saves after its last commit, which a sync may have read already). Never while a
+   * save of this index reads the graph; a compaction in progress gives up when the graph is replaced. Synchronous:
+   * nothing else touches the index meanwhile. Returns whether it adopted the file.
+   */
+  adoptSavedGraph(): boolean {
+    if (this.base === undefined || this.saving || this.hiddenDuringSave.size > 0 || this.abandoned) return false;
+    const stamp = savedGraphStamp(this.base);
+    if (stamp === undefined || stamp === this.savedGraphSeen) return false;
+    this.savedGraphSeen = stamp;
+    const saved = savedGraphSummary(this.base);
+    if (saved === undefined) return false;
+    const { cursor } = saved;
+    // Passage ids never come back: the ids between the two cursors bound what the file would spare inserting.
+    if (cursor.passageId - this.graph.cursor.passageId < Math.max(1, saved.elements * ADOPTION_MIN_SHARE)) return false;
+    const head = this.store.syncHead(this.collection.id);
+    if (cursor.passageId > head.passageId || cursor.tombstoneSeq > head.tombstoneSeq) return false; // not of this database
+    const started = performance.now();
+    const { collection } = this;
+    const loaded = loadGraphStore(this.graphChoice, { base: this.base, dim: collection.dim, params: collection.config.hnsw, collectionId: collection.id });
+    if (!loaded.store) {
+      this.logger.info({ collection: collection.name, reason: loaded.reason }, 'not adopting the vector index saved by another process');
+      return false;
+    }
+    const adopted = loaded.store;
+    // The manifest read first may have been replaced since: the checks hold the one loaded against the database.
+    const through = adopted.cursor;
+    if (through.passageId <= this.graph.cursor.passageId || through.passageId > head.passageId || through.tombstoneSeq > head.tombstoneSeq) return false;
+    const droppedPending = this.pending.dropThrough(through.passageId);
+    this.graph = adopted;
+    this.dirty = false; // the graph is the file, until deletions it lacks are applied
+    // Deletions the file holds that this index has not read: of pending passages (the graph has them already).
+    for (const { passageId } of this.store.tombstonesBetween(collection.id, this.read.tombstoneSeq, through.tombstoneSeq)) this.pending.delete(passageId);
+    // Deletions this index has read that the file lacks.
+    for (const { passageId } of this.store.tombstonesBetween(collection.id, through.tombstoneSeq, this.read.tombstoneSeq)) {
+      adopted.remove(passageId);
+      this.dirty = true;
+    }
+    this.read = { passageId: Math.max(this.read.passageId, through.passageId), tombstoneSeq: Math.max(this.read.tombstoneSeq, through.tombstoneSeq) };
+    this.stale = true;
+    this.sync(); // passages after its cursor, deletions after this index's: as for any change
+    this.recent.read(this.graph.cursor.passageId);
+    this.logger.info(
+      { collection: collection.name, vectors: adopted.size, cursor: through.passageId, droppedPending, pending: this.pending.size, ms: Math.round(performance.now() - started) },
+      'adopted the vector index saved by another process',
+    );
+    return true;
   }
 
   private reportProgress(): void {

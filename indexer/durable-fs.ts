@@ -21,6 +21,19 @@ export function fsyncDir(dir: string): void {
   }
 }
 
+/**
+ * Which file a path names now (inode, size, mtime). Index files are never changed in place, only replaced by
+ * rename, so the same identity before and after reading means the bytes read are one file's; undefined: no file.
+ */
+export function fileIdentityOf(file: string): string | undefined {
+  try {
+    const stat = fs.statSync(file);
+    return `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Writes through `write(tmp)`, fsyncs, then renames over `file`: readers see the old file or the new one. */
 export function writeDurably(file: string, write: (tmp: string) => void): void {
   const tmp = `${file}.tmp-${process.pid}`;

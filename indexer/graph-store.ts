@@ -8,6 +8,8 @@
  * configured choice.
  */
 import fs from 'node:fs';
+import type { SyncCursor } from './document-store.js';
+import { fileIdentityOf } from './durable-fs.js';
 import type { HnswParams } from './types.js';
 import type { VectorStore } from './vector-store.js';
 import { HnswVectorStore, type HnswManifest } from './hnsw-store.js';
@@ -77,6 +79,25 @@ export function loadGraphStore(choice: GraphChoice, options: GraphOptions & { ba
   }
   if (manifest.format === USEARCH_MANIFEST_FORMAT) return UsearchVectorStore.load({ ...options, threads: choice.threads }, manifest);
   return HnswVectorStore.load(options);
+}
+
+/**
+ * The saved graph's manifest as it is on disk now (inode, size, mtime), undefined when there is none: a save
+ * replaces the manifest by rename, so a new stamp means a new save, noticed with one stat.
+ */
+export function savedGraphStamp(base: string): string | undefined {
+  return fileIdentityOf(`${base}.manifest.json`);
+}
+
+/** The change-log cursor and the slots a saved graph's manifest records; undefined when there is none or it cannot be read. */
+export function savedGraphSummary(base: string): { cursor: SyncCursor; elements: number } | undefined {
+  try {
+    const { cursor, elements } = JSON.parse(fs.readFileSync(`${base}.manifest.json`, 'utf8')) as { cursor?: Partial<SyncCursor>; elements?: number };
+    if (!Number.isSafeInteger(cursor?.passageId) || !Number.isSafeInteger(cursor?.tombstoneSeq) || !Number.isSafeInteger(elements)) return undefined;
+    return { cursor: { passageId: cursor!.passageId!, tombstoneSeq: cursor!.tombstoneSeq! }, elements: elements! };
+  } catch {
+    return undefined;
+  }
 }
 
 /** The extension of the index file a manifest describes (`<base>.<extension>`). */

@@ -12,7 +12,7 @@ import path from 'node:path';
 import hnswlib from 'hnswlib-node';
 import { sha256FileSync } from '../core/hash.js';
 import type { SyncCursor } from './document-store.js';
-import { commitInBackground, fsyncDir, writeDurably } from './durable-fs.js';
+import { commitInBackground, fileIdentityOf, fsyncDir, writeDurably } from './durable-fs.js';
 import { checkHnswFile } from './hnsw-file.js';
 import type { HnswParams } from './types.js';
 import { deadSlotsNeedCompaction, type VectorHit } from './vector-store.js';
@@ -102,6 +102,7 @@ export class HnswVectorStore implements GraphStore {
     if (manifest.params?.M !== options.params.M || manifest.params?.efConstruction !== options.params.efConstruction) {
       return { reason: 'HNSW build parameters changed' };
     }
+    const read = fileIdentityOf(indexFile);
     const bytes = fs.readFileSync(indexFile);
     if (crypto.createHash('sha256').update(bytes).digest('hex') !== manifest.sha256) return { reason: 'index file checksum mismatch (corrupt or torn write)' };
     const checked = checkHnswFile(bytes, { dim: options.dim, M: options.params.M });
@@ -113,6 +114,7 @@ export class HnswVectorStore implements GraphStore {
     } catch (error) {
       return { reason: `hnswlib could not read the index: ${(error as Error).message}` };
     }
+    if (fileIdentityOf(indexFile) !== read) return { reason: 'index file replaced while it was read (another save)' };
     if (index.getCurrentCount() !== manifest.elements) return { reason: 'element count does not match manifest' };
     const store = new HnswVectorStore(options, index);
     store.deleted = manifest.deleted;

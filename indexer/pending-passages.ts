@@ -93,6 +93,22 @@ export class PendingPassages {
     return { label, vector };
   }
 
+  /** Forgets the pending passages with ids <= `through` (a graph saved by another process holds them); returns how many. */
+  dropThrough(through: number): number {
+    let forgotten = 0;
+    for (this.skipGone(); this.head < this.rows && this.labels[this.head]! <= through; this.skipGone()) {
+      this.rowOf.delete(this.labels[this.head]!);
+      this.labels[this.head] = GONE;
+      this.head++;
+      this.live--;
+      forgotten++;
+    }
+    // The rows left behind are not zeroed: the native scan reads from the buffer's start, so they go at once.
+    if (this.live === 0) this.clear();
+    else if (forgotten > 0) this.dropConsumed();
+    return forgotten;
+  }
+
   /** Forgets every pending passage; a buffer grown for a large backlog is given back. */
   clear(): void {
     if (this.labels.length > INITIAL_ROWS) {

@@ -21,7 +21,7 @@ import path from 'node:path';
 import { Index, MetricKind, ScalarKind } from 'usearch';
 import { sha256FileSync } from '../core/hash.js';
 import type { SyncCursor } from './document-store.js';
-import { commitInBackground, fsyncDir, writeDurably } from './durable-fs.js';
+import { commitInBackground, fileIdentityOf, fsyncDir, writeDurably } from './durable-fs.js';
 import type { HnswParams } from './types.js';
 import { checkUsearchFile, type UsearchScalar } from './usearch-file.js';
 import { deadSlotsNeedCompaction, type VectorHit } from './vector-store.js';
@@ -133,6 +133,7 @@ export class UsearchVectorStore implements GraphStore {
     if (manifest.params?.M !== options.params.M || manifest.params?.efConstruction !== options.params.efConstruction || (bulk !== undefined && bulk !== bulkEfConstructionOf(options.params))) {
       return { reason: 'HNSW build parameters changed' };
     }
+    const read = fileIdentityOf(indexFile);
     const bytes = fs.readFileSync(indexFile);
     if (crypto.createHash('sha256').update(bytes).digest('hex') !== manifest.sha256) return { reason: 'index file checksum mismatch (corrupt or torn write)' };
     const checked = checkUsearchFile(bytes, { dim: options.dim, M: options.params.M, scalar: manifest.scalar });
@@ -145,6 +146,7 @@ export class UsearchVectorStore implements GraphStore {
     } catch (error) {
       return { reason: `usearch could not read the index: ${(error as Error).message}` };
     }
+    if (fileIdentityOf(indexFile) !== read) return { reason: 'index file replaced while it was read (another save)' };
     if (index.size() !== manifest.elements || !Array.isArray(manifest.removed) || manifest.removed.length !== manifest.deleted) {
       return { reason: 'element count does not match manifest' };
     }

@@ -14,8 +14,9 @@
  *
  * Run: `npm run build && npm run bench:import-search`. Env: BENCH_IMPORT_N0 (default 100000), BENCH_IMPORT_N1
  * (100000), BENCH_IMPORT_QPS (50), BENCH_IMPORT_QUIET_S (seconds measured before and after the import, 15);
- * BENCH_IMPORT_NICE: the import's `--nice` (default: the CLI's, 10; 0 = the server's priority); BENCH_SERVE_NODE_ARGS: node flags for the server, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it.
- * Writes docs/benchmarks/import-search.json and .md.
+ * BENCH_IMPORT_NICE: the import's `--nice` (default: the CLI's, 10; 0 = the server's priority); BENCH_SERVE_NODE_ARGS: node flags for the server, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it;
+ * BENCH_IMPORT_REPORT: the report's name (default import-search; a development run can keep the quoted one).
+ * Writes docs/benchmarks/<report>.json and .md.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
@@ -37,6 +38,7 @@ const QPS = Number(process.env.BENCH_IMPORT_QPS ?? 50);
 const QUIET_S = Number(process.env.BENCH_IMPORT_QUIET_S ?? 15);
 /** `tafuta index --nice` of the import (unset: the CLI's default); 0 runs it at the server's priority. */
 const IMPORT_NICE = process.env.BENCH_IMPORT_NICE === undefined ? DEFAULT_IMPORT_NICENESS : Number(process.env.BENCH_IMPORT_NICE);
+const REPORT = process.env.BENCH_IMPORT_REPORT ?? 'import-search';
 const K = 10;
 const QUERY_TEXTS = 1000;
 const RECALL_QUERIES = 200;
@@ -178,6 +180,19 @@ function rssSampler(pid: number): { peakMiB(): number; stop(): void } {
   };
   const timer = setInterval(sample, 250);
   return { peakMiB: () => round(peak / 1024, 1), stop: () => clearInterval(timer) };
+}
+
+const CLOCK_TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/** CPU seconds (user + system) a process has used so far, from /proc (0 where /proc is missing). */
+function cpuSecondsOf(pid: number): number {
+  try {
+    // After the command name in parentheses: state is field 3, utime and stime fields 14 and 15.
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+    return round((Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND, 2);
+  } catch {
+    return 0;
+  }
 }
 
 async function startServer(dataDir: string, logFile: string): Promise<{ child: ChildProcess; url: string }> {
@@ -334,6 +349,29 @@ async function measureRecall(dataDir: string, url: string): Promise<{ passages: 
   return { passages: rows.length, results };
 }
 
+/** The server adopting the graph the CLI saved (collection-index.ts), from its log: when, how long the load took. */
+interface Adoption {
+  /** Seconds after the import process exited (negative: before). */
+  atSeconds: number;
+  ms: number;
+  droppedPending: number;
+  vectors: number;
+}
+
+function adoptionsIn(serverLog: string, importEnd: number): Adoption[] {
+  const adoptions: Adoption[] = [];
+  for (const line of fs.readFileSync(serverLog, 'utf8').split('\n')) {
+    if (!line.includes('adopted the vector index saved by another process')) continue;
+    try {
+      const entry = JSON.parse(line) as { time: number; ms: number; droppedPending: number; vectors: number };
+      adoptions.push({ atSeconds: round((entry.time - importEnd) / 1000, 1), ms: entry.ms, droppedPending: entry.droppedPending, vectors: entry.vectors });
+    } catch {
+      // not a JSON log line
+    }
+  }
+  return adoptions;
+}
+
 interface PhaseStats {
   name: string;
   seconds: number;
@@ -412,6 +450,7 @@ await new Promise((resolve) => setTimeout(resolve, QUIET_S * 1000));
 log(`import-search: tafuta index of ${N1} more documents while the server answers ${QPS} searches/s`);
 const importLoad = { start: loadSample() };
 const importStart = nowMs();
+const serverCpu = { importStart: cpuSecondsOf(server.child.pid!), importEnd: 0, afterEnd: 0 };
 const probes = probeFreshness(dataDir, server.url);
 const cliRss = { peak: 0 };
 const importer = track(spawn(process.execPath, [TAFUTA, 'index', '-c', 'bench', '-i', corpora.extra, '-d', dataDir, '--nice', String(IMPORT_NICE)], { stdio: ['ignore', 'pipe', 'pipe'] }));
@@ -422,6 +461,7 @@ importer.stdout!.on('data', (d: Buffer) => (importOut += d.toString()));
 importer.stderr!.on('data', (d: Buffer) => (importErr += d.toString()));
 const importExit = await exited(importer);
 const importEnd = nowMs();
+serverCpu.importEnd = cpuSecondsOf(server.child.pid!);
 importerRss.stop();
 cliRss.peak = importerRss.peakMiB();
 const importLoadEnd = loadSample();
@@ -431,6 +471,7 @@ log(`import-search: import done in ${round((importEnd - importStart) / 1000, 1)}
 
 await new Promise((resolve) => setTimeout(resolve, QUIET_S * 1000));
 const clientEnd = nowMs();
+serverCpu.afterEnd = cpuSecondsOf(server.child.pid!);
 client.child.stdin!.end();
 const samples = await client.samples;
 
@@ -476,7 +517,14 @@ const report = {
     peakRssMiB: cliRss.peak,
     load: { start: importLoad.start, end: importLoadEnd },
   },
-  server: { peakRssMiB: serverRss.peakMiB(), exit: serverExit, shutdownSeconds },
+  server: {
+    peakRssMiB: serverRss.peakMiB(),
+    exit: serverExit,
+    shutdownSeconds,
+    adoptions: adoptionsIn(serverLog, importEnd),
+    /** CPU seconds the server used during the import and in the quiet period after it (searches, its own graph inserts). */
+    cpuSeconds: { import: round(serverCpu.importEnd - serverCpu.importStart, 2), after: round(serverCpu.afterEnd - serverCpu.importEnd, 2) },
+  },
   phases,
   timeline: timeline(samples, clientStart, importStart, importEnd),
   freshness: { probes: freshness.length, found: freshFound, probesMs: percentiles(freshness.map((p) => p.ms)), missed: freshness.filter((p) => !p.found) },
@@ -501,6 +549,12 @@ ${table(
 Import: ${report.import.output || 'no summary'} (wall ${report.import.seconds} s${report.import.graphInsertMs !== undefined ? `, of which the CLI's graph catch-up ${round(report.import.graphInsertMs / 1000, 1)} s + save ${round(report.import.graphSaveMs! / 1000, 1)} s` : ''}); peak RSS: CLI ${cliRss.peak} MiB, server ${report.server.peakRssMiB} MiB.
 Freshness: ${freshFound} of ${freshness.length} probes (about one a second during the import) found the newest passage SQLite held when the probe began, by its own vector (probe p50 ${report.freshness.probesMs.p50} ms, max ${report.freshness.probesMs.max} ms).
 Server stop: SIGTERM → exit ${serverExit.code ?? serverExit.signal} in ${shutdownSeconds} s.
+Server CPU: ${report.server.cpuSeconds.import} s during the import, ${report.server.cpuSeconds.after} s in the ${QUIET_S} s after it (user + system).
+The server's graph: ${
+  report.server.adoptions.length === 0
+    ? 'the server inserted every imported passage itself (it adopted no graph saved by the CLI)'
+    : report.server.adoptions.map((a) => `adopted the graph the CLI saved ${a.atSeconds} s after the import ended (${a.vectors} vectors, loaded in ${a.ms} ms; ${a.droppedPending} pending passages not inserted again)`).join('; ')
+}.
 
 Latency per 5 s window (ms):
 
@@ -514,5 +568,5 @@ ${table(['ef', `recall@${K}, same language`, `recall@${K}, any languages`, 'p50 
 Targets (issue 23): p99 during the import ≤ ${TARGET.p99Ms} ms: ${report.targetMet.p99During ? 'met' : '**not met**'} (${during.latencyMs.p99} ms);
 recall@${K} ≥ ${TARGET.recallAt10} at the default ef: ${report.targetMet.recallAt10 ? 'met' : '**not met**'} (${bestRecall.sameLanguage} / ${bestRecall.anyLanguages}).
 `;
-writeReport('import-search', report, md);
+writeReport(REPORT, report, md);
 process.exit(0);

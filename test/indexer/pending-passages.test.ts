@@ -29,17 +29,18 @@ function assertNativeBest(native: PendingPassages, model: Map<number, Float32Arr
   assert.equal(new Set(hits.map((hit) => hit.label)).size, hits.length);
 }
 
-type Op = { kind: 'add'; values: number[] } | { kind: 'delete'; pick: number } | { kind: 'shift' } | { kind: 'clear' };
+type Op = { kind: 'add'; values: number[] } | { kind: 'delete'; pick: number } | { kind: 'shift' } | { kind: 'dropThrough'; pick: number } | { kind: 'clear' };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ kind: fc.constant('add' as const), values: fc.array(fc.integer({ min: -3, max: 3 }), { minLength: 1, maxLength: 3 }) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('delete' as const), pick: fc.nat() }) },
   { weight: 2, arbitrary: fc.constant({ kind: 'shift' as const }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('dropThrough' as const), pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'clear' as const }) },
 );
 
 describe('PendingPassages', () => {
-  test('after any adds, deletes, shifts and clears it holds what a map would, in id order, and its k best are the brute-force k best', () => {
+  test('after any adds, deletes, shifts, drops up to an id and clears it holds what a map would, in id order, and its k best are the brute-force k best', () => {
     fc.assert(
       fc.property(fc.array(opArb, { minLength: 100, maxLength: 3000 }), fc.array(fc.integer({ min: -3, max: 3 }), { minLength: 1, maxLength: 4 }), fc.integer({ min: 1, max: 12 }), (ops, queryValues, k) => {
         const pending = new PendingPassages(DIM, { nativeFrom: Infinity });
@@ -68,6 +69,13 @@ describe('PendingPassages', () => {
               assert.deepEqual(shifted, { label: first.value[0], vector: first.value[1] });
               model.delete(first.value[0]);
             }
+          } else if (op.kind === 'dropThrough') {
+            // Up to a pending id, or up to an id between or past them (deleted, or never added).
+            const through = op.pick % (nextLabel + 1);
+            const dropped = [...model.keys()].filter((label) => label <= through);
+            assert.equal(pending.dropThrough(through), dropped.length);
+            assert.equal(native.dropThrough(through), dropped.length);
+            for (const label of dropped) model.delete(label);
           } else {
             pending.clear();
             native.clear();
