@@ -62,6 +62,9 @@ export function createDocumentStore(db: Db) {
     deleteTombstones: db.prepare('DELETE FROM passage_tombstones WHERE collection_id = ?'),
     insertLanguage: db.prepare('INSERT OR IGNORE INTO languages (code) VALUES (?)'),
     documentHash: db.prepare('SELECT id, content_hash FROM documents WHERE collection_id = ? AND external_id = ?'),
+    documentHashes: db
+      .prepare('SELECT external_id, content_hash FROM documents WHERE collection_id = ? AND external_id IN (SELECT value FROM json_each(?))')
+      .raw(),
     upsertDocument: db.prepare(`
       INSERT INTO documents (collection_id, external_id, title, text, lang, lang_detected, metadata, content_hash)
       VALUES (@collectionId, @externalId, @title, @text, @lang, @langDetected, @metadata, @contentHash)
@@ -213,12 +216,9 @@ export function createDocumentStore(db: Db) {
 
     /** Which documents would be unchanged by an upsert (same content hash), so their encoding can be skipped. */
     unchangedDocuments(collectionId: number, candidates: ReadonlyArray<{ id: string; contentHash: string }>): Set<string> {
-      const unchanged = new Set<string>();
-      for (const c of candidates) {
-        const row = statements.documentHash.get(collectionId, c.id) as { content_hash: string } | undefined;
-        if (row?.content_hash === c.contentHash) unchanged.add(c.id);
-      }
-      return unchanged;
+      if (candidates.length === 0) return new Set();
+      const stored = new Map(statements.documentHashes.all(collectionId, JSON.stringify(candidates.map((c) => c.id))) as Array<[string, string]>);
+      return new Set(candidates.filter((c) => stored.get(c.id) === c.contentHash).map((c) => c.id));
     },
 
     /**
@@ -229,6 +229,7 @@ export function createDocumentStore(db: Db) {
     upsertDocuments: db.transaction((collectionId: number, batch: DocumentToStore[], unchanged: ReadonlySet<string>) => {
       let passages = 0;
       const passageRows: unknown[] = []; // inserted after the documents, in the same order (so with the same ids)
+      const languages = new Set<string>(); // in the languages table by now
       for (const { document, contentHash, detectedLang, passages: parts } of batch) {
         const fields = {
           title: document.title ?? null,
@@ -244,7 +245,10 @@ export function createDocumentStore(db: Db) {
           continue;
         }
         const lang = document.lang ?? detectedLang ?? null;
-        if (lang !== null) statements.insertLanguage.run(lang);
+        if (lang !== null && !languages.has(lang)) {
+          statements.insertLanguage.run(lang);
+          languages.add(lang);
+        }
         const { id: documentId } = statements.upsertDocument.get({
           collectionId,
           externalId: document.id,
