@@ -45,6 +45,7 @@ const child = spawn(process.execPath, [path.join(root, 'dist/bin/tafuta.js'), 'i
   stdio: ['ignore', 'ignore', fs.openSync(path.join(outDir, 'log'), 'w')],
 });
 const pid = child.pid!;
+process.on('exit', () => child.kill('SIGKILL')); // also when this script fails
 const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
 let db: Database.Database | undefined;
 let firstCommit: { seconds: number; cpu: number } | undefined;
@@ -55,7 +56,12 @@ for (;;) {
   const cpu = cpuSeconds(`/proc/${pid}/stat`);
   threadSeconds(pid, threads);
   if (!db && fs.existsSync(dbFile)) db = new Database(dbFile, { readonly: true, fileMustExist: true });
-  const committed = (db?.prepare("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'passages'), 0)").pluck().get() as number | undefined) ?? 0;
+  let committed = 0;
+  try {
+    committed = (db?.prepare("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'passages'), 0)").pluck().get() as number | undefined) ?? 0;
+  } catch (error) {
+    if (!/no such table/.test((error as Error).message)) throw error; // a database the migrations have not reached yet
+  }
   const seconds = (performance.now() - started) / 1000;
   if (committed > 0 && !firstCommit) firstCommit = { seconds, cpu };
   if (committed >= passages && firstCommit) {
