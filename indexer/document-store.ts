@@ -48,6 +48,10 @@ export const SYNC_HEAD_SQL = `SELECT
     (SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = 'passages') AS passageId,
     (SELECT COALESCE(MAX(seq), 0) FROM passage_tombstones WHERE collection_id = @id) AS tombstoneSeq`;
 
+/** Values per row of a passage insert, and rows per INSERT statement (a power of two; SQLite takes at most 32,766 values). */
+const PASSAGE_COLUMNS = 9;
+const MAX_PASSAGES_PER_INSERT = 512;
+
 export function createDocumentStore(db: Db) {
   const statements = {
     insertCollection: db.prepare('INSERT INTO collections (name, encoder, dim, encoder_version, config) VALUES (?, ?, ?, ?, ?)'),
@@ -58,6 +62,9 @@ export function createDocumentStore(db: Db) {
     deleteTombstones: db.prepare('DELETE FROM passage_tombstones WHERE collection_id = ?'),
     insertLanguage: db.prepare('INSERT OR IGNORE INTO languages (code) VALUES (?)'),
     documentHash: db.prepare('SELECT id, content_hash FROM documents WHERE collection_id = ? AND external_id = ?'),
+    documentHashes: db
+      .prepare('SELECT external_id, content_hash FROM documents WHERE collection_id = ? AND external_id IN (SELECT value FROM json_each(?))')
+      .raw(),
     upsertDocument: db.prepare(`
       INSERT INTO documents (collection_id, external_id, title, text, lang, lang_detected, metadata, content_hash)
       VALUES (@collectionId, @externalId, @title, @text, @lang, @langDetected, @metadata, @contentHash)
@@ -70,9 +77,6 @@ export function createDocumentStore(db: Db) {
         updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
       WHERE id = @id`),
     deletePassagesOfDocument: db.prepare('DELETE FROM passages WHERE document_id = ?'),
-    insertPassage: db.prepare(`
-      INSERT INTO passages (collection_id, document_id, ordinal, text, search_text, title_search_text, start_offset, end_offset, embedding)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     document: db.prepare(`${DOCUMENT_SELECT} WHERE d.collection_id = ? AND d.external_id = ?`),
     copiesAfter: db.prepare(`${COPY_SELECT} WHERE d.collection_id = ? AND d.id > ? ORDER BY d.id LIMIT ?`),
     copiesOf: db.prepare(`${COPY_SELECT} WHERE d.collection_id = ? AND d.external_id IN (SELECT value FROM json_each(?)) ORDER BY d.id`),
@@ -107,6 +111,30 @@ export function createDocumentStore(db: Db) {
   };
 
   const { filterClause, prepareCached } = createFilterClauses(db);
+
+  const insertPassagesStatements = new Map<number, Statement>();
+  /**
+   * Inserts passage rows (PASSAGE_COLUMNS values each, flat) in as few statements as it can: passages_fts (FTS5,
+   * filled by the insert trigger) writes its pending terms out as a new segment at every statement that writes to
+   * it, so one INSERT per passage made a segment per passage for later merges to rewrite — most of a batch's SQLite
+   * CPU (docs/benchmarks.md §2.7). Statements take power-of-two row counts, so a few sizes are prepared once.
+   */
+  function insertPassages(values: readonly unknown[]): void {
+    for (let at = 0; at < values.length; ) {
+      const left = (values.length - at) / PASSAGE_COLUMNS;
+      const rows = Math.min(MAX_PASSAGES_PER_INSERT, 1 << (31 - Math.clz32(left))); // the largest power of two <= left
+      let statement = insertPassagesStatements.get(rows);
+      if (!statement) {
+        const tuple = `(${Array(PASSAGE_COLUMNS).fill('?').join(', ')})`;
+        statement = db.prepare(`
+          INSERT INTO passages (collection_id, document_id, ordinal, text, search_text, title_search_text, start_offset, end_offset, embedding)
+          VALUES ${Array(rows).fill(tuple).join(', ')}`);
+        insertPassagesStatements.set(rows, statement);
+      }
+      statement.run(values.slice(at, at + rows * PASSAGE_COLUMNS));
+      at += rows * PASSAGE_COLUMNS;
+    }
+  }
 
   /** Documents and their passages read in one transaction, so that the passages are those of the documents read. */
   const readCopies = db.transaction((statement: Statement, params: unknown[]): DocumentCopy[] => {
@@ -188,12 +216,9 @@ export function createDocumentStore(db: Db) {
 
     /** Which documents would be unchanged by an upsert (same content hash), so their encoding can be skipped. */
     unchangedDocuments(collectionId: number, candidates: ReadonlyArray<{ id: string; contentHash: string }>): Set<string> {
-      const unchanged = new Set<string>();
-      for (const c of candidates) {
-        const row = statements.documentHash.get(collectionId, c.id) as { content_hash: string } | undefined;
-        if (row?.content_hash === c.contentHash) unchanged.add(c.id);
-      }
-      return unchanged;
+      if (candidates.length === 0) return new Set();
+      const stored = new Map(statements.documentHashes.all(collectionId, JSON.stringify(candidates.map((c) => c.id))) as Array<[string, string]>);
+      return new Set(candidates.filter((c) => stored.get(c.id) === c.contentHash).map((c) => c.id));
     },
 
     /**
@@ -203,6 +228,8 @@ export function createDocumentStore(db: Db) {
      */
     upsertDocuments: db.transaction((collectionId: number, batch: DocumentToStore[], unchanged: ReadonlySet<string>) => {
       let passages = 0;
+      const passageRows: unknown[] = []; // inserted after the documents, in the same order (so with the same ids)
+      const languages = new Set<string>(); // in the languages table by now
       for (const { document, contentHash, detectedLang, passages: parts } of batch) {
         const fields = {
           title: document.title ?? null,
@@ -218,7 +245,10 @@ export function createDocumentStore(db: Db) {
           continue;
         }
         const lang = document.lang ?? detectedLang ?? null;
-        if (lang !== null) statements.insertLanguage.run(lang);
+        if (lang !== null && !languages.has(lang)) {
+          statements.insertLanguage.run(lang);
+          languages.add(lang);
+        }
         const { id: documentId } = statements.upsertDocument.get({
           collectionId,
           externalId: document.id,
@@ -231,10 +261,11 @@ export function createDocumentStore(db: Db) {
         statements.deletePassagesOfDocument.run(documentId);
         const titleSearchText = searchTextOf(document.title ?? '');
         parts.forEach((p, ordinal) => {
-          statements.insertPassage.run(collectionId, documentId, ordinal, p.text, p.searchText, titleSearchText, p.start, p.end, vectorToBlob(p.embedding));
+          passageRows.push(collectionId, documentId, ordinal, p.text, p.searchText, titleSearchText, p.start, p.end, vectorToBlob(p.embedding));
         });
         passages += parts.length;
       }
+      insertPassages(passageRows);
       return passages;
     }),
 

@@ -65,3 +65,10 @@ export interface ReindexResult {
   passages: number;
   seconds: number;
 }
+
+export interface BulkUpsertOptions extends UpsertOptions {
+  /** Batches prepared (split, encoded) while the one before them is stored (default DEFAULT_IMPORT_LOOKAHEAD). */
+  lookahead?: number;
+  /** Called after each batch is committed, with its result and how many documents it held. */
+  onBatch?: (result: UpsertResult, documents: number) => void;
+}

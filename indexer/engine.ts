@@ -18,13 +18,21 @@ import { hasOwnVectors, WHOLE_DOCUMENT } from './own-vectors.js';
 import { searchCollection, type SearchRequest, type SearchResponse } from './search.js';
 import { ENCODER_NONE, type CollectionRecord, type DocumentInput, type SearchFilter, type StoredDocument } from './types.js';
 import { formatIssues } from '../core/issues.js';
-import type { CollectionInfo, DocumentPage, EngineOptions, ReindexResult, UpsertOptions, UpsertResult } from './engine-types.js';
+import type { BulkUpsertOptions, CollectionInfo, DocumentPage, EngineOptions, ReindexResult, UpsertOptions, UpsertResult } from './engine-types.js';
 import { encoderChange, encoderFor, loadedEncoderOf, newCollectionEncoder } from './collection-encoders.js';
-import { assertUniqueIds, documentInputOf, prepareBatch } from './document-batch.js';
+import { assertUniqueIds, documentInputOf, prepareBatch, type PreparedBatch } from './document-batch.js';
 import { WriteQueues } from './write-queues.js';
 
 /** Temporary collections of reindexCollection; user names must start with a letter or digit, so none can clash. */
 export const REINDEX_PREFIX = '_reindex_';
+
+/**
+ * Batches a bulk import prepares ahead of the one it stores: enough that the encoder workers always have a batch
+ * queued while the main thread commits one (docs/benchmarks.md §2.7).
+ */
+export const DEFAULT_IMPORT_LOOKAHEAD = 3;
+
+type PreparedUpsert = PreparedBatch & { collection: CollectionRecord; documents: number };
 
 export class Engine {
   readonly storage: Storage;
@@ -219,19 +227,76 @@ export class Engine {
     return this.writes.run(name, async () => this.storage.vectors.catchUp(await this.requireCollection(name)));
   }
 
+  /**
+   * Bulk import: upserts each batch as upsertDocuments does (one transaction each, committed in order), but
+   * prepares (splits, encodes) up to `lookahead` batches while the one before them is being stored, so the
+   * worker threads encode while the main thread writes SQLite. A batch that shares an id with one not stored yet
+   * waits for it: its unchanged check must see that write. `onBatch` follows each commit; after a failure the
+   * batches before it stay committed, as with one upsertDocuments call per batch. Other writes to the collection
+   * wait until it is done.
+   */
+  upsertBatches(name: string, batches: AsyncIterable<readonly DocumentInput[]>, options: BulkUpsertOptions = {}): Promise<void> {
+    return this.writes.run(name, () => this.upsertBatchesNow(name, batches, options));
+  }
+
+  private async upsertBatchesNow(name: string, batches: AsyncIterable<readonly DocumentInput[]>, options: BulkUpsertOptions): Promise<void> {
+    const lookahead = options.lookahead ?? DEFAULT_IMPORT_LOOKAHEAD;
+    const preparing: Array<{ ids: ReadonlySet<string>; documents: number; prepared: Promise<PreparedUpsert> }> = [];
+    const storeOldest = async () => {
+      const oldest = preparing.shift()!;
+      const result = await this.storePrepared(name, await oldest.prepared, options);
+      options.onBatch?.(result, oldest.documents);
+    };
+    const iterator = batches[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        let documents: readonly DocumentInput[];
+        try {
+          const next = await iterator.next();
+          if (next.done) break;
+          documents = next.value;
+          assertUniqueIds(documents);
+        } catch (error) {
+          // A batch that cannot be read (a bad record) fails after the ones before it are stored, as one upsert per batch would.
+          while (preparing.length > 0) await storeOldest();
+          throw error;
+        }
+        while (preparing.some((batch) => documents.some((d) => batch.ids.has(d.id)))) await storeOldest();
+        while (preparing.length >= lookahead) await storeOldest();
+        const prepared = this.prepareUpsert(name, documents);
+        prepared.catch(() => undefined); // awaited in order by storeOldest, which rethrows
+        preparing.push({ ids: new Set(documents.map((d) => d.id)), documents: documents.length, prepared });
+      }
+      while (preparing.length > 0) await storeOldest();
+    } finally {
+      // After a failure: batches still being encoded settle before the caller may close the encoders.
+      await Promise.allSettled(preparing.map((batch) => batch.prepared));
+      await iterator.return?.();
+    }
+  }
+
   private async upsertDocumentsNow(name: string, documents: readonly DocumentInput[], options: UpsertOptions = {}): Promise<UpsertResult> {
     assertUniqueIds(documents);
+    return this.storePrepared(name, await this.prepareUpsert(name, documents), options);
+  }
+
+  /** Splits and encodes a batch of distinct ids (skipping unchanged documents); writes nothing. */
+  private async prepareUpsert(name: string, documents: readonly DocumentInput[]): Promise<PreparedUpsert> {
     const collection = await this.requireCollection(name);
     const encoder = encoderFor(this.encoders, collection);
     const context = { collection, encoder, store: this.store, passagePreparer: this.passagePreparer, languageIdentifier: this.languageIdentifier };
-    const { batch, unchanged } = await prepareBatch(context, documents);
+    return { collection, documents: documents.length, ...(await prepareBatch(context, documents)) };
+  }
 
+  /** Writes a prepared batch in one transaction and brings the ANN index up to date (or marks it behind). */
+  private async storePrepared(name: string, prepared: PreparedUpsert, options: UpsertOptions): Promise<UpsertResult> {
+    const { collection, batch, unchanged } = prepared;
     // Another process may have dropped (or dropped and recreated) the collection while we were encoding.
     const current = await this.requireCollection(name);
     if (current.id !== collection.id) throw new TafutaError('CONFLICT', `collection "${name}" was replaced during the write; retry`);
     const passages = await this.store.upsertDocuments(collection.id, batch, unchanged);
     await this.storage.vectors.written(collection, { deferred: options.deferIndex === true });
-    return { upserted: documents.length - unchanged.size, unchanged: unchanged.size, passages };
+    return { upserted: prepared.documents - unchanged.size, unchanged: unchanged.size, passages };
   }
 
   /** A document; in a collection of your own vectors, with its (stored, unit-length) vector. */

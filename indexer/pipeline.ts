@@ -1,6 +1,7 @@
 /**
- * File → batches → engine upserts. Re-running on the same file is cheap and safe: documents already stored with
- * the same content are recognised by hash and skipped, so a run killed half-way resumes where it stopped.
+ * File → batches → engine upserts, each batch committed in its own transaction while the next ones are encoded
+ * (Engine.upsertBatches). Re-running on the same file is cheap and safe: documents already stored with the same
+ * content are recognised by hash and skipped, so a run killed half-way resumes where it stopped.
  */
 import fs from 'node:fs';
 import { batches, readCorpus, type CorpusFormat } from './corpus.js';
@@ -58,15 +59,24 @@ export async function indexFile(options: IndexFileOptions): Promise<IndexFileSum
   const started = performance.now();
   const total = options.onProgress ? await countRecords(file) : undefined;
   const summary = { documents: 0, upserted: 0, unchanged: 0, passages: 0 };
-  for await (const batch of batches(readCorpus(file, format), batchSize)) {
-    const documents = batch.map((r) => (r.document.lang === undefined && options.defaultLang !== undefined ? { ...r.document, lang: options.defaultLang } : r.document));
-    const result = await engine.upsertDocuments(collection, lastOccurrences(documents), { deferIndex: options.deferIndex ?? false });
-    summary.documents += batch.length;
-    summary.upserted += result.upserted;
-    summary.unchanged += result.unchanged;
-    summary.passages += result.passages;
-    options.onProgress?.({ documents: summary.documents, total });
+  const linesOfBatches: number[] = []; // records per batch read, in order, until it is committed
+  async function* documentBatches(): AsyncGenerator<DocumentInput[]> {
+    for await (const batch of batches(readCorpus(file, format), batchSize)) {
+      linesOfBatches.push(batch.length);
+      const documents = batch.map((r) => (r.document.lang === undefined && options.defaultLang !== undefined ? { ...r.document, lang: options.defaultLang } : r.document));
+      yield lastOccurrences(documents);
+    }
   }
+  await engine.upsertBatches(collection, documentBatches(), {
+    deferIndex: options.deferIndex ?? false,
+    onBatch: (result) => {
+      summary.documents += linesOfBatches.shift()!;
+      summary.upserted += result.upserted;
+      summary.unchanged += result.unchanged;
+      summary.passages += result.passages;
+      options.onProgress?.({ documents: summary.documents, total });
+    },
+  });
   if (options.deferIndex) await engine.catchUpIndex(collection);
   const seconds = (performance.now() - started) / 1000;
   return { ...summary, seconds, passagesPerSecond: seconds > 0 ? summary.passages / seconds : 0 };
