@@ -12,8 +12,10 @@
 import type { SqliteDocumentStore as DocumentStore, SyncCursor } from './document-store.js';
 import { indexBaseOf } from './data-dir.js';
 import {
-  createGraphStore, DEFAULT_GRAPH, loadGraphStore, removeGraphFiles, savedGraphStamp, savedGraphSummary, type GraphChoice, type GraphStore,
+  createGraphStore, DEFAULT_GRAPH, loadGraphStore, removeGraphFiles, savedGraphStamp, type GraphChoice, type GraphStore,
 } from './graph-store.js';
+import type { GraphFileVerifier } from './graph-file-check.js';
+import { fitToSavedGraph, SavedGraphAdoption, type AdoptableGraph } from './saved-graph-adoption.js';
 import type { Logger } from '../core/logger.js';
 import type { CollectionRecord } from './types.js';
 import { dot, type VectorHit } from './vector-store.js';
@@ -39,6 +41,8 @@ export interface CollectionIndexOptions {
   onCaughtUp?: () => void;
   /** The ANN library (and its settings) of graphs built anew; a saved index is read by the library that wrote it. */
   graph?: GraphChoice;
+  /** How the background job verifies a graph another process saved before adopting it (default: on a worker thread). */
+  graphFileVerifier?: GraphFileVerifier;
 }
 
 /**
@@ -47,18 +51,6 @@ export interface CollectionIndexOptions {
  * More buys no recall at the default ef, whose beam is the same, and costs SQLite reads (docs/benchmarks.md §2.3).
  */
 export const RESCORED_CANDIDATES_PER_HIT = 2;
-
-/**
- * How often the background job, while passages are pending, looks (one stat of the manifest) for a graph saved by
- * another process that holds them; it looks when it starts too. The CLI saves its graph once, at the end of an import.
- */
-export const ADOPTION_CHECK_MS = 500;
-/**
- * A saved graph is adopted only when it holds at least this share of its size in passages this index's graph lacks.
- * Loading it stalls the event loop (read, checksum, structural check, load: ~14 µs per vector at load 15, 574 ms for
- * 40k), where inserting is spread over slices and costs ~50× more CPU per vector: a few passages are inserted.
- */
-export const ADOPTION_MIN_SHARE = 1 / 16;
 
 export class CollectionIndex {
   readonly collection: CollectionRecord;
@@ -91,11 +83,10 @@ export class CollectionIndex {
   private saving: Promise<void> | undefined;
   /** Dropped or closing: no background save may put its files in place, and the background job stops. */
   private abandoned = false;
-  /** The saved graph's manifest as last looked at (savedGraphStamp), and when the job may look again. */
-  private savedGraphSeen: string | undefined;
-  private nextAdoptionCheck = 0;
+  /** Graphs saved by another process that may replace this one (undefined: no files). */
+  private readonly adoption: SavedGraphAdoption | undefined;
 
-  private constructor(options: CollectionIndexOptions, graph: GraphStore, base: string | undefined) {
+  private constructor(options: CollectionIndexOptions, graph: GraphStore, base: string | undefined, stamp: string | undefined) {
     this.collection = options.collection;
     this.graphChoice = options.graph ?? DEFAULT_GRAPH;
     this.store = options.store;
@@ -107,6 +98,9 @@ export class CollectionIndex {
     this.read = { ...graph.cursor };
     this.recent = new RecentPassages(options.store, options.collection.id, options.collection.dim);
     this.pending = new PendingPassages(options.collection.dim);
+    this.adoption = base === undefined ? undefined : new SavedGraphAdoption({
+      base, choice: this.graphChoice, collection: options.collection, store: options.store, logger: options.logger, verifier: options.graphFileVerifier, seen: stamp,
+    });
   }
 
   /** Loads the saved graph (or starts an empty one) and reads what SQLite has beyond it; the graph catches up in the background. */
@@ -125,8 +119,7 @@ export class CollectionIndex {
         else logger.warn({ collection: collection.name, reason: loaded.reason }, 'rebuilding vector index from SQLite');
       }
     }
-    const index = new CollectionIndex(options, graph ?? CollectionIndex.emptyGraph(choice, collection, base), base);
-    index.savedGraphSeen = stamp;
+    const index = new CollectionIndex(options, graph ?? CollectionIndex.emptyGraph(choice, collection, base), base, stamp);
     index.recent.read(index.graph.cursor.passageId);
     if (options.syncOnOpen ?? true) index.sync();
     return index;
@@ -325,13 +318,14 @@ export class CollectionIndex {
   /** Inserts pending passages and compacts, in slices of SLICE_MS with a turn of the event loop between them. */
   private async runJob(): Promise<void> {
     let worked = false;
-    this.nextAdoptionCheck = 0; // a job starts when new passages were read: another process may have saved them
+    this.adoption?.lookSoon(); // a job starts when new passages were read: another process may have saved them
     for (;;) {
       while (this.saving) await this.saving.catch(() => undefined);
       if (this.abandoned) return;
-      if (this.pending.size > 0 && performance.now() >= this.nextAdoptionCheck) {
-        this.nextAdoptionCheck = performance.now() + ADOPTION_CHECK_MS;
-        if (this.adoptSavedGraph()) worked = true;
+      const adopting = this.pending.size > 0 && this.adoption?.due() ? this.adoptSavedGraphInBackground() : undefined;
+      if (adopting) {
+        if (await adopting) worked = true;
+        if (this.abandoned) return;
       }
       if (!this.hasWork()) break;
       if (this.graph.needsCompaction()) await this.compact();
@@ -346,58 +340,41 @@ export class CollectionIndex {
   }
 
   /**
-   * Takes the graph another process saved (`tafuta index` at the end of an import, the server worker that owns the
-   * files) in place of this one when it holds passages this index still has pending, instead of inserting them
-   * again. The file passes the checks of a load at start-up (collection, build parameters, checksum, structure) and
-   * must not be ahead of the database. Then: pending passages up to its cursor are dropped (it holds them, or they
-   * were deleted), the deletions this index has read since its cursor are applied to it, and a sync reads the rest;
-   * writes after its save stay pending. Looked for by a sync that finds new rows, and by the background job while
-   * passages are pending (the CLI saves after its last commit, which a sync may have read already). Never while a
-   * save of this index reads the graph; a compaction in progress gives up when the graph is replaced. Synchronous:
-   * nothing else touches the index meanwhile. Returns whether it adopted the file.
+   * Takes the graph another process saved in place of this one when saved-graph-adoption.ts says it may, instead of
+   * inserting the passages it holds; writes after its save stay pending. Never while a save of this index reads the
+   * graph; a compaction in progress gives up when the graph is replaced. This one is the sync's (it finds new rows and
+   * looks before reading them) and blocks for the whole verification: reading those rows as pending would block longer.
    */
   adoptSavedGraph(): boolean {
-    if (this.base === undefined || this.saving || this.hiddenDuringSave.size > 0 || this.abandoned) return false;
-    const stamp = savedGraphStamp(this.base);
-    if (stamp === undefined || stamp === this.savedGraphSeen) return false;
-    this.savedGraphSeen = stamp;
-    const saved = savedGraphSummary(this.base);
-    if (saved === undefined) return false;
-    const { cursor } = saved;
-    // Passage ids never come back: the ids between the two cursors bound what the file would spare inserting.
-    if (cursor.passageId - this.graph.cursor.passageId < Math.max(1, saved.elements * ADOPTION_MIN_SHARE)) return false;
-    const head = this.store.syncHead(this.collection.id);
-    if (cursor.passageId > head.passageId || cursor.tombstoneSeq > head.tombstoneSeq) return false; // not of this database
-    const started = performance.now();
-    const { collection } = this;
-    const loaded = loadGraphStore(this.graphChoice, { base: this.base, dim: collection.dim, params: collection.config.hnsw, collectionId: collection.id });
-    if (!loaded.store) {
-      this.logger.info({ collection: collection.name, reason: loaded.reason }, 'not adopting the vector index saved by another process');
-      return false;
-    }
-    const adopted = loaded.store;
-    // The manifest read first may have been replaced since: the checks hold the one loaded against the database.
-    const through = adopted.cursor;
-    if (through.passageId <= this.graph.cursor.passageId || through.passageId > head.passageId || through.tombstoneSeq > head.tombstoneSeq) return false;
-    const droppedPending = this.pending.dropThrough(through.passageId);
-    this.graph = adopted;
-    this.dirty = false; // the graph is the file, until deletions it lacks are applied
-    // Deletions the file holds that this index has not read: of pending passages (the graph has them already).
-    for (const { passageId } of this.store.tombstonesBetween(collection.id, this.read.tombstoneSeq, through.tombstoneSeq)) this.pending.delete(passageId);
-    // Deletions this index has read that the file lacks.
-    for (const { passageId } of this.store.tombstonesBetween(collection.id, through.tombstoneSeq, this.read.tombstoneSeq)) {
-      adopted.remove(passageId);
-      this.dirty = true;
-    }
-    this.read = { passageId: Math.max(this.read.passageId, through.passageId), tombstoneSeq: Math.max(this.read.tombstoneSeq, through.tombstoneSeq) };
+    if (!this.mayAdopt()) return false;
+    const adoptable = this.adoption!.loadNow(this.graph.cursor);
+    if (adoptable) this.swapIn(adoptable);
+    return adoptable !== undefined;
+  }
+
+  /**
+   * The background job's: the file is verified off the main thread (SavedGraphAdoption.load: what may change
+   * meanwhile); the job inserts nothing until it is done, and no save of this index starts while the job runs.
+   */
+  private adoptSavedGraphInBackground(): Promise<boolean> | undefined {
+    if (!this.mayAdopt()) return undefined;
+    return this.adoption!.load(() => this.graph.cursor, () => this.mayAdopt(), (adoptable) => this.swapIn(adoptable));
+  }
+
+  private mayAdopt(): boolean {
+    return this.adoption !== undefined && !this.saving && this.hiddenDuringSave.size === 0 && !this.abandoned;
+  }
+
+  /** Synchronous, right after SavedGraphAdoption's checks: nothing else touches the index meanwhile. */
+  private swapIn(adoptable: AdoptableGraph): void {
+    const fitted = fitToSavedGraph(adoptable.graph, this.pending, this.read, this.store, this.collection.id);
+    this.graph = adoptable.graph;
+    this.dirty = fitted.graphChanged;
+    this.read = fitted.read;
     this.stale = true;
     this.sync(); // passages after its cursor, deletions after this index's: as for any change
     this.recent.read(this.graph.cursor.passageId);
-    this.logger.info(
-      { collection: collection.name, vectors: adopted.size, cursor: through.passageId, droppedPending, pending: this.pending.size, ms: Math.round(performance.now() - started) },
-      'adopted the vector index saved by another process',
-    );
-    return true;
+    this.adoption!.logAdopted(adoptable, fitted.droppedPending, this.pending.size);
   }
 
   private reportProgress(): void {

@@ -15,6 +15,7 @@ import type { VectorStore } from './vector-store.js';
 import { HnswVectorStore, type HnswManifest } from './hnsw-store.js';
 import { USEARCH_MANIFEST_FORMAT, UsearchVectorStore, type UsearchManifest } from './usearch-store.js';
 import type { UsearchScalar } from './usearch-file.js';
+import { verifyGraphFileNow, type GraphFileCheck, type GraphFileVerdict } from './graph-file-check.js';
 
 /** A VectorStore with files, background saves and batch inserts: what CollectionIndex keeps in step with SQLite. */
 export interface GraphStore extends VectorStore {
@@ -64,8 +65,17 @@ export function createGraphStore(choice: GraphChoice, options: GraphOptions): Gr
 /** `missing`: there is no saved index at all (a new or re-indexed collection, removed files), not one that failed a check. */
 export type GraphLoadResult = { store: GraphStore; reason?: undefined; missing?: undefined } | { store?: undefined; reason: string; missing?: boolean };
 
-/** Loads `<base>.*` with the library its manifest names, or says why it cannot be trusted. */
-export function loadGraphStore(choice: GraphChoice, options: GraphOptions & { base: string }): GraphLoadResult {
+/**
+ * A saved graph whose manifest passed its checks (collection, dimension, build parameters): what is left is verifying
+ * its file (`check`, graph-file-check.ts: checksum and structure) and `load`ing it with the library its manifest names.
+ */
+export interface SavedGraphPlan {
+  check: GraphFileCheck;
+  load(verdict: GraphFileVerdict): GraphLoadResult;
+}
+
+/** Reads `<base>.manifest.json` and plans the load of the graph it describes, or says why it cannot be trusted. */
+export function planGraphLoad(choice: GraphChoice, options: GraphOptions & { base: string }): SavedGraphPlan | { reason: string; missing?: boolean } {
   const manifestFile = `${options.base}.manifest.json`;
   if (!fs.existsSync(manifestFile)) return { reason: 'index manifest missing', missing: true };
   let manifest: HnswManifest | UsearchManifest;
@@ -77,8 +87,20 @@ export function loadGraphStore(choice: GraphChoice, options: GraphOptions & { ba
   if (manifest.collectionId !== undefined && options.collectionId !== undefined && manifest.collectionId !== options.collectionId) {
     return { reason: `index file belongs to another collection (id ${manifest.collectionId}, a dropped namesake)` };
   }
-  if (manifest.format === USEARCH_MANIFEST_FORMAT) return UsearchVectorStore.load({ ...options, threads: choice.threads }, manifest);
-  return HnswVectorStore.load(options);
+  if (manifest.format === USEARCH_MANIFEST_FORMAT) {
+    const usearchOptions = { ...options, threads: choice.threads };
+    const check = UsearchVectorStore.fileCheckOf(usearchOptions, manifest);
+    return 'reason' in check ? check : { check, load: (verdict) => UsearchVectorStore.loadVerified(usearchOptions, manifest, verdict) };
+  }
+  const check = HnswVectorStore.fileCheckOf(options, manifest);
+  return 'reason' in check ? check : { check, load: (verdict) => HnswVectorStore.loadVerified(options, manifest, verdict) };
+}
+
+/** Loads `<base>.*` with the library its manifest names, or says why it cannot be trusted. Blocks for the whole check. */
+export function loadGraphStore(choice: GraphChoice, options: GraphOptions & { base: string }): GraphLoadResult {
+  const plan = planGraphLoad(choice, options);
+  if ('reason' in plan) return plan;
+  return plan.load(verifyGraphFileNow(plan.check));
 }
 
 /**

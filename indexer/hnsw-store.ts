@@ -6,14 +6,13 @@
  * manifest matches its index file, or the checksum does not match and the index is rebuilt from SQLite.
  * Deleted slots are reused by later inserts (allowReplaceDeleted), so updates do not grow the index.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import hnswlib from 'hnswlib-node';
 import { sha256FileSync } from '../core/hash.js';
 import type { SyncCursor } from './document-store.js';
 import { commitInBackground, fileIdentityOf, fsyncDir, writeDurably } from './durable-fs.js';
-import { checkHnswFile } from './hnsw-file.js';
+import { verifyGraphFileNow, type GraphFileCheck, type GraphFileVerdict } from './graph-file-check.js';
 import type { HnswParams } from './types.js';
 import { deadSlotsNeedCompaction, type VectorHit } from './vector-store.js';
 import type { GraphStore } from './graph-store.js';
@@ -85,15 +84,25 @@ export class HnswVectorStore implements GraphStore {
 
   /** Loads a persisted index, or says why it cannot be trusted (missing, corrupt, other dim/params). */
   static load(options: HnswStoreOptions & { base: string }): HnswLoadResult {
-    const indexFile = `${options.base}.hnsw`;
-    const manifestFile = `${options.base}.manifest.json`;
-    if (!fs.existsSync(manifestFile) || !fs.existsSync(indexFile)) return { reason: 'index file or manifest missing' };
-    let manifest: HnswManifest;
+    const manifest = HnswVectorStore.readManifest(options.base);
+    if ('reason' in manifest) return manifest;
+    const check = HnswVectorStore.fileCheckOf(options, manifest);
+    if ('reason' in check) return check;
+    return HnswVectorStore.loadVerified(options, manifest, verifyGraphFileNow(check));
+  }
+
+  static readManifest(base: string): HnswManifest | { reason: string } {
+    const manifestFile = `${base}.manifest.json`;
+    if (!fs.existsSync(manifestFile) || !fs.existsSync(`${base}.hnsw`)) return { reason: 'index file or manifest missing' };
     try {
-      manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as HnswManifest;
+      return JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as HnswManifest;
     } catch {
       return { reason: 'manifest is not valid JSON' };
     }
+  }
+
+  /** What the index file must be for `manifest` to be loaded (graph-file-check.ts verifies it), or why it cannot be. */
+  static fileCheckOf(options: HnswStoreOptions & { base: string }, manifest: HnswManifest): GraphFileCheck | { reason: string } {
     if (manifest.format !== MANIFEST_FORMAT || manifest.version !== MANIFEST_VERSION) return { reason: 'unknown manifest format' };
     if (manifest.collectionId !== undefined && options.collectionId !== undefined && manifest.collectionId !== options.collectionId) {
       return { reason: `index file belongs to another collection (id ${manifest.collectionId}, a dropped namesake)` };
@@ -102,19 +111,24 @@ export class HnswVectorStore implements GraphStore {
     if (manifest.params?.M !== options.params.M || manifest.params?.efConstruction !== options.params.efConstruction) {
       return { reason: 'HNSW build parameters changed' };
     }
-    const read = fileIdentityOf(indexFile);
-    const bytes = fs.readFileSync(indexFile);
-    if (crypto.createHash('sha256').update(bytes).digest('hex') !== manifest.sha256) return { reason: 'index file checksum mismatch (corrupt or torn write)' };
-    const checked = checkHnswFile(bytes, { dim: options.dim, M: options.params.M });
-    if ('problem' in checked) return { reason: `index file is unsound: ${checked.problem}` };
-    if (checked.elements !== manifest.elements || checked.deleted !== manifest.deleted) return { reason: 'element counts do not match the manifest' };
+    return { library: 'hnswlib', file: `${options.base}.hnsw`, sha256: manifest.sha256, dim: options.dim, M: options.params.M };
+  }
+
+  /**
+   * hnswlib's load of a file `verdict` says is the one `manifest` describes and sound; rejected when the file was
+   * replaced since it was verified (another save).
+   */
+  static loadVerified(options: HnswStoreOptions & { base: string }, manifest: HnswManifest, verdict: GraphFileVerdict): HnswLoadResult {
+    if (verdict.problem !== undefined) return { reason: verdict.problem };
+    if (verdict.elements !== manifest.elements || verdict.deleted !== manifest.deleted) return { reason: 'element counts do not match the manifest' };
+    const indexFile = `${options.base}.hnsw`;
     const index = new hnswlib.HierarchicalNSW('cosine', options.dim);
     try {
       index.readIndexSync(indexFile, true);
     } catch (error) {
       return { reason: `hnswlib could not read the index: ${(error as Error).message}` };
     }
-    if (fileIdentityOf(indexFile) !== read) return { reason: 'index file replaced while it was read (another save)' };
+    if (fileIdentityOf(indexFile) !== verdict.identity) return { reason: 'index file replaced while it was read (another save)' };
     if (index.getCurrentCount() !== manifest.elements) return { reason: 'element count does not match manifest' };
     const store = new HnswVectorStore(options, index);
     store.deleted = manifest.deleted;

@@ -14,7 +14,6 @@
  * searches, listed in the manifest, and dropped by compaction. Passage ids are never reused (AUTOINCREMENT), so a
  * tombstoned label never comes back.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,7 +22,8 @@ import { sha256FileSync } from '../core/hash.js';
 import type { SyncCursor } from './document-store.js';
 import { commitInBackground, fileIdentityOf, fsyncDir, writeDurably } from './durable-fs.js';
 import type { HnswParams } from './types.js';
-import { checkUsearchFile, type UsearchScalar } from './usearch-file.js';
+import { verifyGraphFileNow, type GraphFileCheck, type GraphFileVerdict } from './graph-file-check.js';
+import type { UsearchScalar } from './usearch-file.js';
 import { deadSlotsNeedCompaction, type VectorHit } from './vector-store.js';
 import type { GraphStore } from './graph-store.js';
 
@@ -125,20 +125,32 @@ export class UsearchVectorStore implements GraphStore {
 
   /** Loads a persisted index whose manifest is `manifest` (read by graph-store.ts), or says why it cannot be trusted. */
   static load(options: UsearchStoreOptions & { base: string }, manifest: UsearchManifest): UsearchLoadResult {
-    const indexFile = UsearchVectorStore.indexFileOf(options.base);
+    const check = UsearchVectorStore.fileCheckOf(options, manifest);
+    if ('reason' in check) return check;
+    return UsearchVectorStore.loadVerified(options, manifest, verifyGraphFileNow(check));
+  }
+
+  /** What the index file must be for `manifest` to be loaded (graph-file-check.ts verifies it), or why it cannot be. */
+  static fileCheckOf(options: UsearchStoreOptions & { base: string }, manifest: UsearchManifest): GraphFileCheck | { reason: string } {
+    const file = UsearchVectorStore.indexFileOf(options.base);
     if (manifest.version !== MANIFEST_VERSION) return { reason: 'unknown manifest format' };
-    if (!fs.existsSync(indexFile)) return { reason: 'index file missing' };
+    if (!fs.existsSync(file)) return { reason: 'index file missing' };
     if (manifest.dim !== options.dim) return { reason: `dimension changed (${manifest.dim} → ${options.dim})` };
     const bulk = manifest.params?.bulkEfConstruction;
     if (manifest.params?.M !== options.params.M || manifest.params?.efConstruction !== options.params.efConstruction || (bulk !== undefined && bulk !== bulkEfConstructionOf(options.params))) {
       return { reason: 'HNSW build parameters changed' };
     }
-    const read = fileIdentityOf(indexFile);
-    const bytes = fs.readFileSync(indexFile);
-    if (crypto.createHash('sha256').update(bytes).digest('hex') !== manifest.sha256) return { reason: 'index file checksum mismatch (corrupt or torn write)' };
-    const checked = checkUsearchFile(bytes, { dim: options.dim, M: options.params.M, scalar: manifest.scalar });
-    if ('problem' in checked) return { reason: `index file is unsound: ${checked.problem}` };
-    if (checked.elements !== manifest.elements || checked.deleted !== 0) return { reason: 'element counts do not match the manifest' };
+    return { library: 'usearch', file, sha256: manifest.sha256, dim: options.dim, M: options.params.M, scalar: manifest.scalar };
+  }
+
+  /**
+   * The library's load of a file `verdict` says is the one `manifest` describes and sound; rejected when the file
+   * was replaced since it was verified (another save).
+   */
+  static loadVerified(options: UsearchStoreOptions & { base: string }, manifest: UsearchManifest, verdict: GraphFileVerdict): UsearchLoadResult {
+    if (verdict.problem !== undefined) return { reason: verdict.problem };
+    if (verdict.elements !== manifest.elements || verdict.deleted !== 0) return { reason: 'element counts do not match the manifest' };
+    const indexFile = UsearchVectorStore.indexFileOf(options.base);
     const withScalar = { ...options, scalar: manifest.scalar };
     const index = UsearchVectorStore.newIndex(withScalar);
     try {
@@ -146,12 +158,12 @@ export class UsearchVectorStore implements GraphStore {
     } catch (error) {
       return { reason: `usearch could not read the index: ${(error as Error).message}` };
     }
-    if (fileIdentityOf(indexFile) !== read) return { reason: 'index file replaced while it was read (another save)' };
+    if (fileIdentityOf(indexFile) !== verdict.identity) return { reason: 'index file replaced while it was read (another save)' };
     if (index.size() !== manifest.elements || !Array.isArray(manifest.removed) || manifest.removed.length !== manifest.deleted) {
       return { reason: 'element count does not match manifest' };
     }
     const store = new UsearchVectorStore(withScalar, index);
-    store.bulkEfConstruction = bulk;
+    store.bulkEfConstruction = manifest.params.bulkEfConstruction;
     for (const label of manifest.removed) store.removed.add(label);
     store.cursor = { ...manifest.cursor };
     return { store };
