@@ -43,6 +43,8 @@ export interface CollectionIndexOptions {
   graph?: GraphChoice;
   /** How the background job verifies a graph another process saved before adopting it (default: on a worker thread). */
   graphFileVerifier?: GraphFileVerifier;
+  /** How often the background job looks for such a graph while passages are pending (default ADOPTION_CHECK_MS). */
+  adoptionCheckMs?: number;
 }
 
 /**
@@ -99,7 +101,7 @@ export class CollectionIndex {
     this.recent = new RecentPassages(options.store, options.collection.id, options.collection.dim);
     this.pending = new PendingPassages(options.collection.dim);
     this.adoption = base === undefined ? undefined : new SavedGraphAdoption({
-      base, choice: this.graphChoice, collection: options.collection, store: options.store, logger: options.logger, verifier: options.graphFileVerifier, seen: stamp,
+      base, choice: this.graphChoice, collection: options.collection, store: options.store, logger: options.logger, verifier: options.graphFileVerifier, checkMs: options.adoptionCheckMs, seen: stamp,
     });
   }
 

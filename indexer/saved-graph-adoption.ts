@@ -37,6 +37,8 @@ export interface SavedGraphAdoptionOptions {
   logger: Logger;
   /** Verifies the file off the main thread (default: on a worker thread). Tests hold it to interleave searches and saves. */
   verifier?: GraphFileVerifier | undefined;
+  /** How often the background job looks (default ADOPTION_CHECK_MS; tests: 0, at every slice). */
+  checkMs?: number | undefined;
   /** The stamp of the graph loaded at opening: not looked at again. */
   seen: string | undefined;
 }
@@ -66,7 +68,7 @@ export class SavedGraphAdoption {
   due(): boolean {
     const now = performance.now();
     if (now < this.nextCheck) return false;
-    this.nextCheck = now + ADOPTION_CHECK_MS;
+    this.nextCheck = now + (this.options.checkMs ?? ADOPTION_CHECK_MS);
     return true;
   }
 

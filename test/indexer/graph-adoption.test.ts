@@ -1,5 +1,5 @@
 /**
- * A server's collection index adopting the graph another process saved (collection-index.ts, adoptSavedGraph;
+ * A server's collection index adopting the graph another process saved (collection-index.ts, saved-graph-adoption.ts;
  * issue 23): `tafuta index` builds and saves the graph of an import the server holds as pending passages, so the
  * server loads that file instead of inserting them again. Two engines on one data directory stand for the server
  * and the CLI.
@@ -9,8 +9,10 @@ import path from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Engine } from '../../indexer/engine.js';
-import type { CollectionIndex } from '../../indexer/collection-index.js';
+import { CollectionIndex } from '../../indexer/collection-index.js';
 import type { GraphChoice } from '../../indexer/graph-store.js';
+import { graphFileVerifierOnWorker, type GraphFileVerifier } from '../../indexer/graph-file-check.js';
+import type { Logger } from '../../core/logger.js';
 import { createHashedNgramEncoder } from '../../models/hashed-ngram-encoder.js';
 import { dot } from '../../indexer/vector-store.js';
 import { sqliteStorageOf, sqliteStoreOf, tempDir, testEngine } from '../helpers/engine.js';
@@ -231,6 +233,113 @@ test("a server that searched nothing during the import adopts the CLI's graph on
     assert.ok(!(await top(documents('a', 2)[1]!.text)).includes('a1#0'));
     assert.equal(index.needsSave, false, 'the graph is the file: nothing to save again');
   } finally {
+    await server.close();
+  }
+});
+
+/** Verifies on a worker thread as the server does, then holds its answer until `release()`; `entered` resolves on the first. */
+function heldVerifier(): { verifier: GraphFileVerifier; entered: Promise<void>; release: () => void; calls: () => number } {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let enter!: () => void;
+  const entered = new Promise<void>((resolve) => (enter = resolve));
+  let calls = 0;
+  const verifier: GraphFileVerifier = async (check) => {
+    calls++;
+    const verdict = await graphFileVerifierOnWorker(check);
+    enter();
+    await released;
+    return verdict;
+  };
+  return { verifier, entered, release, calls: () => calls };
+}
+
+function recordingLogger(): { logger: Logger; lines: Array<{ msg: string | undefined; fields: Record<string, unknown> }> } {
+  const lines: Array<{ msg: string | undefined; fields: Record<string, unknown> }> = [];
+  const record = (fields: object | string, msg?: string) => lines.push(typeof fields === 'string' ? { msg: fields, fields: {} } : { msg, fields: fields as Record<string, unknown> });
+  return { logger: { debug: record, info: record, warn: record, error: record }, lines };
+}
+
+/**
+ * The server's index as the engine opens it (its graph, the passages SQLite has beyond it pending), with a held
+ * verifier and a background job that looks for a saved graph at every slice; the CLI's save is synchronous, so the
+ * job's first look after it is its next slice.
+ */
+async function serverVerifyingTheCliSave(): Promise<{ dir: string; server: Engine; cli: Engine; index: CollectionIndex; held: ReturnType<typeof heldVerifier>; log: ReturnType<typeof recordingLogger> }> {
+  const { dir, server, cli } = await serverAndImport();
+  const held = heldVerifier();
+  const log = recordingLogger();
+  const store = sqliteStoreOf(server);
+  const index = CollectionIndex.open({
+    store, collection: store.requireCollection('c'), indexDir: path.join(dir, 'indexes'), readOnlyFiles: true, logger: log.logger, graph: F32_GRAPH,
+    graphFileVerifier: held.verifier, adoptionCheckMs: 0,
+  });
+  assert.ok(pendingOf(index) > 0, 'the server has passages pending (else this test proves nothing)');
+  cliSavesNow(cli);
+  await held.entered;
+  return { dir, server, cli, index, held, log };
+}
+
+function cliSavesNow(cli: Engine): void {
+  const cliIndex = indexOf(cli);
+  cliIndex.catchUpNow();
+  cliIndex.save();
+}
+
+const adoptions = (log: ReturnType<typeof recordingLogger>) => log.lines.filter((line) => line.msg === 'adopted the vector index saved by another process');
+
+test('while the background job verifies a saved graph off the main thread, searches are answered from the old graph and the pending passages', async () => {
+  const { server, cli, index, held, log } = await serverVerifyingTheCliSave();
+  try {
+    const before = index.vectorStore;
+    const pending = pendingOf(index);
+    assertSameHitsAsBruteForce(server, index);
+    // Another process writes meanwhile: the next search reads it as pending; its sync does not load the file itself.
+    await cli.upsertDocuments('c', [{ id: 'late', text: 'hati iliyoandikwa baadaye zumaridikivuko' }], { deferIndex: true });
+    index.markStale();
+    assertSameHitsAsBruteForce(server, index);
+    assert.equal(pendingOf(index), pending + 1);
+    assert.equal(index.vectorStore, before, 'not adopted while the verification is held');
+    assert.equal(adoptions(log).length, 0);
+
+    held.release();
+    await index.catchUp();
+    assert.notEqual(index.vectorStore, before, 'adopted once verified');
+    const [adopted] = adoptions(log);
+    assert.equal(adopted?.fields.droppedPending, pending, 'the passages pending up to its cursor were not inserted again');
+    assert.equal(adopted?.fields.cursor, 1600);
+    assert.equal(pendingOf(index), 0);
+    assert.equal(index.vectorStore.size, 1601);
+    assertSameHitsAsBruteForce(server, index);
+    assert.equal(held.calls(), 1);
+  } finally {
+    index.abandonBackgroundSave();
+    await cli.close();
+    await server.close();
+  }
+});
+
+test('a saved graph replaced by a newer save while it is verified is not adopted; the newer one is', async () => {
+  const { dir, server, cli, index, held, log } = await serverVerifyingTheCliSave();
+  try {
+    await cli.upsertDocuments('c', documents('d', 200), { deferIndex: true });
+    cliSavesNow(cli);
+    const newer = (JSON.parse(fs.readFileSync(path.join(dir, 'indexes', 'c.manifest.json'), 'utf8')) as { cursor: { passageId: number } }).cursor.passageId;
+    assert.equal(newer, 1800);
+
+    held.release();
+    await index.catchUp();
+    const refused = log.lines.filter((line) => line.msg === 'not adopting the vector index saved by another process');
+    assert.equal(refused.length, 1);
+    assert.match(String(refused[0]!.fields.reason), /replaced while it was read/);
+    assert.deepEqual(adoptions(log).map((line) => line.fields.cursor), [newer], 'only the newer file, looked at once the first was refused');
+    assert.equal(held.calls(), 2);
+    assert.equal(pendingOf(index), 0);
+    assert.equal(index.vectorStore.size, 1800);
+    assertSameHitsAsBruteForce(server, index);
+  } finally {
+    index.abandonBackgroundSave();
+    await cli.close();
     await server.close();
   }
 });
