@@ -349,11 +349,13 @@ async function measureRecall(dataDir: string, url: string): Promise<{ passages: 
   return { passages: rows.length, results };
 }
 
-/** The server adopting the graph the CLI saved (collection-index.ts), from its log: when, how long the load took. */
+/** The server adopting the graph the CLI saved (saved-graph-adoption.ts), from its log: when, how long the load took. */
 interface Adoption {
   /** Seconds after the import process exited (negative: before). */
   atSeconds: number;
   ms: number;
+  /** The part of `ms` on the main thread (the library's load and the bookkeeping; absent in logs before it was split). */
+  blockedMs?: number;
   droppedPending: number;
   vectors: number;
 }
@@ -363,8 +365,8 @@ function adoptionsIn(serverLog: string, importEnd: number): Adoption[] {
   for (const line of fs.readFileSync(serverLog, 'utf8').split('\n')) {
     if (!line.includes('adopted the vector index saved by another process')) continue;
     try {
-      const entry = JSON.parse(line) as { time: number; ms: number; droppedPending: number; vectors: number };
-      adoptions.push({ atSeconds: round((entry.time - importEnd) / 1000, 1), ms: entry.ms, droppedPending: entry.droppedPending, vectors: entry.vectors });
+      const entry = JSON.parse(line) as { time: number; ms: number; blockedMs?: number; droppedPending: number; vectors: number };
+      adoptions.push({ atSeconds: round((entry.time - importEnd) / 1000, 1), ms: entry.ms, blockedMs: entry.blockedMs, droppedPending: entry.droppedPending, vectors: entry.vectors });
     } catch {
       // not a JSON log line
     }
@@ -553,7 +555,7 @@ Server CPU: ${report.server.cpuSeconds.import} s during the import, ${report.ser
 The server's graph: ${
   report.server.adoptions.length === 0
     ? 'the server inserted every imported passage itself (it adopted no graph saved by the CLI)'
-    : report.server.adoptions.map((a) => `adopted the graph the CLI saved ${a.atSeconds} s after the import ended (${a.vectors} vectors, loaded in ${a.ms} ms; ${a.droppedPending} pending passages not inserted again)`).join('; ')
+    : report.server.adoptions.map((a) => `adopted the graph the CLI saved ${a.atSeconds} s after the import ended (${a.vectors} vectors, loaded in ${a.ms} ms, ${a.blockedMs ?? a.ms} ms of it blocking the event loop; ${a.droppedPending} pending passages not inserted again)`).join('; ')
 }.
 
 Latency per 5 s window (ms):
