@@ -91,7 +91,7 @@ export class HnswVectorStore implements GraphStore {
     return HnswVectorStore.loadVerified(options, manifest, verifyGraphFileNow(check));
   }
 
-  static readManifest(base: string): HnswManifest | { reason: string } {
+  private static readManifest(base: string): HnswManifest | { reason: string } {
     const manifestFile = `${base}.manifest.json`;
     if (!fs.existsSync(manifestFile) || !fs.existsSync(`${base}.hnsw`)) return { reason: 'index file or manifest missing' };
     try {

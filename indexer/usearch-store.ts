@@ -22,7 +22,7 @@ import { sha256FileSync } from '../core/hash.js';
 import type { SyncCursor } from './document-store.js';
 import { commitInBackground, fileIdentityOf, fsyncDir, writeDurably } from './durable-fs.js';
 import type { HnswParams } from './types.js';
-import { verifyGraphFileNow, type GraphFileCheck, type GraphFileVerdict } from './graph-file-check.js';
+import type { GraphFileCheck, GraphFileVerdict } from './graph-file-check.js';
 import type { UsearchScalar } from './usearch-file.js';
 import { deadSlotsNeedCompaction, type VectorHit } from './vector-store.js';
 import type { GraphStore } from './graph-store.js';
@@ -123,14 +123,10 @@ export class UsearchVectorStore implements GraphStore {
     return `${base}.usearch`;
   }
 
-  /** Loads a persisted index whose manifest is `manifest` (read by graph-store.ts), or says why it cannot be trusted. */
-  static load(options: UsearchStoreOptions & { base: string }, manifest: UsearchManifest): UsearchLoadResult {
-    const check = UsearchVectorStore.fileCheckOf(options, manifest);
-    if ('reason' in check) return check;
-    return UsearchVectorStore.loadVerified(options, manifest, verifyGraphFileNow(check));
-  }
-
-  /** What the index file must be for `manifest` to be loaded (graph-file-check.ts verifies it), or why it cannot be. */
+  /**
+   * What the index file must be for `manifest` (read by graph-store.ts) to be loaded (graph-file-check.ts verifies
+   * it), or why it cannot be.
+   */
   static fileCheckOf(options: UsearchStoreOptions & { base: string }, manifest: UsearchManifest): GraphFileCheck | { reason: string } {
     const file = UsearchVectorStore.indexFileOf(options.base);
     if (manifest.version !== MANIFEST_VERSION) return { reason: 'unknown manifest format' };
