@@ -85,15 +85,18 @@ export class SavedGraphAdoption {
   }
 
   /**
-   * As loadNow, then `adopt` in the same synchronous section as the checks after the load, with the file read, checksummed and checked by the verifier (off the main thread); only the library's
-   * load of the verified file and the checks after it block. Meanwhile the index serves and changes:
-   * - its graph may take passages in (catchUpNow, an adoption by a sync): the cursor is checked after the load against
-   *   the graph's cursor then (`graphCursor` is asked again), so a graph that caught up past the file keeps its own;
-   * - a save may replace the file (another process's, or this server's at shutdown): the file's identity from before
-   *   the verification is compared after the load, and a file replaced is not adopted. A newer save has a new stamp:
-   *   the next look (lookSoon) verifies it;
-   * - it may start saving, be closed or dropped: `mayAdopt` is asked after the verification; when it says no, the
-   *   stamp is forgotten, so the file is looked at again later.
+   * As loadNow, with the file read, checksummed and checked by the verifier (off the main thread); then usearch's (or
+   * hnswlib's) load of the verified file, the checks after it and `adopt` run in one synchronous section: only they
+   * block the event loop. While the verifier works, the index serves and changes:
+   * - it reads new passages (pending) and deletions: `adopt` fits the graph to what the index has read by then;
+   * - its graph takes passages in (catchUpNow) or is replaced (a sync's adoption, a start-over after a restore): the
+   *   cursor is checked after the load against the graph's cursor and the database's head then (`graphCursor` is asked
+   *   again), so a graph that caught up past the file keeps its own;
+   * - a save replaces the file (another process's, this server's at shutdown): the file's identity from before the
+   *   verification is compared after the load, and a file replaced is not adopted. A manifest replaced before its file
+   *   was read fails the checksum. Either way the newer save has a new stamp: the next look (lookSoon) verifies it;
+   * - it starts saving, is closed or dropped: `mayAdopt` is asked after the verification; when it says no, the stamp
+   *   is forgotten, so the file is looked at again later.
    * Resolves to whether it adopted; undefined, at once, when there is nothing to verify (the caller takes no turn of
    * the event loop for nothing).
    */
