@@ -7,7 +7,8 @@
  * exactly, and a background job moves them into the graph in time-bounded slices. So a search sees every passage
  * committed before it began however far behind the graph is, and never waits for graph inserts. The same job
  * compacts the graph (rebuilds it without deleted slots) in slices while the old graph keeps serving
- * (graph-filling.ts), and the passages it moved into the graph last stay scored exactly (recent-passages.ts).
+ * (graph-filling.ts), and the passages it moved into the graph last stay scored exactly (recent-passages.ts). A graph
+ * another process saved that holds passages still pending is taken instead of inserting them (saved-graph-adoption.ts).
  */
 import type { SqliteDocumentStore as DocumentStore, SyncCursor } from './document-store.js';
 import { indexBaseOf } from './data-dir.js';
