@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { featurize, type FeatureConfig } from '../../models/features.js';
-import { exportEncoderOnnx, writeOnnxEncoderDir } from '../../models/onnx/export.js';
+import { exportEncoderOnnx, loadManifestFeatures, writeOnnxEncoderDir } from '../../models/onnx/export.js';
 import { createOnnxEncoder } from '../../models/onnx/onnx-encoder.js';
 import { readEncoderModel } from '../../models/onnx/import.js';
 import {
@@ -135,8 +135,9 @@ for (const [version, name, description] of [
     try {
       const langs = TEXTS.map((_, i) => (i % 2 ? 'sw' : undefined));
       const vectors = await encoder.embed(TEXTS, { kind: 'passage', lang: langs });
+      const features = await loadManifestFeatures(dir, manifest);
       TEXTS.forEach((text, i) => {
-        const want = referenceForward(oldWeights, featurize(text, manifest.features), adapterIndexOf(oldWeights.adapters, langs[i]));
+        const want = referenceForward(oldWeights, featurize(text, features), adapterIndexOf(oldWeights.adapters, langs[i]));
         assert.ok(maxAbsDiff(vectors[i]!, want) < 1e-5, `text ${i} differs from reference`);
       });
     } finally {
