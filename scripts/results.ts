@@ -498,6 +498,37 @@ const FULL_LENGTH_TASKS: TaskAtFullLength[] = [
     labels: { with: '9 epochs', without: '6 epochs' },
     everyBench: true,
   },
+  {
+    title: 'Twelve epochs instead of nine (mediawiki-xling dev, dense; issue 18, lever 6)',
+    intro: [
+      'The shipped recipe (9 epochs) trained for 12, per seed: `configs/epochs/base-es-12ep*.json` against',
+      '`configs/epochs/base-es-9ep*.json`. Reproduce: `npx tafuta train --config configs/epochs/base-es-12ep.json --out',
+      '.cache/epochs/base-es-12ep` (and -seed2, -seed3), then the three dense evals of each as under *Spanish as a contact',
+      'language for Quechua* with `--model .cache/epochs/base-es-12ep --encoder base-es-12ep`. Seeds whose runs have not',
+      'finished are left out of the table.',
+    ],
+    seeds: threeSeeds('base-es-12ep', 'base-es-9ep'),
+    outro: [],
+    labels: { with: '12 epochs', without: '9 epochs' },
+    everyBench: true,
+  },
+  {
+    title: 'Subword units beside the character n-grams (mediawiki-xling dev, dense; issue 18, lever 3)',
+    intro: [
+      'The shipped recipe (9 epochs) with 16,000 BPE merges learned over all training pairs (both sides, every language',
+      'weighted by (share of the text)^0.5 as pairs are sampled; held-out validation pairs left out) whose units of `<word>`',
+      '(longer than one character, not the whole word) are features beside the word and its character 3–4-grams, hashed into',
+      'the same 65,536 buckets (`model.subwordMerges`; `models/subwords.ts`, `models/train/subword-vocabulary.ts`), per seed:',
+      '`configs/subwords/base-es-9ep-sw16k*.json` against `configs/epochs/base-es-9ep*.json`. Reproduce: `npx tafuta train',
+      '--config configs/subwords/base-es-9ep-sw16k.json --out .cache/subwords/base-es-9ep-sw16k`, then the three dense evals as',
+      'under *Spanish as a contact language for Quechua* with `--model .cache/subwords/base-es-9ep-sw16k --encoder',
+      'base-es-9ep-sw16k`. Seeds whose runs have not finished are left out of the table.',
+    ],
+    seeds: threeSeeds('base-es-9ep-sw16k', 'base-es-9ep'),
+    outro: [],
+    labels: { with: 'with subword units', without: 'without' },
+    everyBench: true,
+  },
 ];
 
 function taskAtFullLengthSection(reports: EvalReport[], spec: TaskAtFullLength): string[] {
