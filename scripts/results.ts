@@ -543,20 +543,20 @@ function taskAtFullLengthSection(reports: EvalReport[], spec: TaskAtFullLength):
     const b = denseMediawiki(reports, without);
     if (!a || !b) continue;
     pairs.push([a, b]);
-    const cmp = macroMrrVersus(a, b);
+    const cmp = macroMrrVersus(b, a); // Δ = with − without, as in the every-benchmark table below
     deltas.push(cmp.delta);
-    withScores.push(cmp.a);
-    withoutScores.push(cmp.b);
-    rows.push([String(seed), `${withName}: ${fmt(cmp.a)}`, `${without}: ${fmt(cmp.b)}`, ...deltaCells(cmp)]);
+    withScores.push(cmp.b);
+    withoutScores.push(cmp.a);
+    rows.push([String(seed), `${withName}: ${fmt(cmp.b)}`, `${without}: ${fmt(cmp.a)}`, ...deltaCells(cmp)]);
   }
   if (!rows.length) return [];
-  const pooled = macroMrrVersus(averageOver(pairs.map(([a]) => a)), averageOver(pairs.map(([, b]) => b)));
+  const pooled = macroMrrVersus(averageOver(pairs.map(([, b]) => b)), averageOver(pairs.map(([a]) => a)));
   const spread = (xs: number[]) => `${fmt(mean(xs))}${xs.length > 1 ? ` (sd ${fmt(sd(xs))})` : ''}`;
   return [
     `## ${spec.title}`,
     '',
     ...spec.intro,
-    `Δ is ${labels.without} − ${labels.with} in macro MRR@10 over the 20 languages, p paired over queries (bootstrap / randomisation).`,
+    `Δ is ${labels.with} − ${labels.without} in macro MRR@10 over the 20 languages, p paired over queries (bootstrap / randomisation).`,
     '',
     ...table(['seed', labels.with, labels.without, 'Δ', 'p'], rows, 1),
     '',
