@@ -22,6 +22,7 @@ import { readJsonl } from '../core/jsonl.js';
 import type { AutoMode, AutoModes } from '../models/encoder.js';
 import { featurize, type FeatureConfig } from '../models/features.js';
 import { assertNotBenchmark } from '../models/langid/data.js';
+import { loadManifestFeatures } from '../models/onnx/export.js';
 import { readOnnxEncoderManifest } from '../models/onnx/onnx-encoder.js';
 import { heldOutEnglish } from '../models/train/dataset.js';
 import { validationHalfOf, type ValidationHalf } from '../models/translate/validation-split.js';
@@ -191,7 +192,7 @@ export async function measureAutoModes(options: MeasureAutoModesOptions): Promis
   if (!encoder) throw new TafutaError('UNKNOWN_ENCODER', `encoder "${manifest.name}" of ${modelDir} is not loaded`);
   const data = (manifest.config as { data?: { trainDir: string; langs?: string[]; excludeLangs?: string[]; validationPerLang: number } } | undefined)?.data;
   if (!data) throw new TafutaError('INPUT_FILE', `${modelDir}/model.json records no training config: nothing to rebuild its validation pairs from`);
-  const pairs = validationPairs(data, manifest.features).filter((p) => validationHalfOf(p.en) === 'auto-modes');
+  const pairs = validationPairs(data, await loadManifestFeatures(modelDir, manifest)).filter((p) => validationHalfOf(p.en) === 'auto-modes');
   const distractors = englishDistractors(data, options.distractors ?? 0, seed);
   const sets = retrievalSets(pairs, distractors, (text) => engine.languageIdentifier.identify(text) === undefined);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tafuta-auto-modes-'));

@@ -4,6 +4,7 @@
  * which is what lets a bag-of-features encoder see morphology.
  */
 import { segmentWords, normalizeText } from '../text/normalize.js';
+import type { SubwordSegmenter } from './subwords.js';
 
 export interface FeatureConfig {
   /** Number of hash buckets (rows of the embedding table). */
@@ -13,6 +14,8 @@ export interface FeatureConfig {
   maxN: number;
   /** Also emit one feature for the whole word. */
   words: boolean;
+  /** Also emit one feature per learned subword unit of "<word>" (models/subwords.ts), whole word and single characters left out. */
+  subwords?: SubwordSegmenter | undefined;
 }
 
 export const DEFAULT_FEATURE_CONFIG: FeatureConfig = Object.freeze({ buckets: 1 << 19, minN: 3, maxN: 5, words: true });
@@ -22,6 +25,7 @@ const FNV_PRIME = 0x01000193;
 /** Distinct seeds keep word features and n-gram features in separate hash streams. */
 const WORD_SEED = fnv1aByte(FNV_OFFSET, 0x01);
 const NGRAM_SEED = fnv1aByte(FNV_OFFSET, 0x02);
+const SUBWORD_SEED = fnv1aByte(FNV_OFFSET, 0x03);
 
 function fnv1aByte(hash: number, byte: number): number {
   return Math.imul(hash ^ byte, FNV_PRIME) >>> 0;
@@ -147,6 +151,37 @@ function appendWordFeatures(word: string, config: FeatureConfig, buf: IdBuffer):
     for (let i = 0; i + n <= cps; i++) out[at++] = gramHashes[row + i]! % buckets;
   }
   buf.length = at;
+  if (config.subwords) appendSubwordFeatures(word, config.subwords, buckets, buf);
+}
+
+// Hashes of each word's units (before the modulo), per segmenter: featurising the same words again is the common case.
+const subwordHashes = new WeakMap<SubwordSegmenter, Map<string, Uint32Array>>();
+const SUBWORD_HASH_CACHE = 1 << 17;
+
+function unitHashes(word: string, segmenter: SubwordSegmenter): Uint32Array {
+  let cache = subwordHashes.get(segmenter);
+  if (!cache) subwordHashes.set(segmenter, (cache = new Map()));
+  let hashes = cache.get(word);
+  if (hashes) return hashes;
+  const units = segmenter.segment(`<${word}>`);
+  const kept: number[] = [];
+  // One unit is the whole word, which the word feature stands for; single characters say too little.
+  if (units.length > 1) {
+    for (const unit of units) {
+      const cps = Array.from(unit, (c) => c.codePointAt(0)!);
+      if (cps.length > 1) kept.push(fnv1aCodePoints(cps, 0, cps.length, SUBWORD_SEED));
+    }
+  }
+  hashes = Uint32Array.from(kept);
+  if (cache.size >= SUBWORD_HASH_CACHE) cache.clear();
+  cache.set(word, hashes);
+  return hashes;
+}
+
+function appendSubwordFeatures(word: string, segmenter: SubwordSegmenter, buckets: number, buf: IdBuffer): void {
+  const hashes = unitHashes(word, segmenter);
+  reserve(buf, hashes.length);
+  for (let i = 0; i < hashes.length; i++) buf.ids[buf.length++] = hashes[i]! % buckets;
 }
 
 /**

@@ -498,6 +498,37 @@ const FULL_LENGTH_TASKS: TaskAtFullLength[] = [
     labels: { with: '9 epochs', without: '6 epochs' },
     everyBench: true,
   },
+  {
+    title: 'Twelve epochs instead of nine (mediawiki-xling dev, dense; issue 18, lever 6)',
+    intro: [
+      'The shipped recipe (9 epochs) trained for 12, per seed: `configs/epochs/base-es-12ep*.json` against',
+      '`configs/epochs/base-es-9ep*.json`. Reproduce: `npx tafuta train --config configs/epochs/base-es-12ep.json --out',
+      '.cache/epochs/base-es-12ep` (and -seed2, -seed3), then the three dense evals of each as under *Spanish as a contact',
+      'language for Quechua* with `--model .cache/epochs/base-es-12ep --encoder base-es-12ep`. Seeds whose runs have not',
+      'finished are left out of the table.',
+    ],
+    seeds: threeSeeds('base-es-12ep', 'base-es-9ep'),
+    outro: [],
+    labels: { with: '12 epochs', without: '9 epochs' },
+    everyBench: true,
+  },
+  {
+    title: 'Subword units beside the character n-grams (mediawiki-xling dev, dense; issue 18, lever 3)',
+    intro: [
+      'The shipped recipe (9 epochs) with 16,000 BPE merges learned over all training pairs (both sides, every language',
+      'weighted by (share of the text)^0.5 as pairs are sampled; held-out validation pairs left out) whose units of `<word>`',
+      '(longer than one character, not the whole word) are features beside the word and its character 3–4-grams, hashed into',
+      'the same 65,536 buckets (`model.subwordMerges`; `models/subwords.ts`, `models/train/subword-vocabulary.ts`), per seed:',
+      '`configs/subwords/base-es-9ep-sw16k*.json` against `configs/epochs/base-es-9ep*.json`. Reproduce: `npx tafuta train',
+      '--config configs/subwords/base-es-9ep-sw16k.json --out .cache/subwords/base-es-9ep-sw16k`, then the three dense evals as',
+      'under *Spanish as a contact language for Quechua* with `--model .cache/subwords/base-es-9ep-sw16k --encoder',
+      'base-es-9ep-sw16k`. Seeds whose runs have not finished are left out of the table.',
+    ],
+    seeds: threeSeeds('base-es-9ep-sw16k', 'base-es-9ep'),
+    outro: [],
+    labels: { with: 'with subword units', without: 'without' },
+    everyBench: true,
+  },
 ];
 
 function taskAtFullLengthSection(reports: EvalReport[], spec: TaskAtFullLength): string[] {
@@ -512,20 +543,20 @@ function taskAtFullLengthSection(reports: EvalReport[], spec: TaskAtFullLength):
     const b = denseMediawiki(reports, without);
     if (!a || !b) continue;
     pairs.push([a, b]);
-    const cmp = macroMrrVersus(a, b);
+    const cmp = macroMrrVersus(b, a); // Δ = with − without, as in the every-benchmark table below
     deltas.push(cmp.delta);
-    withScores.push(cmp.a);
-    withoutScores.push(cmp.b);
-    rows.push([String(seed), `${withName}: ${fmt(cmp.a)}`, `${without}: ${fmt(cmp.b)}`, ...deltaCells(cmp)]);
+    withScores.push(cmp.b);
+    withoutScores.push(cmp.a);
+    rows.push([String(seed), `${withName}: ${fmt(cmp.b)}`, `${without}: ${fmt(cmp.a)}`, ...deltaCells(cmp)]);
   }
   if (!rows.length) return [];
-  const pooled = macroMrrVersus(averageOver(pairs.map(([a]) => a)), averageOver(pairs.map(([, b]) => b)));
+  const pooled = macroMrrVersus(averageOver(pairs.map(([, b]) => b)), averageOver(pairs.map(([a]) => a)));
   const spread = (xs: number[]) => `${fmt(mean(xs))}${xs.length > 1 ? ` (sd ${fmt(sd(xs))})` : ''}`;
   return [
     `## ${spec.title}`,
     '',
     ...spec.intro,
-    `Δ is ${labels.without} − ${labels.with} in macro MRR@10 over the 20 languages, p paired over queries (bootstrap / randomisation).`,
+    `Δ is ${labels.with} − ${labels.without} in macro MRR@10 over the 20 languages, p paired over queries (bootstrap / randomisation).`,
     '',
     ...table(['seed', labels.with, labels.without, 'Δ', 'p'], rows, 1),
     '',

@@ -14,7 +14,7 @@
  * Older graphs still load (onnx-encoder.ts): version 2 took every feature with its repeats and no multiplicity;
  * version 1 padded ids and a mask to [batch, seq].
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import onnxProto from 'onnx-proto';
@@ -23,6 +23,7 @@ import { z } from 'zod';
 import { TafutaError } from '../../core/errors.js';
 import { formatIssues } from '../../core/issues.js';
 import type { FeatureConfig } from '../features.js';
+import { formatSubwordMerges, parseSubwordMerges, SubwordSegmenter } from '../subwords.js';
 import { bytesOf, floatTensorProto, int64TensorProto, intAttr, intsAttr, node, stringAttr, tensorAttr, tensorInput } from './graph-proto.js';
 import { NORM_EPS, float32ToFloat16Bits, quantizeRowsInt8, validateWeights, type EncoderWeights } from './reference.js';
 
@@ -177,8 +178,22 @@ export function exportEncoderOnnx(weights: EncoderWeights, options: ExportOption
 export const ONNX_ENCODER_FORMAT = 'tafuta-onnx-encoder';
 export const ONNX_ENCODER_MANIFEST = 'model.json';
 
+const fileNameSchema = z
+  .string()
+  .min(1)
+  .refine((file) => path.basename(file) === file && file !== '.' && file !== '..', {
+    message: 'must be a file name inside the model directory',
+  });
+
 const featureConfigSchema = z
-  .object({ buckets: z.int().positive(), minN: z.int().positive(), maxN: z.int().positive(), words: z.boolean() })
+  .object({
+    buckets: z.int().positive(),
+    minN: z.int().positive(),
+    maxN: z.int().positive(),
+    words: z.boolean(),
+    /** BPE merges (merges.txt layout) whose units are features too; the sha256 is part of the encoder's version. */
+    subwords: z.strictObject({ file: fileNameSchema, merges: z.int().positive(), sha256: z.string().regex(/^[0-9a-f]{64}$/) }).optional(),
+  })
   .refine((f) => f.maxN >= f.minN, { message: 'maxN must be >= minN', path: ['maxN'] });
 
 /** model.json. Unknown keys (training provenance and the like) are kept. */
@@ -193,12 +208,7 @@ export const onnxEncoderManifestSchema = z.looseObject({
   adapters: z
     .array(z.string().min(1))
     .refine((langs) => new Set(langs).size === langs.length, { message: 'adapter languages must be unique' }),
-  onnx: z
-    .string()
-    .min(1)
-    .refine((file) => path.basename(file) === file && file !== '.' && file !== '..', {
-      message: 'must be a file name inside the model directory',
-    }),
+  onnx: fileNameSchema,
   tableDtype: z.enum(['float32', 'float16', 'int8']).optional(),
   /** The measured `auto` rule (eval/auto-modes.ts); not part of the weights, so not of the encoder's version. */
   autoModes: z
@@ -232,6 +242,31 @@ export async function readOnnxEncoderManifest(modelDir: string): Promise<OnnxEnc
   return parsed.data;
 }
 
+const SUBWORDS_FILE = 'subwords.txt';
+
+/** The manifest's features as the featuriser takes them: the subword merges read from their file and checked. */
+export async function loadManifestFeatures(modelDir: string, manifest: OnnxEncoderManifest): Promise<FeatureConfig> {
+  const { subwords, ...plain } = manifest.features;
+  if (!subwords) return plain;
+  const file = path.join(modelDir, subwords.file);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new TafutaError('INPUT_FILE', `subword merges ${file} (named by ${ONNX_ENCODER_MANIFEST}) cannot be read: ${(err as Error).message}`);
+  }
+  const sha256 = createHash('sha256').update(text).digest('hex');
+  if (sha256 !== subwords.sha256) throw new TafutaError('INPUT_FILE', `subword merges ${file}: sha256 ${sha256} differs from ${subwords.sha256} in ${ONNX_ENCODER_MANIFEST}`);
+  let merges;
+  try {
+    merges = parseSubwordMerges(text, file);
+  } catch (err) {
+    throw new TafutaError('INPUT_FILE', (err as Error).message);
+  }
+  if (merges.length !== subwords.merges) throw new TafutaError('INPUT_FILE', `subword merges ${file}: ${merges.length} merges, ${ONNX_ENCODER_MANIFEST} says ${subwords.merges}`);
+  return { ...plain, subwords: new SubwordSegmenter(merges) };
+}
+
 export interface WriteOnnxEncoderDirOptions extends ExportOptions {
   name: string;
   description: string;
@@ -259,6 +294,7 @@ export async function writeOnnxEncoderDir(dir: string, options: WriteOnnxEncoder
   if (features.buckets !== weights.buckets) {
     throw new Error(`features.buckets (${features.buckets}) differs from the table's ${weights.buckets} rows`);
   }
+  const subwordsText = features.subwords ? formatSubwordMerges(features.subwords.merges) : undefined;
   const manifest = onnxEncoderManifestSchema.parse({
     ...options.extra,
     format: ONNX_ENCODER_FORMAT,
@@ -266,7 +302,15 @@ export async function writeOnnxEncoderDir(dir: string, options: WriteOnnxEncoder
     name: options.name,
     description: options.description,
     dim: weights.dim,
-    features: { buckets: features.buckets, minN: features.minN, maxN: features.maxN, words: features.words },
+    features: {
+      buckets: features.buckets,
+      minN: features.minN,
+      maxN: features.maxN,
+      words: features.words,
+      ...(subwordsText !== undefined
+        ? { subwords: { file: SUBWORDS_FILE, merges: features.subwords!.merges.length, sha256: createHash('sha256').update(subwordsText).digest('hex') } }
+        : {}),
+    },
     adapters: weights.adapters?.langs ?? [],
     onnx: 'model.onnx',
     tableDtype: options.tableDtype ?? 'float32',
@@ -275,6 +319,7 @@ export async function writeOnnxEncoderDir(dir: string, options: WriteOnnxEncoder
   await mkdir(dir, { recursive: true });
   // The manifest goes last: a model.json on disk always points at a complete model.onnx.
   await writeFileAtomic(path.join(dir, manifest.onnx), bytes);
+  if (subwordsText !== undefined) await writeFileAtomic(path.join(dir, SUBWORDS_FILE), subwordsText);
   await writeFileAtomic(path.join(dir, ONNX_ENCODER_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
 }

@@ -6,7 +6,7 @@ import { sha256Hex } from '../../core/hash.js';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import type { FeatureBag } from '../features.js';
+import type { FeatureBag, FeatureConfig } from '../features.js';
 import { langAt, type EmbedOptions, type Encoder, type EncoderInfo } from '../encoder.js';
 import { bagMaker, chunkEnd, graphFeeds } from './graph-feeds.js';
 import { checkedOutput, int64Tensor } from './tensors.js';
@@ -20,6 +20,7 @@ import {
   ONNX_INPUT_MULTIPLICITY,
   ONNX_INPUT_ROWS,
   ONNX_OUTPUT,
+  loadManifestFeatures,
   readOnnxEncoderManifest,
   type OnnxEncoderManifest,
 } from './export.js';
@@ -96,6 +97,7 @@ interface GraphRunner {
 }
 
 interface RunnerSettings {
+  features: FeatureConfig;
   manifest: OnnxEncoderManifest;
   onnxBytes: Uint8Array;
   onnxFile: string;
@@ -127,7 +129,8 @@ async function openWordPoolingRunner(settings: RunnerSettings, cache: () => Word
   sessions.push(await settings.load(split.tail));
   const words = await releasingOnFailure(sessions, () => {
     checkSession(sessions[1]!, manifest, onnxFile, split.inputs);
-    const { dim, features } = manifest;
+    const { dim } = manifest;
+    const { features } = settings;
     return new WordPoolingRunner(sessions[0]!, sessions[1]!, cache(), { dim, features, hasAdapters: manifest.adapters.length > 0, maxBatchSize, maxBatchFeatures });
   });
   return { embed: (texts, adapters) => words.embed(texts, adapters), release: async () => void (await Promise.all(sessions.map((s) => s.release()))) };
@@ -140,7 +143,7 @@ async function openWholeGraphRunner(settings: RunnerSettings): Promise<GraphRunn
   await releasingOnFailure([whole], () => checkSession(whole, manifest, onnxFile));
   const { dim, formatVersion: format } = manifest;
   const hasAdapters = manifest.adapters.length > 0;
-  const toBag = bagMaker(format, manifest.features);
+  const toBag = bagMaker(format, settings.features);
 
   /** Embeds rows `order[start, end)`, writing into `out`; `order` is sorted by feature count. */
   async function runChunk(bags: FeatureBag[], adapters: readonly number[], order: number[], start: number, end: number, out: Float32Array[]) {
@@ -193,8 +196,11 @@ export async function createOnnxEncoder(modelDir: string, options: OnnxEncoderOp
 
   const onnxFile = path.join(modelDir, manifest.onnx);
   const onnxBytes = await readModelBytes(onnxFile);
-  // The model file's hash names the weights: a retrained model under the same name gets another version.
-  const version = sha256Hex(onnxBytes).slice(0, 16);
+  const features = await loadManifestFeatures(modelDir, manifest);
+  // The model file's hash names the weights: a retrained model under the same name gets another version. Subword
+  // merges change what the weights mean, so their hash joins it (a model without them keeps its old version).
+  const weightsHash = sha256Hex(onnxBytes);
+  const version = (manifest.features.subwords ? sha256Hex(Buffer.from(weightsHash + manifest.features.subwords.sha256)) : weightsHash).slice(0, 16);
   const sessionOptions: ort.InferenceSession.SessionOptions = { executionProviders: ['cpu'], intraOpNumThreads, interOpNumThreads: 1, graphOptimizationLevel: 'all' };
   const load = async (bytes: Uint8Array): Promise<ort.InferenceSession> => {
     try {
@@ -203,7 +209,7 @@ export async function createOnnxEncoder(modelDir: string, options: OnnxEncoderOp
       throw new TafutaError('INPUT_FILE', `ONNX encoder model file ${onnxFile} failed to load: ${(err as Error).message}`);
     }
   };
-  const settings: RunnerSettings = { manifest, onnxBytes, onnxFile, load, maxBatchSize, maxBatchFeatures };
+  const settings: RunnerSettings = { manifest, features, onnxBytes, onnxFile, load, maxBatchSize, maxBatchFeatures };
   const cache = () => (options.sharedWordCache ? new WordVectorCache(options.sharedWordCache) : WordVectorCache.create(manifest.dim, wordCache));
   const runner = manifest.formatVersion === 3 && wordCache > 0 ? await openWordPoolingRunner(settings, cache) : await openWholeGraphRunner(settings);
 

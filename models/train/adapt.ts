@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import { featurize, type FeatureConfig } from '../features.js';
 import { readEncoderModel } from '../onnx/import.js';
-import { writeOnnxEncoderDir } from '../onnx/export.js';
+import { loadManifestFeatures, writeOnnxEncoderDir } from '../onnx/export.js';
 import { EncoderGrads, backwardBatch, forwardBatch, type EncoderParams } from './encoder-params.js';
 import { infoNce } from './losses/infonce.js';
 import { AdamW } from './optimizer.js';
@@ -59,7 +59,7 @@ export function readPairsFile(file: string): Array<{ en: string; text: string }>
 export async function adaptLanguage(options: AdaptOptions) {
   const started = performance.now();
   const { manifest, weights } = await readEncoderModel(options.modelDir);
-  const features: FeatureConfig = manifest.features;
+  const features: FeatureConfig = await loadManifestFeatures(options.modelDir, manifest);
   const dim = weights.dim;
   const rank = weights.adapters?.rank ?? options.rank ?? 8;
   const langs = [...(weights.adapters?.langs ?? [])];

@@ -30,6 +30,8 @@ export const trainConfigSchema = z.strictObject({
       minN: z.int().min(1).default(3),
       maxN: z.int().min(1).default(5),
       words: z.boolean().default(true),
+      /** BPE merges learned from the training pairs whose units join the features (models/subwords.ts); 0 = none. */
+      subwordMerges: z.int().min(0).default(0),
       adapterRank: z.int().min(1).default(8),
       /** Languages with at least this many pairs get an adapter. */
       adapterMinPairs: z.int().min(0).default(1000),

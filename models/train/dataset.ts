@@ -8,6 +8,8 @@ import path from 'node:path';
 import { sha256FileSync } from '../../core/hash.js';
 import { jsonLines } from '../../core/jsonl.js';
 import { featurize, type FeatureConfig } from '../features.js';
+import { SubwordSegmenter, type SubwordMerge } from '../subwords.js';
+import { learnTrainingSubwords } from './subword-vocabulary.js';
 import type { CodeSwitchCandidates } from './code-switch.js';
 import { TafutaError } from '../../core/errors.js';
 
@@ -43,6 +45,10 @@ export interface Dataset {
   morph: Array<{ lang: number; forms: Uint32Array[] }>;
   /** What each training pair's non-English side may swap for English words (only when code-switching is configured). */
   codeSwitch?: CodeSwitchCandidates | undefined;
+  /** The features every text was made with: the configured ones, plus the subword units learned here if asked for. */
+  features: FeatureConfig;
+  /** The learned subword merges (when `subwords` was set). */
+  subwordMerges?: SubwordMerge[] | undefined;
   /** What was read, for the model card. */
   manifest: { files: Array<{ path: string; sha256: string; records: number }>; pairs: Record<string, number>; validation: Record<string, number> };
 }
@@ -57,6 +63,10 @@ export interface DatasetOptions {
   shortPairWeight: number;
   validationPerLang: number;
   features: FeatureConfig;
+  /** Learn this many BPE merges from the training pairs and add their units to the features (0: none). */
+  subwordMerges?: number | undefined;
+  /** Language weighting of the subword counts (as `langTemperature` weights pair sampling). */
+  langTemperature?: number | undefined;
 }
 
 /** Deterministic pseudo-random fraction of a string (for splits that do not depend on file order). */
@@ -94,13 +104,30 @@ export async function loadDataset(options: DatasetOptions): Promise<Dataset> {
   const missing = langs.filter((l) => !available.includes(l));
   if (missing.length) throw new TafutaError('INPUT_FILE', `no training file for: ${missing.join(', ')} (in ${options.trainDir})`);
 
+  const files = [];
+  for (const code of langs) {
+    const file = path.join(options.trainDir, `${code}.jsonl`);
+    const records: Array<{ en: string; text: string; short?: boolean }> = [];
+    for await (const r of jsonLines<{ en: string; text: string; short?: boolean }>(file)) records.push(r);
+    files.push({ code, file, records, heldOut: heldOutEnglish(records, options.validationPerLang) });
+  }
+
+  let features = options.features;
+  let subwordMerges: SubwordMerge[] | undefined;
+  if (options.subwordMerges) {
+    const trained = files.map((f) => f.records.filter((r) => !f.heldOut.has(r.en)));
+    const byLanguage = [...trained.map((records) => records.map((r) => r.text)), [...new Set(trained.flatMap((records) => records.map((r) => r.en)))]];
+    subwordMerges = learnTrainingSubwords({ byLanguage }, options.subwordMerges, options.langTemperature ?? 0.5);
+    features = { ...features, subwords: new SubwordSegmenter(subwordMerges) };
+  }
+
   const english: EnglishText[] = [];
   const englishIndex = new Map<string, number>();
   const englishId = (text: string): number => {
     let i = englishIndex.get(text);
     if (i === undefined) {
       i = english.length;
-      english.push({ text, ids: featurize(text, options.features) });
+      english.push({ text, ids: featurize(text, features) });
       englishIndex.set(text, i);
     }
     return i;
@@ -109,18 +136,14 @@ export async function loadDataset(options: DatasetOptions): Promise<Dataset> {
   const train: TrainingPair[] = [];
   const validation: TrainingPair[] = [];
   const manifest: Dataset['manifest'] = { files: [], pairs: {}, validation: {} };
-  for (const [lang, code] of langs.entries()) {
-    const file = path.join(options.trainDir, `${code}.jsonl`);
-    const records: Array<{ en: string; text: string; short?: boolean }> = [];
-    for await (const r of jsonLines<{ en: string; text: string; short?: boolean }>(file)) records.push(r);
+  for (const [lang, { code, file, records, heldOut }] of files.entries()) {
     manifest.files.push({ path: file, sha256: sha256FileSync(file), records: records.length });
-    const heldOut = heldOutEnglish(records, options.validationPerLang);
     let kept = 0;
     for (const r of records) {
       const pair: TrainingPair = {
         lang,
         en: englishId(r.en),
-        lrl: featurize(r.text, options.features),
+        lrl: featurize(r.text, features),
         lrlText: r.text,
         weight: r.short ? options.shortPairWeight : 1,
       };
@@ -158,13 +181,13 @@ export async function loadDataset(options: DatasetOptions): Promise<Dataset> {
       let records = 0;
       if (kind === 'mono') {
         for await (const r of jsonLines<{ text: string }>(full)) {
-          const ids = featurize(r.text, options.features);
+          const ids = featurize(r.text, features);
           if (ids.length) mono.push({ lang, ids });
           records++;
         }
       } else {
         for await (const r of jsonLines<{ forms: string[] }>(full)) {
-          const forms = r.forms.map((f) => featurize(f, options.features)).filter((ids) => ids.length > 0);
+          const forms = r.forms.map((f) => featurize(f, features)).filter((ids) => ids.length > 0);
           if (forms.length >= 2) morph.push({ lang, forms });
           records++;
         }
@@ -172,5 +195,5 @@ export async function loadDataset(options: DatasetOptions): Promise<Dataset> {
       manifest.files.push({ path: full, sha256: sha256FileSync(full), records });
     }
   }
-  return { langs, english, train, validation, byLang, translationGroups, mono, morph, manifest };
+  return { langs, english, train, validation, byLang, translationGroups, mono, morph, features, subwordMerges, manifest };
 }

@@ -107,8 +107,10 @@ export async function runTraining({ config, outDir, teacher, log = () => {}, res
   const header = resume ? readCheckpointHeader(ckptFile) : undefined;
   if (header) assertSameConfig(header, config, ckptFile); // before the (slow) data load
 
-  const features = { buckets: config.model.buckets, minN: config.model.minN, maxN: config.model.maxN, words: config.model.words };
-  const dataset = await loadDataset({ ...config.data, features });
+  const configured = { buckets: config.model.buckets, minN: config.model.minN, maxN: config.model.maxN, words: config.model.words };
+  const dataset = await loadDataset({ ...config.data, features: configured, subwordMerges: config.model.subwordMerges });
+  const features = dataset.features;
+  if (dataset.subwordMerges) log(`subwords: ${dataset.subwordMerges.length} BPE merges learned from the training pairs`);
   log(`data: ${dataset.train.length} training pairs, ${dataset.validation.length} validation pairs, ${dataset.langs.length} languages, ` +
     `${dataset.translationGroups.length} translation groups, ${dataset.mono.length} monolingual texts, ${dataset.morph.length} morphology groups`);
   const codeSwitch = attachCodeSwitching(config, dataset, features, log);
@@ -157,7 +159,8 @@ export async function runTraining({ config, outDir, teacher, log = () => {}, res
   const manifest = await writeOnnxEncoderDir(outDir, {
     name: config.name,
     description:
-      `CMTP encoder (${config.model.dim}-d, ${config.model.buckets} hashed word + char ${config.model.minN}-${config.model.maxN}-gram buckets, ` +
+      `CMTP encoder (${config.model.dim}-d, ${config.model.buckets} hashed word + char ${config.model.minN}-${config.model.maxN}-gram` +
+      `${dataset.subwordMerges ? ` + ${dataset.subwordMerges.length}-merge subword` : ''} buckets, ` +
       `${result.params.adapterLangs.length} language adapters) trained on ${dataset.train.length} parallel pairs in ${dataset.langs.length} languages.`,
     features,
     weights: toEncoderWeights(result.params),

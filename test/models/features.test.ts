@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DEFAULT_FEATURE_CONFIG, featureBag, featurize, featurizeWords, fnv1a, wordFeatureIds } from '../../models/features.js';
 import { tokenize } from '../../text/normalize.js';
+import { learnSubwords, SubwordSegmenter } from '../../models/subwords.js';
 
 test('fnv1a matches the published FNV-1a 32-bit test vectors', () => {
   assert.equal(fnv1a(''), 0x811c9dc5);
@@ -66,4 +67,26 @@ test('featurizeWords lays out each word\'s features; together they are the text\
       assert.deepEqual([...ids.subarray(offsets[i]!, offsets[i + 1]!)], own, word);
     });
   }
+});
+
+test('subword units join a word’s features: one per unit of "<word>" longer than a character, none for a word that is one unit', () => {
+  const merges = learnSubwords(new Map([['<ninapenda>', 5], ['<alipenda>', 4], ['<wanapenda>', 3]]), { maxMerges: 12 });
+  const segmenter = new SubwordSegmenter(merges);
+  const plain = { buckets: 4096, minN: 3, maxN: 4, words: true };
+  const withUnits = { ...plain, subwords: segmenter };
+  for (const word of ['tunapenda', 'ninapenda', 'xyz']) {
+    const units = segmenter.segment(`<${word}>`);
+    const expectedExtra = units.length > 1 ? units.filter((u) => Array.from(u).length > 1).length : 0;
+    const a: number[] = [];
+    const b: number[] = [];
+    wordFeatureIds(word, plain, a);
+    wordFeatureIds(word, withUnits, b);
+    assert.deepEqual(b.slice(0, a.length), a, `${word}: the n-gram features are unchanged`);
+    assert.equal(b.length - a.length, expectedExtra, `${word}: ${units.join(' ')}`);
+  }
+  // Shared units give related forms shared features beyond the n-grams; the per-word layout still holds.
+  const text = 'ninapenda tunapenda xyz';
+  const { ids, offsets } = featurizeWords(tokenize(text), withUnits);
+  assert.deepEqual(ids, featurize(text, withUnits));
+  assert.equal(offsets.length, 4);
 });

@@ -7,9 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { featurize, type FeatureConfig } from '../../models/features.js';
-import { exportEncoderOnnx, writeOnnxEncoderDir } from '../../models/onnx/export.js';
+import { exportEncoderOnnx, loadManifestFeatures, writeOnnxEncoderDir } from '../../models/onnx/export.js';
 import { createOnnxEncoder } from '../../models/onnx/onnx-encoder.js';
 import { readEncoderModel } from '../../models/onnx/import.js';
+import { learnSubwords, SubwordSegmenter } from '../../models/subwords.js';
 import {
   adapterIndexOf,
   float16BitsToFloat32,
@@ -135,8 +136,9 @@ for (const [version, name, description] of [
     try {
       const langs = TEXTS.map((_, i) => (i % 2 ? 'sw' : undefined));
       const vectors = await encoder.embed(TEXTS, { kind: 'passage', lang: langs });
+      const features = await loadManifestFeatures(dir, manifest);
       TEXTS.forEach((text, i) => {
-        const want = referenceForward(oldWeights, featurize(text, manifest.features), adapterIndexOf(oldWeights.adapters, langs[i]));
+        const want = referenceForward(oldWeights, featurize(text, features), adapterIndexOf(oldWeights.adapters, langs[i]));
         assert.ok(maxAbsDiff(vectors[i]!, want) < 1e-5, `text ${i} differs from reference`);
       });
     } finally {
@@ -372,4 +374,34 @@ test('export rejects inconsistent weights; closed encoders refuse to embed', asy
   await encoder.close?.();
   await encoder.close?.();
   await assert.rejects(encoder.embed(['x'], { kind: 'query' }), /closed/);
+});
+
+test('a model with subword units: subwords.txt beside model.onnx, vectors match the reference on the same features, its own version; a changed file is refused', async () => {
+  const merges = learnSubwords(new Map([['<ninapenda>', 5], ['<alipenda>', 4], ['<wanapenda>', 3], ['<habari>', 6]]), { maxMerges: 30 });
+  const features: FeatureConfig = { ...FEATURES, subwords: new SubwordSegmenter(merges) };
+  const dir = path.join(tmpRoot, 'with-subwords');
+  await writeOnnxEncoderDir(dir, { name: 'with-subwords', description: 'random test model', features, weights, tableDtype: 'float32' });
+  const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
+  assert.equal(manifest.features.subwords.file, 'subwords.txt');
+  assert.equal(manifest.features.subwords.merges, merges.length);
+  assert.deepEqual((await loadManifestFeatures(dir, manifest)).subwords?.merges, merges);
+
+  assert.ok(TEXTS.some((text) => featurize(text, features).length > featurize(text, FEATURES).length), 'some text gets subword features');
+  const plainDir = await writeModel('without-subwords', weights, 'float32');
+  const [encoder, plain] = [await createOnnxEncoder(dir), await createOnnxEncoder(plainDir)];
+  try {
+    const vectors = await encoder.embed(TEXTS, { kind: 'passage', lang: TEXT_LANGS });
+    TEXTS.forEach((text, i) => {
+      const want = referenceForward(weights, featurize(text, features), adapterIndexOf(weights.adapters, TEXT_LANGS[i]));
+      assert.ok(maxAbsDiff(vectors[i]!, want) < 1e-5, `text ${i} differs from reference`);
+    });
+    assert.notEqual(encoder.info.version, plain.info.version, 'the same weights with subword units are another encoder');
+  } finally {
+    await Promise.all([encoder.close?.(), plain.close?.()]);
+  }
+
+  fs.appendFileSync(path.join(dir, 'subwords.txt'), 'x y\n');
+  await assert.rejects(createOnnxEncoder(dir), inputFile(/subwords\.txt: sha256 .* differs/));
+  fs.rmSync(path.join(dir, 'subwords.txt'));
+  await assert.rejects(createOnnxEncoder(dir), inputFile(/subwords\.txt .*cannot be read/));
 });
