@@ -14,6 +14,7 @@ import { indexBaseOf } from './data-dir.js';
 import { createGraphStore, DEFAULT_GRAPH, loadGraphStore, removeGraphFiles, type GraphChoice, type GraphStore } from './graph-store.js';
 import type { Logger } from '../core/logger.js';
 import type { CollectionRecord } from './types.js';
+import { searchEfOf } from './config.js';
 import { dot, type VectorHit } from './vector-store.js';
 import { addInBulk, fillInSlices, SLICE_MS, yieldToEventLoop } from './graph-filling.js';
 import { PendingPassages } from './pending-passages.js';
@@ -205,11 +206,13 @@ export class CollectionIndex {
 
   /**
    * Nearest neighbours among every passage read from SQLite: the graph's, merged with the pending and the recent
-   * ones scored exactly (a recent passage the graph found too is counted once).
+   * ones scored exactly (a recent passage the graph found too is counted once). The graph's breadth: the request's
+   * ef, else the collection's, else the default for the collection's size (pending passages included).
    */
-  search(query: Float32Array, k: number, filter?: (label: number) => boolean, ef?: number): VectorHit[] {
+  search(query: Float32Array, k: number, filter?: (label: number) => boolean, requestedEf?: number): VectorHit[] {
     this.sync();
     this.recent.refillIfShort(this.graph.cursor.passageId);
+    const ef = searchEfOf(requestedEf, this.collection.config.hnsw, this.size);
     const hidden = this.hiddenDuringSave;
     const visible = hidden.size === 0 ? filter : (label: number) => !hidden.has(label) && (filter?.(label) ?? true);
     // The graph's own order, as it always was, when nothing is merged in (hnswlib may order equal scores either way).
@@ -230,7 +233,7 @@ export class CollectionIndex {
    * another process since the last sync) is dropped. Offering every candidate, not the k best of them, keeps the
    * same k: k candidates rank above any that is not among the best k.
    */
-  private offerGraphHits(top: TopHits, query: Float32Array, k: number, filter: ((label: number) => boolean) | undefined, ef: number | undefined): readonly number[] {
+  private offerGraphHits(top: TopHits, query: Float32Array, k: number, filter: ((label: number) => boolean) | undefined, ef: number): readonly number[] {
     if (this.graph.exactScores) {
       const hits = this.graph.search(query, k, filter, ef);
       for (const hit of hits) top.offer(hit.label, hit.score);

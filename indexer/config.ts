@@ -3,10 +3,35 @@ import { z } from 'zod';
 import { DEFAULT_PASSAGE_SPLIT } from './passages.js';
 import type { CollectionConfig } from './types.js';
 
+/** No `hnsw.ef`: a collection that sets none searches with the breadth its size calls for (defaultEfFor). */
 export const DEFAULT_COLLECTION_CONFIG: CollectionConfig = {
-  hnsw: { M: 16, efConstruction: 200, ef: 64 },
+  hnsw: { M: 16, efConstruction: 200 },
   passages: { ...DEFAULT_PASSAGE_SPLIT },
 };
+
+/**
+ * The search breadth (ef) of a collection that sets none, by its number of passages: recall@10 at a fixed ef falls
+ * as the graph grows, so the ef grows with it. Each step is the smallest ef whose measured recall@10 (queries
+ * inside one language's cluster, usearch f16 bulk graph with exact rescoring) stayed ≥ 0.98 at the step's largest
+ * size; docs/benchmarks.md §2.6 gives the measurements and how the sizes were derived from them.
+ */
+export const DEFAULT_EF_STEPS: ReadonlyArray<{ fromPassages: number; ef: number }> = [
+  { fromPassages: 0, ef: 64 },
+  { fromPassages: 50_000, ef: 128 },
+  { fromPassages: 150_000, ef: 256 },
+  { fromPassages: 500_000, ef: 512 },
+];
+
+export function defaultEfFor(passages: number): number {
+  let ef = DEFAULT_EF_STEPS[0]!.ef;
+  for (const step of DEFAULT_EF_STEPS) if (passages >= step.fromPassages) ef = step.ef;
+  return ef;
+}
+
+/** The ef a search uses: the request's, else the collection's `hnsw.ef`, else the default for its size. */
+export function searchEfOf(requested: number | undefined, hnsw: { ef?: number | undefined }, passages: number): number {
+  return requested ?? hnsw.ef ?? defaultEfFor(passages);
+}
 
 export const MIN_PASSAGE_CHARS = 50;
 
@@ -31,7 +56,7 @@ export const collectionConfigSchema = z
       .strictObject({
         M: z.int().min(4).max(128).default(DEFAULT_COLLECTION_CONFIG.hnsw.M),
         efConstruction: z.int().min(8).max(2000).default(DEFAULT_COLLECTION_CONFIG.hnsw.efConstruction),
-        ef: z.int().min(1).max(5000).default(DEFAULT_COLLECTION_CONFIG.hnsw.ef),
+        ef: z.int().min(1).max(5000).optional().meta({ description: "search breadth; default: grows with the collection's size (64 below 50,000 passages, up to 512)" }),
       })
       .prefault({}),
     passages: z

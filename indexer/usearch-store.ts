@@ -23,6 +23,7 @@ import { sha256FileSync } from '../core/hash.js';
 import type { SyncCursor } from './document-store.js';
 import { commitInBackground, fsyncDir, writeDurably } from './durable-fs.js';
 import type { HnswParams } from './types.js';
+import { defaultEfFor } from './config.js';
 import { checkUsearchFile, type UsearchScalar } from './usearch-file.js';
 import { deadSlotsNeedCompaction, type VectorHit } from './vector-store.js';
 import type { GraphStore } from './graph-store.js';
@@ -213,7 +214,7 @@ export class UsearchVectorStore implements GraphStore {
     if (!this.removed.has(label) && this.index.contains(BigInt(label))) this.removed.add(label);
   }
 
-  search(query: Float32Array, k: number, filter?: (label: number) => boolean, ef = this.params.ef): VectorHit[] {
+  search(query: Float32Array, k: number, filter?: (label: number) => boolean, ef = this.params.ef ?? defaultEfFor(this.size)): VectorHit[] {
     const elements = this.elements;
     if (k <= 0 || this.size === 0) return [];
     const removed = this.removed;

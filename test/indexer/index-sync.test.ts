@@ -18,6 +18,7 @@ import { ANN_LIBRARIES } from '../../indexer/graph-store.js';
 import type { GraphStore } from '../../indexer/graph-store.js';
 import { BULK_EF_CONSTRUCTION } from '../../indexer/usearch-store.js';
 import { dot } from '../../indexer/vector-store.js';
+import { defaultEfFor } from '../../indexer/config.js';
 import { sqliteStorageOf, sqliteStoreOf, tempDir, testEngine } from '../helpers/engine.js';
 
 /** The collection's open vector index (searchable = graph + pending). */
@@ -302,5 +303,34 @@ test("usearch f16: the graph's candidates are rescored with the f32 vectors from
   } finally {
     await f32.close();
     await f16.close();
+  }
+});
+
+test("the graph is searched with the request's ef, else the collection's, else the default for the collection's size", async () => {
+  const engine = testEngine(undefined);
+  try {
+    await engine.createCollection('c');
+    await engine.createCollection('own-ef', { config: { hnsw: { ef: 200 } } });
+    const asked: number[] = [];
+    for (const name of ['c', 'own-ef']) {
+      await engine.upsertDocuments(name, documents('a', 30), { deferIndex: true });
+      await engine.catchUpIndex(name);
+      const graph = graphOf(engine, name);
+      const search = graph.search.bind(graph);
+      graph.search = (query, k, filter, ef) => {
+        asked.push(ef!);
+        return search(query, k, filter, ef);
+      };
+    }
+    const efOf = async (name: string, ef?: number) => {
+      await engine.search(name, { query: 'maji safi', k: 5, mode: 'dense', ...(ef !== undefined ? { ef } : {}) });
+      return asked.at(-1);
+    };
+    assert.equal(await efOf('c'), defaultEfFor(indexOf(engine, 'c').size));
+    assert.equal(await efOf('c', 300), 300);
+    assert.equal(await efOf('own-ef'), 200);
+    assert.equal(await efOf('own-ef', 300), 300);
+  } finally {
+    await engine.close();
   }
 });
