@@ -152,7 +152,9 @@ const built: Built[] = variants.map(({ scalar, expansion, M }) => {
 function loaded(base: string, expansion: number): Built {
   const result = loadGraphStore({ library: 'usearch' }, { base, dim, params: { M: 16, efConstruction: expansion, ef: 64 }, collectionId });
   if (!result.store) throw new Error(`${base}: ${result.reason}`);
-  return { name: `f32, expansion_add ${expansion} (saved by tafuta index)`, store: result.store, buildSeconds: NaN, buildCpuSeconds: NaN, fileBytes: fs.statSync(`${base}.usearch`).size, load: [NaN, NaN] };
+  const manifest = JSON.parse(fs.readFileSync(`${base}.manifest.json`, 'utf8')) as { scalar: string; params: { bulkEfConstruction?: number } };
+  const built = manifest.params.bulkEfConstruction ?? expansion;
+  return { name: `${manifest.scalar}, expansion_add ${built} (saved by tafuta index)`, store: result.store, buildSeconds: NaN, buildCpuSeconds: NaN, fileBytes: fs.statSync(`${base}.usearch`).size, load: [NaN, NaN] };
 }
 
 interface Cell {

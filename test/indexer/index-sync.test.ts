@@ -243,7 +243,7 @@ test('a fresh engine builds the graph of a deferred import (no index file yet) i
     assert.equal(graphOf(engine).size, 400);
     assert.equal((await topIds(engine, documents('a', 400)[123]!.text))[0], 'a123#0');
     const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'indexes', 'c.manifest.json'), 'utf8')) as { scalar: string; params: Record<string, number> };
-    assert.equal(manifest.scalar, 'f16');
+    assert.equal(manifest.scalar, 'i8', 'the default graph of 64-dimensional vectors');
     assert.equal(manifest.params.bulkEfConstruction, BULK_EF_CONSTRUCTION, 'built in bulk from an empty graph');
   } finally {
     await engine.close();
@@ -277,34 +277,36 @@ for (const library of ANN_LIBRARIES) {
   });
 }
 
-test("usearch f16: the graph's candidates are rescored with the f32 vectors from SQLite: exact scores, the hits of the f32 graph", async () => {
-  const corpus = [...documents('a', 150), ...documents('b', 150)];
-  const queries = ['maji safi na kilimo', documents('a', 150)[42]!.text, documents('b', 150)[99]!.text, 'hati namba kijijib7'];
-  const results = async (engine: Engine) =>
-    Promise.all(queries.map(async (query) => (await engine.search('c', { query, k: 10, mode: 'dense', ef: 400 })).results.map((r) => [r.passage_id, r.score])));
-  const f32 = testEngine(undefined, undefined, { library: 'usearch', scalar: 'f32' });
-  const f16 = testEngine(undefined, undefined, { library: 'usearch', scalar: 'f16' });
-  try {
-    for (const engine of [f32, f16]) {
-      await engine.createCollection('c');
-      await engine.upsertDocuments('c', corpus, { deferIndex: true });
-      await engine.catchUpIndex('c'); // the bulk path: no passage among the recent ones, the graph alone answers
-    }
-    const [exact, rescored] = [await results(f32), await results(f16)];
-    assert.deepEqual(rescored.map((hits) => hits.map(([id]) => id)), exact.map((hits) => hits.map(([id]) => id)));
-    rescored.flat().forEach(([, score], i) => assert.ok(Math.abs((score as number) - (exact.flat()[i]![1] as number)) < 1e-6));
+for (const scalar of ['f16', 'i8'] as const) {
+  test(`usearch ${scalar}: the graph's candidates are rescored with the f32 vectors from SQLite: exact scores, the hits of the f32 graph`, async () => {
+    const corpus = [...documents('a', 150), ...documents('b', 150)];
+    const queries = ['maji safi na kilimo', documents('a', 150)[42]!.text, documents('b', 150)[99]!.text, 'hati namba kijijib7'];
+    const results = async (engine: Engine) =>
+      Promise.all(queries.map(async (query) => (await engine.search('c', { query, k: 10, mode: 'dense', ef: 400 })).results.map((r) => [r.passage_id, r.score])));
+    const f32 = testEngine(undefined, undefined, { library: 'usearch', scalar: 'f32' });
+    const rounded = testEngine(undefined, undefined, { library: 'usearch', scalar });
+    try {
+      for (const engine of [f32, rounded]) {
+        await engine.createCollection('c');
+        await engine.upsertDocuments('c', corpus, { deferIndex: true });
+        await engine.catchUpIndex('c'); // the bulk path: no passage among the recent ones, the graph alone answers
+      }
+      const [exact, rescored] = [await results(f32), await results(rounded)];
+      assert.deepEqual(rescored.map((hits) => hits.map(([id]) => id)), exact.map((hits) => hits.map(([id]) => id)));
+      rescored.flat().forEach(([, score], i) => assert.ok(Math.abs((score as number) - (exact.flat()[i]![1] as number)) < 1e-6));
 
-    // The test has teeth: the f16 graph's own scores are not exact.
-    const store = sqliteStoreOf(f16);
-    const vector = store.vectorsOf([1])[0]!.vector;
-    const approximate = graphOf(f16).search(vector, 10, undefined, 400);
-    const stored = new Map(store.vectorsOf(approximate.map((h) => h.label)).map((v) => [v.label, v.vector]));
-    assert.ok(approximate.some((h) => Math.abs(h.score - dot(vector, stored.get(h.label)!)) > 1e-6));
-  } finally {
-    await f32.close();
-    await f16.close();
-  }
-});
+      // The test has teeth: the rounded graph's own scores are not exact.
+      const store = sqliteStoreOf(rounded);
+      const vector = store.vectorsOf([1])[0]!.vector;
+      const approximate = graphOf(rounded).search(vector, 10, undefined, 400);
+      const stored = new Map(store.vectorsOf(approximate.map((h) => h.label)).map((v) => [v.label, v.vector]));
+      assert.ok(approximate.some((h) => Math.abs(h.score - dot(vector, stored.get(h.label)!)) > 1e-6));
+    } finally {
+      await f32.close();
+      await rounded.close();
+    }
+  });
+}
 
 test("the graph is searched with the request's ef, else the collection's, else the default for the collection's size", async () => {
   const engine = testEngine(undefined);
