@@ -216,7 +216,7 @@ describe('usearch: the bulk construction expansion', () => {
   const params = { M: 8, efConstruction: 200, ef: 64 };
   const manifestOf = (base: string) => JSON.parse(fs.readFileSync(`${base}.manifest.json`, 'utf8')) as { params: Record<string, number> };
 
-  test('a bulk build on an empty graph is recorded in the manifest; a reload with the same settings keeps it, another bulk expansion means a rebuild', () => {
+  test('a bulk build on an empty graph is recorded in the manifest; a reload keeps it, and another bulk expansion up to efConstruction, not one above', () => {
     const dir = tempDir();
     const base = path.join(dir, 'c');
     const vectors = unitVectors(301, 5);
@@ -237,7 +237,13 @@ describe('usearch: the bulk construction expansion', () => {
     assert.equal(manifestOf(base).params.bulkEfConstruction, BULK_EF_CONSTRUCTION);
 
     const manifest = manifestOf(base);
-    fs.writeFileSync(`${base}.manifest.json`, JSON.stringify({ ...manifest, params: { ...manifest.params, bulkEfConstruction: 32 } }));
+    const withBulk = (bulkEfConstruction: number) => fs.writeFileSync(`${base}.manifest.json`, JSON.stringify({ ...manifest, params: { ...manifest.params, bulkEfConstruction } }));
+    withBulk(BULK_EF_CONSTRUCTION / 2); // a graph built with another bulk expansion (a version with another constant)
+    const other = loadGraphStore({ library: 'usearch' }, { base, dim: DIM, params });
+    assert.ok(other.store, other.reason);
+    other.store.save();
+    assert.equal(manifestOf(base).params.bulkEfConstruction, BULK_EF_CONSTRUCTION / 2, 'its own expansion stays recorded');
+    withBulk(params.efConstruction + 1);
     assert.match(loadGraphStore({ library: 'usearch' }, { base, dim: DIM, params }).reason ?? '', /parameters/);
   });
 
@@ -254,6 +260,6 @@ describe('usearch: the bulk construction expansion', () => {
     };
     assert.deepEqual(built({ params, bulkFirst: false }), { M: 8, efConstruction: 200 });
     assert.deepEqual(built({ params: { ...params, efConstruction: BULK_EF_CONSTRUCTION }, bulkFirst: true }), { M: 8, efConstruction: BULK_EF_CONSTRUCTION });
-    assert.equal(bulkEfConstructionOf({ efConstruction: 40 }), 40);
+    assert.equal(bulkEfConstructionOf({ efConstruction: BULK_EF_CONSTRUCTION - 8 }), BULK_EF_CONSTRUCTION - 8);
   });
 });
