@@ -43,8 +43,9 @@ export interface CollectionIndexOptions {
 /**
  * Candidates per hit wanted that a graph of rounded vectors (f16, i8) returns for exact rescoring: enough for the
  * rounding not to push a true top-k hit out (with an exact beam the hits are the f32 graph's: index-sync test).
- * On encoder vectors an i8 graph's own top 10 holds 0.88–0.91 of the true top 10 at ef 64–256, its top 20
- * rescored 0.95–0.99 (as f16's); 4 × k buys ≤ 0.002 more and costs SQLite reads (docs/benchmarks.md §2.3, §2.6).
+ * More buys no recall at the default ef, whose beam is the same, and costs SQLite reads (docs/benchmarks.md §2.3);
+ * for an i8 graph too (§2.6: its own top 10 holds 0.88–0.91 of the true top 10, its top 20 rescored as much as f16's,
+ * its top 40 ≤ 0.002 more).
  */
 export const RESCORED_CANDIDATES_PER_HIT = 2;
 

@@ -1,12 +1,13 @@
 /**
  * The persistent ANN graphs a collection index can hold, and the one place that chooses between them: usearch
- * (the default: i8 vectors up to 256 dimensions, f16 above; batch inserts on 2 threads; docs/benchmarks.md §2.2–2.3,
- * §2.6) or hnswlib-node. A rounded graph's own cosines are off (i8 on encoder vectors: median 0.003, up to 0.015;
- * f16 ~1e-4), enough to reorder close neighbours, so CollectionIndex rescores its candidates with the f32 vectors
- * SQLite holds: the scores a search returns are exact, and i8's recall@10 after rescoring is f16's at every ef
- * measured (without it, 6–9 points lower), for 0.6× f16's memory and 0.7× its build CPU. A saved index is read by
- * the library (and scalar) its manifest names, so data directories written before (hnswlib, usearch f32 or f16) keep
- * working; a graph built anew (new collection, rebuild, compaction) uses the configured choice.
+ * (the default: f16 vectors, batch inserts on 2 threads; docs/benchmarks.md §2.2–2.3) or hnswlib-node. f16 halves
+ * the graph's memory and costs ~0.8× the CPU per insert of f32 at the same recall; its own scores are ~1e-3 off
+ * the exact cosine, so CollectionIndex rescores its candidates with the f32 vectors SQLite holds (the scores a
+ * search returns are exact). i8 (measured in §2.6) is available, not the default: with the same rescoring it matches
+ * f16's recall up to 300k passages for 0.6–0.7× the build CPU, but at 1M it needs twice the ef for recall@10 ≥ 0.98.
+ * A saved index is read by the library (and scalar) its manifest names, so data
+ * directories written before keep working; a graph built anew (new collection, rebuild, compaction) uses the
+ * configured choice.
  */
 import fs from 'node:fs';
 import type { HnswParams } from './types.js';
@@ -39,25 +40,13 @@ export const ANN_LIBRARIES: readonly AnnLibrary[] = ['usearch', 'hnswlib'];
 
 export interface GraphChoice {
   library: AnnLibrary;
-  /** usearch only: how vectors are stored in the graph (default f32); `by-dimension`: roundedScalarFor(dim). */
-  scalar?: UsearchScalar | 'by-dimension';
+  /** usearch only: how vectors are stored in the graph. */
+  scalar?: UsearchScalar;
   /** usearch only: threads for batch inserts. */
   threads?: number;
 }
 
-export const DEFAULT_GRAPH: GraphChoice = { library: 'usearch', scalar: 'by-dimension', threads: 2 };
-
-/**
- * The widest vectors stored as i8 by default. usearch scales a vector by 127 / its norm and truncates, so a unit
- * vector's components keep about 127 / √dim levels: ~8 at the 256 dimensions of our encoders, where recall@10 after
- * rescoring was measured equal to f16's (docs/benchmarks.md §2.6). Wider vectors (your own, e.g. 768 or 1536) keep
- * fewer levels and were not measured: they stay f16.
- */
-export const I8_MAX_DIM = 256;
-
-export function roundedScalarFor(dim: number): UsearchScalar {
-  return dim <= I8_MAX_DIM ? 'i8' : 'f16';
-}
+export const DEFAULT_GRAPH: GraphChoice = { library: 'usearch', scalar: 'f16', threads: 2 };
 
 export interface GraphOptions {
   /** Path without extension. Omit for in-memory only. */
@@ -69,8 +58,7 @@ export interface GraphOptions {
 
 export function createGraphStore(choice: GraphChoice, options: GraphOptions): GraphStore {
   if (choice.library === 'hnswlib') return HnswVectorStore.create(options);
-  const scalar = choice.scalar === 'by-dimension' ? roundedScalarFor(options.dim) : choice.scalar;
-  return UsearchVectorStore.create({ ...options, scalar, threads: choice.threads });
+  return UsearchVectorStore.create({ ...options, scalar: choice.scalar, threads: choice.threads });
 }
 
 /** `missing`: there is no saved index at all (a new or re-indexed collection, removed files), not one that failed a check. */

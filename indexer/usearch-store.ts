@@ -36,8 +36,8 @@ const MANIFEST_VERSION = 1;
  * empty graph: the end of `tafuta index`, a catch-up on close): the collection's efConstruction, capped here. The
  * bulk build is where 1M passages wait for the graph (issue 23); a graph grown insert by insert keeps efConstruction.
  * docs/benchmarks.md §2.3, f16, 100k encoder vectors: 64 instead of 200 takes 0.45× the build CPU for about one point
- * of recall@10. 32 (§2.6) takes 0.57× the CPU of 64 and loses 3–5 points at the same ef, none at twice the ef up to
- * 300k passages, but at 1M its recall stops rising (0.941 at ef 2048 against 0.991 at ef 1024 for 64): not used.
+ * of recall@10. 32 (§2.6, i8 graphs) takes 0.57× the CPU of 64 and loses 3–5 points at the same ef, none at twice the
+ * ef up to 300k passages, but at 1M its recall stops rising (0.941 at ef 2048; f16 at 64: 0.991 at ef 1024): not used.
  */
 export const BULK_EF_CONSTRUCTION = 64;
 
@@ -53,8 +53,7 @@ export interface UsearchManifest {
   scalar: UsearchScalar;
   /**
    * `bulkEfConstruction`: present when part of the graph was built in bulk with that expansion (the rest with
-   * efConstruction). A reload checks M and efConstruction against the collection's settings; a bulk expansion
-   * other than today's BULK_EF_CONSTRUCTION made a sound graph too and is kept if it is at most efConstruction.
+   * efConstruction). A reload checks both against what this code makes of the collection's settings.
    */
   params: Pick<HnswParams, 'M' | 'efConstruction'> & { bulkEfConstruction?: number };
   elements: number;
@@ -133,9 +132,7 @@ export class UsearchVectorStore implements GraphStore {
     if (!fs.existsSync(indexFile)) return { reason: 'index file missing' };
     if (manifest.dim !== options.dim) return { reason: `dimension changed (${manifest.dim} → ${options.dim})` };
     const bulk = manifest.params?.bulkEfConstruction;
-    // A bulk expansion other than today's made a sound graph: kept. One above efConstruction was not made by this code.
-    const bulkPlausible = bulk === undefined || (Number.isInteger(bulk) && bulk >= 1 && bulk <= options.params.efConstruction);
-    if (manifest.params?.M !== options.params.M || manifest.params?.efConstruction !== options.params.efConstruction || !bulkPlausible) {
+    if (manifest.params?.M !== options.params.M || manifest.params?.efConstruction !== options.params.efConstruction || (bulk !== undefined && bulk !== bulkEfConstructionOf(options.params))) {
       return { reason: 'HNSW build parameters changed' };
     }
     const bytes = fs.readFileSync(indexFile);

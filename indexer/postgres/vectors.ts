@@ -11,7 +11,6 @@ import { filterClausePg, SqlParams } from './filters.js';
 /** pgvector's bounds: HNSW indexes `vector` up to 2000 dimensions, m in 2..100, ef_construction up to 1000, ef_search up to 1000. */
 const PGVECTOR = { maxIndexedDim: 2000, maxM: 100, maxEfConstruction: 1000, maxEfSearch: 1000 } as const;
 
-/** pgvector's text form; -0 is spelled out (String(-0) is "0"), so that a vector keeps its exact bytes through PostgreSQL. */
 /**
  * ef_search when neither the request nor the collection sets one. Not the size-dependent default of the SQLite
  * backend (config.ts, defaultEfFor): that was measured on usearch graphs, and the collection's size would cost a
@@ -19,6 +18,7 @@ const PGVECTOR = { maxIndexedDim: 2000, maxM: 100, maxEfConstruction: 1000, maxE
  */
 const PGVECTOR_DEFAULT_EF = 64;
 
+/** pgvector's text form; -0 is spelled out (String(-0) is "0"), so that a vector keeps its exact bytes through PostgreSQL. */
 export const vectorLiteral = (v: Float32Array | readonly number[]) => `[${Array.from(v, (x) => (Object.is(x, -0) ? '-0' : String(x))).join(',')}]`;
 export const parseVector = (text: string) => new Float32Array(JSON.parse(text) as number[]);
 

@@ -4,8 +4,9 @@ import { collectionConfigSchema, DEFAULT_EF_STEPS, defaultEfFor, searchEfOf } fr
 
 test('the default ef grows with the collection: each step from its first passage, never smaller for a larger collection', () => {
   assert.equal(defaultEfFor(0), 64);
-  assert.equal(defaultEfFor(49_999), 64);
-  assert.equal(defaultEfFor(50_000), 128);
+  assert.equal(defaultEfFor(35_999), 64);
+  assert.equal(defaultEfFor(36_000), 128);
+  assert.equal(defaultEfFor(1_000_000), 1024);
   for (const [i, step] of DEFAULT_EF_STEPS.entries()) {
     assert.equal(defaultEfFor(step.fromPassages), step.ef);
     if (i > 0) {

@@ -243,7 +243,7 @@ test('a fresh engine builds the graph of a deferred import (no index file yet) i
     assert.equal(graphOf(engine).size, 400);
     assert.equal((await topIds(engine, documents('a', 400)[123]!.text))[0], 'a123#0');
     const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'indexes', 'c.manifest.json'), 'utf8')) as { scalar: string; params: Record<string, number> };
-    assert.equal(manifest.scalar, 'i8', 'the default graph of 64-dimensional vectors');
+    assert.equal(manifest.scalar, 'f16');
     assert.equal(manifest.params.bulkEfConstruction, BULK_EF_CONSTRUCTION, 'built in bulk from an empty graph');
   } finally {
     await engine.close();
