@@ -19,6 +19,7 @@ import type { GraphFileVerifier } from './graph-file-check.js';
 import { fitToSavedGraph, SavedGraphAdoption, type AdoptableGraph } from './saved-graph-adoption.js';
 import type { Logger } from '../core/logger.js';
 import type { CollectionRecord } from './types.js';
+import { searchEfOf } from './config.js';
 import { dot, type VectorHit } from './vector-store.js';
 import { addInBulk, fillInSlices, SLICE_MS, yieldToEventLoop } from './graph-filling.js';
 import { PendingPassages } from './pending-passages.js';
@@ -49,9 +50,11 @@ export interface CollectionIndexOptions {
 }
 
 /**
- * Candidates per hit wanted that a graph of rounded vectors (f16) returns for exact rescoring: enough for the
+ * Candidates per hit wanted that a graph of rounded vectors (f16, i8) returns for exact rescoring: enough for the
  * rounding not to push a true top-k hit out (with an exact beam the hits are the f32 graph's: index-sync test).
- * More buys no recall at the default ef, whose beam is the same, and costs SQLite reads (docs/benchmarks.md §2.3).
+ * More buys no recall at the default ef, whose beam is the same, and costs SQLite reads (docs/benchmarks.md §2.3);
+ * for an i8 graph too (§2.6: its own top 10 holds 0.88–0.91 of the true top 10, its top 20 rescored as much as f16's,
+ * its top 40 ≤ 0.002 more).
  */
 export const RESCORED_CANDIDATES_PER_HIT = 2;
 
@@ -222,11 +225,13 @@ export class CollectionIndex {
 
   /**
    * Nearest neighbours among every passage read from SQLite: the graph's, merged with the pending and the recent
-   * ones scored exactly (a recent passage the graph found too is counted once).
+   * ones scored exactly (a recent passage the graph found too is counted once). The graph's breadth: the request's
+   * ef, else the collection's, else the default for the collection's size (pending passages included).
    */
-  search(query: Float32Array, k: number, filter?: (label: number) => boolean, ef?: number): VectorHit[] {
+  search(query: Float32Array, k: number, filter?: (label: number) => boolean, requestedEf?: number): VectorHit[] {
     this.sync();
     this.recent.refillIfShort(this.graph.cursor.passageId);
+    const ef = searchEfOf(requestedEf, this.collection.config.hnsw, this.size);
     const hidden = this.hiddenDuringSave;
     const visible = hidden.size === 0 ? filter : (label: number) => !hidden.has(label) && (filter?.(label) ?? true);
     // The graph's own order, as it always was, when nothing is merged in (hnswlib may order equal scores either way).
@@ -240,14 +245,14 @@ export class CollectionIndex {
 
   /**
    * Offers the graph's k best to `top` and returns the labels it scored, which the recent passages must not offer
-   * again. A graph of rounded vectors (f16) is asked for RESCORED_CANDIDATES_PER_HIT × k candidates, scored again
+   * again. A graph of rounded vectors (f16, i8) is asked for RESCORED_CANDIDATES_PER_HIT × k candidates, scored again
    * with their f32 vectors: the scores are exact, and so is the order among the candidates (rounding moves a cosine
    * by ~1e-3, enough to swap close neighbours). A candidate among the recent passages is left to them (they hold its
    * f32 vector and score it alike); the others' vectors are read from SQLite, and one SQLite no longer has (deleted by
    * another process since the last sync) is dropped. Offering every candidate, not the k best of them, keeps the
    * same k: k candidates rank above any that is not among the best k.
    */
-  private offerGraphHits(top: TopHits, query: Float32Array, k: number, filter: ((label: number) => boolean) | undefined, ef: number | undefined): readonly number[] {
+  private offerGraphHits(top: TopHits, query: Float32Array, k: number, filter: ((label: number) => boolean) | undefined, ef: number): readonly number[] {
     if (this.graph.exactScores) {
       const hits = this.graph.search(query, k, filter, ef);
       for (const hit of hits) top.offer(hit.label, hit.score);

@@ -3,10 +3,37 @@ import { z } from 'zod';
 import { DEFAULT_PASSAGE_SPLIT } from './passages.js';
 import type { CollectionConfig } from './types.js';
 
+/** No `hnsw.ef`: a collection that sets none searches with the breadth its size calls for (defaultEfFor). */
 export const DEFAULT_COLLECTION_CONFIG: CollectionConfig = {
-  hnsw: { M: 16, efConstruction: 200, ef: 64 },
+  hnsw: { M: 16, efConstruction: 200 },
   passages: { ...DEFAULT_PASSAGE_SPLIT },
 };
+
+/**
+ * The search breadth (ef) of a collection that sets none, by its number of passages: recall@10 at a fixed ef falls
+ * as the graph grows, so the ef grows with it. Each step starts where the step before stopped keeping recall@10 ≥ 0.98
+ * (same-language queries on the issue-23 corpus, the default graph: usearch f16 built in bulk with expansion 64,
+ * candidates rescored exactly), interpolated in log(size) between 30k, 100k, 300k and 1M passages and rounded down;
+ * docs/benchmarks.md §2.6. Not measured above 1M passages.
+ */
+export const DEFAULT_EF_STEPS: ReadonlyArray<{ fromPassages: number; ef: number }> = [
+  { fromPassages: 0, ef: 64 },
+  { fromPassages: 36_000, ef: 128 },
+  { fromPassages: 120_000, ef: 256 },
+  { fromPassages: 340_000, ef: 512 },
+  { fromPassages: 650_000, ef: 1024 },
+];
+
+export function defaultEfFor(passages: number): number {
+  let ef = DEFAULT_EF_STEPS[0]!.ef;
+  for (const step of DEFAULT_EF_STEPS) if (passages >= step.fromPassages) ef = step.ef;
+  return ef;
+}
+
+/** The ef a search uses: the request's, else the collection's `hnsw.ef`, else the default for its size. */
+export function searchEfOf(requested: number | undefined, hnsw: { ef?: number | undefined }, passages: number): number {
+  return requested ?? hnsw.ef ?? defaultEfFor(passages);
+}
 
 export const MIN_PASSAGE_CHARS = 50;
 
@@ -31,7 +58,7 @@ export const collectionConfigSchema = z
       .strictObject({
         M: z.int().min(4).max(128).default(DEFAULT_COLLECTION_CONFIG.hnsw.M),
         efConstruction: z.int().min(8).max(2000).default(DEFAULT_COLLECTION_CONFIG.hnsw.efConstruction),
-        ef: z.int().min(1).max(5000).default(DEFAULT_COLLECTION_CONFIG.hnsw.ef),
+        ef: z.int().min(1).max(5000).optional().meta({ description: "search breadth; default: grows with the collection's size (64 below 36,000 passages, 1024 from 650,000)" }),
       })
       .prefault({}),
     passages: z

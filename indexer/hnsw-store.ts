@@ -14,6 +14,7 @@ import type { SyncCursor } from './document-store.js';
 import { commitInBackground, fileIdentityOf, fsyncDir, writeDurably } from './durable-fs.js';
 import { verifyGraphFileNow, type GraphFileCheck, type GraphFileVerdict } from './graph-file-check.js';
 import type { HnswParams } from './types.js';
+import { defaultEfFor } from './config.js';
 import { deadSlotsNeedCompaction, type VectorHit } from './vector-store.js';
 import type { GraphStore } from './graph-store.js';
 
@@ -66,7 +67,6 @@ export class HnswVectorStore implements GraphStore {
     this.base = options.base;
     this.collectionId = options.collectionId;
     this.index = index;
-    this.index.setEf(options.params.ef);
   }
 
   /** A new, empty index. */
@@ -173,7 +173,7 @@ export class HnswVectorStore implements GraphStore {
     }
   }
 
-  search(query: Float32Array, k: number, filter?: (label: number) => boolean, ef = this.params.ef): VectorHit[] {
+  search(query: Float32Array, k: number, filter?: (label: number) => boolean, ef = this.params.ef ?? defaultEfFor(this.size)): VectorHit[] {
     const n = Math.min(k, this.size, this.index.getMaxElements());
     if (n <= 0) return [];
     this.index.setEf(Math.max(ef, n));

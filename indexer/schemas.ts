@@ -207,7 +207,7 @@ export const searchSchema = z.strictObject({
   vector: vectorSchema.optional().meta({ description: vectorDescription("searched by instead of the encoded query, in any collection: of the collection's dim") }),
   k: z.int().min(1).max(LIMITS.maxK).default(10),
   ef: z.int().min(1).max(LIMITS.maxEf).optional().meta({
-    description: "HNSW search breadth for this request (higher: better recall, slower); default: the collection's hnsw.ef",
+    description: "HNSW search breadth for this request (higher: better recall, slower); default: the collection's hnsw.ef, else one that grows with the collection's size",
   }),
   lang: langSchema.optional(),
   mode: z.enum(SEARCH_MODES).default('dense').meta({

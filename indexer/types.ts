@@ -17,8 +17,11 @@ export interface HnswParams {
   /** Graph degree. */
   M: number;
   efConstruction: number;
-  /** Search-time candidate list size (hnswlib's default of 10 is far too low, and it is not saved in the file). */
-  ef: number;
+  /**
+   * Search-time candidate list size (hnswlib's default of 10 is far too low, and it is not saved in the file). When
+   * absent, searches use defaultEfFor(size) (config.ts): the breadth grows with the collection.
+   */
+  ef?: number | undefined;
 }
 
 export interface CollectionConfig {

@@ -23,6 +23,7 @@ import type { SyncCursor } from './document-store.js';
 import { commitInBackground, fileIdentityOf, fsyncDir, writeDurably } from './durable-fs.js';
 import type { HnswParams } from './types.js';
 import type { GraphFileCheck, GraphFileVerdict } from './graph-file-check.js';
+import { defaultEfFor } from './config.js';
 import type { UsearchScalar } from './usearch-file.js';
 import { deadSlotsNeedCompaction, type VectorHit } from './vector-store.js';
 import type { GraphStore } from './graph-store.js';
@@ -34,8 +35,9 @@ const MANIFEST_VERSION = 1;
  * The construction expansion (expansion_add) of a graph built in bulk from nothing (`addMany` with `bulk` on an
  * empty graph: the end of `tafuta index`, a catch-up on close): the collection's efConstruction, capped here. The
  * bulk build is where 1M passages wait for the graph (issue 23); a graph grown insert by insert keeps efConstruction.
- * docs/benchmarks.md §2.3, 100k encoder vectors: 64 instead of 200 takes 0.45× the build CPU and costs about one
- * point of recall@10 at ef 64 (0.950 vs 0.961) and 0.6 at ef 128 (0.987 vs 0.993); 32 costs five points.
+ * docs/benchmarks.md §2.3, f16, 100k encoder vectors: 64 instead of 200 takes 0.45× the build CPU for about one point
+ * of recall@10. 32 (§2.6, i8 graphs) takes 0.57× the CPU of 64 and loses 3–5 points at the same ef, none at twice the
+ * ef up to 300k passages, but at 1M its recall stops rising (0.941 at ef 2048; f16 at 64: 0.991 at ef 1024): not used.
  */
 export const BULK_EF_CONSTRUCTION = 64;
 
@@ -223,7 +225,7 @@ export class UsearchVectorStore implements GraphStore {
     if (!this.removed.has(label) && this.index.contains(BigInt(label))) this.removed.add(label);
   }
 
-  search(query: Float32Array, k: number, filter?: (label: number) => boolean, ef = this.params.ef): VectorHit[] {
+  search(query: Float32Array, k: number, filter?: (label: number) => boolean, ef = this.params.ef ?? defaultEfFor(this.size)): VectorHit[] {
     const elements = this.elements;
     if (k <= 0 || this.size === 0) return [];
     const removed = this.removed;

@@ -9,7 +9,7 @@
  * calls it (Float32Array → Array conversion included), one at a time on the main thread.
  */
 import fs from 'node:fs';
-import { DEFAULT_COLLECTION_CONFIG } from '../indexer/config.js';
+import { DEFAULT_COLLECTION_CONFIG, defaultEfFor } from '../indexer/config.js';
 import { HnswVectorStore } from '../indexer/hnsw-store.js';
 import { splitPassages } from '../indexer/passages.js';
 import type { HnswParams } from '../indexer/types.js';
@@ -273,8 +273,9 @@ datasets.push(bench(
 ));
 
 const h = header('ann', 'scripts/bench-ann.ts', start, startedMs);
-const defaultEf = DEFAULT_COLLECTION_CONFIG.hnsw.ef;
 const verdicts = datasets.map((d) => {
+  // A collection of d.n passages that sets no ef searches with this one (config.ts).
+  const defaultEf = defaultEfFor(d.n);
   const atDefault = d.curve.find((p) => p.ef === defaultEf);
   return {
     dataset: d.name,

@@ -12,8 +12,10 @@
  * Rescoring reads the candidates' f32 vectors from SQLite per query with the statement SqliteDocumentStore.vectorsOf uses.
  *
  * Run: `npm run build && node dist/scripts/bench-bulk-graph.js <tafuta.db> [N]` with BENCH_BULK_VARIANTS (default
- * `f32:200,f32:128,f32:64,f32:32`; `f16:64` = f16 graph, expansion 64), BENCH_BULK_OUT (report name, default bulk-graph)
- * → docs/benchmarks/<name>.{json,md}.
+ * `f32:200,f32:128,f32:64,f32:32`; `f16:64` = f16 graph, expansion 64; `i8:32:M12` = i8, expansion 32, M 12),
+ * BENCH_BULK_EFS (default 64,128,256), BENCH_BULK_OVERFETCH (candidates per hit, default 1,2,4), BENCH_BULK_OUT
+ * (report name, default bulk-graph) → docs/benchmarks/<name>.{json,md}. The load average is recorded beside every
+ * build and every search pass.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -30,9 +32,10 @@ const QUERIES = 200;
 const K = 10;
 const BATCH = 16_384;
 const PASSES = 3;
-const EFS = [32, 64, 128];
+const numbersOf = (text: string | undefined, fallback: number[]) => (text ? text.split(',').map(Number) : fallback);
+const EFS = numbersOf(process.env.BENCH_BULK_EFS, [64, 128, 256]);
 /** Candidates fetched from the graph per hit wanted, before exact rescoring (1 = no rescoring). */
-const OVERFETCH = [1, 2, 4];
+const OVERFETCH = numbersOf(process.env.BENCH_BULK_OVERFETCH, [1, 2, 4]);
 const name = process.env.BENCH_BULK_OUT ?? 'bulk-graph';
 /** `scalar:expansion[:M]` (M 16 by default), or `/path/to/indexes/<collection>:expansion` for a saved graph. */
 const variants = (process.env.BENCH_BULK_VARIANTS ?? 'f32:200,f32:128,f32:64,f32:32').split(',').map((v) => {
@@ -116,6 +119,8 @@ interface Built {
   buildSeconds: number;
   buildCpuSeconds: number;
   fileBytes: number;
+  /** 1-minute load average before and after the build. */
+  load: [number, number];
 }
 const dir = tempDir('tafuta-bench-bulk-');
 const built: Built[] = variants.map(({ scalar, expansion, M }) => {
@@ -124,6 +129,7 @@ const built: Built[] = variants.map(({ scalar, expansion, M }) => {
   const store = createGraphStore({ library: 'usearch', scalar, threads: 2 }, { base: path.join(dir, file), dim, params: { M, efConstruction: expansion, ef: 64 } });
   const variantName = `${scalar}, expansion_add ${expansion}${M === 16 ? '' : `, M ${M}`}`;
   log(`bulk-graph: building ${variantName}`);
+  const loadBefore = loadSample().loadavg[0];
   const cpu = process.cpuUsage();
   const t0 = performance.now();
   for (let from = 0; from < n; from += BATCH) {
@@ -134,7 +140,9 @@ const built: Built[] = variants.map(({ scalar, expansion, M }) => {
   const buildCpuSeconds = cpuSeconds(cpu);
   store.save();
   const fileBytes = fs.statSync(path.join(dir, `${file}.usearch`)).size;
-  return { name: variantName, store, buildSeconds: round(buildSeconds, 2), buildCpuSeconds: round(buildCpuSeconds, 2), fileBytes };
+  const load: [number, number] = [loadBefore, loadSample().loadavg[0]];
+  log(`bulk-graph: ${variantName} built in ${round(buildCpuSeconds, 1)} CPU s, load ${load.join(' → ')}`);
+  return { name: variantName, store, buildSeconds: round(buildSeconds, 2), buildCpuSeconds: round(buildCpuSeconds, 2), fileBytes, load };
 });
 
 /**
@@ -144,7 +152,9 @@ const built: Built[] = variants.map(({ scalar, expansion, M }) => {
 function loaded(base: string, expansion: number): Built {
   const result = loadGraphStore({ library: 'usearch' }, { base, dim, params: { M: 16, efConstruction: expansion, ef: 64 }, collectionId });
   if (!result.store) throw new Error(`${base}: ${result.reason}`);
-  return { name: `f32, expansion_add ${expansion} (saved by tafuta index)`, store: result.store, buildSeconds: NaN, buildCpuSeconds: NaN, fileBytes: fs.statSync(`${base}.usearch`).size };
+  const manifest = JSON.parse(fs.readFileSync(`${base}.manifest.json`, 'utf8')) as { scalar: string; params: { bulkEfConstruction?: number } };
+  const built = manifest.params.bulkEfConstruction ?? expansion;
+  return { name: `${manifest.scalar}, expansion_add ${built} (saved by tafuta index)`, store: result.store, buildSeconds: NaN, buildCpuSeconds: NaN, fileBytes: fs.statSync(`${base}.usearch`).size, load: [NaN, NaN] };
 }
 
 interface Cell {
@@ -156,10 +166,14 @@ interface Cell {
   p99Ms: number[];
 }
 const cells: Cell[] = [];
+/** 1-minute load average at the start of each search pass. */
+const passLoads: number[] = [];
 for (const b of built) {
   for (const ef of EFS) for (const overfetch of OVERFETCH) cells.push({ variant: b.name, ef, overfetch, recallAt10: [0, 0], cpuUsPerQuery: [], p99Ms: [] });
 }
 for (let pass = 0; pass < PASSES; pass++) {
+  passLoads.push(loadSample().loadavg[0]);
+  log(`bulk-graph: search pass ${pass + 1} of ${PASSES}, load ${passLoads[pass]}`);
   for (const cell of cells) {
     const store = built.find((b) => b.name === cell.variant)!.store;
     const hits = [0, 0];
@@ -181,18 +195,19 @@ for (let pass = 0; pass < PASSES; pass++) {
 fs.rmSync(dir, { recursive: true, force: true });
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const h = header(name, 'scripts/bench-bulk-graph.ts', start, started);
-const command = `BENCH_BULK_VARIANTS=${variants.map((v) => `${v.scalar}:${v.expansion}${v.M === 16 ? '' : `:M${v.M}`}`).join(',')} BENCH_BULK_OUT=${name} node dist/scripts/bench-bulk-graph.js <tafuta.db of a 'tafuta index' of the issue-23 corpus> ${N}`;
+const command = `BENCH_BULK_EFS=${EFS.join(',')} BENCH_BULK_OVERFETCH=${OVERFETCH.join(',')} BENCH_BULK_VARIANTS=${variants.map((v) => `${v.scalar}:${v.expansion}${v.M === 16 ? '' : `:M${v.M}`}`).join(',')} BENCH_BULK_OUT=${name} node dist/scripts/bench-bulk-graph.js <tafuta.db of a 'tafuta index' of the issue-23 corpus> ${N}`;
 const markdown = [
-  `# Bulk graph build on ${n} encoder vectors (dim ${dim}, M 16 unless said): construction expansion, f32 / f16, exact rescoring`,
+  `# Bulk graph build on ${n} encoder vectors (dim ${dim}, M 16 unless said): construction expansion, f32 / f16 / i8, exact rescoring`,
   '',
   machineLine(h),
   '',
   `Command: \`${command}\`. Build = addMany in batches of ${BATCH} on 2 threads; CPU s = user + system of the process (all threads). ` +
-    `${QUERIES} queries (${QUERY_SETS.map((set) => `${QUERIES / 2} ${set}`).join(', ')}), recall@${K} against exact search; search CPU µs per query over ${PASSES} interleaved passes (median; the rescoring's SQLite reads included).`,
+    `${QUERIES} queries (${QUERY_SETS.map((set) => `${QUERIES / 2} ${set}`).join(', ')}), recall@${K} against exact search; search CPU µs per query over ${PASSES} interleaved passes (median; the rescoring's SQLite reads included). ` +
+    `1-minute load at the start of each search pass: ${passLoads.join(', ')}.`,
   '',
   table(
-    ['graph', 'build s (wall)', 'build CPU s', 'build CPU ms / vector', 'file bytes / vector'],
-    built.map((b) => [b.name, b.buildSeconds, b.buildCpuSeconds, round((b.buildCpuSeconds * 1000) / n, 3), round(b.fileBytes / n, 0)]),
+    ['graph', 'build s (wall)', 'build CPU s', 'build CPU ms / vector', 'file bytes / vector', 'load (1 min) before → after'],
+    built.map((b) => [b.name, b.buildSeconds, b.buildCpuSeconds, round((b.buildCpuSeconds * 1000) / n, 3), round(b.fileBytes / n, 0), b.load.join(' → ')]),
   ),
   '',
   table(
@@ -201,4 +216,4 @@ const markdown = [
   ),
   '',
 ].join('\n');
-writeReport(name, { ...h, command, n, dim, queries: QUERIES, built: built.map(({ store: _store, ...b }) => b), cells, load: { start: loadText(start), end: loadText(loadSample()) } }, markdown);
+writeReport(name, { ...h, command, n, dim, queries: QUERIES, built: built.map(({ store: _store, ...b }) => b), cells, passLoads, load: { start: loadText(start), end: loadText(loadSample()) } }, markdown);

@@ -15,6 +15,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { PACKAGE_ROOT } from '../bin/runtime.js';
 import { RESCORED_CANDIDATES_PER_HIT } from '../indexer/collection-index.js';
+import { searchEfOf } from '../indexer/config.js';
 import { DEFAULT_GRAPH, loadGraphStore } from '../indexer/graph-store.js';
 import { dot } from '../indexer/vector-store.js';
 import { dirBytes, header, loadSample, loadText, log, machineLine, percentiles, rng, round, table, writeReport, type LoadSample } from './bench-common.js';
@@ -94,7 +95,9 @@ function measure(files: RunFiles, load: { start: LoadSample; end: LoadSample } |
   });
   log(`index-1m: exact top-${K} of ${QUERIES} queries over ${ids.length} vectors`);
   const truth = exactTopK(db, collectionId, queries);
-  const hnsw = (JSON.parse(config) as { hnsw: { M: number; efConstruction: number; ef: number } }).hnsw;
+  const hnsw = (JSON.parse(config) as { hnsw: { M: number; efConstruction: number; ef?: number } }).hnsw;
+  /** The ef a search without one uses on this collection (config.ts: the collection's, else the default for its size). */
+  const defaultEf = searchEfOf(undefined, hnsw, ids.length);
   const loadStarted = performance.now();
   const graph = loadGraphStore(DEFAULT_GRAPH, { base: path.join(files.dataDir, 'indexes', 'bench'), dim, params: hnsw, collectionId });
   if (!graph.store) throw new Error(`saved graph not loadable: ${graph.reason}`);
@@ -110,7 +113,7 @@ function measure(files: RunFiles, load: { start: LoadSample; end: LoadSample } |
       .slice(0, K)
       .map((h) => h.label);
   };
-  const curve = [32, 64, 128, 256, 512].map((ef) => {
+  const curve = [...new Set([64, 128, 256, 512, 1024, defaultEf])].sort((a, b) => a - b).map((ef) => {
     const ms: number[] = [];
     const hits = [0, 0];
     queries.forEach((query, q) => {
@@ -141,6 +144,7 @@ function measure(files: RunFiles, load: { start: LoadSample; end: LoadSample } |
     diskBytes,
     diskBytesPerPassage: Math.round(diskBytes / passages),
     graphLoadSeconds,
+    defaultEf,
     curve,
   };
   const markdown = [
@@ -155,7 +159,7 @@ function measure(files: RunFiles, load: { start: LoadSample; end: LoadSample } |
     '',
     `Saved graph loaded in ${graphLoadSeconds} s; ${QUERIES} queries, recall@${K} against exact search over the stored vectors:`,
     '',
-    table(['ef', `recall@${K}, same language`, `recall@${K}, any languages`, 'QPS (1 thread)', 'p50 / p99 ms'], curve.map((c) => [c.ef, c.recallAt10SameLanguage, c.recallAt10AnyLanguages, c.qps, `${c.p50} / ${c.p99}`])),
+    table(['ef', `recall@${K}, same language`, `recall@${K}, any languages`, 'QPS (1 thread)', 'p50 / p99 ms'], curve.map((c) => [c.ef === defaultEf ? `${c.ef} (default)` : c.ef, c.recallAt10SameLanguage, c.recallAt10AnyLanguages, c.qps, `${c.p50} / ${c.p99}`])),
     '',
   ].join('\n');
   writeReport('index-1m', report, markdown);

@@ -11,6 +11,13 @@ import { filterClausePg, SqlParams } from './filters.js';
 /** pgvector's bounds: HNSW indexes `vector` up to 2000 dimensions, m in 2..100, ef_construction up to 1000, ef_search up to 1000. */
 const PGVECTOR = { maxIndexedDim: 2000, maxM: 100, maxEfConstruction: 1000, maxEfSearch: 1000 } as const;
 
+/**
+ * ef_search when neither the request nor the collection sets one. Not the size-dependent default of the SQLite
+ * backend (config.ts, defaultEfFor): that was measured on usearch graphs, and the collection's size would cost a
+ * count per search here.
+ */
+const PGVECTOR_DEFAULT_EF = 64;
+
 /** pgvector's text form; -0 is spelled out (String(-0) is "0"), so that a vector keeps its exact bytes through PostgreSQL. */
 export const vectorLiteral = (v: Float32Array | readonly number[]) => `[${Array.from(v, (x) => (Object.is(x, -0) ? '-0' : String(x))).join(',')}]`;
 export const parseVector = (text: string) => new Float32Array(JSON.parse(text) as number[]);
@@ -29,7 +36,7 @@ export function hnswIndexSql(collection: { id: number; dim: number; config: Coll
 export function createPgVectorIndexes(connection: PgConnection, documents: DocumentStore): VectorIndexes {
   return {
     search: async (collection, query, k, filter, ef) => {
-      const efSearch = Math.min(PGVECTOR.maxEfSearch, Math.max(k, ef ?? collection.config.hnsw.ef));
+      const efSearch = Math.min(PGVECTOR.maxEfSearch, Math.max(k, ef ?? collection.config.hnsw.ef ?? PGVECTOR_DEFAULT_EF));
       const vector = `embedding::vector(${collection.dim})`;
       // The filter is compiled before the transaction: no other connection is waited for while one is held.
       const params = new SqlParams([vectorLiteral(query), k]);

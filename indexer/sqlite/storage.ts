@@ -17,6 +17,7 @@ import { ftsQueryOf } from '../search-text.js';
 import { createTermIndex, type TermIndex } from '../term-index.js';
 import { translatedBm25Hits } from '../translated-bm25.js';
 import type { CollectionRecord, SearchFilter } from '../types.js';
+import { searchEfOf } from '../config.js';
 import { dot, type VectorHit } from '../vector-store.js';
 import type { DocumentStore, Storage, StorageInfo, TextSearch, VectorIndexes } from '../store-contracts.js';
 
@@ -271,7 +272,7 @@ export class SqliteStorage implements Storage {
     // HNSW skips filtered-out nodes but still walks them: widen the beam by the fraction the filter keeps, so that
     // about as many allowed candidates are weighed as an unfiltered search would weigh.
     const keeps = allowed.size / Math.max(1, index.size);
-    const widened = Math.min(LIMITS.maxEf, Math.ceil((ef ?? collection.config.hnsw.ef) / Math.min(1, keeps)));
+    const widened = Math.min(LIMITS.maxEf, Math.ceil(searchEfOf(ef, collection.config.hnsw, index.size) / Math.min(1, keeps)));
     return index.search(query, depth, (label) => allowed.has(label), widened);
   }
 

@@ -114,6 +114,21 @@ test('metadata_types: backfilled on upgrade, then kept by triggers through inser
   db.close();
 });
 
+test('migration 8: a stored hnsw.ef of 64 (the old default, stored whether asked for or not) reads as unset; another ef stays', () => {
+  const file = path.join(tempDir(), 'ef.db');
+  const v7 = openDatabase(file, { migrateUpTo: 7 });
+  const insert = v7.prepare("INSERT INTO collections (name, encoder, dim, config) VALUES (?, 'e', 4, ?)");
+  insert.run('old-default', JSON.stringify({ hnsw: { M: 16, efConstruction: 200, ef: 64 }, passages: { maxChars: 1000, overlapChars: 200 } }));
+  insert.run('own-ef', JSON.stringify({ hnsw: { M: 16, efConstruction: 200, ef: 128 }, passages: { maxChars: 1000, overlapChars: 200 } }));
+  v7.close();
+
+  const db = openDatabase(file);
+  const hnswOf = (name: string) => JSON.parse(db.prepare('SELECT config FROM collections WHERE name = ?').pluck().get(name) as string).hnsw;
+  assert.deepEqual(hnswOf('old-default'), { M: 16, efConstruction: 200 });
+  assert.deepEqual(hnswOf('own-ef'), { M: 16, efConstruction: 200, ef: 128 });
+  db.close();
+});
+
 const DATABASE_MODULE = new URL('../../indexer/database.js', import.meta.url).href;
 
 test('opening a new database while another process holds its write lock waits for the lock instead of failing', async () => {

@@ -3,9 +3,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { ANN_LIBRARIES, createGraphStore, loadGraphStore, removeGraphFiles, type GraphChoice } from '../../indexer/graph-store.js';
+import { ANN_LIBRARIES, createGraphStore, DEFAULT_GRAPH, loadGraphStore, removeGraphFiles, type GraphChoice } from '../../indexer/graph-store.js';
 import { checkUsearchFile } from '../../indexer/usearch-file.js';
-import { BULK_EF_CONSTRUCTION, bulkEfConstructionOf } from '../../indexer/usearch-store.js';
+import { BULK_EF_CONSTRUCTION, bulkEfConstructionOf, UsearchVectorStore } from '../../indexer/usearch-store.js';
 import { dot } from '../../indexer/vector-store.js';
 import { tempDir } from '../helpers/engine.js';
 
@@ -41,7 +41,11 @@ function exactTop(vectors: Float32Array, query: Float32Array, k: number, live: (
   return scored.sort((x, y) => y[1] - x[1] || x[0] - y[0]).slice(0, k).map(([label]) => label);
 }
 
-const CHOICES: GraphChoice[] = [...ANN_LIBRARIES.map((library) => ({ library })), { library: 'usearch', scalar: 'f16', threads: 2 }];
+const CHOICES: GraphChoice[] = [
+  ...ANN_LIBRARIES.map((library) => ({ library })),
+  { library: 'usearch', scalar: 'f16', threads: 2 },
+  { library: 'usearch', scalar: 'i8', threads: 2 },
+];
 const nameOf = (c: GraphChoice) => `${c.library}${c.scalar ? ` ${c.scalar}` : ''}`;
 
 for (const choice of CHOICES) {
@@ -62,8 +66,8 @@ for (const choice of CHOICES) {
         const query = rowOf(vectors, q);
         const hits = store.search(query, 10, undefined, 300);
         const expected = exactTop(vectors, query, 10, (l) => !removed.has(l));
-        // f16 stores rounded vectors: neighbours can swap places, not leave the top 10 wholesale.
-        if (choice.scalar === 'f16') assert.ok(hits.filter((h) => expected.includes(h.label)).length >= 9);
+        // f16 and i8 store rounded vectors: neighbours can swap places, not leave the top 10 wholesale.
+        if (choice.scalar === 'f16' || choice.scalar === 'i8') assert.ok(hits.filter((h) => expected.includes(h.label)).length >= 9);
         else assert.deepEqual(hits.map((h) => h.label), expected);
         assert.ok(hits.every((h) => !removed.has(h.label)));
         for (const h of hits) assert.ok(Math.abs(h.score - dot(query, rowOf(vectors, h.label - 1))) < 0.01);
@@ -173,6 +177,23 @@ for (const choice of CHOICES.filter((c) => c.library === 'usearch')) {
     assert.equal(store.search(rowOf(vectors, 6), 20, undefined, 64).filter((h) => h.label === 7).length, 1);
   });
 }
+
+test('a saved graph reloads with the scalar its manifest names, whatever the choice: i8 as i8, f16 as f16', () => {
+  const vectors = unitVectors(100, 9);
+  for (const scalar of ['i8', 'f16'] as const) {
+    const base = path.join(tempDir(), 'c');
+    const store = createGraphStore({ library: 'usearch', scalar }, { base, dim: DIM, params: PARAMS });
+    store.addMany(labelsFrom(1, 100), vectors, { bulk: true });
+    store.save();
+    for (const choice of [DEFAULT_GRAPH, { library: 'usearch', scalar: 'f32' } as const]) {
+      const loaded = loadGraphStore(choice, { base, dim: DIM, params: PARAMS });
+      assert.ok(loaded.store instanceof UsearchVectorStore, loaded.reason);
+      assert.equal(loaded.store.scalar, scalar);
+      assert.equal(loaded.store.exactScores, false);
+      assert.deepEqual(loaded.store.search(rowOf(vectors, 7), 10, undefined, 100).map((h) => h.label), store.search(rowOf(vectors, 7), 10, undefined, 100).map((h) => h.label));
+    }
+  }
+});
 
 test('usearch: single adds, then a batch on 2 threads that needs no growth (usearch sized for 1 thread refused it)', () => {
   const vectors = unitVectors(40, 8);

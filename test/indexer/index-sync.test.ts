@@ -18,6 +18,7 @@ import { ANN_LIBRARIES } from '../../indexer/graph-store.js';
 import type { GraphStore } from '../../indexer/graph-store.js';
 import { BULK_EF_CONSTRUCTION } from '../../indexer/usearch-store.js';
 import { dot } from '../../indexer/vector-store.js';
+import { defaultEfFor } from '../../indexer/config.js';
 import { sqliteStorageOf, sqliteStoreOf, tempDir, testEngine } from '../helpers/engine.js';
 
 /** The collection's open vector index (searchable = graph + pending). */
@@ -276,31 +277,62 @@ for (const library of ANN_LIBRARIES) {
   });
 }
 
-test("usearch f16: the graph's candidates are rescored with the f32 vectors from SQLite: exact scores, the hits of the f32 graph", async () => {
-  const corpus = [...documents('a', 150), ...documents('b', 150)];
-  const queries = ['maji safi na kilimo', documents('a', 150)[42]!.text, documents('b', 150)[99]!.text, 'hati namba kijijib7'];
-  const results = async (engine: Engine) =>
-    Promise.all(queries.map(async (query) => (await engine.search('c', { query, k: 10, mode: 'dense', ef: 400 })).results.map((r) => [r.passage_id, r.score])));
-  const f32 = testEngine(undefined, undefined, { library: 'usearch', scalar: 'f32' });
-  const f16 = testEngine(undefined, undefined, { library: 'usearch', scalar: 'f16' });
-  try {
-    for (const engine of [f32, f16]) {
-      await engine.createCollection('c');
-      await engine.upsertDocuments('c', corpus, { deferIndex: true });
-      await engine.catchUpIndex('c'); // the bulk path: no passage among the recent ones, the graph alone answers
-    }
-    const [exact, rescored] = [await results(f32), await results(f16)];
-    assert.deepEqual(rescored.map((hits) => hits.map(([id]) => id)), exact.map((hits) => hits.map(([id]) => id)));
-    rescored.flat().forEach(([, score], i) => assert.ok(Math.abs((score as number) - (exact.flat()[i]![1] as number)) < 1e-6));
+for (const scalar of ['f16', 'i8'] as const) {
+  test(`usearch ${scalar}: the graph's candidates are rescored with the f32 vectors from SQLite: exact scores, the hits of the f32 graph`, async () => {
+    const corpus = [...documents('a', 150), ...documents('b', 150)];
+    const queries = ['maji safi na kilimo', documents('a', 150)[42]!.text, documents('b', 150)[99]!.text, 'hati namba kijijib7'];
+    const results = async (engine: Engine) =>
+      Promise.all(queries.map(async (query) => (await engine.search('c', { query, k: 10, mode: 'dense', ef: 400 })).results.map((r) => [r.passage_id, r.score])));
+    const f32 = testEngine(undefined, undefined, { library: 'usearch', scalar: 'f32' });
+    const rounded = testEngine(undefined, undefined, { library: 'usearch', scalar });
+    try {
+      for (const engine of [f32, rounded]) {
+        await engine.createCollection('c');
+        await engine.upsertDocuments('c', corpus, { deferIndex: true });
+        await engine.catchUpIndex('c'); // the bulk path: no passage among the recent ones, the graph alone answers
+      }
+      const [exact, rescored] = [await results(f32), await results(rounded)];
+      assert.deepEqual(rescored.map((hits) => hits.map(([id]) => id)), exact.map((hits) => hits.map(([id]) => id)));
+      rescored.flat().forEach(([, score], i) => assert.ok(Math.abs((score as number) - (exact.flat()[i]![1] as number)) < 1e-6));
 
-    // The test has teeth: the f16 graph's own scores are not exact.
-    const store = sqliteStoreOf(f16);
-    const vector = store.vectorsOf([1])[0]!.vector;
-    const approximate = graphOf(f16).search(vector, 10, undefined, 400);
-    const stored = new Map(store.vectorsOf(approximate.map((h) => h.label)).map((v) => [v.label, v.vector]));
-    assert.ok(approximate.some((h) => Math.abs(h.score - dot(vector, stored.get(h.label)!)) > 1e-6));
+      // The test has teeth: the rounded graph's own scores are not exact.
+      const store = sqliteStoreOf(rounded);
+      const vector = store.vectorsOf([1])[0]!.vector;
+      const approximate = graphOf(rounded).search(vector, 10, undefined, 400);
+      const stored = new Map(store.vectorsOf(approximate.map((h) => h.label)).map((v) => [v.label, v.vector]));
+      assert.ok(approximate.some((h) => Math.abs(h.score - dot(vector, stored.get(h.label)!)) > 1e-6));
+    } finally {
+      await f32.close();
+      await rounded.close();
+    }
+  });
+}
+
+test("the graph is searched with the request's ef, else the collection's, else the default for the collection's size", async () => {
+  const engine = testEngine(undefined);
+  try {
+    await engine.createCollection('c');
+    await engine.createCollection('own-ef', { config: { hnsw: { ef: 200 } } });
+    const asked: number[] = [];
+    for (const name of ['c', 'own-ef']) {
+      await engine.upsertDocuments(name, documents('a', 30), { deferIndex: true });
+      await engine.catchUpIndex(name);
+      const graph = graphOf(engine, name);
+      const search = graph.search.bind(graph);
+      graph.search = (query, k, filter, ef) => {
+        asked.push(ef!);
+        return search(query, k, filter, ef);
+      };
+    }
+    const efOf = async (name: string, ef?: number) => {
+      await engine.search(name, { query: 'maji safi', k: 5, mode: 'dense', ...(ef !== undefined ? { ef } : {}) });
+      return asked.at(-1);
+    };
+    assert.equal(await efOf('c'), defaultEfFor(indexOf(engine, 'c').size));
+    assert.equal(await efOf('c', 300), 300);
+    assert.equal(await efOf('own-ef'), 200);
+    assert.equal(await efOf('own-ef', 300), 300);
   } finally {
-    await f32.close();
-    await f16.close();
+    await engine.close();
   }
 });

@@ -19,7 +19,7 @@ import { postgresStore, testStores } from '../helpers/stores.js';
 
 const VERSION = '1.2.3-test';
 const ENCODER = 'hashed-ngram-v1';
-const DEFAULT_CONFIG = { hnsw: { M: 16, efConstruction: 200, ef: 64 }, passages: { maxChars: 1000, overlapChars: 200 } };
+const DEFAULT_CONFIG = { hnsw: { M: 16, efConstruction: 200 }, passages: { maxChars: 1000, overlapChars: 200 } };
 const MODES = ['dense', 'bm25', 'hybrid'] as const;
 type Mode = (typeof MODES)[number];
 
