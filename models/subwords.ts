@@ -164,21 +164,16 @@ export function learnSubwords(wordCounts: ReadonlyMap<string, number>, options: 
  */
 export class SubwordSegmenter {
   private readonly ranks = new Map<string, number>();
-  private readonly cache = new Map<string, readonly string[]>();
 
-  constructor(
-    readonly merges: readonly SubwordMerge[],
-    private readonly cacheSize = 1 << 16,
-  ) {
+  constructor(readonly merges: readonly SubwordMerge[]) {
     merges.forEach(([left, right], rank) => {
       const key = `${left}\u0000${right}`;
       if (!this.ranks.has(key)) this.ranks.set(key, rank);
     });
   }
 
+  /** Uncached: the featuriser keeps each word's unit hashes (features.ts), the only repeated caller. */
   segment(word: string): readonly string[] {
-    const cached = this.cache.get(word);
-    if (cached) return cached;
     const units = Array.from(word);
     for (;;) {
       let bestRank = Infinity;
@@ -196,8 +191,6 @@ export class SubwordSegmenter {
         if (units[i] === left && units[i + 1] === right) units.splice(i, 2, left + right);
       }
     }
-    if (this.cache.size >= this.cacheSize) this.cache.clear();
-    this.cache.set(word, units);
     return units;
   }
 }

@@ -14,13 +14,14 @@
  * Older graphs still load (onnx-encoder.ts): version 2 took every feature with its repeats and no multiplicity;
  * version 1 padded ids and a mask to [batch, seq].
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import onnxProto from 'onnx-proto';
 import type { onnx as proto } from 'onnx-proto';
 import { z } from 'zod';
 import { TafutaError } from '../../core/errors.js';
+import { sha256Hex } from '../../core/hash.js';
 import { formatIssues } from '../../core/issues.js';
 import type { FeatureConfig } from '../features.js';
 import { formatSubwordMerges, parseSubwordMerges, SubwordSegmenter } from '../subwords.js';
@@ -255,7 +256,7 @@ export async function loadManifestFeatures(modelDir: string, manifest: OnnxEncod
   } catch (err) {
     throw new TafutaError('INPUT_FILE', `subword merges ${file} (named by ${ONNX_ENCODER_MANIFEST}) cannot be read: ${(err as Error).message}`);
   }
-  const sha256 = createHash('sha256').update(text).digest('hex');
+  const sha256 = sha256Hex(text);
   if (sha256 !== subwords.sha256) throw new TafutaError('INPUT_FILE', `subword merges ${file}: sha256 ${sha256} differs from ${subwords.sha256} in ${ONNX_ENCODER_MANIFEST}`);
   let merges;
   try {
@@ -308,7 +309,7 @@ export async function writeOnnxEncoderDir(dir: string, options: WriteOnnxEncoder
       maxN: features.maxN,
       words: features.words,
       ...(subwordsText !== undefined
-        ? { subwords: { file: SUBWORDS_FILE, merges: features.subwords!.merges.length, sha256: createHash('sha256').update(subwordsText).digest('hex') } }
+        ? { subwords: { file: SUBWORDS_FILE, merges: features.subwords!.merges.length, sha256: sha256Hex(subwordsText) } }
         : {}),
     },
     adapters: weights.adapters?.langs ?? [],

@@ -200,7 +200,7 @@ export async function createOnnxEncoder(modelDir: string, options: OnnxEncoderOp
   // The model file's hash names the weights: a retrained model under the same name gets another version. Subword
   // merges change what the weights mean, so their hash joins it (a model without them keeps its old version).
   const weightsHash = sha256Hex(onnxBytes);
-  const version = (manifest.features.subwords ? sha256Hex(Buffer.from(weightsHash + manifest.features.subwords.sha256)) : weightsHash).slice(0, 16);
+  const version = (manifest.features.subwords ? sha256Hex(weightsHash + manifest.features.subwords.sha256) : weightsHash).slice(0, 16);
   const sessionOptions: ort.InferenceSession.SessionOptions = { executionProviders: ['cpu'], intraOpNumThreads, interOpNumThreads: 1, graphOptimizationLevel: 'all' };
   const load = async (bytes: Uint8Array): Promise<ort.InferenceSession> => {
     try {
