@@ -9,6 +9,8 @@ import { METRIC_NAMES, type MetricName } from '../eval/metrics.js';
 import { fmt, readReport } from '../eval/report.js';
 import type { EvalReport } from '../eval/run.js';
 import { compareReports, comparisonWarnings } from '../eval/compare.js';
+import { zeroShotSubwordsSection } from './results-zero-shot-subwords.js';
+import { BENCH_ORDER, mean, pairedOn, pCell, percent, sd, signed, systemOf, table } from './results-common.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const REPORTS_DIR = path.join(ROOT, 'docs', 'eval');
@@ -16,7 +18,6 @@ const OUT = path.join(ROOT, 'docs', 'results.md');
 
 /** Metrics shown per language; the summary shows all of them. */
 const PER_LANGUAGE: MetricName[] = ['MRR@10', 'nDCG@10', 'MAP', 'R@10', 'P@5'];
-const BENCH_ORDER = ['mediawiki-xling', 'udhr', 'cldr-emoji'];
 const MODE_ORDER = ['bm25', 'dense', 'hybrid', 'auto', 'translate', 'translate-hybrid'];
 
 const BENCH_NOTES: Record<string, string> = {
@@ -29,7 +30,6 @@ const BENCH_NOTES: Record<string, string> = {
     'Cross-lingual keyword retrieval: one CLDR emoji keyword in a low-resource language → English "name: keywords" documents; every emoji carrying the keyword is relevant, graded 2 when it is the emoji\'s name and 1 when only a keyword.',
 };
 
-const systemOf = (r: EvalReport) => `${r.config.encoder.name} · ${r.config.mode}`;
 const orderOf = (list: string[], value: string) => (list.includes(value) ? list.indexOf(value) : list.length);
 
 function loadReports(dir: string): EvalReport[] {
@@ -41,13 +41,6 @@ function loadReports(dir: string): EvalReport[] {
     .map((f) => readReport(path.join(dir, f)));
 }
 
-function table(header: string[], rows: string[][], numericFrom = 1): string[] {
-  return [
-    `| ${header.join(' | ')} |`,
-    `|${header.map((_, i) => (i >= numericFrom ? '---:' : '---')).join('|')}|`,
-    ...rows.map((r) => `| ${r.join(' | ')} |`),
-  ];
-}
 
 function sampleNote(r: EvalReport): string {
   const c = r.config;
@@ -680,22 +673,6 @@ const ZERO_SHOT = {
   claim: 0.75,
 };
 
-/** Paired MRR@10 comparison of two reports restricted to some query languages (macro over those languages). */
-function pairedOn(a: EvalReport, b: EvalReport, langs: (lang: string) => boolean): { n: number; langs: number; a: number; b: number; delta: number; pBoot: number; pRand: number } | undefined {
-  const only = (r: EvalReport): EvalReport => ({ ...r, perQuery: r.perQuery.filter((q) => langs(q.lang)) });
-  const avg = compareReports(only(a), only(b), { metrics: ['MRR@10'] })[0]!.rows.find((row) => row.lang === 'avg');
-  if (!avg) return undefined;
-  const count = new Set(only(a).perQuery.map((q) => q.lang)).size;
-  return { n: avg.n, langs: count, a: avg.a, b: avg.b, delta: avg.delta, pBoot: avg.pBootstrap, pRand: avg.pRandomization };
-}
-
-/** A difference with its sign; one that rounds to zero is shown as ±0.000 rather than -0.000 or +0.000. */
-const signed = (x: number) => (fmt(Math.abs(x)) === fmt(0) ? `±${fmt(0)}` : `${x >= 0 ? '+' : ''}${fmt(x)}`);
-const pCell = (p: number) => (p < 0.001 ? '<0.001' : p.toFixed(3));
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-/** Sample standard deviation; NaN for fewer than two values. */
-const sd = (xs: number[]) => (xs.length > 1 ? Math.sqrt(xs.reduce((acc, x) => acc + (x - mean(xs)) ** 2, 0) / (xs.length - 1)) : NaN);
-const percent = (x: number) => `${Math.round(100 * x)}%`;
 
 /**
  * A contact language: the shipped recipe trained with and without Spanish pairs (`contactLanguages` in
@@ -1316,6 +1293,7 @@ export function renderResults(reports: EvalReport[]): string {
   lines.push(...contactLanguageSection(reports));
   lines.push(...moreDataSection(reports));
   lines.push(...zeroShotSection(reports));
+  lines.push(...zeroShotSubwordsSection(reports));
   lines.push(...queryTranslationSection(reports));
   lines.push(...codeSwitchSection(reports));
   lines.push(...adaptersSection(reports));

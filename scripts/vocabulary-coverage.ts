@@ -5,7 +5,7 @@
  * the same language. Reads the dev queries only (the benches on disk hold no test half).
  *
  * Run: `node dist/scripts/vocabulary-coverage.js [dataDir] [encoder] [mode]` (defaults: data, cmtp-base, dense);
- * writes docs/eval/vocabulary-coverage.{md,json}.
+ * writes docs/eval/vocabulary-coverage/<encoder>.<mode>.{md,json}.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -114,7 +114,9 @@ async function main(): Promise<void> {
     lines.push('', 'All languages pooled, MRR@10 by the share of a query\'s tokens seen in training:', '', '| tokens seen | queries | MRR@10 |', '|---|---:|---:|');
     for (const bucket of buckets) lines.push(`| ${fixed(bucket.from, 2)}–${fixed(bucket.to, 2)} | ${bucket.queries} | ${fixed(bucket.mrr)} |`);
   }
-  const outBase = path.join(PACKAGE_ROOT, 'docs', 'eval', 'vocabulary-coverage');
+  const outDir = path.join(PACKAGE_ROOT, 'docs', 'eval', 'vocabulary-coverage');
+  fs.mkdirSync(outDir, { recursive: true });
+  const outBase = path.join(outDir, `${encoder}.${mode}`);
   fs.writeFileSync(`${outBase}.md`, `${lines.join('\n')}\n`);
   fs.writeFileSync(`${outBase}.json`, `${JSON.stringify({ encoder, mode, tables }, null, 2)}\n`);
   console.log(lines.join('\n'));

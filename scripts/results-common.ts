@@ -1,0 +1,36 @@
+/**
+ * Pieces shared by the sections of docs/results.md (scripts/results.ts and its section modules): Markdown tables,
+ * system names, paired comparisons restricted to some languages, number formats.
+ */
+import { compareReports } from '../eval/compare.js';
+import { fmt } from '../eval/report.js';
+import type { EvalReport } from '../eval/run.js';
+
+export const BENCH_ORDER = ['mediawiki-xling', 'udhr', 'cldr-emoji'];
+
+export const systemOf = (r: EvalReport) => `${r.config.encoder.name} · ${r.config.mode}`;
+
+export function table(header: string[], rows: string[][], numericFrom = 1): string[] {
+  return [
+    `| ${header.join(' | ')} |`,
+    `|${header.map((_, i) => (i >= numericFrom ? '---:' : '---')).join('|')}|`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ];
+}
+
+/** Paired MRR@10 comparison of two reports restricted to some query languages (macro over those languages). */
+export function pairedOn(a: EvalReport, b: EvalReport, langs: (lang: string) => boolean): { n: number; langs: number; a: number; b: number; delta: number; pBoot: number; pRand: number } | undefined {
+  const only = (r: EvalReport): EvalReport => ({ ...r, perQuery: r.perQuery.filter((q) => langs(q.lang)) });
+  const avg = compareReports(only(a), only(b), { metrics: ['MRR@10'] })[0]!.rows.find((row) => row.lang === 'avg');
+  if (!avg) return undefined;
+  const count = new Set(only(a).perQuery.map((q) => q.lang)).size;
+  return { n: avg.n, langs: count, a: avg.a, b: avg.b, delta: avg.delta, pBoot: avg.pBootstrap, pRand: avg.pRandomization };
+}
+
+/** A difference with its sign; one that rounds to zero is shown as ±0.000 rather than -0.000 or +0.000. */
+export const signed = (x: number) => (fmt(Math.abs(x)) === fmt(0) ? `±${fmt(0)}` : `${x >= 0 ? '+' : ''}${fmt(x)}`);
+export const pCell = (p: number) => (p < 0.001 ? '<0.001' : p.toFixed(3));
+export const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+/** Sample standard deviation; NaN for fewer than two values. */
+export const sd = (xs: number[]) => (xs.length > 1 ? Math.sqrt(xs.reduce((acc, x) => acc + (x - mean(xs)) ** 2, 0) / (xs.length - 1)) : NaN);
+export const percent = (x: number) => `${Math.round(100 * x)}%`;

@@ -1,0 +1,80 @@
+/**
+ * docs/results.md, "Zero-shot transfer with subword units": does a vocabulary of BPE units shared by related
+ * languages (issue 18, lever 3) let a held-out language keep more of what training gives it? The shipped recipe at 3
+ * epochs with and without `model.subwordMerges`, each trained with the held-out language and without it.
+ */
+import { fmt } from '../eval/report.js';
+import type { EvalReport } from '../eval/run.js';
+import { BENCH_ORDER, pairedOn, pCell, percent, signed, systemOf, table } from './results-common.js';
+
+const SPEC = {
+  heldOut: 'xh',
+  related: 'zu',
+  untrained: 'hashed-ngram-v1 · dense',
+  recipes: [
+    { label: 'character n-grams (the shipped features)', supervised: 'base-es', zeroShot: 'zs-no-xh-base-es' },
+    { label: '+ 16k subword units', supervised: 'base-es-sw16k', zeroShot: 'zs-no-xh-base-es-sw16k' },
+  ],
+};
+
+export function zeroShotSubwordsSection(reports: EvalReport[]): string[] {
+  const find = (bench: string, name: string) => reports.find((r) => r.config.bench === bench && systemOf(r) === `${name} · dense`);
+  const rows: string[][] = [];
+  const relatedRows: string[][] = [];
+  const commands: string[] = [];
+  for (const bench of BENCH_ORDER) {
+    const untrained = reports.find((r) => r.config.bench === bench && systemOf(r) === SPEC.untrained);
+    for (const recipe of SPEC.recipes) {
+      const supervised = find(bench, recipe.supervised);
+      const zeroShot = find(bench, recipe.zeroShot);
+      if (!supervised || !zeroShot || !zeroShot.languages[SPEC.heldOut]?.queries) continue;
+      commands.push(...[supervised, zeroShot].map((r) => r.config.command ?? `# ${bench} ${r.config.encoder.name}: no command recorded`));
+      const held = pairedOn(supervised, zeroShot, (lang) => lang === SPEC.heldOut)!;
+      const base = untrained?.languages[SPEC.heldOut]?.metrics['MRR@10'];
+      const vsBase = untrained ? pairedOn(untrained, zeroShot, (lang) => lang === SPEC.heldOut) : undefined;
+      const gain = base !== undefined && held.a > base ? (held.b - base) / (held.a - base) : undefined;
+      rows.push([
+        bench,
+        recipe.label,
+        String(held.n),
+        base === undefined ? '–' : fmt(base),
+        fmt(held.a),
+        `**${fmt(held.b)}**`,
+        held.a > 0 ? percent(held.b / held.a) : '–',
+        gain === undefined ? '–' : `**${percent(gain)}**`,
+        vsBase ? `${signed(vsBase.delta)} (${pCell(vsBase.pBoot)})` : '–',
+        `${signed(held.delta)} (${pCell(held.pBoot)})`,
+      ]);
+      const related = pairedOn(supervised, zeroShot, (lang) => lang === SPEC.related);
+      if (related) relatedRows.push([bench, recipe.label, String(related.n), fmt(related.a), fmt(related.b), `${signed(related.delta)} (${pCell(related.pBoot)})`]);
+    }
+  }
+  if (rows.length === 0) return [];
+  return [
+    '## Zero-shot transfer with subword units (issue 18, lever 3)',
+    '',
+    `The shipped recipe at 3 epochs (\`configs/contact/base-es.json\`) and the same with 16,000 BPE merges`,
+    `(\`configs/subwords/base-es-sw16k.json\`), each also trained without any ${SPEC.heldOut} pair, validation pair or adapter`,
+    `(\`configs/zero-shot/zs-no-xh-base-es.json\`, \`zs-no-xh-base-es-sw16k.json\`; ${SPEC.related} stays in training). Shared units`,
+    `are what should carry ${SPEC.related} to ${SPEC.heldOut} (both Nguni languages). One seed each; dense; **gain kept** =`,
+    '(zero-shot − untrained) / (supervised − untrained) as in *Zero-shot languages*; p paired over the held-out',
+    "language's queries (bootstrap).",
+    '',
+    ...table(
+      ['bench', 'features', `${SPEC.heldOut} queries`, 'untrained', 'supervised', 'zero-shot', 'kept', 'gain kept', 'zero-shot − untrained (p)', 'zero-shot − supervised (p)'],
+      rows,
+      2,
+    ),
+    '',
+    `${SPEC.related}, still in training, supervised → zero-shot run (does removing ${SPEC.heldOut} cost ${SPEC.related}?):`,
+    '',
+    ...table(['bench', 'features', 'queries', 'supervised', 'zero-shot', 'Δ (p)'], relatedRows, 2),
+    '',
+    'Reproduce (each model: `npx tafuta train --config configs/<dir>/<name>.json --out .cache/<dir>/<name>`), then:',
+    '',
+    '```sh',
+    ...commands,
+    '```',
+    '',
+  ];
+}
