@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pairAbiStrings, parseAbiStrings } from '../../corpora/sources/abiword.js';
+import { copiedFrom, pairAbiStrings, parseAbiStrings } from '../../corpora/sources/abiword.js';
 import { abiwordPairs } from '../../corpora/phases/train.js';
 import { buildGuard, createPairCleaner, DEFAULT_CLEAN_OPTIONS } from '../../corpora/clean.js';
 
@@ -16,11 +16,14 @@ function stringsFile(language: string, xap: Record<string, string>, ap: Record<s
 const english = stringsFile('en-GB', {
   DLG_Cancel: 'Cancel', DLG_Close: 'Close', DLG_Find: 'Find &amp;next revision', DLG_Bold: 'Bold text &gt; normal text',
   DLG_Encoding: 'Central European, Windows Code Page 1250', DLG_Empty: 'Empty one', DLG_Copy: '&amp;Copy the selected text',
+  DLG_Export: 'HTML export options', DLG_List: 'Bulleted list',
 }, { MSG_Quote: 'Say &quot;hello&quot;&#x000a;twice', MSG_Colour: 'Text colour' });
-const french = stringsFile('fr-FR', { DLG_Encoding: 'Européen central, Page de codes Windows 1250', DLG_Cancel: 'Annuler' });
+const french = stringsFile('fr-FR', { DLG_Encoding: 'Européen central, Page de codes Windows 1250', DLG_Cancel: 'Annuler',
+  DLG_Export: "Options d'exportation HTML", DLG_List: 'Liste à puces' });
 const wolof = stringsFile('wo-SN', {
   DLG_Cancel: 'Neenal   ', DLG_Close: 'Tëj', DLG_Find: 'Seet b&amp;eneen', DLG_Bold: 'Bind bu dëgër > bind',
   DLG_Encoding: 'Européen central, Page de codes Windows 1250', DLG_Empty: '', DLG_Unknown: 'Amul',
+  DLG_Export: "Options d'exportation HTML ...", DLG_List: 'Liste bu am puces',
 }, { MSG_Quote: 'Wax &quot;salaam&quot;&#x000a;ñaari yoon', MSG_Colour: 'Text colour' });
 const quechua = stringsFile('quz', { DLG_Close: "Wisq'ay", DLG_Cancel: 'Saqiy' });
 
@@ -32,8 +35,16 @@ test('parseAbiStrings reads every <Strings> element, decodes entities, keeps a r
   assert.equal(parseAbiStrings(wolof).get('DLG_Bold'), 'Bind bu dëgër > bind');
   assert.equal(messages.has('class'), false);
   assert.equal(messages.has('DLG_Comment'), false);
-  assert.equal(messages.size, 9);
+  assert.equal(messages.size, 11);
   assert.throws(() => parseAbiStrings('<AbiStrings ver="1.0"></AbiStrings>'), /no <Strings> element/u);
+});
+
+test('copiedFrom: equal, or at least three quarters of the words from the fallback string; a loanword or two is not a copy', () => {
+  assert.equal(copiedFrom('Annuler', ' Annuler '), true);
+  assert.equal(copiedFrom('Posición relativa al parágrafo más cercano', 'Posición relativa al párrafo más cercano'), true);
+  assert.equal(copiedFrom('Makiswan lista', 'Lista numerada'), false);
+  assert.equal(copiedFrom('...', '…'), false);
+  assert.equal(copiedFrom('Neenal', undefined), false);
 });
 
 test('pairAbiStrings pairs by id and drops empty, English-equal, unknown and fallback-copied strings', () => {
@@ -43,6 +54,7 @@ test('pairAbiStrings pairs by id and drops empty, English-equal, unknown and fal
     ['Close', 'Tëj'],
     ['Find &next revision', 'Seet beneen'],
     ['Bold text > normal text', 'Bind bu dëgër > bind'],
+    ['Bulleted list', 'Liste bu am puces'],
     ['Say "hello"\ntwice', 'Wax "salaam"\nñaari yoon'],
   ]);
   assert.ok(pairs.every((p) => p.lang === 'wo' && p.source === 'abiword' && p.pkg === 'abiword-common'));
@@ -57,12 +69,12 @@ test('abiwordPairs reads the configured locales in order for the wanted language
     const config = { package: 'abiword-common', dir: 'usr/share/abiword-3.0/strings', english: 'en-GB', fallbacks: ['fr-FR', 'en-AU'],
       locales: { 'quz': 'qu', 'wo-SN': 'wo', 'quh-BO': 'qu', 'sw': 'sw' }, why: 'test' };
     const pairs = await abiwordPairs(dir, config, ['wo', 'qu', 'ha']);
-    assert.deepEqual(pairs.map((p) => `${p.lang}:${p.text}`), ["qu:Wisq'ay", 'qu:Saqiy', 'wo:Neenal', 'wo:Tëj', 'wo:Seet beneen', 'wo:Bind bu dëgër > bind', 'wo:Wax "salaam"\nñaari yoon']);
+    assert.deepEqual(pairs.map((p) => `${p.lang}:${p.text}`), ["qu:Wisq'ay", 'qu:Saqiy', 'wo:Neenal', 'wo:Tëj', 'wo:Seet beneen', 'wo:Bind bu dëgër > bind', 'wo:Liste bu am puces', 'wo:Wax "salaam"\nñaari yoon']);
     assert.deepEqual((await abiwordPairs(dir, config, ['sw'])), []);
 
     const clean = createPairCleaner({ guard: buildGuard(['tëj']), ...DEFAULT_CLEAN_OPTIONS });
     const verdicts = pairs.filter((p) => p.lang === 'wo').map((p) => clean(p));
-    assert.deepEqual(verdicts.map((v) => (v.keep ? 'keep' : v.reason)), ['keep', 'leak', 'keep', 'keep', 'keep']);
+    assert.deepEqual(verdicts.map((v) => (v.keep ? 'keep' : v.reason)), ['keep', 'leak', 'keep', 'keep', 'keep', 'keep']);
 
     await assert.rejects(abiwordPairs(dir, { ...config, english: 'en-US' }, ['wo']), /no en-US\.strings/u);
     await writeFile(join(dir, 'quz.strings'), 'not xml');
