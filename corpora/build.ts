@@ -15,7 +15,7 @@ import { describeOutput, mapPool, writeJsonl } from './output.js';
 import { buildEvalSets, restrictBench } from './phases/eval.js';
 import type { EvalDirs } from './phases/eval.js';
 import { dasherText, hunspellGroups } from './phases/extra.js';
-import { chromiumPairs, cldrExtraPairs, cldrPairs, moPairs } from './phases/train.js';
+import { abiwordPairs, chromiumPairs, cldrExtraPairs, cldrPairs, moPairs } from './phases/train.js';
 import { synthesizePassages } from './passages.js';
 import { createProgressDisplay } from './progress.js';
 import type { ProgressFn } from './progress.js';
@@ -76,8 +76,10 @@ export async function buildData(options: BuildOptions = {}): Promise<Manifest> {
   const chromiumPkgs = selected.has('chromium') || selected.has('mono') ? [config.chromium.translations, config.chromium.english] : [];
   const monoCfg = selected.has('mono') ? Object.entries(config.mono).filter(([l]) => langSet.has(l)) : [];
   const morphCfg = selected.has('morph') ? Object.entries(config.morphology).filter(([l]) => langSet.has(l)) : [];
+  const abiwordCfg = selected.has('abiword') ? config.abiword ?? null : null;
+  if (selected.has('abiword') && !abiwordCfg) fail('source abiword selected but sources.json has no "abiword" entry');
   const debNames = [...new Set([...config.evalOnly.debian, ...gettextPkgs, ...loPkgs, ...chromiumPkgs,
-    ...monoCfg.map(([, m]) => m.package), ...morphCfg.map(([, m]) => m.package)])];
+    ...monoCfg.map(([, m]) => m.package), ...morphCfg.map(([, m]) => m.package), ...(abiwordCfg ? [abiwordCfg.package] : [])])];
 
   // --- fetch -----------------------------------------------------------------------------------------
   let fetched = 0;
@@ -104,6 +106,7 @@ export async function buildData(options: BuildOptions = {}): Promise<Manifest> {
     if (name === config.chromium.translations) return ['./usr/lib/chromium/locales/*.pak'];
     if (name === config.chromium.english) return ['./usr/lib/chromium/locales/en-US.pak'];
     if (name === 'mediawiki') return ['./usr/share/mediawiki/*.json'];
+    if (name === abiwordCfg?.package) return [`./${abiwordCfg.dir}/*.strings`];
     if (gettextPkgs.includes(name) || loPkgs.includes(name)) return MO_MEMBERS;
     return undefined;
   };
@@ -205,6 +208,15 @@ export async function buildData(options: BuildOptions = {}): Promise<Manifest> {
   for (const pkg of cldrExtraPkgs) {
     const dir = npmDirs.get(pkg);
     if (dir) consume('cldr-extra', await cldrExtraPairs(dir, pkg, config.cldrExtra[pkg]!, targetLangs));
+  }
+
+  const abiwordDir = abiwordCfg && extractedDirs.get(abiwordCfg.package);
+  if (abiwordCfg && abiwordDir) {
+    try {
+      consume('abiword', await abiwordPairs(join(abiwordDir, abiwordCfg.dir), abiwordCfg, targetLangs));
+    } catch (err) {
+      fail(`abiword: ${(err as Error).message}`);
+    }
   }
 
   for (const lang of contactLangs) {

@@ -19,6 +19,13 @@ const SourcesSchema = z.object({
    * paired with `main/en/<file>.json` by path. Source `cldr-extra`.
    */
   cldrExtra: z.record(z.string(), z.array(z.string())).default({}),
+  /**
+   * AbiWord's per-locale XML string files (source `abiword`): each locale in `locales` (file name → our language)
+   * paired by message id with `english` (the English strings are compiled into the program; a complete English
+   * variant stands in); a translation equal to the same id in a `fallbacks` file is a copied string, not a translation.
+   */
+  abiword: z.object({ package: z.string(), dir: z.string(), english: z.string(), fallbacks: z.array(z.string()),
+    locales: z.record(z.string(), z.string()), why: z.string() }).optional(),
   /** Synthetic passages from several catalog messages (source `passages`). */
   passages: z.object({ size: z.number().int().min(2), minEnglishWords: z.number().int().min(1), fromSources: z.array(z.string()).min(1) })
     .default({ size: 4, minEnglishWords: 3, fromSources: ['gettext', 'libreoffice', 'chromium'] }),
@@ -35,7 +42,7 @@ export function loadSourcesConfig(json: unknown = sourcesJson): SourcesConfig {
 }
 
 /** Source groups that `--only` / `sources` can select. */
-export const SOURCE_NAMES = ['gettext', 'libreoffice', 'chromium', 'cldr', 'cldr-extra', 'passages', 'mono', 'morph', 'bench'] as const;
+export const SOURCE_NAMES = ['gettext', 'libreoffice', 'chromium', 'cldr', 'cldr-extra', 'abiword', 'passages', 'mono', 'morph', 'bench'] as const;
 export type SourceName = (typeof SOURCE_NAMES)[number];
-/** What a build without `--only` reads: `cldr-extra` and `passages` are opt-in until measured to help (docs/results.md). */
+/** What a build without `--only` reads: `cldr-extra`, `abiword` and `passages` are opt-in until measured to help (docs/results.md). */
 export const DEFAULT_SOURCES: readonly SourceName[] = ['gettext', 'libreoffice', 'chromium', 'cldr', 'mono', 'morph', 'bench'];

@@ -2,9 +2,11 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { wantLang } from '../langs.js';
+import { pairAbiStrings, parseAbiStrings } from '../sources/abiword.js';
 import { localeNames, pairLocaleNames } from '../sources/cldr.js';
 import { cldrStrings, pairCldrByPath } from '../sources/cldr-paths.js';
 import type { LocaleNameKind } from '../sources/cldr.js';
+import type { SourcesConfig } from '../config.js';
 import { parseMo } from '../sources/gettext.js';
 import { pairPaks, parsePak } from '../sources/pak.js';
 import type { RawPair } from '../types.js';
@@ -88,6 +90,32 @@ export async function cldrExtraPairs(packageDir: string, pkg: string, files: rea
   for (const file of files) {
     const english = await read('en', file);
     for (const lang of langs) pairs.push(...pairCldrByPath(english, await read(lang, file), { lang, source: 'cldr-extra', pkg }));
+  }
+  return pairs;
+}
+
+/**
+ * AbiWord's `<locale>.strings` files (sources.json `abiword`) for the given languages, in the order of `locales`:
+ * each paired with the English stand-in, minus strings copied from a fallback locale. A missing locale file gives
+ * nothing; a missing English file is an error.
+ */
+export async function abiwordPairs(stringsDir: string, config: NonNullable<SourcesConfig['abiword']>, langs: readonly string[]): Promise<RawPair[]> {
+  const read = async (locale: string): Promise<Map<string, string> | null> => {
+    try {
+      return parseAbiStrings(await readFile(join(stringsDir, `${locale}.strings`), 'utf8'));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw new Error(`${config.package}: ${locale}.strings: ${(err as Error).message}`);
+    }
+  };
+  const english = await read(config.english);
+  if (!english) throw new Error(`${config.package}: no ${config.english}.strings in ${stringsDir}`);
+  const fallbacks = (await Promise.all(config.fallbacks.map(read))).filter((f): f is Map<string, string> => f !== null);
+  const pairs: RawPair[] = [];
+  for (const [locale, lang] of Object.entries(config.locales)) {
+    if (!langs.includes(lang)) continue;
+    const translated = await read(locale);
+    if (translated) pairs.push(...pairAbiStrings(english, translated, fallbacks, { lang, source: 'abiword', pkg: config.package }));
   }
   return pairs;
 }
