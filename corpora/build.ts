@@ -15,7 +15,7 @@ import { describeOutput, mapPool, writeJsonl } from './output.js';
 import { buildEvalSets, restrictBench } from './phases/eval.js';
 import type { EvalDirs } from './phases/eval.js';
 import { dasherText, hunspellGroups } from './phases/extra.js';
-import { abiwordPairs, chromiumPairs, cldrExtraPairs, cldrPairs, moPairs } from './phases/train.js';
+import { abiwordPairs, byBaseLang, byVariant, chromiumPairs, cldrExtraPairs, cldrPairs, moPairs } from './phases/train.js';
 import { synthesizePassages } from './passages.js';
 import { createProgressDisplay } from './progress.js';
 import type { ProgressFn } from './progress.js';
@@ -78,8 +78,11 @@ export async function buildData(options: BuildOptions = {}): Promise<Manifest> {
   const morphCfg = selected.has('morph') ? Object.entries(config.morphology).filter(([l]) => langSet.has(l)) : [];
   const abiwordCfg = selected.has('abiword') ? config.abiword ?? null : null;
   if (selected.has('abiword') && !abiwordCfg) fail('source abiword selected but sources.json has no "abiword" entry');
+  const variantPkgs = selected.has('language-variants')
+    ? [...new Set(Object.entries(config.languageVariants).filter(([l]) => targetLangs.includes(l)).flatMap(([, v]) => v.packages))].sort()
+    : [];
   const debNames = [...new Set([...config.evalOnly.debian, ...gettextPkgs, ...loPkgs, ...chromiumPkgs,
-    ...monoCfg.map(([, m]) => m.package), ...morphCfg.map(([, m]) => m.package), ...(abiwordCfg ? [abiwordCfg.package] : [])])];
+    ...monoCfg.map(([, m]) => m.package), ...morphCfg.map(([, m]) => m.package), ...(abiwordCfg ? [abiwordCfg.package] : []), ...variantPkgs])];
 
   // --- fetch -----------------------------------------------------------------------------------------
   let fetched = 0;
@@ -107,7 +110,7 @@ export async function buildData(options: BuildOptions = {}): Promise<Manifest> {
     if (name === config.chromium.english) return ['./usr/lib/chromium/locales/en-US.pak'];
     if (name === 'mediawiki') return ['./usr/share/mediawiki/*.json'];
     if (name === abiwordCfg?.package) return [`./${abiwordCfg.dir}/*.strings`];
-    if (gettextPkgs.includes(name) || loPkgs.includes(name)) return MO_MEMBERS;
+    if (gettextPkgs.includes(name) || loPkgs.includes(name) || variantPkgs.includes(name)) return MO_MEMBERS;
     return undefined;
   };
   const toExtract = [...debs.values()].filter((d) => d.debPath !== null);
@@ -182,7 +185,7 @@ export async function buildData(options: BuildOptions = {}): Promise<Manifest> {
     let done = 0;
     for (const pkg of pkgs) {
       const dir = extractedDirs.get(pkg);
-      if (dir) consume(source, await moPairs(dir, pkg, source, langSet, fail));
+      if (dir) consume(source, await moPairs(dir, pkg, source, byBaseLang(langSet), fail));
       progress({ phase: `parse ${source}`, done: ++done, total: pkgs.length, item: pkg });
     }
   }
@@ -217,6 +220,11 @@ export async function buildData(options: BuildOptions = {}): Promise<Manifest> {
     } catch (err) {
       fail(`abiword: ${(err as Error).message}`);
     }
+  }
+  const variantOf = byVariant(config.languageVariants, targetLangs);
+  for (const pkg of variantPkgs) {
+    const dir = extractedDirs.get(pkg);
+    if (dir) consume('language-variants', await moPairs(dir, pkg, 'language-variants', variantOf, fail));
   }
 
   for (const lang of contactLangs) {

@@ -26,6 +26,12 @@ const SourcesSchema = z.object({
    */
   abiword: z.object({ package: z.string(), dir: z.string(), english: z.string(), fallbacks: z.array(z.string()),
     locales: z.record(z.string(), z.string()), why: z.string() }).optional(),
+  /**
+   * Locale codes of regional varieties read as one of our languages (source `language-variants`): their
+   * `<locale>/LC_MESSAGES/*.mo` catalogs in `packages`, which `baseLang` alone would file under another code.
+   */
+  languageVariants: z.record(z.string(), z.object({ locales: z.array(z.string()).min(1), packages: z.array(z.string()).min(1), why: z.string() }))
+    .default({}),
   /** Synthetic passages from several catalog messages (source `passages`). */
   passages: z.object({ size: z.number().int().min(2), minEnglishWords: z.number().int().min(1), fromSources: z.array(z.string()).min(1) })
     .default({ size: 4, minEnglishWords: 3, fromSources: ['gettext', 'libreoffice', 'chromium'] }),
@@ -42,7 +48,7 @@ export function loadSourcesConfig(json: unknown = sourcesJson): SourcesConfig {
 }
 
 /** Source groups that `--only` / `sources` can select. */
-export const SOURCE_NAMES = ['gettext', 'libreoffice', 'chromium', 'cldr', 'cldr-extra', 'abiword', 'passages', 'mono', 'morph', 'bench'] as const;
+export const SOURCE_NAMES = ['gettext', 'libreoffice', 'chromium', 'cldr', 'cldr-extra', 'abiword', 'language-variants', 'passages', 'mono', 'morph', 'bench'] as const;
 export type SourceName = (typeof SOURCE_NAMES)[number];
-/** What a build without `--only` reads: `cldr-extra`, `abiword` and `passages` are opt-in until measured to help (docs/results.md). */
+/** What a build without `--only` reads: `cldr-extra`, `abiword`, `language-variants` and `passages` are opt-in until measured to help (docs/results.md). */
 export const DEFAULT_SOURCES: readonly SourceName[] = ['gettext', 'libreoffice', 'chromium', 'cldr', 'mono', 'morph', 'bench'];

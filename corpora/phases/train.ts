@@ -1,7 +1,7 @@
 /** Raw parallel pairs per training source, read from extracted package directories. */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { wantLang } from '../langs.js';
+import { baseLang, wantLang } from '../langs.js';
 import { pairAbiStrings, parseAbiStrings } from '../sources/abiword.js';
 import { localeNames, pairLocaleNames } from '../sources/cldr.js';
 import { cldrStrings, pairCldrByPath } from '../sources/cldr-paths.js';
@@ -13,25 +13,45 @@ import type { RawPair } from '../types.js';
 
 export interface MoFile { path: string; lang: string }
 
+/** Our language for a locale directory name, or null when it is not wanted. */
+export type LocaleResolver = (locale: string) => string | null;
+
+/** Wanted languages by base code ("am_ET" → "am"). */
+export function byBaseLang(langs: ReadonlySet<string>): LocaleResolver {
+  return (locale) => wantLang(locale, langs);
+}
+
+/**
+ * Wanted languages through their `languageVariants` locales only ("quz", "quy_PE" → "qu"): the catalogs the
+ * gettext source skips, so that reading both never reads one catalog twice.
+ */
+export function byVariant(variants: SourcesConfig['languageVariants'], langs: readonly string[]): LocaleResolver {
+  const langOf = new Map<string, string>();
+  for (const [lang, { locales }] of Object.entries(variants)) {
+    if (langs.includes(lang)) for (const locale of locales) langOf.set(locale.toLowerCase(), lang);
+  }
+  return (locale) => langOf.get(baseLang(locale)) ?? null;
+}
+
 /** Every `<locale>/LC_MESSAGES/*.mo` under dir whose locale maps to a wanted language. */
-export async function findMoFiles(dir: string, langs: ReadonlySet<string>): Promise<MoFile[]> {
+export async function findMoFiles(dir: string, langOf: LocaleResolver): Promise<MoFile[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
   const files: MoFile[] = [];
   for (const e of entries) {
     if (!e.isFile() || !e.name.endsWith('.mo')) continue;
     const parts = e.parentPath.split('/');
     if (parts[parts.length - 1] !== 'LC_MESSAGES') continue;
-    const lang = wantLang(parts[parts.length - 2] ?? '', langs);
+    const lang = langOf(parts[parts.length - 2] ?? '');
     if (lang) files.push({ path: join(e.parentPath, e.name), lang });
   }
   return files.sort((a, b) => (a.path < b.path ? -1 : 1));
 }
 
 /** Pairs from the .mo files of one extracted package; unreadable catalogs are reported, not fatal. */
-export async function moPairs(dir: string, pkg: string, source: string, langs: ReadonlySet<string>,
+export async function moPairs(dir: string, pkg: string, source: string, langOf: LocaleResolver,
   onError: (message: string) => void): Promise<RawPair[]> {
   const pairs: RawPair[] = [];
-  for (const file of await findMoFiles(dir, langs)) {
+  for (const file of await findMoFiles(dir, langOf)) {
     try {
       pairs.push(...parseMo(await readFile(file.path), { lang: file.lang, source, pkg }));
     } catch (err) {
