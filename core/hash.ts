@@ -1,9 +1,22 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 
-/** Hex sha256 of a file read whole: for files that fit in memory anyway (training data, weights). */
+const CHUNK_BYTES = 1 << 20;
+
+/**
+ * Hex sha256 of a file read in 1 MiB chunks, synchronously: a checksum never holds the file, which for a saved graph
+ * is most of the process's memory again (docs/benchmarks/notes/2.9-memory.md).
+ */
 export function sha256FileSync(file: string): string {
-  return sha256Hex(fs.readFileSync(file));
+  const hash = crypto.createHash('sha256');
+  const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  const fd = fs.openSync(file, 'r');
+  try {
+    for (let read = fs.readSync(fd, chunk); read > 0; read = fs.readSync(fd, chunk)) hash.update(chunk.subarray(0, read));
+  } finally {
+    fs.closeSync(fd);
+  }
+  return hash.digest('hex');
 }
 
 /** Hex sha256 of a file read in 1 MiB chunks, yielding to the event loop between them (indexes, snapshots). */

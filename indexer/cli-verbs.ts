@@ -55,6 +55,7 @@ export async function runIndex(engine: Engine, options: IndexOptions, { logger, 
         logger.info({ documents, total, docsPerSecond: rate }, 'indexing');
       }
     },
+    onImported: () => engine.releaseEncoders(), // the process ends after the graph build, which encodes nothing
   });
   bar?.stop();
   engine.saveIndexes();

@@ -299,6 +299,17 @@ export class Engine {
     return { upserted: prepared.documents - unchanged.size, unchanged: unchanged.size, passages };
   }
 
+  /**
+   * Ends the threads and sessions that encode ahead of close(): the encoders (when this engine owns them) and the
+   * passage worker. For a process that encodes nothing more, e.g. `tafuta index` before its graph build, which would
+   * otherwise hold their memory beside the graph (docs/benchmarks/notes/2.9-memory.md). Passages are split on this
+   * thread afterwards; whatever encodes (a write, a search) then fails with the encoder's "closed" error.
+   */
+  async releaseEncoders(): Promise<void> {
+    await this.passagePreparer.close();
+    if (this.ownsEncoders) await this.encoders.closeAll();
+  }
+
   /** A document; in a collection of your own vectors, with its (stored, unit-length) vector. */
   async getDocument(name: string, id: string): Promise<StoredDocument> {
     const collection = await this.requireCollection(name);

@@ -25,6 +25,8 @@ export interface IndexFileOptions {
   deferIndex?: boolean;
   /** Called after each committed batch. */
   onProgress?: (progress: { documents: number; total: number | undefined }) => void;
+  /** Called once every batch is committed, before the graph build of `deferIndex` (a caller that encodes nothing more may release the encoders). */
+  onImported?: () => Promise<void>;
 }
 
 export interface IndexFileSummary {
@@ -77,6 +79,7 @@ export async function indexFile(options: IndexFileOptions): Promise<IndexFileSum
       options.onProgress?.({ documents: summary.documents, total });
     },
   });
+  await options.onImported?.();
   if (options.deferIndex) await engine.catchUpIndex(collection);
   const seconds = (performance.now() - started) / 1000;
   return { ...summary, seconds, passagesPerSecond: seconds > 0 ? summary.passages / seconds : 0 };

@@ -1,7 +1,7 @@
 /**
  * Shared pieces of the benchmark scripts (scripts/bench-*.ts): machine description, seeded synthetic vectors,
- * exact top-k by brute force, recall, percentiles, a fake encoder that serves precomputed vectors, temp-dir and
- * child-process cleanup, and the JSON/Markdown writers. Not a benchmark itself.
+ * exact top-k by brute force, recall, percentiles, a child process's memory sampled by phase, a fake encoder that
+ * serves precomputed vectors, temp-dir and child-process cleanup, and the JSON/Markdown writers. Not a benchmark itself.
  */
 import cluster from 'node:cluster';
 import fs from 'node:fs';
@@ -299,6 +299,93 @@ export function peakRss(everyMs = 50): { stop(): number; reset(): void } {
 
 export function gc(): void {
   (globalThis as { gc?: () => void }).gc?.();
+}
+
+// ---------------------------------------------------------------------------------------------- memory of a child process
+
+/** One reading of a process's /proc status, in KiB, at `atMs` (epoch ms, the clock of pino's `time`). */
+export interface MemorySample {
+  atMs: number;
+  /** VmRSS = RssAnon (heap, buffers, native allocations) + RssFile (mapped files: code, SQLite's mmap) + RssShmem. */
+  rssKiB: number;
+  anonKiB: number;
+  fileKiB: number;
+  /** VmHWM: the highest VmRSS so far, between samples too (what GNU time reports at the end). */
+  hwmKiB: number;
+}
+
+function readMemory(pid: number): MemorySample | undefined {
+  let status: string;
+  try {
+    status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return undefined; // ended
+  }
+  const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { atMs: Date.now(), rssKiB: kib('VmRSS'), anonKiB: kib('RssAnon'), fileKiB: kib('RssFile'), hwmKiB: kib('VmHWM') };
+}
+
+/** The pid of a process's first child (the command under /usr/bin/time); undefined until it has one. */
+export function firstChildPid(pid: number): number | undefined {
+  try {
+    const first = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ')[0];
+    return first ? Number(first) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads the memory of the process `pidOf()` names every `everyMs` (it may appear late and end early) until stopped. */
+export function sampleMemory(pidOf: () => number | undefined, everyMs = 250): { stop(): MemorySample[] } {
+  const samples: MemorySample[] = [];
+  let pid: number | undefined;
+  const timer = setInterval(() => {
+    pid ??= pidOf();
+    const sample = pid === undefined ? undefined : readMemory(pid);
+    if (sample && Number.isFinite(sample.rssKiB)) samples.push(sample);
+  }, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      return samples;
+    },
+  };
+}
+
+/** A stretch of a run, [fromMs, toMs) in epoch ms. */
+export interface Phase {
+  name: string;
+  fromMs: number;
+  toMs: number;
+}
+
+export interface PhaseMemory {
+  phase: string;
+  seconds: number;
+  samples: number;
+  /** The largest sampled VmRSS in the phase, and its largest anonymous and file-backed parts (maybe of other samples). */
+  peakRssMiB: number;
+  peakAnonMiB: number;
+  peakFileMiB: number;
+  /** VmHWM at the phase's last sample: where it rises, the run's peak so far was set in this phase. */
+  hwmMiB: number;
+}
+
+/** The samples of each phase summarised (a phase without a sample reports NaN). */
+export function memoryByPhase(samples: readonly MemorySample[], phases: readonly Phase[]): PhaseMemory[] {
+  const mib = (kib: number) => round(kib / 1024, 1);
+  return phases.map(({ name, fromMs, toMs }) => {
+    const inPhase = samples.filter((s) => s.atMs >= fromMs && s.atMs < toMs);
+    const most = (field: 'rssKiB' | 'anonKiB' | 'fileKiB' | 'hwmKiB') => mib(Math.max(...inPhase.map((s) => s[field])));
+    return {
+      phase: name,
+      seconds: round((toMs - fromMs) / 1000, 1),
+      samples: inPhase.length,
+      ...(inPhase.length === 0
+        ? { peakRssMiB: NaN, peakAnonMiB: NaN, peakFileMiB: NaN, hwmMiB: NaN }
+        : { peakRssMiB: most('rssKiB'), peakAnonMiB: most('anonKiB'), peakFileMiB: most('fileKiB'), hwmMiB: most('hwmKiB') }),
+    };
+  });
 }
 
 // ---------------------------------------------------------------------------------------------- engine

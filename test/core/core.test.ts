@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { z } from 'zod';
 import { CliError, exitFor } from '../../core/cli.js';
 import { TafutaError, isTafutaError } from '../../core/errors.js';
-import { sha256File, sha256FileSync } from '../../core/hash.js';
+import { sha256File, sha256FileSync, sha256Hex } from '../../core/hash.js';
 import { integerInRange, intFromEnv } from '../../core/integers.js';
 import { jsonLines, readJsonl } from '../../core/jsonl.js';
 import { formatIssues } from '../../core/issues.js';
@@ -17,6 +17,16 @@ test('sha256File and sha256FileSync agree with the known digest', async () => {
   const expected = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';
   assert.equal(sha256FileSync(file), expected);
   assert.equal(await sha256File(file), expected);
+});
+
+test('sha256FileSync reads a file of several chunks (and a partial one) as one: the digest of its bytes', () => {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tafuta-core-')), 'large.bin');
+  const bytes = Buffer.alloc(2.5 * 2 ** 20 + 3);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 2654435761) >>> 24;
+  fs.writeFileSync(file, bytes);
+  assert.equal(sha256FileSync(file), sha256Hex(bytes));
+  fs.writeFileSync(file, '');
+  assert.equal(sha256FileSync(file), sha256Hex(''));
 });
 
 test('formatIssues: path: message; …, with a name for the root and an optional prefix', () => {

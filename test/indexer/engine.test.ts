@@ -440,3 +440,42 @@ test('reindexCollection re-encodes a collection whose encoder changed, keeps eve
     reopened.close();
   }
 });
+
+/** The hashed encoder with a close() that it honours, as the ONNX ones do. */
+function closableEncoder(): Encoder & { closed: boolean } {
+  const base = createHashedNgramEncoder({ dim: 64 });
+  const encoder = {
+    info: base.info,
+    closed: false,
+    async embed(texts: readonly string[], options: Parameters<Encoder['embed']>[1]) {
+      if (encoder.closed) throw new Error('encoder is closed');
+      return base.embed(texts, options);
+    },
+    async close() {
+      encoder.closed = true;
+    },
+  };
+  return encoder;
+}
+
+test('releaseEncoders closes the encoders of an engine that owns them (encoding then fails, close still works); shared ones stay open', async () => {
+  for (const ownsEncoders of [true, false]) {
+    const encoder = closableEncoder();
+    const engine = new Engine({
+      storage: createSqliteStorage({ dataDir: undefined, logger: silentLogger }),
+      encoders: createEncoderRegistry([encoder]),
+      languageIdentifier: createHeuristicLanguageIdentifier(),
+      logger: silentLogger,
+      ownsEncoders,
+    });
+    await engine.createCollection('c');
+    await engine.upsertDocuments('c', SAMPLE_DOCUMENTS.slice(0, 2));
+    await engine.releaseEncoders();
+    assert.equal(encoder.closed, ownsEncoders);
+    const write = engine.upsertDocuments('c', SAMPLE_DOCUMENTS.slice(2, 4));
+    if (ownsEncoders) await assert.rejects(write, /closed/);
+    else assert.equal((await write).upserted, 2);
+    assert.equal((await engine.getCollection('c')).documents, ownsEncoders ? 2 : 4);
+    await engine.close();
+  }
+});
