@@ -3,6 +3,7 @@
  * system names, paired comparisons restricted to some languages, number formats.
  */
 import { compareReports } from '../eval/compare.js';
+import { METRIC_NAMES } from '../eval/metrics.js';
 import { fmt } from '../eval/report.js';
 import type { EvalReport } from '../eval/run.js';
 
@@ -34,3 +35,27 @@ export const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 /** Sample standard deviation; NaN for fewer than two values. */
 export const sd = (xs: number[]) => (xs.length > 1 ? Math.sqrt(xs.reduce((acc, x) => acc + (x - mean(xs)) ** 2, 0) / (xs.length - 1)) : NaN);
 export const percent = (x: number) => `${Math.round(100 * x)}%`;
+
+export function denseReport(reports: EvalReport[], bench: string, name: string): EvalReport | undefined {
+  return reports.find((r) => r.config.bench === bench && r.config.mode === 'dense' && r.config.encoder.name === name);
+}
+
+/** Every query's metrics averaged over several runs (seeds) of one recipe: the queries all of them scored. */
+export function averageOver(reports: EvalReport[]): EvalReport {
+  const [first] = reports;
+  const byId = reports.map((r) => new Map(r.perQuery.map((q) => [q.id, q.metrics])));
+  const perQuery = first!.perQuery
+    .filter((q) => byId.every((m) => m.has(q.id)))
+    .map((q) => ({
+      ...q,
+      metrics: Object.fromEntries(METRIC_NAMES.map((name) => [name, byId.reduce((sum, m) => sum + m.get(q.id)![name], 0) / byId.length])) as typeof q.metrics,
+    }));
+  return { ...first!, perQuery };
+}
+
+/** Macro MRR@10 over the languages `only` keeps (each language's mean over its queries, then the mean of those). */
+export function macroMrrOn(report: EvalReport, only: (lang: string) => boolean): number {
+  const byLang = new Map<string, number[]>();
+  for (const q of report.perQuery) if (only(q.lang)) byLang.set(q.lang, [...(byLang.get(q.lang) ?? []), q.metrics['MRR@10']]);
+  return mean([...byLang.values()].map(mean));
+}

@@ -9,8 +9,9 @@ import { METRIC_NAMES, type MetricName } from '../eval/metrics.js';
 import { fmt, readReport } from '../eval/report.js';
 import type { EvalReport } from '../eval/run.js';
 import { compareReports, comparisonWarnings } from '../eval/compare.js';
+import { moreSourcesSection } from './results-more-sources.js';
 import { zeroShotSubwordsSection } from './results-zero-shot-subwords.js';
-import { BENCH_ORDER, mean, pairedOn, pCell, percent, sd, signed, systemOf, table } from './results-common.js';
+import { averageOver, BENCH_ORDER, denseReport, macroMrrOn, mean, pairedOn, pCell, percent, sd, signed, systemOf, table } from './results-common.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const REPORTS_DIR = path.join(ROOT, 'docs', 'eval');
@@ -106,10 +107,6 @@ function benchSection(bench: string, reports: EvalReport[]): string[] {
 
 /** The dense mediawiki-xling report of the encoder `name`: what the ablation, size and pooling sections compare. */
 /** The dense-mode report of encoder `name` on `bench`. */
-function denseReport(reports: EvalReport[], bench: string, name: string): EvalReport | undefined {
-  return reports.find((r) => r.config.bench === bench && r.config.mode === 'dense' && r.config.encoder.name === name);
-}
-
 function denseMediawiki(reports: EvalReport[], name: string): EvalReport | undefined {
   return denseReport(reports, 'mediawiki-xling', name);
 }
@@ -330,18 +327,6 @@ const POOLING = {
 const poolingRun = (method: string, seed: number) => `pool-${method}-s${seed}`;
 
 /** One report whose per-query metrics are the average over `reports` (same queries): a method's expected model. */
-function averageOver(reports: EvalReport[]): EvalReport {
-  const [first] = reports;
-  const byId = reports.map((r) => new Map(r.perQuery.map((q) => [q.id, q.metrics])));
-  const perQuery = first!.perQuery
-    .filter((q) => byId.every((m) => m.has(q.id)))
-    .map((q) => ({
-      ...q,
-      metrics: Object.fromEntries(METRIC_NAMES.map((name) => [name, byId.reduce((sum, m) => sum + m.get(q.id)![name], 0) / byId.length])) as typeof q.metrics,
-    }));
-  return { ...first!, perQuery };
-}
-
 function poolingSection(reports: EvalReport[]): string[] {
   const find = (name: string) => denseMediawiki(reports, name);
   const runs = Object.fromEntries(
@@ -922,13 +907,6 @@ const MORE_DATA = {
   weak: ['so', 'qu', 'wo', 'bo', 'ti', 'ha', 'yo', 'ig', 'st'],
 };
 
-/** Macro MRR@10 over the languages `only` keeps (each language's mean over its queries, then the mean of those). */
-function macroMrrOn(report: EvalReport, only: (lang: string) => boolean): number {
-  const byLang = new Map<string, number[]>();
-  for (const q of report.perQuery) if (only(q.lang)) byLang.set(q.lang, [...(byLang.get(q.lang) ?? []), q.metrics['MRR@10']]);
-  return mean([...byLang.values()].map(mean));
-}
-
 function moreDataSection(reports: EvalReport[]): string[] {
   const rows: string[][] = [];
   const stepRows: string[][] = [];
@@ -1292,6 +1270,7 @@ export function renderResults(reports: EvalReport[]): string {
   lines.push(...shippedSwapSection(reports));
   lines.push(...contactLanguageSection(reports));
   lines.push(...moreDataSection(reports));
+  lines.push(...moreSourcesSection(reports));
   lines.push(...zeroShotSection(reports));
   lines.push(...zeroShotSubwordsSection(reports));
   lines.push(...queryTranslationSection(reports));
