@@ -104,6 +104,7 @@ export function createDocumentStore(db: Db) {
       WHERE d.collection_id = ? AND d.external_id IN (SELECT value FROM json_each(?))`),
     vectorsBetween: db.prepare('SELECT id, embedding FROM passages WHERE collection_id = ? AND id > ? AND id <= ? ORDER BY id LIMIT ?'),
     latestVectors: db.prepare('SELECT id, embedding FROM passages WHERE collection_id = ? AND id <= ? ORDER BY id DESC LIMIT ?'),
+    passageIdsBetween: db.prepare('SELECT id FROM passages WHERE collection_id = ? AND id > ? AND id <= ? ORDER BY id').pluck(),
     searchTextsBetween: db.prepare('SELECT id, search_text FROM passages WHERE collection_id = ? AND id > ? AND id <= ? ORDER BY id').raw(),
     tombstonesBetween: db.prepare(
       'SELECT seq, passage_id AS passageId FROM passage_tombstones WHERE collection_id = ? AND seq > ? AND seq <= ? ORDER BY seq',
@@ -329,6 +330,11 @@ export function createDocumentStore(db: Db) {
         if (rows.length < pageSize) return;
         cursor = rows.at(-1)!.id;
       }
+    },
+
+    /** The ids of passages with `after` < id <= `through`, in order (read from the (collection_id, id) index alone). */
+    passageIdsBetween(collectionId: number, after: number, through: number): IterableIterator<number> {
+      return statements.passageIdsBetween.iterate(collectionId, after, through) as IterableIterator<number>;
     },
 
     /** The `limit` passages with the highest ids <= `through` (the latest written), in id order. */

@@ -1,0 +1,170 @@
+/**
+ * Measures the search breadth (ef) a collection's graph needs for recall@10 ≥ CALIBRATION_TARGET_RECALL, instead of
+ * assuming it from the collection's size (config.ts, DEFAULT_EF_STEPS: fitted on the worst corpus we have, shuffled
+ * words of 11 languages, so that a collection of real text pays 2–8× the search CPU it needs).
+ *
+ * Queries are the normalised mean of two random stored vectors (so no query is a stored vector, and each lies where
+ * the collection's passages are); their exact top 10 comes from usearch's SIMD exact scan over the stored vectors,
+ * streamed from SQLite a chunk at a time (memory: one chunk, whatever the collection's size). The graph is searched as
+ * CollectionIndex.search does (rescoring included) at each ef of EF_LADDER in turn; the first whose recall reaches the
+ * target is the calibration. docs/benchmarks/notes/2.10-ef-calibration.md.
+ */
+import { exactSearch, MetricKind } from 'usearch';
+import type { Logger } from '../core/logger.js';
+import type { Rng } from '../core/rng.js';
+import { calibrationHolds, type EfCalibration } from './config.js';
+import type { StoredVector } from './document-store.js';
+
+/** The efs tried, smallest first: the size default's steps and one beyond its largest. */
+export const EF_LADDER: readonly number[] = [64, 128, 256, 512, 1024, 2048];
+/** The recall@10 the size default was fitted to keep (config.ts). */
+export const CALIBRATION_TARGET_RECALL = 0.98;
+export const CALIBRATION_K = 10;
+/**
+ * 200 queries × 10: a recall near 0.98 is measured to about ±0.005 (one standard error over these queries), where the
+ * ladder's steps move it by several points; the exact scan's cost grows with the count (≈ 1 s per 1M passages for 200).
+ */
+export const CALIBRATION_QUERIES = 200;
+/**
+ * Bulk builds of fewer passages are not calibrated: the ladder starts at 64, the size default up to 36,000 passages, and
+ * a search at ef 64 costs ≈ 0.3 ms there (docs/benchmarks.md §2.6), so a calibration could only confirm it (or raise it
+ * on a corpus harder than the one the default was fitted on) and saves no CPU.
+ */
+export const MIN_CALIBRATION_PASSAGES = 20_000;
+/** Stored vectors per exact scan (≈ 8 MB at 256 dimensions). */
+const EXACT_CHUNK = 8192;
+const EXACT_THREADS = 2;
+
+/** The collection's stored vectors, as SQLite gives them (document-store.ts). */
+export interface StoredVectors {
+  dim: number;
+  /** Every passage id, in order. */
+  ids(): Iterable<number>;
+  vectorsOf(labels: readonly number[]): StoredVector[];
+  /** Every stored vector in id order, read `pageSize` at a time. */
+  all(pageSize: number): Iterable<StoredVector>;
+}
+
+export interface CalibrationInput {
+  /** The graph as searched: the labels of the k best hits at `ef` (CollectionIndex.search, candidates rescored). */
+  search(query: Float32Array, k: number, ef: number): readonly number[];
+  vectors: StoredVectors;
+  /** How many passages the graph holds (the calibration's size). */
+  passages: number;
+  rng: Rng;
+  logger: Logger;
+  /** Defaults: EF_LADDER, CALIBRATION_TARGET_RECALL, CALIBRATION_QUERIES. */
+  ladder?: readonly number[];
+  target?: number;
+  queries?: number;
+}
+
+export function calibrateEf(input: CalibrationInput): EfCalibration {
+  const started = performance.now();
+  const ladder = input.ladder ?? EF_LADDER;
+  const target = input.target ?? CALIBRATION_TARGET_RECALL;
+  const queries = queriesFrom(input.vectors, input.passages, input.queries ?? CALIBRATION_QUERIES, input.rng);
+  const truth = exactTopK(input.vectors, queries, CALIBRATION_K);
+  const tried: Array<{ ef: number; recall: number }> = [];
+  for (const ef of ladder) {
+    tried.push({ ef, recall: recallAt(input.search, queries, truth, ef) });
+    if (tried.at(-1)!.recall >= target) break;
+  }
+  const chosen = tried.at(-1)!;
+  const calibration = {
+    ef: chosen.ef, recall: chosen.recall, passages: input.passages, queries: queries.length, target, seconds: round((performance.now() - started) / 1000, 2),
+  };
+  if (chosen.recall < target) input.logger.warn({ ...calibration, tried }, `no ef of the ladder reaches recall@10 ${target}: searching at the largest`);
+  else input.logger.info({ ...calibration, tried }, 'search breadth calibrated');
+  return calibration;
+}
+
+/** Mean recall@k of the search at `ef` against the exact top k. */
+export function recallAt(search: CalibrationInput['search'], queries: readonly Float32Array[], truth: readonly number[][], ef: number): number {
+  let found = 0;
+  let wanted = 0;
+  queries.forEach((query, q) => {
+    const expected = new Set(truth[q]);
+    for (const label of search(query, CALIBRATION_K, ef)) if (expected.has(label)) found++;
+    wanted += expected.size;
+  });
+  return wanted === 0 ? 1 : round(found / wanted, 4);
+}
+
+/** `count` queries, each the normalised mean of two stored vectors at random positions (read from SQLite by id). */
+export function queriesFrom(vectors: StoredVectors, passages: number, count: number, rng: Rng): Float32Array[] {
+  if (passages === 0) return [];
+  const pairs = Array.from({ length: count }, () => [rng.int(passages), rng.int(passages)] as const);
+  const wanted = new Set(pairs.flat());
+  const idAt = new Map<number, number>();
+  let position = 0;
+  for (const id of vectors.ids()) {
+    if (wanted.has(position)) idAt.set(position, id);
+    if (++position >= passages) break;
+  }
+  const vectorOf = new Map(vectors.vectorsOf([...new Set(idAt.values())]).map(({ label, vector }) => [label, vector]));
+  const queries: Float32Array[] = [];
+  for (const [first, second] of pairs) {
+    const a = vectorOf.get(idAt.get(first)!);
+    const b = vectorOf.get(idAt.get(second)!);
+    if (a && b) queries.push(normalisedMean(a, b, vectors.dim));
+  }
+  return queries;
+}
+
+function normalisedMean(a: Float32Array, b: Float32Array, dim: number): Float32Array {
+  const mean = new Float32Array(dim);
+  let norm = 0;
+  for (let i = 0; i < dim; i++) {
+    mean[i] = a[i]! + b[i]!;
+    norm += mean[i]! * mean[i]!;
+  }
+  // Two opposite vectors sum to zero: the first stands in (still a query among the passages).
+  if (norm === 0) return Float32Array.from(a);
+  const scale = 1 / Math.sqrt(norm);
+  for (let i = 0; i < dim; i++) mean[i]! *= scale;
+  return mean;
+}
+
+/** The labels of each query's k best stored vectors by inner product (cosine: all are unit vectors), chunk by chunk. */
+export function exactTopK(vectors: StoredVectors, queries: readonly Float32Array[], k: number): number[][] {
+  const { dim } = vectors;
+  const best = queries.map(() => [] as Array<{ label: number; score: number }>);
+  if (queries.length === 0) return [];
+  const batch = new Float32Array(queries.length * dim);
+  queries.forEach((query, q) => batch.set(query, q * dim));
+  const chunk = new Float32Array(EXACT_CHUNK * dim);
+  const labels: number[] = [];
+  const scan = () => {
+    if (labels.length === 0) return;
+    const count = Math.min(k, labels.length);
+    const found = exactSearch(chunk.subarray(0, labels.length * dim), batch, dim, count, MetricKind.IP, EXACT_THREADS);
+    queries.forEach((_, q) => {
+      for (let i = q * count; i < (q + 1) * count; i++) {
+        best[q]!.push({ label: labels[Number(found.keys[i]!)]!, score: 1 - found.distances[i]! });
+      }
+      best[q] = best[q]!.sort((x, y) => y.score - x.score || x.label - y.label).slice(0, k);
+    });
+    labels.length = 0;
+  };
+  for (const { label, vector } of vectors.all(EXACT_CHUNK)) {
+    chunk.set(vector, labels.length * dim);
+    labels.push(label);
+    if (labels.length === EXACT_CHUNK) scan();
+  }
+  scan();
+  return best.map((hits) => hits.map((hit) => hit.label));
+}
+
+function round(x: number, digits: number): number {
+  const scale = 10 ** digits;
+  return Math.round(x * scale) / scale;
+}
+
+/**
+ * Whether a graph just built in bulk from `passages` passages is to be calibrated: the collection sets no ef of its own,
+ * it is large enough, and the graph holds no calibration that still holds for its size (config.ts, calibrationHolds).
+ */
+export function calibrationDue(hnsw: { ef?: number | undefined }, passages: number, current: EfCalibration | undefined): boolean {
+  return hnsw.ef === undefined && passages >= MIN_CALIBRATION_PASSAGES && !calibrationHolds(current, passages);
+}
