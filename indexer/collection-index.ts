@@ -268,7 +268,7 @@ export class CollectionIndex {
     const { id, dim } = this.collection;
     const through = this.graph.cursor.passageId;
     const calibration = calibrateEf({
-      search: (query, k, ef) => this.search(query, k, undefined, ef).map((hit) => hit.label),
+      search: (query, k, ef) => this.search(query, k, undefined, ef),
       vectors: {
         dim,
         ids: () => this.store.passageIdsBetween(id, 0, through),

@@ -14,6 +14,7 @@ import type { Logger } from '../core/logger.js';
 import type { Rng } from '../core/rng.js';
 import { calibrationHolds, type EfCalibration } from './config.js';
 import type { StoredVector } from './document-store.js';
+import type { VectorHit } from './vector-store.js';
 
 /** The efs tried, smallest first: the size default's steps and one beyond its largest. */
 export const EF_LADDER: readonly number[] = [64, 128, 256, 512, 1024, 2048];
@@ -34,6 +35,12 @@ export const MIN_CALIBRATION_PASSAGES = 20_000;
 /** Stored vectors per exact scan (≈ 8 MB at 256 dimensions). */
 const EXACT_CHUNK = 8192;
 const EXACT_THREADS = 2;
+/**
+ * A hit outside the exact top k that scores within this of its k-th counts as found: it ties (a duplicate passage,
+ * which real collections have — the same short string in many documents), and which of equal vectors either list
+ * keeps is arbitrary. Far above the rounding between usearch's SIMD sums and dot() (~1e-7).
+ */
+const TIE = 1e-5;
 
 /** The collection's stored vectors, as SQLite gives them (document-store.ts). */
 export interface StoredVectors {
@@ -46,8 +53,8 @@ export interface StoredVectors {
 }
 
 export interface CalibrationInput {
-  /** The graph as searched: the labels of the k best hits at `ef` (CollectionIndex.search, candidates rescored). */
-  search(query: Float32Array, k: number, ef: number): readonly number[];
+  /** The graph as searched: the k best hits at `ef`, with exact scores (CollectionIndex.search, candidates rescored). */
+  search(query: Float32Array, k: number, ef: number): readonly VectorHit[];
   vectors: StoredVectors;
   /** How many passages the graph holds (the calibration's size). */
   passages: number;
@@ -79,14 +86,18 @@ export function calibrateEf(input: CalibrationInput): EfCalibration {
   return calibration;
 }
 
-/** Mean recall@k of the search at `ef` against the exact top k. */
-export function recallAt(search: CalibrationInput['search'], queries: readonly Float32Array[], truth: readonly number[][], ef: number): number {
+/** Mean recall@k of the search at `ef` against the exact top k (a hit tying the k-th counts: TIE). */
+export function recallAt(search: CalibrationInput['search'], queries: readonly Float32Array[], truth: readonly VectorHit[][], ef: number): number {
   let found = 0;
   let wanted = 0;
   queries.forEach((query, q) => {
-    const expected = new Set(truth[q]);
-    for (const label of search(query, CALIBRATION_K, ef)) if (expected.has(label)) found++;
-    wanted += expected.size;
+    const exact = truth[q]!;
+    if (exact.length === 0) return;
+    const expected = new Set(exact.map((hit) => hit.label));
+    const kth = exact.at(-1)!.score;
+    const hits = search(query, CALIBRATION_K, ef).filter((hit) => expected.has(hit.label) || hit.score >= kth - TIE);
+    found += Math.min(hits.length, exact.length);
+    wanted += exact.length;
   });
   return wanted === 0 ? 1 : round(found / wanted, 4);
 }
@@ -126,10 +137,10 @@ function normalisedMean(a: Float32Array, b: Float32Array, dim: number): Float32A
   return mean;
 }
 
-/** The labels of each query's k best stored vectors by inner product (cosine: all are unit vectors), chunk by chunk. */
-export function exactTopK(vectors: StoredVectors, queries: readonly Float32Array[], k: number): number[][] {
+/** Each query's k best stored vectors by inner product (cosine: all are unit vectors), best first, chunk by chunk. */
+export function exactTopK(vectors: StoredVectors, queries: readonly Float32Array[], k: number): VectorHit[][] {
   const { dim } = vectors;
-  const best = queries.map(() => [] as Array<{ label: number; score: number }>);
+  const best = queries.map((): VectorHit[] => []);
   if (queries.length === 0) return [];
   const batch = new Float32Array(queries.length * dim);
   queries.forEach((query, q) => batch.set(query, q * dim));
@@ -153,7 +164,7 @@ export function exactTopK(vectors: StoredVectors, queries: readonly Float32Array
     if (labels.length === EXACT_CHUNK) scan();
   }
   scan();
-  return best.map((hits) => hits.map((hit) => hit.label));
+  return best;
 }
 
 function round(x: number, digits: number): number {
