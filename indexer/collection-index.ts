@@ -265,6 +265,11 @@ export class CollectionIndex {
    */
   calibrateEfIfDue(): EfCalibration | undefined {
     if (this.pending.size > 0 || this.saving || !calibrationDue(this.collection.config.hnsw, this.graph.size, this.graph.efCalibration)) return undefined;
+    return this.calibrateEf();
+  }
+
+  /** Measures the graph's ef now, whether due or not (benchmarks), and keeps it with the graph. */
+  calibrateEf(): EfCalibration {
     const { id, dim } = this.collection;
     const through = this.graph.cursor.passageId;
     const calibration = calibrateEf({

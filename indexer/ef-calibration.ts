@@ -3,8 +3,9 @@
  * assuming it from the collection's size (config.ts, DEFAULT_EF_STEPS: fitted on the worst corpus we have, shuffled
  * words of 11 languages, so that a collection of real text pays 2–8× the search CPU it needs).
  *
- * Queries are the normalised mean of two random stored vectors (so no query is a stored vector, and each lies where
- * the collection's passages are); their exact top 10 comes from usearch's SIMD exact scan over the stored vectors,
+ * A query is a random stored vector moved QUERY_PULL of the way toward another (normalised): near the collection's
+ * passages, as a real query is, but none of them (QUERY_PULL says why not the midpoint). Their exact top 10 comes from
+ * usearch's SIMD exact scan over the stored vectors,
  * streamed from SQLite a chunk at a time (memory: one chunk, whatever the collection's size). The graph is searched as
  * CollectionIndex.search does (rescoring included) at each ef of EF_LADDER in turn; the first whose recall reaches the
  * target is the calibration. docs/benchmarks/notes/2.10-ef-calibration.md.
@@ -32,6 +33,14 @@ export const CALIBRATION_QUERIES = 200;
  * on a corpus harder than the one the default was fitted on) and saves no CPU.
  */
 export const MIN_CALIBRATION_PASSAGES = 20_000;
+/**
+ * How far a query is moved from its stored vector toward another random one. Chosen against real held-out queries
+ * (texts of the same source not in the collection, docs/benchmarks/notes/2.10-ef-calibration.md) at 100k passages:
+ * the midpoint (1) asks for one ef step more than those on English strings and lands between languages on a
+ * multilingual corpus, where no ef up to 2048 reaches 0.98 (real queries: 256); 0.5 errs alike on the multilingual
+ * one; 0.25 picks the ef real queries need there and one step less on English (real recall 0.972 at it).
+ */
+export const QUERY_PULL = 0.25;
 /** Stored vectors per exact scan (≈ 8 MB at 256 dimensions). */
 const EXACT_CHUNK = 8192;
 const EXACT_THREADS = 2;
@@ -102,7 +111,7 @@ export function recallAt(search: CalibrationInput['search'], queries: readonly F
   return wanted === 0 ? 1 : round(found / wanted, 4);
 }
 
-/** `count` queries, each the normalised mean of two stored vectors at random positions (read from SQLite by id). */
+/** `count` queries, each a stored vector moved QUERY_PULL toward another, both at random positions (read from SQLite by id). */
 export function queriesFrom(vectors: StoredVectors, passages: number, count: number, rng: Rng): Float32Array[] {
   if (passages === 0) return [];
   const pairs = Array.from({ length: count }, () => [rng.int(passages), rng.int(passages)] as const);
@@ -118,23 +127,21 @@ export function queriesFrom(vectors: StoredVectors, passages: number, count: num
   for (const [first, second] of pairs) {
     const a = vectorOf.get(idAt.get(first)!);
     const b = vectorOf.get(idAt.get(second)!);
-    if (a && b) queries.push(normalisedMean(a, b, vectors.dim));
+    if (a && b) queries.push(pulledToward(a, b, vectors.dim));
   }
   return queries;
 }
 
-function normalisedMean(a: Float32Array, b: Float32Array, dim: number): Float32Array {
-  const mean = new Float32Array(dim);
+function pulledToward(from: Float32Array, to: Float32Array, dim: number): Float32Array {
+  const query = new Float32Array(dim);
   let norm = 0;
   for (let i = 0; i < dim; i++) {
-    mean[i] = a[i]! + b[i]!;
-    norm += mean[i]! * mean[i]!;
+    query[i] = from[i]! + QUERY_PULL * to[i]!;
+    norm += query[i]! * query[i]!;
   }
-  // Two opposite vectors sum to zero: the first stands in (still a query among the passages).
-  if (norm === 0) return Float32Array.from(a);
-  const scale = 1 / Math.sqrt(norm);
-  for (let i = 0; i < dim; i++) mean[i]! *= scale;
-  return mean;
+  const scale = 1 / Math.sqrt(norm); // |from| = 1 > QUERY_PULL × |to|: never zero
+  for (let i = 0; i < dim; i++) query[i]! *= scale;
+  return query;
 }
 
 /** Each query's k best stored vectors by inner product (cosine: all are unit vectors), best first, chunk by chunk. */
