@@ -139,7 +139,8 @@ for (const store of testStores()) describe(`HTTP API (${store.name} store)`, () 
       assert.equal(body.documents, 0);
       assert.equal(body.passages, 0);
       assert.equal(body.indexedVectors, 0);
-      assert.deepEqual(body.search, { ef: 64, efSource: 'size-default' }, 'no ef set, no calibration: the default for its size');
+      // No ef set, no calibration: the default for its size (PostgreSQL: pgvector's fixed default).
+      assert.deepEqual(body.search, { ef: 64, efSource: store.name === 'postgres' ? 'store-default' : 'size-default' });
       assert.deepEqual(body.languages, []);
       assert.ok(!Number.isNaN(Date.parse(body.createdAt)), `createdAt ${body.createdAt}`);
     });
