@@ -276,7 +276,7 @@ export class CollectionIndex {
       search: (query, k, ef) => this.search(query, k, undefined, ef),
       vectors: {
         dim,
-        ids: () => this.store.passageIdsBetween(id, 0, through),
+        languages: () => this.store.passageLanguagesBetween(id, 0, through),
         vectorsOf: (labels) => this.store.vectorsOf(labels),
         all: (pageSize) => this.store.vectorsBetween(id, 0, through, pageSize),
       },

@@ -3,8 +3,8 @@
  * assuming it from the collection's size (config.ts, DEFAULT_EF_STEPS: fitted on the worst corpus we have, shuffled
  * words of 11 languages, so that a collection of real text pays 2–8× the search CPU it needs).
  *
- * A query is a random stored vector moved QUERY_PULL of the way toward another (normalised): near the collection's
- * passages, as a real query is, but none of them (QUERY_PULL says why not the midpoint). Their exact top 10 comes from
+ * A query is the normalised mean of two random stored vectors of one language (the documents'): near the collection's
+ * passages, as a real query is, and none of them (LANGUAGE_PAIRS says why one language). Their exact top 10 comes from
  * usearch's SIMD exact scan over the stored vectors,
  * streamed from SQLite a chunk at a time (memory: one chunk, whatever the collection's size). The graph is searched as
  * CollectionIndex.search does (rescoring included) at each ef of EF_LADDER in turn; the first whose recall reaches the
@@ -34,13 +34,14 @@ export const CALIBRATION_QUERIES = 200;
  */
 export const MIN_CALIBRATION_PASSAGES = 20_000;
 /**
- * How far a query is moved from its stored vector toward another random one. Chosen against real held-out queries
- * (texts of the same source not in the collection, docs/benchmarks/notes/2.10-ef-calibration.md) at 100k passages:
- * the midpoint (1) asks for one ef step more than those on English strings and lands between languages on a
- * multilingual corpus, where no ef up to 2048 reaches 0.98 (real queries: 256); 0.5 errs alike on the multilingual
- * one; 0.25 picks the ef real queries need there and one step less on English (real recall 0.972 at it).
+ * Why both vectors of a query are of one language, checked against real held-out queries (texts of the same source not in
+ * the collection; docs/benchmarks/notes/2.10-ef-calibration.md): the mean of passages of two languages lies between
+ * them, where no ef up to 2048 reached recall@10 0.98 on the multilingual corpus (held-out passages: ef 256). Of the
+ * queries tried, these err least: one ef step above what real queries needed on English strings, one below on the
+ * multilingual corpus (real recall@10 0.973 there); a stored vector moved a quarter of the way toward another erred
+ * more (real recall 0.95 at its ef on English). They are the queries the size default was fitted with (§2.6).
  */
-export const QUERY_PULL = 0.25;
+
 /** Stored vectors per exact scan (≈ 8 MB at 256 dimensions). */
 const EXACT_CHUNK = 8192;
 const EXACT_THREADS = 2;
@@ -54,8 +55,8 @@ const TIE = 1e-5;
 /** The collection's stored vectors, as SQLite gives them (document-store.ts). */
 export interface StoredVectors {
   dim: number;
-  /** Every passage id, in order. */
-  ids(): Iterable<number>;
+  /** Every passage's [id, its document's language], in id order. */
+  languages(): Iterable<readonly [number, string | null]>;
   vectorsOf(labels: readonly number[]): StoredVector[];
   /** Every stored vector in id order, read `pageSize` at a time. */
   all(pageSize: number): Iterable<StoredVector>;
@@ -111,37 +112,61 @@ export function recallAt(search: CalibrationInput['search'], queries: readonly F
   return wanted === 0 ? 1 : round(found / wanted, 4);
 }
 
-/** `count` queries, each a stored vector moved QUERY_PULL toward another, both at random positions (read from SQLite by id). */
+/**
+ * `count` queries, each the normalised mean of a stored vector at a random position and one at a random position among
+ * those of its language (two passes over the passages' ids and languages; the vectors are then read by id). A pair
+ * that drew one passage twice is left out: its query would be a stored vector.
+ */
 export function queriesFrom(vectors: StoredVectors, passages: number, count: number, rng: Rng): Float32Array[] {
   if (passages === 0) return [];
-  const pairs = Array.from({ length: count }, () => [rng.int(passages), rng.int(passages)] as const);
-  const wanted = new Set(pairs.flat());
-  const idAt = new Map<number, number>();
+  const seedPositions = Array.from({ length: count }, () => rng.int(passages));
+  const wantedSeeds = new Set(seedPositions);
+  const seedAt = new Map<number, { id: number; lang: string | null }>();
+  const perLanguage = new Map<string | null, number>();
   let position = 0;
-  for (const id of vectors.ids()) {
-    if (wanted.has(position)) idAt.set(position, id);
-    if (++position >= passages) break;
+  for (const [id, lang] of vectors.languages()) {
+    if (position >= passages) break;
+    if (wantedSeeds.has(position)) seedAt.set(position, { id, lang });
+    perLanguage.set(lang, (perLanguage.get(lang) ?? 0) + 1);
+    position++;
   }
-  const vectorOf = new Map(vectors.vectorsOf([...new Set(idAt.values())]).map(({ label, vector }) => [label, vector]));
+  const seeds = seedPositions.flatMap((at) => seedAt.get(at) ?? []);
+  const partnerPositions = seeds.map(({ lang }) => ({ lang, at: rng.int(perLanguage.get(lang)!) }));
+  const wantedPartners = new Map<string | null, Set<number>>();
+  for (const { lang, at } of partnerPositions) wantedPartners.set(lang, (wantedPartners.get(lang) ?? new Set()).add(at));
+  const partnerId = new Map<string, number>();
+  const seen = new Map<string | null, number>();
+  position = 0;
+  for (const [id, lang] of vectors.languages()) {
+    if (position++ >= passages) break;
+    const at = seen.get(lang) ?? 0;
+    seen.set(lang, at + 1);
+    if (wantedPartners.get(lang)?.has(at)) partnerId.set(`${lang}\u0000${at}`, id);
+  }
+  const pairs = seeds.map((seed, q) => [seed.id, partnerId.get(`${partnerPositions[q]!.lang}\u0000${partnerPositions[q]!.at}`)] as const);
+  const vectorOf = new Map(vectors.vectorsOf([...new Set(pairs.flat())].filter((id) => id !== undefined)).map(({ label, vector }) => [label, vector]));
   const queries: Float32Array[] = [];
   for (const [first, second] of pairs) {
-    const a = vectorOf.get(idAt.get(first)!);
-    const b = vectorOf.get(idAt.get(second)!);
-    if (a && b) queries.push(pulledToward(a, b, vectors.dim));
+    const a = vectorOf.get(first);
+    const b = second === undefined || second === first ? undefined : vectorOf.get(second);
+    const mean = a && b ? normalisedMean(a, b, vectors.dim) : undefined;
+    if (mean) queries.push(mean);
   }
   return queries;
 }
 
-function pulledToward(from: Float32Array, to: Float32Array, dim: number): Float32Array {
-  const query = new Float32Array(dim);
+/** undefined for opposite vectors (their mean is zero). */
+function normalisedMean(a: Float32Array, b: Float32Array, dim: number): Float32Array | undefined {
+  const mean = new Float32Array(dim);
   let norm = 0;
   for (let i = 0; i < dim; i++) {
-    query[i] = from[i]! + QUERY_PULL * to[i]!;
-    norm += query[i]! * query[i]!;
+    mean[i] = a[i]! + b[i]!;
+    norm += mean[i]! * mean[i]!;
   }
-  const scale = 1 / Math.sqrt(norm); // |from| = 1 > QUERY_PULL × |to|: never zero
-  for (let i = 0; i < dim; i++) query[i]! *= scale;
-  return query;
+  if (norm === 0) return undefined;
+  const scale = 1 / Math.sqrt(norm);
+  for (let i = 0; i < dim; i++) mean[i]! *= scale;
+  return mean;
 }
 
 /** Each query's k best stored vectors by inner product (cosine: all are unit vectors), best first, chunk by chunk. */

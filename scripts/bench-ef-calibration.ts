@@ -45,7 +45,7 @@ const { id, dim } = collection;
 const through = index.vectorStore.cursor.passageId;
 const vectors = {
   dim,
-  ids: () => storage.sqlite.passageIdsBetween(id, 0, through),
+  languages: () => storage.sqlite.passageLanguagesBetween(id, 0, through),
   vectorsOf: (labels: readonly number[]) => storage.sqlite.vectorsOf(labels),
   all: (pageSize: number) => storage.sqlite.vectorsBetween(id, 0, through, pageSize),
 };

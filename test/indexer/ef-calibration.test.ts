@@ -31,12 +31,12 @@ function clustered(n: number, dim: number, clusters: number, spread: number, see
   return Array.from({ length: n }, (_, i) => ({ label: i + 1, vector: unit(centres[i % clusters]!.map((x) => x + spread * rng.normal())) }));
 }
 
-function storedVectors(all: StoredVector[], dim: number): StoredVectors & { pagesRead: number[] } {
+function storedVectors(all: StoredVector[], dim: number, langOf: (v: StoredVector) => string | null = () => null): StoredVectors & { pagesRead: number[] } {
   const pagesRead: number[] = [];
   return {
     dim,
     pagesRead,
-    ids: () => all.map((v) => v.label),
+    languages: () => all.map((v) => [v.label, langOf(v)] as const),
     vectorsOf: (labels) => all.filter((v) => labels.includes(v.label)),
     *all(pageSize) {
       pagesRead.push(pageSize);
@@ -59,16 +59,23 @@ function recordingLogger(): Logger & { warnings: string[] } {
   return { ...silentLogger, warnings, warn: (_obj: object | string, msg?: string) => void warnings.push(msg ?? '') };
 }
 
-test('exact top 10 merged across chunks of the stored vectors equals brute force; queries are unit vectors near stored ones, none of them', () => {
+test('exact top 10 merged across chunks of the stored vectors equals brute force; queries are means of two passages of one language', () => {
   const dim = 4;
   const all = clustered(9000, dim, 30, 0.3); // more than one chunk (8192)
-  const vectors = storedVectors(all, dim);
+  // Two "languages" on either side of the first axis: a mean of one of each would come near it.
+  const langOf = (v: StoredVector) => (v.vector[0]! >= 0 ? 'a' : 'b');
+  const vectors = storedVectors(all, dim, langOf);
   const queries = queriesFrom(vectors, all.length, 25, createRng(1));
   assert.equal(queries.length, 25);
+  const leastSide = Math.min(...all.map((v) => Math.abs(v.vector[0]!)));
   for (const query of queries) {
     assert.ok(Math.abs(dot(query, query) - 1) < 1e-5, 'unit length');
     assert.ok(!all.some((v) => v.vector.every((x, i) => x === query[i])), 'not a stored vector');
   }
+  const mixed = queriesFrom(storedVectors(all, dim), all.length, 200, createRng(1));
+  const offAxis = (qs: Float32Array[]) => qs.filter((q) => Math.abs(q[0]!) < 0.05).length;
+  assert.ok(offAxis(mixed) > 0, 'one language for all: some means fall between the two sides (else this test proves nothing)');
+  assert.equal(offAxis(queriesFrom(vectors, all.length, 200, createRng(1))), 0, `by language: none does (the least |x0| stored is ${leastSide})`);
   assert.deepEqual(queriesFrom(vectors, all.length, 25, createRng(1)), queries, 'the same seed draws the same queries');
   const truth = exactTopK(vectors, queries, 10);
   queries.forEach((query, q) => {
