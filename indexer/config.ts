@@ -14,7 +14,8 @@ export const DEFAULT_COLLECTION_CONFIG: CollectionConfig = {
  * as the graph grows, so the ef grows with it. Each step starts where the step before stopped keeping recall@10 ≥ 0.98
  * (same-language queries on the issue-23 corpus, the default graph: usearch f16 built in bulk with expansion 64,
  * candidates rescored exactly), interpolated in log(size) between 30k, 100k, 300k and 1M passages and rounded down;
- * docs/benchmarks.md §2.6. Not measured above 1M passages.
+ * docs/benchmarks.md §2.6. Not measured above 1M passages. A graph measured after its bulk build (ef-calibration.ts)
+ * searches at the ef measured instead (searchBreadthOf).
  */
 export const DEFAULT_EF_STEPS: ReadonlyArray<{ fromPassages: number; ef: number }> = [
   { fromPassages: 0, ef: 64 },

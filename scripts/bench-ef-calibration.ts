@@ -7,7 +7,8 @@
  * Run: `node dist/scripts/bench-ef-calibration.js <dataDir> <collection> <report name> [what the corpus is]` after
  * `tafuta index -c <collection> -i <corpus> -d <dataDir>`. Writes docs/benchmarks/<report name>.{json,md}.
  * `BENCH_EF_QUERIES=<collection>`: a second curve with real queries, the stored vectors of that collection (texts
- * indexed in the same data directory that the measured collection does not hold), to check the calibration's queries.
+ * indexed in the same data directory that the measured collection does not hold), to check the calibration's queries;
+ * with `BENCH_EF_OTHER_QUERIES=1`, curves of the synthetic queries not chosen (ef-calibration.ts, LANGUAGE_PAIRS) too.
  */
 import { createRng } from '../core/rng.js';
 import { searchBreadthOf, defaultEfFor } from '../indexer/config.js';
@@ -19,6 +20,7 @@ const QUERIES = 200;
 const PASSES = 3;
 const QUERY_SEED = 1; // not the calibration's: these queries measured it on none of its own
 const REAL_QUERIES = process.env.BENCH_EF_QUERIES;
+const OTHER_QUERIES = process.env.BENCH_EF_OTHER_QUERIES === '1';
 
 const [dataDir, name, reportName, corpus = ''] = process.argv.slice(2);
 if (!dataDir || !name || !reportName) throw new Error('usage: bench-ef-calibration <dataDir> <collection> <report name> [corpus description]');
@@ -67,10 +69,34 @@ const curveOf = (set: Float32Array[], exact: ReturnType<typeof exactTopK>) => ef
 const curve = curveOf(queries, truth);
 const realCurve = (() => {
   if (!REAL_QUERIES) return undefined;
-  const source = storage.sqlite.requireCollection(REAL_QUERIES);
-  const real = [...storage.sqlite.vectorsBetween(source.id, 0, storage.sqlite.syncHead(source.id).passageId)].slice(0, QUERIES).map((v) => v.vector);
+  const real = realVectors();
   return curveOf(real, exactTopK(vectors, real, CALIBRATION_K));
 })();
+/** Synthetic queries not chosen: means of two passages of any languages, and a passage pulled a quarter toward another. */
+const otherCurves = (() => {
+  if (!OTHER_QUERIES) return undefined;
+  const anyLanguage = { ...vectors, languages: function* () { for (const [passage] of vectors.languages()) yield [passage, null] as const; } };
+  const midpoints = queriesFrom(anyLanguage, passages, QUERIES, createRng(QUERY_SEED));
+  const rng = createRng(QUERY_SEED + 1);
+  const ids = [...anyLanguage.languages()].map(([passage]) => passage);
+  const pairs = Array.from({ length: QUERIES }, () => [ids[rng.int(ids.length)]!, ids[rng.int(ids.length)]!] as const);
+  const vectorOf = new Map(vectors.vectorsOf([...new Set(pairs.flat())]).map((v) => [v.label, v.vector]));
+  const pulled = pairs.map(([from, to]) => {
+    const query = vectorOf.get(from)!.map((x, i) => x + 0.25 * vectorOf.get(to)![i]!);
+    const norm = Math.hypot(...query);
+    return query.map((x) => x / norm);
+  });
+  const all = [...EF_LADDER];
+  const curveAt = (set: Float32Array[]) => {
+    const exact = exactTopK(vectors, set, CALIBRATION_K);
+    return all.map((ef) => ({ ef, recall: recallAt(search, set, exact, ef) }));
+  };
+  return { chosen: all.map((ef) => ({ ef, recall: recallAt(search, queries, truth, ef) })), anyLanguageMidpoints: curveAt(midpoints), pulledQuarter: curveAt(pulled), realAllEfs: realCurve && REAL_QUERIES ? curveAt(realVectors()) : undefined };
+})();
+function realVectors(): Float32Array[] {
+  const source = storage.sqlite.requireCollection(REAL_QUERIES!);
+  return [...storage.sqlite.vectorsBetween(source.id, 0, storage.sqlite.syncHead(source.id).passageId)].slice(0, QUERIES).map((v) => v.vector);
+}
 await storage.close();
 
 const at = (ef: number | undefined) => curve.find((point) => point.ef === ef);
@@ -89,6 +115,7 @@ const report = {
   curve,
   realQueries: REAL_QUERIES,
   realCurve,
+  otherCurves,
 };
 const markdown = `# ef calibration: ${corpus || name}, ${passages} passages
 
@@ -105,5 +132,14 @@ ${realCurve ? `
 Real queries: the stored vectors of ${realCurve.length > 0 ? QUERIES : 0} texts of collection \`${REAL_QUERIES}\` (not in the measured collection):
 
 ${table(['ef', 'recall@10', 'CPU µs / query'], realCurve.map((p) => [p.ef, p.recall, p.cpuMicrosPerQuery]))}
+` : ''}${otherCurves ? `
+Recall@10 of the queries tried and not chosen, against real queries, at every ef of the ladder:
+
+${table(['queries', ...EF_LADDER.map((ef) => `ef ${ef}`)], [
+    ['means of two passages of one language (chosen)', ...otherCurves.chosen.map((p) => p.recall)],
+    ['means of two passages of any languages', ...otherCurves.anyLanguageMidpoints.map((p) => p.recall)],
+    ['a passage pulled a quarter toward another', ...otherCurves.pulledQuarter.map((p) => p.recall)],
+    ...(otherCurves.realAllEfs ? [['real queries', ...otherCurves.realAllEfs.map((p) => p.recall)]] : []),
+  ])}
 ` : ''}`;
 writeReport(reportName, report, markdown);
