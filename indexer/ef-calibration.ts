@@ -1,14 +1,20 @@
 /**
  * Measures the search breadth (ef) a collection's graph needs for recall@10 ≥ CALIBRATION_TARGET_RECALL, instead of
- * assuming it from the collection's size (config.ts, DEFAULT_EF_STEPS: fitted on the worst corpus we have, shuffled
- * words of 11 languages, so that a collection of real text pays 2–8× the search CPU it needs).
+ * assuming it from the collection's size (config.ts, DEFAULT_EF_STEPS, fitted on one synthetic corpus: too much for
+ * some collections, and — measured on English strings — far too little for others).
  *
- * A query is the normalised mean of two random stored vectors of one language (the documents'): near the collection's
- * passages, as a real query is, and none of them (LANGUAGE_PAIRS says why one language). Their exact top 10 comes from
- * usearch's SIMD exact scan over the stored vectors,
- * streamed from SQLite a chunk at a time (memory: one chunk, whatever the collection's size). The graph is searched as
- * CollectionIndex.search does (rescoring included) at each ef of EF_LADDER in turn; the first whose recall reaches the
- * target is the calibration. docs/benchmarks/notes/2.10-ef-calibration.md.
+ * A query is the normalised mean of two random stored vectors of one language (their documents'): near the collection's
+ * passages, as a real query is, and none of them. Why one language, checked against real held-out queries (texts of the
+ * same source not in the collection; docs/benchmarks/notes/2.10-ef-calibration.md): the mean of passages of two
+ * languages lies between them, where no ef up to 2048 reached recall@10 0.98 on the multilingual corpus (real queries:
+ * ef 256). Of the queries tried these err least: one ef step above what real queries needed on English strings, one
+ * below on the multilingual corpus at 125k passages (real recall@10 0.973 at it); a stored vector pulled a quarter of the
+ * way toward another picked ef 64 on the English strings, where real queries found 0.924. They are the queries the size
+ * default was fitted with (§2.6).
+ *
+ * Their exact top 10 comes from usearch's SIMD exact scan over the stored vectors, streamed from SQLite a chunk at a time
+ * (memory: one chunk, whatever the collection's size). The graph is searched as CollectionIndex.search does (rescoring
+ * included) at each ef of EF_LADDER in turn; the first whose recall reaches the target is the calibration.
  */
 import { exactSearch, MetricKind } from 'usearch';
 import type { Logger } from '../core/logger.js';
@@ -23,25 +29,18 @@ export const EF_LADDER: readonly number[] = [64, 128, 256, 512, 1024, 2048];
 export const CALIBRATION_TARGET_RECALL = 0.98;
 export const CALIBRATION_K = 10;
 /**
- * 200 queries × 10: a recall near 0.98 is measured to about ±0.005 (one standard error over these queries), where the
- * ladder's steps move it by several points; the exact scan's cost grows with the count (≈ 1 s per 1M passages for 200).
+ * 200 queries × 10: a recall near 0.98 is measured to about ±0.01 (another 200 queries gave 0.967 where these gave 0.983
+ * on the English strings), where the ladder's steps move it by several points on large graphs; the exact scan's cost
+ * grows with the count (the whole calibration: 2.2–4.8 s of CPU at 100k–252k passages, §2.10).
  */
 export const CALIBRATION_QUERIES = 200;
 /**
- * Bulk builds of fewer passages are not calibrated: the ladder starts at 64, the size default up to 36,000 passages, and
- * a search at ef 64 costs ≈ 0.3 ms there (docs/benchmarks.md §2.6), so a calibration could only confirm it (or raise it
- * on a corpus harder than the one the default was fitted on) and saves no CPU.
+ * Bulk builds of fewer passages are not calibrated. The ladder starts at 64, the size default up to 36,000 passages,
+ * so a calibration there could only raise the ef; the default held recall@10 0.987 at 30k on the corpus it was fitted on
+ * and a search at ef 64 costs ≈ 0.3 ms there (docs/benchmarks.md §2.6). Where the size default starts to grow (36k) a
+ * calibration can lower it as well as raise it. Not measured on English strings below 100k passages.
  */
 export const MIN_CALIBRATION_PASSAGES = 20_000;
-/**
- * Why both vectors of a query are of one language, checked against real held-out queries (texts of the same source not in
- * the collection; docs/benchmarks/notes/2.10-ef-calibration.md): the mean of passages of two languages lies between
- * them, where no ef up to 2048 reached recall@10 0.98 on the multilingual corpus (held-out passages: ef 256). Of the
- * queries tried, these err least: one ef step above what real queries needed on English strings, one below on the
- * multilingual corpus (real recall@10 0.973 there); a stored vector moved a quarter of the way toward another erred
- * more (real recall 0.95 at its ef on English). They are the queries the size default was fitted with (§2.6).
- */
-
 /** Stored vectors per exact scan (≈ 8 MB at 256 dimensions). */
 const EXACT_CHUNK = 8192;
 const EXACT_THREADS = 2;
