@@ -44,7 +44,8 @@ export interface EfCalibration {
   seconds: number;
 }
 
-export const efCalibrationSchema = z.strictObject({
+/** Fields a later version adds are dropped, not a reason to ignore the calibration. */
+export const efCalibrationSchema = z.object({
   ef: z.int().min(1),
   recall: z.number().min(0).max(1),
   passages: z.int().min(1),

@@ -49,6 +49,7 @@ test('a manifest calibration is taken only when well-formed (old manifests have 
   assert.equal(efCalibrationOf({ ...CALIBRATED, ef: 0 }), undefined);
   assert.equal(efCalibrationOf({ ef: 128 }), undefined);
   assert.equal(efCalibrationOf('128'), undefined);
+  assert.deepEqual(efCalibrationOf({ ...CALIBRATED, later: 1 }), CALIBRATED, 'a field a later version adds is dropped');
 });
 
 test('a collection config without ef stores none (the size decides); one with ef keeps it', () => {
