@@ -64,6 +64,16 @@ export async function runIndex(engine: Engine, options: IndexOptions, { logger, 
       `${summary.unchanged} unchanged, ${summary.passages} passages in ${summary.seconds.toFixed(1)} s ` +
       `(${summary.passagesPerSecond.toFixed(0)} passages/s)\n`,
   );
+  await writeSearchBreadth(engine, options.collection);
+}
+
+/** The ef searches of the collection will use, and the calibration measured on its graph (ef-calibration.ts). */
+async function writeSearchBreadth(engine: Engine, collection: string): Promise<void> {
+  const { ef, efSource, calibration } = (await engine.getCollection(collection)).search;
+  const measured = calibration
+    ? `; calibrated at ${calibration.passages} passages: recall@10 ${calibration.recall} at ef ${calibration.ef} (target ${calibration.target}, ${calibration.queries} queries, ${calibration.seconds} s)`
+    : '';
+  process.stdout.write(`searches use ef ${ef} (${efSource})${measured}\n`);
 }
 
 export interface ReindexOptions {
@@ -100,6 +110,7 @@ export async function runReindex(engine: Engine, options: ReindexOptions, { logg
     `re-indexed "${options.collection}" with ${info.encoder} (version ${info.encoderVersion ?? 'unversioned'}): ` +
       `${result.documents} documents, ${result.passages} passages in ${result.seconds.toFixed(1)} s\n`,
   );
+  await writeSearchBreadth(engine, options.collection);
 }
 
 export interface ExportOptions {

@@ -19,7 +19,9 @@ import type { GraphFileVerifier } from './graph-file-check.js';
 import { fitToSavedGraph, SavedGraphAdoption, type AdoptableGraph } from './saved-graph-adoption.js';
 import type { Logger } from '../core/logger.js';
 import type { CollectionRecord } from './types.js';
-import { searchEfOf } from './config.js';
+import { searchBreadthOf, type EfCalibration, type EfSource } from './config.js';
+import { calibrateEf, calibrationDue } from './ef-calibration.js';
+import { createRng } from '../core/rng.js';
 import { dot, type VectorHit } from './vector-store.js';
 import { addInBulk, fillInSlices, SLICE_MS, yieldToEventLoop } from './graph-filling.js';
 import { PendingPassages } from './pending-passages.js';
@@ -57,6 +59,9 @@ export interface CollectionIndexOptions {
  * its top 40 ≤ 0.002 more).
  */
 export const RESCORED_CANDIDATES_PER_HIT = 2;
+
+/** The same queries for the same passages: a calibration is reproducible. */
+const EF_CALIBRATION_SEED = 20261207;
 
 export class CollectionIndex {
   readonly collection: CollectionRecord;
@@ -231,7 +236,7 @@ export class CollectionIndex {
   search(query: Float32Array, k: number, filter?: (label: number) => boolean, requestedEf?: number): VectorHit[] {
     this.sync();
     this.recent.refillIfShort(this.graph.cursor.passageId);
-    const ef = searchEfOf(requestedEf, this.collection.config.hnsw, this.size);
+    const { ef } = this.searchBreadth(requestedEf);
     const hidden = this.hiddenDuringSave;
     const visible = hidden.size === 0 ? filter : (label: number) => !hidden.has(label) && (filter?.(label) ?? true);
     // The graph's own order, as it always was, when nothing is merged in (hnswlib may order equal scores either way).
@@ -241,6 +246,47 @@ export class CollectionIndex {
     this.pending.offerBest(top, query, filter);
     this.recent.scoreInto(top, query, visible, scoredByGraph);
     return top.hits();
+  }
+
+  /** The ef a search asking for `requestedEf` uses, and where it comes from (config.ts, searchBreadthOf). */
+  searchBreadth(requestedEf?: number): { ef: number; source: EfSource } {
+    return searchBreadthOf(requestedEf, this.collection.config.hnsw, this.size, this.graph.efCalibration);
+  }
+
+  /** The ef measured on the graph (ef-calibration.ts), whether or not it still holds for the collection's size. */
+  get efCalibration(): EfCalibration | undefined {
+    return this.graph.efCalibration;
+  }
+
+  /**
+   * After a bulk build (the CLI's catch-up, before its save): measures the ef the graph needs, searched as search() does,
+   * when ef-calibration.ts says it is due; the calibration goes into the graph's manifest at the next save. Synchronous
+   * (seconds at 1M passages): not for the server's event loop.
+   */
+  calibrateEfIfDue(): EfCalibration | undefined {
+    if (this.pending.size > 0 || this.saving || !calibrationDue(this.collection.config.hnsw, this.graph.size, this.graph.efCalibration)) return undefined;
+    return this.calibrateEf();
+  }
+
+  /** Measures the graph's ef now, whether due or not (benchmarks), and keeps it with the graph. */
+  calibrateEf(): EfCalibration {
+    const { id, dim } = this.collection;
+    const through = this.graph.cursor.passageId;
+    const calibration = calibrateEf({
+      search: (query, k, ef) => this.search(query, k, undefined, ef),
+      vectors: {
+        dim,
+        languages: () => this.store.passageLanguagesBetween(id, 0, through),
+        vectorsOf: (labels) => this.store.vectorsOf(labels),
+        all: (pageSize) => this.store.vectorsBetween(id, 0, through, pageSize),
+      },
+      passages: this.graph.size,
+      rng: createRng(EF_CALIBRATION_SEED),
+      logger: this.logger,
+    });
+    this.graph.efCalibration = calibration;
+    this.dirty = true;
+    return calibration;
   }
 
   /**
@@ -416,6 +462,8 @@ export class CollectionIndex {
     if (!(await fillInSlices(fresh, this.store, this.collection.id, through, stillWanted))) return;
     for (const { passageId } of this.store.tombstonesBetween(this.collection.id, fromSeq, old.cursor.tombstoneSeq)) fresh.remove(passageId);
     fresh.cursor = { ...old.cursor };
+    // Its passages less deleted ones, inserted one by one with efConstruction: at least as good a graph as the one measured.
+    fresh.efCalibration = old.efCalibration;
     this.graph = fresh;
     this.dirty = true;
     this.logger.info({ collection: this.collection.name, vectors: fresh.size, ms: Date.now() - started }, 'vector index compacted');

@@ -104,6 +104,9 @@ export function createDocumentStore(db: Db) {
       WHERE d.collection_id = ? AND d.external_id IN (SELECT value FROM json_each(?))`),
     vectorsBetween: db.prepare('SELECT id, embedding FROM passages WHERE collection_id = ? AND id > ? AND id <= ? ORDER BY id LIMIT ?'),
     latestVectors: db.prepare('SELECT id, embedding FROM passages WHERE collection_id = ? AND id <= ? ORDER BY id DESC LIMIT ?'),
+    passageLanguagesBetween: db.prepare(`
+      SELECT p.id, d.lang FROM passages p JOIN documents d ON d.id = p.document_id
+      WHERE p.collection_id = ? AND p.id > ? AND p.id <= ? ORDER BY p.id`).raw(),
     searchTextsBetween: db.prepare('SELECT id, search_text FROM passages WHERE collection_id = ? AND id > ? AND id <= ? ORDER BY id').raw(),
     tombstonesBetween: db.prepare(
       'SELECT seq, passage_id AS passageId FROM passage_tombstones WHERE collection_id = ? AND seq > ? AND seq <= ? ORDER BY seq',
@@ -329,6 +332,11 @@ export function createDocumentStore(db: Db) {
         if (rows.length < pageSize) return;
         cursor = rows.at(-1)!.id;
       }
+    },
+
+    /** [id, its document's language] of passages with `after` < id <= `through`, in id order. */
+    passageLanguagesBetween(collectionId: number, after: number, through: number): IterableIterator<[number, string | null]> {
+      return statements.passageLanguagesBetween.iterate(collectionId, after, through) as IterableIterator<[number, string | null]>;
     },
 
     /** The `limit` passages with the highest ids <= `through` (the latest written), in id order. */

@@ -3,7 +3,7 @@ import type { LanguageIdentifier } from '../models/langid/identifier.js';
 import type { EncoderRegistry } from '../models/registry.js';
 import type { QueryTranslator } from '../models/translate/translator.js';
 import type { Logger } from '../core/logger.js';
-import type { Storage } from './store-contracts.js';
+import type { SearchBreadth, Storage } from './store-contracts.js';
 import type { CollectionConfig, StoredDocument } from './types.js';
 
 export interface EngineOptions {
@@ -36,6 +36,8 @@ export interface CollectionInfo {
   documents: number;
   passages: number;
   indexedVectors: number;
+  /** The ef dense searches without one use, and where it comes from. */
+  search: SearchBreadth;
   languages: Array<{ lang: string | null; documents: number }>;
 }
 

@@ -106,9 +106,10 @@ export class Engine {
   private async describe(collection: CollectionRecord): Promise<CollectionInfo> {
     const encoder = this.encoders.get(collection.encoder);
     const changed = encoder ? encoderChange(collection, encoder.info) : undefined;
-    const [counts, indexedVectors, languages] = await Promise.all([
+    const [counts, indexedVectors, search, languages] = await Promise.all([
       this.store.counts(collection.id),
       this.storage.vectors.size(collection),
+      this.storage.vectors.searchBreadth(collection),
       this.store.languages(collection.id),
     ]);
     return {
@@ -121,6 +122,7 @@ export class Engine {
       createdAt: collection.createdAt,
       ...counts,
       indexedVectors,
+      search,
       languages,
     };
   }
@@ -205,7 +207,8 @@ export class Engine {
     }
     const replaced = await this.store.replaceCollection(old, temp);
     for (const stale of [name, tempName]) this.storage.vectors.forget(stale);
-    await this.storage.vectors.written(replaced); // the index under the real name is built from the store
+    // The index under the real name is built from the store in bulk, calibrated and saved, as after `tafuta index`.
+    await this.storage.vectors.catchUp(replaced);
     const seconds = (performance.now() - started) / 1000;
     this.logger.info({ collection: name, documents, passages, seconds, encoder: encoder.info.name, version: encoder.info.version }, 'collection re-indexed');
     return { documents, passages, seconds };

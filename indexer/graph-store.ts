@@ -12,6 +12,7 @@
 import fs from 'node:fs';
 import type { SyncCursor } from './document-store.js';
 import { fileIdentityOf } from './durable-fs.js';
+import type { EfCalibration } from './config.js';
 import type { HnswParams } from './types.js';
 import type { VectorStore } from './vector-store.js';
 import { HnswVectorStore, type HnswManifest } from './hnsw-store.js';
@@ -36,6 +37,11 @@ export interface GraphStore extends VectorStore {
   addMany(labels: ArrayLike<number>, vectors: Float32Array, options?: { bulk?: boolean }): void;
   /** save() without blocking the event loop longer than the library must; false when `shouldCommit` said no. */
   saveInBackground(shouldCommit: () => boolean): Promise<boolean>;
+  /**
+   * The ef this graph was measured to need (ef-calibration.ts), saved in its manifest and loaded with it (a manifest
+   * without one, written before calibrations, loads with none); undefined when not calibrated.
+   */
+  efCalibration: EfCalibration | undefined;
 }
 
 export type AnnLibrary = 'usearch' | 'hnswlib';

@@ -14,7 +14,7 @@ import type { SyncCursor } from './document-store.js';
 import { commitInBackground, fileIdentityOf, fsyncDir, writeDurably } from './durable-fs.js';
 import { verifyGraphFileNow, type GraphFileCheck, type GraphFileVerdict } from './graph-file-check.js';
 import type { HnswParams } from './types.js';
-import { defaultEfFor } from './config.js';
+import { efCalibrationOf, searchEfOf, type EfCalibration } from './config.js';
 import { deadSlotsNeedCompaction, type VectorHit } from './vector-store.js';
 import type { GraphStore } from './graph-store.js';
 
@@ -34,6 +34,8 @@ export interface HnswManifest {
   cursor: SyncCursor;
   /** The SQLite id of the collection the index belongs to (absent in files written before it was recorded). */
   collectionId?: number;
+  /** The ef measured on this graph (config.ts, EfCalibration); absent in manifests written before calibrations. */
+  efCalibration?: EfCalibration;
   sha256: string;
   savedAt: string;
 }
@@ -55,6 +57,7 @@ export type HnswLoadResult =
 export class HnswVectorStore implements GraphStore {
   readonly dim: number;
   cursor: SyncCursor = { passageId: 0, tombstoneSeq: 0 };
+  efCalibration: EfCalibration | undefined;
   private readonly index: hnswlib.HierarchicalNSW;
   private readonly params: HnswParams;
   private readonly base: string | undefined;
@@ -133,6 +136,7 @@ export class HnswVectorStore implements GraphStore {
     const store = new HnswVectorStore(options, index);
     store.deleted = manifest.deleted;
     store.cursor = { ...manifest.cursor };
+    store.efCalibration = efCalibrationOf(manifest.efCalibration);
     return { store };
   }
 
@@ -173,7 +177,7 @@ export class HnswVectorStore implements GraphStore {
     }
   }
 
-  search(query: Float32Array, k: number, filter?: (label: number) => boolean, ef = this.params.ef ?? defaultEfFor(this.size)): VectorHit[] {
+  search(query: Float32Array, k: number, filter?: (label: number) => boolean, ef = searchEfOf(undefined, this.params, this.size, this.efCalibration)): VectorHit[] {
     const n = Math.min(k, this.size, this.index.getMaxElements());
     if (n <= 0) return [];
     this.index.setEf(Math.max(ef, n));
@@ -185,7 +189,7 @@ export class HnswVectorStore implements GraphStore {
     return deadSlotsNeedCompaction(this.deleted, this.elements);
   }
 
-  private manifestOf(sha256: string, snapshot: { elements: number; deleted: number; cursor: SyncCursor }): HnswManifest {
+  private manifestOf(sha256: string, snapshot: { elements: number; deleted: number; cursor: SyncCursor; efCalibration: EfCalibration | undefined }): HnswManifest {
     return {
       format: MANIFEST_FORMAT,
       version: MANIFEST_VERSION,
@@ -196,13 +200,14 @@ export class HnswVectorStore implements GraphStore {
       deleted: snapshot.deleted,
       cursor: { ...snapshot.cursor },
       ...(this.collectionId !== undefined ? { collectionId: this.collectionId } : {}),
+      ...(snapshot.efCalibration !== undefined ? { efCalibration: { ...snapshot.efCalibration } } : {}),
       sha256,
       savedAt: new Date().toISOString(),
     };
   }
 
-  private snapshot(): { elements: number; deleted: number; cursor: SyncCursor } {
-    return { elements: this.index.getCurrentCount(), deleted: this.deleted, cursor: { ...this.cursor } };
+  private snapshot(): { elements: number; deleted: number; cursor: SyncCursor; efCalibration: EfCalibration | undefined } {
+    return { elements: this.index.getCurrentCount(), deleted: this.deleted, cursor: { ...this.cursor }, efCalibration: this.efCalibration };
   }
 
   save(): void {

@@ -5,6 +5,7 @@
  * (indexer/sqlite/storage.ts) or PostgreSQL + pgvector (indexer/postgres/storage.ts). Everything is
  * Promise-returning, because a shared database answers over the network.
  */
+import type { EfCalibration, EfSource } from './config.js';
 import type { TranslatedQuery } from './translated-bm25.js';
 import type { CollectionConfig, CollectionRecord, DocumentInput, Metadata, PassageView, SearchFilter, StoredDocument } from './types.js';
 import type { VectorHit } from './vector-store.js';
@@ -108,12 +109,23 @@ export interface TextSearch {
   translated(collection: CollectionRecord, query: TranslatedQuery, limit: number, filter?: SearchFilter): Promise<VectorHit[]>;
 }
 
+/** The ef a dense search without one uses on a collection, where it comes from, and the graph's calibration if any. */
+export interface SearchBreadth {
+  ef: number;
+  /** 'store-default': PostgreSQL's fixed ef_search default (pgvector), which no size or calibration changes. */
+  efSource: Exclude<EfSource, 'request'> | 'store-default';
+  /** The ef measured on the graph after its last bulk build; `holds`: the collection is still within `holdsUpTo` passages of it. */
+  calibration?: EfCalibration & { holdsUpTo: number; holds: boolean };
+}
+
 /** The dense side of every collection: nearest passages to a unit vector, kept in step with the document store. */
 export interface VectorIndexes {
   /** Nearest passages by cosine among those a filter allows; `ef` overrides the collection's search breadth. */
   search(collection: CollectionRecord, query: Float32Array, k: number, filter: SearchFilter | undefined, ef: number | undefined): Promise<VectorHit[]>;
   /** Vectors searchable now. */
   size(collection: CollectionRecord): Promise<number>;
+  /** The ef a search without one uses, and why (SQLite: config.ts, searchBreadthOf). */
+  searchBreadth(collection: CollectionRecord): Promise<SearchBreadth>;
   /** A collection was created (leftovers of a dropped namesake go). */
   created(collection: CollectionRecord): void;
   /** A write committed; resolves once searches find it. `deferred`: a bulk import that calls `catchUp` at its end. */

@@ -19,7 +19,7 @@ export interface HnswParams {
   efConstruction: number;
   /**
    * Search-time candidate list size (hnswlib's default of 10 is far too low, and it is not saved in the file). When
-   * absent, searches use defaultEfFor(size) (config.ts): the breadth grows with the collection.
+   * absent, searches use the ef measured on the graph after a bulk build, else defaultEfFor(size) (config.ts, searchBreadthOf).
    */
   ef?: number | undefined;
 }

@@ -23,7 +23,7 @@ import type { SyncCursor } from './document-store.js';
 import { commitInBackground, fileIdentityOf, fsyncDir, writeDurably } from './durable-fs.js';
 import type { HnswParams } from './types.js';
 import type { GraphFileCheck, GraphFileVerdict } from './graph-file-check.js';
-import { defaultEfFor } from './config.js';
+import { efCalibrationOf, searchEfOf, type EfCalibration } from './config.js';
 import type { UsearchScalar } from './usearch-file.js';
 import { deadSlotsNeedCompaction, type VectorHit } from './vector-store.js';
 import type { GraphStore } from './graph-store.js';
@@ -62,6 +62,8 @@ export interface UsearchManifest {
   removed: number[];
   cursor: SyncCursor;
   collectionId?: number;
+  /** The ef measured on this graph (config.ts, EfCalibration); absent in manifests written before calibrations. */
+  efCalibration?: EfCalibration;
   sha256: string;
   savedAt: string;
 }
@@ -83,6 +85,7 @@ export class UsearchVectorStore implements GraphStore {
   readonly dim: number;
   readonly scalar: UsearchScalar;
   cursor: SyncCursor = { passageId: 0, tombstoneSeq: 0 };
+  efCalibration: EfCalibration | undefined;
   private index: Index;
   private readonly params: HnswParams;
   private readonly base: string | undefined;
@@ -164,6 +167,7 @@ export class UsearchVectorStore implements GraphStore {
     store.bulkEfConstruction = manifest.params.bulkEfConstruction;
     for (const label of manifest.removed) store.removed.add(label);
     store.cursor = { ...manifest.cursor };
+    store.efCalibration = efCalibrationOf(manifest.efCalibration);
     return { store };
   }
 
@@ -225,7 +229,7 @@ export class UsearchVectorStore implements GraphStore {
     if (!this.removed.has(label) && this.index.contains(BigInt(label))) this.removed.add(label);
   }
 
-  search(query: Float32Array, k: number, filter?: (label: number) => boolean, ef = this.params.ef ?? defaultEfFor(this.size)): VectorHit[] {
+  search(query: Float32Array, k: number, filter?: (label: number) => boolean, ef = searchEfOf(undefined, this.params, this.size, this.efCalibration)): VectorHit[] {
     const elements = this.elements;
     if (k <= 0 || this.size === 0) return [];
     const removed = this.removed;
@@ -245,7 +249,7 @@ export class UsearchVectorStore implements GraphStore {
     return deadSlotsNeedCompaction(this.removed.size, this.elements);
   }
 
-  private manifestOf(sha256: string, snapshot: { elements: number; removed: number[]; cursor: SyncCursor }): UsearchManifest {
+  private manifestOf(sha256: string, snapshot: { elements: number; removed: number[]; cursor: SyncCursor; efCalibration: EfCalibration | undefined }): UsearchManifest {
     return {
       format: USEARCH_MANIFEST_FORMAT,
       version: MANIFEST_VERSION,
@@ -258,13 +262,14 @@ export class UsearchVectorStore implements GraphStore {
       removed: snapshot.removed,
       cursor: { ...snapshot.cursor },
       ...(this.collectionId !== undefined ? { collectionId: this.collectionId } : {}),
+      ...(snapshot.efCalibration !== undefined ? { efCalibration: { ...snapshot.efCalibration } } : {}),
       sha256,
       savedAt: new Date().toISOString(),
     };
   }
 
-  private snapshot(): { elements: number; removed: number[]; cursor: SyncCursor } {
-    return { elements: this.elements, removed: [...this.removed], cursor: { ...this.cursor } };
+  private snapshot(): { elements: number; removed: number[]; cursor: SyncCursor; efCalibration: EfCalibration | undefined } {
+    return { elements: this.elements, removed: [...this.removed], cursor: { ...this.cursor }, efCalibration: this.efCalibration };
   }
 
   save(): void {

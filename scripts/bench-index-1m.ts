@@ -18,7 +18,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { PACKAGE_ROOT } from '../bin/runtime.js';
 import { RESCORED_CANDIDATES_PER_HIT } from '../indexer/collection-index.js';
-import { searchEfOf } from '../indexer/config.js';
+import { defaultEfFor, searchEfOf } from '../indexer/config.js';
 import { DEFAULT_GRAPH, loadGraphStore } from '../indexer/graph-store.js';
 import { dot } from '../indexer/vector-store.js';
 import {
@@ -124,12 +124,17 @@ function recallCurve(dataDir: string) {
   log(`index-1m: exact top-${K} of ${QUERIES} queries over ${ids.length} vectors`);
   const truth = exactTopK(db, collectionId, queries);
   const hnsw = (JSON.parse(config) as { hnsw: { M: number; efConstruction: number; ef?: number } }).hnsw;
-  /** The ef a search without one uses on this collection (config.ts: the collection's, else the default for its size). */
-  const defaultEf = searchEfOf(undefined, hnsw, ids.length);
   const loadStarted = performance.now();
   const graph = loadGraphStore(DEFAULT_GRAPH, { base: path.join(dataDir, 'indexes', 'bench'), dim, params: hnsw, collectionId });
   if (!graph.store) throw new Error(`saved graph not loadable: ${graph.reason}`);
   const graphLoadSeconds = round((performance.now() - loadStarted) / 1000, 2);
+  /**
+   * The ef a search without one uses on this collection (config.ts: the collection's, else the calibration `tafuta
+   * index` saved with the graph, else the default for its size), and the size default for comparison.
+   */
+  const calibration = graph.store.efCalibration;
+  const defaultEf = searchEfOf(undefined, hnsw, ids.length, calibration);
+  const sizeDefaultEf = defaultEfFor(ids.length);
   // As CollectionIndex.search: a graph of rounded vectors is asked for more candidates, rescored with the stored f32 vectors.
   const store = graph.store;
   const search = (query: Float32Array, ef: number) => {
@@ -141,7 +146,7 @@ function recallCurve(dataDir: string) {
       .slice(0, K)
       .map((h) => h.label);
   };
-  const curve = [...new Set([64, 128, 256, 512, 1024, defaultEf])].sort((a, b) => a - b).map((ef) => {
+  const curve = [...new Set([64, 128, 256, 512, 1024, defaultEf, sizeDefaultEf])].sort((a, b) => a - b).map((ef) => {
     const ms: number[] = [];
     const hits = [0, 0];
     queries.forEach((query, q) => {
@@ -157,12 +162,12 @@ function recallCurve(dataDir: string) {
   });
   db.close();
   const markdown = [
-    `Saved graph loaded in ${graphLoadSeconds} s; ${QUERIES} queries, recall@${K} against exact search over the stored vectors:`,
+    `Saved graph loaded in ${graphLoadSeconds} s; ef calibration saved by \`tafuta index\`: ${calibration ? `ef ${calibration.ef} (recall@10 ${calibration.recall} on its ${calibration.queries} queries, ${calibration.seconds} s)` : 'none'}. ${QUERIES} queries, recall@${K} against exact search over the stored vectors:`,
     '',
-    table(['ef', `recall@${K}, same language`, `recall@${K}, any languages`, 'QPS (1 thread)', 'p50 / p99 ms'], curve.map((c) => [c.ef === defaultEf ? `${c.ef} (default)` : c.ef, c.recallAt10SameLanguage, c.recallAt10AnyLanguages, c.qps, `${c.p50} / ${c.p99}`])),
+    table(['ef', `recall@${K}, same language`, `recall@${K}, any languages`, 'QPS (1 thread)', 'p50 / p99 ms'], curve.map((c) => [[c.ef === defaultEf ? ' (default)' : '', c.ef === sizeDefaultEf ? ' (size default)' : ''].reduce((label, mark) => label + mark, String(c.ef)), c.recallAt10SameLanguage, c.recallAt10AnyLanguages, c.qps, `${c.p50} / ${c.p99}`])),
     '',
   ];
-  return { report: { graphLoadSeconds, defaultEf, curve }, markdown };
+  return { report: { graphLoadSeconds, defaultEf, sizeDefaultEf, calibration, curve }, markdown };
 }
 
 /** RSS by phase of the run (undefined for a run made by hand, without samples). */

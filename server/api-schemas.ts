@@ -71,6 +71,28 @@ export const collectionSchema = z.object({
   documents: z.int(),
   passages: z.int(),
   indexedVectors: z.int(),
+  search: z
+    .object({
+      ef: z.int().meta({ description: 'the search breadth a dense search without `ef` uses' }),
+      efSource: z.enum(['collection', 'calibrated', 'size-default', 'store-default']).meta({
+        description:
+          "collection: its config's hnsw.ef; calibrated: measured on its graph after the last bulk build (tafuta index); size-default: grows with its size; store-default: PostgreSQL's fixed ef_search",
+      }),
+      calibration: z
+        .object({
+          ef: z.int(),
+          recall: z.number().meta({ description: 'recall@10 at that ef, against exact search' }),
+          passages: z.int().meta({ description: 'the graph\'s passages when measured' }),
+          queries: z.int(),
+          target: z.number().meta({ description: 'the recall@10 the smallest ef had to reach' }),
+          seconds: z.number(),
+          holdsUpTo: z.int().meta({ description: 'the calibration applies up to this many passages; beyond, the size default until the next bulk build' }),
+          holds: z.boolean(),
+        })
+        .optional()
+        .meta({ description: 'SQLite store: the calibration saved with the graph, when there is one' }),
+    })
+    .meta({ description: 'a request\'s `ef` overrides it' }),
   languages: z.array(z.object({ lang: z.string().nullable(), documents: z.int() })),
 });
 

@@ -40,6 +40,7 @@ export function createMetrics(engine: Engine): Metrics {
   sizes('tafuta_collection_documents', 'Documents per collection', (c) => c.documents);
   sizes('tafuta_collection_passages', 'Passages per collection (SQLite)', (c) => c.passages);
   sizes('tafuta_index_vectors', 'Live vectors in the ANN index per collection', (c) => c.indexedVectors);
+  sizes('tafuta_search_ef', 'The ef a dense search without one uses per collection (GET /v1/collections/:name: search.efSource)', (c) => c.search.ef);
 
   const middleware: RequestHandler = (req, res, next) => {
     const end = latency.startTimer();

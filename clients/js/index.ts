@@ -38,6 +38,12 @@ export interface Collection {
   documents: number;
   passages: number;
   indexedVectors: number;
+  /** The ef a dense search without `ef` uses, where it comes from, and the calibration measured on the graph (if any). */
+  search: {
+    ef: number;
+    efSource: 'collection' | 'calibrated' | 'size-default' | 'store-default';
+    calibration?: { ef: number; recall: number; passages: number; queries: number; target: number; seconds: number; holdsUpTo: number; holds: boolean };
+  };
   languages: Array<{ lang: string | null; documents: number }>;
 }
 

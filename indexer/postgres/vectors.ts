@@ -58,6 +58,10 @@ export function createPgVectorIndexes(connection: PgConnection, documents: Docum
       });
     },
     size: async (collection) => (await documents.counts(collection.id)).passages,
+    searchBreadth: async (collection) => {
+      const { ef } = collection.config.hnsw;
+      return ef === undefined ? { ef: PGVECTOR_DEFAULT_EF, efSource: 'store-default' } : { ef: Math.min(PGVECTOR.maxEfSearch, ef), efSource: 'collection' };
+    },
     created: () => undefined, // the HNSW index is created with the collection
     written: async () => undefined, // committed is searchable
     catchUp: async () => undefined,

@@ -17,9 +17,9 @@ import { ftsQueryOf } from '../search-text.js';
 import { createTermIndex, type TermIndex } from '../term-index.js';
 import { translatedBm25Hits } from '../translated-bm25.js';
 import type { CollectionRecord, SearchFilter } from '../types.js';
-import { searchEfOf } from '../config.js';
+import { calibrationHolds, CALIBRATION_HOLDS_GROWTH } from '../config.js';
 import { dot, type VectorHit } from '../vector-store.js';
-import type { DocumentStore, Storage, StorageInfo, TextSearch, VectorIndexes } from '../store-contracts.js';
+import type { DocumentStore, SearchBreadth, Storage, StorageInfo, TextSearch, VectorIndexes } from '../store-contracts.js';
 
 export interface SqliteStorageOptions {
   /** Directory holding the database and the index files (data-dir.ts). Undefined = in memory (tests). */
@@ -272,7 +272,7 @@ export class SqliteStorage implements Storage {
     // HNSW skips filtered-out nodes but still walks them: widen the beam by the fraction the filter keeps, so that
     // about as many allowed candidates are weighed as an unfiltered search would weigh.
     const keeps = allowed.size / Math.max(1, index.size);
-    const widened = Math.min(LIMITS.maxEf, Math.ceil(searchEfOf(ef, collection.config.hnsw, index.size) / Math.min(1, keeps)));
+    const widened = Math.min(LIMITS.maxEf, Math.ceil(index.searchBreadth(ef).ef / Math.min(1, keeps)));
     return index.search(query, depth, (label) => allowed.has(label), widened);
   }
 
@@ -280,6 +280,16 @@ export class SqliteStorage implements Storage {
     return {
       search: (collection, query, k, filter, ef) => this.denseHits(collection, query, k, filter, ef),
       size: async (collection) => this.indexFor(collection).size,
+      searchBreadth: async (collection) => {
+        const index = this.indexFor(collection);
+        const { ef, source } = index.searchBreadth();
+        const calibration = index.efCalibration;
+        return {
+          ef,
+          efSource: source as SearchBreadth['efSource'], // no request: never 'request'
+          ...(calibration ? { calibration: { ...calibration, holdsUpTo: Math.floor(CALIBRATION_HOLDS_GROWTH * calibration.passages), holds: calibrationHolds(calibration, index.size) } } : {}),
+        };
+      },
       created: (collection) => {
         this.forgetIndex(collection.name); // leftovers of a dropped namesake
         this.indexFor(collection);
@@ -302,10 +312,17 @@ export class SqliteStorage implements Storage {
         const before = index.vectorStore.size;
         withoutMemoryMap(this.db, () => index.catchUpNow());
         const inserted = performance.now();
+        // The CLI's bulk build (`tafuta index`, `reindex`, `migrate-store`): measured here, never on a server's event loop.
+        const calibration = withoutMemoryMap(this.db, () => index.calibrateEfIfDue());
+        const calibrated = performance.now();
         index.save();
         const ms = (t: number) => Math.round(t - started);
         this.logger.info(
-          { collection: collection.name, vectors: index.vectorStore.size, added: index.vectorStore.size - before, insertMs: ms(inserted), saveMs: ms(performance.now()) - ms(inserted) },
+          {
+            collection: collection.name, vectors: index.vectorStore.size, added: index.vectorStore.size - before, insertMs: ms(inserted),
+            ...(calibration ? { calibratedEf: calibration.ef, recallAt10: calibration.recall, calibrationMs: ms(calibrated) - ms(inserted) } : {}),
+            saveMs: ms(performance.now()) - ms(calibrated),
+          },
           'vector index caught up and saved',
         );
       },

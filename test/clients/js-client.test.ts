@@ -24,7 +24,7 @@ const FIELDS = {
   StoredDocument: { id: true, text: true, lang: true, lang_detected: true, title: true, metadata: true, passages: true, updatedAt: true, vector: true } satisfies Record<keyof StoredDocument, true>,
   CreateCollection: { name: true, encoder: true, dim: true, config: true } satisfies Record<keyof CreateCollection, true>,
   Collection: {
-    name: true, encoder: true, dim: true, encoderVersion: true, encoderChanged: true, config: true, createdAt: true, documents: true, passages: true, indexedVectors: true, languages: true,
+    name: true, encoder: true, dim: true, encoderVersion: true, encoderChanged: true, config: true, createdAt: true, documents: true, passages: true, indexedVectors: true, search: true, languages: true,
   } satisfies Record<keyof Collection, true>,
 };
 

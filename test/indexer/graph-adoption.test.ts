@@ -88,9 +88,15 @@ test("a server index with pending passages adopts the graph the CLI saved: nothi
     assert.ok(pendingOf(index) > 0, 'the server has passages pending (else this test proves nothing)');
 
     await cli.catchUpIndex('c'); // the CLI builds its graph and saves it
+    // (as a calibrated one: this collection is too small for the CLI to calibrate it)
+    const calibration = { ef: 256, recall: 0.99, passages: 1600, queries: 200, target: 0.98, seconds: 0.1 };
+    indexOf(cli).vectorStore.efCalibration = calibration;
+    indexOf(cli).vectorStore.save();
     const head = sqliteStoreOf(server).syncHead(sqliteStoreOf(server).requireCollection('c').id);
     assert.equal(index.adoptSavedGraph(), true);
     assert.notEqual(index.vectorStore, before, 'the graph is the one loaded from the file');
+    assert.deepEqual(index.efCalibration, calibration, 'its calibration comes with it');
+    assert.deepEqual(index.searchBreadth(), { ef: 256, source: 'calibrated' });
     assert.equal(pendingOf(index), 0, 'no passage pending');
     assert.deepEqual(index.vectorStore.cursor, head);
     assert.equal(index.vectorStore.size, 1600);

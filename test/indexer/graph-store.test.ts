@@ -101,6 +101,26 @@ for (const choice of CHOICES) {
       assert.deepEqual(fs.readdirSync(dir), []);
     });
 
+    test('the ef calibration goes into the manifest, is loaded with the graph and kept by later (background) saves; a manifest without one loads', async () => {
+      const base = path.join(tempDir(), 'c');
+      const store = createGraphStore(choice, { base, dim: DIM, params: PARAMS });
+      store.addMany(labelsFrom(1, 50), unitVectors(50, 4));
+      const calibration = { ef: 256, recall: 0.983, passages: 50, queries: 200, target: 0.98, seconds: 0.4 };
+      store.efCalibration = calibration;
+      store.save();
+      const loaded = loadGraphStore(choice, { base, dim: DIM, params: PARAMS }).store!;
+      assert.deepEqual(loaded.efCalibration, calibration);
+      loaded.add(51, rowOf(unitVectors(1, 5), 0));
+      assert.equal(await loaded.saveInBackground(() => true), true);
+      assert.deepEqual(loadGraphStore(choice, { base, dim: DIM, params: PARAMS }).store!.efCalibration, calibration);
+      const manifestFile = `${base}.manifest.json`;
+      const { efCalibration: _dropped, ...old } = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as Record<string, unknown>;
+      fs.writeFileSync(manifestFile, JSON.stringify(old));
+      const fromOld = loadGraphStore(choice, { base, dim: DIM, params: PARAMS }).store!;
+      assert.equal(fromOld.size, 51);
+      assert.equal(fromOld.efCalibration, undefined);
+    });
+
     test('a torn or corrupt index file is refused (checksum), never loaded', () => {
       const dir = tempDir();
       const base = path.join(dir, 'c');

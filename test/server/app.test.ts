@@ -40,6 +40,7 @@ interface CollectionBody {
   documents: number;
   passages: number;
   indexedVectors: number;
+  search: { ef: number; efSource: string; calibration?: unknown };
   languages: Array<{ lang: string | null; documents: number }>;
 }
 interface ErrorBody {
@@ -138,6 +139,8 @@ for (const store of testStores()) describe(`HTTP API (${store.name} store)`, () 
       assert.equal(body.documents, 0);
       assert.equal(body.passages, 0);
       assert.equal(body.indexedVectors, 0);
+      // No ef set, no calibration: the default for its size (PostgreSQL: pgvector's fixed default).
+      assert.deepEqual(body.search, { ef: 64, efSource: store.name === 'postgres' ? 'store-default' : 'size-default' });
       assert.deepEqual(body.languages, []);
       assert.ok(!Number.isNaN(Date.parse(body.createdAt)), `createdAt ${body.createdAt}`);
     });
@@ -540,6 +543,7 @@ for (const store of testStores()) describe(`HTTP API (${store.name} store)`, () 
       assert.match(text, /^tafuta_collection_passages\{collection="search"\} 6$/m);
       assert.match(text, /^tafuta_collection_documents\{collection="search"\} 6$/m);
       assert.match(text, /^tafuta_index_vectors\{collection="search"\} 6$/m);
+      assert.match(text, /^tafuta_search_ef\{collection="search"\} 64$/m, "a small collection: the size default");
       assert.doesNotMatch(text, /collection="doomed-never-created"/);
     });
   });
