@@ -59,3 +59,12 @@ export function macroMrrOn(report: EvalReport, only: (lang: string) => boolean):
   for (const q of report.perQuery) if (only(q.lang)) byLang.set(q.lang, [...(byLang.get(q.lang) ?? []), q.metrics['MRR@10']]);
   return mean([...byLang.values()].map(mean));
 }
+
+/** Rows of a per-language comparison: every language, the weak ones, then each of `languages` the benchmark has. */
+export function languageGroups(present: ReadonlySet<string>, weak: readonly string[], languages: readonly string[]): Array<[string, (lang: string) => boolean]> {
+  return [
+    ['all (macro)', () => true],
+    ['weak (macro)', (l) => weak.includes(l)],
+    ...languages.filter((l) => present.has(l)).map((l): [string, (lang: string) => boolean] => [l, (x) => x === l]),
+  ];
+}

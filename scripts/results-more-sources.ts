@@ -5,7 +5,7 @@
  */
 import { fmt } from '../eval/report.js';
 import type { EvalReport } from '../eval/run.js';
-import { averageOver, BENCH_ORDER, denseReport, macroMrrOn, mean, pairedOn, pCell, sd, signed, table } from './results-common.js';
+import { averageOver, BENCH_ORDER, denseReport, languageGroups, macroMrrOn, mean, pairedOn, pCell, sd, signed, table } from './results-common.js';
 
 const SPEC = {
   baseline: ['base-es', 'base-es-seed2', 'base-es-seed3'],
@@ -27,12 +27,7 @@ export function moreSourcesSection(reports: EvalReport[]): string[] {
     commands.push(...runs.map((run) => run.config.command ?? `# ${bench} ${run.config.encoder.name}: no command recorded`));
     const base = averageOver(seeds);
     const run = averageOver(runs);
-    const present = new Set(base.perQuery.map((q) => q.lang));
-    const groups: Array<[string, (lang: string) => boolean]> = [
-      ['all (macro)', () => true],
-      ['weak (macro)', (l) => SPEC.weak.includes(l)],
-      ...SPEC.languages.filter((l) => present.has(l)).map((l): [string, (lang: string) => boolean] => [l, (x) => x === l]),
-    ];
+    const groups = languageGroups(new Set(base.perQuery.map((q) => q.lang)), SPEC.weak, SPEC.languages);
     for (const [label, only] of groups) {
       const perSeed = seeds.map((r) => macroMrrOn(r, only));
       const runPerSeed = runs.map((r) => macroMrrOn(r, only));

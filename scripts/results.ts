@@ -11,7 +11,7 @@ import type { EvalReport } from '../eval/run.js';
 import { compareReports, comparisonWarnings } from '../eval/compare.js';
 import { moreSourcesSection } from './results-more-sources.js';
 import { zeroShotSubwordsSection } from './results-zero-shot-subwords.js';
-import { averageOver, BENCH_ORDER, denseReport, macroMrrOn, mean, pairedOn, pCell, percent, sd, signed, systemOf, table } from './results-common.js';
+import { averageOver, BENCH_ORDER, denseReport, languageGroups, macroMrrOn, mean, pairedOn, pCell, percent, sd, signed, systemOf, table } from './results-common.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const REPORTS_DIR = path.join(ROOT, 'docs', 'eval');
@@ -916,12 +916,7 @@ function moreDataSection(reports: EvalReport[]): string[] {
     const runs = MORE_DATA.runs.map((run) => denseReport(reports, bench, run.name));
     if (seeds.length !== MORE_DATA.baseline.length || runs.every((r) => !r)) continue;
     const base = averageOver(seeds);
-    const present = new Set(base.perQuery.map((q) => q.lang));
-    const groups: Array<[string, (lang: string) => boolean]> = [
-      ['all (macro)', () => true],
-      ['weak (macro)', (l) => MORE_DATA.weak.includes(l)],
-      ...MORE_DATA.weak.filter((l) => present.has(l)).map((l): [string, (lang: string) => boolean] => [l, (x) => x === l]),
-    ];
+    const groups = languageGroups(new Set(base.perQuery.map((q) => q.lang)), MORE_DATA.weak, MORE_DATA.weak);
     for (const [label, only] of groups) {
       const perSeed = seeds.map((r) => macroMrrOn(r, only));
       const cells = runs.map((run) => {
