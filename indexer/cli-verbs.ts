@@ -30,6 +30,12 @@ export interface IndexOptions {
   /** Canonical code for records without one. */
   lang?: string;
   dataDir: string;
+  /**
+   * The process ends once this verb is done (`tafuta index`): the encoders are closed after the last batch is
+   * committed, before the graph build, which encodes nothing, so their memory is not held through it. `tafuta demo`
+   * serves the same engine afterwards and keeps them.
+   */
+  releaseEncodersAfterImport?: boolean;
 }
 
 export async function runIndex(engine: Engine, options: IndexOptions, { logger, progressBar }: VerbOutput): Promise<void> {
@@ -55,7 +61,7 @@ export async function runIndex(engine: Engine, options: IndexOptions, { logger, 
         logger.info({ documents, total, docsPerSecond: rate }, 'indexing');
       }
     },
-    onImported: () => engine.releaseEncoders(), // the process ends after the graph build, which encodes nothing
+    onImported: options.releaseEncodersAfterImport ? () => engine.releaseEncoders() : undefined,
   });
   bar?.stop();
   engine.saveIndexes();

@@ -77,7 +77,7 @@ export function registerIndexingCommands(program: Command, runtime: IndexerCliRu
     .action(async (options: IndexOptions & { nice: number }) => {
       // Before the engine starts the encoder's and the graph's threads, which inherit the priority.
       if (lowerCpuPriority(options.nice) === undefined) runtime.logger.warn({ nice: options.nice }, 'could not lower the CPU priority of the import');
-      await withEngine(openEngine, options.dataDir, (engine) => runIndex(engine, options, runtime));
+      await withEngine(openEngine, options.dataDir, (engine) => runIndex(engine, { ...options, releaseEncodersAfterImport: true }, runtime));
     });
 
   program

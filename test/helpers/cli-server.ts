@@ -18,7 +18,9 @@ export interface CliServer {
 }
 
 export interface CliServerOptions {
-  /** Arguments after `serve --host 127.0.0.1 --port 0 --data-dir DIR`. */
+  /** `serve` (default) or `demo` (indexes the shipped demo corpus first). */
+  verb?: 'serve' | 'demo';
+  /** Arguments after `<verb> --host 127.0.0.1 --port 0 --data-dir DIR`. */
   args?: readonly string[];
   /** Variables added to the server's environment. */
   env?: NodeJS.ProcessEnv;
@@ -36,7 +38,7 @@ export function startCliServer(dataDir: string, options: CliServerOptions = {}):
   };
   delete env.TAFUTA_HOST;
   delete env.TAFUTA_PORT;
-  const args = [CLI, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, ...(options.args ?? [])];
+  const args = [CLI, options.verb ?? 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, ...(options.args ?? [])];
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
