@@ -22,7 +22,7 @@ export function sha256FileSync(file: string): string {
 /** Hex sha256 of a file read in 1 MiB chunks, yielding to the event loop between them (indexes, snapshots). */
 export async function sha256File(file: string): Promise<string> {
   const hash = crypto.createHash('sha256');
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: CHUNK_BYTES })) hash.update(chunk as Buffer);
   return hash.digest('hex');
 }
 

@@ -31,19 +31,6 @@ export function defaultEfFor(passages: number): number {
   return ef;
 }
 
-/**
- * The ef a collection's graph was measured to need (indexer/ef-calibration.ts): the smallest ef of the ladder whose
- * recall@10 reached `target` on `queries` queries when the graph held `passages` passages. Kept in the graph's manifest.
- */
-export interface EfCalibration {
-  ef: number;
-  recall: number;
-  passages: number;
-  queries: number;
-  target: number;
-  seconds: number;
-}
-
 /** Fields a later version adds are dropped, not a reason to ignore the calibration. */
 export const efCalibrationSchema = z.object({
   ef: z.int().min(1),
@@ -53,6 +40,12 @@ export const efCalibrationSchema = z.object({
   target: z.number().min(0).max(1),
   seconds: z.number().min(0),
 });
+
+/**
+ * The ef a collection's graph was measured to need (indexer/ef-calibration.ts): the smallest ef of the ladder whose
+ * recall@10 reached `target` on `queries` queries when the graph held `passages` passages. Kept in the graph's manifest.
+ */
+export type EfCalibration = z.infer<typeof efCalibrationSchema>;
 
 /** A manifest's calibration when it is well-formed; undefined otherwise (older manifests have none: the size default applies). */
 export function efCalibrationOf(value: unknown): EfCalibration | undefined {
