@@ -15,7 +15,7 @@ import { describeOutput, mapPool, writeJsonl } from './output.js';
 import { buildEvalSets, restrictBench } from './phases/eval.js';
 import type { EvalDirs } from './phases/eval.js';
 import { dasherText, hunspellGroups } from './phases/extra.js';
-import { abiwordPairs, byBaseLang, byVariant, chromiumPairs, cldrExtraPairs, cldrPairs, moPairs } from './phases/train.js';
+import { abiwordPairs, byBaseLang, byVariant, chromiumPairs, cldrExtraPairs, cldrPairs, debconfPairs, moPairs, qtQmPairs } from './phases/train.js';
 import { synthesizePassages } from './passages.js';
 import { createProgressDisplay } from './progress.js';
 import type { ProgressFn } from './progress.js';
@@ -46,6 +46,7 @@ const consoleLogger: BuildLog = {
 };
 
 const MO_MEMBERS = ['*/LC_MESSAGES/*.mo'];
+const QM_MEMBERS = ['*.qm'];
 
 export async function buildData(options: BuildOptions = {}): Promise<Manifest> {
   const started = performance.now();
@@ -81,8 +82,16 @@ export async function buildData(options: BuildOptions = {}): Promise<Manifest> {
   const variantPkgs = selected.has('language-variants')
     ? [...new Set(Object.entries(config.languageVariants).filter(([l]) => targetLangs.includes(l)).flatMap(([, v]) => v.packages))].sort()
     : [];
-  const debNames = [...new Set([...config.evalOnly.debian, ...gettextPkgs, ...loPkgs, ...chromiumPkgs,
-    ...monoCfg.map(([, m]) => m.package), ...morphCfg.map(([, m]) => m.package), ...(abiwordCfg ? [abiwordCfg.package] : []), ...variantPkgs])];
+  const debconfPkgs = selected.has('debconf') ? [...config.debconf?.packages ?? []].sort() : [];
+  if (selected.has('debconf') && !config.debconf) fail('source debconf selected but sources.json has no "debconf" entry');
+  const qtQmCfg = selected.has('qt-qm') ? config.qtQm ?? null : null;
+  if (selected.has('qt-qm') && !qtQmCfg) fail('source qt-qm selected but sources.json has no "qtQm" entry');
+  const qtQmPkgs = qtQmCfg ? [...qtQmCfg.packages].sort() : [];
+  const dataDebNames = [...new Set([...config.evalOnly.debian, ...gettextPkgs, ...loPkgs, ...chromiumPkgs,
+    ...monoCfg.map(([, m]) => m.package), ...morphCfg.map(([, m]) => m.package), ...(abiwordCfg ? [abiwordCfg.package] : []), ...variantPkgs,
+    ...qtQmPkgs])];
+  // A debconf package whose files no other source reads is only opened for its control archive.
+  const debNames = [...new Set([...dataDebNames, ...debconfPkgs])];
 
   // --- fetch -----------------------------------------------------------------------------------------
   let fetched = 0;
@@ -110,10 +119,13 @@ export async function buildData(options: BuildOptions = {}): Promise<Manifest> {
     if (name === config.chromium.english) return ['./usr/lib/chromium/locales/en-US.pak'];
     if (name === 'mediawiki') return ['./usr/share/mediawiki/*.json'];
     if (name === abiwordCfg?.package) return [`./${abiwordCfg.dir}/*.strings`];
-    if (gettextPkgs.includes(name) || loPkgs.includes(name) || variantPkgs.includes(name)) return MO_MEMBERS;
+    if (gettextPkgs.includes(name) || loPkgs.includes(name) || variantPkgs.includes(name)) {
+      return qtQmPkgs.includes(name) ? [...MO_MEMBERS, ...QM_MEMBERS] : MO_MEMBERS;
+    }
+    if (qtQmPkgs.includes(name)) return QM_MEMBERS;
     return undefined;
   };
-  const toExtract = [...debs.values()].filter((d) => d.debPath !== null);
+  const toExtract = [...debs.values()].filter((d) => d.debPath !== null && dataDebNames.includes(d.record.name));
   await mapPool(toExtract, options.concurrency ?? 2, async ({ record, debPath }) => {
     try {
       extractedDirs.set(record.name, await extractDeb(cacheDir, record.name, debPath!, membersFor(record.name)));
@@ -124,6 +136,16 @@ export async function buildData(options: BuildOptions = {}): Promise<Manifest> {
     }
     progress({ phase: 'extract', done: ++extracted, total: toExtract.length, item: record.name });
   });
+  const controlDirs = new Map<string, string>();
+  for (const name of debconfPkgs) {
+    const debPath = debs.get(name)?.debPath;
+    if (!debPath) continue;
+    try {
+      controlDirs.set(name, await extractDeb(cacheDir, name, debPath, ['./templates'], 'control'));
+    } catch (err) {
+      fail(`package ${name}: ${(err as Error).message}`);
+    }
+  }
 
   // --- benchmarks and the leakage guard ---------------------------------------------------------------
   const outputs: string[] = [];
@@ -225,6 +247,20 @@ export async function buildData(options: BuildOptions = {}): Promise<Manifest> {
   for (const pkg of variantPkgs) {
     const dir = extractedDirs.get(pkg);
     if (dir) consume('language-variants', await moPairs(dir, pkg, 'language-variants', variantOf, fail));
+  }
+  const targetLangOf = byBaseLang(new Set(targetLangs));
+  for (const pkg of debconfPkgs) {
+    const dir = controlDirs.get(pkg);
+    if (!dir) continue;
+    try {
+      consume('debconf', await debconfPairs(dir, pkg, targetLangOf));
+    } catch (err) {
+      fail(`debconf: ${(err as Error).message}`);
+    }
+  }
+  for (const pkg of qtQmPkgs) {
+    const dir = extractedDirs.get(pkg);
+    if (dir) consume('qt-qm', await qtQmPairs(dir, pkg, qtQmCfg!.fallbacks, targetLangOf, fail));
   }
 
   for (const lang of contactLangs) {

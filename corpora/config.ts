@@ -32,6 +32,17 @@ const SourcesSchema = z.object({
    */
   languageVariants: z.record(z.string(), z.object({ locales: z.array(z.string()).min(1), packages: z.array(z.string()).min(1), why: z.string() }))
     .default({}),
+  /**
+   * debconf templates (source `debconf`): the control archive's `templates` of each package in `packages`, a fixed
+   * list (the bookworm packages depending on debconf whose templates carry one of our languages), so that a build
+   * reads the same packages whatever the mirror holds.
+   */
+  debconf: z.object({ packages: z.array(z.string()).min(1), why: z.string() }).optional(),
+  /**
+   * Qt `.qm` catalogs (source `qt-qm`) in `packages`, their language taken from the file name; a translation copied
+   * from a sibling catalog of a `fallbacks` language (base codes) is dropped.
+   */
+  qtQm: z.object({ packages: z.array(z.string()).min(1), fallbacks: z.array(z.string()), why: z.string() }).optional(),
   /** Synthetic passages from several catalog messages (source `passages`). */
   passages: z.object({ size: z.number().int().min(2), minEnglishWords: z.number().int().min(1), fromSources: z.array(z.string()).min(1) })
     .default({ size: 4, minEnglishWords: 3, fromSources: ['gettext', 'libreoffice', 'chromium'] }),
@@ -48,7 +59,7 @@ export function loadSourcesConfig(json: unknown = sourcesJson): SourcesConfig {
 }
 
 /** Source groups that `--only` / `sources` can select. */
-export const SOURCE_NAMES = ['gettext', 'libreoffice', 'chromium', 'cldr', 'cldr-extra', 'abiword', 'language-variants', 'passages', 'mono', 'morph', 'bench'] as const;
+export const SOURCE_NAMES = ['gettext', 'libreoffice', 'chromium', 'cldr', 'cldr-extra', 'abiword', 'language-variants', 'debconf', 'qt-qm', 'passages', 'mono', 'morph', 'bench'] as const;
 export type SourceName = (typeof SOURCE_NAMES)[number];
-/** What a build without `--only` reads: `cldr-extra`, `abiword`, `language-variants` and `passages` are opt-in until measured to help (docs/results.md). */
+/** What a build without `--only` reads: `cldr-extra`, `abiword`, `language-variants`, `debconf`, `qt-qm` and `passages` are opt-in until measured to help (docs/results.md). */
 export const DEFAULT_SOURCES: readonly SourceName[] = ['gettext', 'libreoffice', 'chromium', 'cldr', 'mono', 'morph', 'bench'];

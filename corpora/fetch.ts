@@ -91,16 +91,20 @@ export async function fetchDebs(names: readonly string[], cacheDir: string, logg
 /**
  * Extracts a .deb into extracted/deb/<name>. With `members` (tar wildcards) only matching files are
  * unpacked — the gettext packages hold ~3 GB of other files; without, the whole package (`dpkg -x`).
+ * `archive: 'control'` unpacks members of the control archive instead (debconf `./templates`), into
+ * extracted/control/<name>, so that a package read both ways keeps one directory per archive.
  */
-export async function extractDeb(cacheDir: string, name: string, debPath: string, members?: readonly string[]): Promise<string> {
-  const dir = join(cacheDir, 'extracted', 'deb', name);
+export async function extractDeb(cacheDir: string, name: string, debPath: string, members?: readonly string[],
+  archive: 'data' | 'control' = 'data'): Promise<string> {
+  const dir = join(cacheDir, 'extracted', archive === 'data' ? 'deb' : 'control', name);
   const marker = join(dir, '.done');
   const wanted = JSON.stringify(members ?? 'all');
   if (existsSync(marker) && (await readFile(marker, 'utf8')) === wanted) return dir;
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
-  const res = members
-    ? await run('tar', ['-x', '-C', dir, '--wildcards', ...members], dir, { command: 'dpkg-deb', args: ['--fsys-tarfile', debPath] })
+  const tarfile = archive === 'data' ? '--fsys-tarfile' : '--ctrl-tarfile';
+  const res = members || archive === 'control'
+    ? await run('tar', ['-x', '-C', dir, '--wildcards', ...(members ?? [])], dir, { command: 'dpkg-deb', args: [tarfile, debPath] })
     : await run('dpkg', ['-x', debPath, dir], dir);
   // tar exits 2 when a wildcard matched nothing; that only means the package has no such files.
   const onlyNotFound = res.stderr.split('\n').filter((l) => l.trim()).every((l) => /Not found in archive|Exiting with failure status/u.test(l));

@@ -4,11 +4,14 @@ import { join } from 'node:path';
 import { baseLang, wantLang } from '../langs.js';
 import { pairAbiStrings, parseAbiStrings } from '../sources/abiword.js';
 import { localeNames, pairLocaleNames } from '../sources/cldr.js';
+import { pairTemplates, parseTemplates } from '../sources/debconf.js';
 import { cldrStrings, pairCldrByPath } from '../sources/cldr-paths.js';
 import type { LocaleNameKind } from '../sources/cldr.js';
 import type { SourcesConfig } from '../config.js';
 import { parseMo } from '../sources/gettext.js';
 import { pairPaks, parsePak } from '../sources/pak.js';
+import { pairsFromQm, parseQm, qmCatalogKey, qmLocale } from '../sources/qt-qm.js';
+import type { QmFile } from '../sources/qt-qm.js';
 import type { RawPair } from '../types.js';
 
 export interface MoFile { path: string; lang: string }
@@ -136,6 +139,55 @@ export async function abiwordPairs(stringsDir: string, config: NonNullable<Sourc
     if (!langs.includes(lang)) continue;
     const translated = await read(locale);
     if (translated) pairs.push(...pairAbiStrings(english, translated, fallbacks, { lang, source: 'abiword', pkg: config.package }));
+  }
+  return pairs;
+}
+
+/** The debconf templates of one package (its control archive extracted to `controlDir`); none is an error. */
+export async function debconfPairs(controlDir: string, pkg: string, langOf: LocaleResolver): Promise<RawPair[]> {
+  let text: string;
+  try {
+    text = await readFile(join(controlDir, 'templates'), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${pkg}: no debconf templates in its control archive`);
+    throw err;
+  }
+  return pairTemplates(parseTemplates(text), langOf, { source: 'debconf', pkg });
+}
+
+/**
+ * Every `.qm` under `dir` whose file name names a wanted language, in path order, each paired without the strings
+ * copied from its sibling catalogs (same name, other locale) in a `fallbackLangs` language. An unreadable catalog
+ * is reported, not fatal.
+ */
+export async function qtQmPairs(dir: string, pkg: string, fallbackLangs: readonly string[], langOf: LocaleResolver,
+  onError: (message: string) => void): Promise<RawPair[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  const catalogs = entries.filter((e) => e.isFile() && e.name.endsWith('.qm')).map((e) => join(e.parentPath, e.name)).sort()
+    .flatMap((path) => {
+      const locale = qmLocale(path);
+      return locale ? [{ path, locale, key: qmCatalogKey(path, locale) }] : [];
+    });
+  const parsed = new Map<string, Promise<QmFile>>();
+  const read = (path: string): Promise<QmFile> => {
+    let file = parsed.get(path);
+    if (!file) parsed.set(path, (file = readFile(path).then(parseQm)));
+    return file;
+  };
+  const pairs: RawPair[] = [];
+  for (const catalog of catalogs) {
+    const lang = langOf(catalog.locale);
+    if (!lang) continue;
+    try {
+      const siblings = catalogs.filter((c) => c.key === catalog.key && c !== catalog && fallbackLangs.includes(baseLang(c.locale)));
+      const fallbacks = await Promise.all(siblings.map((c) => read(c.path).catch((err: Error): QmFile => {
+        onError(`${pkg}: fallback ${c.path}: ${err.message}`);
+        return { language: null, messages: [] };
+      })));
+      pairs.push(...pairsFromQm(await read(catalog.path), fallbacks, { lang, source: 'qt-qm', pkg }));
+    } catch (err) {
+      onError(`${pkg}: ${catalog.path}: ${(err as Error).message}`);
+    }
   }
   return pairs;
 }
