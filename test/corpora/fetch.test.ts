@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fetchDebs, fetchNpm } from '../../corpora/fetch.js';
+import { extractDeb, fetchDebs, fetchNpm } from '../../corpora/fetch.js';
 import type { BuildLog } from '../../corpora/types.js';
 
 const silent: BuildLog = { info: () => {}, warn: () => {}, error: () => {} };
@@ -39,5 +39,40 @@ test('fetchNpm extracts a cached tarball once and reports it as cached', async (
     assert.ok(existsSync(join(dir!, '..', '.done')));
   } finally {
     await rm(cache, { recursive: true, force: true });
+  }
+});
+
+test('extractDeb reads the control archive into its own directory; a package without templates gives an empty one', async (t) => {
+  if (spawnSync('dpkg-deb', ['--version']).error) {
+    t.skip('dpkg-deb not installed');
+    return;
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'extract-'));
+  try {
+    const build = async (name: string, templates: string | null): Promise<string> => {
+      const root = join(dir, 'src', name);
+      await mkdir(join(root, 'DEBIAN'), { recursive: true });
+      await mkdir(join(root, 'usr/share/locale/bo/LC_MESSAGES'), { recursive: true });
+      await writeFile(join(root, 'DEBIAN/control'), `Package: ${name}\nVersion: 1.0\nArchitecture: all\nMaintainer: t <t@example.org>\nDescription: test\n`);
+      if (templates !== null) await writeFile(join(root, 'DEBIAN/templates'), templates);
+      await writeFile(join(root, 'usr/share/locale/bo/LC_MESSAGES/x.mo'), 'mo');
+      const deb = join(dir, `${name}_1.0_all.deb`);
+      execFileSync('dpkg-deb', ['--root-owner-group', '--build', root, deb], { stdio: 'ignore' });
+      return deb;
+    };
+    const cache = join(dir, 'cache');
+    const deb = await build('with-templates', 'Template: a/b\nType: note\nDescription: Hello\n');
+    const control = await extractDeb(cache, 'with-templates', deb, ['./templates'], 'control');
+    assert.equal(control, join(cache, 'extracted', 'control', 'with-templates'));
+    assert.match(await readFile(join(control, 'templates'), 'utf8'), /Description: Hello/u);
+    assert.equal(existsSync(join(control, 'control')), false);
+    const data = await extractDeb(cache, 'with-templates', deb, ['*/LC_MESSAGES/*.mo']);
+    assert.equal(await readFile(join(data, 'usr/share/locale/bo/LC_MESSAGES/x.mo'), 'utf8'), 'mo');
+    assert.equal(existsSync(join(control, 'templates')), true, 'the data extraction leaves the control directory alone');
+
+    const bare = await extractDeb(cache, 'bare', await build('bare', null), ['./templates'], 'control');
+    assert.equal(existsSync(join(bare, 'templates')), false);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 });
