@@ -17,6 +17,7 @@ import {
 } from './graph-store.js';
 import type { GraphFileVerifier } from './graph-file-check.js';
 import { fitToSavedGraph, SavedGraphAdoption, type AdoptableGraph } from './saved-graph-adoption.js';
+import { calibrationToKeep, readSavedCalibration, type DroppedCalibration } from './saved-calibration.js';
 import type { Logger } from '../core/logger.js';
 import type { CollectionRecord } from './types.js';
 import { searchBreadthOf, type EfCalibration, type EfSource } from './config.js';
@@ -96,6 +97,10 @@ export class CollectionIndex {
   private abandoned = false;
   /** Graphs saved by another process that may replace this one (undefined: no files). */
   private readonly adoption: SavedGraphAdoption | undefined;
+  /** The saved graph's manifest as last weighed for its calibration before a save (savedGraphStamp). */
+  private calibrationStamp: string | undefined;
+  /** The last calibration another process saved that this graph did not keep, and why (saved-calibration.ts). */
+  private dropped: DroppedCalibration | undefined;
 
   private constructor(options: CollectionIndexOptions, graph: GraphStore, base: string | undefined, stamp: string | undefined) {
     this.collection = options.collection;
@@ -109,6 +114,7 @@ export class CollectionIndex {
     this.read = { ...graph.cursor };
     this.recent = new RecentPassages(options.store, options.collection.id, options.collection.dim);
     this.pending = new PendingPassages(options.collection.dim);
+    this.calibrationStamp = stamp;
     this.adoption = base === undefined ? undefined : new SavedGraphAdoption({
       base, choice: this.graphChoice, collection: options.collection, store: options.store, logger: options.logger, verifier: options.graphFileVerifier, checkMs: options.adoptionCheckMs, seen: stamp,
     });
@@ -256,6 +262,11 @@ export class CollectionIndex {
   /** The ef measured on the graph (ef-calibration.ts), whether or not it still holds for the collection's size. */
   get efCalibration(): EfCalibration | undefined {
     return this.graph.efCalibration;
+  }
+
+  /** The last calibration another process saved with the graph that this one did not keep, and why. */
+  get droppedCalibration(): DroppedCalibration | undefined {
+    return this.dropped;
   }
 
   /**
@@ -472,6 +483,7 @@ export class CollectionIndex {
   /** Writes the graph to disk if it changed since the last save. */
   save(): void {
     if (!this.dirty || this.readOnlyFiles) return;
+    this.weighSavedCalibration();
     this.graph.save();
     this.dirty = false;
   }
@@ -482,6 +494,7 @@ export class CollectionIndex {
    */
   async saveInBackground(): Promise<void> {
     if (!this.dirty || this.readOnlyFiles || this.saving || this.job || this.abandoned) return;
+    this.weighSavedCalibration();
     this.dirty = false;
     const saving = this.graph.saveInBackground(() => !this.abandoned).then(
       (committed) => {
@@ -497,6 +510,30 @@ export class CollectionIndex {
       this.applyDeletionsHiddenDuringSave();
     });
     await this.saving;
+  }
+
+  /**
+   * Before a save replaces the graph file: another process may have saved one since, with a calibration this graph is
+   * to keep (a server that inserted a small import itself, where the CLI calibrated the same passages) or to drop with
+   * a reason (saved-calibration.ts). One stat when no other process saved.
+   */
+  private weighSavedCalibration(): void {
+    if (this.base === undefined) return;
+    const stamp = savedGraphStamp(this.base);
+    if (stamp === undefined || stamp === this.calibrationStamp) return;
+    this.calibrationStamp = stamp;
+    const saved = readSavedCalibration(this.base);
+    if (saved === undefined) return;
+    const build = { library: this.graph.library, scalar: this.graph.scalar, params: this.collection.config.hnsw };
+    const choice = calibrationToKeep(this.graph.efCalibration, saved, { collectionId: this.collection.id, build, passages: this.size });
+    if (choice.dropped) {
+      this.dropped = choice.dropped;
+      this.logger.info({ collection: this.collection.name, ...choice.dropped }, 'not keeping the ef calibration another process saved');
+    } else if (choice.keep !== this.graph.efCalibration) {
+      this.graph.efCalibration = choice.keep;
+      this.dropped = undefined;
+      this.logger.info({ collection: this.collection.name, ...choice.keep }, 'kept the ef calibration another process saved');
+    }
   }
 
   private applyDeletionsHiddenDuringSave(): void {

@@ -284,10 +284,12 @@ export class SqliteStorage implements Storage {
         const index = this.indexFor(collection);
         const { ef, source } = index.searchBreadth();
         const calibration = index.efCalibration;
+        const dropped = index.droppedCalibration;
         return {
           ef,
           efSource: source as SearchBreadth['efSource'], // no request: never 'request'
           ...(calibration ? { calibration: { ...calibration, holdsUpTo: Math.floor(CALIBRATION_HOLDS_GROWTH * calibration.passages), holds: calibrationHolds(calibration, index.size) } } : {}),
+          ...(dropped ? { droppedCalibration: { ...dropped } } : {}),
         };
       },
       created: (collection) => {
