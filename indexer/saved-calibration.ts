@@ -8,9 +8,10 @@
  * /v1/collections/:name shows.
  */
 import fs from 'node:fs';
+import type { Logger } from '../core/logger.js';
 import { CALIBRATION_HOLDS_GROWTH, calibrationHolds, efCalibrationOf, type EfCalibration } from './config.js';
-import type { AnnLibrary } from './graph-store.js';
-import type { HnswParams } from './types.js';
+import { savedGraphStamp, type AnnLibrary, type GraphStore } from './graph-store.js';
+import type { CollectionRecord, HnswParams } from './types.js';
 import type { UsearchScalar } from './usearch-file.js';
 import { USEARCH_MANIFEST_FORMAT } from './usearch-store.js';
 
@@ -34,6 +35,47 @@ export type DroppedCalibration = EfCalibration & { reason: string };
 export interface CalibrationChoice {
   keep: EfCalibration | undefined;
   dropped?: DroppedCalibration;
+}
+
+/** What a collection index remembers of the calibrations other processes saved with its graph's file. */
+export class SavedCalibrations {
+  private readonly base: string;
+  private readonly collection: CollectionRecord;
+  private readonly logger: Logger;
+  /** The saved graph's manifest as last weighed (savedGraphStamp). */
+  private seen: string | undefined;
+  /** The last saved calibration not kept, and why. */
+  dropped: DroppedCalibration | undefined;
+
+  /** `seen`: the stamp of the manifest the index loaded its graph from (or found unfit): not weighed again. */
+  constructor(options: { base: string; collection: CollectionRecord; logger: Logger; seen: string | undefined }) {
+    this.base = options.base;
+    this.collection = options.collection;
+    this.logger = options.logger;
+    this.seen = options.seen;
+  }
+
+  /**
+   * Before a save replaces the graph file: when another process saved since the last look (one stat when none did),
+   * sets `graph`'s calibration to the one to keep (calibrationToKeep), or remembers and logs why the saved one is dropped.
+   */
+  weighBeforeSave(graph: GraphStore, passages: number): void {
+    const stamp = savedGraphStamp(this.base);
+    if (stamp === undefined || stamp === this.seen) return;
+    this.seen = stamp;
+    const saved = readSavedCalibration(this.base);
+    if (saved === undefined) return;
+    const build = { library: graph.library, scalar: graph.scalar, params: this.collection.config.hnsw };
+    const choice = calibrationToKeep(graph.efCalibration, saved, { collectionId: this.collection.id, build, passages });
+    if (choice.dropped) {
+      this.dropped = choice.dropped;
+      this.logger.info({ collection: this.collection.name, ...choice.dropped }, 'not keeping the ef calibration another process saved');
+    } else if (choice.keep !== graph.efCalibration) {
+      graph.efCalibration = choice.keep;
+      this.dropped = undefined;
+      this.logger.info({ collection: this.collection.name, ...choice.keep }, 'kept the ef calibration another process saved');
+    }
+  }
 }
 
 /** The calibration in `<base>.manifest.json`; undefined when there is none, or the manifest cannot be read. */
