@@ -100,7 +100,7 @@ export class CollectionIndex {
     this.savedCalibrations = base === undefined ? undefined : new SavedCalibrations({ base, collection: options.collection, logger: options.logger, seen: stamp });
     this.saves = new GraphSaves({
       graph: () => this.graph,
-      beforeSave: () => this.savedCalibrations?.weighBeforeSave(this.graph, this.size),
+      beforeSave: () => this.savedCalibrations?.weigh(this.graph, this.size),
       hiddenApplied: () => {
         this.advanceGraphCursor();
         this.job.start(); // compaction may be due
@@ -259,6 +259,15 @@ export class CollectionIndex {
   /** The last calibration another process saved with the graph that this one did not keep, and why. */
   get droppedCalibration(): DroppedCalibration | undefined {
     return this.savedCalibrations?.dropped;
+  }
+
+  /**
+   * Takes the calibration another process saved with the graph's file since the last look, when this graph is to keep
+   * it (saved-calibration.ts): a server that saved its graph before the CLI saved the same passages calibrated. One
+   * stat when no one saved. A save in progress replaces that file: the next save writes the calibration again.
+   */
+  followSavedCalibration(): void {
+    if (this.savedCalibrations?.weigh(this.graph, this.size) && this.saves.inProgress) this.saves.dirty = true;
   }
 
   /**

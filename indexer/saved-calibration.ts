@@ -56,25 +56,28 @@ export class SavedCalibrations {
   }
 
   /**
-   * Before a save replaces the graph file: when another process saved since the last look (one stat when none did),
-   * sets `graph`'s calibration to the one to keep (calibrationToKeep), or remembers and logs why the saved one is dropped.
+   * When another process saved since the last look (one stat when none did): sets `graph`'s calibration to the one to
+   * keep (calibrationToKeep), or remembers and logs why the saved one is dropped. True when the graph's calibration
+   * changed. Before each save (which would replace the file), and now and then (a server that saved before the CLI did).
    */
-  weighBeforeSave(graph: GraphStore, passages: number): void {
+  weigh(graph: GraphStore, passages: number): boolean {
     const stamp = savedGraphStamp(this.base);
-    if (stamp === undefined || stamp === this.seen) return;
+    if (stamp === undefined || stamp === this.seen) return false;
     this.seen = stamp;
     const saved = readSavedCalibration(this.base);
-    if (saved === undefined) return;
+    if (saved === undefined) return false;
     const build = { library: graph.library, scalar: graph.scalar, params: this.collection.config.hnsw };
     const choice = calibrationToKeep(graph.efCalibration, saved, { collectionId: this.collection.id, build, passages });
     if (choice.dropped) {
       this.dropped = choice.dropped;
       this.logger.info({ collection: this.collection.name, ...choice.dropped }, 'not keeping the ef calibration another process saved');
-    } else if (choice.keep !== graph.efCalibration) {
-      graph.efCalibration = choice.keep;
-      this.dropped = undefined;
-      this.logger.info({ collection: this.collection.name, ...choice.keep }, 'kept the ef calibration another process saved');
+      return false;
     }
+    if (choice.keep === graph.efCalibration) return false;
+    graph.efCalibration = choice.keep;
+    this.dropped = undefined;
+    this.logger.info({ collection: this.collection.name, ...choice.keep }, 'kept the ef calibration another process saved');
+    return true;
   }
 }
 

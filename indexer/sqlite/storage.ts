@@ -194,6 +194,8 @@ export class SqliteStorage implements Storage {
     if (this.followTimer) clearInterval(this.followTimer);
     this.followTimer = setInterval(() => {
       try {
+        // A save by another process moves no data_version: its calibration is looked for apart (one stat per index).
+        for (const index of this.indexes.values()) index.followSavedCalibration();
         this.followExternalWrites();
       } catch (error) {
         this.logger.error({ err: error }, 'could not follow external writes');

@@ -413,3 +413,35 @@ test('a calibration the CLI saved that no longer holds for the collection is dro
     await server.close();
   }
 });
+
+test('a server that saved before the CLI did takes the calibration the CLI saved when it next looks, with no save of its own', async () => {
+  const dir = tempDir();
+  const server = engineOn(dir);
+  await server.createCollection('c');
+  await server.upsertDocuments('c', documents('a', 400));
+  sqliteStorageOf(server).save();
+  const cli = engineOn(dir);
+  try {
+    await cli.upsertDocuments('c', documents('b', 10), { deferIndex: true });
+    const index = indexOf(server);
+    serverReads(index);
+    await index.catchUp();
+    await index.saveInBackground(); // the server inserted the import itself and saved first
+    assert.equal(index.needsSave, false);
+    await cli.catchUpIndex('c'); // the CLI loads that file: nothing left to insert
+    const calibration = { ef: 512, recall: 0.985, passages: 410, queries: 200, target: 0.98, seconds: 0.1 };
+    indexOf(cli).vectorStore.efCalibration = calibration;
+    indexOf(cli).vectorStore.save();
+    assert.equal(index.efCalibration, undefined);
+
+    // The served directory's follower (every FOLLOW_INTERVAL_MS in `tafuta serve`) looks; no write moved data_version.
+    server.followExternalWritesEvery(5);
+    for (const waitUntil = Date.now() + 10_000; index.efCalibration === undefined && Date.now() < waitUntil;) await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.deepEqual(index.efCalibration, calibration);
+    assert.deepEqual(index.searchBreadth(), { ef: 512, source: 'calibrated' });
+    assert.equal(index.needsSave, false, 'the file holds it already');
+  } finally {
+    await cli.close();
+    await server.close();
+  }
+});
