@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 
-const CHUNK_BYTES = 1 << 20;
+/** How much of a file a checksum (or a check reading the file front to back) holds at once. */
+export const CHUNK_BYTES = 1 << 20;
 
 /**
  * Hex sha256 of a file read in 1 MiB chunks, synchronously: a checksum never holds the file, which for a saved graph

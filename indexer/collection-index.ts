@@ -7,8 +7,9 @@
  * exactly, and a background job moves them into the graph in time-bounded slices. So a search sees every passage
  * committed before it began however far behind the graph is, and never waits for graph inserts. The same job
  * compacts the graph (rebuilds it without deleted slots) in slices while the old graph keeps serving
- * (graph-filling.ts), and the passages it moved into the graph last stay scored exactly (recent-passages.ts). A graph
- * another process saved that holds passages still pending is taken instead of inserting them (saved-graph-adoption.ts).
+ * (graph-compaction.ts), and the passages it moved into the graph last stay scored exactly (recent-passages.ts,
+ * tiered-search.ts). A graph another process saved that holds passages still pending is taken instead of inserting them
+ * (saved-graph-adoption.ts). This file wires them: the job is background-job.ts, saves are graph-saves.ts.
  */
 import type { SqliteDocumentStore as DocumentStore, SyncCursor } from './document-store.js';
 import { indexBaseOf } from './data-dir.js';
@@ -17,16 +18,19 @@ import {
 } from './graph-store.js';
 import type { GraphFileVerifier } from './graph-file-check.js';
 import { fitToSavedGraph, SavedGraphAdoption, type AdoptableGraph } from './saved-graph-adoption.js';
+import { SavedCalibrations, type DroppedCalibration } from './saved-calibration.js';
 import type { Logger } from '../core/logger.js';
 import type { CollectionRecord } from './types.js';
 import { searchBreadthOf, type EfCalibration, type EfSource } from './config.js';
-import { calibrateEf, calibrationDue } from './ef-calibration.js';
-import { createRng } from '../core/rng.js';
-import { dot, type VectorHit } from './vector-store.js';
-import { addInBulk, fillInSlices, SLICE_MS, yieldToEventLoop } from './graph-filling.js';
+import { calibrateCollectionGraph, calibrationDue } from './ef-calibration.js';
+import type { VectorHit } from './vector-store.js';
+import { addInBulk, SLICE_MS } from './graph-filling.js';
+import { compactInSlices } from './graph-compaction.js';
+import { BackgroundJob } from './background-job.js';
+import { GraphSaves } from './graph-saves.js';
 import { PendingPassages } from './pending-passages.js';
 import { RecentPassages } from './recent-passages.js';
-import { TopHits } from './top-hits.js';
+import { searchTiers } from './tiered-search.js';
 
 export interface CollectionIndexOptions {
   store: DocumentStore;
@@ -51,18 +55,6 @@ export interface CollectionIndexOptions {
   adoptionCheckMs?: number;
 }
 
-/**
- * Candidates per hit wanted that a graph of rounded vectors (f16, i8) returns for exact rescoring: enough for the
- * rounding not to push a true top-k hit out (with an exact beam the hits are the f32 graph's: index-sync test).
- * More buys no recall at the default ef, whose beam is the same, and costs SQLite reads (docs/benchmarks.md §2.3);
- * for an i8 graph too (§2.6: its own top 10 holds 0.88–0.91 of the true top 10, its top 20 rescored as much as f16's,
- * its top 40 ≤ 0.002 more).
- */
-export const RESCORED_CANDIDATES_PER_HIT = 2;
-
-/** The same queries for the same passages: a calibration is reproducible. */
-const EF_CALIBRATION_SEED = 20261207;
-
 export class CollectionIndex {
   readonly collection: CollectionRecord;
   private graph: GraphStore;
@@ -71,31 +63,25 @@ export class CollectionIndex {
   private readonly pending: PendingPassages;
   /** The latest passages moved into the graph, searched exactly too. */
   private readonly recent: RecentPassages;
-  /** Graph labels deleted while a background save reads the graph: hidden from searches, removed after it. */
-  private readonly hiddenDuringSave = new Set<number>();
   /** How far into SQLite's change log this index has read; the graph's own cursor (what its file holds) trails it. */
   private read: SyncCursor;
   private readonly store: DocumentStore;
   private readonly base: string | undefined;
-  private readonly readOnlyFiles: boolean;
   private readonly logger: Logger;
   private readonly onCaughtUp: () => void;
-  private dirty = false;
-  /** The background job (inserting pending passages, compacting); one at a time. */
-  private job: Promise<void> | undefined;
-  /** Resolved after each slice of the job and when it ends (catchUp waits on them). */
-  private progressWaiters: Array<() => void> = [];
+  /** Whether the graph differs from its file, and saving it. */
+  private readonly saves: GraphSaves;
+  /** Inserting pending passages, compacting, adopting: one job at a time. */
+  private readonly job: BackgroundJob;
   /**
    * SQLite may hold changes the index lacks. Set by the engine after its own writes and when another process
    * wrote (data_version moved); cleared by a sync. Lets the sync on every search skip its query.
    */
   private stale = true;
-  /** A background save in progress: the graph must not change until it settles. */
-  private saving: Promise<void> | undefined;
-  /** Dropped or closing: no background save may put its files in place, and the background job stops. */
-  private abandoned = false;
   /** Graphs saved by another process that may replace this one (undefined: no files). */
   private readonly adoption: SavedGraphAdoption | undefined;
+  /** Calibrations other processes saved with the graph's file, weighed before a save replaces it. */
+  private readonly savedCalibrations: SavedCalibrations | undefined;
 
   private constructor(options: CollectionIndexOptions, graph: GraphStore, base: string | undefined, stamp: string | undefined) {
     this.collection = options.collection;
@@ -104,13 +90,31 @@ export class CollectionIndex {
     this.logger = options.logger;
     this.onCaughtUp = options.onCaughtUp ?? (() => undefined);
     this.base = base;
-    this.readOnlyFiles = options.readOnlyFiles ?? false;
     this.graph = graph;
     this.read = { ...graph.cursor };
     this.recent = new RecentPassages(options.store, options.collection.id, options.collection.dim);
     this.pending = new PendingPassages(options.collection.dim);
     this.adoption = base === undefined ? undefined : new SavedGraphAdoption({
       base, choice: this.graphChoice, collection: options.collection, store: options.store, logger: options.logger, verifier: options.graphFileVerifier, checkMs: options.adoptionCheckMs, seen: stamp,
+    });
+    this.savedCalibrations = base === undefined ? undefined : new SavedCalibrations({ base, collection: options.collection, logger: options.logger, seen: stamp });
+    this.saves = new GraphSaves({
+      graph: () => this.graph,
+      beforeSave: () => this.savedCalibrations?.weigh(this.graph, this.size),
+      hiddenApplied: () => {
+        this.advanceGraphCursor();
+        this.job.start(); // compaction may be due
+      },
+    }, options.readOnlyFiles ?? false);
+    this.job = new BackgroundJob({
+      hasWork: () => this.pending.size > 0 || this.graph.needsCompaction(),
+      saving: () => this.saves.inProgress,
+      abandoned: () => this.saves.abandoned,
+      adoptIfDue: () => (this.pending.size > 0 && this.adoption?.due() ? this.adoptSavedGraphInBackground() : undefined),
+      step: () => (this.graph.needsCompaction() ? this.compact() : this.insertPendingSlice()),
+      starting: () => this.adoption?.lookSoon(),
+      caughtUp: () => this.onCaughtUp(),
+      failed: (error) => this.logger.error({ err: error, collection: this.collection.name }, 'background vector index work failed'),
     });
   }
 
@@ -142,7 +146,7 @@ export class CollectionIndex {
 
   /** Searchable vectors: those in the graph and those pending. */
   get size(): number {
-    return this.graph.size - this.hiddenDuringSave.size + this.pending.size;
+    return this.graph.size - this.saves.hidden.size + this.pending.size;
   }
 
   /** The HNSW graph alone (without pending passages). */
@@ -172,7 +176,7 @@ export class CollectionIndex {
     this.applyTombstonesUpTo(head);
     this.read = head;
     this.advanceGraphCursor();
-    this.startJob();
+    this.job.start();
   }
 
   /**
@@ -182,12 +186,12 @@ export class CollectionIndex {
   async catchUp(): Promise<void> {
     this.sync();
     const target = this.read.passageId;
-    while (!this.abandoned && this.graph.cursor.passageId < target) {
-      this.startJob();
-      if (!this.job) break;
-      await new Promise<void>((resolve) => this.progressWaiters.push(resolve));
+    while (!this.saves.abandoned && this.graph.cursor.passageId < target) {
+      this.job.start();
+      if (!this.job.running) break;
+      await this.job.nextProgress();
     }
-    if (!this.abandoned && this.graph.cursor.passageId < target) throw new Error(`vector index of "${this.collection.name}" could not catch up`);
+    if (!this.saves.abandoned && this.graph.cursor.passageId < target) throw new Error(`vector index of "${this.collection.name}" could not catch up`);
   }
 
   /**
@@ -197,15 +201,15 @@ export class CollectionIndex {
    */
   catchUpNow(): void {
     this.stale = true;
-    if (this.saving) {
+    if (this.saves.inProgress) {
       this.sync(); // the graph must not change under a save still writing it; the next start catches up
       return;
     }
     this.stale = false;
     const head = this.readHead();
-    if (this.pending.size > 0) this.dirty = true;
+    if (this.pending.size > 0) this.saves.dirty = true;
     for (let next = this.pending.shift(); next; next = this.pending.shift()) this.moveIntoGraph(next.label, next.vector);
-    if (addInBulk(this.graph, this.store, this.collection, this.read.passageId, head.passageId) > 0) this.dirty = true;
+    if (addInBulk(this.graph, this.store, this.collection, this.read.passageId, head.passageId) > 0) this.saves.dirty = true;
     // Tombstones after the rows: a passage inserted and deleted since the last read is simply absent from both.
     this.applyTombstonesUpTo(head);
     this.read = head;
@@ -237,15 +241,9 @@ export class CollectionIndex {
     this.sync();
     this.recent.refillIfShort(this.graph.cursor.passageId);
     const { ef } = this.searchBreadth(requestedEf);
-    const hidden = this.hiddenDuringSave;
+    const hidden = this.saves.hidden;
     const visible = hidden.size === 0 ? filter : (label: number) => !hidden.has(label) && (filter?.(label) ?? true);
-    // The graph's own order, as it always was, when nothing is merged in (hnswlib may order equal scores either way).
-    if (this.graph.exactScores && this.pending.size === 0 && this.recent.size === 0) return this.graph.search(query, k, visible, ef);
-    const top = new TopHits(k);
-    const scoredByGraph = this.offerGraphHits(top, query, k, visible, ef);
-    this.pending.offerBest(top, query, filter);
-    this.recent.scoreInto(top, query, visible, scoredByGraph);
-    return top.hits();
+    return searchTiers({ graph: this.graph, pending: this.pending, recent: this.recent, store: this.store }, query, k, filter, visible, ef);
   }
 
   /** The ef a search asking for `requestedEf` uses, and where it comes from (config.ts, searchBreadthOf). */
@@ -258,58 +256,43 @@ export class CollectionIndex {
     return this.graph.efCalibration;
   }
 
+  /** The last calibration another process saved with the graph that this one did not keep, and why. */
+  get droppedCalibration(): DroppedCalibration | undefined {
+    return this.savedCalibrations?.dropped;
+  }
+
+  /**
+   * Takes the calibration another process saved with the graph's file since the last look, when this graph is to keep
+   * it (saved-calibration.ts): a server that saved its graph before the CLI saved the same passages calibrated. One
+   * stat when no one saved. A save in progress replaces that file: the next save writes the calibration again.
+   */
+  followSavedCalibration(): void {
+    if (this.savedCalibrations?.weigh(this.graph, this.size) && this.saves.inProgress) this.saves.dirty = true;
+  }
+
   /**
    * After a bulk build (the CLI's catch-up, before its save): measures the ef the graph needs, searched as search() does,
    * when ef-calibration.ts says it is due; the calibration goes into the graph's manifest at the next save. Synchronous
    * (seconds at 1M passages): not for the server's event loop.
    */
   calibrateEfIfDue(): EfCalibration | undefined {
-    if (this.pending.size > 0 || this.saving || !calibrationDue(this.collection.config.hnsw, this.graph.size, this.graph.efCalibration)) return undefined;
+    if (this.pending.size > 0 || this.saves.inProgress || !calibrationDue(this.collection.config.hnsw, this.graph.size, this.graph.efCalibration)) return undefined;
     return this.calibrateEf();
   }
 
   /** Measures the graph's ef now, whether due or not (benchmarks), and keeps it with the graph. */
   calibrateEf(): EfCalibration {
-    const { id, dim } = this.collection;
-    const through = this.graph.cursor.passageId;
-    const calibration = calibrateEf({
+    const calibration = calibrateCollectionGraph({
       search: (query, k, ef) => this.search(query, k, undefined, ef),
-      vectors: {
-        dim,
-        languages: () => this.store.passageLanguagesBetween(id, 0, through),
-        vectorsOf: (labels) => this.store.vectorsOf(labels),
-        all: (pageSize) => this.store.vectorsBetween(id, 0, through, pageSize),
-      },
+      store: this.store,
+      collection: this.collection,
       passages: this.graph.size,
-      rng: createRng(EF_CALIBRATION_SEED),
+      through: this.graph.cursor.passageId,
       logger: this.logger,
     });
     this.graph.efCalibration = calibration;
-    this.dirty = true;
+    this.saves.dirty = true;
     return calibration;
-  }
-
-  /**
-   * Offers the graph's k best to `top` and returns the labels it scored, which the recent passages must not offer
-   * again. A graph of rounded vectors (f16, i8) is asked for RESCORED_CANDIDATES_PER_HIT × k candidates, scored again
-   * with their f32 vectors: the scores are exact, and so is the order among the candidates (rounding moves a cosine
-   * by ~1e-3, enough to swap close neighbours). A candidate among the recent passages is left to them (they hold its
-   * f32 vector and score it alike); the others' vectors are read from SQLite, and one SQLite no longer has (deleted by
-   * another process since the last sync) is dropped. Offering every candidate, not the k best of them, keeps the
-   * same k: k candidates rank above any that is not among the best k.
-   */
-  private offerGraphHits(top: TopHits, query: Float32Array, k: number, filter: ((label: number) => boolean) | undefined, ef: number): readonly number[] {
-    if (this.graph.exactScores) {
-      const hits = this.graph.search(query, k, filter, ef);
-      for (const hit of hits) top.offer(hit.label, hit.score);
-      return hits.map((hit) => hit.label);
-    }
-    const unread: number[] = [];
-    for (const hit of this.graph.search(query, k * RESCORED_CANDIDATES_PER_HIT, filter, ef)) {
-      if (!this.recent.has(hit.label)) unread.push(hit.label);
-    }
-    for (const { label, vector } of this.store.vectorsOf(unread)) top.offer(label, dot(query, vector));
-    return [];
   }
 
   /** Into the graph from `pending`, remembered among the recent passages (the oldest of which is forgotten). */
@@ -321,12 +304,7 @@ export class CollectionIndex {
   private removeLabel(label: number): void {
     this.recent.remove(label);
     if (this.pending.delete(label)) return;
-    if (this.saving) {
-      this.hiddenDuringSave.add(label);
-      return;
-    }
-    this.graph.remove(label);
-    this.dirty = true;
+    this.saves.remove(label);
   }
 
   /**
@@ -336,10 +314,10 @@ export class CollectionIndex {
   private advanceGraphCursor(): void {
     const firstPending = this.pending.firstLabel();
     const passageId = firstPending === undefined ? this.read.passageId : firstPending - 1;
-    const tombstoneSeq = this.hiddenDuringSave.size > 0 ? this.graph.cursor.tombstoneSeq : this.read.tombstoneSeq;
+    const tombstoneSeq = this.saves.hidden.size > 0 ? this.graph.cursor.tombstoneSeq : this.read.tombstoneSeq;
     if (passageId !== this.graph.cursor.passageId || tombstoneSeq !== this.graph.cursor.tombstoneSeq) {
       this.graph.cursor = { passageId, tombstoneSeq };
-      this.dirty = true;
+      this.saves.dirty = true;
     }
   }
 
@@ -348,49 +326,9 @@ export class CollectionIndex {
     this.graph = CollectionIndex.emptyGraph(this.graphChoice, this.collection, this.base);
     this.pending.clear();
     this.recent.clear();
-    this.hiddenDuringSave.clear();
+    this.saves.hidden.clear();
     this.read = { passageId: 0, tombstoneSeq: 0 };
-    this.dirty = true;
-  }
-
-  private hasWork(): boolean {
-    return this.pending.size > 0 || this.graph.needsCompaction();
-  }
-
-  private startJob(): void {
-    if (this.job || this.abandoned || !this.hasWork()) return;
-    this.job = this.runJob().finally(() => {
-      this.job = undefined;
-      // A sync between the job's last slice and this callback found the job still running and left its passages
-      // pending: start again for them, or whoever waits in catchUp would find no job and the graph behind.
-      this.startJob();
-      this.reportProgress();
-    });
-    this.job.catch((error: unknown) => this.logger.error({ err: error, collection: this.collection.name }, 'background vector index work failed'));
-  }
-
-  /** Inserts pending passages and compacts, in slices of SLICE_MS with a turn of the event loop between them. */
-  private async runJob(): Promise<void> {
-    let worked = false;
-    this.adoption?.lookSoon(); // a job starts when new passages were read: another process may have saved them
-    for (;;) {
-      while (this.saving) await this.saving.catch(() => undefined);
-      if (this.abandoned) return;
-      const adopting = this.pending.size > 0 && this.adoption?.due() ? this.adoptSavedGraphInBackground() : undefined;
-      if (adopting) {
-        if (await adopting) worked = true;
-        if (this.abandoned) return;
-      }
-      if (!this.hasWork()) break;
-      if (this.graph.needsCompaction()) await this.compact();
-      else if (this.pending.size > 0) this.insertPendingSlice();
-      worked = true;
-      // Over as soon as nothing is left, not a turn later: whoever waits for it may save next.
-      if (!this.hasWork()) break;
-      this.reportProgress();
-      await yieldToEventLoop();
-    }
-    if (worked) this.onCaughtUp();
+    this.saves.dirty = true;
   }
 
   /**
@@ -416,25 +354,19 @@ export class CollectionIndex {
   }
 
   private mayAdopt(): boolean {
-    return this.adoption !== undefined && !this.saving && this.hiddenDuringSave.size === 0 && !this.abandoned;
+    return this.adoption !== undefined && !this.saves.inProgress && this.saves.hidden.size === 0 && !this.saves.abandoned;
   }
 
   /** Synchronous, right after SavedGraphAdoption's checks: nothing else touches the index meanwhile. */
   private swapIn(adoptable: AdoptableGraph): void {
     const fitted = fitToSavedGraph(adoptable.graph, this.pending, this.read, this.store, this.collection.id);
     this.graph = adoptable.graph;
-    this.dirty = fitted.graphChanged;
+    this.saves.dirty = fitted.graphChanged;
     this.read = fitted.read;
     this.stale = true;
     this.sync(); // passages after its cursor, deletions after this index's: as for any change
     this.recent.read(this.graph.cursor.passageId);
     this.adoption!.logAdopted(adoptable, fitted.droppedPending, this.pending.size);
-  }
-
-  private reportProgress(): void {
-    const waiters = this.progressWaiters;
-    this.progressWaiters = [];
-    for (const resolve of waiters) resolve();
   }
 
   private insertPendingSlice(): void {
@@ -443,79 +375,43 @@ export class CollectionIndex {
       this.moveIntoGraph(next.label, next.vector);
       if (performance.now() - started >= SLICE_MS) break;
     }
-    this.dirty = true;
+    this.saves.dirty = true;
     this.advanceGraphCursor();
   }
 
-  /**
-   * Builds a graph without deleted slots from SQLite, in slices, while the old one serves; swaps them when done.
-   * Pending passages wait (they are searched exactly meanwhile), so the old graph's contents stay fixed: every
-   * live passage up to its cursor, less the deletions read since, which are applied to the new graph at the end.
-   */
-  private async compact(): Promise<void> {
-    const started = Date.now();
+  /** Builds a graph without deleted slots from SQLite, in slices, while the old one serves; swaps them when done. */
+  private compact(): Promise<void> {
     const old = this.graph;
-    const { passageId: through, tombstoneSeq: fromSeq } = old.cursor;
-    this.logger.info({ collection: this.collection.name, elements: old.elements, live: old.size }, 'compacting vector index (too many deleted slots)');
-    const fresh = CollectionIndex.emptyGraph(this.graphChoice, this.collection, this.base);
-    const stillWanted = () => !this.abandoned && this.graph === old; // not closing, not started over
-    if (!(await fillInSlices(fresh, this.store, this.collection.id, through, stillWanted))) return;
-    for (const { passageId } of this.store.tombstonesBetween(this.collection.id, fromSeq, old.cursor.tombstoneSeq)) fresh.remove(passageId);
-    fresh.cursor = { ...old.cursor };
-    // Its passages less deleted ones, inserted one by one with efConstruction: at least as good a graph as the one measured.
-    fresh.efCalibration = old.efCalibration;
-    this.graph = fresh;
-    this.dirty = true;
-    this.logger.info({ collection: this.collection.name, vectors: fresh.size, ms: Date.now() - started }, 'vector index compacted');
+    return compactInSlices(old, {
+      store: this.store,
+      collection: this.collection,
+      logger: this.logger,
+      fresh: CollectionIndex.emptyGraph(this.graphChoice, this.collection, this.base),
+      stillWanted: () => !this.saves.abandoned && this.graph === old, // not closing, not started over
+      install: (compacted) => {
+        this.graph = compacted;
+        this.saves.dirty = true;
+      },
+    });
   }
 
   /** Writes the graph to disk if it changed since the last save. */
   save(): void {
-    if (!this.dirty || this.readOnlyFiles) return;
-    this.graph.save();
-    this.dirty = false;
+    this.saves.saveNow();
   }
 
-  /**
-   * Writes the graph to disk without blocking searches (see HnswVectorStore.saveInBackground). Skipped while the
-   * background job runs; it asks for a save when it is done.
-   */
-  async saveInBackground(): Promise<void> {
-    if (!this.dirty || this.readOnlyFiles || this.saving || this.job || this.abandoned) return;
-    this.dirty = false;
-    const saving = this.graph.saveInBackground(() => !this.abandoned).then(
-      (committed) => {
-        if (!committed) this.dirty = true;
-      },
-      (error: unknown) => {
-        this.dirty = true;
-        throw error;
-      },
-    );
-    this.saving = saving.finally(() => {
-      this.saving = undefined;
-      this.applyDeletionsHiddenDuringSave();
-    });
-    await this.saving;
-  }
-
-  private applyDeletionsHiddenDuringSave(): void {
-    if (this.hiddenDuringSave.size === 0) return;
-    for (const label of this.hiddenDuringSave) this.graph.remove(label);
-    this.hiddenDuringSave.clear();
-    this.dirty = true;
-    this.advanceGraphCursor();
-    this.startJob(); // compaction may be due
+  /** Writes the graph to disk without blocking searches; skipped while the background job runs (it asks for a save when done). */
+  saveInBackground(): Promise<void> {
+    return this.saves.inBackground(this.job.running);
   }
 
   /** Stops the background job and keeps a background save from committing (collection dropped, or closing). */
   abandonBackgroundSave(): void {
-    if (this.saving) this.dirty = true;
-    this.abandoned = true;
+    this.saves.abandon();
   }
 
   get needsSave(): boolean {
-    return this.dirty && !this.readOnlyFiles;
+    return this.saves.needed;
   }
 
   static removeFiles(indexDir: string, name: string): void {

@@ -20,7 +20,8 @@ import { exactSearch, MetricKind } from 'usearch';
 import type { Logger } from '../core/logger.js';
 import type { Rng } from '../core/rng.js';
 import { calibrationHolds, type EfCalibration } from './config.js';
-import type { StoredVector } from './document-store.js';
+import { createRng } from '../core/rng.js';
+import type { SqliteDocumentStore as DocumentStore, StoredVector } from './document-store.js';
 import type { VectorHit } from './vector-store.js';
 
 /** The efs tried, smallest first: the size default's steps and one beyond its largest. */
@@ -41,6 +42,8 @@ export const CALIBRATION_QUERIES = 200;
  * calibration can lower it as well as raise it. Not measured on English strings below 100k passages.
  */
 export const MIN_CALIBRATION_PASSAGES = 20_000;
+/** The same queries for the same passages: a calibration is reproducible. */
+const EF_CALIBRATION_SEED = 20261207;
 /** Stored vectors per exact scan (≈ 8 MB at 256 dimensions). */
 const EXACT_CHUNK = 8192;
 const EXACT_THREADS = 2;
@@ -93,6 +96,28 @@ export function calibrateEf(input: CalibrationInput): EfCalibration {
   if (chosen.recall < target) input.logger.warn({ ...calibration, tried }, `no ef of the ladder reaches recall@10 ${target}: searching at the largest`);
   else input.logger.info({ ...calibration, tried }, 'search breadth calibrated');
   return calibration;
+}
+
+/**
+ * Measures a collection's graph holding `passages` passages, every one up to `through`, searched by `search` (as
+ * CollectionIndex.search does), with the seeded queries: the same passages get the same queries.
+ */
+export function calibrateCollectionGraph(input: {
+  search: CalibrationInput['search']; store: DocumentStore; collection: { id: number; dim: number }; passages: number; through: number; logger: Logger;
+}): EfCalibration {
+  const { store, collection: { id, dim }, through } = input;
+  return calibrateEf({
+    search: input.search,
+    vectors: {
+      dim,
+      languages: () => store.passageLanguagesBetween(id, 0, through),
+      vectorsOf: (labels) => store.vectorsOf(labels),
+      all: (pageSize) => store.vectorsBetween(id, 0, through, pageSize),
+    },
+    passages: input.passages,
+    rng: createRng(EF_CALIBRATION_SEED),
+    logger: input.logger,
+  });
 }
 
 /** Mean recall@k of the search at `ef` against the exact top k (a hit tying the k-th counts: TIE). */

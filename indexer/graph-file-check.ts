@@ -1,6 +1,6 @@
 /**
  * The expensive, side-effect-free half of loading a saved graph: read the index file, compare its sha256 with the
- * manifest's and run the structural check of its library (usearch-file.ts, hnsw-file.ts). The other half, the
+ * manifest's and run the structural check of its library (usearch-file.ts, hnsw-file.ts), in one streaming pass. The other half, the
  * library's own load of the verified file, is in the stores. Split so that a server adopting a graph another process
  * saved (saved-graph-adoption.ts) runs this half on a worker thread and blocks its event loop only for the load.
  *
@@ -9,8 +9,8 @@
  */
 import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { sha256Hex } from '../core/hash.js';
 import { fileIdentityOf } from './durable-fs.js';
+import { HashedFileBytes } from './graph-file-bytes.js';
 import { checkHnswFile } from './hnsw-file.js';
 import { checkUsearchFile, type UsearchScalar } from './usearch-file.js';
 
@@ -24,17 +24,28 @@ export type GraphFileVerdict = { identity: string; elements: number; deleted: nu
 /** Verifies a graph file off the main thread (graphFileVerifierOnWorker) or on it (verifyGraphFileNow); a seam for tests. */
 export type GraphFileVerifier = (check: GraphFileCheck) => Promise<GraphFileVerdict>;
 
+/**
+ * One pass over the file (graph-file-bytes.ts): the structural check reads it front to back while every chunk is hashed,
+ * holding one chunk, not the file. A checksum mismatch is reported before a structural problem, as when the checksum
+ * was taken first: the rest of the file is read for it when the check stops early.
+ */
 export function verifyGraphFileNow(check: GraphFileCheck): GraphFileVerdict {
   const identity = fileIdentityOf(check.file);
   if (identity === undefined) return { problem: 'index file missing' };
-  let bytes: Buffer;
+  let checked: ReturnType<typeof checkUsearchFile>;
+  let sha256: string;
+  let fd: number | undefined;
   try {
-    bytes = fs.readFileSync(check.file);
+    fd = fs.openSync(check.file, 'r');
+    const bytes = new HashedFileBytes(fd, fs.fstatSync(fd).size);
+    checked = check.library === 'usearch' ? checkUsearchFile(bytes, check) : checkHnswFile(bytes, check);
+    sha256 = bytes.sha256();
   } catch (error) {
     return { problem: `index file could not be read: ${(error as Error).message}` };
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
-  if (sha256Hex(bytes) !== check.sha256) return { problem: 'index file checksum mismatch (corrupt or torn write)' };
-  const checked = check.library === 'usearch' ? checkUsearchFile(bytes, check) : checkHnswFile(bytes, check);
+  if (sha256 !== check.sha256) return { problem: 'index file checksum mismatch (corrupt or torn write)' };
   if ('problem' in checked) return { problem: `index file is unsound: ${checked.problem}` };
   return { identity, elements: checked.elements, deleted: checked.deleted };
 }

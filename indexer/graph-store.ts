@@ -42,6 +42,9 @@ export interface GraphStore extends VectorStore {
    * without one, written before calibrations, loads with none); undefined when not calibrated.
    */
   efCalibration: EfCalibration | undefined;
+  /** The library that holds the graph, and how it stores vectors (hnswlib: always f32). */
+  readonly library: AnnLibrary;
+  readonly scalar: UsearchScalar;
 }
 
 export type AnnLibrary = 'usearch' | 'hnswlib';

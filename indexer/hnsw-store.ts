@@ -55,6 +55,8 @@ export type HnswLoadResult =
   | { store?: undefined; reason: string };
 
 export class HnswVectorStore implements GraphStore {
+  readonly library = 'hnswlib';
+  readonly scalar = 'f32';
   readonly dim: number;
   cursor: SyncCursor = { passageId: 0, tombstoneSeq: 0 };
   efCalibration: EfCalibration | undefined;

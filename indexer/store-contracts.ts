@@ -116,6 +116,8 @@ export interface SearchBreadth {
   efSource: Exclude<EfSource, 'request'> | 'store-default';
   /** The ef measured on the graph after its last bulk build; `holds`: the collection is still within `holdsUpTo` passages of it. */
   calibration?: EfCalibration & { holdsUpTo: number; holds: boolean };
+  /** The last calibration another process saved with the graph that this graph did not keep, and why (saved-calibration.ts). */
+  droppedCalibration?: EfCalibration & { reason: string };
 }
 
 /** The dense side of every collection: nearest passages to a unit vector, kept in step with the document store. */

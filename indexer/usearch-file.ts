@@ -9,6 +9,7 @@
  * connectivity of level 0, top level, entry slot); one i16 level per node; then each node: u64 key, i16 level,
  * and per level 0..level a u32 neighbour count followed by room for connectivity (level 0: its own) u32 slots.
  */
+import type { ForwardBytes } from './graph-file-bytes.js';
 
 const MAGIC = 'usearch';
 const HEAD_BYTES = 64;
@@ -36,7 +37,8 @@ export interface UsearchFileSummary {
   deleted: number;
 }
 
-export function checkUsearchFile(bytes: Buffer, expected: UsearchFileExpectation): UsearchFileSummary | { problem: string } {
+/** Reads `bytes` front to back (graph-file-bytes.ts): the level table, then each node. */
+export function checkUsearchFile(bytes: ForwardBytes, expected: UsearchFileExpectation): UsearchFileSummary | { problem: string } {
   if (bytes.length < 8) return { problem: 'shorter than its header' };
   const rows = bytes.readUInt32LE(0);
   const vectorBytes = bytes.readUInt32LE(4);
@@ -45,13 +47,13 @@ export function checkUsearchFile(bytes: Buffer, expected: UsearchFileExpectation
   if (headAt + HEAD_BYTES + GRAPH_HEADER_BYTES > bytes.length) return { problem: 'truncated vectors or header' };
   if (bytes.toString('latin1', headAt, headAt + MAGIC.length) !== MAGIC) return { problem: 'not a usearch file (magic)' };
   if (bytes.readUInt16LE(headAt + 7) !== 2) return { problem: 'usearch format version is not 2.x' };
-  const [metric, scalar, keyKind, slotKind] = [13, 14, 15, 16].map((o) => bytes[headAt + o]!);
+  const [metric, scalar, keyKind, slotKind] = [13, 14, 15, 16].map((o) => bytes.readUInt8(headAt + o));
   if (metric !== METRIC_COS || scalar !== USEARCH_SCALARS[expected.scalar].code) return { problem: 'metric or quantisation does not match' };
   if (keyKind !== 14 /* u64 */ || slotKind !== 15 /* u32 */) return { problem: 'key or slot type is not u64 / u32' };
   const present = Number(bytes.readBigUInt64LE(headAt + 17));
   const deleted = Number(bytes.readBigUInt64LE(headAt + 25));
   if (Number(bytes.readBigUInt64LE(headAt + 33)) !== expected.dim) return { problem: 'dimension does not match' };
-  if (bytes[headAt + 41] !== 0) return { problem: 'a multi-key index' };
+  if (bytes.readUInt8(headAt + 41) !== 0) return { problem: 'a multi-key index' };
 
   const graphAt = headAt + HEAD_BYTES;
   const u64 = (offset: number) => Number(bytes.readBigUInt64LE(offset));

@@ -82,6 +82,7 @@ export interface UsearchStoreOptions {
 export type UsearchLoadResult = { store: UsearchVectorStore; reason?: undefined } | { store?: undefined; reason: string };
 
 export class UsearchVectorStore implements GraphStore {
+  readonly library = 'usearch';
   readonly dim: number;
   readonly scalar: UsearchScalar;
   cursor: SyncCursor = { passageId: 0, tombstoneSeq: 0 };

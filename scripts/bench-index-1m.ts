@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { PACKAGE_ROOT } from '../bin/runtime.js';
-import { RESCORED_CANDIDATES_PER_HIT } from '../indexer/collection-index.js';
+import { RESCORED_CANDIDATES_PER_HIT } from '../indexer/tiered-search.js';
 import { defaultEfFor, searchEfOf } from '../indexer/config.js';
 import { DEFAULT_GRAPH, loadGraphStore } from '../indexer/graph-store.js';
 import { dot } from '../indexer/vector-store.js';

@@ -91,6 +91,18 @@ export const collectionSchema = z.object({
         })
         .optional()
         .meta({ description: 'SQLite store: the calibration saved with the graph, when there is one' }),
+      droppedCalibration: z
+        .object({
+          ef: z.int(),
+          recall: z.number(),
+          passages: z.int(),
+          queries: z.int(),
+          target: z.number(),
+          seconds: z.number(),
+          reason: z.string().meta({ description: 'why the graph did not keep it' }),
+        })
+        .optional()
+        .meta({ description: "SQLite store: the last calibration another process (tafuta index) saved with the graph that this server's graph did not keep when it saved over it, and why" }),
     })
     .meta({ description: 'a request\'s `ef` overrides it' }),
   languages: z.array(z.object({ lang: z.string().nullable(), documents: z.int() })),

@@ -43,6 +43,7 @@ export interface Collection {
     ef: number;
     efSource: 'collection' | 'calibrated' | 'size-default' | 'store-default';
     calibration?: { ef: number; recall: number; passages: number; queries: number; target: number; seconds: number; holdsUpTo: number; holds: boolean };
+    droppedCalibration?: { ef: number; recall: number; passages: number; queries: number; target: number; seconds: number; reason: string };
   };
   languages: Array<{ lang: string | null; documents: number }>;
 }

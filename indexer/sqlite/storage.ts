@@ -194,6 +194,8 @@ export class SqliteStorage implements Storage {
     if (this.followTimer) clearInterval(this.followTimer);
     this.followTimer = setInterval(() => {
       try {
+        // A save by another process moves no data_version: its calibration is looked for apart (one stat per index).
+        for (const index of this.indexes.values()) index.followSavedCalibration();
         this.followExternalWrites();
       } catch (error) {
         this.logger.error({ err: error }, 'could not follow external writes');
@@ -284,10 +286,12 @@ export class SqliteStorage implements Storage {
         const index = this.indexFor(collection);
         const { ef, source } = index.searchBreadth();
         const calibration = index.efCalibration;
+        const dropped = index.droppedCalibration;
         return {
           ef,
           efSource: source as SearchBreadth['efSource'], // no request: never 'request'
           ...(calibration ? { calibration: { ...calibration, holdsUpTo: Math.floor(CALIBRATION_HOLDS_GROWTH * calibration.passages), holds: calibrationHolds(calibration, index.size) } } : {}),
+          ...(dropped ? { droppedCalibration: { ...dropped } } : {}),
         };
       },
       created: (collection) => {

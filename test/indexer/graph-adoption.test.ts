@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import type { Engine } from '../../indexer/engine.js';
 import { CollectionIndex } from '../../indexer/collection-index.js';
 import type { GraphChoice } from '../../indexer/graph-store.js';
+import type { EfCalibration } from '../../indexer/config.js';
 import { graphFileVerifierOnWorker, type GraphFileVerifier } from '../../indexer/graph-file-check.js';
 import type { Logger } from '../../core/logger.js';
 import { createHashedNgramEncoder } from '../../models/hashed-ngram-encoder.js';
@@ -345,6 +346,101 @@ test('a saved graph replaced by a newer save while it is verified is not adopted
     assertSameHitsAsBruteForce(server, index);
   } finally {
     index.abandonBackgroundSave();
+    await cli.close();
+    await server.close();
+  }
+});
+
+/**
+ * The server holds 400 passages in its saved graph; the CLI imports 10 more (less than ADOPTION_MIN_SHARE of the file it
+ * saves), so the server inserts them itself and does not adopt the CLI's file; the CLI saves its graph with
+ * `calibration`. Returns the server's index once it holds the same 410 passages as the CLI's file.
+ */
+async function serverInsertingASmallImport(calibration: EfCalibration): Promise<{ dir: string; server: Engine; cli: Engine; index: CollectionIndex }> {
+  const dir = tempDir();
+  const server = engineOn(dir);
+  await server.createCollection('c');
+  await server.upsertDocuments('c', documents('a', 400));
+  sqliteStorageOf(server).save();
+  const cli = engineOn(dir);
+  await cli.upsertDocuments('c', documents('b', 10), { deferIndex: true });
+  const index = indexOf(server);
+  serverReads(index);
+  await index.catchUp();
+  await cli.catchUpIndex('c');
+  // (calibrated by hand: this collection is too small for the CLI to calibrate it)
+  indexOf(cli).vectorStore.efCalibration = calibration;
+  indexOf(cli).vectorStore.save();
+  assert.equal(index.adoptSavedGraph(), false, 'nothing to adopt: the server inserted the import itself');
+  assert.equal(index.vectorStore.size, 410);
+  assert.ok(index.needsSave, 'the server has a save to make');
+  return { dir, server, cli, index };
+}
+
+const savedCalibrationIn = (dir: string) => (JSON.parse(fs.readFileSync(path.join(dir, 'indexes', 'c.manifest.json'), 'utf8')) as { efCalibration?: unknown }).efCalibration;
+
+test("a server that inserted a small import itself keeps the ef calibration the CLI saved for the same passages: its next save does not drop it", async () => {
+  const calibration = { ef: 256, recall: 0.99, passages: 410, queries: 200, target: 0.98, seconds: 0.1 };
+  const { dir, server, cli, index } = await serverInsertingASmallImport(calibration);
+  try {
+    await index.saveInBackground();
+    assert.deepEqual(savedCalibrationIn(dir), calibration, "the server's save keeps it");
+    assert.deepEqual(index.efCalibration, calibration);
+    assert.deepEqual(index.searchBreadth(), { ef: 256, source: 'calibrated' });
+    const { search } = await server.getCollection('c');
+    assert.equal(search.calibration?.ef, 256);
+    assert.equal(search.droppedCalibration, undefined);
+  } finally {
+    await cli.close();
+    await server.close();
+  }
+});
+
+test('a calibration the CLI saved that no longer holds for the collection is dropped at the server\'s next save, and GET says why', async () => {
+  const calibration = { ef: 256, recall: 0.99, passages: 300, queries: 200, target: 0.98, seconds: 0.1 };
+  const { dir, server, cli, index } = await serverInsertingASmallImport(calibration);
+  try {
+    await index.saveInBackground();
+    assert.equal(savedCalibrationIn(dir), undefined);
+    assert.equal(index.efCalibration, undefined);
+    const { search } = await server.getCollection('c');
+    assert.equal(search.efSource, 'size-default');
+    assert.equal(search.calibration, undefined);
+    assert.equal(search.droppedCalibration?.ef, 256);
+    assert.match(search.droppedCalibration?.reason ?? '', /measured at 300 passages, holds up to 375: the collection has 410/);
+  } finally {
+    await cli.close();
+    await server.close();
+  }
+});
+
+test('a server that saved before the CLI did takes the calibration the CLI saved when it next looks, with no save of its own', async () => {
+  const dir = tempDir();
+  const server = engineOn(dir);
+  await server.createCollection('c');
+  await server.upsertDocuments('c', documents('a', 400));
+  sqliteStorageOf(server).save();
+  const cli = engineOn(dir);
+  try {
+    await cli.upsertDocuments('c', documents('b', 10), { deferIndex: true });
+    const index = indexOf(server);
+    serverReads(index);
+    await index.catchUp();
+    await index.saveInBackground(); // the server inserted the import itself and saved first
+    assert.equal(index.needsSave, false);
+    await cli.catchUpIndex('c'); // the CLI loads that file: nothing left to insert
+    const calibration = { ef: 512, recall: 0.985, passages: 410, queries: 200, target: 0.98, seconds: 0.1 };
+    indexOf(cli).vectorStore.efCalibration = calibration;
+    indexOf(cli).vectorStore.save();
+    assert.equal(index.efCalibration, undefined);
+
+    // The served directory's follower (every FOLLOW_INTERVAL_MS in `tafuta serve`) looks; no write moved data_version.
+    server.followExternalWritesEvery(5);
+    for (const waitUntil = Date.now() + 10_000; index.efCalibration === undefined && Date.now() < waitUntil;) await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.deepEqual(index.efCalibration, calibration);
+    assert.deepEqual(index.searchBreadth(), { ef: 512, source: 'calibrated' });
+    assert.equal(index.needsSave, false, 'the file holds it already');
+  } finally {
     await cli.close();
     await server.close();
   }
