@@ -9,7 +9,8 @@ import { METRIC_NAMES, type MetricName } from '../eval/metrics.js';
 import { fmt, readReport } from '../eval/report.js';
 import type { EvalReport } from '../eval/run.js';
 import { compareReports, comparisonWarnings } from '../eval/compare.js';
-import { moreSourcesSection } from './results-more-sources.js';
+import { moreSourcesSections } from './results-more-sources.js';
+import { SHIPPED_SWAPS, shippedSwapSections } from './results-shipped-swaps.js';
 import { zeroShotSubwordsSection } from './results-zero-shot-subwords.js';
 import { averageOver, BENCH_ORDER, denseReport, languageGroups, macroMrrOn, mean, pairedOn, pCell, percent, sd, signed, systemOf, table } from './results-common.js';
 
@@ -561,85 +562,6 @@ function everyBenchRows(reports: EvalReport[], spec: TaskAtFullLength, labels: {
     `Every benchmark, macro MRR@10 averaged over the seeds per query (Δ = ${labels.with} − ${labels.without}; cldr-emoji: 500 queries per language, seed 42):`,
     '',
     ...table(['bench', 'seeds', 'queries', labels.without, labels.with, 'Δ', 'p'], rows, 2),
-  ];
-}
-
-/**
- * The shipped encoder replaced (issue 18, lever 6): `cmtp-base` now against the 6-epoch `cmtp-base` it replaced
- * (reports kept as `cmtp-base-6ep`), on every benchmark and mode, overall and on the weak languages.
- */
-const SHIPPED_SWAP = {
-  before: 'cmtp-base-6ep',
-  after: 'cmtp-base',
-  modes: ['dense', 'hybrid', 'auto', 'translate', 'translate-hybrid'],
-  /** The issue's weak languages: fewer than 5,000 training pairs, plus Somali. */
-  weak: ['so', 'qu', 'wo', 'bo', 'ti', 'ha', 'yo', 'ig', 'st'],
-};
-
-function shippedSwapSection(reports: EvalReport[]): string[] {
-  const { before, after, weak } = SHIPPED_SWAP;
-  const find = (bench: string, name: string, mode: string) =>
-    reports.find((r) => r.config.bench === bench && r.config.encoder.name === name && r.config.mode === mode);
-  const isWeak = (lang: string) => weak.includes(lang);
-  const summary: string[][] = [];
-  const perLanguage: string[][] = [];
-  for (const bench of BENCH_ORDER) {
-    for (const mode of SHIPPED_SWAP.modes) {
-      const old = find(bench, before, mode);
-      const now = find(bench, after, mode);
-      if (!old || !now) continue;
-      for (const [label, only] of [['all (macro)', () => true], ['weak (macro)', isWeak]] as const) {
-        const cmp = pairedOn(old, now, only);
-        if (cmp && cmp.n) summary.push([bench, mode, label, String(cmp.langs), String(cmp.n), fmt(cmp.a), fmt(cmp.b), signed(cmp.delta), `${pCell(cmp.pBoot)} / ${pCell(cmp.pRand)}`]);
-      }
-      if (mode !== 'dense') continue;
-      for (const lang of weak) {
-        const cmp = pairedOn(old, now, (l) => l === lang);
-        if (cmp && cmp.n) perLanguage.push([bench, lang, String(cmp.n), fmt(cmp.a), fmt(cmp.b), signed(cmp.delta), `${pCell(cmp.pBoot)} / ${pCell(cmp.pRand)}`]);
-      }
-    }
-  }
-  if (!summary.length) return [];
-  return [
-    '## The shipped encoder: 6 epochs → 9 (issue 18, lever 6)',
-    '',
-    '`models/cmtp-base` is the output of the 9-epoch run at seed 1 of *Nine epochs instead of six* (`configs/epochs/base-es-9ep.json`;',
-    'its `model.onnx` and `training-log.json` copied unchanged, `model.json` with `name` and `config.name` set to `cmtp-base`;',
-    '`configs/cmtp-base.json` is that config apart from the name, the name does not enter training). It replaced the',
-    `6-epoch \`cmtp-base\` (\`configs/cmtp-base.json\` at 6 epochs, seed 1: a run of its own), whose reports are kept as \`${before}\`. The issue's`,
-    `rule: the shipped model is replaced only by one better on the macro and on the weak languages (${weak.join(' ')}).`,
-    'What depends on the encoder was refitted before these evals (the translate-hybrid fusion weights in',
-    '`models/translate-base`, `autoModes` in `model.json`), so each row compares the two shipped systems in that mode.',
-    'Both sides were measured on 2026-12-07 with the same code and data: the 6-epoch rows from the files of',
-    '`git show 98e9ccf:models/cmtp-base/…` renamed `cmtp-base-6ep` (`--model .cache/cmtp-base-6ep`), translate-hybrid with',
-    'the fusion weights fitted against that model (`98e9ccf:models/translate-base/translator.json`, `--translator`).',
-    '`translate` does not use the encoder: its 6-epoch report (2026-12-06) equals the new one query for query. The',
-    '6-epoch reports measured earlier (in git history) differ from these by up to +0.002 macro MRR@10 on cldr-emoji:',
-    'code changed between the measurements, so compare rows measured together.',
-    `MRR@10; Δ = 9 epochs − 6 epochs; p paired over queries (bootstrap / randomisation). One model each: whether the`,
-    'gain holds across seeds is the section above; a single-seed Δ within about twice the seed sd there is not evidence.',
-    '',
-    ...table(['bench', 'mode', 'languages', 'count', 'queries', '6 epochs', '9 epochs', 'Δ', 'p'], summary, 3),
-    '',
-    'Dense, per weak language:',
-    '',
-    ...table(['bench', 'lang', 'queries', '6 epochs', '9 epochs', 'Δ', 'p'], perLanguage, 2),
-    '',
-    'Reproduce (the model from *Nine epochs instead of six*; the 9-epoch eval commands are under each benchmark above):',
-    '',
-    '```sh',
-    'npx tafuta train --config configs/cmtp-base.json --out models/cmtp-base   # or copy .cache/epochs/base-es-9ep, renaming it',
-    'npx tafuta translate train --config configs/translate-base.json --out models/translate-base',
-    'npx tafuta auto-modes --model models/cmtp-base --out docs/eval/auto-modes/cmtp-base --write --seed 1 --distractors 6000',
-    'npx tafuta eval --bench data/bench/mediawiki-xling --encoder cmtp-base --mode dense --k 100 --out docs/eval/mediawiki-xling.cmtp-base.dense   # and every mode and bench',
-    '# the 6-epoch model and its fusion weights, from git; then set "name" and "config.name" in its model.json to cmtp-base-6ep',
-    'mkdir -p .cache/cmtp-base-6ep .cache/translate-base-6ep',
-    'for f in model.onnx model.json training-log.json; do git show 98e9ccf:models/cmtp-base/$f > .cache/cmtp-base-6ep/$f; done',
-    'git show 98e9ccf:models/translate-base/translator.json > .cache/translate-base-6ep/translator.json && ln -s ../../models/translate-base/tables .cache/translate-base-6ep/tables',
-    'npx tafuta eval --bench data/bench/mediawiki-xling --model .cache/cmtp-base-6ep --encoder cmtp-base-6ep --mode dense --k 100 --out docs/eval/mediawiki-xling.cmtp-base-6ep.dense   # and every mode and bench',
-    'npx tafuta eval --bench data/bench/mediawiki-xling --model .cache/cmtp-base-6ep --translator .cache/translate-base-6ep --encoder cmtp-base-6ep --mode translate-hybrid --k 100 --out docs/eval/mediawiki-xling.cmtp-base-6ep.translate-hybrid',
-    '```',
-    '',
   ];
 }
 
@@ -1252,7 +1174,7 @@ export function renderResults(reports: EvalReport[]): string {
     ...CONTACT.seeds.flatMap((s) => [s.with, s.without]),
     ...CODE_SWITCH.variants.map((v) => v.name),
     ...ADAPTERS.pairs.map((pair) => pair.adapted),
-    SHIPPED_SWAP.before,
+    ...SHIPPED_SWAPS.map((swap) => swap.before),
     ...MORE_DATA.runs.map((run) => run.name),
     ...Object.keys(SEEDED_ABLATIONS.runs).flatMap((run) => SEEDED_ABLATIONS.seeds.map((seed) => seededRun(run, seed))),
   ]);
@@ -1262,10 +1184,10 @@ export function renderResults(reports: EvalReport[]): string {
   lines.push(...seededAblationSection(reports));
   lines.push(...poolingSection(reports));
   for (const spec of FULL_LENGTH_TASKS) lines.push(...taskAtFullLengthSection(reports, spec));
-  lines.push(...shippedSwapSection(reports));
+  lines.push(...shippedSwapSections(reports));
   lines.push(...contactLanguageSection(reports));
   lines.push(...moreDataSection(reports));
-  lines.push(...moreSourcesSection(reports));
+  lines.push(...moreSourcesSections(reports));
   lines.push(...zeroShotSection(reports));
   lines.push(...zeroShotSubwordsSection(reports));
   lines.push(...queryTranslationSection(reports));
