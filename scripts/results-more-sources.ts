@@ -67,6 +67,8 @@ const READING_9EP: string[] = [
   "9 epochs on AbiWord and quz/quy too*).",
 ];
 
+const READING_TIBETAN: string[] = [];
+
 const NINE_EPOCHS: MoreSourcesSpec = {
   heading: 'More data at the shipped length: 9 epochs with AbiWord and quz/quy (issue 18, lever 4)',
   baseline: ['base-es-9ep', 'base-es-9ep-seed2', 'base-es-9ep-seed3'],
@@ -84,8 +86,29 @@ const NINE_EPOCHS: MoreSourcesSpec = {
   ],
 };
 
+const TIBETAN: MoreSourcesSpec = {
+  heading: 'More data for Tibetan: debconf templates and Qt catalogs (issue 18, lever 4)',
+  baseline: ['base-es-abiword-qu', 'base-es-abiword-qu-seed2', 'base-es-abiword-qu-seed3'],
+  runs: ['base-es-tibetan', 'base-es-tibetan-seed2', 'base-es-tibetan-seed3'],
+  labels: { baseline: 'default build', runs: '+debconf +qt-qm' },
+  intro: (seedsRun) => [
+    'Two more sources the survey counted, built as opt-in sources: `debconf` (the debconf `templates` of 18 fixed',
+    'packages: system-setup questions in bo, wo, am, lo, mg, uz) and `qt-qm` (Qt `.qm` catalogs of 36 packages, Deepin\'s',
+    'Tibetan among them; translations copied from a Russian, French, Spanish… sibling catalog dropped). Tibetan gets',
+    '1,172 → 1,895 pairs of two or more English words (+62%), Wolof +7%, Tigrinya +13%, Kyrgyz +11%, the rest ≤ 8%',
+    `(docs/data-survey-2026-12-07.md). The 3-epoch recipe (\`configs/more-data/base-es-tibetan*.json\`, ${seedsRun} seed(s)) on the`,
+    'build with them against the same recipe on the default build (`configs/more-data/base-es-abiword-qu*.json`, which',
+    'read exactly its files). Δ and p as above.',
+  ],
+  reading: READING_TIBETAN,
+  reproduce: [
+    'npx tafuta data build --out-dir data-tibetan --only gettext,libreoffice,chromium,cldr,abiword,language-variants,debconf,qt-qm,mono,morph,bench',
+    'npx tafuta train --config configs/more-data/base-es-tibetan.json --out .cache/more-data/base-es-tibetan   # and -seed2, -seed3',
+  ],
+};
+
 export function moreSourcesSections(reports: EvalReport[]): string[] {
-  return [THREE_EPOCHS, NINE_EPOCHS].flatMap((spec) => moreSourcesSection(reports, spec));
+  return [THREE_EPOCHS, NINE_EPOCHS, TIBETAN].flatMap((spec) => moreSourcesSection(reports, spec));
 }
 
 function moreSourcesSection(reports: EvalReport[], spec: MoreSourcesSpec): string[] {
