@@ -97,7 +97,7 @@ export function createDocumentStore(db: Db) {
       SELECT p.id, p.text, p.ordinal, d.external_id, d.title, d.lang, d.lang_detected, d.metadata
       FROM passages p JOIN documents d ON d.id = p.document_id
       WHERE p.id IN (SELECT value FROM json_each(?))`),
-    vectorsOf: db.prepare('SELECT id, embedding FROM passages WHERE id IN (SELECT value FROM json_each(?))'),
+    vectorsOf: db.prepare('SELECT id, embedding FROM passages WHERE id IN (SELECT value FROM json_each(?))').raw(),
     documentsOfPassages: db.prepare('SELECT id, document_id FROM passages WHERE id IN (SELECT value FROM json_each(?))'),
     documentVectors: db.prepare(`
       SELECT d.external_id AS id, p.embedding FROM documents d JOIN passages p ON p.document_id = d.id AND p.ordinal = 0
@@ -366,8 +366,8 @@ export function createDocumentStore(db: Db) {
 
     vectorsOf(labels: readonly number[]): StoredVector[] {
       if (labels.length === 0) return [];
-      const rows = statements.vectorsOf.all(JSON.stringify(labels)) as Array<{ id: number; embedding: Buffer }>;
-      return rows.map((row) => ({ label: row.id, vector: blobToVector(row.embedding) }));
+      const rows = statements.vectorsOf.all(JSON.stringify(labels)) as Array<[id: number, embedding: Buffer]>;
+      return rows.map(([id, embedding]) => ({ label: id, vector: blobToVector(embedding) }));
     },
 
     /** The vector of each document's first passage, by document id: its own vector in a collection of your own vectors. */

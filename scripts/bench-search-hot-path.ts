@@ -8,6 +8,7 @@
  *   profile <dir> only the HTTP searches (BENCH_HOT_PROFILE=engine: Engine.search), to run under `node --cpu-prof`.
  * `run` prints one JSON line; a comparison runs two builds of the code against the same directory, interleaved
  * (docs/benchmarks/notes/3.1-search-hot-path.md). CPU time, not wall time: the machine is shared.
+ * BENCH_HOT_EF=<ef> sends that ef with every search (a version comparison must: the collection's default ef differs).
  * Run: `node dist/scripts/bench-search-hot-path.js build /tmp/hot-100k && node dist/scripts/bench-search-hot-path.js run /tmp/hot-100k`.
  */
 import fs from 'node:fs';
@@ -25,6 +26,8 @@ const QUERIES = 1000;
 const K = 10;
 const PASSES = Number(process.env.BENCH_HOT_PASSES ?? 3);
 const COLLECTION = 'bench';
+/** The ef sent with every search (BENCH_HOT_EF); unset, each search takes the collection's (a default that differs between versions). */
+const EF = process.env.BENCH_HOT_EF === undefined ? undefined : Number(process.env.BENCH_HOT_EF);
 
 const [verb, dir] = process.argv.slice(2);
 if ((verb !== 'build' && verb !== 'run' && verb !== 'profile') || !dir) {
@@ -73,11 +76,11 @@ const collection = await storage.liveCollection(COLLECTION);
 const index = storage.indexOf(collection);
 await index.catchUp();
 const queryOf = (j: number) => row(queries, j % QUERIES);
-const bodyOf = (j: number) => ({ query: `q:${j % QUERIES}`, k: K });
+const bodyOf = (j: number) => ({ query: `q:${j % QUERIES}`, k: K, ...(EF === undefined ? {} : { ef: EF }) });
 
 // Same answers whatever the code: a checksum of every query's labels and scores.
 let checksum = 0;
-for (let j = 0; j < QUERIES; j++) for (const hit of index.search(queryOf(j), K)) checksum = (checksum * 31 + hit.label + Math.round(hit.score * 1e6)) % 1_000_000_007;
+for (let j = 0; j < QUERIES; j++) for (const hit of index.search(queryOf(j), K, undefined, EF)) checksum = (checksum * 31 + hit.label + Math.round(hit.score * 1e6)) % 1_000_000_007;
 
 const server = await startWebServer({ engine, logger: silent, version: 'bench', host: '127.0.0.1', port: 0, bodyLimit: '10mb' });
 const post = jsonPoster(server.url, 1);
@@ -94,11 +97,11 @@ if (verb === 'profile') {
 
 const load = loadSample();
 const graph = index.vectorStore;
-const labelsOf = (j: number) => graph.search(queryOf(j), 2 * K).map((h) => h.label);
+const labelsOf = (j: number) => graph.search(queryOf(j), 2 * K, undefined, EF).map((h) => h.label);
 const recent = storage.sqlite.latestVectors(collection.id, graph.cursor.passageId, 1024);
 const response = await engine.search(COLLECTION, { ...bodyOf(0), mode: 'dense' });
 const steps = {
-  'graph.search (usearch, 2k candidates)': median(await perCall((j) => graph.search(queryOf(j), 2 * K))),
+  'graph.search (usearch, 2k candidates)': median(await perCall((j) => graph.search(queryOf(j), 2 * K, undefined, EF))),
   'sqlite.vectorsOf (2k candidates)': median(await perCall((j) => storage.sqlite.vectorsOf(labelsOf(j)))),
   'dot × 1,024 recent vectors': median(await perCall((j) => recent.map((r) => dot(queryOf(j), r.vector)))),
   'sqlite.passageViews (k)': median(await perCall((j) => storage.sqlite.passageViews(labelsOf(j).slice(0, K)))),
@@ -133,7 +136,7 @@ const floors = {
   'tafuta 404 search (client + Node HTTP + middleware)': median(await perCall((j) => notFoundPost('/v1/collections/none/search', bodyOf(j)).catch(() => undefined))),
 };
 
-const indexSearch = await perCall((j) => index.search(queryOf(j), K));
+const indexSearch = await perCall((j) => index.search(queryOf(j), K, undefined, EF));
 const engineSearch = await perCall((j) => engine.search(COLLECTION, { ...bodyOf(j), mode: 'dense' }));
 // A fresh connection: the server closes one idle for 5 s, and a request racing that close fails.
 const searchPost = jsonPoster(server.url, 1);
@@ -145,6 +148,7 @@ await engine.close();
 process.stdout.write(
   `${JSON.stringify({
     n: N,
+    ef: EF ?? 'collection',
     checksum,
     load: load.loadavg,
     cpuUsPerCall: {
