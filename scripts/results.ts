@@ -1158,9 +1158,11 @@ export function renderResults(reports: EvalReport[]): string {
     'rows are the floor a trained encoder must clear: on MediaWiki, 3× the BM25 MRR@10.',
     'Wall times are end to end (index the corpus into a fresh collection, then run each query through',
     '`engine.search` one at a time) on a shared 2-core machine with other jobs running: treat them as rough.',
-    'Modes: `dense` (the encoder alone), `bm25`, `hybrid` (reciprocal-rank fusion of both) and `auto` (dense for',
-    'query languages the encoder has an adapter for, i.e. was trained on ≥ 1,000 pairs of; hybrid for the others —',
-    'here Quechua and Somali). Queries carry their language, as the benchmark gives it.',
+    'Modes: `dense` (the encoder alone), `bm25`, `hybrid` (reciprocal-rank fusion of both), `translate` and',
+    '`translate-hybrid` (*Query translation* below) and `auto` (per query language, the mode `tafuta auto-modes` measured',
+    'best on held-out training pairs, stored with the model: dense for every language for cmtp-base, docs/cmtp.md;',
+    'encoders without that measurement: dense where they have an adapter, hybrid elsewhere). Queries carry their',
+    'language, as the benchmark gives it.',
     '',
   ];
   if (!benches.length) lines.push('No reports yet: run `tafuta eval --bench DIR --out docs/eval/NAME`.', '');
