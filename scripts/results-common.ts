@@ -9,6 +9,9 @@ import type { EvalReport } from '../eval/run.js';
 
 export const BENCH_ORDER = ['mediawiki-xling', 'udhr', 'cldr-emoji'];
 
+/** Issue 18's weak languages: fewer than 5,000 training pairs in the default build of 2026-12-05, plus Somali. */
+export const WEAK_LANGUAGES: readonly string[] = ['so', 'qu', 'wo', 'bo', 'ti', 'ha', 'yo', 'ig', 'st'];
+
 export const systemOf = (r: EvalReport) => `${r.config.encoder.name} · ${r.config.mode}`;
 
 export function table(header: string[], rows: string[][], numericFrom = 1): string[] {

@@ -1,11 +1,11 @@
 /**
- * docs/results.md, "More data: AbiWord and the Quechua catalogs under quz/quy" (issue 18, lever 4): the 3-epoch and then
- * the 9-epoch recipe trained on a data build with the sources `abiword` and `language-variants`, against three seeds
- * of the same recipe on the build without them.
+ * docs/results.md, the "More data" sections of issue 18, lever 4: the 3-epoch and the 9-epoch recipe trained on a data
+ * build with more sources (`abiword` and `language-variants`; then `debconf` and `qt-qm` for Tibetan), against three
+ * seeds of the same recipe on the build without them.
  */
 import { fmt } from '../eval/report.js';
 import type { EvalReport } from '../eval/run.js';
-import { averageOver, BENCH_ORDER, denseReport, languageGroups, macroMrrOn, mean, pairedOn, pCell, sd, signed, table } from './results-common.js';
+import { averageOver, BENCH_ORDER, denseReport, languageGroups, macroMrrOn, mean, pairedOn, pCell, sd, signed, table, WEAK_LANGUAGES } from './results-common.js';
 
 /** One comparison: a recipe on the default build (three seeds) against the same recipe on the build with the new sources. */
 interface MoreSourcesSpec {
@@ -21,7 +21,6 @@ interface MoreSourcesSpec {
 
 /** The languages the new sources add pairs to, then the rest of the weak ones. */
 const LANGUAGES = ['qu', 'wo', 'so', 'bo', 'ti', 'ha', 'yo', 'ig', 'st'];
-const WEAK = ['so', 'qu', 'wo', 'bo', 'ti', 'ha', 'yo', 'ig', 'st'];
 
 const THREE_EPOCHS: MoreSourcesSpec = {
   heading: 'More data: AbiWord and the Quechua catalogs under quz/quy (issue 18, lever 4)',
@@ -56,36 +55,6 @@ const THREE_EPOCHS: MoreSourcesSpec = {
   ],
 };
 
-const READING_9EP: string[] = [
-  '**Reading (2026-12-07, three seeds each).** At 9 epochs the two fed languages gain as at 3, every seed of the new',
-  'build above every seed of the old: on mediawiki-xling Quechua 0.049 → 0.115 (2.3×) and Wolof 0.066 → 0.171 (2.6×)',
-  '(p < 0.001), on cldr-emoji +0.031 and +0.018 (p < 0.001), on udhr Quechua +0.076 (p 0.008). The weak-language',
-  'macros rise (cldr-emoji +0.007, p < 0.001; udhr +0.020, p 0.045; mediawiki-xling +0.008, p 0.20), and no 20-language',
-  'macro falls: cldr-emoji +0.006 (p < 0.001), udhr +0.004, mediawiki-xling ±0.000 — there the languages without new',
-  'pairs give back what Quechua and Wolof gain (Igbo −0.018, p 0.01; Hausa −0.011 and Sesotho −0.064 on 95 and 12',
-  'queries, within their seed sds). The new build is kept: it is the default build since, and `cmtp-base` is trained',
-  'on it (*The shipped encoder: 9 epochs on AbiWord and quz/quy too*; the seed shipped, 2, is the best of the three on',
-  'mediawiki-xling and udhr, so its own Δ there overstates the recipe\'s).',
-];
-
-const READING_TIBETAN: string[] = [
-  '**Reading (2026-12-07, three seeds each).** Tibetan gains beyond seed noise on both benchmarks that have it, every',
-  'seed of the new build above every seed of the old: mediawiki-xling 0.161 → 0.257 (+60%, p < 0.001), udhr 0.156 →',
-  '0.254 (p 0.006); Wolof, fed by debconf, +0.029 on mediawiki-xling (p < 0.001), and the weak-language macro there',
-  '+0.021 (p 0.003; Somali +0.014, p 0.02, without new pairs of its own). The 20-language macros move within their',
-  "seed sds (mediawiki-xling +0.007, udhr −0.005, cldr-emoji +0.001; cldr-emoji has no Tibetan); udhr's 30 Igbo",
-  'queries fall (−0.061, p 0.02) with no Igbo pairs changed. **The sources help Tibetan**; they stay opt-in until the',
-  "shipped recipe (9 epochs) is trained on them with three seeds, as AbiWord's were.",
-];
-
-const READING_TIBETAN_9EP: string[] = [
-  '**Reading (2026-12-07, seed 1 only).** Tibetan on mediawiki-xling 0.181 → 0.292 (above all three seeds of the',
-  'default build, 0.165–0.201; p < 0.001), udhr 0.182 → 0.276; Wolof 0.171 → 0.214 (p < 0.001); the weak-language',
-  'macro on mediawiki-xling +0.020 (p 0.003); the 20-language macros where the default build\'s seeds are (0.429 /',
-  '0.326 / 0.160 against 0.424–0.432 / 0.311–0.345 / 0.160–0.162). One seed: seeds 2–3 and the swap rule decide whether',
-  '`debconf` and `qt-qm` join the default build and `cmtp-base` is retrained on them.',
-];
-
 const NINE_EPOCHS: MoreSourcesSpec = {
   heading: 'More data at the shipped length: 9 epochs with AbiWord and quz/quy (issue 18, lever 4)',
   baseline: ['base-es-9ep', 'base-es-9ep-seed2', 'base-es-9ep-seed3'],
@@ -96,7 +65,17 @@ const NINE_EPOCHS: MoreSourcesSpec = {
     'comparison) against the same recipe on the build with `abiword` and `language-variants`',
     `(\`configs/more-data/base-es-9ep-abiword-qu*.json\`, ${seedsRun} seed(s)). Δ and p as in the section above.`,
   ],
-  reading: READING_9EP,
+  reading: [
+    '**Reading (2026-12-07, three seeds each).** At 9 epochs the two fed languages gain as at 3, every seed of the new',
+    'build above every seed of the old: on mediawiki-xling Quechua 0.049 → 0.115 (2.3×) and Wolof 0.066 → 0.171 (2.6×)',
+    '(p < 0.001), on cldr-emoji +0.031 and +0.018 (p < 0.001), on udhr Quechua +0.076 (p 0.008). The weak-language',
+    'macros rise (cldr-emoji +0.007, p < 0.001; udhr +0.020, p 0.045; mediawiki-xling +0.008, p 0.20), and no 20-language',
+    'macro falls: cldr-emoji +0.006 (p < 0.001), udhr +0.004, mediawiki-xling ±0.000 — there the languages without new',
+    'pairs give back what Quechua and Wolof gain (Igbo −0.018, p 0.01; Hausa −0.011 and Sesotho −0.064 on 95 and 12',
+    'queries, within their seed sds). The new build is kept: it is the default build since, and `cmtp-base` is trained',
+    'on it (*The shipped encoder: 9 epochs on AbiWord and quz/quy too*; the seed shipped, 2, is the best of the three on',
+    'mediawiki-xling and udhr, so its own Δ there overstates the recipe\'s).',
+  ],
   reproduce: [
     'npx tafuta data build   # abiword and language-variants are default sources since this comparison',
     'npx tafuta train --config configs/more-data/base-es-9ep-abiword-qu.json --out .cache/more-data/base-es-9ep-abiword-qu   # and -seed2, -seed3',
@@ -117,7 +96,15 @@ const TIBETAN: MoreSourcesSpec = {
     'build with them against the same recipe on the default build (`configs/more-data/base-es-abiword-qu*.json`, which',
     'read exactly its files). Δ and p as above.',
   ],
-  reading: READING_TIBETAN,
+  reading: [
+    '**Reading (2026-12-07, three seeds each).** Tibetan gains beyond seed noise on both benchmarks that have it, every',
+    'seed of the new build above every seed of the old: mediawiki-xling 0.161 → 0.257 (+60%, p < 0.001), udhr 0.156 →',
+    '0.254 (p 0.006); Wolof, fed by debconf, +0.029 on mediawiki-xling (p < 0.001), and the weak-language macro there',
+    '+0.021 (p 0.003; Somali +0.014, p 0.02, without new pairs of its own). The 20-language macros move within their',
+    "seed sds (mediawiki-xling +0.007, udhr −0.005, cldr-emoji +0.001; cldr-emoji has no Tibetan); udhr's 30 Igbo",
+    'queries fall (−0.061, p 0.02) with no Igbo pairs changed. **The sources help Tibetan**; they stay opt-in until the',
+    "shipped recipe (9 epochs) is trained on them with three seeds, as AbiWord's were.",
+  ],
   reproduce: [
     'npx tafuta data build --out-dir data-tibetan --only gettext,libreoffice,chromium,cldr,abiword,language-variants,debconf,qt-qm,mono,morph,bench',
     'npx tafuta train --config configs/more-data/base-es-tibetan.json --out .cache/more-data/base-es-tibetan   # and -seed2, -seed3',
@@ -134,7 +121,13 @@ const TIBETAN_9EP: MoreSourcesSpec = {
     `${seedsRun} seed(s)) against its three seeds on the default build (\`configs/more-data/base-es-9ep-abiword-qu*.json\`, the`,
     'shipped `cmtp-base` being seed 2). Δ and p as above; seeds not run yet are left out.',
   ],
-  reading: READING_TIBETAN_9EP,
+  reading: [
+    '**Reading (2026-12-07, seed 1 only).** Tibetan on mediawiki-xling 0.181 → 0.292 (above all three seeds of the',
+    'default build, 0.165–0.201; p < 0.001), udhr 0.182 → 0.276; Wolof 0.171 → 0.214 (p < 0.001); the weak-language',
+    'macro on mediawiki-xling +0.020 (p 0.003); the 20-language macros where the default build\'s seeds are (0.429 /',
+    '0.326 / 0.160 against 0.424–0.432 / 0.311–0.345 / 0.160–0.162). One seed: seeds 2–3 and the swap rule decide whether',
+    '`debconf` and `qt-qm` join the default build and `cmtp-base` is retrained on them.',
+  ],
   reproduce: [
     'npx tafuta data build --out-dir data-tibetan --only gettext,libreoffice,chromium,cldr,abiword,language-variants,debconf,qt-qm,mono,morph,bench',
     'npx tafuta train --config configs/more-data/base-es-9ep-tibetan.json --out .cache/more-data/base-es-9ep-tibetan',
@@ -156,7 +149,7 @@ function moreSourcesSection(reports: EvalReport[], spec: MoreSourcesSpec): strin
     commands.push(...runs.map((run) => run.config.command ?? `# ${bench} ${run.config.encoder.name}: no command recorded`));
     const base = averageOver(seeds);
     const run = averageOver(runs);
-    const groups = languageGroups(new Set(base.perQuery.map((q) => q.lang)), WEAK, LANGUAGES);
+    const groups = languageGroups(new Set(base.perQuery.map((q) => q.lang)), WEAK_LANGUAGES, LANGUAGES);
     for (const [label, only] of groups) {
       const perSeed = seeds.map((r) => macroMrrOn(r, only));
       const runPerSeed = runs.map((r) => macroMrrOn(r, only));

@@ -12,7 +12,7 @@ import { compareReports, comparisonWarnings } from '../eval/compare.js';
 import { moreSourcesSections } from './results-more-sources.js';
 import { SHIPPED_SWAPS, shippedSwapSections } from './results-shipped-swaps.js';
 import { zeroShotSubwordsSection } from './results-zero-shot-subwords.js';
-import { averageOver, BENCH_ORDER, denseReport, languageGroups, macroMrrOn, mean, pairedOn, pCell, percent, sd, signed, systemOf, table } from './results-common.js';
+import { averageOver, BENCH_ORDER, denseReport, languageGroups, macroMrrOn, mean, pairedOn, pCell, percent, sd, signed, systemOf, table, WEAK_LANGUAGES } from './results-common.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const REPORTS_DIR = path.join(ROOT, 'docs', 'eval');
@@ -662,8 +662,7 @@ const CODE_SWITCH = {
     { name: 'cs-r20-seed2', seed: 2, what: 'rate 0.2, translations with p ≥ 0.3' },
     { name: 'cs-r20-seed3', seed: 3, what: 'rate 0.2, translations with p ≥ 0.3' },
   ],
-  /** The languages with fewer than 5,000 training pairs, plus Somali. */
-  weak: ['so', 'qu', 'wo', 'bo', 'ti', 'ha', 'yo', 'ig', 'st'],
+  weak: WEAK_LANGUAGES,
 };
 
 function codeSwitchSection(reports: EvalReport[]): string[] {
@@ -825,8 +824,7 @@ const MORE_DATA = {
     { name: 'base-es-cldr-extra', label: '+cldr-extra' },
     { name: 'base-es-more', label: '+cldr-extra +passages' },
   ],
-  /** Fewer than 5,000 training pairs each in the default build. */
-  weak: ['so', 'qu', 'wo', 'bo', 'ti', 'ha', 'yo', 'ig', 'st'],
+  weak: WEAK_LANGUAGES,
 };
 
 function moreDataSection(reports: EvalReport[]): string[] {
