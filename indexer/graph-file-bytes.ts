@@ -81,10 +81,7 @@ export class HashedFileBytes implements ForwardBytes {
 
   /** Reads (and hashes) whatever the checks did not, and returns the file's sha256 in hex. */
   sha256(): string {
-    while (this.windowEnd < this.length) {
-      this.windowStart = this.windowEnd;
-      this.fill(0, Math.min(CHUNK_BYTES, this.length - this.windowEnd));
-    }
+    if (this.windowEnd < this.length) this.advance(this.length, 0);
     return this.hash.digest('hex');
   }
 

@@ -9,7 +9,7 @@
  */
 import fs from 'node:fs';
 import type { Logger } from '../core/logger.js';
-import { CALIBRATION_HOLDS_GROWTH, calibrationHolds, efCalibrationOf, type EfCalibration } from './config.js';
+import { CALIBRATION_HOLDS_GROWTH, calibrationHolds, efCalibrationOf, efCalibrationSchema, type EfCalibration } from './config.js';
 import { savedGraphStamp, type AnnLibrary, type GraphStore } from './graph-store.js';
 import type { CollectionRecord, HnswParams } from './types.js';
 import type { UsearchScalar } from './usearch-file.js';
@@ -122,8 +122,10 @@ export function calibrationToKeep(own: EfCalibration | undefined, saved: SavedCa
   return { keep: saved.calibration };
 }
 
+const CALIBRATION_FIELDS = Object.keys(efCalibrationSchema.shape) as Array<keyof EfCalibration>;
+
 function sameCalibration(a: EfCalibration, b: EfCalibration): boolean {
-  return a.ef === b.ef && a.recall === b.recall && a.passages === b.passages && a.queries === b.queries && a.target === b.target && a.seconds === b.seconds;
+  return CALIBRATION_FIELDS.every((field) => a[field] === b[field]);
 }
 
 function buildDifference(saved: GraphBuild, own: GraphBuild): string | undefined {
