@@ -206,7 +206,9 @@ async function cachedSource(srcDir: string, name: string): Promise<{ dsc: string
   const dscs = present.filter((f) => f.startsWith(`${name}_`) && f.endsWith('.dsc')).sort();
   const dsc = dscs[dscs.length - 1];
   if (!dsc) return null;
-  const files = dscFiles(await readFile(join(srcDir, dsc), 'utf8'));
+  // A dangling .dsc (apt links a file: repository's files) counts as missing.
+  const text = await readFile(join(srcDir, dsc), 'utf8').catch(() => '');
+  const files = dscFiles(text);
   if (!files.length || !files.every((f) => present.includes(f))) return null;
   return { dsc: join(srcDir, dsc), version: dsc.slice(name.length + 1, -'.dsc'.length), files: files.map((f) => join(srcDir, f)) };
 }
