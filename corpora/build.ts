@@ -164,12 +164,13 @@ export async function buildData(options: BuildOptions = {}): Promise<Manifest> {
     }
   }
 
-  // A udeb's templates go beside the .debs' control archives, under a name no .deb shares.
-  const installerDirs = new Map<string, { kind: 'udeb' | 'source'; dir: string }>();
+  // A udeb's templates go beside the .debs' control archives, under a name no .deb shares. A name can be both a udeb
+  // and a source package (partman-lvm), hence a list.
+  const installerDirs: Array<{ kind: 'udeb' | 'source'; pkg: string; dir: string }> = [];
   for (const [name, { debPath }] of installer?.udebs ?? []) {
     if (!debPath) continue;
     try {
-      installerDirs.set(name, { kind: 'udeb', dir: await extractDeb(cacheDir, `${name}.udeb`, debPath, ['./templates'], 'control') });
+      installerDirs.push({ kind: 'udeb', pkg: name, dir: await extractDeb(cacheDir, `${name}.udeb`, debPath, ['./templates'], 'control') });
     } catch (err) {
       fail(`package ${name}: ${(err as Error).message}`);
     }
@@ -177,7 +178,7 @@ export async function buildData(options: BuildOptions = {}): Promise<Manifest> {
   for (const [name, { files }] of installer?.sources ?? []) {
     if (!files) continue;
     try {
-      installerDirs.set(name, { kind: 'source', dir: await extractSource(cacheDir, name, files, ['*debian/po/*.po']) });
+      installerDirs.push({ kind: 'source', pkg: name, dir: await extractSource(cacheDir, name, files, ['*debian/po/*.po']) });
     } catch (err) {
       fail(`source package ${name}: ${(err as Error).message}`);
     }
@@ -299,7 +300,7 @@ export async function buildData(options: BuildOptions = {}): Promise<Manifest> {
     if (dir) consume('qt-qm', await qtQmPairs(dir, pkg, qtQmCfg!.fallbacks, targetLangOf, fail));
   }
   // The udebs' templates, then the source packages' catalogs (a string in both is kept once, from its udeb).
-  for (const [pkg, { kind, dir }] of installerDirs) {
+  for (const { kind, pkg, dir } of installerDirs) {
     try {
       consume('debian-installer', kind === 'udeb'
         ? await debconfPairs(dir, pkg, targetLangOf, 'debian-installer')
