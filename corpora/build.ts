@@ -9,13 +9,15 @@ import { queriesPerLang, writeBeir } from './bench/beir.js';
 import { DEFAULT_CLEAN_OPTIONS, buildGuard, createMonoCleaner, createPairCleaner, samplePairs } from './clean.js';
 import { DEFAULT_SOURCES, loadSourcesConfig } from './config.js';
 import type { SourceName, SourcesConfig } from './config.js';
-import { extractDeb, fetchDebs, fetchNpm } from './fetch.js';
+import { extractDeb, extractSource, fetchDebs, fetchFromPrivateRepository, fetchNpm } from './fetch.js';
+import type { FetchedDeb, FetchedSource } from './fetch.js';
 import { baseLang, wantLang } from './langs.js';
 import { describeOutput, mapPool, writeJsonl } from './output.js';
 import { buildEvalSets, restrictBench } from './phases/eval.js';
 import type { EvalDirs } from './phases/eval.js';
 import { dasherText, hunspellGroups } from './phases/extra.js';
-import { abiwordPairs, byBaseLang, byVariant, chromiumPairs, cldrExtraPairs, cldrPairs, debconfPairs, moPairs, qtQmPairs } from './phases/train.js';
+import { abiwordPairs, byBaseLang, byVariant, chromiumPairs, cldrExtraPairs, cldrPairs, debconfPairs, debconfPoPairs, moPairs, qtQmPairs }
+  from './phases/train.js';
 import { synthesizePassages } from './passages.js';
 import { createProgressDisplay } from './progress.js';
 import type { ProgressFn } from './progress.js';
@@ -87,6 +89,8 @@ export async function buildData(options: BuildOptions = {}): Promise<Manifest> {
   const qtQmCfg = selected.has('qt-qm') ? config.qtQm ?? null : null;
   if (selected.has('qt-qm') && !qtQmCfg) fail('source qt-qm selected but sources.json has no "qtQm" entry');
   const qtQmPkgs = qtQmCfg ? [...qtQmCfg.packages].sort() : [];
+  const installerCfg = selected.has('debian-installer') ? config.debianInstaller ?? null : null;
+  if (selected.has('debian-installer') && !installerCfg) fail('source debian-installer selected but sources.json has no "debianInstaller" entry');
   const dataDebNames = [...new Set([...config.evalOnly.debian, ...gettextPkgs, ...loPkgs, ...chromiumPkgs,
     ...monoCfg.map(([, m]) => m.package), ...morphCfg.map(([, m]) => m.package), ...(abiwordCfg ? [abiwordCfg.package] : []), ...variantPkgs,
     ...qtQmPkgs])];
@@ -98,6 +102,19 @@ export async function buildData(options: BuildOptions = {}): Promise<Manifest> {
   const debs = await fetchDebs(debNames, cacheDir, logger, (item) => progress({ phase: 'fetch debs', done: ++fetched, total: debNames.length, item }));
   const packages: PackageRecord[] = [...debs.values()].map((d) => d.record);
   for (const p of packages) if (p.status === 'failed') errors.push(`package ${p.name}: ${p.error ?? 'failed'}`);
+  let installer: { udebs: Map<string, FetchedDeb>; sources: Map<string, FetchedSource> } | null = null;
+  if (installerCfg) {
+    const { mirror, keyring, udebs, sources } = installerCfg;
+    const lines = [...(udebs.length ? [`deb [signed-by=${keyring}] ${mirror} ${config.debianSuite} main/debian-installer`] : []),
+      ...(sources.length ? [`deb-src [signed-by=${keyring}] ${mirror} ${config.debianSuite} main`] : [])];
+    progress({ phase: 'fetch debian-installer', done: 0, total: 1 });
+    installer = await fetchFromPrivateRepository({ name: 'debian-installer', lines }, [...udebs].sort(), [...sources].sort(), cacheDir, logger);
+    progress({ phase: 'fetch debian-installer', done: 1, total: 1 });
+    for (const { record } of [...installer.udebs.values(), ...installer.sources.values()]) {
+      packages.push(record);
+      if (record.status === 'failed') errors.push(`package ${record.name}: ${record.error ?? 'failed'}`);
+    }
+  }
   const npmDirs = new Map<string, string | null>();
   const cldrExtraPkgs = selected.has('cldr-extra') ? Object.keys(config.cldrExtra).sort() : [];
   const npmWanted = [...new Set([...config.evalOnly.npm, ...(selected.has('cldr') ? ['cldr-localenames-full'] : []), ...cldrExtraPkgs])];
@@ -144,6 +161,26 @@ export async function buildData(options: BuildOptions = {}): Promise<Manifest> {
       controlDirs.set(name, await extractDeb(cacheDir, name, debPath, ['./templates'], 'control'));
     } catch (err) {
       fail(`package ${name}: ${(err as Error).message}`);
+    }
+  }
+
+  // A udeb's templates go beside the .debs' control archives, under a name no .deb shares. A name can be both a udeb
+  // and a source package (partman-lvm), hence a list.
+  const installerDirs: Array<{ kind: 'udeb' | 'source'; pkg: string; dir: string }> = [];
+  for (const [name, { debPath }] of installer?.udebs ?? []) {
+    if (!debPath) continue;
+    try {
+      installerDirs.push({ kind: 'udeb', pkg: name, dir: await extractDeb(cacheDir, `${name}.udeb`, debPath, ['./templates'], 'control') });
+    } catch (err) {
+      fail(`package ${name}: ${(err as Error).message}`);
+    }
+  }
+  for (const [name, { files }] of installer?.sources ?? []) {
+    if (!files) continue;
+    try {
+      installerDirs.push({ kind: 'source', pkg: name, dir: await extractSource(cacheDir, name, files, ['*debian/po/*.po']) });
+    } catch (err) {
+      fail(`source package ${name}: ${(err as Error).message}`);
     }
   }
 
@@ -261,6 +298,16 @@ export async function buildData(options: BuildOptions = {}): Promise<Manifest> {
   for (const pkg of qtQmPkgs) {
     const dir = extractedDirs.get(pkg);
     if (dir) consume('qt-qm', await qtQmPairs(dir, pkg, qtQmCfg!.fallbacks, targetLangOf, fail));
+  }
+  // The udebs' templates, then the source packages' catalogs (a string in both is kept once, from its udeb).
+  for (const { kind, pkg, dir } of installerDirs) {
+    try {
+      consume('debian-installer', kind === 'udeb'
+        ? await debconfPairs(dir, pkg, targetLangOf, 'debian-installer')
+        : await debconfPoPairs(dir, pkg, 'debian-installer', targetLangOf, fail));
+    } catch (err) {
+      fail(`debian-installer: ${(err as Error).message}`);
+    }
   }
 
   for (const lang of contactLangs) {

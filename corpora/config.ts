@@ -43,6 +43,15 @@ const SourcesSchema = z.object({
    * from a sibling catalog of a `fallbacks` language (base codes) is dropped.
    */
   qtQm: z.object({ packages: z.array(z.string()).min(1), fallbacks: z.array(z.string()), why: z.string() }).optional(),
+  /**
+   * The Debian installer's translations (source `debian-installer`): the debconf `templates` of the udebs in `udebs`
+   * and the po-debconf catalogs (`debian/po/<locale>.po`) of the source packages in `sources`, from `mirror`'s
+   * `main/debian-installer` and `deb-src main` of `debianSuite`, which the system's apt sources do not list (fetched
+   * through a private apt configuration, `keyring` checking the signature). Fixed lists: the packages that download
+   * from the mirror and carry one of our languages.
+   */
+  debianInstaller: z.object({ mirror: z.string().url(), keyring: z.string(), udebs: z.array(z.string()), sources: z.array(z.string()),
+    why: z.string() }).refine((d) => d.udebs.length + d.sources.length > 0, 'lists no udeb and no source package').optional(),
   /** Synthetic passages from several catalog messages (source `passages`). */
   passages: z.object({ size: z.number().int().min(2), minEnglishWords: z.number().int().min(1), fromSources: z.array(z.string()).min(1) })
     .default({ size: 4, minEnglishWords: 3, fromSources: ['gettext', 'libreoffice', 'chromium'] }),
@@ -59,7 +68,11 @@ export function loadSourcesConfig(json: unknown = sourcesJson): SourcesConfig {
 }
 
 /** Source groups that `--only` / `sources` can select. */
-export const SOURCE_NAMES = ['gettext', 'libreoffice', 'chromium', 'cldr', 'cldr-extra', 'abiword', 'language-variants', 'debconf', 'qt-qm', 'passages', 'mono', 'morph', 'bench'] as const;
+export const SOURCE_NAMES = ['gettext', 'libreoffice', 'chromium', 'cldr', 'cldr-extra', 'abiword', 'language-variants', 'debconf', 'qt-qm',
+  'debian-installer', 'passages', 'mono', 'morph', 'bench'] as const;
 export type SourceName = (typeof SOURCE_NAMES)[number];
-/** What a build without `--only` reads: `cldr-extra`, `debconf`, `qt-qm` and `passages` are opt-in until measured to help (docs/results.md). */
+/**
+ * What a build without `--only` reads: `cldr-extra`, `debconf`, `qt-qm`, `debian-installer` and `passages` are opt-in
+ * until measured to help (docs/results.md).
+ */
 export const DEFAULT_SOURCES: readonly SourceName[] = ['gettext', 'libreoffice', 'chromium', 'cldr', 'abiword', 'language-variants', 'mono', 'morph', 'bench'];

@@ -42,7 +42,7 @@ export interface SourceLangStats {
 
 export interface PackageRecord {
   name: string;
-  kind: 'deb' | 'npm';
+  kind: 'deb' | 'udeb' | 'source' | 'npm';
   version: string | null;
   status: 'downloaded' | 'cached' | 'failed';
   file?: string;

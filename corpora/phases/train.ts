@@ -1,10 +1,10 @@
 /** Raw parallel pairs per training source, read from extracted package directories. */
 import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { baseLang, wantLang } from '../langs.js';
 import { pairAbiStrings, parseAbiStrings } from '../sources/abiword.js';
 import { localeNames, pairLocaleNames } from '../sources/cldr.js';
-import { pairTemplates, parseTemplates } from '../sources/debconf.js';
+import { pairDebconfPo, pairTemplates, parseTemplates } from '../sources/debconf.js';
 import { cldrStrings, pairCldrByPath } from '../sources/cldr-paths.js';
 import type { LocaleNameKind } from '../sources/cldr.js';
 import type { SourcesConfig } from '../config.js';
@@ -144,7 +144,7 @@ export async function abiwordPairs(stringsDir: string, config: NonNullable<Sourc
 }
 
 /** The debconf templates of one package (its control archive extracted to `controlDir`); none is an error. */
-export async function debconfPairs(controlDir: string, pkg: string, langOf: LocaleResolver): Promise<RawPair[]> {
+export async function debconfPairs(controlDir: string, pkg: string, langOf: LocaleResolver, source = 'debconf'): Promise<RawPair[]> {
   let text: string;
   try {
     text = await readFile(join(controlDir, 'templates'), 'utf8');
@@ -152,7 +152,29 @@ export async function debconfPairs(controlDir: string, pkg: string, langOf: Loca
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${pkg}: no debconf templates in its control archive`);
     throw err;
   }
-  return pairTemplates(parseTemplates(text), langOf, { source: 'debconf', pkg });
+  return pairTemplates(parseTemplates(text), langOf, { source, pkg });
+}
+
+/**
+ * The po-debconf catalogs (`debian/po/<locale>.po`) of one source package extracted to `dir`, for the wanted
+ * languages, in path order; an unreadable catalog is reported, not fatal.
+ */
+export async function debconfPoPairs(dir: string, pkg: string, source: string, langOf: LocaleResolver,
+  onError: (message: string) => void): Promise<RawPair[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  const catalogs = entries.filter((e) => e.isFile() && e.name.endsWith('.po') && e.parentPath.endsWith('/debian/po'))
+    .map((e) => join(e.parentPath, e.name)).sort();
+  const pairs: RawPair[] = [];
+  for (const path of catalogs) {
+    const lang = langOf(basename(path, '.po'));
+    if (!lang) continue;
+    try {
+      pairs.push(...pairDebconfPo(await readFile(path), { lang, source, pkg }));
+    } catch (err) {
+      onError(`${pkg}: ${path}: ${(err as Error).message}`);
+    }
+  }
+  return pairs;
 }
 
 /**

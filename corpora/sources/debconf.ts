@@ -4,6 +4,7 @@
  * translations in the same stanza as `Description-<locale>.UTF-8` / `Choices-<locale>.UTF-8`. The installer's l10n
  * teams translated these for languages no gettext catalog covers (Tibetan, Wolof).
  */
+import { po } from 'gettext-parser';
 import type { RawPair } from '../types.js';
 
 /** Field name → its lines: the value after the colon, then each continuation line without its leading space. */
@@ -80,6 +81,34 @@ export function pairTemplates(stanzas: readonly TemplateStanza[], langOf: (local
       } else if (!choices.includes('${')) {
         const english = splitChoices(choices);
         const translated = splitChoices(lines[0]!);
+        if (english.length === translated.length) english.forEach((c, i) => push(c, translated[i]!));
+      }
+    }
+  }
+  return pairs;
+}
+
+/**
+ * Pairs of a po-debconf catalog (a source package's `debian/po/<locale>.po`, from which the build merges the
+ * templates' translations): each translated, non-fuzzy msgid with its msgstr, the msgid being a short description,
+ * one paragraph of an extended one or (extracted comment `Choices`) a choice or comma-separated list of them, paired
+ * item by item as in `pairTemplates`. Throws on text that is not a catalog.
+ */
+export function pairDebconfPo(input: Buffer | string, meta: Omit<RawPair, 'en' | 'text'>): RawPair[] {
+  const pairs: RawPair[] = [];
+  const push = (en: string, text: string): void => {
+    if (en.trim() && text.trim()) pairs.push({ en: en.trim(), text: text.trim(), lang: meta.lang, source: meta.source, pkg: meta.pkg });
+  };
+  for (const context of Object.values(po.parse(input).translations)) {
+    for (const entry of Object.values(context)) {
+      const text = entry.msgstr[0];
+      if (entry.msgid === '' || !text) continue;
+      if (entry.comments?.flag?.split(',').some((flag) => flag.trim() === 'fuzzy')) continue;
+      if (!entry.comments?.extracted?.split('\n').includes('Choices')) {
+        push(entry.msgid, text);
+      } else if (!entry.msgid.includes('${')) {
+        const english = splitChoices(entry.msgid);
+        const translated = splitChoices(text);
         if (english.length === translated.length) english.forEach((c, i) => push(c, translated[i]!));
       }
     }

@@ -17,7 +17,7 @@ declare module 'gettext-parser' {
     compile(table: Partial<GetTextTranslations>): Buffer;
   };
   export const po: {
-    parse(input: string | Buffer, defaultCharset?: string): GetTextTranslations;
+    parse(input: string | Buffer, options?: { defaultCharset?: string; validation?: boolean }): GetTextTranslations;
     compile(table: Partial<GetTextTranslations>): Buffer;
   };
 }
