@@ -1,11 +1,14 @@
 /**
  * Pieces shared by the sections of docs/results.md (scripts/results.ts and its section modules): Markdown tables,
- * system names, paired comparisons restricted to some languages, number formats.
+ * system names, report look-ups, paired comparisons (also restricted to some languages), number formats.
  */
+import { fileURLToPath } from 'node:url';
 import { compareReports } from '../eval/compare.js';
 import { METRIC_NAMES } from '../eval/metrics.js';
 import { fmt } from '../eval/report.js';
 import type { EvalReport } from '../eval/run.js';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export const BENCH_ORDER = ['mediawiki-xling', 'udhr', 'cldr-emoji'];
 
@@ -41,6 +44,36 @@ export const percent = (x: number) => `${Math.round(100 * x)}%`;
 
 export function denseReport(reports: EvalReport[], bench: string, name: string): EvalReport | undefined {
   return reports.find((r) => r.config.bench === bench && r.config.mode === 'dense' && r.config.encoder.name === name);
+}
+
+/** The dense mediawiki-xling report of the encoder `name`: what the ablation, size, pooling and full-length sections compare. */
+export function denseMediawiki(reports: EvalReport[], name: string): EvalReport | undefined {
+  return denseReport(reports, 'mediawiki-xling', name);
+}
+
+/** b against a in macro MRR@10 over languages, with paired p-values. */
+export function macroMrrVersus(a: EvalReport, b: EvalReport) {
+  return compareReports(a, b, { metrics: ['MRR@10'] })[0]!.rows.find((row) => row.lang === 'avg')!;
+}
+
+/** "Δ" and "p (boot / rand)" cells of a comparison; dashes for the reference row itself. */
+export function deltaCells(cmp: ReturnType<typeof macroMrrVersus> | undefined): [string, string] {
+  return cmp ? [signed(cmp.delta), `${pCell(cmp.pBootstrap)} / ${pCell(cmp.pRandomization)}`] : ['—', '—'];
+}
+
+/** The runs of one seed of a recipe with and without a change. */
+export interface SeedPair {
+  seed: number;
+  with: string;
+  without: string;
+}
+
+/** Seeds 1–3 of two recipes whose runs are named `<name>`, `<name>-seed2`, `<name>-seed3`. */
+export function threeSeeds(withName: string, without: string): SeedPair[] {
+  return [1, 2, 3].map((seed) => {
+    const suffix = seed === 1 ? '' : `-seed${seed}`;
+    return { seed, with: `${withName}${suffix}`, without: `${without}${suffix}` };
+  });
 }
 
 /** Every query's metrics averaged over several runs (seeds) of one recipe: the queries all of them scored. */
