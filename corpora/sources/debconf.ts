@@ -5,6 +5,7 @@
  * teams translated these for languages no gettext catalog covers (Tibetan, Wolof).
  */
 import { po } from 'gettext-parser';
+import { isFuzzy } from './gettext.js';
 import type { RawPair } from '../types.js';
 
 /** Field name → its lines: the value after the colon, then each continuation line without its leading space. */
@@ -52,6 +53,23 @@ export function splitChoices(value: string): string[] {
   return value.split(/(?<!\\),[ \t]*/u).map((c) => c.replace(/\\,/gu, ',').trim());
 }
 
+type PushPair = (en: string, text: string) => void;
+
+/** A pusher of trimmed pairs into `pairs`, skipping a side that is blank. */
+function trimmedPusher(pairs: RawPair[], meta: Omit<RawPair, 'en' | 'text'>): PushPair {
+  return (en, text) => {
+    if (en.trim() && text.trim()) pairs.push({ en: en.trim(), text: text.trim(), lang: meta.lang, source: meta.source, pkg: meta.pkg });
+  };
+}
+
+/** A `Choices` list and its translation, item by item when the counts match and the English is not filled in at run time (`${choices}`). */
+function pushChoices(push: PushPair, english: string, translated: string): void {
+  if (english.includes('${')) return;
+  const items = splitChoices(english);
+  const translatedItems = splitChoices(translated);
+  if (items.length === translatedItems.length) items.forEach((c, i) => push(c, translatedItems[i]!));
+}
+
 const TRANSLATED_FIELD = /^(Description|Choices)-([A-Za-z]+(?:_[A-Za-z]+)?(?:@[A-Za-z]+)?)(?:\.UTF-8)?$/u;
 
 /**
@@ -69,19 +87,15 @@ export function pairTemplates(stanzas: readonly TemplateStanza[], langOf: (local
       const field = TRANSLATED_FIELD.exec(name);
       const lang = field && langOf(field[2]!);
       if (!lang) continue;
-      const push = (en: string, text: string): void => {
-        if (en.trim() && text.trim()) pairs.push({ en: en.trim(), text: text.trim(), lang, source: meta.source, pkg: meta.pkg });
-      };
+      const push = trimmedPusher(pairs, { lang, source: meta.source, pkg: meta.pkg });
       if (field[1] === 'Description') {
         push(description[0]!, lines[0]!);
         const english = paragraphs(description.slice(1));
         const translated = paragraphs(lines.slice(1));
         if (english.length === translated.length) english.forEach((p, i) => push(p, translated[i]!));
         else if (english.length && translated.length) push(english.join(' '), translated.join(' '));
-      } else if (!choices.includes('${')) {
-        const english = splitChoices(choices);
-        const translated = splitChoices(lines[0]!);
-        if (english.length === translated.length) english.forEach((c, i) => push(c, translated[i]!));
+      } else {
+        pushChoices(push, choices, lines[0]!);
       }
     }
   }
@@ -96,21 +110,13 @@ export function pairTemplates(stanzas: readonly TemplateStanza[], langOf: (local
  */
 export function pairDebconfPo(input: Buffer | string, meta: Omit<RawPair, 'en' | 'text'>): RawPair[] {
   const pairs: RawPair[] = [];
-  const push = (en: string, text: string): void => {
-    if (en.trim() && text.trim()) pairs.push({ en: en.trim(), text: text.trim(), lang: meta.lang, source: meta.source, pkg: meta.pkg });
-  };
+  const push = trimmedPusher(pairs, meta);
   for (const context of Object.values(po.parse(input).translations)) {
     for (const entry of Object.values(context)) {
       const text = entry.msgstr[0];
-      if (entry.msgid === '' || !text) continue;
-      if (entry.comments?.flag?.split(',').some((flag) => flag.trim() === 'fuzzy')) continue;
-      if (!entry.comments?.extracted?.split('\n').includes('Choices')) {
-        push(entry.msgid, text);
-      } else if (!entry.msgid.includes('${')) {
-        const english = splitChoices(entry.msgid);
-        const translated = splitChoices(text);
-        if (english.length === translated.length) english.forEach((c, i) => push(c, translated[i]!));
-      }
+      if (entry.msgid === '' || !text || isFuzzy(entry)) continue;
+      if (entry.comments?.extracted?.split('\n').includes('Choices')) pushChoices(push, entry.msgid, text);
+      else push(entry.msgid, text);
     }
   }
   return pairs;

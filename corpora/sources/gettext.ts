@@ -44,12 +44,17 @@ export function pairsFromTable(table: GetTextTranslations, meta: CatalogMeta): R
     for (const entry of Object.values(context)) {
       if (entry.msgid === '') continue; // header
       if (CREDIT_MSGIDS.has(entry.msgid.trim().toLowerCase())) continue;
-      if (entry.comments?.flag?.split(',').some((flag) => flag.trim() === 'fuzzy')) continue;
+      if (isFuzzy(entry)) continue;
       push(entry.msgid, entry.msgstr[0]);
       if (entry.msgid_plural) push(entry.msgid_plural, entry.msgstr[1]);
     }
   }
   return pairs;
+}
+
+/** A catalog entry flagged `#, fuzzy` (a translation its translator has not confirmed). */
+export function isFuzzy(entry: { comments?: { flag?: string } }): boolean {
+  return entry.comments?.flag?.split(',').some((flag) => flag.trim() === 'fuzzy') ?? false;
 }
 
 /** Parses a binary .mo catalog. Throws on a buffer that is not one. */
