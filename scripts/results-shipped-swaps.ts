@@ -49,14 +49,15 @@ const SIX_TO_NINE_EPOCHS: ShippedSwap = {
 const MORE_DATA: ShippedSwap = {
   heading: 'The shipped encoder: 9 epochs on AbiWord and quz/quy too (issue 18, lever 4)',
   before: 'cmtp-base-9ep',
-  after: 'cmtp-base',
-  labels: { before: 'before', after: 'now' },
+  after: 'cmtp-base-abiword',
+  labels: { before: 'before', after: 'after' },
   about: [
-    '`models/cmtp-base` is now the output of the 9-epoch run at seed 2 of *More data at the shipped length*',
-    '(`configs/more-data/base-es-9ep-abiword-qu-seed2.json`), trained on a build with `abiword` and `language-variants` whose',
-    'files are byte for byte (sha256) what `npx tafuta data build` writes by default since this swap: `model.onnx` and',
+    '`models/cmtp-base` was, from 2026-12-07 12:16 to the next section\'s swap, the output of the 9-epoch run at seed 2 of',
+    '*More data at the shipped length* (`configs/more-data/base-es-9ep-abiword-qu-seed2.json`; its reports are kept as',
+    '`cmtp-base-abiword`), trained on a build with `abiword` and `language-variants` whose',
+    'files were byte for byte (sha256) what `npx tafuta data build` wrote by default from this swap on: `model.onnx` and',
     '`training-log.json` unchanged, `model.json` with `name` and `config.name` set to `cmtp-base` and the `config.data`',
-    'directories to `data/…` (its `data.files` keep the paths it was trained from); `configs/cmtp-base.json` is that config',
+    'directories to `data/…` (its `data.files` keep the paths it was trained from); `configs/cmtp-base.json` was that config',
     'apart from the name. **Which seed**: the rule, fixed before seed 3 had finished, was to take, among the seeds whose',
     'dense macro and weak-language macro are at least the shipped model\'s on all three benchmarks, the one with the',
     'highest validation MRR@10 (held-out training pairs, no benchmark). Seed 1 fell short on mediawiki-xling (0.425) and',
@@ -69,8 +70,39 @@ const MORE_DATA: ShippedSwap = {
     'with the code of this swap gave the same scores query for query).',
   ],
   reproduce: [
-    'npx tafuta data build   # with abiword and language-variants, default sources since this swap',
-    'npx tafuta train --config configs/cmtp-base.json --out models/cmtp-base   # or copy .cache/more-data/base-es-9ep-abiword-qu-seed2, renaming it',
+    'npx tafuta data build --out-dir data-abiword-qu --only gettext,libreoffice,chromium,cldr,abiword,language-variants,mono,morph,bench   # the default build of the time',
+    'npx tafuta train --config configs/more-data/base-es-9ep-abiword-qu-seed2.json --out .cache/cmtp-base-abiword   # then name it cmtp-base',
+    'npx tafuta translate train --config configs/translate-base.json --out models/translate-base',
+    'npx tafuta auto-modes --model models/cmtp-base --out docs/eval/auto-modes/cmtp-base --write --seed 1 --distractors 6000',
+    'npx tafuta eval --bench data/bench/mediawiki-xling --encoder cmtp-base --mode dense --k 100 --out docs/eval/mediawiki-xling.cmtp-base.dense   # and every mode and bench',
+  ],
+};
+
+const TIBETAN_SOURCES: ShippedSwap = {
+  heading: 'The shipped encoder: 9 epochs with the Tibetan sources too (issue 18, lever 4)',
+  before: 'cmtp-base-abiword',
+  after: 'cmtp-base',
+  labels: { before: 'before', after: 'after' },
+  about: [
+    '`models/cmtp-base` is, since 2026-12-07 17:30, the output of the 9-epoch run at seed 2 of *More data for Tibetan: the',
+    'Debian installer too* (`configs/more-data/base-es-9ep-tibetan-di-seed2.json`), trained on a build with `debconf`,',
+    '`qt-qm` and `debian-installer` whose files are byte for byte (sha256) what `npx tafuta data build` writes by default',
+    'since: `model.onnx` and `training-log.json` unchanged, `model.json` with `name` and `config.name` set to `cmtp-base`',
+    'and the `config.data` directories to `data/…`; `configs/cmtp-base.json` is that config apart from the name and',
+    'directories. **Why this recipe and this seed**: the recipe passed the seed-averaged swap rule stated in that section',
+    'before its results (mediawiki-xling macro +0.014, weak-language macro +0.029; udhr and cldr-emoji no lower). The',
+    'seed is the one with the highest validation MRR@10 among the seeds at least as good as the replaced model on all',
+    'three benchmarks\' dense macro and weak-language macro — only seed 2 was (validation 0.9347); seed 1, the best on',
+    'validation, fell short on udhr. That gate was added after the seeds were seen (the issue asks it of a replacement),',
+    'so the Δ below carries a selection bonus: the seed-averaged table in that section is the unbiased estimate. The',
+    'translation tables, the translate-hybrid fusion weights and `autoModes` were refitted on the new build and model.',
+    'It replaced the `cmtp-base` of the section above, whose reports are kept as `cmtp-base-abiword` (the files of',
+    '`git show d5318da:docs/eval/B.cmtp-base.M.json` with the encoder renamed, measured with that model and its own',
+    'translation tables and fusion weights).',
+  ],
+  reproduce: [
+    'npx tafuta data build   # debconf, qt-qm and debian-installer are default sources since this swap',
+    'npx tafuta train --config configs/more-data/base-es-9ep-tibetan-di-seed2.json --out .cache/cmtp-base-tibetan   # then name it cmtp-base (configs/cmtp-base.json is this config over data/)',
     'npx tafuta translate train --config configs/translate-base.json --out models/translate-base',
     'npx tafuta auto-modes --model models/cmtp-base --out docs/eval/auto-modes/cmtp-base --write --seed 1 --distractors 6000',
     'npx tafuta eval --bench data/bench/mediawiki-xling --encoder cmtp-base --mode dense --k 100 --out docs/eval/mediawiki-xling.cmtp-base.dense   # and every mode and bench',
@@ -78,7 +110,7 @@ const MORE_DATA: ShippedSwap = {
 };
 
 /** Oldest first; each section's `before` reports are kept under their own name and shown nowhere else. */
-const SHIPPED_SWAPS: ShippedSwap[] = [SIX_TO_NINE_EPOCHS, MORE_DATA];
+const SHIPPED_SWAPS: ShippedSwap[] = [SIX_TO_NINE_EPOCHS, MORE_DATA, TIBETAN_SOURCES];
 
 /** Encoders whose reports these sections show instead of the benchmark tables. */
 export const SHIPPED_SWAP_RUNS: readonly string[] = SHIPPED_SWAPS.map((swap) => swap.before);
