@@ -84,7 +84,7 @@ const TIBETAN_SOURCES: ShippedSwap = {
   after: 'cmtp-base',
   labels: { before: 'before', after: 'after' },
   about: [
-    '`models/cmtp-base` is, since 2026-12-07 17:30, the output of the 9-epoch run at seed 2 of *More data for Tibetan: the',
+    '`models/cmtp-base` is, since 2026-12-07 17:10, the output of the 9-epoch run at seed 2 of *More data for Tibetan: the',
     'Debian installer too* (`configs/more-data/base-es-9ep-tibetan-di-seed2.json`), trained on a build with `debconf`,',
     '`qt-qm` and `debian-installer` whose files are byte for byte (sha256) what `npx tafuta data build` writes by default',
     'since: `model.onnx` and `training-log.json` unchanged, `model.json` with `name` and `config.name` set to `cmtp-base`',
