@@ -113,6 +113,12 @@ export const trainConfigSchema = z.strictObject({
   augment: z
     .strictObject({
       /**
+       * Adapter dropout: each time a pair is drawn, its non-English side is encoded without its language adapter
+       * with this probability, so the shared encoder alone must map every language near English — which is all a
+       * language without an adapter (too few pairs, or none: zero-shot) gets at query time.
+       */
+      adapterDropout: z.number().min(0).max(1).optional(),
+      /**
        * Code-switching: each time a pair is drawn, each word of its non-English side that has a usable entry in
        * the word translation tables is replaced, with probability `rate`, by one of its English translations.
        */

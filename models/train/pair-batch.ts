@@ -38,7 +38,7 @@ export interface PairBatchSampler {
   sample(params: EncoderParams, negatives: HardNegatives | undefined): PairBatch;
 }
 
-/** `rng` draws the batch; `augmentRng` only the code-switching, so switching it on leaves the batches the same. */
+/** `rng` draws the batch; `augmentRng` only the augmentations, so switching them on leaves the batches the same. */
 export function createPairBatchSampler(
   config: TrainConfig, dataset: Dataset, adapterOf: (lang: number) => number, rng: Rng, augmentRng: Rng,
 ): PairBatchSampler {
@@ -50,6 +50,9 @@ export function createPairBatchSampler(
     const candidates = dataset.codeSwitch;
     return candidates && switchRate > 0 ? codeSwitchIds(candidates, pairIndex, pair.lrl, switchRate, augmentRng) : pair.lrl;
   };
+  const adapterDropout = config.augment?.adapterDropout ?? 0;
+  const lrlAdapter = (pair: TrainingPair): number =>
+    adapterDropout > 0 && augmentRng.next() < adapterDropout ? -1 : adapterOf(pair.lang);
   return {
     sample(params, negatives) {
       const batch: number[] = [];
@@ -76,7 +79,7 @@ export function createPairBatchSampler(
         }
       }
       const pairs = batch.map((i) => dataset.train[i]!);
-      const lrl = forwardBatch(params, pairs.map((p, k) => ({ ids: lrlIds(batch[k]!, p), adapter: adapterOf(p.lang) })));
+      const lrl = forwardBatch(params, pairs.map((p, k) => ({ ids: lrlIds(batch[k]!, p), adapter: lrlAdapter(p) })));
       const enInputs: EncoderInput[] = [...pairs.map((p) => p.en), ...extra].map((e) => ({ ids: dataset.english[e]!.ids, adapter: -1 }));
       const en = forwardBatch(params, enInputs);
       return { pairs, lrl, en, dL: new Float32Array(pairs.length * params.dim), dE: new Float32Array(enInputs.length * params.dim) };
