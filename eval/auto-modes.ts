@@ -33,7 +33,7 @@ import { runEval, UNKNOWN_LANG, type EvalReport } from './run.js';
 /** Significance level of the paired test that lets a candidate replace dense. */
 export const ALPHA = 0.05;
 /** The modes `auto` may pick instead of dense. */
-export const AUTO_CANDIDATES = ['hybrid', 'translate-hybrid', 'translate'] as const satisfies readonly AutoMode[];
+export const AUTO_CANDIDATES = ['hybrid', 'translate-hybrid', 'translate', 'translate-dense'] as const satisfies readonly AutoMode[];
 const METRIC = 'MRR@10';
 const ENGLISH = 'en';
 

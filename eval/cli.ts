@@ -162,7 +162,7 @@ interface AutoModesCliOptions {
 
 export function autoModesCommand(logger: Logger, withTempEngine: TempEngineRunner): Command {
   return new Command('auto-modes')
-    .description("measure dense against hybrid, translate-hybrid and translate per query language on an encoder's validation pairs (never the benchmarks): the rule of mode \"auto\"")
+    .description("measure dense against hybrid, translate-hybrid, translate and translate-dense per query language on an encoder's validation pairs (never the benchmarks): the rule of mode \"auto\"")
     .option('--model <dir>', 'encoder model directory (model.json with its training config)', 'models/cmtp-base')
     .option('-o, --out <base>', 'write <base>.json and <base>.md')
     .option('--write', "store the choice in the model's model.json (no re-index: the encoder version hashes model.onnx only)", false)

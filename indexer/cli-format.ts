@@ -10,6 +10,7 @@ export const SCORE_SCALES: Record<SearchMode, string> = {
   hybrid: 'reciprocal-rank fusion, sum of 1/(60 + rank): about 0.016-0.033',
   translate: 'BM25 of the translated query, 0 and up, unbounded',
   'translate-hybrid': 'weighted reciprocal-rank fusion, sum of weight/(60 + rank): up to about 0.016',
+  'translate-dense': 'cosine similarity with the query moved towards its translation, -1 to 1',
 };
 
 function oneLine(text: string, max: number): string {

@@ -79,9 +79,9 @@ export interface HighlightRequest {
   encoder: Encoder | undefined;
 }
 
-/** Highlights of each passage: `terms` in bm25 and hybrid mode, `sentence` in dense and hybrid mode. */
+/** Highlights of each passage: `terms` in the modes that match words, `sentence` in those that compare vectors. */
 export async function highlightPassages(passages: readonly HighlightedPassage[], request: HighlightRequest): Promise<Highlights[]> {
-  const queryWords = request.mode === 'dense' ? undefined : new Set(tokenize(request.query));
+  const queryWords = request.mode === 'dense' || request.mode === 'translate-dense' ? undefined : new Set(tokenize(request.query));
   const query = request.mode === 'bm25' ? undefined : await request.queryVector();
   const sentences = query === undefined || request.encoder === undefined ? [] : await closestSentences(passages, query, request.encoder);
   const judged = new Map<string, boolean>();

@@ -213,7 +213,9 @@ export const searchSchema = z.strictObject({
   mode: z.enum(SEARCH_MODES).default('dense').meta({
     description:
       "'auto': the mode measured best for the query language on the encoder's validation pairs (its autoModes); without them, dense when the encoder has an adapter for the query language, hybrid otherwise; dense when there is no query; " +
-      "'translate': BM25 of the query translated word by word into weighted English terms; 'translate-hybrid': that fused with dense by a per-language weight ('bm25', 'translate' and 'translate-hybrid' need a query)",
+      "'translate': BM25 of the query translated word by word into weighted English terms; 'translate-hybrid': that fused with dense by a per-language weight; " +
+      "'translate-dense': dense, the query's vector moved towards the vectors of its English translation (a given vector is used as it is) " +
+      "('bm25', 'translate' and 'translate-hybrid' need a query)",
   }),
   filter: searchFilterSchema.optional(),
   offset: z.int().min(0).max(LIMITS.maxK - 1).default(0).meta({

@@ -1,4 +1,8 @@
-/** One collection's search over a Storage (store-contracts.ts): dense (ANN), BM25, hybrid (reciprocal-rank fusion of both), or BM25 of the translated query alone or fused with dense. */
+/**
+ * One collection's search over a Storage (store-contracts.ts): dense (ANN), BM25, hybrid (reciprocal-rank fusion of
+ * both), BM25 of the translated query alone or fused with dense, or dense with the query's vector moved towards its
+ * translation.
+ */
 import type { Encoder } from '../models/encoder.js';
 import type { LanguageIdentifier } from '../models/langid/identifier.js';
 import type { QueryTranslator } from '../models/translate/translator.js';
@@ -9,6 +13,7 @@ import { reciprocalRankFusion, RRF_K } from './fusion.js';
 import { searchDocuments, type DocumentHit, type PassageHit } from './grouping.js';
 import { highlightPassages, type Highlights } from './highlights.js';
 import { unitVectorOf } from './own-vectors.js';
+import { combinedQueryVector, translationVector } from './translated-query-vector.js';
 import type { CollectionRecord, Metadata, RequestedSearchMode, SearchFilter, SearchMode } from './types.js';
 import type { VectorHit } from './vector-store.js';
 
@@ -68,8 +73,11 @@ export interface SearchContext {
 const HYBRID_DEPTH_FACTOR = 3;
 const HYBRID_MIN_DEPTH = 50;
 
-/** What dense search compares passages with: the request's vector, else the encoded query (undefined: no features). */
-async function queryVectorOf(ctx: SearchContext, request: SearchRequest, queryLang: string | undefined): Promise<Float32Array | undefined> {
+/**
+ * What dense search compares passages with: the request's vector, else the encoded query — in 'translate-dense' moved
+ * towards its English translation (translated-query-vector.ts) — (undefined: no features).
+ */
+async function queryVectorOf(ctx: SearchContext, request: SearchRequest, mode: SearchMode, queryLang: string | undefined): Promise<Float32Array | undefined> {
   const collection = ctx.collection;
   if (request.vector !== undefined) return unitVectorOf(request.vector, collection.dim, 'the search vector');
   if (!ctx.encoder) {
@@ -79,9 +87,11 @@ async function queryVectorOf(ctx: SearchContext, request: SearchRequest, queryLa
     );
   }
   if (request.query === undefined) throw new TafutaError('INVALID_ARGUMENT', 'give a query, a vector, or both');
-  const [query] = await ctx.encoder.embed([request.query], { kind: 'query', lang: queryLang });
+  const [embedded] = await ctx.encoder.embed([request.query], { kind: 'query', lang: queryLang });
   // A query with no features ("!!!") embeds to zero: every passage would tie at score 0, which is no answer.
-  return query && query.some((x) => x !== 0) ? query : undefined;
+  const query = embedded && embedded.some((x) => x !== 0) ? embedded : undefined;
+  if (mode !== 'translate-dense') return query;
+  return combinedQueryVector(query, await translationVector(ctx.encoder, ctx.translator, request.query, queryLang));
 }
 
 async function denseHits(ctx: SearchContext, request: SearchRequest, query: Float32Array | undefined, depth: number): Promise<VectorHit[]> {
@@ -117,13 +127,14 @@ export function resolveMode(mode: RequestedSearchMode, encoder: Encoder | undefi
 const fusedListDepth = (depth: number) => Math.max(depth, Math.min(1000, Math.max(HYBRID_MIN_DEPTH, depth * HYBRID_DEPTH_FACTOR)));
 
 /** Modes that compare passages with the query's vector. */
-const VECTOR_MODES: ReadonlySet<SearchMode> = new Set(['dense', 'hybrid', 'translate-hybrid']);
+const VECTOR_MODES: ReadonlySet<SearchMode> = new Set(['dense', 'hybrid', 'translate-hybrid', 'translate-dense']);
 
 /** The search's passages, best first, `depth` deep (grouping asks for deeper and deeper lists). */
 function passageRanker(ctx: SearchContext, request: SearchRequest, mode: SearchMode, queryLang: string | undefined, queryVector: Float32Array | undefined) {
   return async (depth: number): Promise<PassageHit[]> => {
     switch (mode) {
       case 'dense':
+      case 'translate-dense':
         return denseHits(ctx, request, queryVector, depth);
       case 'bm25':
         return bm25Hits(ctx, request, depth);
@@ -149,7 +160,7 @@ export async function searchCollection(ctx: SearchContext, request: SearchReques
   const queryLang = request.lang ?? (request.query === undefined ? undefined : ctx.languageIdentifier.identify(request.query)?.lang);
   const mode = resolveMode(request.mode, ctx.encoder, queryLang, request.query !== undefined);
   // A given vector is checked even when a lexical mode leaves it unused.
-  const queryVector = VECTOR_MODES.has(mode) || request.vector !== undefined ? await queryVectorOf(ctx, request, queryLang) : undefined;
+  const queryVector = VECTOR_MODES.has(mode) || request.vector !== undefined ? await queryVectorOf(ctx, request, mode, queryLang) : undefined;
   const offset = request.offset ?? 0;
   // Every page is a slice of the search for offset + k, so consecutive pages agree with one deeper search.
   const window = offset + request.k;

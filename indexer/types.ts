@@ -75,16 +75,17 @@ export interface SearchFilter {
 
 /**
  * 'translate': BM25 over the query translated word by word into weighted English terms (indexer/translated-bm25.ts);
- * 'translate-hybrid': that fused with dense, with the translator's per-language weight.
+ * 'translate-hybrid': that fused with dense, with the translator's per-language weight; 'translate-dense': dense with
+ * the query's vector moved towards the vectors of its English translation (indexer/translated-query-vector.ts).
  */
-export type SearchMode = 'dense' | 'bm25' | 'hybrid' | 'translate' | 'translate-hybrid';
+export type SearchMode = 'dense' | 'bm25' | 'hybrid' | 'translate' | 'translate-hybrid' | 'translate-dense';
 /**
  * What a request may ask for: a mode, or 'auto' — the mode the encoder's measurement chose for the query's language
  * (EncoderInfo.autoModes; resolveMode in search.ts), or, for an encoder without one, dense when it has an adapter for
  * the language and hybrid otherwise.
  */
 export type RequestedSearchMode = SearchMode | 'auto';
-export const SEARCH_MODES = ['dense', 'bm25', 'hybrid', 'translate', 'translate-hybrid', 'auto'] as const satisfies readonly RequestedSearchMode[];
+export const SEARCH_MODES = ['dense', 'bm25', 'hybrid', 'translate', 'translate-hybrid', 'translate-dense', 'auto'] as const satisfies readonly RequestedSearchMode[];
 
 /** The encoder of a collection whose documents and searches bring their own vectors (indexer/own-vectors.ts). */
 export const ENCODER_NONE = 'none';

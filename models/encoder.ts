@@ -9,7 +9,7 @@ export interface EmbedOptions {
 }
 
 /** What `mode: "auto"` runs for a query language, measured per language (eval/auto-modes.ts). */
-export type AutoMode = 'dense' | 'hybrid' | 'translate-hybrid' | 'translate';
+export type AutoMode = 'dense' | 'hybrid' | 'translate-hybrid' | 'translate' | 'translate-dense';
 
 export interface AutoModes {
   /** Per query language. */

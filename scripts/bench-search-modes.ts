@@ -17,7 +17,7 @@ import type { SearchMode } from '../indexer/types.js';
 
 const BENCH = path.join(PACKAGE_ROOT, 'data', 'bench', 'mediawiki-xling');
 const OUT_DIR = path.join(PACKAGE_ROOT, 'docs', 'benchmarks');
-const MODES: SearchMode[] = ['dense', 'bm25', 'hybrid', 'translate', 'translate-hybrid'];
+const MODES: SearchMode[] = ['dense', 'bm25', 'hybrid', 'translate', 'translate-hybrid', 'translate-dense'];
 const WARM_UP = 30;
 
 const round2 = (x: number) => Math.round(x * 100) / 100;

@@ -9,7 +9,7 @@ import { BENCH_ORDER, systemOf, table } from './results-common.js';
 
 /** Metrics shown per language; the summary shows all of them. */
 const PER_LANGUAGE: MetricName[] = ['MRR@10', 'nDCG@10', 'MAP', 'R@10', 'P@5'];
-const MODE_ORDER = ['bm25', 'dense', 'hybrid', 'auto', 'translate', 'translate-hybrid'];
+const MODE_ORDER = ['bm25', 'dense', 'hybrid', 'auto', 'translate', 'translate-hybrid', 'translate-dense'];
 
 const BENCH_NOTES: Record<string, string> = {
   'mediawiki-xling':
@@ -45,7 +45,8 @@ export function introSection(hasReports: boolean): string[] {
     'Wall times are end to end (index the corpus into a fresh collection, then run each query through',
     '`engine.search` one at a time) on a shared 2-core machine with other jobs running: treat them as rough.',
     'Modes: `dense` (the encoder alone), `bm25`, `hybrid` (reciprocal-rank fusion of both), `translate` and',
-    '`translate-hybrid` (*Query translation* below) and `auto` (per query language, the mode `tafuta auto-modes` measured',
+    '`translate-hybrid` (*Query translation* below), `translate-dense` (*The query\'s vector moved towards its',
+    'translation* below) and `auto` (per query language, the mode `tafuta auto-modes` measured',
     'best on held-out training pairs, stored with the model: dense for every language for cmtp-base, docs/cmtp.md;',
     'encoders without that measurement: dense where they have an adapter, hybrid elsewhere). Queries carry their',
     'language, as the benchmark gives it.',

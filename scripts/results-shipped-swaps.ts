@@ -19,6 +19,13 @@ export interface ShippedSwap {
 
 const MODES = ['dense', 'hybrid', 'auto', 'translate', 'translate-hybrid'];
 
+/** After a new model is copied in: what depends on it refitted (tables, fusion weights, autoModes), then every eval. */
+const REFIT_AND_MEASURE = [
+    'npx tafuta translate train --config configs/translate-base.json --out models/translate-base',
+    'npx tafuta auto-modes --model models/cmtp-base --out docs/eval/auto-modes/cmtp-base --write --seed 1 --distractors 6000',
+    'npx tafuta eval --bench data/bench/mediawiki-xling --encoder cmtp-base --mode dense --k 100 --out docs/eval/mediawiki-xling.cmtp-base.dense   # and every mode and bench',
+];
+
 const SIX_TO_NINE_EPOCHS: ShippedSwap = {
   heading: 'The shipped encoder: 6 epochs → 9 (issue 18, lever 6)',
   before: 'cmtp-base-6ep',
@@ -72,9 +79,7 @@ const MORE_DATA: ShippedSwap = {
   reproduce: [
     'npx tafuta data build --out-dir data-abiword-qu --only gettext,libreoffice,chromium,cldr,abiword,language-variants,mono,morph,bench   # the default build of the time',
     'npx tafuta train --config configs/more-data/base-es-9ep-abiword-qu-seed2.json --out .cache/cmtp-base-abiword   # then name it cmtp-base',
-    'npx tafuta translate train --config configs/translate-base.json --out models/translate-base',
-    'npx tafuta auto-modes --model models/cmtp-base --out docs/eval/auto-modes/cmtp-base --write --seed 1 --distractors 6000',
-    'npx tafuta eval --bench data/bench/mediawiki-xling --encoder cmtp-base --mode dense --k 100 --out docs/eval/mediawiki-xling.cmtp-base.dense   # and every mode and bench',
+    ...REFIT_AND_MEASURE,
   ],
 };
 
@@ -103,9 +108,7 @@ const TIBETAN_SOURCES: ShippedSwap = {
   reproduce: [
     'npx tafuta data build   # debconf, qt-qm and debian-installer are default sources since this swap',
     'npx tafuta train --config configs/more-data/base-es-9ep-tibetan-di-seed2.json --out .cache/cmtp-base-tibetan   # then name it cmtp-base (configs/cmtp-base.json is this config over data/)',
-    'npx tafuta translate train --config configs/translate-base.json --out models/translate-base',
-    'npx tafuta auto-modes --model models/cmtp-base --out docs/eval/auto-modes/cmtp-base --write --seed 1 --distractors 6000',
-    'npx tafuta eval --bench data/bench/mediawiki-xling --encoder cmtp-base --mode dense --k 100 --out docs/eval/mediawiki-xling.cmtp-base.dense   # and every mode and bench',
+    ...REFIT_AND_MEASURE,
   ],
 };
 

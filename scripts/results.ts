@@ -17,6 +17,7 @@ import { dimsSection, ENCODER_SHAPE_RUNS, poolingSection } from './results-encod
 import { fullLengthSections, FULL_LENGTH_RUNS } from './results-full-length.js';
 import { moreSourcesSections } from './results-more-sources.js';
 import { queryTranslationSection } from './results-query-translation.js';
+import { translateDenseSection } from './results-translate-dense.js';
 import { SHIPPED_SWAP_RUNS, shippedSwapSections } from './results-shipped-swaps.js';
 import { contactLanguageSection, moreDataSection, TRAINING_DATA_RUNS } from './results-training-data.js';
 import { zeroShotSection, ZERO_SHOT_RUNS } from './results-zero-shot.js';
@@ -59,6 +60,7 @@ const COMPARISON_SECTIONS: Array<(reports: EvalReport[]) => string[]> = [
   zeroShotSection,
   zeroShotSubwordsSection,
   queryTranslationSection,
+  translateDenseSection,
   codeSwitchSection,
   adaptersSection,
 ];

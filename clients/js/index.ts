@@ -5,7 +5,7 @@
  */
 
 /** The search modes the API takes (SearchRequest.mode). */
-export const SEARCH_MODES = ['dense', 'bm25', 'hybrid', 'auto', 'translate', 'translate-hybrid'] as const;
+export const SEARCH_MODES = ['dense', 'bm25', 'hybrid', 'auto', 'translate', 'translate-hybrid', 'translate-dense'] as const;
 export type SearchMode = (typeof SEARCH_MODES)[number];
 /** A Chroma-style where document (see the API's Where schema). */
 export type Where = Record<string, unknown>;

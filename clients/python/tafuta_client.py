@@ -94,7 +94,7 @@ class TafutaClient:
         return self._request("POST", f"/v1/collections/{_quote(collection)}/documents/delete", body)
 
     def search(self, collection, query=None, **options):
-        """options: vector, k, offset, ef, lang, mode ("dense" | "bm25" | "hybrid" | "auto" | "translate" | "translate-hybrid"), filter, group_by, highlight."""
+        """options: vector, k, offset, ef, lang, mode ("dense" | "bm25" | "hybrid" | "auto" | "translate" | "translate-hybrid" | "translate-dense"), filter, group_by, highlight."""
         body = {key: value for key, value in options.items() if value is not None}
         if query is not None:
             body["query"] = query

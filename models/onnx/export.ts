@@ -214,8 +214,8 @@ export const onnxEncoderManifestSchema = z.looseObject({
   /** The measured `auto` rule (eval/auto-modes.ts); not part of the weights, so not of the encoder's version. */
   autoModes: z
     .looseObject({
-      languages: z.record(z.string(), z.enum(['dense', 'hybrid', 'translate-hybrid', 'translate'])),
-      default: z.enum(['dense', 'hybrid', 'translate-hybrid', 'translate']),
+      languages: z.record(z.string(), z.enum(['dense', 'hybrid', 'translate-hybrid', 'translate', 'translate-dense'])),
+      default: z.enum(['dense', 'hybrid', 'translate-hybrid', 'translate', 'translate-dense']),
     })
     .optional(),
 });

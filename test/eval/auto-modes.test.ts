@@ -42,9 +42,11 @@ test('auto leaves dense only for the best candidate that beats it significantly,
     'translate-hybrid': report((lang, i) => (lang === 'sw' ? 1 : i % 2 === 0 ? 0.5 : 0.25)),
     // ha: translate is worse than dense everywhere.
     translate: report((lang, i) => (lang === 'ha' ? 0.1 : i % 2 === 0 ? 0.5 : 0.25)),
+    // yo: translate-dense better on every query, by less than translate-hybrid on sw.
+    'translate-dense': report((lang, i) => (lang === 'yo' ? 0.75 : i % 2 === 0 ? 0.5 : 0.25)),
   }, 1);
   const modes = Object.fromEntries(rows.map((r) => [r.lang, r.mode]));
-  assert.deepEqual(modes, { ha: 'dense', sw: 'translate-hybrid', yo: 'dense' });
+  assert.deepEqual(modes, { ha: 'dense', sw: 'translate-hybrid', yo: 'translate-dense' });
   const sw = rows.find((r) => r.lang === 'sw')!;
   assert.ok(Math.abs(sw.candidates['translate-hybrid'].delta - (1 - 0.375)) < 1e-9);
   assert.ok(sw.candidates.hybrid.p < 0.05 && rows.find((r) => r.lang === 'yo')!.candidates.hybrid.p >= 0.05);

@@ -156,7 +156,7 @@ describe('OpenAPI document', () => {
     assert.equal(search.k!.maximum, LIMITS.maxK);
     assert.equal(search.k!.minimum, 1);
     assert.equal(search.query!.maxLength, LIMITS.maxQueryChars);
-    assert.deepEqual(search.mode!.enum, ['dense', 'bm25', 'hybrid', 'translate', 'translate-hybrid', 'auto']);
+    assert.deepEqual(search.mode!.enum, ['dense', 'bm25', 'hybrid', 'translate', 'translate-hybrid', 'translate-dense', 'auto']);
     assert.equal(search.offset!.maximum, LIMITS.maxK - 1);
     assert.deepEqual(search.group_by!.enum, ['document']);
     assert.equal(search.highlight!.type, 'boolean');
