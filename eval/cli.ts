@@ -154,6 +154,7 @@ export function evalCommand(logger: Logger, withTempEngine: TempEngineRunner): C
 
 interface AutoModesCliOptions {
   model: string;
+  translator?: string;
   out?: string;
   write: boolean;
   seed: number;
@@ -164,6 +165,7 @@ export function autoModesCommand(logger: Logger, withTempEngine: TempEngineRunne
   return new Command('auto-modes')
     .description("measure dense against hybrid, translate-hybrid, translate and translate-dense per query language on an encoder's validation pairs (never the benchmarks): the rule of mode \"auto\"")
     .option('--model <dir>', 'encoder model directory (model.json with its training config)', 'models/cmtp-base')
+    .option('--translator <dir>', 'query translator for the translate modes (default: models/translate-base)')
     .option('-o, --out <base>', 'write <base>.json and <base>.md')
     .option('--write', "store the choice in the model's model.json (no re-index: the encoder version hashes model.onnx only)", false)
     .option('--seed <n>', 'seed of the paired tests and of the distractor sample', integerOption(0, 2 ** 32 - 1), 1)
@@ -171,7 +173,7 @@ export function autoModesCommand(logger: Logger, withTempEngine: TempEngineRunne
     .showHelpAfterError()
     .exitOverride()
     .action(async (o: AutoModesCliOptions) => {
-      const command = ['npx tafuta auto-modes', `--model ${o.model}`, ...(o.out ? [`--out ${o.out}`] : []), ...(o.write ? ['--write'] : []), `--seed ${o.seed}`, `--distractors ${o.distractors}`].join(' ');
+      const command = ['npx tafuta auto-modes', `--model ${o.model}`, ...(o.translator ? [`--translator ${o.translator}`] : []), ...(o.out ? [`--out ${o.out}`] : []), ...(o.write ? ['--write'] : []), `--seed ${o.seed}`, `--distractors ${o.distractors}`].join(' ');
       await withTempEngine(
         async (engine) => {
           const report = await measureAutoModes({ engine, modelDir: o.model, seed: o.seed, distractors: o.distractors, command, log: (message) => logger.info(message) });
@@ -189,6 +191,7 @@ export function autoModesCommand(logger: Logger, withTempEngine: TempEngineRunne
           }
         },
         [o.model],
+        o.translator,
       );
     });
 }

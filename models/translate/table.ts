@@ -5,7 +5,7 @@
  */
 import zlib from 'node:zlib';
 import { tokenize } from '../../text/normalize.js';
-import { NULL_SOURCE, trainIbm1 } from './ibm1.js';
+import { NULL_SOURCE, trainIbm1, type TranslationProbabilities } from './ibm1.js';
 import { TafutaError } from '../../core/errors.js';
 
 export interface WeightedTerm {
@@ -25,6 +25,12 @@ export interface TableOptions {
   maxTranslations: number;
   /** …each with at least this probability before renormalising. */
   minProbability: number;
+  /**
+   * Also learn t(source word | English) and score each translation by t(e | f) · t(f | e), renormalised per source
+   * word: an English word that many source words align to (a frequent word such as "the" or "file") scores low in
+   * the reverse direction, so it stops crowding out the real translation. Off: t(e | f) alone.
+   */
+  symmetric?: boolean | undefined;
 }
 
 class Vocabulary {
@@ -59,9 +65,11 @@ export function learnTranslationTable(pairs: ReadonlyArray<{ en: string; text: s
     target.push(englishVocabulary.idsOf(englishWords));
   }
   const probabilities = trainIbm1({ source, target }, { iterations: options.iterations, nullWord: options.nullWord });
+  const reverse = options.symmetric ? trainIbm1({ source: target, target: source }, { iterations: options.iterations, nullWord: options.nullWord }) : undefined;
   const table: TranslationTable = new Map();
-  for (const [sourceId, row] of probabilities) {
+  for (const [sourceId, forward] of probabilities) {
     if (sourceId === NULL_SOURCE) continue;
+    const row = reverse ? agreement(forward, sourceId, reverse) : forward;
     const kept = [...row.entries()]
       .filter(([, p]) => p >= options.minProbability)
       .sort((a, b) => b[1] - a[1] || a[0] - b[0])
@@ -74,6 +82,13 @@ export function learnTranslationTable(pairs: ReadonlyArray<{ en: string; text: s
     );
   }
   return table;
+}
+
+/** t(e | f) · t(f | e) for each English word e of f's row, renormalised over the row (zero rows stay empty). */
+function agreement(forward: ReadonlyMap<number, number>, sourceId: number, reverse: TranslationProbabilities): Map<number, number> {
+  const products = [...forward].map(([englishId, p]): [number, number] => [englishId, p * (reverse.get(englishId)?.get(sourceId) ?? 0)]);
+  const total = products.reduce((sum, [, p]) => sum + p, 0);
+  return new Map(total > 0 ? products.map(([englishId, p]) => [englishId, p / total]) : []);
 }
 
 /** Weights are stored as whole percents (at least 1): PSQ needs their rough size, not six digits. */

@@ -31,6 +31,8 @@ export const translateConfigSchema = z.object({
     maxWords: z.int().min(1).default(40),
     maxTranslations: z.int().min(1).default(5),
     minProbability: z.number().min(0).max(1).default(0.05),
+    /** Score translations by agreement of both directions, t(e | f) · t(f | e) (table.ts). */
+    symmetric: z.boolean().optional(),
   }).prefault({}),
   borrowFrom: z.record(z.string(), z.array(z.string())).default({}),
   fusion: z.object({

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { openQueryTranslator } from '../../../bin/runtime.js';
 import { silentLogger } from '../../../core/logger.js';
+import { trainIbm1 } from '../../../models/translate/ibm1.js';
 import { learnTranslationTable, parseTable, serializeTable } from '../../../models/translate/table.js';
 import { createQueryTranslator, loadQueryTranslator, TRANSLATOR_FORMAT, TRANSLATOR_FORMAT_VERSION, TRANSLATOR_MANIFEST } from '../../../models/translate/translator.js';
 
@@ -29,6 +30,31 @@ test('tables are learnt on normalised words, pruned to the best translations and
   }
   const long = learnTranslationTable([...PAIRS, { en: 'a b c', text: 'x y z w' }], { ...OPTIONS, maxWords: 3 });
   assert.equal(long.has('x'), false, 'pairs longer than maxWords are skipped');
+});
+
+test('symmetric tables weigh each translation by t(e | f) · t(f | e), renormalised per word', () => {
+  // Both directions by hand over the same words (already lower-case, one word per token) with 1-based ids.
+  const lrl = ['nyumba', 'kubwa', 'kitabu', 'fungua'];
+  const en = ['the', 'house', 'big', 'book', 'open'];
+  const ids = (words: string[], vocabulary: string[]) => Uint32Array.from(words, (w) => vocabulary.indexOf(w));
+  const source = PAIRS.map((p) => ids(p.text.toLowerCase().split(' '), lrl));
+  const target = PAIRS.map((p) => ids(p.en.split(' '), en));
+  const forward = trainIbm1({ source, target }, { iterations: 20 });
+  const reverse = trainIbm1({ source: target, target: source }, { iterations: 20 });
+  const table = learnTranslationTable(PAIRS, { ...OPTIONS, maxTranslations: 10, minProbability: 0, symmetric: true });
+  for (const [f, word] of lrl.entries()) {
+    const products = [...forward.get(f)!].map(([e, p]) => [en[e]!, p * (reverse.get(e)?.get(f) ?? 0)] as const).filter(([, p]) => p > 0);
+    const total = products.reduce((sum, [, p]) => sum + p, 0);
+    const expected = new Map(products.map(([term, p]) => [term, p / total]));
+    const got = table.get(word)!;
+    assert.equal(got.length, expected.size, word);
+    for (const { term, weight } of got) assert.ok(Math.abs(weight - expected.get(term)!) < 1e-9, `${word} → ${term}`);
+  }
+  // "the" is in every English side: forward, "kitabu" gives it real mass; backward, "the" spreads over every word.
+  const plain = learnTranslationTable(PAIRS, { ...OPTIONS, maxTranslations: 10, minProbability: 0 });
+  const weightOf = (t: typeof table, word: string, term: string) => t.get(word)!.find((x) => x.term === term)?.weight ?? 0;
+  assert.ok(weightOf(table, 'kitabu', 'the') < weightOf(plain, 'kitabu', 'the'));
+  assert.ok(weightOf(table, 'kitabu', 'book') > weightOf(plain, 'kitabu', 'book'));
 });
 
 test('a serialised table reads back with weights rounded to percents', () => {
