@@ -179,8 +179,13 @@ const TIBETAN_INSTALLER_9EP: MoreSourcesSpec = {
   ],
 };
 
+const SPECS: MoreSourcesSpec[] = [THREE_EPOCHS, NINE_EPOCHS, TIBETAN, TIBETAN_9EP, TIBETAN_INSTALLER_9EP];
+
+/** Encoders these sections show (every mode), left out of the benchmark tables. */
+export const MORE_SOURCES_RUNS: readonly string[] = SPECS.flatMap((spec) => [...spec.baseline, ...spec.runs]);
+
 export function moreSourcesSections(reports: EvalReport[]): string[] {
-  return [THREE_EPOCHS, NINE_EPOCHS, TIBETAN, TIBETAN_9EP, TIBETAN_INSTALLER_9EP].flatMap((spec) => moreSourcesSection(reports, spec));
+  return SPECS.flatMap((spec) => moreSourcesSection(reports, spec));
 }
 
 function moreSourcesSection(reports: EvalReport[], spec: MoreSourcesSpec): string[] {

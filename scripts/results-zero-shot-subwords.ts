@@ -19,6 +19,9 @@ const SPEC = {
   ],
 };
 
+/** Encoders this section shows, left out of the benchmark tables. */
+export const ZERO_SHOT_SUBWORD_RUNS: readonly string[] = SPEC.recipes.flatMap((recipe) => [recipe.supervised, recipe.zeroShot]);
+
 export function zeroShotSubwordsSection(reports: EvalReport[]): string[] {
   const find = (bench: string, name: string) => reports.find((r) => r.config.bench === bench && systemOf(r) === `${name} · dense`);
   const rows: string[][] = [];

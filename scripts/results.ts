@@ -15,13 +15,13 @@ import { codeSwitchSection, CODE_SWITCH_RUNS } from './results-code-switching.js
 import { REPO_ROOT } from './results-common.js';
 import { dimsSection, ENCODER_SHAPE_RUNS, poolingSection } from './results-encoder-shape.js';
 import { fullLengthSections, FULL_LENGTH_RUNS } from './results-full-length.js';
-import { moreSourcesSections } from './results-more-sources.js';
+import { MORE_SOURCES_RUNS, moreSourcesSections } from './results-more-sources.js';
 import { queryTranslationSection } from './results-query-translation.js';
 import { translateDenseSection } from './results-translate-dense.js';
 import { SHIPPED_SWAP_RUNS, shippedSwapSections } from './results-shipped-swaps.js';
 import { contactLanguageSection, moreDataSection, TRAINING_DATA_RUNS } from './results-training-data.js';
 import { zeroShotSection, ZERO_SHOT_RUNS } from './results-zero-shot.js';
-import { zeroShotSubwordsSection } from './results-zero-shot-subwords.js';
+import { ZERO_SHOT_SUBWORD_RUNS, zeroShotSubwordsSection } from './results-zero-shot-subwords.js';
 
 const REPORTS_DIR = path.join(REPO_ROOT, 'docs', 'eval');
 const OUT = path.join(REPO_ROOT, 'docs', 'results.md');
@@ -36,6 +36,8 @@ const SHOWN_IN_OWN_SECTION = new Set([
   ...CODE_SWITCH_RUNS,
   ...ADAPTER_RUNS,
   ...SHIPPED_SWAP_RUNS,
+  ...MORE_SOURCES_RUNS,
+  ...ZERO_SHOT_SUBWORD_RUNS,
 ]);
 
 function loadReports(dir: string): EvalReport[] {
