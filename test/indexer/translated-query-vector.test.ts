@@ -1,12 +1,12 @@
 /** Mode 'translate-dense': the query's vector plus the weighted vectors of its English translation, then dense search. */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { combinedQueryVector, translationVector } from '../../indexer/translated-query-vector.js';
 import type { Encoder } from '../../models/encoder.js';
 import { createHashedNgramEncoder } from '../../models/hashed-ngram-encoder.js';
 import type { TranslationTable } from '../../models/translate/table.js';
 import { createQueryTranslator } from '../../models/translate/translator.js';
-import { sqliteStore } from '../helpers/stores.js';
+import { postgresStore, testStores } from '../helpers/stores.js';
 
 // "nyumba" means house (0.75) or home (0.25); "kitabu" means book.
 const TABLE: TranslationTable = new Map([
@@ -55,8 +55,10 @@ test('query and translation weigh alike; either stands alone when the other has 
   assert.equal(combinedQueryVector(Float32Array.of(1, 0), Float32Array.of(-1, 0)), undefined, 'opposite vectors cancel out');
 });
 
-test('a search in translate-dense finds the English passage the untranslated query cannot', async () => {
-  const engine = await sqliteStore.freshEngine({ encoders: [createHashedNgramEncoder({ dim: 64 })], translator });
+after(() => postgresStore.stop());
+
+for (const store of testStores()) test(`a search in translate-dense finds the English passage the untranslated query cannot (${store.name} store)`, async () => {
+  const engine = await store.freshEngine({ encoders: [createHashedNgramEncoder({ dim: 64 })], translator });
   await engine.createCollection('c', {});
   await engine.upsertDocuments('c', [
     { id: 'book', lang: 'en', text: 'book' },
