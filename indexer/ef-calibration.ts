@@ -22,7 +22,7 @@ import type { Rng } from '../core/rng.js';
 import { calibrationHolds, type EfCalibration } from './config.js';
 import { createRng } from '../core/rng.js';
 import type { SqliteDocumentStore as DocumentStore, StoredVector } from './document-store.js';
-import type { VectorHit } from './vector-store.js';
+import { normalisedSum, type VectorHit } from './vector-store.js';
 
 /** The efs tried, smallest first: the size default's steps and one beyond its largest. */
 export const EF_LADDER: readonly number[] = [64, 128, 256, 512, 1024, 2048];
@@ -173,24 +173,10 @@ export function queriesFrom(vectors: StoredVectors, passages: number, count: num
   for (const [first, second] of pairs) {
     const a = vectorOf.get(first);
     const b = second === undefined || second === first ? undefined : vectorOf.get(second);
-    const mean = a && b ? normalisedMean(a, b, vectors.dim) : undefined;
+    const mean = a && b ? normalisedSum(a, b) : undefined;
     if (mean) queries.push(mean);
   }
   return queries;
-}
-
-/** undefined for opposite vectors (their mean is zero). */
-function normalisedMean(a: Float32Array, b: Float32Array, dim: number): Float32Array | undefined {
-  const mean = new Float32Array(dim);
-  let norm = 0;
-  for (let i = 0; i < dim; i++) {
-    mean[i] = a[i]! + b[i]!;
-    norm += mean[i]! * mean[i]!;
-  }
-  if (norm === 0) return undefined;
-  const scale = 1 / Math.sqrt(norm);
-  for (let i = 0; i < dim; i++) mean[i]! *= scale;
-  return mean;
 }
 
 /** Each query's k best stored vectors by inner product (cosine: all are unit vectors), best first, chunk by chunk. */

@@ -5,18 +5,11 @@
  * the result. The encoder maps English best — it is the side every adapter aligns to — so the translation carries what
  * the encoder does not know of a low-resource word, and the query's own vector what the tables miss.
  */
-import type { Encoder } from '../models/encoder.js';
+import { l2NormalizeInPlace, type Encoder } from '../models/encoder.js';
 import type { QueryTranslator } from '../models/translate/translator.js';
+import { normalisedSum } from './vector-store.js';
 
 const ENGLISH = 'en';
-
-function normalised(vector: Float32Array): Float32Array | undefined {
-  let norm = 0;
-  for (const x of vector) norm += x * x;
-  if (norm === 0) return undefined;
-  const scale = 1 / Math.sqrt(norm);
-  return vector.map((x) => x * scale);
-}
 
 /** Σ over the query's words of Σ weight · embed(term), normalised; undefined when no term has features. */
 export async function translationVector(encoder: Encoder, translator: QueryTranslator, query: string, lang: string | undefined): Promise<Float32Array | undefined> {
@@ -32,11 +25,11 @@ export async function translationVector(encoder: Encoder, translator: QueryTrans
       for (let d = 0; d < sum.length; d++) sum[d]! += weight * v[d]!;
     }
   }
-  return normalised(sum);
+  return sum.some((x) => x !== 0) ? l2NormalizeInPlace(sum) : undefined;
 }
 
 /** normalise(query + translation); either alone when the other has no features; undefined when neither has. */
 export function combinedQueryVector(query: Float32Array | undefined, translation: Float32Array | undefined): Float32Array | undefined {
   if (!query || !translation) return query ?? translation;
-  return normalised(query.map((x, d) => x + translation[d]!));
+  return normalisedSum(query, translation);
 }

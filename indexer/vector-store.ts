@@ -31,6 +31,20 @@ export function dot(a: Float32Array, b: Float32Array): number {
   return s;
 }
 
+/** The unit vector along a + b; undefined when they cancel out (opposite vectors). */
+export function normalisedSum(a: Float32Array, b: Float32Array): Float32Array | undefined {
+  const sum = new Float32Array(a.length);
+  let norm = 0;
+  for (let i = 0; i < a.length; i++) {
+    sum[i] = a[i]! + b[i]!;
+    norm += sum[i]! * sum[i]!;
+  }
+  if (norm === 0) return undefined;
+  const scale = 1 / Math.sqrt(norm);
+  for (let i = 0; i < a.length; i++) sum[i]! *= scale;
+  return sum;
+}
+
 /** Rebuild a graph once more than this share of its slots is dead (and there are enough to matter). */
 const COMPACTION_DEAD_FRACTION = 0.5;
 const COMPACTION_MIN_DEAD = 1000;
