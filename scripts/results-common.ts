@@ -104,3 +104,16 @@ export function languageGroups(present: ReadonlySet<string>, weak: readonly stri
     ...languages.filter((l) => present.has(l)).map((l): [string, (lang: string) => boolean] => [l, (x) => x === l]),
   ];
 }
+
+/**
+ * Several seeds of a recipe against several of another on one benchmark, per language group (every language, the weak
+ * ones, then each of `languages` present): the paired comparison of the seed-averaged per-query scores, and each
+ * seed's macro on both sides.
+ */
+export function seedGroupComparisons(baseline: EvalReport[], runs: EvalReport[], languages: readonly string[]) {
+  const [a, b] = [averageOver(baseline), averageOver(runs)];
+  return languageGroups(new Set(a.perQuery.map((q) => q.lang)), WEAK_LANGUAGES, languages).flatMap(([label, only]) => {
+    const cmp = pairedOn(a, b, only);
+    return cmp ? [{ label, cmp, baseline: baseline.map((r) => macroMrrOn(r, only)), runs: runs.map((r) => macroMrrOn(r, only)) }] : [];
+  });
+}

@@ -5,7 +5,7 @@
  */
 import { fmt } from '../eval/report.js';
 import type { EvalReport } from '../eval/run.js';
-import { averageOver, BENCH_ORDER, denseReport, languageGroups, macroMrrOn, mean, pairedOn, pCell, sd, signed, table, WEAK_LANGUAGES } from './results-common.js';
+import { BENCH_ORDER, denseReport, mean, pCell, sd, seedGroupComparisons, signed, table } from './results-common.js';
 
 /** One comparison: a recipe on the default build (three seeds) against the same recipe on the build with the new sources. */
 interface MoreSourcesSpec {
@@ -197,14 +197,7 @@ function moreSourcesSection(reports: EvalReport[], spec: MoreSourcesSpec): strin
     const runs = spec.runs.map((name) => denseReport(reports, bench, name)).filter((r): r is EvalReport => !!r);
     if (seeds.length !== spec.baseline.length || runs.length === 0) continue;
     commands.push(...runs.map((run) => run.config.command ?? `# ${bench} ${run.config.encoder.name}: no command recorded`));
-    const base = averageOver(seeds);
-    const run = averageOver(runs);
-    const groups = languageGroups(new Set(base.perQuery.map((q) => q.lang)), WEAK_LANGUAGES, LANGUAGES);
-    for (const [label, only] of groups) {
-      const perSeed = seeds.map((r) => macroMrrOn(r, only));
-      const runPerSeed = runs.map((r) => macroMrrOn(r, only));
-      const cmp = pairedOn(base, run, only);
-      if (!cmp) continue;
+    for (const { label, cmp, baseline: perSeed, runs: runPerSeed } of seedGroupComparisons(seeds, runs, LANGUAGES)) {
       rows.push([bench, label, String(cmp.n), perSeed.map(fmt).join(' / '), fmt(sd(perSeed)), fmt(mean(perSeed)), runPerSeed.map(fmt).join(' / '), fmt(cmp.b), `${signed(cmp.delta)} (${pCell(cmp.pBoot)})`]);
       seedsRun = runs.length;
     }

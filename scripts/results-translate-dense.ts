@@ -5,7 +5,7 @@
  */
 import { fmt } from '../eval/report.js';
 import type { EvalReport } from '../eval/run.js';
-import { averageOver, BENCH_ORDER, languageGroups, macroMrrOn, pairedOn, pCell, signed, table, WEAK_LANGUAGES } from './results-common.js';
+import { BENCH_ORDER, pCell, seedGroupComparisons, signed, table, WEAK_LANGUAGES } from './results-common.js';
 
 /** The shipped recipe's seeds 1–3 by the encoder name of their reports (seed 2 is `cmtp-base` itself). */
 const SEEDS = ['base-es-9ep-tibetan-di', 'cmtp-base', 'base-es-9ep-tibetan-di-seed3'];
@@ -21,12 +21,8 @@ export function translateDenseSection(reports: EvalReport[]): string[] {
     if (dense.some((r) => !r) || translated.some((r) => !r)) continue;
     const [denseRuns, translatedRuns] = [dense as EvalReport[], translated as EvalReport[]];
     commands.push(...translatedRuns.map((r) => r.config.command ?? `# ${bench} ${r.config.encoder.name}: no command recorded`));
-    const [a, b] = [averageOver(denseRuns), averageOver(translatedRuns)];
-    for (const [label, only] of languageGroups(new Set(a.perQuery.map((q) => q.lang)), WEAK_LANGUAGES, WEAK_LANGUAGES)) {
-      const cmp = pairedOn(a, b, only);
-      if (!cmp) continue;
-      const perSeed = (runs: EvalReport[]) => runs.map((r) => fmt(macroMrrOn(r, only))).join(' / ');
-      rows.push([bench, label, String(cmp.n), perSeed(denseRuns), fmt(cmp.a), perSeed(translatedRuns), fmt(cmp.b), `${signed(cmp.delta)} (${pCell(cmp.pBoot)})`]);
+    for (const { label, cmp, baseline, runs } of seedGroupComparisons(denseRuns, translatedRuns, WEAK_LANGUAGES)) {
+      rows.push([bench, label, String(cmp.n), baseline.map(fmt).join(' / '), fmt(cmp.a), runs.map(fmt).join(' / '), fmt(cmp.b), `${signed(cmp.delta)} (${pCell(cmp.pBoot)})`]);
     }
   }
   if (!rows.length) return [];
