@@ -54,7 +54,8 @@ const CHOICES: GraphChoice[] = [
 
 test('usearch builds on two threads find the true neighbours: mean recall@10 over 100 queries with a beam as wide as the graph', () => {
   const vectors = unitVectors(1000, 9);
-  for (const scalar of [undefined, 'f16'] as const) {
+  // i8 rounds the stored vectors enough to reorder close neighbours (measured 0.971–0.978 against the exact top 10).
+  for (const [scalar, minimum] of [[undefined, 0.97], ['f16', 0.97], ['i8', 0.93]] as const) {
     const store = createGraphStore({ library: 'usearch', threads: 2, ...(scalar ? { scalar } : {}) }, { dim: DIM, params: PARAMS });
     store.addMany(labelsFrom(1, 1000), vectors);
     let found = 0;
@@ -63,9 +64,10 @@ test('usearch builds on two threads find the true neighbours: mean recall@10 ove
       const expected = exactTop(vectors, query, 10, () => true);
       found += store.search(query, 10, undefined, 1000).filter((h) => expected.includes(h.label)).length;
     }
-    assert.ok(found / 1000 >= 0.97, `${scalar ?? 'f32'}: mean recall@10 ${found / 1000}`);
+    assert.ok(found / 1000 >= minimum, `${scalar ?? 'f32'}: mean recall@10 ${found / 1000}`);
   }
 });
+
 const nameOf = (c: GraphChoice) => `${c.library}${c.scalar ? ` ${c.scalar}` : ''}`;
 
 for (const choice of CHOICES) {
