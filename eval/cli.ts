@@ -13,7 +13,7 @@ import { METRIC_NAMES, type MetricName } from './metrics.js';
 import { correlatePairs, readPairs } from './pairs.js';
 import { formatMarkdown, readReport, writeEvalOutputs } from './report.js';
 import { runEval } from './run.js';
-import { formatAutoModesMarkdown, measureAutoModes, writeAutoModes } from './auto-modes.js';
+import { assertSameRecipe, formatAutoModesMarkdown, measureAutoModes, writeAutoModes } from './auto-modes.js';
 
 interface EvalCliOptions {
   bench?: string;
@@ -157,6 +157,7 @@ interface AutoModesCliOptions {
   translator?: string;
   out?: string;
   write: boolean;
+  writeTo?: string;
   seed: number;
   distractors: number;
 }
@@ -168,12 +169,14 @@ export function autoModesCommand(logger: Logger, withTempEngine: TempEngineRunne
     .option('--translator <dir>', 'query translator for the translate modes (default: models/translate-base)')
     .option('-o, --out <base>', 'write <base>.json and <base>.md')
     .option('--write', "store the choice in the model's model.json (no re-index: the encoder version hashes model.onnx only)", false)
+    .option('--write-to <dir>', 'store the choice in another model of the same recipe (e.g. the shipped model, measured on a replica with a larger validation split)')
     .option('--seed <n>', 'seed of the paired tests and of the distractor sample', integerOption(0, 2 ** 32 - 1), 1)
     .option('--distractors <n>', 'English strings of the training data added to the English side, so that dense is not at its ceiling', integerOption(0, 1_000_000), 6000)
     .showHelpAfterError()
     .exitOverride()
     .action(async (o: AutoModesCliOptions) => {
-      const command = ['npx tafuta auto-modes', `--model ${o.model}`, ...(o.translator ? [`--translator ${o.translator}`] : []), ...(o.out ? [`--out ${o.out}`] : []), ...(o.write ? ['--write'] : []), `--seed ${o.seed}`, `--distractors ${o.distractors}`].join(' ');
+      const command = ['npx tafuta auto-modes', `--model ${o.model}`, ...(o.translator ? [`--translator ${o.translator}`] : []), ...(o.out ? [`--out ${o.out}`] : []), ...(o.write ? ['--write'] : []), ...(o.writeTo ? [`--write-to ${o.writeTo}`] : []), `--seed ${o.seed}`, `--distractors ${o.distractors}`].join(' ');
+      if (o.writeTo) assertSameRecipe(o.model, o.writeTo);
       await withTempEngine(
         async (engine) => {
           const report = await measureAutoModes({ engine, modelDir: o.model, seed: o.seed, distractors: o.distractors, command, log: (message) => logger.info(message) });
@@ -185,9 +188,9 @@ export function autoModesCommand(logger: Logger, withTempEngine: TempEngineRunne
             fs.writeFileSync(`${o.out}.md`, markdown);
             process.stdout.write(`wrote ${o.out}.json and ${o.out}.md\n`);
           }
-          if (o.write) {
-            writeAutoModes(o.model, report);
-            process.stdout.write(`stored autoModes in ${o.model}/model.json\n`);
+          for (const target of [...(o.write ? [o.model] : []), ...(o.writeTo ? [o.writeTo] : [])]) {
+            writeAutoModes(target, report);
+            process.stdout.write(`stored autoModes in ${target}/model.json\n`);
           }
         },
         [o.model],

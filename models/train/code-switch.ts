@@ -16,7 +16,7 @@ import { featurizeWords, wordFeatureIds, type FeatureConfig } from '../features.
 import { tokenize } from '../../text/normalize.js';
 import { parseTable, type TranslationTable } from '../translate/table.js';
 import { readTranslatorManifest } from '../translate/translator.js';
-import type { Dataset } from './dataset.js';
+import { DEFAULT_VALIDATION_MAX_FRACTION, type Dataset } from './dataset.js';
 
 /**
  * Per training pair, the words that may be swapped and their English options, flattened:
@@ -164,17 +164,22 @@ export function codeSwitchIds(candidates: CodeSwitchCandidates, pairIndex: numbe
 export function readCodeSwitchTables(
   dir: string,
   trainFiles: ReadonlyArray<{ path: string; sha256: string }>,
-  validationPerLang: number,
+  holdOut: { validationPerLang: number; validationMaxFraction?: number | undefined },
   borrow: boolean,
 ): (lang: string) => TranslationTable[] {
   const manifest = readTranslatorManifest(dir);
   const recorded = manifest as unknown as {
-    config?: { data?: { validationPerLang?: number } };
+    config?: { data?: { validationPerLang?: number; validationMaxFraction?: number } };
     data?: { files?: Array<{ path: string; sha256: string }> };
   };
   const tableHoldOut = recorded.config?.data?.validationPerLang;
-  if (tableHoldOut !== validationPerLang) {
-    throw new TafutaError('INVALID_ARGUMENT', `${dir}: its tables held out ${String(tableHoldOut)} validation pairs per language, this run holds out ${validationPerLang}; the tables may have seen this run's validation pairs`);
+  if (tableHoldOut !== holdOut.validationPerLang) {
+    throw new TafutaError('INVALID_ARGUMENT', `${dir}: its tables held out ${String(tableHoldOut)} validation pairs per language, this run holds out ${holdOut.validationPerLang}; the tables may have seen this run's validation pairs`);
+  }
+  const tableFraction = recorded.config?.data?.validationMaxFraction ?? DEFAULT_VALIDATION_MAX_FRACTION;
+  const runFraction = holdOut.validationMaxFraction ?? DEFAULT_VALIDATION_MAX_FRACTION;
+  if (tableFraction !== runFraction) {
+    throw new TafutaError('INVALID_ARGUMENT', `${dir}: its tables held out at most ${tableFraction} of a language's strings, this run ${runFraction}; the tables may have seen this run's validation pairs`);
   }
   const tableFiles = new Map((recorded.data?.files ?? []).map((f) => [path.basename(f.path), f.sha256]));
   for (const file of trainFiles) {

@@ -21,6 +21,8 @@ export const trainConfigSchema = z.strictObject({
       langTemperature: z.number().min(0).max(1).default(0.5),
       /** Pairs per language held out for validation (by English string, so no leakage). */
       validationPerLang: z.int().min(0).default(100),
+      /** Most of a language's English strings its validation split may take. */
+      validationMaxFraction: z.number().gt(0).max(0.5).default(0.1),
     })
     .prefault({}),
   model: z

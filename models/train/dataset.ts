@@ -62,12 +62,16 @@ export interface DatasetOptions {
   maxPairsPerLang?: number | undefined;
   shortPairWeight: number;
   validationPerLang: number;
+  /** Most of a language's English strings the validation split may take (default 0.1). */
+  validationMaxFraction?: number | undefined;
   features: FeatureConfig;
   /** Learn this many BPE merges from the training pairs and add their units to the features (0: none). */
   subwordMerges?: number | undefined;
   /** Language weighting of the subword counts (as `langTemperature` weights pair sampling). */
   langTemperature?: number | undefined;
 }
+
+export const DEFAULT_VALIDATION_MAX_FRACTION = 0.1;
 
 /** Deterministic pseudo-random fraction of a string (for splits that do not depend on file order). */
 function hashFraction(text: string): number {
@@ -76,10 +80,10 @@ function hashFraction(text: string): number {
 
 /**
  * The English strings whose pairs a language holds out for validation: whole strings with the lowest hash fractions
- * until `validationPerLang` pairs (at most a tenth of the strings). Anything trained on the same files with the same
- * quota (the query translator) holds out the same pairs, so validating one model on another's held-out pairs is fair.
+ * until `validationPerLang` pairs (at most `maxFraction` of the strings). Anything trained on the same files with the
+ * same quota (the query translator) holds out the same pairs, so validating one model on another's held-out pairs is fair.
  */
-export function heldOutEnglish(records: ReadonlyArray<{ en: string }>, validationPerLang: number): Set<string> {
+export function heldOutEnglish(records: ReadonlyArray<{ en: string }>, validationPerLang: number, maxFraction = DEFAULT_VALIDATION_MAX_FRACTION): Set<string> {
   const fraction = new Map([...new Set(records.map((r) => r.en))].map((en) => [en, hashFraction(en)]));
   const byFraction = [...fraction.keys()].sort((a, b) => fraction.get(a)! - fraction.get(b)!);
   const heldOut = new Set<string>();
@@ -87,7 +91,7 @@ export function heldOutEnglish(records: ReadonlyArray<{ en: string }>, validatio
   const pairsPerEnglish = new Map<string, number>();
   for (const r of records) pairsPerEnglish.set(r.en, (pairsPerEnglish.get(r.en) ?? 0) + 1);
   for (const en of byFraction) {
-    if (heldPairs >= validationPerLang || heldOut.size >= byFraction.length / 10) break;
+    if (heldPairs >= validationPerLang || heldOut.size >= byFraction.length * maxFraction) break;
     if (en.split(/\s+/).length < 2) continue; // validate on real phrases, not "Cancel"
     heldOut.add(en);
     heldPairs += pairsPerEnglish.get(en)!;
@@ -109,7 +113,7 @@ export async function loadDataset(options: DatasetOptions): Promise<Dataset> {
     const file = path.join(options.trainDir, `${code}.jsonl`);
     const records: Array<{ en: string; text: string; short?: boolean }> = [];
     for await (const r of jsonLines<{ en: string; text: string; short?: boolean }>(file)) records.push(r);
-    files.push({ code, file, records, heldOut: heldOutEnglish(records, options.validationPerLang) });
+    files.push({ code, file, records, heldOut: heldOutEnglish(records, options.validationPerLang, options.validationMaxFraction) });
   }
 
   let features = options.features;

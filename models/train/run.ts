@@ -84,7 +84,7 @@ function attachCodeSwitching(config: TrainConfig, dataset: Dataset, features: Fe
   if (!options) return undefined;
   const trainDir = path.resolve(config.data.trainDir);
   const trainFiles = dataset.manifest.files.filter((f) => path.resolve(path.dirname(f.path)) === trainDir);
-  const tablesOf = readCodeSwitchTables(options.tables, trainFiles, config.data.validationPerLang, options.borrow);
+  const tablesOf = readCodeSwitchTables(options.tables, trainFiles, config.data, options.borrow);
   const switched = (lang: string) => lang !== 'en' && (options.langs === undefined || options.langs.includes(lang));
   dataset.codeSwitch = buildCodeSwitchCandidates(dataset, (lang) => (switched(lang) ? tablesOf(lang) : []), { minProbability: options.minProbability, features });
   const coverage = dataset.codeSwitch.coverage;

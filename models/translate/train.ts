@@ -23,6 +23,8 @@ export const translateConfigSchema = z.object({
     trainDir: z.string().default('data/train'),
     /** Must equal the encoder config's, so the two models hold out the same pairs. */
     validationPerLang: z.int().min(1).default(100),
+    /** Must equal the encoder config's too (see validationPerLang). */
+    validationMaxFraction: z.number().gt(0).max(0.5).default(0.1),
     langs: z.array(z.string()).optional(),
   }).prefault({}),
   tables: z.object({
@@ -95,7 +97,7 @@ export async function trainTables(config: TranslateConfig, outDir: string, log: 
     const records: PairRecord[] = [];
     for await (const r of jsonLines<PairRecord>(file)) records.push({ en: r.en, text: r.text });
     data.files.push({ path: file, sha256: sha256FileSync(file), records: records.length });
-    const held = heldOutEnglish(records, config.data.validationPerLang);
+    const held = heldOutEnglish(records, config.data.validationPerLang, config.data.validationMaxFraction);
     const train = records.filter((r) => !held.has(r.en));
     for (const r of records) if (held.has(r.en)) heldOut.push({ ...r, lang });
     for (const r of train) trainingEnglish.add(r.en);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { decideAutoModes, validationPairs } from '../../eval/auto-modes.js';
+import { decideAutoModes, validationPairs, writeAutoModes, type AutoModesReport } from '../../eval/auto-modes.js';
 import type { EvalReport } from '../../eval/run.js';
 import { validationHalfOf } from '../../models/translate/validation-split.js';
 import { loadDataset } from '../../models/train/dataset.js';
@@ -22,34 +22,70 @@ test("auto-mode validation pairs are exactly the trainer's validation pairs (sam
     records.push({ en: records[5]!.en, text: `another translation${suffix}` }); // two translations of one string
     fs.writeFileSync(path.join(trainDir, `${lang}.jsonl`), records.map((r) => JSON.stringify(r)).join('\n') + '\n');
   }
-  const data = { trainDir, monoDir: path.join(trainDir, 'none'), morphDir: path.join(trainDir, 'none'), excludeLangs: [], shortPairWeight: 0.5, validationPerLang: 10 };
-  const dataset = await loadDataset({ ...data, features: FEATURES });
-  const expected = dataset.validation.map((p) => `${dataset.langs[p.lang]}\t${dataset.english[p.en]!.text}\t${p.lrlText}`).sort();
-  const rebuilt = validationPairs(data, FEATURES).map((p) => `${p.lang}\t${p.en}\t${p.text}`).sort();
-  assert.ok(expected.length >= 20);
-  assert.deepEqual(rebuilt, expected);
+  const base = { trainDir, monoDir: path.join(trainDir, 'none'), morphDir: path.join(trainDir, 'none'), excludeLangs: [], shortPairWeight: 0.5 };
+  // A quota of 10 pairs per language; and one of 1000 that only the cap (a quarter of the 120 strings) stops.
+  for (const [hold, size] of [[{ validationPerLang: 10 }, [20, 22]], [{ validationPerLang: 1000, validationMaxFraction: 0.25 }, [50, 62]]] as const) {
+    const data = { ...base, ...hold };
+    const dataset = await loadDataset({ ...data, features: FEATURES });
+    const expected = dataset.validation.map((p) => `${dataset.langs[p.lang]}\t${dataset.english[p.en]!.text}\t${p.lrlText}`).sort();
+    const rebuilt = validationPairs(data, FEATURES).map((p) => `${p.lang}\t${p.en}\t${p.text}`).sort();
+    assert.ok(expected.length >= size[0] && expected.length <= size[1], `${expected.length} validation pairs`);
+    assert.deepEqual(rebuilt, expected);
+  }
 });
 
-test('auto leaves dense only for the best candidate that beats it significantly, per language', () => {
+type Reciprocal = (lang: string, i: number) => number;
+const report = (langs: readonly string[], rr: Reciprocal) => ({
+  perQuery: langs.flatMap((lang) => Array.from({ length: 60 }, (_, i) => ({ id: `${lang}-${i}`, lang, metrics: { 'MRR@10': rr(lang, i) } }))),
+}) as unknown as EvalReport;
+const denseRr: Reciprocal = (_, i) => (i % 2 === 0 ? 0.5 : 0.25);
+
+test('auto takes the best candidate that beats dense significantly on the language itself', () => {
   // 60 queries per language; reciprocal ranks per mode chosen so that the outcome is clear-cut.
-  const report = (rr: (lang: string, i: number) => number) => ({
-    perQuery: ['sw', 'yo', 'ha'].flatMap((lang) => Array.from({ length: 60 }, (_, i) => ({ id: `${lang}-${i}`, lang, metrics: { 'MRR@10': rr(lang, i) } }))),
-  }) as unknown as EvalReport;
-  const dense = report((_, i) => (i % 2 === 0 ? 0.5 : 0.25));
-  const rows = decideAutoModes(dense, {
+  const langs = ['sw', 'yo', 'ha'];
+  const { rows, pooled } = decideAutoModes(report(langs, denseRr), {
     // sw: both fused modes beat dense on every query, translate-hybrid by more; yo: hybrid better on one query only.
-    hybrid: report((lang, i) => (lang === 'sw' ? 0.9 : lang === 'yo' && i === 0 ? 1 : i % 2 === 0 ? 0.5 : 0.25)),
-    'translate-hybrid': report((lang, i) => (lang === 'sw' ? 1 : i % 2 === 0 ? 0.5 : 0.25)),
-    // ha: translate is worse than dense everywhere.
-    translate: report((lang, i) => (lang === 'ha' ? 0.1 : i % 2 === 0 ? 0.5 : 0.25)),
+    // ha: every candidate is worse than dense, the pooled winner (translate-hybrid, carried by sw) too: ha keeps dense.
+    hybrid: report(langs, (lang, i) => (lang === 'sw' ? 0.9 : lang === 'yo' && i === 0 ? 1 : lang === 'ha' ? 0.1 : denseRr(lang, i))),
+    'translate-hybrid': report(langs, (lang, i) => (lang === 'sw' ? 1 : lang === 'ha' ? 0.1 : denseRr(lang, i))),
+    translate: report(langs, (lang, i) => (lang === 'ha' ? 0.1 : denseRr(lang, i))),
     // yo: translate-dense better on every query, by less than translate-hybrid on sw.
-    'translate-dense': report((lang, i) => (lang === 'yo' ? 0.75 : i % 2 === 0 ? 0.5 : 0.25)),
+    'translate-dense': report(langs, (lang, i) => (lang === 'yo' ? 0.75 : lang === 'ha' ? 0.1 : denseRr(lang, i))),
   }, 1);
-  const modes = Object.fromEntries(rows.map((r) => [r.lang, r.mode]));
-  assert.deepEqual(modes, { ha: 'dense', sw: 'translate-hybrid', yo: 'translate-dense' });
+  assert.deepEqual(Object.fromEntries(rows.map((r) => [r.lang, [r.mode, r.reason]])), {
+    ha: ['dense', 'dense'],
+    sw: ['translate-hybrid', 'language'],
+    yo: ['translate-dense', 'language'],
+  });
+  assert.equal(pooled.winner, 'translate-hybrid');
   const sw = rows.find((r) => r.lang === 'sw')!;
   assert.ok(Math.abs(sw.candidates['translate-hybrid'].delta - (1 - 0.375)) < 1e-9);
   assert.ok(sw.candidates.hybrid.p < 0.05 && rows.find((r) => r.lang === 'yo')!.candidates.hybrid.p >= 0.05);
+});
+
+test('a gain too small to show in one language but shown by all of them together goes to every language it does not hurt', () => {
+  // translate-dense lifts 3 of 60 queries in each of five languages (one language alone: p = 0.25) and lowers 7 in a
+  // sixth (p ≈ 0.016); the other candidates equal dense everywhere.
+  const gaining = ['am', 'ha', 'so', 'wo', 'yo'];
+  const langs = [...gaining, 'ti'];
+  const translateDense: Reciprocal = (lang, i) => {
+    if (lang === 'ti') return i < 7 ? denseRr(lang, i) - 0.2 : denseRr(lang, i);
+    return i < 6 && i % 2 === 0 ? 1 : denseRr(lang, i);
+  };
+  const same = report(langs, denseRr);
+  const { rows, pooled } = decideAutoModes(report(langs, denseRr), { hybrid: same, 'translate-hybrid': same, translate: same, 'translate-dense': report(langs, translateDense) }, 1);
+  assert.equal(pooled.winner, 'translate-dense');
+  assert.ok(pooled.candidates['translate-dense'].p < 0.05, `pooled p ${pooled.candidates['translate-dense'].p}`);
+  for (const row of rows) {
+    if (row.lang === 'ti') {
+      assert.ok(row.candidates['translate-dense'].delta < 0 && row.candidates['translate-dense'].p < 0.05, `ti p ${row.candidates['translate-dense'].p}`);
+      assert.deepEqual([row.mode, row.reason], ['dense', 'dense']);
+    } else {
+      assert.ok(Math.abs(row.candidates['translate-dense'].delta - 1.5 / 60) < 1e-9);
+      assert.ok(row.candidates['translate-dense'].p >= 0.05, `${row.lang} p ${row.candidates['translate-dense'].p}`);
+      assert.deepEqual([row.mode, row.reason], ['translate-dense', 'pooled'], row.lang);
+    }
+  }
 });
 
 test('the held-out pairs split in two halves by English string, the same way every time', () => {
@@ -58,4 +94,25 @@ test('the held-out pairs split in two halves by English string, the same way eve
   assert.deepEqual(strings.map(validationHalfOf), halves);
   const fusion = halves.filter((h) => h === 'fusion-weights').length;
   assert.ok(fusion > 150 && fusion < 250, `${fusion} of 400`);
+});
+
+test("a replica's measured choice is stored in another model only if both were trained with one recipe", () => {
+  const dir = tempDir();
+  const recipe = { model: { dim: 256, pooling: 'attention' }, train: { epochs: 9 } };
+  const model = (name: string, config: object) => {
+    fs.mkdirSync(path.join(dir, name));
+    fs.writeFileSync(path.join(dir, name, 'model.json'), JSON.stringify({ name, config }));
+    return path.join(dir, name);
+  };
+  const replica = model('replica', { name: 'replica', seed: 2, data: { trainDir: 'data/train', validationPerLang: 400, validationMaxFraction: 0.25 }, ...recipe });
+  const shipped = model('shipped', { name: 'shipped', seed: 1, data: { trainDir: 'data/train', validationPerLang: 100 }, ...recipe });
+  const other = model('other', { name: 'other', seed: 2, data: { trainDir: 'data/train', validationPerLang: 400 }, ...recipe, train: { epochs: 6 } });
+  const autoModes = { languages: { yo: 'translate-dense' as const }, default: 'dense' as const };
+  const report = { encoder: { name: 'replica', dir: replica, version: undefined }, rule: 'r', date: 'd', command: 'c', autoModes } as unknown as AutoModesReport;
+  writeAutoModes(shipped, report);
+  const written = JSON.parse(fs.readFileSync(path.join(shipped, 'model.json'), 'utf8')) as { name: string; autoModes: Record<string, unknown> };
+  assert.equal(written.name, 'shipped');
+  assert.deepEqual(written.autoModes, { ...autoModes, rule: 'r', measured: 'd', command: 'c', measuredOn: 'replica' });
+  assert.throws(() => writeAutoModes(other, report), /not trained with the recipe of/);
+  assert.equal((JSON.parse(fs.readFileSync(path.join(other, 'model.json'), 'utf8')) as { autoModes?: unknown }).autoModes, undefined);
 });

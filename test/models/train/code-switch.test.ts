@@ -127,12 +127,14 @@ test('tables are refused unless learnt from the same training file with the same
   const file = path.join(dir, 'train', 'xx.jsonl');
   const { sha256FileSync } = await import('../../../core/hash.js');
   const files = [{ path: file, sha256: sha256FileSync(file) }];
-  const tablesOf = readCodeSwitchTables(path.join(dir, 'tables'), files, 20, true);
+  const tablesOf = readCodeSwitchTables(path.join(dir, 'tables'), files, { validationPerLang: 20 }, true);
   assert.equal(tablesOf('xx').length, 1);
   assert.ok(tablesOf('xx')[0]!.size > 10);
   assert.deepEqual(tablesOf('zz'), []);
-  assert.throws(() => readCodeSwitchTables(path.join(dir, 'tables'), files, 100, true), /held out 20 validation pairs per language, this run holds out 100/);
-  assert.throws(() => readCodeSwitchTables(path.join(dir, 'tables'), [{ path: file, sha256: '0'.repeat(64) }], 20, true), /learnt from other data/);
+  assert.equal(readCodeSwitchTables(path.join(dir, 'tables'), files, { validationPerLang: 20, validationMaxFraction: 0.1 }, true)('xx').length, 1);
+  assert.throws(() => readCodeSwitchTables(path.join(dir, 'tables'), files, { validationPerLang: 100 }, true), /held out 20 validation pairs per language, this run holds out 100/);
+  assert.throws(() => readCodeSwitchTables(path.join(dir, 'tables'), files, { validationPerLang: 20, validationMaxFraction: 0.25 }, true), /at most 0.1 of a language's strings, this run 0.25/);
+  assert.throws(() => readCodeSwitchTables(path.join(dir, 'tables'), [{ path: file, sha256: '0'.repeat(64) }], { validationPerLang: 20 }, true), /learnt from other data/);
 });
 
 test('training: the English side is never switched, the other side is, and nothing changes when it is not configured', async () => {
@@ -158,7 +160,7 @@ test('training: the English side is never switched, the other side is, and nothi
   // switchable words of that side have are never trained, while English rows are (the English side is intact).
   const dataset = await loadDataset({ ...onConfig.data, features });
   const { buildCodeSwitchCandidates: build } = await import('../../../models/train/code-switch.js');
-  const tablesOf = readCodeSwitchTables(path.join(dir, 'tables'), dataset.manifest.files, 20, true);
+  const tablesOf = readCodeSwitchTables(path.join(dir, 'tables'), dataset.manifest.files, { validationPerLang: 20 }, true);
   dataset.codeSwitch = build(dataset, tablesOf, { minProbability: 0.3, features });
   const englishIds = new Set(dataset.english.flatMap((e) => [...e.ids]));
   const englishBefore = dataset.english.map((e) => key(e.ids));
