@@ -93,5 +93,5 @@ export async function fitFusionWeights(engine: Engine, config: TranslateConfig, 
 
 /** What `tafuta translate train` runs after the tables: the fit, in a temporary engine that loads the fresh translator from `outDir`. */
 export function fusionWeightFitter(withTempEngine: TempEngineRunner): FitFusionWeights {
-  return (config, tables, outDir, log) => withTempEngine((engine) => fitFusionWeights(engine, config, tables, outDir, log), [], path.resolve(outDir));
+  return (config, tables, outDir, log, modelDirs) => withTempEngine((engine) => fitFusionWeights(engine, config, tables, outDir, log), [...modelDirs], path.resolve(outDir));
 }

@@ -10,6 +10,7 @@ import { readReport } from '../eval/report.js';
 import type { EvalReport } from '../eval/run.js';
 import { ablationSections, ABLATION_RUNS } from './results-ablations.js';
 import { adaptersSection, ADAPTER_RUNS } from './results-adapters.js';
+import { autoReplicaSection } from './results-auto-replica.js';
 import { benchmarkSections, introSection } from './results-benchmarks.js';
 import { codeSwitchSection, CODE_SWITCH_RUNS } from './results-code-switching.js';
 import { REPO_ROOT } from './results-common.js';
@@ -63,6 +64,7 @@ const COMPARISON_SECTIONS: Array<(reports: EvalReport[]) => string[]> = [
   zeroShotSubwordsSection,
   queryTranslationSection,
   translateDenseSection,
+  autoReplicaSection,
   codeSwitchSection,
   adaptersSection,
 ];

@@ -8,7 +8,7 @@ import { readTranslateConfig, trainTables, type TableTrainingResult, type Transl
  * Fits the translate-hybrid weights on the held-out pairs and rewrites the manifest in `outDir`: it needs an
  * engine and the evaluation, so the composition root hands it in (eval/fusion-weights.ts).
  */
-export type FitFusionWeights = (config: TranslateConfig, tables: TableTrainingResult, outDir: string, log: (message: string) => void) => Promise<TranslatorManifest>;
+export type FitFusionWeights = (config: TranslateConfig, tables: TableTrainingResult, outDir: string, log: (message: string) => void, modelDirs: readonly string[]) => Promise<TranslatorManifest>;
 
 export function translateCommand(logger: Logger, fitFusionWeights: FitFusionWeights): Command {
   const command = new Command('translate').description('query translation for cross-lingual BM25 (the translate and translate-hybrid modes)');
@@ -17,11 +17,12 @@ export function translateCommand(logger: Logger, fitFusionWeights: FitFusionWeig
     .description('learn word translation tables from data/train and fit the fusion weights on held-out pairs')
     .requiredOption('--config <file>', 'translator config (configs/translate-base.json)')
     .requiredOption('--out <dir>', 'translator directory to write (translator.json + tables/)')
-    .action(async (options: { config: string; out: string }) => {
+    .option('--model <dir>', 'encoder model directory to load besides the shipped ones, when fusion.encoder is not shipped')
+    .action(async (options: { config: string; out: string; model?: string }) => {
       const config = readTranslateConfig(options.config);
       const log = (message: string) => logger.info(message);
       const tables = await trainTables(config, options.out, log);
-      const manifest = await fitFusionWeights(config, tables, options.out, log);
+      const manifest = await fitFusionWeights(config, tables, options.out, log, options.model ? [options.model] : []);
       process.stdout.write(`wrote ${options.out}: ${Object.keys(manifest.tables).length} tables, ${manifest.bytes as number} bytes\n`);
     });
   return command;
