@@ -67,7 +67,7 @@ export function autoReplicaSection(reports: EvalReport[]): string[] {
     }
   }
   const byMode = new Map<string, string[]>();
-  for (const r of decision.rows) byMode.set(r.mode, [...(byMode.get(r.mode) ?? []), `${r.lang}${r.reason === 'pooled' ? '' : ` (${r.reason === 'language' ? 'own' : r.reason})`}`]);
+  for (const r of decision.rows) byMode.set(r.mode, [...(byMode.get(r.mode) ?? []), `${r.lang}${r.reason === 'language' ? ' (on its own)' : ''}`]);
   const pooled = decision.pooled;
   return [
     '## `auto` decided on a replica of the shipped recipe (issue 18, lever 1)',

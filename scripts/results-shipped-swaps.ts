@@ -22,7 +22,8 @@ const MODES = ['dense', 'hybrid', 'auto', 'translate', 'translate-hybrid'];
 /** After a new model is copied in: what depends on it refitted (tables, fusion weights, autoModes), then every eval. */
 const REFIT_AND_MEASURE = [
     'npx tafuta translate train --config configs/translate-base.json --out models/translate-base',
-    'npx tafuta auto-modes --model models/cmtp-base --out docs/eval/auto-modes/cmtp-base --write --seed 1 --distractors 6000',
+    'npx tafuta auto-modes --model models/cmtp-base --out docs/eval/auto-modes/cmtp-base --write --seed 1 --distractors 6000   # until 2026-12-07 20:30; since then on a replica of the recipe (next line)',
+    'npx tafuta auto-modes --model .cache/auto-modes/cmtp-base-replica --translator .cache/auto-modes/translate-replica --out docs/eval/auto-modes/cmtp-base-replica --write-to models/cmtp-base --seed 1 --distractors 6000   # after retraining the replica and its tables (configs/auto-modes/)',
     'npx tafuta eval --bench data/bench/mediawiki-xling --encoder cmtp-base --mode dense --k 100 --out docs/eval/mediawiki-xling.cmtp-base.dense   # and every mode and bench',
 ];
 

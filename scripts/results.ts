@@ -23,6 +23,7 @@ import { SHIPPED_SWAP_RUNS, shippedSwapSections } from './results-shipped-swaps.
 import { contactLanguageSection, moreDataSection, TRAINING_DATA_RUNS } from './results-training-data.js';
 import { zeroShotSection, ZERO_SHOT_RUNS } from './results-zero-shot.js';
 import { ZERO_SHOT_SUBWORD_RUNS, zeroShotSubwordsSection } from './results-zero-shot-subwords.js';
+import { ZERO_SHOT_BORROWED_RUNS, zeroShotBorrowedSection } from './results-zero-shot-borrowed.js';
 
 const REPORTS_DIR = path.join(REPO_ROOT, 'docs', 'eval');
 const OUT = path.join(REPO_ROOT, 'docs', 'results.md');
@@ -39,6 +40,7 @@ const SHOWN_IN_OWN_SECTION = new Set([
   ...SHIPPED_SWAP_RUNS,
   ...MORE_SOURCES_RUNS,
   ...ZERO_SHOT_SUBWORD_RUNS,
+  ...ZERO_SHOT_BORROWED_RUNS,
 ]);
 
 function loadReports(dir: string): EvalReport[] {
@@ -62,6 +64,7 @@ const COMPARISON_SECTIONS: Array<(reports: EvalReport[]) => string[]> = [
   moreSourcesSections,
   zeroShotSection,
   zeroShotSubwordsSection,
+  zeroShotBorrowedSection,
   queryTranslationSection,
   translateDenseSection,
   autoReplicaSection,
