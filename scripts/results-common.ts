@@ -117,3 +117,24 @@ export function seedGroupComparisons(baseline: EvalReport[], runs: EvalReport[],
     return cmp ? [{ label, cmp, baseline: baseline.map((r) => macroMrrOn(r, only)), runs: runs.map((r) => macroMrrOn(r, only)) }] : [];
   });
 }
+
+/**
+ * A held-out language's cells of a zero-shot table: queries, untrained, supervised, zero-shot, kept, gain kept
+ * ((zero-shot − untrained) / (supervised − untrained)), and the zero-shot run against untrained and supervised.
+ */
+export function zeroShotCells(supervised: EvalReport, zeroShot: EvalReport, untrained: EvalReport | undefined, heldOut: string): string[] {
+  const held = pairedOn(supervised, zeroShot, (lang) => lang === heldOut)!;
+  const base = untrained?.languages[heldOut]?.metrics['MRR@10'];
+  const vsBase = untrained ? pairedOn(untrained, zeroShot, (lang) => lang === heldOut) : undefined;
+  const gain = base !== undefined && held.a > base ? (held.b - base) / (held.a - base) : undefined;
+  return [
+    String(held.n),
+    base === undefined ? '–' : fmt(base),
+    fmt(held.a),
+    `**${fmt(held.b)}**`,
+    held.a > 0 ? percent(held.b / held.a) : '–',
+    gain === undefined ? '–' : `**${percent(gain)}**`,
+    vsBase ? `${signed(vsBase.delta)} (${pCell(vsBase.pBoot)})` : '–',
+    `${signed(held.delta)} (${pCell(held.pBoot)})`,
+  ];
+}

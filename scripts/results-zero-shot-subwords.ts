@@ -6,7 +6,7 @@
  */
 import { fmt } from '../eval/report.js';
 import type { EvalReport } from '../eval/run.js';
-import { BENCH_ORDER, pairedOn, pCell, percent, signed, systemOf, table } from './results-common.js';
+import { BENCH_ORDER, pairedOn, pCell, signed, systemOf, table, zeroShotCells } from './results-common.js';
 
 const SPEC = {
   heldOut: 'xh',
@@ -34,22 +34,7 @@ export function zeroShotSubwordsSection(reports: EvalReport[]): string[] {
       const zeroShot = find(bench, recipe.zeroShot);
       if (!supervised || !zeroShot || !zeroShot.languages[SPEC.heldOut]?.queries) continue;
       commands.push(...[supervised, zeroShot].map((r) => r.config.command ?? `# ${bench} ${r.config.encoder.name}: no command recorded`));
-      const held = pairedOn(supervised, zeroShot, (lang) => lang === SPEC.heldOut)!;
-      const base = untrained?.languages[SPEC.heldOut]?.metrics['MRR@10'];
-      const vsBase = untrained ? pairedOn(untrained, zeroShot, (lang) => lang === SPEC.heldOut) : undefined;
-      const gain = base !== undefined && held.a > base ? (held.b - base) / (held.a - base) : undefined;
-      rows.push([
-        bench,
-        recipe.label,
-        String(held.n),
-        base === undefined ? '–' : fmt(base),
-        fmt(held.a),
-        `**${fmt(held.b)}**`,
-        held.a > 0 ? percent(held.b / held.a) : '–',
-        gain === undefined ? '–' : `**${percent(gain)}**`,
-        vsBase ? `${signed(vsBase.delta)} (${pCell(vsBase.pBoot)})` : '–',
-        `${signed(held.delta)} (${pCell(held.pBoot)})`,
-      ]);
+      rows.push([bench, recipe.label, ...zeroShotCells(supervised, zeroShot, untrained, SPEC.heldOut)]);
       const related = pairedOn(supervised, zeroShot, (lang) => lang === SPEC.related);
       if (related) relatedRows.push([bench, recipe.label, String(related.n), fmt(related.a), fmt(related.b), `${signed(related.delta)} (${pCell(related.pBoot)})`]);
     }
