@@ -37,6 +37,7 @@ import { runEval, UNKNOWN_LANG, type EvalReport } from './run.js';
 export const ALPHA = 0.05;
 /** The modes `auto` may pick instead of dense. */
 export const AUTO_CANDIDATES = ['hybrid', 'translate-hybrid', 'translate', 'translate-dense'] as const satisfies readonly AutoMode[];
+type CandidateMode = (typeof AUTO_CANDIDATES)[number];
 const METRIC = 'MRR@10';
 const ENGLISH = 'en';
 
@@ -53,7 +54,7 @@ export interface AutoModeRow {
   lang: string;
   queries: number;
   dense: number;
-  candidates: Record<(typeof AUTO_CANDIDATES)[number], CandidateScore>;
+  candidates: Record<CandidateMode, CandidateScore>;
   mode: AutoMode;
   /** language: a candidate beat dense on this language; pooled: the set's pooled winner; dense: neither. */
   reason: 'language' | 'pooled' | 'dense';
@@ -64,9 +65,9 @@ export interface PooledComparison {
   set: string;
   queries: number;
   dense: number;
-  candidates: Record<(typeof AUTO_CANDIDATES)[number], CandidateScore>;
+  candidates: Record<CandidateMode, CandidateScore>;
   /** The best candidate that beats dense on the macro average with p < ALPHA, if any. */
-  winner: AutoMode | undefined;
+  winner: CandidateMode | undefined;
 }
 
 export interface AutoModesReport {
@@ -183,8 +184,6 @@ function writeBeir(dir: string, set: RetrievalSet): void {
   fs.writeFileSync(path.join(dir, 'qrels', 'dev.tsv'), ['query-id\tcorpus-id\tscore', ...set.qrels.map(([q, d]) => `${q}\t${d}\t1`)].join('\n') + '\n');
 }
 
-type CandidateMode = (typeof AUTO_CANDIDATES)[number];
-
 function bestBeatingDense(scores: Record<CandidateMode, CandidateScore>): CandidateMode | undefined {
   const winners = AUTO_CANDIDATES.filter((mode) => scores[mode].delta > 0 && scores[mode].p < ALPHA);
   return winners.reduce<CandidateMode | undefined>((best, m) => (best === undefined || scores[m].mrr > scores[best].mrr ? m : best), undefined);
@@ -212,7 +211,7 @@ export function decideAutoModes(
       const own = bestBeatingDense(scores);
       const base = { lang: r.lang, queries: r.n, dense: r.a, candidates: scores };
       if (own) return { ...base, mode: own, reason: 'language' };
-      const worseHere = pooled.winner !== undefined && scores[pooled.winner as CandidateMode].delta < 0 && scores[pooled.winner as CandidateMode].p < ALPHA;
+      const worseHere = pooled.winner !== undefined && scores[pooled.winner].delta < 0 && scores[pooled.winner].p < ALPHA;
       if (pooled.winner && !worseHere) return { ...base, mode: pooled.winner, reason: 'pooled' };
       return { ...base, mode: 'dense', reason: 'dense' };
     });
