@@ -16,7 +16,8 @@ import { featurizeWords, wordFeatureIds, type FeatureConfig } from '../features.
 import { tokenize } from '../../text/normalize.js';
 import { parseTable, type TranslationTable } from '../translate/table.js';
 import { readTranslatorManifest } from '../translate/translator.js';
-import { DEFAULT_VALIDATION_MAX_FRACTION, type Dataset } from './dataset.js';
+import { DEFAULT_VALIDATION_MAX_FRACTION } from './config.js';
+import type { Dataset } from './dataset.js';
 
 /**
  * Per training pair, the words that may be swapped and their English options, flattened:

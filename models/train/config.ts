@@ -1,6 +1,11 @@
 /** Training configuration (configs/*.json), validated with defaults; recorded inside every trained model. */
 import { z } from 'zod';
 
+export const DEFAULT_VALIDATION_MAX_FRACTION = 0.1;
+
+/** Most of a language's English strings its validation split may take (dataset.ts, heldOutEnglish). */
+export const validationMaxFractionSchema = z.number().gt(0).max(0.5).default(DEFAULT_VALIDATION_MAX_FRACTION);
+
 export const trainConfigSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_.-]+$/),
   seed: z.int().default(1),
@@ -21,8 +26,7 @@ export const trainConfigSchema = z.strictObject({
       langTemperature: z.number().min(0).max(1).default(0.5),
       /** Pairs per language held out for validation (by English string, so no leakage). */
       validationPerLang: z.int().min(0).default(100),
-      /** Most of a language's English strings its validation split may take. */
-      validationMaxFraction: z.number().gt(0).max(0.5).default(0.1),
+      validationMaxFraction: validationMaxFractionSchema,
     })
     .prefault({}),
   model: z

@@ -9,6 +9,7 @@ import { sha256FileSync } from '../../core/hash.js';
 import { jsonLines } from '../../core/jsonl.js';
 import { featurize, type FeatureConfig } from '../features.js';
 import { SubwordSegmenter, type SubwordMerge } from '../subwords.js';
+import { DEFAULT_VALIDATION_MAX_FRACTION } from './config.js';
 import { learnTrainingSubwords } from './subword-vocabulary.js';
 import type { CodeSwitchCandidates } from './code-switch.js';
 import { TafutaError } from '../../core/errors.js';
@@ -70,8 +71,6 @@ export interface DatasetOptions {
   /** Language weighting of the subword counts (as `langTemperature` weights pair sampling). */
   langTemperature?: number | undefined;
 }
-
-export const DEFAULT_VALIDATION_MAX_FRACTION = 0.1;
 
 /** Deterministic pseudo-random fraction of a string (for splits that do not depend on file order). */
 function hashFraction(text: string): number {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { sha256FileSync, sha256Hex } from '../../core/hash.js';
 import { jsonLines } from '../../core/jsonl.js';
+import { validationMaxFractionSchema } from '../train/config.js';
 import { heldOutEnglish } from '../train/dataset.js';
 import { learnTranslationTable, serializeTable } from './table.js';
 import { TRANSLATOR_FORMAT, TRANSLATOR_FORMAT_VERSION, TRANSLATOR_MANIFEST, type TranslatorManifest } from './translator.js';
@@ -24,7 +25,7 @@ export const translateConfigSchema = z.object({
     /** Must equal the encoder config's, so the two models hold out the same pairs. */
     validationPerLang: z.int().min(1).default(100),
     /** Must equal the encoder config's too (see validationPerLang). */
-    validationMaxFraction: z.number().gt(0).max(0.5).default(0.1),
+    validationMaxFraction: validationMaxFractionSchema,
     langs: z.array(z.string()).optional(),
   }).prefault({}),
   tables: z.object({
