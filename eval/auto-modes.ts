@@ -329,12 +329,26 @@ function recipeOf(config: unknown): string {
   return JSON.stringify(sorted({ ...rest, data: dataRest }));
 }
 
-/** Refuses to carry one model's measured auto modes to a model of another recipe. */
-export function assertSameRecipe(measuredDir: string, targetDir: string): void {
-  const configOf = (dir: string) => (JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as { config?: unknown }).config;
-  if (recipeOf(configOf(measuredDir)) !== recipeOf(configOf(targetDir))) {
+/** A model directory's model.json, or a clear error naming the directory. */
+function readModelJson(dir: string): Record<string, unknown> {
+  const file = path.join(dir, 'model.json');
+  if (!fs.existsSync(file)) throw new TafutaError('INPUT_FILE', `${dir}: no model.json there (not a trained tafuta model)`);
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch (error) {
+    throw new TafutaError('INPUT_FILE', `${file}: not valid JSON (${(error as Error).message})`);
+  }
+}
+
+function assertRecipeOf(measuredDir: string, measuredConfig: unknown, targetDir: string, targetConfig: unknown): void {
+  if (recipeOf(measuredConfig) !== recipeOf(targetConfig)) {
     throw new TafutaError('INVALID_ARGUMENT', `${targetDir} was not trained with the recipe of ${measuredDir} (their training configs differ beyond name, seed and validation split): its auto modes must be measured on a model of its own recipe`);
   }
+}
+
+/** Refuses to carry one model's measured auto modes to a model of another recipe. */
+export function assertSameRecipe(measuredDir: string, targetDir: string): void {
+  assertRecipeOf(measuredDir, readModelJson(measuredDir).config, targetDir, readModelJson(targetDir).config);
 }
 
 /**
@@ -345,9 +359,9 @@ export function assertSameRecipe(measuredDir: string, targetDir: string): void {
  */
 export function writeAutoModes(modelDir: string, report: AutoModesReport): void {
   const file = path.join(modelDir, 'model.json');
-  const manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+  const manifest = readModelJson(modelDir);
   const measuredOn = path.resolve(report.encoder.dir) === path.resolve(modelDir) ? undefined : report.encoder.name;
-  if (measuredOn !== undefined) assertSameRecipe(report.encoder.dir, modelDir);
+  if (measuredOn !== undefined) assertRecipeOf(report.encoder.dir, readModelJson(report.encoder.dir).config, modelDir, manifest.config);
   manifest.autoModes = { ...report.autoModes, rule: report.rule, measured: report.date, command: report.command, ...(measuredOn ? { measuredOn } : {}) };
   fs.writeFileSync(`${file}.tmp`, `${JSON.stringify(manifest, null, 2)}\n`);
   fs.renameSync(`${file}.tmp`, file);

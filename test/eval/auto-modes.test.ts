@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { decideAutoModes, validationPairs, writeAutoModes, type AutoModesReport } from '../../eval/auto-modes.js';
 import type { EvalReport } from '../../eval/run.js';
 import { validationHalfOf } from '../../models/translate/validation-split.js';
@@ -115,4 +117,21 @@ test("a replica's measured choice is stored in another model only if both were t
   assert.deepEqual(written.autoModes, { ...autoModes, rule: 'r', measured: 'd', command: 'c', measuredOn: 'replica' });
   assert.throws(() => writeAutoModes(other, report), /not trained with the recipe of/);
   assert.equal((JSON.parse(fs.readFileSync(path.join(other, 'model.json'), 'utf8')) as { autoModes?: unknown }).autoModes, undefined);
+});
+
+test('tafuta auto-modes --write-to: a target that is not a model, or of another recipe, exits 2 before measuring and writes nothing', () => {
+  const cli = fileURLToPath(new URL('../../bin/tafuta.js', import.meta.url));
+  const shipped = fileURLToPath(new URL('../../../models/cmtp-base', import.meta.url));
+  const dir = tempDir();
+  const other = path.join(dir, 'other');
+  fs.mkdirSync(other);
+  const otherManifest = JSON.stringify({ name: 'other', config: { name: 'other', train: { epochs: 1 } } });
+  fs.writeFileSync(path.join(other, 'model.json'), otherManifest);
+  for (const [target, message] of [[path.join(dir, 'missing'), /no model\.json there/], [other, /not trained with the recipe of/]] as const) {
+    const r = spawnSync(process.execPath, [cli, 'auto-modes', '--model', shipped, '--write-to', target], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, TAFUTA_LOG_LEVEL: 'warn' } });
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, message);
+  }
+  assert.equal(fs.readFileSync(path.join(other, 'model.json'), 'utf8'), otherManifest);
+  assert.ok(!fs.existsSync(path.join(dir, 'missing')));
 });
