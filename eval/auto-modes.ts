@@ -28,7 +28,7 @@ import { assertNotBenchmark } from '../models/langid/data.js';
 import { loadManifestFeatures } from '../models/onnx/export.js';
 import { readOnnxEncoderManifest } from '../models/onnx/onnx-encoder.js';
 import { DEFAULT_VALIDATION_MAX_FRACTION } from '../models/train/config.js';
-import { heldOutEnglish } from '../models/train/dataset.js';
+import { heldOutEnglish, trainingLanguages } from '../models/train/dataset.js';
 import { validationHalfOf, type ValidationHalf } from '../models/translate/validation-split.js';
 import { compareReports } from './compare.js';
 import { sampleInOrder, seededRandom } from './random.js';
@@ -106,9 +106,7 @@ interface ValidationPair {
 /** The encoder's validation pairs, rebuilt from its recorded data config exactly as its training held them out. */
 export function validationPairs(data: ValidationData, features: FeatureConfig): ValidationPair[] {
   assertNotBenchmark(data.trainDir);
-  if (!fs.existsSync(data.trainDir)) throw new TafutaError('INPUT_FILE', `no training data in ${data.trainDir}; run \`tafuta data build\` first`);
-  const available = fs.readdirSync(data.trainDir).filter((f) => f.endsWith('.jsonl')).map((f) => f.slice(0, -'.jsonl'.length)).sort();
-  const langs = (data.langs ?? available).filter((l) => !(data.excludeLangs ?? []).includes(l));
+  const langs = trainingLanguages(data.trainDir, data.langs, data.excludeLangs);
   const pairs: ValidationPair[] = [];
   for (const lang of langs) {
     const records = readJsonl<{ en: string; text: string }>(path.join(data.trainDir, `${lang}.jsonl`));
@@ -128,8 +126,7 @@ export function validationPairs(data: ValidationData, features: FeatureConfig): 
  */
 export function englishDistractors(data: ValidationData, count: number, seed: number): string[] {
   if (count === 0) return [];
-  const available = fs.readdirSync(data.trainDir).filter((f) => f.endsWith('.jsonl')).map((f) => f.slice(0, -'.jsonl'.length)).sort();
-  const langs = (data.langs ?? available).filter((l) => !(data.excludeLangs ?? []).includes(l));
+  const langs = trainingLanguages(data.trainDir, data.langs, data.excludeLangs);
   const heldOut = new Set<string>();
   const training = new Set<string>();
   for (const lang of langs) {

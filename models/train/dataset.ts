@@ -98,14 +98,23 @@ export function heldOutEnglish(records: ReadonlyArray<{ en: string }>, validatio
   return heldOut;
 }
 
-export async function loadDataset(options: DatasetOptions): Promise<Dataset> {
-  const available = fs.existsSync(options.trainDir)
-    ? fs.readdirSync(options.trainDir).filter((f) => f.endsWith('.jsonl')).map((f) => f.slice(0, -'.jsonl'.length)).sort()
+/**
+ * The languages a run reads from a training directory (its `<lang>.jsonl` files): `langs`, else every one, less
+ * `excludeLangs`; a clear error when the directory holds no data or a requested language has no file.
+ */
+export function trainingLanguages(trainDir: string, langs?: readonly string[], excludeLangs: readonly string[] = []): string[] {
+  const available = fs.existsSync(trainDir)
+    ? fs.readdirSync(trainDir).filter((f) => f.endsWith('.jsonl')).map((f) => f.slice(0, -'.jsonl'.length)).sort()
     : [];
-  if (available.length === 0) throw new TafutaError('INPUT_FILE', `no training data in ${options.trainDir}; run \`tafuta data build\` first`);
-  const langs = (options.langs ?? available).filter((l) => !options.excludeLangs.includes(l));
-  const missing = langs.filter((l) => !available.includes(l));
-  if (missing.length) throw new TafutaError('INPUT_FILE', `no training file for: ${missing.join(', ')} (in ${options.trainDir})`);
+  if (available.length === 0) throw new TafutaError('INPUT_FILE', `no training data in ${trainDir}; run \`tafuta data build\` first`);
+  const chosen = (langs ?? available).filter((l) => !excludeLangs.includes(l));
+  const missing = chosen.filter((l) => !available.includes(l));
+  if (missing.length) throw new TafutaError('INPUT_FILE', `no training file for: ${missing.join(', ')} (in ${trainDir})`);
+  return chosen;
+}
+
+export async function loadDataset(options: DatasetOptions): Promise<Dataset> {
+  const langs = trainingLanguages(options.trainDir, options.langs, options.excludeLangs);
 
   const files = [];
   for (const code of langs) {

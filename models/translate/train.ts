@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { sha256FileSync, sha256Hex } from '../../core/hash.js';
 import { jsonLines } from '../../core/jsonl.js';
 import { validationMaxFractionSchema } from '../train/config.js';
-import { heldOutEnglish } from '../train/dataset.js';
+import { heldOutEnglish, trainingLanguages } from '../train/dataset.js';
 import { learnTranslationTable, serializeTable } from './table.js';
 import { TRANSLATOR_FORMAT, TRANSLATOR_FORMAT_VERSION, TRANSLATOR_MANIFEST, type TranslatorManifest } from './translator.js';
 import { formatIssues } from '../../core/issues.js';
@@ -76,8 +76,7 @@ export interface TableTrainingResult {
 /** Learns and writes every language's table and a manifest whose fusion weights are still the default. */
 export async function trainTables(config: TranslateConfig, outDir: string, log: (message: string) => void): Promise<TableTrainingResult> {
   const started = performance.now();
-  const available = fs.readdirSync(config.data.trainDir).filter((f) => f.endsWith('.jsonl')).map((f) => f.slice(0, -'.jsonl'.length)).sort();
-  const langs = config.data.langs ?? available;
+  const langs = trainingLanguages(config.data.trainDir, config.data.langs);
   fs.mkdirSync(path.join(outDir, 'tables'), { recursive: true });
   const manifest: TranslatorManifest = {
     format: TRANSLATOR_FORMAT,

@@ -1,5 +1,5 @@
 /**
- * `tafuta train` and `tafuta adapt --model` as child processes: bad input (a missing, malformed or invalid config,
+ * `tafuta train`, `tafuta translate train` and `tafuta adapt --model` as child processes: bad input (a missing, malformed or invalid config,
  * missing training data, a missing model or pairs file) exits 2 with one line naming the problem, never 1 (a bug).
  */
 import assert from 'node:assert/strict';
@@ -50,6 +50,17 @@ test('train: a missing, unreadable or invalid config, or no training data, exits
     [write('no-data.json', JSON.stringify(VALID_CONFIG)), /no training data in .*empty-train.* \[INPUT_FILE\]/],
   ];
   for (const [config, message] of cases) assertBadInput(tafuta('train', '--config', config, '--out', out, '--no-teacher'), message, path.basename(config));
+  assert.equal(fs.existsSync(out), false, 'nothing written');
+});
+
+test('translate train: no training data, or a language without its file, exits 2 with one line and writes nothing', () => {
+  const trainDir = path.join(root, 'translate-train');
+  fs.mkdirSync(trainDir);
+  const out = path.join(root, 'never-translator');
+  const config = (data: object) => write(`translate-${Object.keys(data).length}.json`, JSON.stringify({ name: 't', data: { trainDir, ...data } }));
+  assertBadInput(tafuta('translate', 'train', '--config', config({}), '--out', out), /no training data in .*translate-train.* \[INPUT_FILE\]/, 'empty');
+  fs.writeFileSync(path.join(trainDir, 'sw.jsonl'), `${JSON.stringify({ en: 'open the file', text: 'fungua faili' })}\n`);
+  assertBadInput(tafuta('translate', 'train', '--config', config({ langs: ['sw', 'yo'] }), '--out', out), /no training file for: yo .*\[INPUT_FILE\]/, 'missing language');
   assert.equal(fs.existsSync(out), false, 'nothing written');
 });
 
