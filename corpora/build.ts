@@ -16,7 +16,8 @@ import { describeOutput, mapPool, writeJsonl } from './output.js';
 import { buildEvalSets, restrictBench } from './phases/eval.js';
 import type { EvalDirs } from './phases/eval.js';
 import { dasherText, hunspellGroups } from './phases/extra.js';
-import { abiwordPairs, byBaseLang, byVariant, chromiumPairs, cldrExtraPairs, cldrPairs, debconfPairs, debconfPoPairs, moPairs, qtQmPairs }
+import { abiwordPairs, byBaseLang, byVariant, chromiumPairs, cldrExtraPairs, cldrPairs, debconfPairs, debconfPoPairs, npmCatalogPairs, moPairs,
+  qtQmPairs }
   from './phases/train.js';
 import { synthesizePassages } from './passages.js';
 import { createProgressDisplay } from './progress.js';
@@ -91,6 +92,9 @@ export async function buildData(options: BuildOptions = {}): Promise<Manifest> {
   const qtQmPkgs = qtQmCfg ? [...qtQmCfg.packages].sort() : [];
   const installerCfg = selected.has('debian-installer') ? config.debianInstaller ?? null : null;
   if (selected.has('debian-installer') && !installerCfg) fail('source debian-installer selected but sources.json has no "debianInstaller" entry');
+  const npmCatalogCfg = selected.has('npm-catalogs') ? config.npmCatalogs ?? null : null;
+  if (selected.has('npm-catalogs') && !npmCatalogCfg) fail('source npm-catalogs selected but sources.json has no "npmCatalogs" entry');
+  const npmCatalogPkgs = Object.keys(npmCatalogCfg?.packages ?? {}).sort();
   const dataDebNames = [...new Set([...config.evalOnly.debian, ...gettextPkgs, ...loPkgs, ...chromiumPkgs,
     ...monoCfg.map(([, m]) => m.package), ...morphCfg.map(([, m]) => m.package), ...(abiwordCfg ? [abiwordCfg.package] : []), ...variantPkgs,
     ...qtQmPkgs])];
@@ -117,7 +121,7 @@ export async function buildData(options: BuildOptions = {}): Promise<Manifest> {
   }
   const npmDirs = new Map<string, string | null>();
   const cldrExtraPkgs = selected.has('cldr-extra') ? Object.keys(config.cldrExtra).sort() : [];
-  const npmWanted = [...new Set([...config.evalOnly.npm, ...(selected.has('cldr') ? ['cldr-localenames-full'] : []), ...cldrExtraPkgs])];
+  const npmWanted = [...new Set([...config.evalOnly.npm, ...(selected.has('cldr') ? ['cldr-localenames-full'] : []), ...cldrExtraPkgs, ...npmCatalogPkgs])];
   for (const name of npmWanted) {
     const version = config.npm[name];
     if (!version) { fail(`no pinned version for npm package ${name} in sources.json`); continue; }
@@ -307,6 +311,15 @@ export async function buildData(options: BuildOptions = {}): Promise<Manifest> {
         : await debconfPoPairs(dir, pkg, 'debian-installer', targetLangOf, fail));
     } catch (err) {
       fail(`debian-installer: ${(err as Error).message}`);
+    }
+  }
+  for (const pkg of npmCatalogPkgs) {
+    const dir = npmDirs.get(pkg);
+    if (!dir) continue;
+    try {
+      consume('npm-catalogs', await npmCatalogPairs(dir, pkg, npmCatalogCfg!.packages[pkg]!, targetLangOf, fail));
+    } catch (err) {
+      fail(`npm-catalogs: ${(err as Error).message}`);
     }
   }
 

@@ -52,6 +52,24 @@ const SourcesSchema = z.object({
    */
   debianInstaller: z.object({ mirror: z.string().url(), keyring: z.string(), udebs: z.array(z.string()), sources: z.array(z.string()),
     why: z.string() }).refine((d) => d.udebs.length + d.sources.length > 0, 'lists no udeb and no source package').optional(),
+  /**
+   * Key–value locale catalogs in npm packages (source `npm-catalogs`), by package (each pinned in `npm`): in each of
+   * `dirs` (a path in the package; `path/*` = every directory under it), `<locale><suffix>` paired by key with
+   * `<english><suffix>`; `format` json (nested keys flattened) or blockly-msg (Blockly's `msg/<locale>.js`); keys
+   * matching a `skipKeys` pattern are left out; a translation copied from a `fallbacks` locale's catalog in the same
+   * directory is dropped.
+   */
+  npmCatalogs: z.object({
+    packages: z.record(z.string(), z.object({
+      dirs: z.array(z.string()).min(1),
+      format: z.enum(['json', 'blockly-msg']).default('json'),
+      suffix: z.string().min(1).optional(),
+      english: z.string().default('en'),
+      fallbacks: z.array(z.string()).default([]),
+      skipKeys: z.array(z.string().refine((p) => { try { new RegExp(p, 'u'); return true; } catch { return false; } }, 'not a regular expression')).default([]),
+    })),
+    why: z.string(),
+  }).optional(),
   /** Synthetic passages from several catalog messages (source `passages`). */
   passages: z.object({ size: z.number().int().min(2), minEnglishWords: z.number().int().min(1), fromSources: z.array(z.string()).min(1) })
     .default({ size: 4, minEnglishWords: 3, fromSources: ['gettext', 'libreoffice', 'chromium'] }),
@@ -69,7 +87,7 @@ export function loadSourcesConfig(json: unknown = sourcesJson): SourcesConfig {
 
 /** Source groups that `--only` / `sources` can select. */
 export const SOURCE_NAMES = ['gettext', 'libreoffice', 'chromium', 'cldr', 'cldr-extra', 'abiword', 'language-variants', 'debconf', 'qt-qm',
-  'debian-installer', 'passages', 'mono', 'morph', 'bench'] as const;
+  'debian-installer', 'npm-catalogs', 'passages', 'mono', 'morph', 'bench'] as const;
 export type SourceName = (typeof SOURCE_NAMES)[number];
 /**
  * What a build without `--only` reads: `cldr-extra` and `passages` are opt-in (measured not to help)

@@ -9,6 +9,7 @@ import { cldrStrings, pairCldrByPath } from '../sources/cldr-paths.js';
 import type { LocaleNameKind } from '../sources/cldr.js';
 import type { SourcesConfig } from '../config.js';
 import { parseMo } from '../sources/gettext.js';
+import { flattenCatalog, pairCatalogs, parseBlocklyMessages } from '../sources/npm-catalog.js';
 import { pairPaks, parsePak } from '../sources/pak.js';
 import { pairsFromQm, parseQm, qmCatalogKey, qmLocale } from '../sources/qt-qm.js';
 import type { QmFile } from '../sources/qt-qm.js';
@@ -209,6 +210,56 @@ export async function qtQmPairs(dir: string, pkg: string, fallbackLangs: readonl
       pairs.push(...pairsFromQm(await read(catalog.path), fallbacks, { lang, source: 'qt-qm', pkg }));
     } catch (err) {
       onError(`${pkg}: ${catalog.path}: ${(err as Error).message}`);
+    }
+  }
+  return pairs;
+}
+
+/**
+ * One npm package's locale catalogs (sources.json `npmCatalogs`): every `<locale><suffix>` of a wanted language in
+ * each of the entry's directories, paired with that directory's English catalog, in directory and file-name order. A
+ * directory without its English catalog is an error; an unreadable locale catalog is reported, not fatal.
+ */
+export async function npmCatalogPairs(packageDir: string, pkg: string, entry: NonNullable<SourcesConfig['npmCatalogs']>['packages'][string],
+  langOf: LocaleResolver, onError: (message: string) => void): Promise<RawPair[]> {
+  const suffix = entry.suffix ?? (entry.format === 'blockly-msg' ? '.js' : '.json');
+  const skip = entry.skipKeys.map((p) => new RegExp(p, 'u'));
+  const dirs: string[] = [];
+  for (const dir of entry.dirs) {
+    if (!dir.endsWith('/*')) {
+      dirs.push(dir);
+      continue;
+    }
+    const parent = dir.slice(0, -2);
+    const children = await readdir(join(packageDir, parent), { withFileTypes: true });
+    dirs.push(...children.filter((c) => c.isDirectory()).map((c) => `${parent}/${c.name}`).sort());
+  }
+  const read = async (dir: string, locale: string): Promise<Map<string, string>> => {
+    const file = `${dir}/${locale}${suffix}`;
+    try {
+      const text = await readFile(join(packageDir, file), 'utf8');
+      const messages = entry.format === 'blockly-msg' ? parseBlocklyMessages(text) : flattenCatalog(JSON.parse(text), locale);
+      for (const key of [...messages.keys()]) if (skip.some((re) => re.test(key))) messages.delete(key);
+      return messages;
+    } catch (err) {
+      throw new Error(`${pkg}: ${file}: ${(err as Error).message}`);
+    }
+  };
+  const pairs: RawPair[] = [];
+  for (const dir of dirs) {
+    const english = await read(dir, entry.english);
+    // A locale is a tag ("ha", "qu-PE", "uz@cyrillic"), so "so.min.json" is not a ".json" catalog of "so".
+    const locales = (await readdir(join(packageDir, dir))).filter((f) => f.endsWith(suffix)).map((f) => f.slice(0, -suffix.length))
+      .filter((l) => /^[A-Za-z]{2,3}([-_@][A-Za-z0-9]+)*$/u.test(l)).sort();
+    const fallbacks = await Promise.all(locales.filter((l) => entry.fallbacks.includes(l)).map((l) => read(dir, l)));
+    for (const locale of locales) {
+      const lang = langOf(locale);
+      if (!lang) continue;
+      try {
+        pairs.push(...pairCatalogs(english, await read(dir, locale), fallbacks, { lang, source: 'npm-catalogs', pkg }));
+      } catch (err) {
+        onError((err as Error).message);
+      }
     }
   }
   return pairs;
