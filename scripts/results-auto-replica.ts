@@ -9,12 +9,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fmt } from '../eval/report.js';
 import type { EvalReport } from '../eval/run.js';
-import { BENCH_ORDER, pCell, REPO_ROOT, seedGroupComparisons, signed, table, WEAK_LANGUAGES } from './results-common.js';
+import { BENCH_ORDER, modeReport, pCell, REPO_ROOT, seedGroupComparisons, SHIPPED_ENCODER, SHIPPED_RECIPE_SEEDS, signed, table, WEAK_LANGUAGES } from './results-common.js';
 
 const DECISION = path.join(REPO_ROOT, 'docs', 'eval', 'auto-modes', 'cmtp-base-replica.json');
-/** The shipped recipe's seeds 1–3 by the encoder name of their reports (seed 2 is `cmtp-base` itself). */
-const SEEDS = ['base-es-9ep-tibetan-di', 'cmtp-base', 'base-es-9ep-tibetan-di-seed3'];
-const SHIPPED = 'cmtp-base';
 
 interface Decision {
   command: string;
@@ -43,15 +40,14 @@ export function routedByLanguage(autoModes: Decision['autoModes'], byMode: (mode
 export function autoReplicaSection(reports: EvalReport[]): string[] {
   if (!fs.existsSync(DECISION)) return [];
   const decision = JSON.parse(fs.readFileSync(DECISION, 'utf8')) as Decision;
-  const find = (bench: string, name: string, mode: string) =>
-    reports.find((r) => r.config.bench === bench && r.config.encoder.name === name && r.config.mode === mode);
+  const find = (bench: string, name: string, mode: string) => modeReport(reports, bench, name, mode);
   const rows: string[][] = [];
   const commands: string[] = [];
   const oneSeedOnly: string[] = [];
   for (const bench of BENCH_ORDER) {
-    const shippedAuto = find(bench, SHIPPED, 'auto');
-    const routed = SEEDS.map((name) => routedByLanguage(decision.autoModes, (mode) => find(bench, name, mode)));
-    const dense = SEEDS.map((name) => find(bench, name, 'dense'));
+    const shippedAuto = find(bench, SHIPPED_ENCODER, 'auto');
+    const routed = SHIPPED_RECIPE_SEEDS.map((name) => routedByLanguage(decision.autoModes, (mode) => find(bench, name, mode)));
+    const dense = SHIPPED_RECIPE_SEEDS.map((name) => find(bench, name, 'dense'));
     if (!shippedAuto || !routed[1] || !dense[1]) continue;
     // The shipped model's real `auto` run must score every query as the routing does: else the routing is not `auto`.
     const own = new Map(routed[1].perQuery.map((q) => [q.id, q.metrics['MRR@10']]));

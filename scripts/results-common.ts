@@ -42,8 +42,17 @@ export const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 export const sd = (xs: number[]) => (xs.length > 1 ? Math.sqrt(xs.reduce((acc, x) => acc + (x - mean(xs)) ** 2, 0) / (xs.length - 1)) : NaN);
 export const percent = (x: number) => `${Math.round(100 * x)}%`;
 
+/** The shipped encoder, and its recipe's three seeds as evaluated (seed 2 is the shipped model itself). */
+export const SHIPPED_ENCODER = 'cmtp-base';
+export const SHIPPED_RECIPE_SEEDS: readonly string[] = ['base-es-9ep-tibetan-di', SHIPPED_ENCODER, 'base-es-9ep-tibetan-di-seed3'];
+
+/** The report of encoder `name` on `bench` in `mode`. */
+export function modeReport(reports: EvalReport[], bench: string, name: string, mode: string): EvalReport | undefined {
+  return reports.find((r) => r.config.bench === bench && r.config.mode === mode && r.config.encoder.name === name);
+}
+
 export function denseReport(reports: EvalReport[], bench: string, name: string): EvalReport | undefined {
-  return reports.find((r) => r.config.bench === bench && r.config.mode === 'dense' && r.config.encoder.name === name);
+  return modeReport(reports, bench, name, 'dense');
 }
 
 /** The dense mediawiki-xling report of the encoder `name`: what the ablation, size, pooling and full-length sections compare. */

@@ -5,7 +5,7 @@
  */
 import { fmt } from '../eval/report.js';
 import type { EvalReport } from '../eval/run.js';
-import { BENCH_ORDER, denseReport, mean, pCell, sd, seedGroupComparisons, signed, table } from './results-common.js';
+import { BENCH_ORDER, mean, modeReport, pCell, sd, seedGroupComparisons, SHIPPED_ENCODER, SHIPPED_RECIPE_SEEDS, signed, table } from './results-common.js';
 
 /** One comparison: a recipe on the default build (three seeds) against the same recipe on the build with the new sources. */
 interface MoreSourcesSpec {
@@ -13,6 +13,8 @@ interface MoreSourcesSpec {
   baseline: string[];
   /** Seeds 1, 2, 3 of the recipe on the new build; those not run yet are left out. */
   runs: string[];
+  /** Also compared in mode translate-dense (`auto`'s mode since 2026-12-07), against these baseline reports. */
+  translateDense?: { baseline: string[] };
   labels: { baseline: string; runs: string };
   intro: (seedsRun: number) => string[];
   reading: string[];
@@ -179,10 +181,43 @@ const TIBETAN_INSTALLER_9EP: MoreSourcesSpec = {
   ],
 };
 
-const SPECS: MoreSourcesSpec[] = [THREE_EPOCHS, NINE_EPOCHS, TIBETAN, TIBETAN_9EP, TIBETAN_INSTALLER_9EP];
+const NPM_CATALOGS_9EP: MoreSourcesSpec = {
+  heading: 'More data from npm: Scratch, Blockly and iD catalogs, 9 epochs (issue 18, lever 4)',
+  baseline: ['base-es-9ep-tibetan-di', 'base-es-9ep-tibetan-di-seed2', 'base-es-9ep-tibetan-di-seed3'],
+  runs: ['base-es-9ep-npm-catalogs', 'base-es-9ep-npm-catalogs-seed2', 'base-es-9ep-npm-catalogs-seed3'],
+  translateDense: { baseline: [...SHIPPED_RECIPE_SEEDS] },
+  labels: { baseline: 'default build', runs: '+npm-catalogs' },
+  intro: (seedsRun) => [
+    'The earlier survey read Debian only; npm packages ship the locale catalogs of web applications too',
+    '(docs/data-survey-2026-12-07.md, *npm catalogs*). Three hold weak-language text no Debian package has, read by the',
+    'opt-in source `npm-catalogs` (key–value catalogs paired by key): Scratch\'s editor and website (`scratch-l10n`;',
+    'Hausa, Quechua, Swahili…, the website\'s pages often prose), Blockly\'s messages (translatewiki.net; Hausa, Igbo,',
+    'Yoruba, Tigrinya) and the OpenStreetMap editor iD with its presets (Somali). Pairs of two or more English words:',
+    'Hausa 1,338 → 4,180 (838 of them of 12 words or more), Quechua 1,818 → 2,618, Somali 384 → 477, Igbo +13%, Yoruba',
+    '+12%, Tigrinya +9%; Swahili +16%, Zulu +12%. The shipped recipe (`configs/more-data/base-es-9ep-npm-catalogs*.json`,',
+    `${seedsRun} seed(s)) against its three seeds on the default build (\`cmtp-base\` is seed 2), in dense and in`,
+    'translate-dense (`auto`\'s mode), the latter with translation tables learnt from the same build',
+    '(`configs/more-data/translate-npm-catalogs.json`; the baseline\'s are `translate-base`). Δ and p as above.',
+    '',
+    '**Decision rule** (fixed 2026-12-07 22:35, before any seed had finished): the swap rule of *More data for Tibetan: the',
+    'Debian installer too* — over three seeds, the 20-language and weak-language macros no lower on mediawiki-xling and',
+    'neither significantly lower (p < 0.05) on udhr or cldr-emoji — must hold in dense and in translate-dense; the seed',
+    'shipped is the one with the highest validation MRR@10 among the seeds at least as good as `cmtp-base` on those',
+    'macros, and `auto`\'s modes are then measured anew on a replica of the new recipe',
+    '(`configs/auto-modes/npm-catalogs-replica.json`), never on a benchmark.',
+  ],
+  reading: [],
+  reproduce: [
+    'npx tafuta data build --out-dir data-npm-catalogs --only gettext,libreoffice,chromium,cldr,abiword,language-variants,debconf,qt-qm,debian-installer,npm-catalogs,mono,morph,bench',
+    'npx tafuta train --config configs/more-data/base-es-9ep-npm-catalogs.json --out .cache/more-data/base-es-9ep-npm-catalogs   # and -seed2, -seed3',
+    'npx tafuta translate train --config configs/more-data/translate-npm-catalogs.json --out .cache/more-data/translate-npm-catalogs --model .cache/more-data/base-es-9ep-npm-catalogs-seed2',
+  ],
+};
+
+const SPECS: MoreSourcesSpec[] = [THREE_EPOCHS, NINE_EPOCHS, TIBETAN, TIBETAN_9EP, TIBETAN_INSTALLER_9EP, NPM_CATALOGS_9EP];
 
 /** Encoders these sections show (every mode), left out of the benchmark tables. */
-export const MORE_SOURCES_RUNS: readonly string[] = SPECS.flatMap((spec) => [...spec.baseline, ...spec.runs]);
+export const MORE_SOURCES_RUNS: readonly string[] = SPECS.flatMap((spec) => [...spec.baseline, ...spec.runs]).filter((name) => name !== SHIPPED_ENCODER);
 
 export function moreSourcesSections(reports: EvalReport[]): string[] {
   return SPECS.flatMap((spec) => moreSourcesSection(reports, spec));
@@ -192,14 +227,18 @@ function moreSourcesSection(reports: EvalReport[], spec: MoreSourcesSpec): strin
   const rows: string[][] = [];
   const commands: string[] = [];
   let seedsRun = 0;
-  for (const bench of BENCH_ORDER) {
-    const seeds = spec.baseline.map((name) => denseReport(reports, bench, name)).filter((r): r is EvalReport => !!r);
-    const runs = spec.runs.map((name) => denseReport(reports, bench, name)).filter((r): r is EvalReport => !!r);
-    if (seeds.length !== spec.baseline.length || runs.length === 0) continue;
-    commands.push(...runs.map((run) => run.config.command ?? `# ${bench} ${run.config.encoder.name}: no command recorded`));
-    for (const { label, cmp, baseline: perSeed, runs: runPerSeed } of seedGroupComparisons(seeds, runs, LANGUAGES)) {
-      rows.push([bench, label, String(cmp.n), perSeed.map(fmt).join(' / '), fmt(sd(perSeed)), fmt(mean(perSeed)), runPerSeed.map(fmt).join(' / '), fmt(cmp.b), `${signed(cmp.delta)} (${pCell(cmp.pBoot)})`]);
-      seedsRun = runs.length;
+  const modes = [{ mode: 'dense', baseline: spec.baseline }, ...(spec.translateDense ? [{ mode: 'translate-dense', baseline: spec.translateDense.baseline }] : [])];
+  for (const { mode, baseline } of modes) {
+    for (const bench of BENCH_ORDER) {
+      const seeds = baseline.map((name) => modeReport(reports, bench, name, mode)).filter((r): r is EvalReport => !!r);
+      const runs = spec.runs.map((name) => modeReport(reports, bench, name, mode)).filter((r): r is EvalReport => !!r);
+      if (seeds.length !== baseline.length || runs.length === 0) continue;
+      commands.push(...runs.map((run) => run.config.command ?? `# ${bench} ${run.config.encoder.name} ${mode}: no command recorded`));
+      for (const { label, cmp, baseline: perSeed, runs: runPerSeed } of seedGroupComparisons(seeds, runs, LANGUAGES)) {
+        rows.push([...(spec.translateDense ? [mode] : []), bench, label, String(cmp.n), perSeed.map(fmt).join(' / '), fmt(sd(perSeed)), fmt(mean(perSeed)),
+          runPerSeed.map(fmt).join(' / '), fmt(cmp.b), `${signed(cmp.delta)} (${pCell(cmp.pBoot)})`]);
+        if (mode === 'dense') seedsRun = runs.length;
+      }
     }
   }
   if (!rows.length) return [];
@@ -209,7 +248,7 @@ function moreSourcesSection(reports: EvalReport[], spec: MoreSourcesSpec): strin
     '',
     ...spec.intro(seedsRun),
     '',
-    ...table(['bench', 'languages', 'queries', `${baseline} seeds 1 / 2 / 3`, 'seed sd', 'seed mean', `${runs} per seed`, `${runs} mean`, 'Δ (p)'], rows, 2),
+    ...table([...(spec.translateDense ? ['mode'] : []), 'bench', 'languages', 'queries', `${baseline} seeds 1 / 2 / 3`, 'seed sd', 'seed mean', `${runs} per seed`, `${runs} mean`, 'Δ (p)'], rows, spec.translateDense ? 3 : 2),
     '',
     ...spec.reading,
     '',

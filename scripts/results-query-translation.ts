@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fmt } from '../eval/report.js';
 import type { EvalReport } from '../eval/run.js';
-import { BENCH_ORDER, pairedOn, pCell, REPO_ROOT, signed, table } from './results-common.js';
+import { BENCH_ORDER, modeReport, pairedOn, pCell, REPO_ROOT, signed, table } from './results-common.js';
 
 /** The shipped query translator and the modes it serves (models/translate/, indexer/translated-bm25.ts). */
 const TRANSLATION = {
@@ -24,7 +24,7 @@ export function queryTranslationSection(reports: EvalReport[]): string[] {
   const manifest = JSON.parse(fs.readFileSync(TRANSLATION.manifest, 'utf8')) as {
     bytes: number; trainingSeconds: number; data: { pairs: Record<string, number> }; fusion: { weights: Record<string, number> };
   };
-  const find = (bench: string, mode: string) => reports.find((r) => r.config.bench === bench && r.config.encoder.name === TRANSLATION.encoder && r.config.mode === mode);
+  const find = (bench: string, mode: string) => modeReport(reports, bench, TRANSLATION.encoder, mode);
   const mrr = (r: EvalReport | undefined, lang: string) => r?.languages[lang]?.metrics['MRR@10'];
   const rows: string[][] = [];
   for (const bench of BENCH_ORDER) {

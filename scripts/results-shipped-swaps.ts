@@ -5,7 +5,7 @@
  */
 import { fmt } from '../eval/report.js';
 import type { EvalReport } from '../eval/run.js';
-import { BENCH_ORDER, pairedOn, pCell, signed, table, WEAK_LANGUAGES as WEAK } from './results-common.js';
+import { BENCH_ORDER, modeReport, pairedOn, pCell, signed, table, WEAK_LANGUAGES as WEAK } from './results-common.js';
 
 export interface ShippedSwap {
   heading: string;
@@ -129,8 +129,7 @@ export function shippedSwapSections(reports: EvalReport[]): string[] {
 }
 
 function shippedSwapSection(reports: EvalReport[], swap: ShippedSwap): string[] {
-  const find = (bench: string, name: string, mode: string) =>
-    reports.find((r) => r.config.bench === bench && r.config.encoder.name === name && r.config.mode === mode);
+  const find = (bench: string, name: string, mode: string) => modeReport(reports, bench, name, mode);
   const isWeak = (lang: string) => WEAK.includes(lang);
   const summary: string[][] = [];
   const perLanguage: string[][] = [];

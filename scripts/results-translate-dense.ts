@@ -5,19 +5,17 @@
  */
 import { fmt } from '../eval/report.js';
 import type { EvalReport } from '../eval/run.js';
-import { BENCH_ORDER, pCell, seedGroupComparisons, signed, table, WEAK_LANGUAGES } from './results-common.js';
+import { BENCH_ORDER, modeReport, pCell, seedGroupComparisons, SHIPPED_RECIPE_SEEDS, signed, table, WEAK_LANGUAGES } from './results-common.js';
 
 /** The shipped recipe's seeds 1–3 by the encoder name of their reports (seed 2 is `cmtp-base` itself). */
-const SEEDS = ['base-es-9ep-tibetan-di', 'cmtp-base', 'base-es-9ep-tibetan-di-seed3'];
 
 export function translateDenseSection(reports: EvalReport[]): string[] {
-  const find = (bench: string, name: string, mode: string) =>
-    reports.find((r) => r.config.bench === bench && r.config.encoder.name === name && r.config.mode === mode);
+  const find = (bench: string, name: string, mode: string) => modeReport(reports, bench, name, mode);
   const rows: string[][] = [];
   const commands: string[] = [];
   for (const bench of BENCH_ORDER) {
-    const dense = SEEDS.map((name) => find(bench, name, 'dense'));
-    const translated = SEEDS.map((name) => find(bench, name, 'translate-dense'));
+    const dense = SHIPPED_RECIPE_SEEDS.map((name) => find(bench, name, 'dense'));
+    const translated = SHIPPED_RECIPE_SEEDS.map((name) => find(bench, name, 'translate-dense'));
     if (dense.some((r) => !r) || translated.some((r) => !r)) continue;
     const [denseRuns, translatedRuns] = [dense as EvalReport[], translated as EvalReport[]];
     commands.push(...translatedRuns.map((r) => r.config.command ?? `# ${bench} ${r.config.encoder.name}: no command recorded`));
