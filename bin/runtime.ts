@@ -273,6 +273,15 @@ export async function createEngine(options: RuntimeOptions): Promise<Engine> {
   });
 }
 
+/** Each `--model` directory holds a model of some kind, or a clear INPUT_FILE error names it. */
+export function assertModelDirs(modelDirs: readonly string[]): void {
+  for (const dir of modelDirs) {
+    if (modelDirKind(dir) === undefined) {
+      throw new TafutaError('INPUT_FILE', `--model ${dir}: not a model directory (none of model.json, adapted-encoder.json, or config.json + tokenizer.json + onnx/model*.onnx there)`);
+    }
+  }
+}
+
 /**
  * The TempEngineRunner that bin/ hands to eval, auto-modes and translate train: an engine as `createEngine` makes
  * it, over a data directory in the system temp folder that is removed afterwards.
@@ -281,11 +290,7 @@ export function tempEngineRunner(logger: Logger): TempEngineRunner {
   return async <T>(work: (engine: Engine) => Promise<T>, modelDirs: string[] = [], translatorDir?: string): Promise<T> => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tafuta-eval-'));
     try {
-      for (const dir of modelDirs) {
-        if (modelDirKind(dir) === undefined) {
-          throw new TafutaError('INPUT_FILE', `--model ${dir}: not a model directory (none of model.json, adapted-encoder.json, or config.json + tokenizer.json + onnx/model*.onnx there)`);
-        }
-      }
+      assertModelDirs(modelDirs);
       if (translatorDir !== undefined && !hasTranslatorModel(translatorDir)) throw new TafutaError('INPUT_FILE', `--translator ${translatorDir}: no ${TRANSLATOR_MANIFEST} there`);
       const engine = await createEngine({ dataDir, logger, storeUrl: null, extraModelDirs: modelDirs, ...(translatorDir !== undefined ? { translatorDir } : {}) });
       try {

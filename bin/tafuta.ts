@@ -18,7 +18,7 @@ import { createEncoderRegistry } from '../models/registry.js';
 import { translateCommand } from '../models/translate/cli.js';
 import { registerServerCommands, type ServerCliRuntime } from '../server/cli.js';
 import {
-  PACKAGE_ROOT, SHIPPED_MODELS_DIR, checkDatabaseAtStart, createEngine, createLogger, loadEncoders, modelsDirsFromEnv, packageVersion, tempEngineRunner,
+  PACKAGE_ROOT, SHIPPED_MODELS_DIR, assertModelDirs, checkDatabaseAtStart, createEngine, createLogger, loadEncoders, modelsDirsFromEnv, packageVersion, tempEngineRunner,
 } from './runtime.js';
 import { startProgress } from './terminal.js';
 
@@ -71,7 +71,7 @@ export function buildProgram(logger: Logger = createLogger()): Command {
   program.addCommand(evalCommand(logger, withTempEngine));
   program.addCommand(autoModesCommand(logger, withTempEngine));
   program.addCommand(langidCommand(logger));
-  program.addCommand(translateCommand(logger, fusionWeightFitter(withTempEngine)));
+  program.addCommand(translateCommand(logger, fusionWeightFitter(withTempEngine), assertModelDirs));
   return program;
 }
 

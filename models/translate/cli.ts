@@ -10,7 +10,10 @@ import { readTranslateConfig, trainTables, type TableTrainingResult, type Transl
  */
 export type FitFusionWeights = (config: TranslateConfig, tables: TableTrainingResult, outDir: string, log: (message: string) => void, modelDirs: readonly string[]) => Promise<TranslatorManifest>;
 
-export function translateCommand(logger: Logger, fitFusionWeights: FitFusionWeights): Command {
+/** Throws a clear error for a `--model` directory that holds no model (checked before the tables are learnt). */
+export type CheckModelDirs = (dirs: readonly string[]) => void;
+
+export function translateCommand(logger: Logger, fitFusionWeights: FitFusionWeights, checkModelDirs: CheckModelDirs): Command {
   const command = new Command('translate').description('query translation for cross-lingual BM25 (the translate and translate-hybrid modes)');
   command
     .command('train')
@@ -20,6 +23,7 @@ export function translateCommand(logger: Logger, fitFusionWeights: FitFusionWeig
     .option('--model <dir>', 'encoder model directory to load besides the shipped ones, when fusion.encoder is not shipped')
     .action(async (options: { config: string; out: string; model?: string }) => {
       const config = readTranslateConfig(options.config);
+      checkModelDirs(options.model ? [options.model] : []);
       const log = (message: string) => logger.info(message);
       const tables = await trainTables(config, options.out, log);
       const manifest = await fitFusionWeights(config, tables, options.out, log, options.model ? [options.model] : []);

@@ -61,6 +61,10 @@ test('translate train: no training data, or a language without its file, exits 2
   assertBadInput(tafuta('translate', 'train', '--config', config({}), '--out', out), /no training data in .*translate-train.* \[INPUT_FILE\]/, 'empty');
   fs.writeFileSync(path.join(trainDir, 'sw.jsonl'), `${JSON.stringify({ en: 'open the file', text: 'fungua faili' })}\n`);
   assertBadInput(tafuta('translate', 'train', '--config', config({ langs: ['sw', 'yo'] }), '--out', out), /no training file for: yo .*\[INPUT_FILE\]/, 'missing language');
+  const notAModel = path.join(root, 'not-a-model');
+  fs.mkdirSync(notAModel);
+  assertBadInput(tafuta('translate', 'train', '--config', config({}), '--out', out, '--model', notAModel), /--model .*not-a-model: not a model directory .*\[INPUT_FILE\]/,
+    '--model without a model, before any table is learnt');
   assert.equal(fs.existsSync(out), false, 'nothing written');
 });
 
