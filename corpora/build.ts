@@ -16,7 +16,7 @@ import { describeOutput, mapPool, writeJsonl } from './output.js';
 import { buildEvalSets, restrictBench } from './phases/eval.js';
 import type { EvalDirs } from './phases/eval.js';
 import { dasherText, hunspellGroups } from './phases/extra.js';
-import { abiwordPairs, byBaseLang, byVariant, chromiumPairs, cldrExtraPairs, cldrPairs, debconfPairs, debconfPoPairs, npmCatalogPairs, moPairs,
+import { abiwordPairs, byBaseLang, byVariant, chromiumPairs, cldrExtraPairs, cldrPairs, debconfPairs, debconfPoPairs, moPairs, npmCatalogPairs,
   qtQmPairs }
   from './phases/train.js';
 import { synthesizePassages } from './passages.js';
