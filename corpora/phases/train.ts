@@ -2,14 +2,15 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { baseLang, wantLang } from '../langs.js';
-import { pairAbiStrings, parseAbiStrings } from '../sources/abiword.js';
+import { parseAbiStrings } from '../sources/abiword.js';
 import { localeNames, pairLocaleNames } from '../sources/cldr.js';
 import { pairDebconfPo, pairTemplates, parseTemplates } from '../sources/debconf.js';
 import { cldrStrings, pairCldrByPath } from '../sources/cldr-paths.js';
 import type { LocaleNameKind } from '../sources/cldr.js';
 import type { SourcesConfig } from '../config.js';
-import { parseMo } from '../sources/gettext.js';
-import { flattenCatalog, pairCatalogs, parseBlocklyMessages } from '../sources/npm-catalog.js';
+import { parseMo, stripMnemonic } from '../sources/gettext.js';
+import { flattenCatalog, parseBlocklyMessages } from '../sources/npm-catalog.js';
+import { pairByKey } from '../sources/pair-by-key.js';
 import { pairPaks, parsePak } from '../sources/pak.js';
 import { pairsFromQm, parseQm, qmCatalogKey, qmLocale } from '../sources/qt-qm.js';
 import type { QmFile } from '../sources/qt-qm.js';
@@ -139,7 +140,7 @@ export async function abiwordPairs(stringsDir: string, config: NonNullable<Sourc
   for (const [locale, lang] of Object.entries(config.locales)) {
     if (!langs.includes(lang)) continue;
     const translated = await read(locale);
-    if (translated) pairs.push(...pairAbiStrings(english, translated, fallbacks, { lang, source: 'abiword', pkg: config.package }));
+    if (translated) pairs.push(...pairByKey(english, translated, fallbacks, { lang, source: 'abiword', pkg: config.package }, stripMnemonic));
   }
   return pairs;
 }
@@ -256,7 +257,7 @@ export async function npmCatalogPairs(packageDir: string, pkg: string, entry: No
       const lang = langOf(locale);
       if (!lang) continue;
       try {
-        pairs.push(...pairCatalogs(english, await read(dir, locale), fallbacks, { lang, source: 'npm-catalogs', pkg }));
+        pairs.push(...pairByKey(english, await read(dir, locale), fallbacks, { lang, source: 'npm-catalogs', pkg }));
       } catch (err) {
         onError((err as Error).message);
       }

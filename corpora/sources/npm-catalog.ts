@@ -2,14 +2,13 @@
  * Key–value locale catalogs of web applications, as npm packages ship them (source `npm-catalogs`): one file per
  * locale in a directory, beside the English one, paired by message key — JSON (Scratch, the OpenStreetMap editor iD)
  * or Blockly's generated message scripts. They hold Hausa, Igbo, Yoruba, Quechua and Somali text that no Debian
- * catalog has; Scratch's website much of it prose.
+ * catalog has; Scratch's website much of it prose. Pairing: pair-by-key.ts.
  */
-import type { RawPair } from '../types.js';
-import { copiedFrom } from './abiword.js';
 
 /**
- * Message key → text. A catalog whose only key is its own `locale` is that key's object. Nested objects are flattened with `.` between the keys; a `{ "message": … }` or
- * `{ "string": … }` leaf (Chrome- and Transifex-style catalogs) counts as its text. Anything else is skipped.
+ * Message key → text. A catalog whose only key is its own `locale` is that key's object. Nested objects are
+ * flattened with `.` between the keys; a `{ "message": … }` or `{ "string": … }` leaf (Chrome- and Transifex-style
+ * catalogs) counts as its text. Anything else is skipped.
  */
 export function flattenCatalog(json: unknown, locale?: string): Map<string, string> {
   const messages = new Map<string, string>();
@@ -53,21 +52,4 @@ export function parseBlocklyMessages(script: string): Map<string, string> {
   }
   if (!lines) throw new Error('not a Blockly message file (no Blockly.Msg["…"] = "…"; line)');
   return messages;
-}
-
-/**
- * Pairs by key, in the translated catalog's order. Empty and English-equal translations are skipped, and so is a
- * translation copied from the same key's string in a `fallbacks` catalog (`copiedFrom`).
- */
-export function pairCatalogs(english: ReadonlyMap<string, string>, translated: ReadonlyMap<string, string>,
-  fallbacks: ReadonlyArray<ReadonlyMap<string, string>>, meta: { lang: string; source: string; pkg: string }): RawPair[] {
-  const pairs: RawPair[] = [];
-  for (const [key, value] of translated) {
-    const en = english.get(key)?.trim();
-    const text = value.trim();
-    if (!en || !text || en === text) continue;
-    if (fallbacks.some((f) => copiedFrom(text, f.get(key)))) continue;
-    pairs.push({ en, text, lang: meta.lang, source: meta.source, pkg: meta.pkg });
-  }
-  return pairs;
 }

@@ -6,7 +6,7 @@
  */
 import { basename, dirname, join } from 'node:path';
 import type { RawPair } from '../types.js';
-import { copiedFrom } from './abiword.js';
+import { copiedFrom } from './pair-by-key.js';
 import { stripMnemonic } from './gettext.js';
 
 export const QM_MAGIC = Buffer.from('3cb86418caef9c95cd211cbf60a1bddd', 'hex');

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtemp, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { copiedFrom, pairAbiStrings, parseAbiStrings } from '../../corpora/sources/abiword.js';
+import { parseAbiStrings } from '../../corpora/sources/abiword.js';
+import { stripMnemonic } from '../../corpora/sources/gettext.js';
+import { copiedFrom, pairByKey } from '../../corpora/sources/pair-by-key.js';
 import { abiwordPairs } from '../../corpora/phases/train.js';
 import { buildGuard, createPairCleaner, DEFAULT_CLEAN_OPTIONS } from '../../corpora/clean.js';
 
@@ -47,8 +49,8 @@ test('copiedFrom: equal, or at least three quarters of the words from the fallba
   assert.equal(copiedFrom('Neenal', undefined), false);
 });
 
-test('pairAbiStrings pairs by id and drops empty, English-equal, unknown and fallback-copied strings', () => {
-  const pairs = pairAbiStrings(parseAbiStrings(english), parseAbiStrings(wolof), [parseAbiStrings(french)], { lang: 'wo', source: 'abiword', pkg: 'abiword-common' });
+test('pairByKey with stripMnemonic (AbiWord) pairs by id and drops empty, English-equal, unknown and fallback-copied strings', () => {
+  const pairs = pairByKey(parseAbiStrings(english), parseAbiStrings(wolof), [parseAbiStrings(french)], { lang: 'wo', source: 'abiword', pkg: 'abiword-common' }, stripMnemonic);
   assert.deepEqual(pairs.map((p) => [p.en, p.text]), [
     ['Cancel', 'Neenal'],
     ['Close', 'Tëj'],

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { flattenCatalog, pairCatalogs, parseBlocklyMessages } from '../../../corpora/sources/npm-catalog.js';
+import { flattenCatalog, parseBlocklyMessages } from '../../../corpora/sources/npm-catalog.js';
+import { pairByKey } from '../../../corpora/sources/pair-by-key.js';
 import { byBaseLang, npmCatalogPairs } from '../../../corpora/phases/train.js';
 
 test('flattenCatalog: nested keys joined with ".", message/string leaves, non-strings skipped; a non-object is an error', () => {
@@ -45,11 +46,11 @@ test('parseBlocklyMessages reads Blockly.Msg lines, skips untranslated ones and 
   assert.throws(() => parseBlocklyMessages('export default {};'), /not a Blockly message file/u);
 });
 
-test('pairCatalogs pairs by key in the translation\'s order and drops empty, English-equal, unknown and fallback-copied strings', () => {
+test('pairByKey pairs by key in the translation\'s order and drops empty, English-equal, unknown and fallback-copied strings', () => {
   const english = new Map([['a', 'Save now'], ['b', 'Open a file'], ['c', 'Scratch'], ['d', 'Share your project'], ['e', 'Delete the sprite']]);
   const spanish = new Map([['d', 'Compartir tu proyecto']]);
   const quechua = new Map([['e', ' Pichay sprite-ta '], ['a', 'Kunan waqaychay'], ['b', '  '], ['c', 'Scratch'], ['d', 'Compartir tu proyecto'], ['x', 'Mana']]);
-  const pairs = pairCatalogs(english, quechua, [spanish], { lang: 'qu', source: 'npm-catalogs', pkg: 'scratch-l10n' });
+  const pairs = pairByKey(english, quechua, [spanish], { lang: 'qu', source: 'npm-catalogs', pkg: 'scratch-l10n' });
   assert.deepEqual(pairs.map((p) => [p.en, p.text]), [['Delete the sprite', 'Pichay sprite-ta'], ['Save now', 'Kunan waqaychay']]);
   assert.ok(pairs.every((p) => p.lang === 'qu' && p.source === 'npm-catalogs' && p.pkg === 'scratch-l10n'));
 });
