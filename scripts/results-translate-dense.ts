@@ -7,8 +7,6 @@ import { fmt } from '../eval/report.js';
 import type { EvalReport } from '../eval/run.js';
 import { BENCH_ORDER, modeReport, pCell, seedGroupComparisons, SHIPPED_RECIPE_SEEDS, signed, table, WEAK_LANGUAGES } from './results-common.js';
 
-/** The shipped recipe's seeds 1–3 by the encoder name of their reports (seed 2 is `cmtp-base` itself). */
-
 export function translateDenseSection(reports: EvalReport[]): string[] {
   const find = (bench: string, name: string, mode: string) => modeReport(reports, bench, name, mode);
   const rows: string[][] = [];

@@ -6,7 +6,7 @@
  */
 import { fmt } from '../eval/report.js';
 import type { EvalReport } from '../eval/run.js';
-import { BENCH_ORDER, pairedOn, pCell, signed, systemOf, table, zeroShotCells } from './results-common.js';
+import { BENCH_ORDER, modeReport, pairedOn, pCell, signed, systemOf, table, zeroShotCells } from './results-common.js';
 
 const SPEC = {
   heldOut: 'xh',
@@ -21,7 +21,7 @@ const SPEC = {
 export const ZERO_SHOT_BORROWED_RUNS: readonly string[] = [SPEC.supervised, SPEC.zeroShot];
 
 export function zeroShotBorrowedSection(reports: EvalReport[]): string[] {
-  const find = (bench: string, name: string, mode: string) => reports.find((r) => r.config.bench === bench && systemOf(r) === `${name} · ${mode}`);
+  const find = (bench: string, name: string, mode: string) => modeReport(reports, bench, name, mode);
   const rows: string[][] = [];
   const relatedRows: string[][] = [];
   const borrowRows: string[][] = [];

@@ -6,7 +6,7 @@
  */
 import { fmt } from '../eval/report.js';
 import type { EvalReport } from '../eval/run.js';
-import { BENCH_ORDER, pairedOn, pCell, signed, systemOf, table, zeroShotCells } from './results-common.js';
+import { BENCH_ORDER, denseReport, pairedOn, pCell, signed, systemOf, table, zeroShotCells } from './results-common.js';
 
 const SPEC = {
   heldOut: 'xh',
@@ -23,7 +23,7 @@ const SPEC = {
 export const ZERO_SHOT_SUBWORD_RUNS: readonly string[] = SPEC.recipes.flatMap((recipe) => [recipe.supervised, recipe.zeroShot]);
 
 export function zeroShotSubwordsSection(reports: EvalReport[]): string[] {
-  const find = (bench: string, name: string) => reports.find((r) => r.config.bench === bench && systemOf(r) === `${name} · dense`);
+  const find = (bench: string, name: string) => denseReport(reports, bench, name);
   const rows: string[][] = [];
   const relatedRows: string[][] = [];
   const commands: string[] = [];

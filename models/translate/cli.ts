@@ -23,10 +23,11 @@ export function translateCommand(logger: Logger, fitFusionWeights: FitFusionWeig
     .option('--model <dir>', 'encoder model directory to load besides the shipped ones, when fusion.encoder is not shipped')
     .action(async (options: { config: string; out: string; model?: string }) => {
       const config = readTranslateConfig(options.config);
-      checkModelDirs(options.model ? [options.model] : []);
+      const modelDirs = options.model ? [options.model] : [];
+      checkModelDirs(modelDirs);
       const log = (message: string) => logger.info(message);
       const tables = await trainTables(config, options.out, log);
-      const manifest = await fitFusionWeights(config, tables, options.out, log, options.model ? [options.model] : []);
+      const manifest = await fitFusionWeights(config, tables, options.out, log, modelDirs);
       process.stdout.write(`wrote ${options.out}: ${Object.keys(manifest.tables).length} tables, ${manifest.bytes as number} bytes\n`);
     });
   return command;
